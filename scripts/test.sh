@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The full test command (`npm test`): services, type check, lint, the whole vitest suite, the
+# dependency report, and a closing "N passed, N failed" line for CI.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mkdir -p reports
+
+. scripts/test-services.sh
+trap stop_test_services EXIT
+
+echo '== type check' >&2
+npx tsc --noEmit -p tsconfig.json
+echo '== lint (typescript-eslint + eslint-plugin-security + dependency direction)' >&2
+npx eslint --max-warnings 0 .
+echo '== dependency report' >&2
+node scripts/dependency-report.mjs || true
+echo '== tests' >&2
+status=0
+npx vitest run --reporter=default --reporter=json --outputFile.json=reports/vitest.json "$@" || status=$?
+node scripts/test-summary.mjs reports/vitest.json || status=1
+exit $status

@@ -1,0 +1,98 @@
+/**
+ * The two token contracts we accept, as zod schemas over an already signature-checked payload,
+ * and their mapping to the one AuthContext every layer uses.
+ *
+ * - The AIOps contract (the seed's README): `sub`, `workspace_id`, `permissions`, `plan_type`.
+ * - The token the Hexabase control plane really issues today (`token_type: internal-aiops-v1`,
+ *   `active_workspace_id`, audience `hexabase-aiops-service`), which carries no permissions: it is
+ *   granted exactly the configured `internalTokenPermissions`.
+ */
+import { z } from 'zod';
+import type { AuthContext } from './auth-context.js';
+import { normalisePermissions, type Permission } from './permissions.js';
+
+/** Workspace ids end up in URL paths, PromQL label matchers and SQL parameters: keep them plain. */
+export const WorkspaceIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/, 'must be 1-128 characters of letters, digits, "_", ".", ":" or "-"');
+
+const common = {
+  sub: z.string().min(1, 'must be a non-empty string'),
+  exp: z.number(),
+  jti: z.string().optional(),
+};
+
+const ContractClaimsSchema = z.object({
+  ...common,
+  workspace_id: WorkspaceIdSchema,
+  // Unknown permission strings are ignored (forward compatibility); a non-array is an error.
+  permissions: z.array(z.unknown()),
+  plan_type: z.enum(['shared', 'dedicated']),
+  org_id: z.string().optional(),
+});
+
+export const INTERNAL_TOKEN_TYPE = 'internal-aiops-v1';
+
+const InternalClaimsSchema = z.object({
+  ...common,
+  token_type: z.literal(INTERNAL_TOKEN_TYPE),
+  active_workspace_id: WorkspaceIdSchema,
+  org_ids: z.array(z.string()).optional(),
+});
+
+export type ClaimsResult = { ok: true; context: AuthContext } | { ok: false; message: string };
+
+export interface ClaimsPolicy {
+  /** Whether the control-plane token is accepted at all (its audience is configured). */
+  acceptInternalToken: boolean;
+  internalTokenPermissions: readonly Permission[];
+}
+
+export function mapClaims(payload: Record<string, unknown>, rawToken: string, policy: ClaimsPolicy): ClaimsResult {
+  if (payload.token_type !== undefined) {
+    if (payload.token_type !== INTERNAL_TOKEN_TYPE) return { ok: false, message: 'unsupported token_type' };
+    if (!policy.acceptInternalToken) {
+      return { ok: false, message: 'control-plane internal tokens are not accepted by this deployment (JWT_AUDIENCE)' };
+    }
+    const parsed = InternalClaimsSchema.safeParse(payload);
+    if (!parsed.success) return { ok: false, message: describe(parsed.error) };
+    const c = parsed.data;
+    return {
+      ok: true,
+      context: {
+        sub: c.sub,
+        workspaceId: c.active_workspace_id,
+        permissions: normalisePermissions(policy.internalTokenPermissions),
+        planType: 'shared', // the internal token does not say; the plan is looked up when it matters
+        orgIds: c.org_ids ?? [],
+        tokenType: INTERNAL_TOKEN_TYPE,
+        expiresAt: c.exp,
+        ...(c.jti ? { jti: c.jti } : {}),
+        rawToken,
+      },
+    };
+  }
+  const parsed = ContractClaimsSchema.safeParse(payload);
+  if (!parsed.success) return { ok: false, message: describe(parsed.error) };
+  const c = parsed.data;
+  return {
+    ok: true,
+    context: {
+      sub: c.sub,
+      workspaceId: c.workspace_id,
+      permissions: normalisePermissions(c.permissions),
+      planType: c.plan_type,
+      orgIds: c.org_id ? [c.org_id] : [],
+      tokenType: 'aiops-contract',
+      expiresAt: c.exp,
+      ...(c.jti ? { jti: c.jti } : {}),
+      rawToken,
+    },
+  };
+}
+
+function describe(error: z.ZodError): string {
+  return error.issues
+    .map((i) => `${i.path.join('.') || 'claims'}: ${i.code === 'invalid_type' && i.input === undefined ? 'missing' : i.message}`)
+    .join('; ');
+}

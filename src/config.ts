@@ -1,0 +1,231 @@
+/**
+ * The service configuration: one zod schema over the environment, read once at boot by the
+ * composition root. A bad value stops the process with one message that lists every problem.
+ * Nothing else in the code base reads `process.env`.
+ */
+import path from 'node:path';
+import { z } from 'zod';
+import { PermissionSchema, type Permission } from './auth/permissions.js';
+
+export const ASYMMETRIC_ALGORITHMS = [
+  'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA',
+] as const;
+export const HMAC_ALGORITHMS = ['HS256', 'HS384', 'HS512'] as const;
+const ALGORITHMS = [...ASYMMETRIC_ALGORITHMS, ...HMAC_ALGORITHMS] as const;
+export type JwtAlgorithm = (typeof ALGORITHMS)[number];
+
+/** Where verification keys come from; `none` means "no key configured" (dev key or refusal). */
+export type KeySource =
+  | { kind: 'jwks'; url: string }
+  | { kind: 'pem'; pem: string }
+  | { kind: 'secret'; secret: string }
+  | { kind: 'none' };
+
+/** The audience the Hexabase control plane puts on its internal AIOps token. */
+export const CONTROL_PLANE_AUDIENCE = 'hexabase-aiops-service';
+
+const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+const optionalString = z.preprocess(blankToUndefined, z.string().optional());
+const optionalUrl = z.preprocess(blankToUndefined, z.url({ protocol: /^https?$/ }).optional());
+const intIn = (min: number, max: number, fallback: number) =>
+  z.preprocess(blankToUndefined, z.coerce.number().int().min(min).max(max).default(fallback));
+const csv = (fallback: string) =>
+  z.preprocess(blankToUndefined, z.string().default(fallback)).transform((s) =>
+    s.split(',').map((x) => x.trim()).filter((x) => x !== ''),
+  );
+const boolean = (fallback: boolean) =>
+  z.preprocess(blankToUndefined, z.enum(['true', 'false', '1', '0']).default(fallback ? 'true' : 'false'))
+    .transform((s) => s === 'true' || s === '1');
+/** PEM keys are often passed with literal `\n` sequences in env files. */
+const pem = z.preprocess(blankToUndefined, z.string().optional()).transform((s) => s?.replace(/\\n/g, '\n'));
+
+const EnvSchema = z.object({
+  NODE_ENV: z.preprocess(blankToUndefined, z.enum(['development', 'production', 'test']).default('development')),
+  PORT: intIn(0, 65535, 8000),
+  HOST: z.preprocess(blankToUndefined, z.string().default('0.0.0.0')),
+  LOG_LEVEL: z.preprocess(blankToUndefined, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
+  TRUST_PROXY: boolean(false),
+  CORS_ORIGINS: csv(''),
+  BODY_LIMIT_BYTES: intIn(1024, 64 * 1024 * 1024, 1024 * 1024),
+  SHUTDOWN_TIMEOUT_SECONDS: intIn(1, 600, 25),
+
+  JWT_ALGORITHM: csv('RS256').pipe(z.array(z.enum(ALGORITHMS)).min(1)),
+  JWT_PUBLIC_KEY: pem,
+  JWT_JWKS_URL: optionalUrl,
+  JWT_JWKS_CACHE_SECONDS: intIn(10, 86_400, 600),
+  JWT_SECRET_KEY: pem,
+  JWT_ISSUER: z.preprocess(blankToUndefined, z.string().default('hexabase-control-plane')),
+  JWT_AUDIENCE: csv('hexabase-aiops').pipe(z.array(z.string()).min(1)),
+  JWT_MAX_AGE_SECONDS: intIn(1, 7 * 86_400, 3600),
+  JWT_CLOCK_TOLERANCE_SECONDS: intIn(0, 30, 5),
+  JWT_MAX_TOKEN_BYTES: intIn(512, 65_536, 8192),
+  JWT_INTERNAL_TOKEN_PERMISSIONS: csv('aiops:read').pipe(z.array(PermissionSchema)),
+  AIOPS_CROSS_WORKSPACE_SUBJECTS: csv(''),
+
+  HEXABASE_API_URL: optionalUrl,
+  HEXABASE_API_TOKEN: optionalString,
+  OLLAMA_BASE_URL: optionalUrl,
+  OPENAI_API_KEY: optionalString,
+  LANGFUSE_PUBLIC_KEY: optionalString,
+  LANGFUSE_SECRET_KEY: optionalString,
+  LANGFUSE_HOST: optionalUrl,
+  CLICKHOUSE_URL: optionalUrl,
+  CLICKHOUSE_USER: optionalString,
+  CLICKHOUSE_PASSWORD: optionalString,
+  PROMETHEUS_URL: optionalUrl,
+  REDIS_URL: z.preprocess(blankToUndefined, z.url({ protocol: /^rediss?$/ }).optional()),
+  DATABASE_URL: z.preprocess(blankToUndefined, z.url({ protocol: /^postgres(ql)?$/ }).optional()),
+  AIOPS_DATA_DIR: z.preprocess(blankToUndefined, z.string().default('./data')),
+});
+
+/** Every environment variable the service reads (the README documents each one; a test checks). */
+export const CONFIG_VARIABLES = Object.keys(EnvSchema.shape) as readonly string[];
+
+export interface Config {
+  readonly env: 'development' | 'production' | 'test';
+  readonly http: {
+    readonly port: number;
+    readonly host: string;
+    readonly logLevel: string;
+    readonly trustProxy: boolean;
+    readonly corsOrigins: readonly string[];
+    readonly bodyLimitBytes: number;
+    readonly shutdownTimeoutMs: number;
+  };
+  readonly jwt: {
+    readonly algorithms: readonly JwtAlgorithm[];
+    readonly key: KeySource;
+    readonly jwksCacheMs: number;
+    readonly issuer: string;
+    readonly audiences: readonly string[];
+    readonly maxAgeSeconds: number;
+    readonly clockToleranceSeconds: number;
+    readonly maxTokenBytes: number;
+    /** What a control-plane `internal-aiops-v1` token is granted (it carries no permissions itself). */
+    readonly internalTokenPermissions: readonly Permission[];
+    /** Subjects allowed to *read* other workspaces (internal operations only). */
+    readonly crossWorkspaceSubjects: readonly string[];
+  };
+  readonly hexabase: { readonly apiUrl?: string; readonly apiToken?: string };
+  readonly llm: { readonly ollamaBaseUrl?: string; readonly openaiApiKey?: string };
+  readonly langfuse: { readonly publicKey?: string; readonly secretKey?: string; readonly host?: string };
+  readonly clickhouse: { readonly url?: string; readonly user?: string; readonly password?: string };
+  readonly prometheusUrl?: string;
+  readonly redisUrl?: string;
+  readonly databaseUrl?: string;
+  readonly dataDir: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = z.infer<typeof EnvSchema>;
+
+/** Parses the environment into a frozen Config, or throws one ConfigError listing every problem. */
+export function loadConfig(env: Record<string, string | undefined> = {}): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`));
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+  const key = resolveKeySource(e, problems);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return deepFreeze(buildConfig(e, key));
+}
+
+function resolveKeySource(e: Env, problems: string[]): KeySource {
+  const hmac = e.JWT_ALGORITHM.filter((a) => (HMAC_ALGORITHMS as readonly string[]).includes(a));
+  if (hmac.length > 0 && hmac.length < e.JWT_ALGORITHM.length) {
+    problems.push('JWT_ALGORITHM: HMAC (HS*) and asymmetric algorithms cannot be allowed together');
+    return { kind: 'none' };
+  }
+  const symmetric = hmac.length > 0;
+  const sources = [
+    e.JWT_JWKS_URL && 'JWT_JWKS_URL',
+    e.JWT_PUBLIC_KEY && 'JWT_PUBLIC_KEY',
+    e.JWT_SECRET_KEY && 'JWT_SECRET_KEY',
+  ].filter(Boolean);
+  if (sources.length > 1) problems.push(`set only one of JWT_JWKS_URL, JWT_PUBLIC_KEY, JWT_SECRET_KEY (found ${sources.join(', ')})`);
+
+  let key: KeySource = { kind: 'none' };
+  if (e.JWT_JWKS_URL) {
+    if (symmetric) problems.push('JWT_JWKS_URL needs an asymmetric JWT_ALGORITHM (RS256, ES256, …), not HS*');
+    key = { kind: 'jwks', url: e.JWT_JWKS_URL };
+  } else if (e.JWT_PUBLIC_KEY) {
+    if (symmetric) problems.push('JWT_PUBLIC_KEY needs an asymmetric JWT_ALGORITHM; use JWT_SECRET_KEY for HS*');
+    if (!isPem(e.JWT_PUBLIC_KEY)) problems.push('JWT_PUBLIC_KEY: expected a PEM public key or certificate');
+    key = { kind: 'pem', pem: e.JWT_PUBLIC_KEY };
+  } else if (e.JWT_SECRET_KEY) {
+    if (symmetric) {
+      if (isPem(e.JWT_SECRET_KEY)) problems.push('JWT_SECRET_KEY holds a PEM key but JWT_ALGORITHM is HMAC');
+      else if (Buffer.byteLength(e.JWT_SECRET_KEY) < 32) problems.push('JWT_SECRET_KEY: an HMAC secret must be at least 32 bytes');
+      key = { kind: 'secret', secret: e.JWT_SECRET_KEY };
+    } else if (isPem(e.JWT_SECRET_KEY)) {
+      key = { kind: 'pem', pem: e.JWT_SECRET_KEY }; // the seed's compatibility form
+    } else {
+      problems.push('JWT_SECRET_KEY: with an asymmetric JWT_ALGORITHM it must hold a PEM public key');
+    }
+  } else if (e.NODE_ENV === 'production') {
+    problems.push('no JWT verification key: set JWT_JWKS_URL, JWT_PUBLIC_KEY or JWT_SECRET_KEY (development keys are never generated in production)');
+  } else if (symmetric) {
+    problems.push('JWT_ALGORITHM is HMAC but JWT_SECRET_KEY is not set');
+  }
+  return key;
+}
+
+function isPem(text: string): boolean {
+  return /-----BEGIN [A-Z ]+-----/.test(text);
+}
+
+function buildConfig(e: Env, key: KeySource): Config {
+  return {
+    env: e.NODE_ENV,
+    http: {
+      port: e.PORT,
+      host: e.HOST,
+      logLevel: e.LOG_LEVEL,
+      trustProxy: e.TRUST_PROXY,
+      corsOrigins: e.CORS_ORIGINS,
+      bodyLimitBytes: e.BODY_LIMIT_BYTES,
+      shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_SECONDS * 1000,
+    },
+    jwt: {
+      algorithms: e.JWT_ALGORITHM,
+      key,
+      jwksCacheMs: e.JWT_JWKS_CACHE_SECONDS * 1000,
+      issuer: e.JWT_ISSUER,
+      audiences: e.JWT_AUDIENCE,
+      maxAgeSeconds: e.JWT_MAX_AGE_SECONDS,
+      clockToleranceSeconds: e.JWT_CLOCK_TOLERANCE_SECONDS,
+      maxTokenBytes: e.JWT_MAX_TOKEN_BYTES,
+      internalTokenPermissions: e.JWT_INTERNAL_TOKEN_PERMISSIONS,
+      crossWorkspaceSubjects: e.AIOPS_CROSS_WORKSPACE_SUBJECTS,
+    },
+    hexabase: { apiUrl: e.HEXABASE_API_URL, apiToken: e.HEXABASE_API_TOKEN },
+    llm: { ollamaBaseUrl: e.OLLAMA_BASE_URL, openaiApiKey: e.OPENAI_API_KEY },
+    langfuse: { publicKey: e.LANGFUSE_PUBLIC_KEY, secretKey: e.LANGFUSE_SECRET_KEY, host: e.LANGFUSE_HOST },
+    clickhouse: { url: e.CLICKHOUSE_URL, user: e.CLICKHOUSE_USER, password: e.CLICKHOUSE_PASSWORD },
+    prometheusUrl: e.PROMETHEUS_URL,
+    redisUrl: e.REDIS_URL,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: path.resolve(e.AIOPS_DATA_DIR),
+  };
+}
+
+/** Returns a copy of `config` whose JWT key is replaced (used once, for the development key). */
+export function withJwtKey(config: Config, key: KeySource, algorithms: readonly JwtAlgorithm[]): Config {
+  return deepFreeze({ ...config, jwt: { ...config.jwt, key, algorithms } });
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}

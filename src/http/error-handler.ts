@@ -1,0 +1,60 @@
+/**
+ * The one error handler: every failure leaves as `{error, message, statusCode, requestId}`, with
+ * field paths for validation errors. 5xx bodies never carry stack traces or upstream internals
+ * (those go to the log, keyed by the request id).
+ */
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import { AuthError } from '../auth/auth-error.js';
+import { HttpError, statusText } from './http-errors.js';
+
+export interface ErrorBody {
+  error: string;
+  message: string;
+  statusCode: number;
+  requestId: string;
+  [extra: string]: unknown;
+}
+
+export function errorBody(request: FastifyRequest, statusCode: number, message: string, extra: Record<string, unknown> = {}): ErrorBody {
+  return { error: statusText(statusCode), message, statusCode, requestId: request.id, ...extra };
+}
+
+export function registerErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) => {
+    if (err instanceof AuthError) {
+      if (err.statusCode === 401) reply.header('WWW-Authenticate', `Bearer error="invalid_token", error_description="${err.reason}"`);
+      else reply.header('Retry-After', '5');
+      return reply.code(err.statusCode).send(errorBody(request, err.statusCode, err.message, { reason: err.reason }));
+    }
+    if (err instanceof HttpError) {
+      reply.headers(err.headers);
+      if (err.statusCode >= 500) request.log.warn({ err }, 'request failed');
+      return reply.code(err.statusCode).send(errorBody(request, err.statusCode, err.message, err.extra));
+    }
+    if (hasZodFastifySchemaValidationErrors(err)) {
+      const context = (err as FastifyError).validationContext ?? 'request';
+      const details = err.validation.map((v) => ({
+        path: [context, ...String(v.instancePath).split('/').filter(Boolean)].join('.'),
+        message: v.message ?? 'invalid',
+      }));
+      const summary = details.map((d) => `${d.path}: ${d.message}`).join('; ');
+      return reply.code(400).send(errorBody(request, 400, `invalid ${context}: ${summary}`, { details }));
+    }
+    if (isResponseSerializationError(err)) {
+      request.log.error({ err, issues: err.cause.issues }, 'response does not match its schema');
+      return reply.code(500).send(errorBody(request, 500, 'internal error'));
+    }
+    const statusCode = (err as FastifyError).statusCode;
+    if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {
+      // Fastify's own client errors (bad JSON, body too large, bad content type): their messages are safe.
+      return reply.code(statusCode).send(errorBody(request, statusCode, err.message));
+    }
+    request.log.error({ err }, 'unhandled error');
+    return reply.code(500).send(errorBody(request, 500, 'internal error'));
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    reply.code(404).send(errorBody(request, 404, `no route ${request.method} ${request.url.split('?')[0]}`));
+  });
+}

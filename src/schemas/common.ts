@@ -1,0 +1,28 @@
+/** Schemas shared by several routes (the OpenAPI document is generated from these). */
+import { z } from 'zod';
+import { PermissionSchema } from '../auth/permissions.js';
+import { WorkspaceIdSchema } from '../auth/token-claims.js';
+
+export const ErrorBodySchema = z
+  .object({
+    error: z.string().describe('HTTP reason phrase'),
+    message: z.string().describe('What went wrong, for humans'),
+    statusCode: z.number().int(),
+    requestId: z.string().describe('Correlates with logs and audit rows'),
+    reason: z.string().optional().describe('Stable machine-readable reason (auth and authorization failures)'),
+    required_scope: PermissionSchema.optional(),
+    details: z.array(z.object({ path: z.string(), message: z.string() })).optional().describe('Validation problems by field path'),
+  })
+  .describe('Error');
+
+export const WorkspaceParamsSchema = z.object({
+  workspace_id: WorkspaceIdSchema.describe('The workspace (vCluster) id; must match the token'),
+});
+
+/** The error responses every guarded route can produce. */
+export const guardedErrorResponses = {
+  400: ErrorBodySchema,
+  401: ErrorBodySchema,
+  403: ErrorBodySchema,
+  503: ErrorBodySchema,
+} as const;

@@ -1,0 +1,78 @@
+/**
+ * Process entry point: read the configuration once, resolve the development key when nothing is
+ * configured (never in production), build the app, listen, and drain on SIGTERM/SIGINT.
+ */
+import { ensureDevKeyPair } from './auth/dev-keys.js';
+import { mintToken } from './auth/mint-token.js';
+import { buildApp } from './app.js';
+import { ConfigError, loadConfig, withJwtKey, type Config } from './config.js';
+
+export const DEMO_WORKSPACE_ID = 'ws-demo';
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`hexabase-aiops: ${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+
+  let devToken: string | undefined;
+  if (config.jwt.key.kind === 'none') {
+    const pair = await ensureDevKeyPair(config.dataDir);
+    config = withJwtKey(config, { kind: 'pem', pem: pair.publicKeyPem }, ['RS256']);
+    devToken = await mintToken({
+      privateKeyPem: pair.privateKeyPem,
+      issuer: config.jwt.issuer,
+      audience: config.jwt.audiences[0]!,
+      sub: 'dev-user',
+      workspaceId: DEMO_WORKSPACE_ID,
+      permissions: ['aiops:read', 'aiops:analyze'],
+      ttlSeconds: Math.min(3600, config.jwt.maxAgeSeconds),
+    });
+  }
+
+  const app = await buildApp(config);
+  const shutdown = (signal: string) => {
+    app.log.info({ signal }, 'shutting down: draining in-flight requests');
+    const force = setTimeout(() => {
+      app.log.error('shutdown timed out; exiting');
+      process.exit(1);
+    }, config.http.shutdownTimeoutMs);
+    force.unref();
+    app.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        app.log.error({ err }, 'error while closing');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+
+  const address = await app.listen({ port: config.http.port, host: config.http.host });
+  if (devToken) {
+    const base = `http://127.0.0.1:${config.http.port}`;
+    process.stdout.write(
+      [
+        '',
+        `Development mode: no JWT key configured, using the generated key under ${config.dataDir}/dev-keys.`,
+        `Try (token for workspace ${DEMO_WORKSPACE_ID}, valid 1 h; more with \`npm run token -- --workspace <id>\`):`,
+        '',
+        `curl -s -H "Authorization: Bearer ${devToken}" ${base}/workspaces/${DEMO_WORKSPACE_ID}/access`,
+        '',
+      ].join('\n'),
+    );
+  }
+  app.log.info({ address }, 'hexabase-aiops listening');
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`hexabase-aiops: failed to start: ${(err as Error).message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.js';
+
+const PEM = '-----BEGIN PUBLIC KEY-----\nMIIB\n-----END PUBLIC KEY-----';
+const problemsOf = (env: Record<string, string>) => {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as ConfigError).problems;
+  }
+  throw new Error('expected a ConfigError');
+};
+
+describe('loadConfig', () => {
+  it('has the documented defaults and is frozen', () => {
+    const c = loadConfig({});
+    expect(c.http.port).toBe(8000);
+    expect(c.http.host).toBe('0.0.0.0');
+    expect(c.jwt).toMatchObject({
+      algorithms: ['RS256'],
+      issuer: 'hexabase-control-plane',
+      audiences: ['hexabase-aiops'],
+      maxAgeSeconds: 3600,
+      key: { kind: 'none' },
+      internalTokenPermissions: ['aiops:read'],
+      crossWorkspaceSubjects: [],
+    });
+    expect(c.dataDir).toMatch(/\/data$/);
+    expect(Object.isFrozen(c.jwt)).toBe(true);
+  });
+
+  it('lists every problem in one error', () => {
+    const problems = problemsOf({ PORT: 'eighty', JWT_CLOCK_TOLERANCE_SECONDS: '90', REDIS_URL: 'http://x', JWT_ALGORITHM: 'RS256,none' });
+    expect(problems.join('\n')).toMatch(/PORT/);
+    expect(problems.join('\n')).toMatch(/JWT_CLOCK_TOLERANCE_SECONDS/);
+    expect(problems.join('\n')).toMatch(/REDIS_URL/);
+    expect(problems.join('\n')).toMatch(/JWT_ALGORITHM/);
+    expect(problems.length).toBeGreaterThanOrEqual(4);
+  });
+
+  it('refuses production without a key, saying why', () => {
+    expect(problemsOf({ NODE_ENV: 'production' }).join()).toMatch(/no JWT verification key.*never generated in production/);
+  });
+
+  it('refuses mixing HMAC and asymmetric algorithms, and a key of the wrong kind', () => {
+    expect(problemsOf({ JWT_ALGORITHM: 'RS256,HS256', JWT_PUBLIC_KEY: PEM }).join()).toMatch(/cannot be allowed together/);
+    expect(problemsOf({ JWT_ALGORITHM: 'HS256', JWT_PUBLIC_KEY: PEM }).join()).toMatch(/asymmetric/);
+    expect(problemsOf({ JWT_ALGORITHM: 'HS256', JWT_JWKS_URL: 'https://idp/jwks' }).join()).toMatch(/asymmetric/);
+    expect(problemsOf({ JWT_ALGORITHM: 'HS256', JWT_SECRET_KEY: 'short' }).join()).toMatch(/at least 32 bytes/);
+    expect(problemsOf({ JWT_SECRET_KEY: 'not-a-pem-but-rs256-is-configured-here' }).join()).toMatch(/PEM public key/);
+    expect(problemsOf({ JWT_PUBLIC_KEY: PEM, JWT_JWKS_URL: 'https://idp/jwks' }).join()).toMatch(/only one of/);
+  });
+
+  it('accepts the seed form: a PEM in JWT_SECRET_KEY with RS256, with literal \\n sequences', () => {
+    const c = loadConfig({ JWT_SECRET_KEY: PEM.replace(/\n/g, '\\n') });
+    expect(c.jwt.key).toEqual({ kind: 'pem', pem: PEM });
+  });
+
+  it('parses comma lists and treats blank values as unset', () => {
+    const c = loadConfig({ JWT_AUDIENCE: 'hexabase-aiops, hexabase-aiops-service', JWT_ALGORITHM: 'RS256,ES256', PROMETHEUS_URL: ' ', JWT_JWKS_URL: 'https://cp/.well-known/jwks.json' });
+    expect(c.jwt.audiences).toEqual(['hexabase-aiops', 'hexabase-aiops-service']);
+    expect(c.jwt.algorithms).toEqual(['RS256', 'ES256']);
+    expect(c.prometheusUrl).toBeUndefined();
+    expect(c.jwt.key).toEqual({ kind: 'jwks', url: 'https://cp/.well-known/jwks.json' });
+  });
+
+  it('rejects unknown internal-token permissions', () => {
+    expect(problemsOf({ JWT_INTERNAL_TOKEN_PERMISSIONS: 'aiops:read,aiops:root' }).join()).toMatch(/JWT_INTERNAL_TOKEN_PERMISSIONS/);
+  });
+});
