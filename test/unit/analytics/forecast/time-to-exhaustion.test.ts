@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { firstCrossing, timeToExhaustion } from '../../../../src/analytics/forecast/time-to-exhaustion.js';
+import { DAY, gaussian, HOUR, makeSeries, MIN, T0 } from './helpers.js';
+
+describe('timeToExhaustion', () => {
+  it('finds when a linear ramp reaches the limit (16 h after the last sample)', () => {
+    // 100 + 10/h over 24 h: last value 340 at 24 h; limit 500 is reached 16 h later.
+    const series = makeSeries(24 * 12 + 1, 5 * MIN, (i) => 100 + (10 * i) / 12);
+    const r = timeToExhaustion(series, 500, { horizonMs: 7 * DAY });
+    expect(r.status).toBe('will_exhaust');
+    expect(r.etaMs! / HOUR).toBeCloseTo(16, 1);
+    expect(r.exhaustsAtMs).toBe(T0 + 24 * HOUR + r.etaMs!);
+    expect(r.etaLowMs!).toBeLessThanOrEqual(r.etaMs!);
+    expect(r.etaHighMs!).toBeGreaterThanOrEqual(r.etaMs!);
+    expect(r.trendPerHour!).toBeCloseTo(10, 6);
+    expect(r.utilisation!).toBeCloseTo(340 / 500, 6);
+  });
+
+  it('gives a confidence range that brackets the true ETA for a noisy ramp', () => {
+    const g = gaussian(21);
+    const series = makeSeries(48 * 12, 5 * MIN, (i) => 1000 + 5 * (i / 12) + 8 * g());
+    // End ≈ 1000 + 5·47.9 = 1239.6; limit 1600 → true ETA ≈ 72.1 h.
+    const r = timeToExhaustion(series, 1600, { horizonMs: 30 * DAY });
+    expect(r.status).toBe('will_exhaust');
+    const truth = (1600 - (1000 + 5 * ((48 * 12 - 1) / 12))) / 5;
+    expect(r.etaMs! / HOUR).toBeGreaterThan(truth - 6);
+    expect(r.etaMs! / HOUR).toBeLessThan(truth + 6);
+    expect(r.etaLowMs! / HOUR).toBeLessThan(truth);
+    expect(r.etaHighMs! / HOUR).toBeGreaterThan(truth);
+    expect(r.etaHighMs! - r.etaLowMs!).toBeGreaterThan(0);
+  });
+
+  it('reports a flat series as not reaching the limit', () => {
+    const g = gaussian(22);
+    const r = timeToExhaustion(makeSeries(2 * 288, 5 * MIN, () => 300 + 5 * g()), 500, { horizonMs: 7 * DAY });
+    expect(r.status).toBe('not_within_horizon');
+    expect(r.etaMs).toBeNull();
+    expect(r.etaHighMs).toBeNull();
+  });
+
+  it('lets daily peaks cross the limit long before the average does', () => {
+    // Base grows 1/h from 200, daily swing ±100 peaking at 06:00. Limit 450: the trend alone would
+    // reach it at 250 h (154 h after the data ends at 96 h); the peaks exceed it from 150 h on.
+    const series = makeSeries(4 * 288, 5 * MIN, (i) => 200 + i / 12 + 100 * Math.sin((2 * Math.PI * i) / 288));
+    const r = timeToExhaustion(series, 450, { horizonMs: 14 * DAY });
+    expect(r.status).toBe('will_exhaust');
+    expect(r.seasonPeriodSteps).toBe(288);
+    const crossingHour = (r.exhaustsAtMs! - T0) / HOUR;
+    expect(crossingHour).toBeGreaterThan(149);
+    expect(crossingHour).toBeLessThan(175);
+    // The crossing happens near a daily peak (06:00 ± 4 h), not at a random time of day.
+    expect(Math.abs((crossingHour % 24) - 6)).toBeLessThan(4);
+  });
+
+  it('says exhausted when the last value is already at the limit', () => {
+    const r = timeToExhaustion(makeSeries(100, MIN, (i) => i), 99, { horizonMs: DAY });
+    expect(r.status).toBe('exhausted');
+    expect(r.etaMs).toBe(0);
+  });
+
+  it('refuses too little data or a bad limit instead of throwing', () => {
+    expect(timeToExhaustion(makeSeries(5, MIN, (i) => i), 100).status).toBe('insufficient_data');
+    expect(timeToExhaustion(makeSeries(30, MIN, (i) => i), 100).status).toBe('insufficient_data'); // 29 min < 1 h
+    expect(timeToExhaustion(makeSeries(100, MIN, (i) => i), Number.NaN).status).toBe('insufficient_data');
+    expect(timeToExhaustion([], 100).status).toBe('insufficient_data');
+  });
+
+  it('ignores NaN samples', () => {
+    const series = makeSeries(24 * 12 + 1, 5 * MIN, (i) => (i % 7 === 3 ? Number.NaN : 100 + (10 * i) / 12));
+    const r = timeToExhaustion(series, 500, { horizonMs: 7 * DAY });
+    expect(r.status).toBe('will_exhaust');
+    expect(r.etaMs! / HOUR).toBeCloseTo(16, 1);
+  });
+});
+
+describe('firstCrossing', () => {
+  it('interpolates within the step and returns null when the path never crosses', () => {
+    expect(firstCrossing(Float64Array.from([2, 4, 6]), 0, 5, 10)).toBeCloseTo(25, 12);
+    expect(firstCrossing(Float64Array.from([1, 2]), 0, 5, 10)).toBeNull();
+  });
+});
+
+describe('timeToExhaustion with automatic model choice', () => {
+  it('still answers when the horizon is much longer than the history', () => {
+    const series = makeSeries(24 * 12 + 1, 5 * MIN, (i) => 100 + (10 * i) / 12);
+    const r = timeToExhaustion(series, 500, { horizonMs: 30 * DAY, model: 'auto' });
+    expect(r.status).toBe('will_exhaust');
+    expect(r.etaMs! / HOUR).toBeGreaterThan(10);
+    expect(r.etaMs! / HOUR).toBeLessThan(30);
+  });
+});
