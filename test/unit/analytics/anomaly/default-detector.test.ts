@@ -1,0 +1,42 @@
+/** The fused default detector must score exactly like the generic ensemble it replaces for speed. */
+import { describe, expect, it } from 'vitest';
+import { createDetector, type DetectorOptions } from '../../../../src/analytics/anomaly/index.js';
+import { referenceDefault } from '../../../../src/analytics/anomaly/registry.js';
+import { rng, series, STEP_MS, T0 } from './synthetic.js';
+
+const daily = (i: number, noise: number): number => 100 + 30 * Math.sin((2 * Math.PI * i) / 288) + 3 * noise + (i % 1777 === 0 ? 60 : 0);
+
+function inputs(): [number, number][] {
+  const { times, values } = series(6000, daily, 21);
+  const out: [number, number][] = [];
+  for (let i = 0; i < values.length; i++) out.push([times[i]!, values[i]!]);
+  // NaN values and times, repeated and backwards timestamps, a multi-day gap, fractional and negative times.
+  out.push([T0, Number.NaN], [Number.NaN, 5], [out.at(-1)![0], 120], [T0 + 10 * STEP_MS, 90]);
+  const rand = rng(5);
+  let t = T0 + 9000 * STEP_MS;
+  for (let i = 0; i < 3000; i++) {
+    t += rand() < 0.05 ? 3 * 86_400_000 : STEP_MS * (1 + Math.floor(rand() * 3)) + (i > 2500 ? 0.25 : 0);
+    out.push([t, daily(i, rand() - 0.5) + (i === 2000 ? 200 : 0)]);
+  }
+  for (let i = 0; i < 300; i++) out.push([-86_400_000 * 3 + i * STEP_MS, 7 + (i % 5)]);
+  for (let i = 0; i < 300; i++) out.push([T0 + 20_000 * STEP_MS + i * STEP_MS, 7]);
+  return out;
+}
+
+describe('DefaultDetector (fused default ensemble)', () => {
+  it.each<Partial<DetectorOptions>>([{}, { direction: 'up' }, { direction: 'down' }, { direction: 'both', minDev: 4 }])(
+    'matches the generic seasonal + range-breakout ensemble point for point (%o)',
+    (opts) => {
+      const fused = createDetector('default', opts);
+      const reference = referenceDefault(opts);
+      let positives = 0;
+      for (const [t, v] of inputs()) {
+        const a = fused.update(t, v);
+        expect(a).toBe(reference.update(t, v));
+        if (a > 0) positives++;
+      }
+      expect(positives).toBeGreaterThan(100);
+      expect(fused.stateBytes()).toBeGreaterThan(0);
+    },
+  );
+});
