@@ -64,16 +64,61 @@ ensure_postgres() {
   export TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$port/postgres"; log "postgres: started on $port"
 }
 
+# ClickHouse: the audit tests start (and kill -9) their own private clickhouse-server, so this only
+# makes sure Debian's binary (18.16) is installed and exports where it and its packaged config are.
+# Nothing is left running, so stop_test_services has nothing to stop for it.
+ensure_clickhouse() {
+  command -v clickhouse-server >/dev/null || [ -x /usr/bin/clickhouse ] || apt_install clickhouse-server clickhouse-client
+  local bin; bin="$(command -v clickhouse-server || echo /usr/bin/clickhouse-server)"
+  [ -f /etc/clickhouse-server/config.xml ] || { log "clickhouse: /etc/clickhouse-server/config.xml missing; reinstall clickhouse-server"; return 1; }
+  export TEST_CLICKHOUSE_SERVER_BIN="$bin" TEST_CLICKHOUSE_CONFIG=/etc/clickhouse-server/config.xml
+  log "clickhouse: $bin (tests start private servers on free ports)"
+}
+
+# A real Prometheus (Debian's 2.42) holding several workspaces: scenario series are generated
+# ending now, backfilled with promtool before start (queryable at once), served on a private port.
+# There is no reuse step: the tests need exactly this data. The window is exported for the tests.
+start_backfilled_prometheus() { # dir port "generator selection args" hours step
+  local dir="$1" port="$2"
+  command -v prometheus >/dev/null && command -v promtool >/dev/null || apt_install prometheus
+  if [ -f "$dir/prometheus.pid" ]; then kill "$(cat "$dir/prometheus.pid")" 2>/dev/null || true; sleep 0.5; fi
+  rm -rf "$dir"; mkdir -p "$dir/tsdb"
+  # shellcheck disable=SC2086 # $3 is a word list of generator flags
+  node --import tsx scripts/generate-openmetrics.ts $3 --hours "$4" --step "$5" --end now --out "$dir/data.om" > "$dir/window.json"
+  promtool tsdb create-blocks-from openmetrics "$dir/data.om" "$dir/tsdb" >/dev/null
+  rm -f "$dir/data.om"
+  printf 'global:\n  scrape_interval: 1m\nscrape_configs: []\n' > "$dir/prometheus.yml"
+  prometheus --config.file="$dir/prometheus.yml" --storage.tsdb.path="$dir/tsdb" --storage.tsdb.retention.time=30d \
+    --web.listen-address="127.0.0.1:$port" > "$dir/prometheus.log" 2>&1 &
+  echo $! > "$dir/prometheus.pid"
+  for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/-/ready" >/dev/null 2>&1 && return 0; sleep 0.1; done
+  log "prometheus did not become ready; see $dir/prometheus.log"; return 1
+}
+
+ensure_prometheus() {
+  local dir="$TEST_SERVICES_DIR/prometheus" port=19090
+  start_backfilled_prometheus "$dir" $port "--workspaces ws-a:memory_leak+pvc_filling,ws-b:cpu_saturation+egress_spike,ws-c:" 6 30s
+  STARTED_SERVICES+=("prometheus:$dir/prometheus.pid")
+  export TEST_PROMETHEUS_URL="http://127.0.0.1:$port" TEST_PROMETHEUS_WINDOW="$(cat "$dir/window.json")"
+  log "prometheus: started on $port with workspaces ws-a, ws-b, ws-c"
+}
+
 stop_test_services() {
   for entry in "${STARTED_SERVICES[@]:-}"; do
     [ -n "$entry" ] || continue
     case "$entry" in
       redis:*) kill "$(cat "${entry#redis:}")" 2>/dev/null || true ;;
+      prometheus:*) kill "$(cat "${entry#prometheus:}")" 2>/dev/null || true ;;
       postgres:*) local as=(); [ "$(id -u)" = 0 ] && as=(runuser -u postgres --)
                   "${as[@]}" "$(pg_bin)/pg_ctl" -D "${entry#postgres:}" -m fast stop >/dev/null 2>&1 || true ;;
     esac
   done
 }
 
-ensure_redis
-ensure_postgres
+# `--no-start`: only define the functions (scripts/demo-prometheus.sh reuses them).
+if [ "${1:-}" != --no-start ]; then
+  ensure_redis
+  ensure_postgres
+  ensure_prometheus
+  ensure_clickhouse
+fi

@@ -8,12 +8,20 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { JWTVerifyGetKey } from 'jose';
 import { createKeyResolver } from './auth/key-resolver.js';
-import { createTokenVerifier } from './auth/token-verifier.js';
+import { createTokenVerifier, type TokenVerifier } from './auth/token-verifier.js';
+import type { AuditPipeline } from './audit/pipeline.js';
+import type { Redis } from 'ioredis';
+import type pg from 'pg';
 import { createPostgresPool } from './clients/postgres.js';
 import { createRedis } from './clients/redis.js';
+import { registerAuditMetrics } from './audit/metrics.js';
+import { auditSpoolCheck } from './health/audit-spool.js';
+import auditPlugin, { auditHooks } from './plugins/audit.js';
+import auditRoute from './routes/audit.js';
 import type { Config } from './config.js';
 import { dependencyChecks } from './health/dependency-checks.js';
 import { registerErrorHandling } from './http/error-handler.js';
+import { LOG_SERIALIZERS } from './http/log-serializers.js';
 import authGuard, { type AuthGuardOptions } from './plugins/auth-guard.js';
 import metrics from './plugins/metrics.js';
 import openapi from './plugins/openapi.js';
@@ -21,6 +29,10 @@ import security from './plugins/security.js';
 import authValidateRoute from './routes/auth-validate.js';
 import healthRoutes from './routes/health.js';
 import workspaceAccessRoute from './routes/workspace-access.js';
+import metricsRoutes from './routes/metrics-query.js';
+import { openAudit } from './wiring/audit.js';
+import { buildMetricsSource } from './wiring/metrics-source.js';
+import type { MetricsSource } from './metrics/metrics-source.js';
 import { readServiceVersion } from './version.js';
 
 export interface BuildOptions {
@@ -29,6 +41,8 @@ export interface BuildOptions {
   /** Replace the key lookup (tests use a local JWKS server or a generated key). */
   getKey?: JWTVerifyGetKey;
   onAuthorizationDecision?: AuthGuardOptions['onDecision'];
+  /** Replace the metrics data layer (tests). */
+  metricsSource?: MetricsSource;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -51,7 +65,7 @@ export const LOG_REDACT_PATHS = [
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
   const version = readServiceVersion();
   const app = Fastify({
-    logger: options.logger ?? { level: config.http.logLevel, redact: { paths: LOG_REDACT_PATHS, censor: '[redacted]' } },
+    logger: options.logger ?? { level: config.http.logLevel, redact: { paths: LOG_REDACT_PATHS, censor: '[redacted]' }, serializers: LOG_SERIALIZERS },
     bodyLimit: config.http.bodyLimitBytes,
     trustProxy: config.http.trustProxy,
     requestIdHeader: false,
@@ -76,19 +90,49 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   app.addHook('onClose', async () => {
     await Promise.allSettled([redis?.quit(), postgres?.end()]);
   });
+  const audit = await openAudit(config, app.log);
+  app.addHook('onClose', () => audit.close());
+  try {
+    await registerPluginsAndRoutes(app, config, options, { verifier, redis, postgres, audit, version });
+  } catch (err) {
+    await app.close(); // runs the onClose hooks: the audit pipeline and the clients are released
+    throw err;
+  }
+  return app;
+}
 
+interface Built {
+  verifier: TokenVerifier;
+  redis?: Redis;
+  postgres?: pg.Pool;
+  audit: AuditPipeline;
+  version: string;
+}
+
+/** Order matters: metrics and the guard first (others hook into them), then app plugins, then routes. */
+async function registerPluginsAndRoutes(app: FastifyInstance, config: Config, options: BuildOptions, built: Built): Promise<void> {
+  const { verifier, redis, postgres, audit, version } = built;
+  const audited = auditHooks(audit);
   await app.register(metrics);
   await app.register(authGuard, {
     verifier,
     crossWorkspaceSubjects: config.jwt.crossWorkspaceSubjects,
-    ...(options.onAuthorizationDecision ? { onDecision: options.onAuthorizationDecision } : {}),
+    onDecision: (decision, request) => {
+      audited.onDecision(decision, request);
+      options.onAuthorizationDecision?.(decision, request);
+    },
   });
+  await app.register(auditPlugin, { audit });
+  registerAuditMetrics(app.metrics.registry, audit.status);
   await app.register(security, { corsOrigins: config.http.corsOrigins });
   await app.register(openapi, { version });
 
   const { checks, unconfigured } = dependencyChecks(config, { redis, postgres });
+  checks.push(auditSpoolCheck(audit.status));
   await app.register(healthRoutes, { checks, unconfigured, version });
   await app.register(authValidateRoute);
   await app.register(workspaceAccessRoute);
-  return app;
+  const metricsSource = options.metricsSource ?? buildMetricsSource(config, { redis, registry: app.metrics.registry, warn: (msg) => app.log.warn(msg) });
+  await app.register(metricsRoutes, { source: metricsSource, limits: config.metrics.limits });
+  await app.register(auditRoute, { audit });
 }

@@ -72,7 +72,19 @@ const EnvSchema = z.object({
   CLICKHOUSE_URL: optionalUrl,
   CLICKHOUSE_USER: optionalString,
   CLICKHOUSE_PASSWORD: optionalString,
+  CLICKHOUSE_DATABASE: z.preprocess(blankToUndefined, z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'must be a plain identifier').default('hexabase_logs')),
+  AUDIT_SPOOL_MAX_BYTES: intIn(1024 * 1024, 64 * 1024 ** 3, 256 * 1024 * 1024),
+  AUDIT_LLM_TTL_DAYS: intIn(1, 3650, 30),
+  AUDIT_BATCH_MAX_EVENTS: intIn(1, 100_000, 1000),
+  AUDIT_RETRY_MAX_SECONDS: intIn(1, 3600, 30),
+  AUDIT_FAILING_AFTER_SECONDS: intIn(1, 86_400, 60),
   PROMETHEUS_URL: optionalUrl,
+  PROMETHEUS_TIMEOUT_SECONDS: intIn(1, 300, 15),
+  METRICS_TENANT_LABEL: z.preprocess(blankToUndefined, z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a Prometheus label name').default('workspace_id')),
+  METRICS_MAX_RANGE_SECONDS: intIn(60, 90 * 86_400, 7 * 86_400),
+  METRICS_MAX_POINTS_PER_SERIES: intIn(10, 11_000, 11_000),
+  METRICS_MIN_STEP_SECONDS: intIn(1, 3600, 5),
+  METRICS_CACHE_TTL_SECONDS: intIn(1, 3600, 30),
   REDIS_URL: z.preprocess(blankToUndefined, z.url({ protocol: /^rediss?$/ }).optional()),
   DATABASE_URL: z.preprocess(blankToUndefined, z.url({ protocol: /^postgres(ql)?$/ }).optional()),
   AIOPS_DATA_DIR: z.preprocess(blankToUndefined, z.string().default('./data')),
@@ -109,8 +121,23 @@ export interface Config {
   readonly hexabase: { readonly apiUrl?: string; readonly apiToken?: string };
   readonly llm: { readonly ollamaBaseUrl?: string; readonly openaiApiKey?: string };
   readonly langfuse: { readonly publicKey?: string; readonly secretKey?: string; readonly host?: string };
-  readonly clickhouse: { readonly url?: string; readonly user?: string; readonly password?: string };
+  readonly clickhouse: { readonly url?: string; readonly user?: string; readonly password?: string; readonly database: string };
+  readonly audit: {
+    readonly spoolMaxBytes: number;
+    readonly llmTtlDays: number;
+    readonly batchMaxEvents: number;
+    readonly retryMaxMs: number;
+    /** Readiness turns degraded when shipping has failed for this long. */
+    readonly failingAfterMs: number;
+  };
   readonly prometheusUrl?: string;
+  readonly metrics: {
+    readonly timeoutMs: number;
+    /** The label that names the workspace on every series (`workspace_id` on Hexabase). */
+    readonly tenantLabel: string;
+    readonly limits: { readonly maxRangeSeconds: number; readonly maxPointsPerSeries: number; readonly minStepSeconds: number };
+    readonly cacheTtlSeconds: number;
+  };
   readonly redisUrl?: string;
   readonly databaseUrl?: string;
   readonly dataDir: string;
@@ -209,8 +236,21 @@ function buildConfig(e: Env, key: KeySource): Config {
     hexabase: { apiUrl: e.HEXABASE_API_URL, apiToken: e.HEXABASE_API_TOKEN },
     llm: { ollamaBaseUrl: e.OLLAMA_BASE_URL, openaiApiKey: e.OPENAI_API_KEY },
     langfuse: { publicKey: e.LANGFUSE_PUBLIC_KEY, secretKey: e.LANGFUSE_SECRET_KEY, host: e.LANGFUSE_HOST },
-    clickhouse: { url: e.CLICKHOUSE_URL, user: e.CLICKHOUSE_USER, password: e.CLICKHOUSE_PASSWORD },
+    clickhouse: { url: e.CLICKHOUSE_URL, user: e.CLICKHOUSE_USER, password: e.CLICKHOUSE_PASSWORD, database: e.CLICKHOUSE_DATABASE },
+    audit: {
+      spoolMaxBytes: e.AUDIT_SPOOL_MAX_BYTES,
+      llmTtlDays: e.AUDIT_LLM_TTL_DAYS,
+      batchMaxEvents: e.AUDIT_BATCH_MAX_EVENTS,
+      retryMaxMs: e.AUDIT_RETRY_MAX_SECONDS * 1000,
+      failingAfterMs: e.AUDIT_FAILING_AFTER_SECONDS * 1000,
+    },
     prometheusUrl: e.PROMETHEUS_URL,
+    metrics: {
+      timeoutMs: e.PROMETHEUS_TIMEOUT_SECONDS * 1000,
+      tenantLabel: e.METRICS_TENANT_LABEL,
+      limits: { maxRangeSeconds: e.METRICS_MAX_RANGE_SECONDS, maxPointsPerSeries: e.METRICS_MAX_POINTS_PER_SERIES, minStepSeconds: e.METRICS_MIN_STEP_SECONDS },
+      cacheTtlSeconds: e.METRICS_CACHE_TTL_SECONDS,
+    },
     redisUrl: e.REDIS_URL,
     databaseUrl: e.DATABASE_URL,
     dataDir: path.resolve(e.AIOPS_DATA_DIR),

@@ -12,6 +12,7 @@ import { createKeyResolver } from '../../src/auth/key-resolver.js';
 import { loadConfig } from '../../src/config.js';
 import { bearer, testApp } from '../helpers/app.js';
 import { contractToken, controlPlaneToken, rsaKey, type RsaKey } from '../helpers/keys.js';
+import { DEAD_URL } from '../helpers/services.js';
 
 let server: Server;
 let jwksUrl: string;
@@ -94,7 +95,7 @@ describe('JWKS key source', () => {
   });
 
   it('answers 503 when the JWKS host is unreachable, and /health/ready says jwks is down', async () => {
-    const env = { NODE_ENV: 'test', JWT_JWKS_URL: 'http://127.0.0.1:9/jwks.json', LOG_LEVEL: 'silent' };
+    const env = { NODE_ENV: 'test', JWT_JWKS_URL: `${DEAD_URL.http}/jwks.json`, LOG_LEVEL: 'silent' };
     const app = await testApp(env);
     apps.push(app);
     const res = await app.inject({ url: '/workspaces/ws-a/access', headers: bearer(await contractToken(k1, {}, 'k1')) });

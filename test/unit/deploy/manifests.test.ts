@@ -68,6 +68,7 @@ describe('README', () => {
   });
   it('gives the test command CI runs', () => {
     expect(readFileSync(path.join(ROOT, '.ci/run'), 'utf8')).toMatch(/^npm test$/m);
+    expect(readme).toMatch(/npm install && npm start/);
     expect(readme).toContain('npm test');
   });
 });

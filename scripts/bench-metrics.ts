@@ -1,0 +1,109 @@
+/**
+ * `npm run bench:metrics`: what tenant enforcement and the cache cost.
+ *  1. parse-and-rewrite per query (median of many runs), beside parsing alone in the same run;
+ *  2. the scenario generator (series generation and OpenMetrics writing);
+ *  3. a query answered from the cache (Redis, in-process LRU) beside the same query sent to
+ *     Prometheus uncached, in the same run.
+ * Needs a Prometheus (PROMETHEUS_URL, default the test one on :19090: `npm test` or
+ * `npm run demo:prometheus` starts one) and Redis (REDIS_URL, default 127.0.0.1:6379).
+ */
+import { parser } from '@prometheus-io/lezer-promql';
+import { Redis } from 'ioredis';
+import { PrometheusClient } from '../src/clients/prometheus.js';
+import { catalogPromQL } from '../src/metrics/catalog/catalog.js';
+import { PrometheusMetricsSource } from '../src/metrics/prometheus-source.js';
+import { enforceTenant } from '../src/metrics/promql/tenant-enforcer.js';
+import { LruQueryCache, RedisQueryCache } from '../src/metrics/query-cache.js';
+import { demoWorkspaces, generateSeries, scaledWorkspace, writeOpenMetrics } from '../src/metrics/scenarios/index.js';
+
+const prometheusUrl = process.env.PROMETHEUS_URL ?? 'http://127.0.0.1:19090';
+const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const scope = { label: 'workspace_id', workspaceId: 'ws-a' };
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+function perCallMicros(fn: () => void, calls: number, reps: number): number {
+  for (let i = 0; i < calls; i++) fn(); // warm-up
+  const samples: number[] = [];
+  for (let r = 0; r < reps; r++) {
+    const t0 = performance.now();
+    for (let i = 0; i < calls; i++) fn();
+    samples.push(((performance.now() - t0) * 1000) / calls);
+  }
+  return median(samples);
+}
+
+async function perCallMillis(fn: () => Promise<unknown>, calls: number): Promise<number> {
+  for (let i = 0; i < 5; i++) await fn();
+  const samples: number[] = [];
+  for (let i = 0; i < calls; i++) {
+    const t0 = performance.now();
+    await fn();
+    samples.push(performance.now() - t0);
+  }
+  return median(samples);
+}
+
+const queries: [string, string][] = [
+  ['plain selector', 'container_memory_working_set_bytes'],
+  ['catalog cpu_throttling', catalogPromQL('cpu_throttling', { namespace: 'shop' })],
+  ['catalog http_latency_p95', catalogPromQL('http_latency_p95')],
+  ['binary op + subquery', 'max_over_time(rate(container_cpu_usage_seconds_total[5m])[1h:1m]) / on(namespace, pod, container) group_left kube_pod_container_resource_limits{resource="cpu"}'],
+  ['20 selectors', Array.from({ length: 20 }, (_, i) => `rate(m${i}{a="b"}[5m])`).join(' + ')],
+];
+
+console.log('1. tenant enforcement (parse + rewrite + re-parse check), median µs per query over 15 runs');
+console.log('| query | chars | parse only µs | enforce µs | ratio |');
+console.log('|---|---:|---:|---:|---:|');
+for (const [label, q] of queries) {
+  const parse = perCallMicros(() => parser.parse(q), 2000, 15);
+  const enforce = perCallMicros(() => enforceTenant(q, scope), 2000, 15);
+  console.log(`| ${label} | ${q.length} | ${parse.toFixed(1)} | ${enforce.toFixed(1)} | ${(enforce / parse).toFixed(1)}× |`);
+}
+
+console.log('\n2. scenario generator, 6 h at 30 s: median ms over 7 runs after warm-up');
+console.log('| workspace | series | generate ms | OpenMetrics ms |');
+console.log('|---|---:|---:|---:|');
+const end = Math.floor(Date.now() / 30_000) * 30_000;
+const window6h = { startMs: end - 6 * 3_600_000, endMs: end, stepMs: 30_000 };
+for (const ws of [...demoWorkspaces(), scaledWorkspace('ws-300-pods', 300, 1)]) {
+  const generated = generateSeries(ws, window6h);
+  const runs = ws.workspaceId === 'ws-300-pods' ? 3 : 7;
+  const gen: number[] = [];
+  const om: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    let t0 = performance.now();
+    const series = generateSeries(ws, window6h);
+    gen.push(performance.now() - t0);
+    t0 = performance.now();
+    writeOpenMetrics(series, () => undefined);
+    om.push(performance.now() - t0);
+  }
+  console.log(`| ${ws.workspaceId} | ${generated.length} | ${median(gen).toFixed(1)} | ${median(om).toFixed(1)} |`);
+}
+
+const client = new PrometheusClient({ baseUrl: prometheusUrl });
+try {
+  await client.instantQuery('vector(1)', Math.floor(Date.now() / 1000));
+} catch (err) {
+  console.log(`\n3. skipped: no Prometheus at ${prometheusUrl} (${(err as Error).message}); start one with npm run demo:prometheus`);
+  process.exit(0);
+}
+const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+const time = Math.floor(Date.now() / 1000) - 120;
+const query = { kind: 'catalog' as const, name: 'cpu_usage', args: {} };
+const ws = { workspaceId: 'ws-a' };
+const direct = new PrometheusMetricsSource({ client, tenantLabel: 'workspace_id', cacheTtlSeconds: 600 });
+const viaRedis = new PrometheusMetricsSource({ client, tenantLabel: 'workspace_id', cacheTtlSeconds: 600, cache: new RedisQueryCache(redis, (e) => console.error(e.message)) });
+const viaLru = new PrometheusMetricsSource({ client, tenantLabel: 'workspace_id', cacheTtlSeconds: 600, cache: new LruQueryCache() });
+const calls = 200;
+const tDirect = await perCallMillis(() => direct.instant(ws, query, time), calls);
+const tRedis = await perCallMillis(() => viaRedis.instant(ws, query, time), calls);
+const tLru = await perCallMillis(() => viaLru.instant(ws, query, time), calls);
+console.log(`\n3. catalog query cpu_usage for ws-a, median ms per call over ${calls} calls (same run)`);
+console.log('| path | ms | vs direct |');
+console.log('|---|---:|---:|');
+console.log(`| Prometheus, uncached | ${tDirect.toFixed(3)} | 1.00× |`);
+console.log(`| Redis cache hit | ${tRedis.toFixed(3)} | ${(tRedis / tDirect).toFixed(2)}× |`);
+console.log(`| in-process LRU hit | ${tLru.toFixed(3)} | ${(tLru / tDirect).toFixed(2)}× |`);
+redis.disconnect();

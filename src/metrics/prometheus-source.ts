@@ -1,0 +1,128 @@
+/**
+ * The metrics data layer over a real (shared, multi-tenant) Prometheus: resolves catalog names,
+ * confines every expression and every match[] to the caller's workspace, caches enforced results
+ * under step-aligned keys, and turns transport failures into MetricsErrors.
+ */
+import { createHash } from 'node:crypto';
+import { PrometheusError, type PrometheusClient, type PromQueryData } from '../clients/prometheus.js';
+import { CatalogError, catalogPromQL } from './catalog/catalog.js';
+import { MetricsError } from './metrics-error.js';
+import type { MetricsQuery, MetricsSource, QueryResult, WorkspaceRef } from './metrics-source.js';
+import { normalisePromQL } from './promql/normalise.js';
+import { enforceSeriesSelector, enforceTenant, TenantQueryError, workspaceSelector, type TenantScope } from './promql/tenant-enforcer.js';
+import type { QueryCache } from './query-cache.js';
+import type { RangeWindow } from './query-window.js';
+
+export interface CacheObserver {
+  (outcome: 'hit' | 'miss'): void;
+}
+
+export interface PrometheusSourceOptions {
+  client: PrometheusClient;
+  tenantLabel: string;
+  cache?: QueryCache;
+  /** TTL of results that may still change (recent data); settled results live longer. */
+  cacheTtlSeconds: number;
+  onCache?: CacheObserver;
+  now?: () => number;
+}
+
+/** Data older than this is settled: Prometheus will not change it, so it can be cached longer. */
+const SETTLED_AFTER_SECONDS = 600;
+
+export class PrometheusMetricsSource implements MetricsSource {
+  readonly kind = 'prometheus';
+  private readonly now: () => number;
+
+  constructor(private readonly o: PrometheusSourceOptions) {
+    this.now = o.now ?? (() => Date.now() / 1000);
+  }
+
+  async instant(ws: WorkspaceRef, query: MetricsQuery, timeSeconds: number): Promise<QueryResult> {
+    const enforced = this.enforce(ws, query);
+    return this.cached(ws, ['instant', enforced, timeSeconds], timeSeconds, enforced, () => this.o.client.instantQuery(enforced, timeSeconds));
+  }
+
+  async range(ws: WorkspaceRef, query: MetricsQuery, w: RangeWindow): Promise<QueryResult> {
+    const enforced = this.enforce(ws, query);
+    return this.cached(ws, ['range', enforced, w.start, w.end, w.step], w.end, enforced, () => this.o.client.rangeQuery(enforced, w.start, w.end, w.step));
+  }
+
+  async series(ws: WorkspaceRef, match: readonly string[], start?: number, end?: number): Promise<Record<string, string>[]> {
+    return upstream(() => this.o.client.series(this.enforceMatch(ws, match), start, end));
+  }
+
+  async labelValues(ws: WorkspaceRef, label: string, match: readonly string[], start?: number, end?: number): Promise<string[]> {
+    return upstream(() => this.o.client.labelValues(label, this.enforceMatch(ws, match), start, end));
+  }
+
+  async alerts(ws: WorkspaceRef) {
+    const all = await upstream(() => this.o.client.alerts());
+    return all.filter((a) => a.labels[this.o.tenantLabel] === ws.workspaceId && a.state !== 'inactive');
+  }
+
+  private scope(ws: WorkspaceRef): TenantScope {
+    return { label: this.o.tenantLabel, workspaceId: ws.workspaceId };
+  }
+
+  private enforce(ws: WorkspaceRef, query: MetricsQuery): string {
+    try {
+      const promql = query.kind === 'catalog' ? catalogPromQL(query.name, query.args) : query.promql;
+      return enforceTenant(promql, this.scope(ws));
+    } catch (err) {
+      if (err instanceof TenantQueryError || err instanceof CatalogError) throw new MetricsError('invalid_query', err.message);
+      throw err;
+    }
+  }
+
+  /** match[] is optional for tenants, but without one the label APIs would answer across workspaces. */
+  private enforceMatch(ws: WorkspaceRef, match: readonly string[]): string[] {
+    if (match.length === 0) return [workspaceSelector(this.scope(ws))];
+    try {
+      return match.map((m) => enforceSeriesSelector(m, this.scope(ws)));
+    } catch (err) {
+      if (err instanceof TenantQueryError) throw new MetricsError('invalid_query', `match[]: ${err.message}`);
+      throw err;
+    }
+  }
+
+  private async cached(ws: WorkspaceRef, keyParts: unknown[], dataEnd: number, enforced: string, fetchData: () => Promise<PromQueryData>): Promise<QueryResult> {
+    const cache = this.o.cache;
+    const key = cache ? cacheKey(ws.workspaceId, keyParts.map((p) => (p === enforced ? normalisePromQL(enforced) : p))) : '';
+    if (cache) {
+      const hit = await cache.get(key);
+      if (hit !== undefined) {
+        this.o.onCache?.('hit');
+        return { data: JSON.parse(hit) as PromQueryData, enforcedQuery: enforced, cache: 'hit' };
+      }
+      this.o.onCache?.('miss');
+    }
+    const data = await upstream(fetchData);
+    if (cache) {
+      const settled = dataEnd < this.now() - SETTLED_AFTER_SECONDS;
+      await cache.set(key, JSON.stringify(data), settled ? this.o.cacheTtlSeconds * 10 : this.o.cacheTtlSeconds);
+    }
+    return { data, enforcedQuery: enforced, cache: cache ? 'miss' : 'none' };
+  }
+}
+
+/** The workspace is part of the key on its own, besides being inside the enforced query. */
+export function cacheKey(workspaceId: string, parts: unknown[]): string {
+  return createHash('sha256').update(JSON.stringify([workspaceId, ...parts])).digest('hex');
+}
+
+async function upstream<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    if (!(err instanceof PrometheusError)) throw err;
+    const details = { endpoint: err.context.endpoint, ...(err.context.upstreamStatus ? { upstream_status: err.context.upstreamStatus } : {}) };
+    switch (err.kind) {
+      case 'bad_query': throw new MetricsError('invalid_query', err.message, details);
+      case 'too_large': throw new MetricsError('limit_exceeded', err.message, { ...details, limit: 'response_size' });
+      case 'unreachable': throw new MetricsError('unavailable', err.message, details);
+      case 'timeout': throw new MetricsError('timeout', err.message, details);
+      case 'upstream': throw new MetricsError(err.context.upstreamStatus === 503 ? 'unavailable' : 'upstream', err.message, details);
+    }
+  }
+}

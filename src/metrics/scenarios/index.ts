@@ -1,0 +1,9 @@
+/**
+ * Scenario generator: realistic, deterministic Kubernetes metrics for a few workspaces with scripted
+ * incidents, for tests, demos (Prometheus backfill via OpenMetrics) and eval cases.
+ */
+export type { IncidentKind, IncidentSpec, NamespaceSpec, RawSeries, TimeWindow, WorkloadSpec, WorkspaceScenario } from './types.js';
+export { INCIDENT_KINDS, isIncidentKind } from './types.js';
+export { generateSeries, sampleTimes } from './assemble.js';
+export { demoWorkspaces, describeIncident, DEFAULT_STARTS_BEFORE_END_MS, scaledWorkspace, scenarioWorkspace } from './presets.js';
+export { writeOpenMetrics } from './openmetrics.js';

@@ -1,0 +1,93 @@
+/**
+ * The public shapes of the scenario generator: what a workspace looks like (namespaces, workloads,
+ * scripted incidents), the sampling window, and the raw series it produces. Kept apart from the model so
+ * callers can import types without pulling in the generator.
+ */
+
+export type IncidentKind =
+  | 'memory_leak'
+  | 'cpu_saturation'
+  | 'crash_loop_after_deploy'
+  | 'latency_regression'
+  | 'pvc_filling'
+  | 'noisy_neighbour'
+  | 'egress_spike'
+  | 'quota_exhaustion'
+  | 'over_provisioned'
+  | 'mining_pattern';
+
+/** Every incident kind, in a stable order (CLI parsing, test tables). */
+export const INCIDENT_KINDS: readonly IncidentKind[] = [
+  'memory_leak',
+  'cpu_saturation',
+  'crash_loop_after_deploy',
+  'latency_regression',
+  'pvc_filling',
+  'noisy_neighbour',
+  'egress_spike',
+  'quota_exhaustion',
+  'over_provisioned',
+  'mining_pattern',
+];
+
+export function isIncidentKind(value: string): value is IncidentKind {
+  return (INCIDENT_KINDS as readonly string[]).includes(value);
+}
+
+export interface IncidentSpec {
+  kind: IncidentKind;
+  namespace: string;
+  workload: string;
+  /** ms before the window end when it starts */
+  startsBeforeEndMs: number;
+}
+
+/**
+ * One Deployment. Usage figures (`baseCpuCores`, `baseMemoryBytes`, `http.baseRps`) are per replica at the
+ * daily mean; the daily cycle swings them ±30 %.
+ */
+export interface WorkloadSpec {
+  name: string;
+  replicas: number;
+  image: string;
+  cpuRequestCores: number;
+  cpuLimitCores?: number;
+  memoryRequestBytes: number;
+  memoryLimitBytes?: number;
+  baseCpuCores: number;
+  baseMemoryBytes: number;
+  http?: { baseRps: number; baseLatencySeconds: number };
+  pvc?: { name: string; capacityBytes: number; baseUsedBytes: number };
+}
+
+export interface NamespaceSpec {
+  name: string;
+  workloads: WorkloadSpec[];
+  quota?: { cpuCores: number; memoryBytes: number };
+}
+
+export interface WorkspaceScenario {
+  workspaceId: string;
+  seed: number;
+  namespaces: NamespaceSpec[];
+  incidents: IncidentSpec[];
+  /** human description + ground truth for evals */
+  description: string;
+}
+
+/** Samples at startMs, startMs + stepMs, … up to and including endMs. */
+export interface TimeWindow {
+  startMs: number;
+  endMs: number;
+  stepMs: number;
+}
+
+export interface RawSeries {
+  metric: string;
+  type: 'counter' | 'gauge';
+  help: string;
+  labels: Record<string, string>;
+  /** unix ms, ascending */
+  times: Float64Array;
+  values: Float64Array;
+}
