@@ -3,6 +3,7 @@
  * ensemble and the only configuration that is evaluated and shipped; the single-model entries exist
  * to measure each member on its own (same calibration and de-duplication, one model).
  */
+import { AdaptiveSeasonalModel } from './adaptive-seasonal.js';
 import { ChangePointModel } from './change-point.js';
 import { DefaultDetector } from './default-detector.js';
 import { CalibratedEnsemble } from './detector.js';
@@ -16,6 +17,7 @@ import { VolatilityShiftModel } from './volatility-shift.js';
 const MODELS = {
   'robust-level': (o: DetectorOptions) => new RobustLevelModel(o),
   seasonal: (o: DetectorOptions) => new SeasonalModel(o),
+  'adaptive-seasonal': (o: DetectorOptions) => new AdaptiveSeasonalModel(o),
   'change-point': (o: DetectorOptions) => new ChangePointModel(o),
   'rate-of-change': (o: DetectorOptions) => new RateOfChangeModel(o),
   'volatility-shift': (o: DetectorOptions) => new VolatilityShiftModel(o),
@@ -28,7 +30,7 @@ type ModelName = keyof typeof MODELS;
  * Members of the default ensemble. `DefaultDetector` is this ensemble fused into one class for speed;
  * `referenceDefault` builds the generic version, which must score identically (tested).
  */
-const DEFAULT_MEMBERS: ModelName[] = ['seasonal', 'range-breakout'];
+const DEFAULT_MEMBERS: ModelName[] = ['adaptive-seasonal', 'range-breakout'];
 
 /** The default ensemble built from the generic parts (the reference the fused detector is tested against). */
 export function referenceDefault(options: Partial<DetectorOptions> = {}): StreamingDetector {

@@ -17,6 +17,9 @@ export class SeasonalModel implements SurpriseModel {
   private readonly seen: Uint16Array;
   private level = Number.NaN;
   private globalSpread = 0;
+  /** |residual| of the last timed point and whether its bin had a baseline (read by adaptive-seasonal.ts). */
+  lastAbs = 0;
+  lastReady = false;
 
   constructor(
     private readonly opts: DetectorOptions,
@@ -38,7 +41,9 @@ export class SeasonalModel implements SurpriseModel {
     if (Number.isNaN(this.level)) this.level = value;
     const residual = value - this.level - this.season[b]!;
     let z = 0;
-    if (this.seen[b]! >= this.minSeen) {
+    this.lastAbs = Math.abs(residual);
+    this.lastReady = this.seen[b]! >= this.minSeen;
+    if (this.lastReady) {
       // 1.2533 · mean |residual| estimates σ for Gaussian noise.
       const scale = 1.2533 * Math.max(this.spread[b]!, 0.25 * this.globalSpread, 1e-6 * Math.abs(this.level), 1e-9);
       z = directed(residual, scale, this.opts);

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { createDetector, type DetectorOptions } from '../../../../src/analytics/anomaly/index.js';
 import { referenceDefault } from '../../../../src/analytics/anomaly/registry.js';
-import { rng, series, STEP_MS, T0 } from './synthetic.js';
+import { rng, series, STEP_MS, T0, weekly } from './synthetic.js';
 
 const daily = (i: number, noise: number): number => 100 + 30 * Math.sin((2 * Math.PI * i) / 288) + 3 * noise + (i % 1777 === 0 ? 60 : 0);
 
@@ -20,12 +20,15 @@ function inputs(): [number, number][] {
   }
   for (let i = 0; i < 300; i++) out.push([-86_400_000 * 3 + i * STEP_MS, 7 + (i % 5)]);
   for (let i = 0; i < 300; i++) out.push([T0 + 20_000 * STEP_MS + i * STEP_MS, 7]);
+  // Nine weeks with a weekly pattern: the seasonal member switches to its weekly baseline.
+  const w = series(288 * 63, (i, n) => weekly(i, n) + (i % 4999 === 0 ? 80 : 0), 8);
+  for (let i = 0; i < w.values.length; i++) out.push([w.times[i]! + 30_000 * STEP_MS, w.values[i]!]);
   return out;
 }
 
 describe('DefaultDetector (fused default ensemble)', () => {
   it.each<Partial<DetectorOptions>>([{}, { direction: 'up' }, { direction: 'down' }, { direction: 'both', minDev: 4 }])(
-    'matches the generic seasonal + range-breakout ensemble point for point (%o)',
+    'matches the generic adaptive-seasonal + range-breakout ensemble point for point (%o)',
     (opts) => {
       const fused = createDetector('default', opts);
       const reference = referenceDefault(opts);

@@ -30,3 +30,9 @@ export function maxOf(xs: ArrayLike<number>, from: number, to: number): number {
   for (let i = from; i < to; i++) m = Math.max(m, xs[i]!);
   return m;
 }
+
+/** Business-like series: a daily cycle on weekdays, low and flat at weekends (T0 is a Monday). */
+export function weekly(i: number, noise: number): number {
+  const weekend = Math.floor(i / 288) % 7 >= 5;
+  return weekend ? 20 + 2 * noise : 100 + 40 * Math.sin((2 * Math.PI * i) / 288) + 2 * noise;
+}
