@@ -82,6 +82,7 @@ start_backfilled_prometheus() { # dir port "generator selection args" hours step
   local dir="$1" port="$2"
   command -v prometheus >/dev/null && command -v promtool >/dev/null || apt_install prometheus
   if [ -f "$dir/prometheus.pid" ]; then kill "$(cat "$dir/prometheus.pid")" 2>/dev/null || true; sleep 0.5; fi
+  if port_open "$port"; then log "port $port is already in use: stop what listens there (a stale Prometheus would hold other data)"; return 1; fi
   rm -rf "$dir"; mkdir -p "$dir/tsdb"
   # shellcheck disable=SC2086 # $3 is a word list of generator flags
   node --import tsx scripts/generate-openmetrics.ts $3 --hours "$4" --step "$5" --end now --out "$dir/data.om" > "$dir/window.json"
