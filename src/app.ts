@@ -32,6 +32,9 @@ import workspaceAccessRoute from './routes/workspace-access.js';
 import metricsRoutes from './routes/metrics-query.js';
 import { openAudit } from './wiring/audit.js';
 import { buildMetricsSource } from './wiring/metrics-source.js';
+import { buildAnalysis, type Analysis } from './wiring/analysis.js';
+import analyzeRoutes from './routes/analyze.js';
+import workspaceInsightRoutes from './routes/workspace-insights.js';
 import type { MetricsSource } from './metrics/metrics-source.js';
 import { readServiceVersion } from './version.js';
 
@@ -93,7 +96,16 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const audit = await openAudit(config, app.log);
   app.addHook('onClose', () => audit.close());
   try {
-    await registerPluginsAndRoutes(app, config, options, { verifier, redis, postgres, audit, version });
+    await app.register(metrics);
+    const metricsSource = options.metricsSource ?? buildMetricsSource(config, { redis, registry: app.metrics.registry, warn: (msg) => app.log.warn(msg) });
+    const analysis = await buildAnalysis(config, {
+      metrics: metricsSource,
+      audit,
+      version,
+      onBackgroundError: (runId, err) => app.log.error({ runId, err }, 'analysis run failed'),
+    });
+    app.addHook('onClose', () => analysis.close());
+    await registerPluginsAndRoutes(app, config, options, { verifier, redis, postgres, audit, version, metricsSource, analysis });
   } catch (err) {
     await app.close(); // runs the onClose hooks: the audit pipeline and the clients are released
     throw err;
@@ -107,13 +119,14 @@ interface Built {
   postgres?: pg.Pool;
   audit: AuditPipeline;
   version: string;
+  metricsSource: MetricsSource;
+  analysis: Analysis;
 }
 
 /** Order matters: metrics and the guard first (others hook into them), then app plugins, then routes. */
 async function registerPluginsAndRoutes(app: FastifyInstance, config: Config, options: BuildOptions, built: Built): Promise<void> {
-  const { verifier, redis, postgres, audit, version } = built;
+  const { verifier, redis, postgres, audit, version, metricsSource, analysis } = built;
   const audited = auditHooks(audit);
-  await app.register(metrics);
   await app.register(authGuard, {
     verifier,
     crossWorkspaceSubjects: config.jwt.crossWorkspaceSubjects,
@@ -132,7 +145,8 @@ async function registerPluginsAndRoutes(app: FastifyInstance, config: Config, op
   await app.register(healthRoutes, { checks, unconfigured, version });
   await app.register(authValidateRoute);
   await app.register(workspaceAccessRoute);
-  const metricsSource = options.metricsSource ?? buildMetricsSource(config, { redis, registry: app.metrics.registry, warn: (msg) => app.log.warn(msg) });
   await app.register(metricsRoutes, { source: metricsSource, limits: config.metrics.limits });
   await app.register(auditRoute, { audit });
+  await app.register(analyzeRoutes, { runs: analysis.runs, now: Date.now });
+  await app.register(workspaceInsightRoutes, { metrics: metricsSource, now: Date.now });
 }

@@ -66,6 +66,10 @@ const EnvSchema = z.object({
   HEXABASE_API_TOKEN: optionalString,
   OLLAMA_BASE_URL: optionalUrl,
   OPENAI_API_KEY: optionalString,
+  OLLAMA_MODEL: z.preprocess(blankToUndefined, z.string().default('llama3.1:8b')),
+  OPENAI_BASE_URL: optionalUrl,
+  OPENAI_MODEL: z.preprocess(blankToUndefined, z.string().default('gpt-4o-mini')),
+  LLM_TIMEOUT_SECONDS: intIn(1, 600, 30),
   LANGFUSE_PUBLIC_KEY: optionalString,
   LANGFUSE_SECRET_KEY: optionalString,
   LANGFUSE_HOST: optionalUrl,
@@ -85,6 +89,7 @@ const EnvSchema = z.object({
   METRICS_MAX_POINTS_PER_SERIES: intIn(10, 11_000, 11_000),
   METRICS_MIN_STEP_SECONDS: intIn(1, 3600, 5),
   METRICS_CACHE_TTL_SECONDS: intIn(1, 3600, 30),
+  ANALYZE_SYNC_WAIT_SECONDS: intIn(0, 300, 20),
   REDIS_URL: z.preprocess(blankToUndefined, z.url({ protocol: /^rediss?$/ }).optional()),
   DATABASE_URL: z.preprocess(blankToUndefined, z.url({ protocol: /^postgres(ql)?$/ }).optional()),
   AIOPS_DATA_DIR: z.preprocess(blankToUndefined, z.string().default('./data')),
@@ -119,7 +124,15 @@ export interface Config {
     readonly crossWorkspaceSubjects: readonly string[];
   };
   readonly hexabase: { readonly apiUrl?: string; readonly apiToken?: string };
-  readonly llm: { readonly ollamaBaseUrl?: string; readonly openaiApiKey?: string };
+  readonly llm: {
+    readonly ollamaBaseUrl?: string;
+    readonly ollamaModel: string;
+    readonly openaiApiKey?: string;
+    readonly openaiBaseUrl?: string;
+    readonly openaiModel: string;
+    /** Per-attempt timeout of an LLM call (each provider of the fallback chain gets this much). */
+    readonly timeoutMs: number;
+  };
   readonly langfuse: { readonly publicKey?: string; readonly secretKey?: string; readonly host?: string };
   readonly clickhouse: { readonly url?: string; readonly user?: string; readonly password?: string; readonly database: string };
   readonly audit: {
@@ -131,6 +144,10 @@ export interface Config {
     readonly failingAfterMs: number;
   };
   readonly prometheusUrl?: string;
+  readonly analysis: {
+    /** How long POST /analyze waits for the run before answering 202 with a run to poll. */
+    readonly syncWaitSeconds: number;
+  };
   readonly metrics: {
     readonly timeoutMs: number;
     /** The label that names the workspace on every series (`workspace_id` on Hexabase). */
@@ -234,7 +251,14 @@ function buildConfig(e: Env, key: KeySource): Config {
       crossWorkspaceSubjects: e.AIOPS_CROSS_WORKSPACE_SUBJECTS,
     },
     hexabase: { apiUrl: e.HEXABASE_API_URL, apiToken: e.HEXABASE_API_TOKEN },
-    llm: { ollamaBaseUrl: e.OLLAMA_BASE_URL, openaiApiKey: e.OPENAI_API_KEY },
+    llm: {
+      ollamaBaseUrl: e.OLLAMA_BASE_URL,
+      ollamaModel: e.OLLAMA_MODEL,
+      openaiApiKey: e.OPENAI_API_KEY,
+      openaiBaseUrl: e.OPENAI_BASE_URL,
+      openaiModel: e.OPENAI_MODEL,
+      timeoutMs: e.LLM_TIMEOUT_SECONDS * 1000,
+    },
     langfuse: { publicKey: e.LANGFUSE_PUBLIC_KEY, secretKey: e.LANGFUSE_SECRET_KEY, host: e.LANGFUSE_HOST },
     clickhouse: { url: e.CLICKHOUSE_URL, user: e.CLICKHOUSE_USER, password: e.CLICKHOUSE_PASSWORD, database: e.CLICKHOUSE_DATABASE },
     audit: {
@@ -245,6 +269,7 @@ function buildConfig(e: Env, key: KeySource): Config {
       failingAfterMs: e.AUDIT_FAILING_AFTER_SECONDS * 1000,
     },
     prometheusUrl: e.PROMETHEUS_URL,
+    analysis: { syncWaitSeconds: e.ANALYZE_SYNC_WAIT_SECONDS },
     metrics: {
       timeoutMs: e.PROMETHEUS_TIMEOUT_SECONDS * 1000,
       tenantLabel: e.METRICS_TENANT_LABEL,

@@ -65,6 +65,7 @@ const entries: CatalogEntry[] = [
   { name: 'memory_usage_vs_limits', unit: 'ratio', filters: CONTAINER_FILTERS, expr: ratio(memoryWorkingSet, memoryLimits, BY_CONTAINER), description: 'Working set ÷ memory limit per container (1 = OOM kill)' },
   { name: 'oom_kills', unit: 'count', filters: CONTAINER_FILTERS, expr: sum(BY_CONTAINER, increase('container_oom_events_total', 3600)), description: 'OOM kills per container over the last hour' },
   { name: 'restarts', unit: 'count', filters: CONTAINER_FILTERS, expr: sum(BY_CONTAINER, increase('kube_pod_container_status_restarts_total', 3600)), description: 'Container restarts over the last hour' },
+  { name: 'container_info', unit: 'count', filters: CONTAINER_FILTERS, expr: sel('kube_pod_container_info'), description: 'One series per running container with its image (kube-state-metrics kube_pod_container_info), for image policy checks' },
   { name: 'pod_phase', unit: 'count', filters: ['namespace'], expr: sum(['namespace', 'phase'], sel('kube_pod_status_phase')), description: 'Pods per namespace and phase (Pending, Running, Succeeded, Failed, Unknown)' },
   { name: 'pods_not_ready', unit: 'count', filters: ['namespace', 'pod'], expr: sum(['namespace', 'pod'], sel('kube_pod_status_ready', eq('condition', 'false'))), description: '1 for each pod that is not ready' },
   { name: 'network_receive', unit: 'bytes_per_second', filters: ['namespace', 'pod'], expr: sum(['namespace', 'pod'], rate('container_network_receive_bytes_total')), description: 'Bytes received per pod per second' },

@@ -42,4 +42,26 @@ describe('DefaultDetector (fused default ensemble)', () => {
       expect(fused.stateBytes()).toBeGreaterThan(0);
     },
   );
+
+  it('matches the reference at every bin boundary, to the millisecond (cached bins, shifted weekly boundaries)', () => {
+    // Around each 15-minute boundary for five weeks: −2 … +2 ms back and forth, fractional offsets, a repeated time,
+    // so the cached bin intervals are entered and left on both sides (some weekly boundaries are one
+    // millisecond off the exact multiples of an hour in floating point).
+    const WEEK = 7 * 86_400_000;
+    const base = 2600 * WEEK;
+    const rand = rng(17);
+    const fused = createDetector('default');
+    const reference = referenceDefault();
+    let positives = 0;
+    for (let k = 0; k < 5 * 7 * 96; k++) {
+      for (const off of [-2, 1, 0, -1, 2, -0.5, 0.25, 0]) {
+        const t = base + k * 900_000 + off;
+        const v = 100 + 30 * Math.sin((2 * Math.PI * k) / 96) + 10 * (k % 672 < 96 ? 1 : 0) + 3 * (rand() - 0.5) + (rand() < 0.002 ? 50 : 0);
+        const a = fused.update(t, v);
+        expect(a).toBe(reference.update(t, v));
+        if (a > 0) positives++;
+      }
+    }
+    expect(positives).toBeGreaterThan(100);
+  });
 });

@@ -1,0 +1,54 @@
+/**
+ * What the graph's nodes use, injected by the builder (tests pass fakes), and the per-run context
+ * that travels in `config.configurable` (never in the checkpointed state).
+ */
+import type { LangGraphRunnableConfig } from '@langchain/langgraph';
+import type { AuthContext } from '../src/auth/auth-context.js';
+import type { ChatLlm } from '../src/llm/types.js';
+import type { PromptLibrary } from '../src/prompts/index.js';
+import type { ToolBox, ToolContext } from '../tools/tool.js';
+import type { ProposedAction } from '../src/analysis/types.js';
+
+/** Executes approved actions through the control plane (built by the remediation issue). */
+export interface RemediationExecutor {
+  execute(actions: ProposedAction[], ctx: ToolContext): Promise<{ action: ProposedAction; status: string; detail?: string }[]>;
+}
+
+export interface AgentDeps {
+  toolbox: ToolBox;
+  /** Absent: the planner and the diagnosis use their deterministic paths. */
+  llm?: ChatLlm;
+  prompts?: PromptLibrary;
+  executor?: RemediationExecutor;
+  now: () => number;
+  /** Upper bound of points per fetched series (keeps checkpoints and prompts small). */
+  maxPointsPerSeries?: number;
+}
+
+export interface RunContext {
+  auth: AuthContext;
+  requestId?: string;
+  traceId?: string;
+  /** Set on resume after a human approved (carried to mutating tools). */
+  approval?: ToolContext['approval'];
+}
+
+/** The verified run context of a node call; a run without one is a programming error. */
+export function runContext(config: LangGraphRunnableConfig): RunContext {
+  const ctx = config.configurable?.run as RunContext | undefined;
+  if (!ctx?.auth) throw new Error('analysis graph invoked without configurable.run.auth');
+  return ctx;
+}
+
+export function toolContext(config: LangGraphRunnableConfig): ToolContext {
+  const ctx = runContext(config);
+  return {
+    auth: ctx.auth,
+    runId: config.configurable?.thread_id as string | undefined,
+    ...(ctx.requestId ? { requestId: ctx.requestId } : {}),
+    ...(ctx.traceId ? { traceId: ctx.traceId } : {}),
+    ...(ctx.approval ? { approval: ctx.approval } : {}),
+  };
+}
+
+export const progress = (deps: AgentDeps, node: string, message: string) => ({ at: new Date(deps.now()).toISOString(), node, message });

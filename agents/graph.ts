@@ -1,0 +1,34 @@
+/**
+ * The analysis graph, wiring only:
+ * planner → metrics-query → anomaly-scoring → diagnose → (approval-gate → remediate | end).
+ * (Node names may not equal state keys, hence `diagnose` and `remediate`.)
+ */
+import { END, START, StateGraph, type BaseCheckpointSaver } from '@langchain/langgraph';
+import type { AgentDeps } from './deps.js';
+import { anomalyScoringNode } from './nodes/anomaly-scoring.js';
+import { approvalGateNode, routeAfterDiagnosis } from './nodes/approval-gate.js';
+import { diagnosisNode } from './nodes/diagnosis.js';
+import { metricsQueryNode } from './nodes/metrics-query.js';
+import { plannerNode } from './nodes/planner.js';
+import { remediationNode } from './nodes/remediation.js';
+import { AnalysisStateAnnotation } from './state.js';
+
+export function buildAnalysisGraph(deps: AgentDeps, checkpointer: BaseCheckpointSaver) {
+  return new StateGraph(AnalysisStateAnnotation)
+    .addNode('planner', plannerNode(deps))
+    .addNode('metrics-query', metricsQueryNode(deps))
+    .addNode('anomaly-scoring', anomalyScoringNode(deps))
+    .addNode('diagnose', diagnosisNode(deps))
+    .addNode('approval-gate', approvalGateNode(deps))
+    .addNode('remediate', remediationNode(deps))
+    .addEdge(START, 'planner')
+    .addEdge('planner', 'metrics-query')
+    .addEdge('metrics-query', 'anomaly-scoring')
+    .addEdge('anomaly-scoring', 'diagnose')
+    .addConditionalEdges('diagnose', routeAfterDiagnosis, { 'approval-gate': 'approval-gate', __end__: END })
+    .addEdge('approval-gate', 'remediate')
+    .addEdge('remediate', END)
+    .compile({ checkpointer });
+}
+
+export type AnalysisGraph = ReturnType<typeof buildAnalysisGraph>;

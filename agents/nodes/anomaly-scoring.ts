@@ -1,0 +1,19 @@
+/**
+ * anomaly-scoring: the analytics library, no LLM. Scores every fetched series, forecasts capacity,
+ * and finds right-sizing, compliance and security issues, as the plan's analyses ask.
+ */
+import { collectFindings } from '../../src/analysis/findings/index.js';
+import { progress, type AgentDeps } from '../deps.js';
+import type { AnalysisState, AnalysisUpdate } from '../state.js';
+
+export function anomalyScoringNode(deps: AgentDeps) {
+  return async (state: AnalysisState): Promise<AnalysisUpdate> => {
+    if (!state.plan) return { errors: [{ node: 'anomaly-scoring', message: 'no plan' }] };
+    const findings = collectFindings(state.series, state.plan.analyses);
+    const serious = findings.filter((f) => f.severity !== 'info').length;
+    return {
+      findings,
+      progress: [progress(deps, 'anomaly-scoring', `${findings.length} findings (${serious} warning or critical) from ${state.series.length} series`)],
+    };
+  };
+}

@@ -1,0 +1,106 @@
+/**
+ * Analysis runs over the graph: start one (answering synchronously when it finishes in time,
+ * otherwise letting it continue in the background), read one back from its checkpoint (on any
+ * replica), and resume one at the approval gate. A run belongs to the workspace it was started in:
+ * reading or resuming it from another workspace is indistinguishable from a run that does not exist.
+ */
+import { randomUUID } from 'node:crypto';
+import { Command, type StateSnapshot } from '@langchain/langgraph';
+import type { AuthContext } from '../src/auth/auth-context.js';
+import type { RunContext } from './deps.js';
+import type { AnalysisGraph } from './graph.js';
+import type { ApprovalDecision, AnalysisRequest, AnalysisState } from './state.js';
+
+export type RunStatus = 'running' | 'awaiting_approval' | 'completed' | 'failed';
+
+export interface RunView {
+  run_id: string;
+  status: RunStatus;
+  state: AnalysisState;
+}
+
+export interface AnalysisRunsOptions {
+  /** How long `start` waits before answering "still running". */
+  syncWaitMs: number;
+  onBackgroundError?: (runId: string, err: unknown) => void;
+}
+
+export class AnalysisRuns {
+  /** Runs this process is executing right now (others may run on other replicas). */
+  private readonly active = new Set<string>();
+
+  constructor(private readonly graph: AnalysisGraph, private readonly options: AnalysisRunsOptions) {}
+
+  async start(auth: AuthContext, request: AnalysisRequest, run: Omit<RunContext, 'auth'> = {}): Promise<RunView> {
+    const runId = randomUUID();
+    const config = { configurable: { thread_id: runId, run: { ...run, auth } satisfies RunContext } };
+    const initial = { workspaceId: auth.workspaceId, requestedBy: auth.sub, request };
+    this.active.add(runId);
+    const execution = this.graph.invoke(initial, config).then(
+      () => undefined,
+      async (err: unknown) => {
+        this.options.onBackgroundError?.(runId, err);
+        await this.markFailed(runId, err);
+      },
+    ).finally(() => this.active.delete(runId));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([execution, new Promise((resolve) => (timer = setTimeout(resolve, this.options.syncWaitMs)))]);
+    clearTimeout(timer);
+    return (await this.view(runId)) ?? { run_id: runId, status: 'running', state: initial as AnalysisState };
+  }
+
+  /** The run as its checkpoint has it, or undefined when it does not exist in this workspace. */
+  async get(auth: AuthContext, runId: string): Promise<RunView | undefined> {
+    const view = await this.view(runId);
+    return view && view.state.workspaceId === auth.workspaceId ? view : undefined;
+  }
+
+  /**
+   * Resumes a run waiting at the approval gate with a human decision (the caller checked the
+   * approver's permission). Returns undefined when there is no such run awaiting approval.
+   */
+  async resume(auth: AuthContext, runId: string, decision: ApprovalDecision): Promise<RunView | undefined> {
+    const view = await this.get(auth, runId);
+    if (!view || view.status !== 'awaiting_approval') return undefined;
+    const config = { configurable: { thread_id: runId, run: { auth } satisfies RunContext } };
+    this.active.add(runId);
+    try {
+      await this.graph.invoke(new Command({ resume: decision }), config);
+    } catch (err) {
+      await this.markFailed(runId, err);
+    } finally {
+      this.active.delete(runId);
+    }
+    return this.view(runId);
+  }
+
+  private async view(runId: string): Promise<RunView | undefined> {
+    let snapshot: StateSnapshot;
+    try {
+      snapshot = await this.graph.getState({ configurable: { thread_id: runId } });
+    } catch {
+      return undefined;
+    }
+    const state = snapshot.values as AnalysisState;
+    if (!state?.workspaceId) return undefined;
+    return { run_id: runId, status: statusOf(snapshot, state), state };
+  }
+
+  private async markFailed(runId: string, err: unknown): Promise<void> {
+    try {
+      await this.graph.updateState({ configurable: { thread_id: runId } }, { errors: [{ node: 'run', kind: 'failed', message: safeMessage(err) }] });
+    } catch {
+      // the run never checkpointed: there is nothing to mark
+    }
+  }
+}
+
+function statusOf(snapshot: StateSnapshot, state: AnalysisState): RunStatus {
+  if (state.errors?.some((e) => e.node === 'run' && e.kind === 'failed')) return 'failed';
+  if (snapshot.tasks.some((t) => t.interrupts.length > 0)) return 'awaiting_approval';
+  return snapshot.next.length === 0 ? 'completed' : 'running';
+}
+
+function safeMessage(err: unknown): string {
+  return String((err as Error)?.message ?? err).split('\n')[0]!.slice(0, 300);
+}

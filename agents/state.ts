@@ -1,0 +1,78 @@
+/**
+ * The analysis graph's state, defined once. Every field has one owner node (it alone returns it);
+ * `progress` and `errors` are append-only logs any node may add to. The verified identity is NOT
+ * state: it travels in `config.configurable.auth` for each invoke/resume, so no token is ever
+ * written to a checkpoint.
+ */
+import { Annotation } from '@langchain/langgraph';
+import type { AnalysisPlan, AnalysisType, Diagnosis, Finding, ProposedAction, SeriesData } from '../src/analysis/types.js';
+
+export interface AnalysisRequest {
+  analysisType: AnalysisType;
+  timeRangeMinutes: number;
+  /** Namespaces (or workload names) the caller wants to focus on; empty = the whole workspace. */
+  targets: string[];
+  /** Unix seconds the analysis ends at (the request time). */
+  endTime: number;
+}
+
+export interface ApprovalDecision {
+  decision: 'approved' | 'rejected';
+  by: string;
+  at: string;
+  comment?: string;
+}
+
+export interface RemediationOutcome {
+  status: 'executed' | 'failed' | 'not_executed' | 'rejected';
+  message: string;
+  results: { action: ProposedAction; status: string; detail?: string }[];
+}
+
+export interface ProgressEntry {
+  at: string;
+  node: string;
+  message: string;
+}
+
+export interface RunError {
+  node: string;
+  message: string;
+  /** e.g. 'unavailable' when the metrics source is down: the route maps it to a status. */
+  kind?: string;
+}
+
+const replace = <T>(fallback: () => T) => Annotation<T>({ reducer: (_old: T, next: T) => next, default: fallback });
+const append = <T>() => Annotation<T[]>({ reducer: (old: T[], next: T[]) => old.concat(next), default: () => [] });
+
+export const AnalysisStateAnnotation = Annotation.Root({
+  /** The workspace the run is confined to (from the verified token; checked again on every read of the run). */
+  workspaceId: Annotation<string>(),
+  /** Who started the run (token subject). */
+  requestedBy: Annotation<string>(),
+  /** The validated request. */
+  request: Annotation<AnalysisRequest>(),
+  /** planner: which catalog queries and analyses, over which window. */
+  plan: replace<AnalysisPlan | null>(() => null),
+  /** metrics-query: the fetched series (range results of the planned queries). */
+  series: replace<SeriesData[]>(() => []),
+  /** anomaly-scoring: what the analytics found, most severe first. */
+  findings: replace<Finding[]>(() => []),
+  /** diagnosis: the structured diagnosis. */
+  diagnosis: replace<Diagnosis | null>(() => null),
+  /** diagnosis: whether the LLM or the deterministic rules produced it. */
+  diagnosedBy: replace<'llm' | 'deterministic' | null>(() => null),
+  /** diagnosis: actions proposed for approval (never executed without it). */
+  proposedActions: replace<ProposedAction[]>(() => []),
+  /** approval-gate: the human decision, once given. */
+  approval: replace<ApprovalDecision | null>(() => null),
+  /** remediation: what execution did. */
+  remediation: replace<RemediationOutcome | null>(() => null),
+  /** Any node: what happened, for progress display. */
+  progress: append<ProgressEntry>(),
+  /** Any node: recoverable problems (a query that failed, an LLM that fell back). */
+  errors: append<RunError>(),
+});
+
+export type AnalysisState = typeof AnalysisStateAnnotation.State;
+export type AnalysisUpdate = typeof AnalysisStateAnnotation.Update;

@@ -1,0 +1,22 @@
+/** The diagnosis rules, most specific first (order only breaks ties; `specificity` decides). */
+import type { Rule } from '../common.js';
+import { badRelease } from './bad-release.js';
+import { cpuLimitTooLow } from './cpu-limit.js';
+import { cpuSaturation } from './cpu-saturation.js';
+import { crashLoop } from './crash-loop.js';
+import { egressSpike } from './egress.js';
+import { unexplained } from './fallback.js';
+import { latencyErrorRegression } from './latency-errors.js';
+import { memoryLeak } from './memory-leak.js';
+import { miningPattern } from './mining.js';
+import { noisyNeighbour } from './noisy-neighbour.js';
+import { oomLimit } from './oom-limit.js';
+import { pvcFilling } from './pvc-filling.js';
+import { quotaExhaustion } from './quota.js';
+import { rightsizing } from './rightsizing.js';
+import { securityIncident } from './security.js';
+
+export const RULES: readonly Rule[] = [
+  miningPattern, badRelease, noisyNeighbour, memoryLeak, securityIncident, cpuLimitTooLow, oomLimit, crashLoop,
+  latencyErrorRegression, cpuSaturation, pvcFilling, quotaExhaustion, egressSpike, rightsizing, unexplained,
+];

@@ -1,0 +1,65 @@
+/**
+ * Anomaly analyser: the default streaming detector (src/analytics/anomaly) over each series of the
+ * queries below; a series whose score after the warm-up reaches the threshold becomes an `anomaly`
+ * finding with its most anomalous points as evidence.
+ */
+import { createDetector, type Direction } from '../../analytics/anomaly/index.js';
+import type { Finding, SeriesData } from '../types.js';
+import { evidenceAt, makeFinding, median, resourceOf, round, rfc3339, seriesId } from './series-utils.js';
+
+/** Queries the detector watches, and which deviations matter for each. */
+export const ANOMALY_QUERIES: Readonly<Record<string, Direction>> = {
+  memory_usage_vs_limits: 'up',
+  cpu_usage: 'both',
+  cpu_throttling: 'up',
+  http_latency_p95: 'up',
+  http_error_ratio: 'up',
+  network_transmit: 'up',
+  restarts: 'up',
+};
+
+export interface AnomalyOptions {
+  /** Scores at or above this are reported (default 0.45; healthy scenario series stay below 0.4). */
+  threshold?: number;
+  /** Scores at or above this make the finding a warning (default 0.7). */
+  warningAt?: number;
+  /** Points scored but not reported while the detector warms up (default 30). */
+  warmupPoints?: number;
+}
+
+const MAX_EVIDENCE = 3;
+
+export function analyseAnomalies(byQuery: ReadonlyMap<string, SeriesData[]>, options: AnomalyOptions = {}): Finding[] {
+  const threshold = options.threshold ?? 0.45;
+  const warningAt = options.warningAt ?? 0.7;
+  const warmup = options.warmupPoints ?? 30;
+  const out: Finding[] = [];
+  for (const [query, direction] of Object.entries(ANOMALY_QUERIES)) {
+    for (const s of byQuery.get(query) ?? []) {
+      const scores = scoreAll(s, direction);
+      const hits: number[] = [];
+      for (let i = warmup; i < scores.length; i++) if (scores[i]! >= threshold) hits.push(i);
+      if (hits.length === 0) continue;
+      const top = [...hits].sort((a, b) => scores[b]! - scores[a]!).slice(0, MAX_EVIDENCE).sort((a, b) => a - b);
+      const best = Math.max(...top.map((i) => scores[i]!));
+      const typical = median(s.values);
+      out.push(makeFinding({
+        kind: 'anomaly',
+        severity: best >= warningAt ? 'warning' : 'info',
+        title: `Unusual ${query.replaceAll('_', ' ')} on ${seriesId(s)}`,
+        resource: resourceOf(s.labels),
+        score: best,
+        started_at: rfc3339(s.times[hits[0]!]!),
+        evidence: top.map((i) => evidenceAt(s, i, `anomaly score ${round(scores[i]!, 2)} (window median ${round(typical)})`)),
+        details: { query, detector: 'default', direction, max_score: round(best, 3), anomalous_points: hits.length, window_median: round(typical) },
+        idSuffix: query,
+      }));
+    }
+  }
+  return out;
+}
+
+function scoreAll(s: SeriesData, direction: Direction): number[] {
+  const detector = createDetector('default', { direction });
+  return s.values.map((v, i) => detector.update(s.times[i]! * 1000, v));
+}

@@ -1,0 +1,135 @@
+/**
+ * `createChatLlm`: Ollama first, OpenAI as fallback on error or timeout (either alone when only one
+ * is configured), undefined when neither is (callers then take their deterministic path). Every
+ * provider attempt is timed out, audited once (`llm_call`) and traced; a failed audit write fails the
+ * call (no LLM use without an audit row).
+ */
+import type { BaseMessage } from '@langchain/core/messages';
+import type { Callbacks } from '@langchain/core/callbacks/manager';
+import { RunnableLambda, type RunnableConfig } from '@langchain/core/runnables';
+import { AsyncLocalStorageProviderSingleton } from '@langchain/core/singletons';
+import type { AuditLog } from '../audit/event.js';
+import { recordLlmCall } from './call-audit.js';
+import { describeError, LlmTimeoutError, LlmUnavailableError } from './errors.js';
+import { callCostUsd } from './pricing.js';
+import { ollamaProvider, openaiProvider, type ChatProvider, type OllamaOptions, type OpenAIOptions } from './providers.js';
+import type { LlmTracing } from './tracing.js';
+import type { ChatLlm, LlmCallOptions, LlmResult } from './types.js';
+import { usageOf, type LlmUsage } from './usage.js';
+
+export interface ChatLlmOptions {
+  ollama?: OllamaOptions;
+  openai?: OpenAIOptions;
+  /** Per-attempt timeout (a call's own `timeoutMs` overrides it). */
+  timeoutMs: number;
+  audit: AuditLog;
+  tracing?: LlmTracing;
+  /** The `agent` recorded in audit events. */
+  agentName?: string;
+  /** Injectable clock (ms) for tests. */
+  now?: () => number;
+}
+
+/** LlmResult with the usage marked estimated or not. */
+export interface ChatLlmResult extends LlmResult {
+  usage: LlmUsage;
+}
+
+export function createChatLlm(options: ChatLlmOptions): ChatLlm | undefined {
+  const chain: ChatProvider[] = [];
+  if (options.ollama) chain.push(ollamaProvider(options.ollama));
+  if (options.openai) chain.push(openaiProvider(options.openai));
+  if (chain.length === 0) return undefined;
+  return createChatLlmFrom(chain, options);
+}
+
+/** The fallback chain over given providers (exported for tests and other providers). */
+export function createChatLlmFrom(chain: readonly ChatProvider[], options: Omit<ChatLlmOptions, 'ollama' | 'openai'>): ChatLlm {
+  const now = options.now ?? Date.now;
+  const agent = options.agentName ?? 'hexabase-aiops-agent';
+
+  async function attempts(messages: BaseMessage[], call: LlmCallOptions, outer: AbortSignal | undefined, callbacks?: Callbacks): Promise<ChatLlmResult> {
+    const timeoutMs = call.timeoutMs ?? options.timeoutMs;
+    const failures: ConstructorParameters<typeof LlmUnavailableError>[0][number][] = [];
+    for (const [i, provider] of chain.entries()) {
+      const fallbackUsed = i > 0;
+      const started = now();
+      const attempt = { provider: provider.kind, model: provider.model, fallbackUsed, costUsd: 0, inputTokens: 0, outputTokens: 0 };
+      try {
+        const message = await withTimeout(`${provider.kind}:${provider.model}`, timeoutMs, outer, (signal) =>
+          provider.invoke(messages, { tools: call.tools, signal, timeoutMs, config: { runName: `${provider.kind}:${provider.model}`, callbacks, metadata: { ...currentMetadata(), ...promptMetadata(call), fallback_used: fallbackUsed } } }));
+        const latencyMs = now() - started;
+        const usage = usageOf(message, messages);
+        const costUsd = callCostUsd(provider.kind, provider.model, usage.inputTokens, usage.outputTokens);
+        await recordLlmCall(options.audit, agent, call, { ...attempt, status: 'ok', inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, latencyMs, costUsd })
+          .catch((auditErr: unknown) => { throw new AuditFailure(auditErr); });
+        return { message, provider: provider.kind, model: provider.model, fallbackUsed, usage, latencyMs };
+      } catch (err) {
+        if (err instanceof AuditFailure) throw err.cause;
+        const status = err instanceof LlmTimeoutError ? 'timeout' : 'error';
+        await recordLlmCall(options.audit, agent, call, { ...attempt, status, latencyMs: now() - started });
+        failures.push({ provider: `${provider.kind}:${provider.model}`, status, message: describeError(err) });
+        if (outer?.aborted) throw err; // the caller gave up: no fallback
+      }
+    }
+    throw new LlmUnavailableError(failures);
+  }
+
+  return {
+    providers: chain.map((p) => `${p.kind}:${p.model}`),
+    invoke(messages: BaseMessage[], call: LlmCallOptions): Promise<ChatLlmResult> {
+      const parent = AsyncLocalStorageProviderSingleton.getRunnableConfig() as { signal?: AbortSignal } | undefined;
+      if (!parent && !options.tracing) return attempts(messages, call, undefined);
+      // One traced run per call, holding every provider attempt as a child generation. Inside a
+      // graph run it nests under the node (callbacks inherited); standalone it is a trace root,
+      // which is where Langfuse attaches the session (thread) and user (sub).
+      // The child callbacks are passed on explicitly: LangChain's implicit (AsyncLocalStorage) config
+      // is only set up once something like LangGraph initialises it.
+      const run = RunnableLambda.from((input: { messages: BaseMessage[] }, config?: RunnableConfig) => attempts(input.messages, call, parent?.signal, config?.callbacks));
+      return run.invoke({ messages }, {
+        runName: `llm:${call.operation}:${call.prompt.name}`,
+        tags: [`prompt:${call.prompt.name}`, `operation:${call.operation}`],
+        metadata: { ...promptMetadata(call), ...(call.sessionId ? { langfuseSessionId: call.sessionId } : {}), langfuseUserId: call.auth.sub },
+        callbacks: parent ? undefined : options.tracing?.callbacks({ sessionId: call.sessionId, userId: call.auth.sub, metadata: promptMetadata(call) }),
+      });
+    },
+  };
+}
+
+/** Marks an audit failure on the success path so it is not mistaken for a provider error. */
+class AuditFailure extends Error {
+  constructor(override readonly cause: unknown) {
+    super('audit write failed');
+  }
+}
+
+function promptMetadata(call: LlmCallOptions): Record<string, string> {
+  return { prompt_name: call.prompt.name, prompt_hash: call.prompt.hash, operation: call.operation };
+}
+
+/** The enclosing run's metadata (explicit metadata would otherwise replace it, losing e.g. the graph's thread id). */
+function currentMetadata(): Record<string, unknown> {
+  return (AsyncLocalStorageProviderSingleton.getRunnableConfig() as { metadata?: Record<string, unknown> } | undefined)?.metadata ?? {};
+}
+
+/** Runs `fn` with a signal aborted after `timeoutMs` (or when `outer` aborts); rejects with LlmTimeoutError on time-out. */
+async function withTimeout<T>(provider: string, timeoutMs: number, outer: AbortSignal | undefined, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const timeoutError = new LlmTimeoutError(provider, timeoutMs);
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      controller.abort(timeoutError);
+      reject(timeoutError);
+    }, timeoutMs);
+  });
+  const signal = outer ? AbortSignal.any([outer, controller.signal]) : controller.signal;
+  try {
+    return await Promise.race([fn(signal), timedOut]);
+  } catch (err) {
+    throw controller.signal.aborted ? timeoutError : err;
+  } finally {
+    clearTimeout(timer);
+    if (!controller.signal.aborted) controller.abort();
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * POST /workspaces/{id}/analyze runs the analysis graph for the caller's workspace and answers
+ * with the result when it finishes within the wait, or 202 and a run to poll otherwise;
+ * GET /workspaces/{id}/runs/{run_id} reads a run back (from its checkpoint, on any replica).
+ */
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { AnalysisRuns, RunView } from '../../agents/runs.js';
+import { AnalysisTypeSchema, AnalysisPlanSchema, DiagnosisSchema, FindingSchema, ProposedActionSchema } from '../analysis/types.js';
+import { HttpError, notFound } from '../http/http-errors.js';
+import { authOf, requireScope } from '../http/route-auth.js';
+import { guardedErrorResponses, WorkspaceParamsSchema } from '../schemas/common.js';
+
+export interface AnalyzeRouteOptions {
+  runs: AnalysisRuns;
+  now: () => number;
+}
+
+const AnalyzeBodySchema = z.object({
+  analysis_type: AnalysisTypeSchema.default('anomaly'),
+  time_range_minutes: z.number().int().min(5).max(1440).default(60).describe('How far back to look (5-1440 minutes)'),
+  targets: z.array(z.string().regex(/^[a-z0-9][a-z0-9.-]{0,252}$/, 'must be a Kubernetes namespace name')).max(20).default([])
+    .describe('Namespaces to focus on; empty = the whole workspace'),
+}).strict();
+
+const RunSchema = z.object({
+  run_id: z.string(),
+  status: z.enum(['running', 'awaiting_approval', 'completed', 'failed']),
+  workspace_id: z.string(),
+  analysis_type: AnalysisTypeSchema,
+  plan: AnalysisPlanSchema.nullable(),
+  findings: z.array(FindingSchema),
+  diagnosis: DiagnosisSchema.nullable(),
+  diagnosed_by: z.enum(['llm', 'deterministic']).nullable(),
+  proposed_actions: z.array(ProposedActionSchema),
+  approval: z.object({ decision: z.enum(['approved', 'rejected']), by: z.string(), at: z.string(), comment: z.string().optional() }).nullable(),
+  remediation: z.object({ status: z.string(), message: z.string(), results: z.array(z.any()) }).nullable(),
+  progress: z.array(z.object({ at: z.string(), node: z.string(), message: z.string() })),
+  errors: z.array(z.object({ node: z.string(), message: z.string(), kind: z.string().optional() })),
+});
+
+const analyzeRoutes: FastifyPluginAsyncZod<AnalyzeRouteOptions> = async (app, { runs, now }) => {
+  app.post('/workspaces/:workspace_id/analyze', {
+    config: { auth: requireScope('aiops:analyze') },
+    schema: {
+      tags: ['analysis'],
+      summary: 'Analyse the workspace: plan, query, score, diagnose; proposed actions wait for approval',
+      security: [{ bearerAuth: [] }],
+      params: WorkspaceParamsSchema,
+      body: AnalyzeBodySchema,
+      response: { 200: RunSchema, 202: RunSchema, ...guardedErrorResponses },
+    },
+  }, async (request, reply) => {
+    const auth = authOf(request);
+    const body = request.body;
+    const view = await runs.start(auth, {
+      analysisType: body.analysis_type,
+      timeRangeMinutes: body.time_range_minutes,
+      targets: body.targets,
+      endTime: Math.floor(now() / 1000),
+    }, { requestId: request.id });
+    const unavailable = view.state.errors?.find((e) => e.kind === 'unavailable');
+    if (unavailable && (view.state.series ?? []).length === 0) {
+      throw new HttpError(503, `the metrics source is unavailable, nothing could be analysed: ${unavailable.message}`, { reason: 'metrics_unavailable', run_id: view.run_id }, { 'Retry-After': '10' });
+    }
+    if (view.status === 'running') reply.code(202).header('Location', `/workspaces/${auth.workspaceId}/runs/${view.run_id}`);
+    return toBody(view);
+  });
+
+  app.get('/workspaces/:workspace_id/runs/:run_id', {
+    config: { auth: requireScope('aiops:read') },
+    schema: {
+      tags: ['analysis'],
+      summary: 'An analysis run: status, progress, findings, diagnosis, proposed actions',
+      security: [{ bearerAuth: [] }],
+      params: WorkspaceParamsSchema.extend({ run_id: z.uuid('run_id must be a UUID') }),
+      response: { 200: RunSchema, ...guardedErrorResponses, 404: guardedErrorResponses[400] },
+    },
+  }, async (request) => {
+    const view = await runs.get(authOf(request), request.params.run_id);
+    if (!view) throw notFound(`no run ${request.params.run_id} in this workspace`);
+    return toBody(view);
+  });
+};
+
+function toBody(view: RunView) {
+  const s = view.state;
+  return {
+    run_id: view.run_id,
+    status: view.status,
+    workspace_id: s.workspaceId,
+    analysis_type: s.request.analysisType,
+    plan: s.plan ?? null,
+    findings: s.findings ?? [],
+    diagnosis: s.diagnosis ?? null,
+    diagnosed_by: s.diagnosedBy ?? null,
+    proposed_actions: s.proposedActions ?? [],
+    approval: s.approval ?? null,
+    remediation: s.remediation ?? null,
+    progress: s.progress ?? [],
+    errors: s.errors ?? [],
+  };
+}
+
+export default analyzeRoutes;

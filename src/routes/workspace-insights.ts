@@ -1,0 +1,70 @@
+/**
+ * GET /workspaces/{id}/alerts: Prometheus's active alerts for the workspace plus the service's own
+ * anomaly alerts, deduplicated by fingerprint. GET /workspaces/{id}/recommendations: right-sizing,
+ * capacity forecasts, security and compliance findings as prioritised recommendations.
+ */
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { AlertSchema, mergeAlerts } from '../analysis/alerts.js';
+import { RecommendationSchema, recommendationsFrom } from '../analysis/recommendations.js';
+import { workspaceFindings } from '../analysis/workspace-findings.js';
+import type { MetricsSource } from '../metrics/metrics-source.js';
+import { authOf, requireScope } from '../http/route-auth.js';
+import { guardedErrorResponses, WorkspaceParamsSchema } from '../schemas/common.js';
+import { toHttpError } from './metrics-errors.js';
+
+export interface InsightRouteOptions {
+  metrics: MetricsSource;
+  now: () => number;
+}
+
+const upstreamErrors = { 502: guardedErrorResponses[400], 504: guardedErrorResponses[400] };
+
+const workspaceInsightRoutes: FastifyPluginAsyncZod<InsightRouteOptions> = async (app, { metrics, now }) => {
+  app.get('/workspaces/:workspace_id/alerts', {
+    config: { auth: requireScope('aiops:read') },
+    schema: {
+      tags: ['analysis'],
+      summary: 'Active alerts: Prometheus alerts of the workspace plus anomaly alerts found over the last hour',
+      security: [{ bearerAuth: [] }],
+      params: WorkspaceParamsSchema,
+      querystring: z.object({ severity: z.enum(['info', 'warning', 'critical']).optional().describe('Only this severity') }).strict(),
+      response: { 200: z.object({ alerts: z.array(AlertSchema), failed_queries: z.array(z.string()) }), ...guardedErrorResponses, ...upstreamErrors },
+    },
+  }, async (request) => {
+    const ws = authOf(request);
+    try {
+      const [prometheus, found] = await Promise.all([metrics.alerts(ws), workspaceFindings(metrics, ws, ['anomaly', 'health'], { hours: 1, nowMs: now() })]);
+      const alerts = mergeAlerts(prometheus, found.findings.filter((f) => f.kind !== 'deploy' && f.kind !== 'rightsizing'));
+      return { alerts: request.query.severity ? alerts.filter((a) => a.severity === request.query.severity) : alerts, failed_queries: found.failedQueries };
+    } catch (err) {
+      throw toHttpError(err);
+    }
+  });
+
+  app.get('/workspaces/:workspace_id/recommendations', {
+    config: { auth: requireScope('aiops:read') },
+    schema: {
+      tags: ['analysis'],
+      summary: 'Right-sizing, capacity, security and compliance recommendations with priority, impact, effort and savings',
+      security: [{ bearerAuth: [] }],
+      params: WorkspaceParamsSchema,
+      querystring: z.object({
+        window_hours: z.coerce.number().int().min(1).max(168).default(24).describe('History to learn from (hours)'),
+        category: z.enum(['performance', 'cost', 'security', 'reliability']).optional(),
+      }).strict(),
+      response: { 200: z.object({ recommendations: z.array(RecommendationSchema), failed_queries: z.array(z.string()) }), ...guardedErrorResponses, ...upstreamErrors },
+    },
+  }, async (request) => {
+    const ws = authOf(request);
+    try {
+      const found = await workspaceFindings(metrics, ws, ['rightsizing', 'capacity', 'compliance', 'security'], { hours: request.query.window_hours, nowMs: now() });
+      const recommendations = recommendationsFrom(found.findings);
+      return { recommendations: request.query.category ? recommendations.filter((r) => r.category === request.query.category) : recommendations, failed_queries: found.failedQueries };
+    } catch (err) {
+      throw toHttpError(err);
+    }
+  });
+};
+
+export default workspaceInsightRoutes;

@@ -1,0 +1,17 @@
+/** Test data: the series of a scenario workspace over 6 h at 60 s, through the embedded metrics source. */
+import { seriesFromSource } from '../../../../src/analysis/series-from-results.js';
+import { ANALYSES, type SeriesData } from '../../../../src/analysis/types.js';
+import { findingsWindowQueries } from '../../../../src/analysis/findings/required-queries.js';
+import { EmbeddedMetricsSource } from '../../../../src/metrics/embedded/embedded-source.js';
+import { scenarioWorkspace, type IncidentKind } from '../../../../src/metrics/scenarios/index.js';
+
+export const END_MS = Date.UTC(2025, 5, 10, 14, 0, 0);
+export const WINDOW = { start: END_MS / 1000 - 6 * 3600, end: END_MS / 1000, step: 60 };
+
+export function scenarioSource(workspaceId: string, incidents: IncidentKind[]): EmbeddedMetricsSource {
+  return new EmbeddedMetricsSource({ workspaces: [scenarioWorkspace(workspaceId, incidents)], tenantLabel: 'workspace_id', now: () => END_MS });
+}
+
+export async function scenarioSeries(incidents: IncidentKind[], queries = findingsWindowQueries([...ANALYSES])): Promise<SeriesData[]> {
+  return seriesFromSource(scenarioSource('ws-t', incidents), { workspaceId: 'ws-t' }, queries, WINDOW);
+}

@@ -1,0 +1,130 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import type { MetricsSource } from '../../../src/metrics/metrics-source.js';
+import { ALL_TOOLS, createDefaultToolBox, createToolBox, defineTool, ok, toLangChainTools } from '../../../tools/index.js';
+import type { ToolDefinition, ToolDeps } from '../../../tools/tool.js';
+import { ctxFor, FakeAuditLog } from './fakes.js';
+
+const NOW = Date.UTC(2025, 5, 10, 14, 0, 0);
+const noMetrics = {} as MetricsSource;
+
+const echo = defineTool({
+  name: 'echo', description: 'echo', scope: 'aiops:read', mutates: false,
+  input: z.strictObject({ text: z.string().max(20).describe('what to echo'), api_token: z.string().optional() }),
+  handler: async (args, ctx) => ok({ text: args.text, workspace: ctx.auth.workspaceId }),
+});
+const restart = defineTool({
+  name: 'restart_everything', description: 'test-only mutating tool', scope: 'aiops:remediate', mutates: true,
+  input: z.strictObject({ target: z.string() }),
+  handler: async (args) => ok({ restarted: args.target }),
+});
+const boom = defineTool({
+  name: 'boom', description: 'throws', scope: 'aiops:read', mutates: false, input: z.strictObject({}),
+  handler: async () => { throw new Error('secret internals at /srv/x'); },
+});
+const slow = defineTool({
+  name: 'slow', description: 'never answers', scope: 'aiops:read', mutates: false, input: z.strictObject({}),
+  handler: () => new Promise(() => undefined),
+});
+
+function setup(tools: ToolDefinition<never, unknown>[] = [echo, restart, boom, slow] as unknown as ToolDefinition<never, unknown>[]) {
+  const audit = new FakeAuditLog();
+  const deps: ToolDeps = { metrics: noMetrics, audit, now: () => NOW };
+  return { audit, box: createToolBox(tools, deps, { timeoutMs: 50 }) };
+}
+
+describe('createToolBox', () => {
+  it('runs a tool in the caller\'s workspace and audits the call', async () => {
+    const { box, audit } = setup();
+    const r = await box.run('echo', { text: 'hi', api_token: 'sk-abcdefghijklmnopqrstuvwxyz' }, ctxFor('ws-a', ['aiops:read']));
+    expect(r).toEqual({ status: 'ok', data: { text: 'hi', workspace: 'ws-a' } });
+    expect(audit.events).toHaveLength(1);
+    expect(audit.events[0]).toMatchObject({
+      event_type: 'tool_call', user_id: 'alice', workspace_id: 'ws-a', request_id: 'req-1',
+      details: { tool: 'echo', required_scope: 'aiops:read', status: 'ok', duration_ms: 0 },
+    });
+    expect(JSON.stringify(audit.events[0])).not.toContain('sk-abcdefghijklmnopqrstuvwxyz');
+  });
+
+  it('refuses a caller without the scope, audited as denied', async () => {
+    const { box, audit } = setup();
+    const r = await box.run('echo', { text: 'hi' }, ctxFor('ws-a', ['aiops:analyze']));
+    expect(r).toMatchObject({ status: 'error', message: expect.stringContaining('missing scope') });
+    expect(audit.events[0]?.details).toMatchObject({ status: 'denied', required_scope: 'aiops:read' });
+    expect(await box.run('echo', { text: 'hi' }, ctxFor('ws-a', ['aiops:admin']))).toMatchObject({ status: 'ok' });
+  });
+
+  it('answers invalid arguments with the expected schema and the issues', async () => {
+    const { box, audit } = setup();
+    const r = await box.run('echo', { text: 42 }, ctxFor('ws-a', ['aiops:read']));
+    expect(r.status).toBe('error');
+    if (r.status !== 'error') return;
+    expect(r.expected_schema).toMatchObject({ type: 'object', properties: { text: { type: 'string', description: 'what to echo' } } });
+    expect(r.details?.issues).toEqual([expect.objectContaining({ path: 'text' })]);
+    expect(audit.events[0]?.details).toMatchObject({ status: 'error' });
+  });
+
+  it('the workspace cannot be chosen by arguments', async () => {
+    const { box } = setup();
+    const r = await box.run('echo', { text: 'hi', workspace_id: 'ws-b' }, ctxFor('ws-a', ['aiops:read']));
+    expect(r).toMatchObject({ status: 'error', message: expect.stringContaining('workspace_id') });
+    for (const def of ALL_TOOLS) {
+      const shape = JSON.stringify(z.toJSONSchema(def.input as z.ZodType, { io: 'input', unrepresentable: 'any' }));
+      expect(shape, def.name).not.toMatch(/"[a-z_]*workspace[a-z_]*":/i);
+    }
+  });
+
+  it('every real tool rejects a workspace_id argument', async () => {
+    const audit = new FakeAuditLog();
+    const box = createDefaultToolBox({ metrics: noMetrics, audit, now: () => NOW });
+    for (const def of box.list()) {
+      const r = await box.run(def.name, { workspace_id: 'ws-b' }, ctxFor('ws-a', ['aiops:admin']));
+      expect(r.status, def.name).toBe('error');
+      expect(JSON.stringify(r), def.name).toContain('workspace_id');
+    }
+    expect(audit.events).toHaveLength(box.list().length);
+  });
+
+  it('a mutating tool needs an approval', async () => {
+    const { box, audit } = setup();
+    const ctx = ctxFor('ws-a', ['aiops:remediate']);
+    expect(await box.run('restart_everything', { target: 'deployment/api' }, ctx)).toMatchObject({ status: 'approval_required', proposal: { tool: 'restart_everything', arguments: { target: 'deployment/api' } } });
+    expect(await box.run('restart_everything', { target: 'deployment/api' }, { ...ctx, approval: { approvedBy: 'bob', approvalId: 'ap-1' } })).toEqual({ status: 'ok', data: { restarted: 'deployment/api' } });
+    expect(audit.events).toHaveLength(2);
+  });
+
+  it('unknown tools, exceptions and timeouts become error results', async () => {
+    const { box, audit } = setup();
+    const ctx = ctxFor('ws-a', ['aiops:read']);
+    expect(await box.run('nope', {}, ctx)).toMatchObject({ status: 'error', message: expect.stringContaining('echo, restart_everything, boom, slow') });
+    const thrown = await box.run('boom', {}, ctx);
+    expect(thrown.status).toBe('error');
+    expect(JSON.stringify(thrown)).not.toContain('/srv/x');
+    expect(await box.run('slow', {}, ctx)).toMatchObject({ status: 'error', message: expect.stringContaining('did not answer') });
+    expect(audit.events.map((e) => (e.details as { status?: string }).status)).toEqual(['error', 'error', 'timeout']);
+  });
+
+  it('withholds the result when the audit trail is unavailable', async () => {
+    const { box, audit } = setup();
+    audit.failing = true;
+    expect(await box.run('echo', { text: 'hi' }, ctxFor('ws-a', ['aiops:read']))).toMatchObject({ status: 'error', message: expect.stringContaining('audit') });
+  });
+
+  it('only the test tool mutates', () => {
+    expect(ALL_TOOLS.filter((t) => t.mutates)).toEqual([]);
+    expect(ALL_TOOLS.map((t) => t.name)).toEqual(['workspace_overview', 'query_metrics', 'list_alerts', 'detect_anomalies', 'forecast_capacity', 'recommend_rightsizing', 'check_compliance', 'propose_remediation']);
+  });
+});
+
+describe('toLangChainTools', () => {
+  it('exposes each tool with its schema and runs it through the toolbox with the closed-over context', async () => {
+    const { box, audit } = setup();
+    const tools = toLangChainTools(box, ctxFor('ws-a', ['aiops:read']));
+    const lc = tools.find((t) => t.name === 'echo')!;
+    expect(lc.description).toBe('echo');
+    expect(JSON.parse(await lc.invoke({ text: 'hi' }) as string)).toEqual({ status: 'ok', data: { text: 'hi', workspace: 'ws-a' } });
+    const bad = JSON.parse(await lc.invoke({ text: 'hi', workspace_id: 'ws-b' }) as string);
+    expect(bad).toMatchObject({ status: 'error', expected_schema: { type: 'object' } });
+    expect(audit.events).toHaveLength(2);
+  });
+});

@@ -1,0 +1,36 @@
+/** The agent's tools, and the toolbox that runs them with scope, validation, approval and audit. */
+import { checkCompliance } from './check-compliance.js';
+import { detectAnomalies } from './detect-anomalies.js';
+import { fetchSeriesTool } from './fetch-series.js';
+import { forecastCapacity } from './forecast-capacity.js';
+import { listAlerts } from './list-alerts.js';
+import { proposeRemediation } from './propose-remediation.js';
+import { queryMetrics } from './query-metrics.js';
+import { recommendRightsizing } from './recommend-rightsizing.js';
+import type { ToolBox, ToolDefinition, ToolDeps } from './tool.js';
+import { createToolBox, type ToolBoxOptions } from './toolbox.js';
+import { workspaceOverview } from './workspace-overview.js';
+
+export type { ToolBox, ToolContext, ToolDefinition, ToolDeps, ToolResult } from './tool.js';
+export { createToolBox, expectedSchema, type ToolBoxOptions } from './toolbox.js';
+export { defineTool, fail, noData, ok } from './define-tool.js';
+export { toLangChainTools } from './langchain.js';
+
+/** Every tool of the agent, in the order they are offered to a model. */
+export const ALL_TOOLS: readonly ToolDefinition<never, unknown>[] = [
+  workspaceOverview, queryMetrics, listAlerts, detectAnomalies, forecastCapacity, recommendRightsizing, checkCompliance, proposeRemediation,
+] as unknown as ToolDefinition<never, unknown>[];
+
+export function createDefaultToolBox(deps: ToolDeps, options?: ToolBoxOptions): ToolBox {
+  return createToolBox(ALL_TOOLS, deps, options);
+}
+
+/**
+ * The analysis graph's toolbox: every model-facing tool plus fetch_series, the bulk fetch of its
+ * metrics-query node (kept out of ALL_TOOLS, so never offered to a model).
+ */
+export function createGraphToolBox(deps: ToolDeps, options?: ToolBoxOptions): ToolBox {
+  return createToolBox([...ALL_TOOLS, fetchSeriesTool as unknown as ToolDefinition<never, unknown>], deps, options);
+}
+
+export { checkCompliance, detectAnomalies, forecastCapacity, listAlerts, proposeRemediation, queryMetrics, recommendRightsizing, workspaceOverview };

@@ -1,0 +1,53 @@
+/**
+ * The contract of the agent's tools. A tool never trusts its caller for *who* or *where*: the
+ * workspace and identity come from the run's verified AuthContext (ToolContext.auth), never from
+ * the model's arguments. Tools answer with a status instead of throwing, so a model can read the
+ * outcome and correct itself.
+ */
+import type { z } from 'zod';
+import type { AuditLog } from '../src/audit/event.js';
+import type { AuthContext } from '../src/auth/auth-context.js';
+import type { Permission } from '../src/auth/permissions.js';
+import type { MetricsSource } from '../src/metrics/metrics-source.js';
+
+export type ToolResult<T = unknown> =
+  | { status: 'ok'; data: T }
+  | { status: 'no_data'; message: string }
+  | { status: 'error'; message: string; expected_schema?: unknown; details?: Record<string, unknown> }
+  | { status: 'approval_required'; message: string; proposal: unknown };
+
+/** Per-run context, built by the graph from the verified request; never from model output. */
+export interface ToolContext {
+  auth: AuthContext;
+  runId?: string;
+  requestId?: string;
+  traceId?: string;
+  /** Set only when a human with aiops:remediate approved this run's proposal (mutating tools need it). */
+  approval?: { approvedBy: string; approvalId: string };
+}
+
+/** What tools may use: injected by the composition root, never imported. */
+export interface ToolDeps {
+  metrics: MetricsSource;
+  audit: AuditLog;
+  /** Unix ms; injectable for tests. */
+  now: () => number;
+}
+
+export interface ToolDefinition<I = unknown, O = unknown> {
+  name: string;
+  /** What the tool does, for the model (and the docs). */
+  description: string;
+  /** The permission the caller's token must grant. */
+  scope: Permission;
+  /** Whether it changes anything outside the service (then it also needs ctx.approval). */
+  mutates: boolean;
+  input: z.ZodType<I>;
+  handler(input: I, ctx: ToolContext, deps: ToolDeps): Promise<ToolResult<O>>;
+}
+
+/** Runs tools by name with every shared concern applied (scope, validation, audit, timing). */
+export interface ToolBox {
+  list(): readonly ToolDefinition[];
+  run(name: string, args: unknown, ctx: ToolContext): Promise<ToolResult>;
+}

@@ -1,0 +1,59 @@
+/**
+ * workspace_overview: namespaces, pods and containers of the workspace and its top resource users,
+ * from instant catalog queries (the control plane's overview endpoint is not available yet).
+ */
+import { z } from 'zod';
+import { seriesFromMatrix } from '../src/analysis/series-from-results.js';
+import type { SeriesData } from '../src/analysis/types.js';
+import type { ToolResult } from './tool.js';
+import { defineTool, failFromError, noData, ok } from './define-tool.js';
+
+const QUERIES = ['cpu_usage', 'memory_working_set', 'pods_not_ready', 'restarts'] as const;
+
+function top(series: SeriesData[], n: number, unit: string) {
+  return [...series]
+    .filter((s) => Number.isFinite(s.values[0]))
+    .sort((a, b) => b.values[0]! - a.values[0]!)
+    .slice(0, n)
+    .map((s) => ({ namespace: s.labels.namespace, pod: s.labels.pod, container: s.labels.container, value: s.values[0], unit }));
+}
+
+export const workspaceOverview = defineTool({
+  name: 'workspace_overview',
+  description: 'Overview of the workspace now: counts of namespaces, pods and containers, pods not ready, restarts in the last hour, and the top CPU and memory users. Built from metrics (the control-plane overview endpoint is not available yet), so only running, observed containers are counted.',
+  scope: 'aiops:read',
+  mutates: false,
+  input: z.strictObject({
+    namespace: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,252}$/).optional().describe('Only this namespace'),
+    top: z.number().int().min(1).max(20).default(5).describe('How many top resource users to list'),
+  }),
+  async handler(args, ctx, deps): Promise<ToolResult> {
+    const ws = { workspaceId: ctx.auth.workspaceId };
+    const at = Math.floor(deps.now() / 1000);
+    const filters = args.namespace ? { namespace: args.namespace } : {};
+    try {
+      const [cpu, memory, notReady, restarts] = await Promise.all(QUERIES.map(async (name) => seriesFromMatrix(name, (await deps.metrics.instant(ws, { kind: 'catalog', name, args: filters }, at)).data)));
+      const containers = [...cpu!, ...memory!];
+      if (containers.length === 0) return noData('no running containers observed in the workspace');
+      const namespaces = new Set(containers.map((s) => s.labels.namespace));
+      const pods = new Set(containers.map((s) => `${s.labels.namespace}/${s.labels.pod}`));
+      const ctrs = new Set(containers.map((s) => `${s.labels.namespace}/${s.labels.pod}/${s.labels.container}`));
+      return ok({
+        time: new Date(at * 1000).toISOString(),
+        source: 'metrics',
+        counts: {
+          namespaces: namespaces.size,
+          pods: pods.size,
+          containers: ctrs.size,
+          pods_not_ready: notReady!.filter((s) => s.values[0]! >= 1).length,
+          containers_restarted_last_hour: restarts!.filter((s) => s.values[0]! >= 1).length,
+        },
+        namespaces: [...namespaces].sort(),
+        top_cpu: top(cpu!, args.top, 'cores'),
+        top_memory: top(memory!, args.top, 'bytes'),
+      });
+    } catch (err) {
+      return failFromError(err);
+    }
+  },
+});
