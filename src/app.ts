@@ -46,6 +46,8 @@ export interface BuildOptions {
   onAuthorizationDecision?: AuthGuardOptions['onDecision'];
   /** Replace the metrics data layer (tests). */
   metricsSource?: MetricsSource;
+  /** The clock of analyses (tests pin it to the end of their backfilled data). */
+  now?: () => number;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -103,6 +105,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       audit,
       version,
       onBackgroundError: (runId, err) => app.log.error({ runId, err }, 'analysis run failed'),
+      now: options.now ?? Date.now,
     });
     app.addHook('onClose', () => analysis.close());
     await registerPluginsAndRoutes(app, config, options, { verifier, redis, postgres, audit, version, metricsSource, analysis });
@@ -147,6 +150,6 @@ async function registerPluginsAndRoutes(app: FastifyInstance, config: Config, op
   await app.register(workspaceAccessRoute);
   await app.register(metricsRoutes, { source: metricsSource, limits: config.metrics.limits });
   await app.register(auditRoute, { audit });
-  await app.register(analyzeRoutes, { runs: analysis.runs, now: Date.now });
-  await app.register(workspaceInsightRoutes, { metrics: metricsSource, now: Date.now });
+  await app.register(analyzeRoutes, { runs: analysis.runs, now: options.now ?? Date.now });
+  await app.register(workspaceInsightRoutes, { metrics: metricsSource, now: options.now ?? Date.now });
 }
