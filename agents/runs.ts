@@ -5,6 +5,7 @@
  * reading or resuming it from another workspace is indistinguishable from a run that does not exist.
  */
 import { randomUUID } from 'node:crypto';
+import type { BaseCallbackHandler } from '@langchain/core/callbacks/base';
 import { Command, type StateSnapshot } from '@langchain/langgraph';
 import type { AuthContext } from '../src/auth/auth-context.js';
 import type { RunContext } from './deps.js';
@@ -22,6 +23,8 @@ export interface RunView {
 export interface AnalysisRunsOptions {
   /** How long `start` waits before answering "still running". */
   syncWaitMs: number;
+  /** Tracing callbacks for a run (Langfuse: session = run, user = sub), so nodes, tools and model calls nest in one trace. */
+  callbacksFor?: (runId: string, auth: AuthContext) => BaseCallbackHandler[];
   onBackgroundError?: (runId: string, err: unknown) => void;
 }
 
@@ -33,7 +36,7 @@ export class AnalysisRuns {
 
   async start(auth: AuthContext, request: AnalysisRequest, run: Omit<RunContext, 'auth'> = {}): Promise<RunView> {
     const runId = randomUUID();
-    const config = { configurable: { thread_id: runId, run: { ...run, auth } satisfies RunContext } };
+    const config = { configurable: { thread_id: runId, run: { ...run, auth } satisfies RunContext }, callbacks: this.options.callbacksFor?.(runId, auth) ?? [] };
     const initial = { workspaceId: auth.workspaceId, requestedBy: auth.sub, request };
     this.active.add(runId);
     const execution = this.graph.invoke(initial, config).then(
@@ -62,7 +65,7 @@ export class AnalysisRuns {
   async resume(auth: AuthContext, runId: string, decision: ApprovalDecision): Promise<RunView | undefined> {
     const view = await this.get(auth, runId);
     if (!view || view.status !== 'awaiting_approval') return undefined;
-    const config = { configurable: { thread_id: runId, run: { auth } satisfies RunContext } };
+    const config = { configurable: { thread_id: runId, run: { auth } satisfies RunContext }, callbacks: this.options.callbacksFor?.(runId, auth) ?? [] };
     this.active.add(runId);
     try {
       await this.graph.invoke(new Command({ resume: decision }), config);

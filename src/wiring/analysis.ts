@@ -32,7 +32,11 @@ export async function buildAnalysis(
   const prompts = createPromptLibrary(defaultPromptsDir());
   const checkpointer = await openCheckpointer(config);
   const graph = buildAnalysisGraph({ toolbox, prompts, now, ...(llm ? { llm } : {}) }, checkpointer.saver);
-  const runs = new AnalysisRuns(graph, { syncWaitMs: config.analysis.syncWaitSeconds * 1000, onBackgroundError: deps.onBackgroundError });
+  const runs = new AnalysisRuns(graph, {
+    syncWaitMs: config.analysis.syncWaitSeconds * 1000,
+    onBackgroundError: deps.onBackgroundError,
+    ...(tracing ? { callbacksFor: (runId: string, auth: { sub: string }) => tracing.callbacks({ sessionId: runId, userId: auth.sub, tags: ['analysis'] }) } : {}),
+  });
   return {
     runs,
     toolbox,
