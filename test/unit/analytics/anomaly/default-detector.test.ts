@@ -63,5 +63,15 @@ describe('DefaultDetector (fused default ensemble)', () => {
       }
     }
     expect(positives).toBeGreaterThan(100);
+    // Fresh detectors whose first point falls in various bins (the bin cache starts empty).
+    for (const start of [1, 900_001, 1_800_000, 51 * 3_600_000, 86_400_000 - 1, WEEK - 0.5]) {
+      const a = createDetector('default');
+      const r = referenceDefault();
+      for (let i = 0; i < 1500; i++) {
+        const t = base + start + i * 300_000;
+        const v = 50 + 10 * Math.sin(i / 20) + (rand() - 0.5) + (i % 500 === 499 ? 30 : 0);
+        expect(a.update(t, v)).toBe(r.update(t, v));
+      }
+    }
   });
 });
