@@ -3,17 +3,18 @@
  * prints the sampled window as JSON on stdout ({"startMs":…,"endMs":…,"stepMs":…}) for the caller.
  *
  *   npx tsx scripts/generate-openmetrics.ts --workspaces ws-a:memory_leak+egress_spike,ws-c: \
- *     --hours 6 --step 30s --end now --out data.om [--demo] [--seed 7]
+ *     --hours 6 --step 30s --end now --out data.om [--demo] [--seed 7] [--scaled ws-bench:200]
  *
- * A workspace is `id:incident+incident` (`id:` alone is healthy); `--demo` adds demoWorkspaces().
+ * A workspace is `id:incident+incident` (`id:` alone is healthy); `--demo` adds demoWorkspaces();
+ * `--scaled id:pods[,id:pods]` adds healthy benchmark workspaces of that many pods (scaledWorkspace).
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
 import {
-  demoWorkspaces, generateSeries, INCIDENT_KINDS, isIncidentKind, scenarioWorkspace, writeOpenMetrics,
+  demoWorkspaces, generateSeries, INCIDENT_KINDS, isIncidentKind, scaledWorkspace, scenarioWorkspace, writeOpenMetrics,
   type IncidentKind, type RawSeries, type TimeWindow, type WorkspaceScenario,
 } from '../src/metrics/scenarios/index.js';
 
-const USAGE = `usage: generate-openmetrics --out FILE [--workspaces id:kind+kind,id:] [--demo] [--hours 6] [--step 30s] [--end now|UNIX_SECONDS] [--seed N]
+const USAGE = `usage: generate-openmetrics --out FILE [--workspaces id:kind+kind,id:] [--demo] [--scaled id:pods,…] [--hours 6] [--step 30s] [--end now|UNIX_SECONDS] [--seed N]
 incident kinds: ${INCIDENT_KINDS.join(', ')}`;
 
 function fail(message: string): never {
@@ -50,6 +51,14 @@ function parseWorkspace(spec: string, seed: number | undefined): WorkspaceScenar
   return scenarioWorkspace(id, kinds, seed);
 }
 
+/** `ws-bench:200` → a healthy benchmark workspace of 200 pods. */
+function parseScaled(spec: string, seed: number | undefined): WorkspaceScenario {
+  const match = /^([a-z0-9][a-z0-9-]{0,62}):(\d{1,5})$/.exec(spec);
+  const pods = Number(match?.[2]);
+  if (!match || !(pods > 0)) fail(`bad --scaled "${spec}" (id:pods, e.g. ws-bench:200)`);
+  return scaledWorkspace(match[1]!, pods, seed);
+}
+
 function main(argv: string[]): void {
   const opts = new Map<string, string>();
   let demo = false;
@@ -59,7 +68,7 @@ function main(argv: string[]): void {
     else if (arg === '--help' || arg === '-h') {
       process.stdout.write(`${USAGE}\n`);
       return;
-    } else if (['--workspaces', '--hours', '--step', '--end', '--out', '--seed'].includes(arg)) {
+    } else if (['--workspaces', '--scaled', '--hours', '--step', '--end', '--out', '--seed'].includes(arg)) {
       const value = argv[++i];
       if (value === undefined) fail(`${arg} needs a value`);
       opts.set(arg.slice(2), value);
@@ -74,7 +83,10 @@ function main(argv: string[]): void {
   for (const spec of (opts.get('workspaces') ?? '').split(',')) {
     if (spec.trim() !== '') scenarios.push(parseWorkspace(spec.trim(), seed));
   }
-  if (scenarios.length === 0) fail('nothing to generate: give --workspaces and/or --demo');
+  for (const spec of (opts.get('scaled') ?? '').split(',')) {
+    if (spec.trim() !== '') scenarios.push(parseScaled(spec.trim(), seed));
+  }
+  if (scenarios.length === 0) fail('nothing to generate: give --workspaces, --scaled and/or --demo');
   const ids = scenarios.map((s) => s.workspaceId);
   if (new Set(ids).size !== ids.length) fail(`duplicate workspace ids: ${ids.join(', ')}`);
 
