@@ -6,7 +6,9 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { AuthError } from '../auth/auth-error.js';
+import { MetricsError } from '../metrics/metrics-error.js';
 import { HttpError, statusText } from './http-errors.js';
+import { metricsHttpError } from './metrics-http-error.js';
 
 export interface ErrorBody {
   error: string;
@@ -21,12 +23,14 @@ export function errorBody(request: FastifyRequest, statusCode: number, message: 
 }
 
 export function registerErrorHandling(app: FastifyInstance): void {
-  app.setErrorHandler((err: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) => {
+  app.setErrorHandler((error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) => {
+    let err: FastifyError | Error = error;
     if (err instanceof AuthError) {
       if (err.statusCode === 401) reply.header('WWW-Authenticate', `Bearer error="invalid_token", error_description="${err.reason}"`);
       else reply.header('Retry-After', '5');
       return reply.code(err.statusCode).send(errorBody(request, err.statusCode, err.message, { reason: err.reason }));
     }
+    if (err instanceof MetricsError) err = metricsHttpError(err);
     if (err instanceof HttpError) {
       reply.headers(err.headers);
       if (err.statusCode >= 500) request.log.warn({ err }, 'request failed');

@@ -12,7 +12,6 @@ import type { MetricsQuery, MetricsSource } from '../metrics/metrics-source.js';
 import { checkAndAlignRange, defaultStep, parseDuration, parseTime, type QueryLimits } from '../metrics/query-window.js';
 import { authOf, requireScope } from '../http/route-auth.js';
 import { guardedErrorResponses, WorkspaceParamsSchema } from '../schemas/common.js';
-import { toHttpError } from './metrics-errors.js';
 
 export interface MetricsRouteOptions {
   source: MetricsSource;
@@ -53,26 +52,22 @@ const metricsRoutes: FastifyPluginAsyncZod<MetricsRouteOptions> = async (app, { 
   }, async (request, reply) => {
     const ws = authOf(request);
     const q = request.query;
-    try {
-      const query = metricsQueryOf(q);
-      const isRange = q.start !== undefined || q.end !== undefined || q.step !== undefined;
-      if (isRange && q.time !== undefined) throw new MetricsError('invalid_query', 'give either time (instant query) or start/end/step (range query), not both');
-      if (isRange) {
-        if (q.start === undefined || q.end === undefined) throw new MetricsError('invalid_query', 'a range query needs both start and end');
-        const start = parseTime(q.start, 'start');
-        const end = parseTime(q.end, 'end');
-        const step = q.step !== undefined ? parseDuration(q.step, 'step') : defaultStep(start, end, limits);
-        const result = await source.range(ws, query, checkAndAlignRange({ start, end, step }, limits));
-        reply.header('X-AIOps-Cache', result.cache);
-        return { status: 'success' as const, data: result.data };
-      }
-      const time = q.time !== undefined ? parseTime(q.time, 'time') : Math.floor(Date.now() / 1000);
-      const result = await source.instant(ws, query, time);
+    const query = metricsQueryOf(q);
+    const isRange = q.start !== undefined || q.end !== undefined || q.step !== undefined;
+    if (isRange && q.time !== undefined) throw new MetricsError('invalid_query', 'give either time (instant query) or start/end/step (range query), not both');
+    if (isRange) {
+      if (q.start === undefined || q.end === undefined) throw new MetricsError('invalid_query', 'a range query needs both start and end');
+      const start = parseTime(q.start, 'start');
+      const end = parseTime(q.end, 'end');
+      const step = q.step !== undefined ? parseDuration(q.step, 'step') : defaultStep(start, end, limits);
+      const result = await source.range(ws, query, checkAndAlignRange({ start, end, step }, limits));
       reply.header('X-AIOps-Cache', result.cache);
       return { status: 'success' as const, data: result.data };
-    } catch (err) {
-      throw toHttpError(err);
     }
+    const time = q.time !== undefined ? parseTime(q.time, 'time') : Math.floor(Date.now() / 1000);
+    const result = await source.instant(ws, query, time);
+    reply.header('X-AIOps-Cache', result.cache);
+    return { status: 'success' as const, data: result.data };
   });
 
   app.get('/workspaces/:workspace_id/metrics/catalog', {
@@ -99,12 +94,8 @@ const metricsRoutes: FastifyPluginAsyncZod<MetricsRouteOptions> = async (app, { 
     config: { auth: requireScope('aiops:read') },
     schema: { tags: ['metrics'], summary: 'Series of the workspace matching match[]', security: [{ bearerAuth: [] }], params: WorkspaceParamsSchema, querystring: MatchSchema, response: { 200: z.object({ status: z.literal('success'), data: z.array(z.record(z.string(), z.string())) }), ...guardedErrorResponses } },
   }, async (request) => {
-    try {
-      const { match, start, end } = matchArgs(request.query);
-      return { status: 'success' as const, data: await source.series(authOf(request), match, start, end) };
-    } catch (err) {
-      throw toHttpError(err);
-    }
+    const { match, start, end } = matchArgs(request.query);
+    return { status: 'success' as const, data: await source.series(authOf(request), match, start, end) };
   });
 
   app.get('/workspaces/:workspace_id/metrics/labels/:label/values', {
@@ -116,12 +107,8 @@ const metricsRoutes: FastifyPluginAsyncZod<MetricsRouteOptions> = async (app, { 
       response: { 200: z.object({ status: z.literal('success'), data: z.array(z.string()) }), ...guardedErrorResponses },
     },
   }, async (request) => {
-    try {
-      const { match, start, end } = matchArgs(request.query);
-      return { status: 'success' as const, data: await source.labelValues(authOf(request), request.params.label, match, start, end) };
-    } catch (err) {
-      throw toHttpError(err);
-    }
+    const { match, start, end } = matchArgs(request.query);
+    return { status: 'success' as const, data: await source.labelValues(authOf(request), request.params.label, match, start, end) };
   });
 };
 

@@ -11,7 +11,6 @@ import { workspaceFindings } from '../analysis/workspace-findings.js';
 import type { MetricsSource } from '../metrics/metrics-source.js';
 import { authOf, requireScope } from '../http/route-auth.js';
 import { guardedErrorResponses, WorkspaceParamsSchema } from '../schemas/common.js';
-import { toHttpError } from './metrics-errors.js';
 
 export interface InsightRouteOptions {
   metrics: MetricsSource;
@@ -33,13 +32,9 @@ const workspaceInsightRoutes: FastifyPluginAsyncZod<InsightRouteOptions> = async
     },
   }, async (request) => {
     const ws = authOf(request);
-    try {
-      const [prometheus, found] = await Promise.all([metrics.alerts(ws), workspaceFindings(metrics, ws, ['anomaly', 'health'], { hours: 1, nowMs: now() })]);
-      const alerts = mergeAlerts(prometheus, found.findings.filter((f) => f.kind !== 'deploy' && f.kind !== 'rightsizing'));
-      return { alerts: request.query.severity ? alerts.filter((a) => a.severity === request.query.severity) : alerts, failed_queries: found.failedQueries };
-    } catch (err) {
-      throw toHttpError(err);
-    }
+    const [prometheus, found] = await Promise.all([metrics.alerts(ws), workspaceFindings(metrics, ws, ['anomaly', 'health'], { hours: 1, nowMs: now() })]);
+    const alerts = mergeAlerts(prometheus, found.findings.filter((f) => f.kind !== 'deploy' && f.kind !== 'rightsizing'));
+    return { alerts: request.query.severity ? alerts.filter((a) => a.severity === request.query.severity) : alerts, failed_queries: found.failedQueries };
   });
 
   app.get('/workspaces/:workspace_id/recommendations', {
@@ -57,13 +52,9 @@ const workspaceInsightRoutes: FastifyPluginAsyncZod<InsightRouteOptions> = async
     },
   }, async (request) => {
     const ws = authOf(request);
-    try {
-      const found = await workspaceFindings(metrics, ws, ['rightsizing', 'capacity', 'compliance', 'security'], { hours: request.query.window_hours, nowMs: now() });
-      const recommendations = recommendationsFrom(found.findings);
-      return { recommendations: request.query.category ? recommendations.filter((r) => r.category === request.query.category) : recommendations, failed_queries: found.failedQueries };
-    } catch (err) {
-      throw toHttpError(err);
-    }
+    const found = await workspaceFindings(metrics, ws, ['rightsizing', 'capacity', 'compliance', 'security'], { hours: request.query.window_hours, nowMs: now() });
+    const recommendations = recommendationsFrom(found.findings);
+    return { recommendations: request.query.category ? recommendations.filter((r) => r.category === request.query.category) : recommendations, failed_queries: found.failedQueries };
   });
 };
 

@@ -1,6 +1,6 @@
-/** Maps the metrics data layer's errors onto HTTP statuses (one place, used by every metrics route). */
-import { HttpError } from '../http/http-errors.js';
+/** The metrics data layer's errors as HTTP statuses (applied by the one error handler). */
 import { MetricsError, type MetricsErrorKind } from '../metrics/metrics-error.js';
+import { HttpError } from './http-errors.js';
 
 const STATUS: Record<MetricsErrorKind, number> = {
   invalid_query: 400,
@@ -11,7 +11,6 @@ const STATUS: Record<MetricsErrorKind, number> = {
   upstream: 502,
 };
 
-export function toHttpError(err: unknown): unknown {
-  if (!(err instanceof MetricsError)) return err;
+export function metricsHttpError(err: MetricsError): HttpError {
   return new HttpError(STATUS[err.kind], err.message, { reason: err.kind, ...err.details }, err.kind === 'unavailable' ? { 'Retry-After': '10' } : {});
 }
