@@ -8,6 +8,7 @@ import type { ChatLlm } from '../src/llm/types.js';
 import type { PromptLibrary } from '../src/prompts/index.js';
 import type { ToolBox, ToolContext } from '../tools/tool.js';
 import type { ProposedAction } from '../src/analysis/types.js';
+import type { AuditLog } from '../src/audit/event.js';
 
 /** Executes approved actions through the control plane (built by the remediation issue). */
 export interface RemediationExecutor {
@@ -20,6 +21,8 @@ export interface AgentDeps {
   llm?: ChatLlm;
   prompts?: PromptLibrary;
   executor?: RemediationExecutor;
+  /** Where insights (diagnosis hypotheses) are recorded; absent in tests that do not need them. */
+  audit?: AuditLog;
   now: () => number;
   /** Upper bound of points per fetched series (keeps checkpoints and prompts small). */
   maxPointsPerSeries?: number;

@@ -26,6 +26,16 @@ export interface AnalysisRunsOptions {
   /** Tracing callbacks for a run (Langfuse: session = run, user = sub), so nodes, tools and model calls nest in one trace. */
   callbacksFor?: (runId: string, auth: AuthContext) => BaseCallbackHandler[];
   onBackgroundError?: (runId: string, err: unknown) => void;
+  /** Awaited before every use of the checkpoint store; rejects (→ CheckpointStoreUnavailable) while it is down. */
+  beforeUse?: () => Promise<void>;
+}
+
+/** The checkpoint store cannot be used right now (the route answers 503). */
+export class CheckpointStoreUnavailable extends Error {
+  constructor(cause: unknown) {
+    super(`the run store is unavailable: ${String((cause as Error)?.message ?? cause).split('\n')[0]}`);
+    this.name = 'CheckpointStoreUnavailable';
+  }
 }
 
 export class AnalysisRuns {
@@ -35,6 +45,7 @@ export class AnalysisRuns {
   constructor(private readonly graph: AnalysisGraph, private readonly options: AnalysisRunsOptions) {}
 
   async start(auth: AuthContext, request: AnalysisRequest, run: Omit<RunContext, 'auth'> = {}): Promise<RunView> {
+    await this.ready();
     const runId = randomUUID();
     const config = { configurable: { thread_id: runId, run: { ...run, auth } satisfies RunContext }, callbacks: this.options.callbacksFor?.(runId, auth) ?? [] };
     const initial = { workspaceId: auth.workspaceId, requestedBy: auth.sub, request };
@@ -54,6 +65,7 @@ export class AnalysisRuns {
 
   /** The run as its checkpoint has it, or undefined when it does not exist in this workspace. */
   async get(auth: AuthContext, runId: string): Promise<RunView | undefined> {
+    await this.ready();
     const view = await this.view(runId);
     return view && view.state.workspaceId === auth.workspaceId ? view : undefined;
   }
@@ -63,6 +75,7 @@ export class AnalysisRuns {
    * approver's permission). Returns undefined when there is no such run awaiting approval.
    */
   async resume(auth: AuthContext, runId: string, decision: ApprovalDecision): Promise<RunView | undefined> {
+    await this.ready();
     const view = await this.get(auth, runId);
     if (!view || view.status !== 'awaiting_approval') return undefined;
     const config = { configurable: { thread_id: runId, run: { auth } satisfies RunContext }, callbacks: this.options.callbacksFor?.(runId, auth) ?? [] };
@@ -75,6 +88,14 @@ export class AnalysisRuns {
       this.active.delete(runId);
     }
     return this.view(runId);
+  }
+
+  private async ready(): Promise<void> {
+    try {
+      await this.options.beforeUse?.();
+    } catch (err) {
+      throw new CheckpointStoreUnavailable(err);
+    }
   }
 
   private async view(runId: string): Promise<RunView | undefined> {

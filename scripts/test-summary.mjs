@@ -10,7 +10,8 @@ try {
   console.error(`no vitest report at ${file}: ${err.message}`);
   process.exit(1);
 }
-const failed = report.numFailedTests + (report.numFailedTestSuites ?? 0);
+// A file that fails to load has no failed test but fails the run: count it as one failure.
+const failed = report.numFailedTests || (report.success === false ? 1 : 0);
 const skipped = report.numPendingTests + (report.numTodoTests ?? 0);
 console.log(`${report.numPassedTests} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
 process.exit(failed > 0 || report.numPassedTests === 0 ? 1 : 0);

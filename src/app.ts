@@ -35,6 +35,7 @@ import { buildMetricsSource } from './wiring/metrics-source.js';
 import { buildAnalysis, type Analysis } from './wiring/analysis.js';
 import analyzeRoutes from './routes/analyze.js';
 import workspaceInsightRoutes from './routes/workspace-insights.js';
+import insightRoutes from './routes/insights.js';
 import type { MetricsSource } from './metrics/metrics-source.js';
 import { readServiceVersion } from './version.js';
 
@@ -152,4 +153,5 @@ async function registerPluginsAndRoutes(app: FastifyInstance, config: Config, op
   await app.register(auditRoute, { audit });
   await app.register(analyzeRoutes, { runs: analysis.runs, now: options.now ?? Date.now });
   await app.register(workspaceInsightRoutes, { metrics: metricsSource, now: options.now ?? Date.now });
+  await app.register(insightRoutes, { audit });
 }

@@ -8,31 +8,49 @@ import { HumanMessage, SystemMessage } from '@langchain/core/messages';
 import type { LangGraphRunnableConfig } from '@langchain/langgraph';
 import { compactFindings } from '../../src/analysis/diagnose/compact.js';
 import { diagnose } from '../../src/analysis/diagnose/index.js';
-import { DiagnosisSchema, type Diagnosis, type Finding } from '../../src/analysis/types.js';
+import { DiagnosisSchema, type Diagnosis, type Finding, type ProposedAction } from '../../src/analysis/types.js';
 import { progress, runContext, type AgentDeps } from '../deps.js';
-import type { AnalysisState, AnalysisUpdate } from '../state.js';
+import { recordInsights } from '../insights.js';
+import type { AnalysisState, AnalysisUpdate, ProgressEntry, RunError } from '../state.js';
 
 export function diagnosisNode(deps: AgentDeps) {
   return async (state: AnalysisState, config: LangGraphRunnableConfig): Promise<AnalysisUpdate> => {
-    const window = state.plan?.window ?? { start: 0, end: 0, step: 60 };
-    const rules = diagnose(state.findings, { analysisType: state.request.analysisType, window });
-    const base = { proposedActions: rules.proposedActions };
-    if (!deps.llm || !deps.prompts || state.findings.length === 0) {
-      return { ...base, diagnosis: rules.diagnosis, diagnosedBy: 'deterministic', progress: [progress(deps, 'diagnosis', `${rules.diagnosis.hypotheses.length} hypotheses (rules)`)] };
+    const update = await diagnoseState(state, config, deps);
+    // Recording insights is this node's only side effect; stable event ids make a retry land once.
+    if (deps.audit) {
+      await recordInsights(deps.audit, runContext(config), config.configurable?.thread_id as string, state.request.analysisType, update.diagnosis, update.diagnosedBy, state.findings);
     }
-    try {
-      const diagnosis = await llmDiagnosis(state, config, deps);
-      return { ...base, diagnosis, diagnosedBy: 'llm', progress: [progress(deps, 'diagnosis', `${diagnosis.hypotheses.length} hypotheses (model)`)] };
-    } catch (err) {
-      return {
-        ...base,
-        diagnosis: rules.diagnosis,
-        diagnosedBy: 'deterministic',
-        errors: [{ node: 'diagnosis', message: `model diagnosis unusable, rules used: ${(err as Error).message}` }],
-        progress: [progress(deps, 'diagnosis', `${rules.diagnosis.hypotheses.length} hypotheses (rules; model output unusable)`)],
-      };
-    }
+    return update;
   };
+}
+
+interface Diagnosed {
+  diagnosis: Diagnosis;
+  diagnosedBy: 'llm' | 'deterministic';
+  proposedActions: ProposedAction[];
+  progress: ProgressEntry[];
+  errors?: RunError[];
+}
+
+async function diagnoseState(state: AnalysisState, config: LangGraphRunnableConfig, deps: AgentDeps): Promise<Diagnosed> {
+  const window = state.plan?.window ?? { start: 0, end: 0, step: 60 };
+  const rules = diagnose(state.findings, { analysisType: state.request.analysisType, window });
+  const base = { proposedActions: rules.proposedActions };
+  if (!deps.llm || !deps.prompts || state.findings.length === 0) {
+    return { ...base, diagnosis: rules.diagnosis, diagnosedBy: 'deterministic', progress: [progress(deps, 'diagnosis', `${rules.diagnosis.hypotheses.length} hypotheses (rules)`)] };
+  }
+  try {
+    const diagnosis = await llmDiagnosis(state, config, deps);
+    return { ...base, diagnosis, diagnosedBy: 'llm', progress: [progress(deps, 'diagnosis', `${diagnosis.hypotheses.length} hypotheses (model)`)] };
+  } catch (err) {
+    return {
+      ...base,
+      diagnosis: rules.diagnosis,
+      diagnosedBy: 'deterministic',
+      errors: [{ node: 'diagnosis', message: `model diagnosis unusable, rules used: ${(err as Error).message}` }],
+      progress: [progress(deps, 'diagnosis', `${rules.diagnosis.hypotheses.length} hypotheses (rules; model output unusable)`)],
+    };
+  }
 }
 
 async function llmDiagnosis(state: AnalysisState, config: LangGraphRunnableConfig, deps: AgentDeps): Promise<Diagnosis> {

@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { PermissionSchema } from '../auth/permissions.js';
 import { redact, redactString } from './redact.js';
 
-export const AUDIT_EVENT_TYPES = ['authorization', 'tool_call', 'llm_call', 'remediation'] as const;
+export const AUDIT_EVENT_TYPES = ['authorization', 'tool_call', 'llm_call', 'remediation', 'insight'] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 export const AuditEventTypeSchema = z.enum(AUDIT_EVENT_TYPES);
 
@@ -74,6 +74,20 @@ export const RemediationDetailsSchema = z.object({
   result: z.string().max(4000).optional(),
 });
 
+/** A diagnosis hypothesis of an analysis run, kept as a workspace insight (GET /insights reads them back). */
+export const InsightDetailsSchema = z.object({
+  run_id: short,
+  analysis_type: z.string().max(32),
+  cause: z.string().max(1000),
+  confidence: z.number().min(0).max(1),
+  severity: z.enum(['info', 'warning', 'critical']),
+  summary: z.string().max(2000),
+  diagnosed_by: z.enum(['llm', 'deterministic']),
+  finding_ids: z.array(z.string().max(300)).max(50).default([]),
+  evidence: z.array(z.object({ series: z.string().max(500), time: z.string().max(40), value: z.number(), why: z.string().max(500) })).max(12).default([]),
+  recommended_actions: z.array(z.string().max(500)).max(20).default([]),
+});
+
 const common = {
   /** Assigned by `record` when absent; a caller may supply one to make its own retries idempotent. */
   event_id: z.uuid().optional(),
@@ -95,6 +109,7 @@ export const AuditEventInputSchema = z.discriminatedUnion('event_type', [
   z.object({ ...common, event_type: z.literal('tool_call'), details: ToolCallDetailsSchema }),
   z.object({ ...common, event_type: z.literal('llm_call'), details: LlmCallDetailsSchema }),
   z.object({ ...common, event_type: z.literal('remediation'), details: RemediationDetailsSchema }),
+  z.object({ ...common, event_type: z.literal('insight'), details: InsightDetailsSchema }),
 ]);
 export type AuditEventInput = z.input<typeof AuditEventInputSchema>;
 
@@ -134,6 +149,7 @@ const DEFAULT_INITIATOR: Record<AuditEventType, Initiator> = {
   tool_call: 'AIOpsAgent',
   llm_call: 'AIOpsAgent',
   remediation: 'AIOpsAgent',
+  insight: 'AIOpsAgent',
 };
 
 /** Validates, redacts and completes an input into a stored event (throws a ZodError on bad input). */
@@ -163,6 +179,7 @@ function outcomeOf(e: z.output<typeof AuditEventInputSchema>): string {
     case 'tool_call': return e.details.status;
     case 'llm_call': return e.details.status;
     case 'remediation': return e.details.state;
+    case 'insight': return e.details.severity;
   }
 }
 

@@ -68,11 +68,11 @@ export function decodeCursor(value: string): Cursor | undefined {
 /**
  * What a caller sees in its workspace:
  *  - `aiops:admin`: every event type, every user;
- *  - anyone else with `aiops:read`: what the AI did (tool calls, LLM calls, remediation changes) for
+ *  - anyone else with `aiops:read`: what the AI did (tool calls, LLM calls, remediation changes, insights) for
  *    every user of the workspace, and their *own* authorization decisions only.
  * Events with no verified workspace (401s) are never returned here; operators query ClickHouse.
  */
 export function visibleTypes(permissions: readonly Permission[]): { all: AuditEventType[]; own: AuditEventType[] } {
   if (hasPermission(permissions, 'aiops:admin')) return { all: [...AUDIT_EVENT_TYPES], own: [] };
-  return { all: ['tool_call', 'llm_call', 'remediation'], own: ['authorization'] };
+  return { all: ['tool_call', 'llm_call', 'remediation', 'insight'], own: ['authorization'] };
 }

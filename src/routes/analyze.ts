@@ -5,7 +5,7 @@
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { AnalysisRuns, RunView } from '../../agents/runs.js';
+import { CheckpointStoreUnavailable, type AnalysisRuns, type RunView } from '../../agents/runs.js';
 import { AnalysisTypeSchema, AnalysisPlanSchema, DiagnosisSchema, FindingSchema, ProposedActionSchema } from '../analysis/types.js';
 import { HttpError, notFound } from '../http/http-errors.js';
 import { authOf, requireScope } from '../http/route-auth.js';
@@ -58,7 +58,7 @@ const analyzeRoutes: FastifyPluginAsyncZod<AnalyzeRouteOptions> = async (app, { 
       timeRangeMinutes: body.time_range_minutes,
       targets: body.targets,
       endTime: Math.floor(now() / 1000),
-    }, { requestId: request.id });
+    }, { requestId: request.id }).catch(storeUnavailableAs503);
     const unavailable = view.state.errors?.find((e) => e.kind === 'unavailable');
     if (unavailable && (view.state.series ?? []).length === 0) {
       throw new HttpError(503, `the metrics source is unavailable, nothing could be analysed: ${unavailable.message}`, { reason: 'metrics_unavailable', run_id: view.run_id }, { 'Retry-After': '10' });
@@ -77,11 +77,16 @@ const analyzeRoutes: FastifyPluginAsyncZod<AnalyzeRouteOptions> = async (app, { 
       response: { 200: RunSchema, ...guardedErrorResponses, 404: guardedErrorResponses[400] },
     },
   }, async (request) => {
-    const view = await runs.get(authOf(request), request.params.run_id);
+    const view = await runs.get(authOf(request), request.params.run_id).catch(storeUnavailableAs503);
     if (!view) throw notFound(`no run ${request.params.run_id} in this workspace`);
     return toBody(view);
   });
 };
+
+function storeUnavailableAs503(err: unknown): never {
+  if (err instanceof CheckpointStoreUnavailable) throw new HttpError(503, err.message, { reason: 'run_store_unavailable' }, { 'Retry-After': '10' });
+  throw err;
+}
 
 function toBody(view: RunView) {
   const s = view.state;

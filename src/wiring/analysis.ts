@@ -30,10 +30,11 @@ export async function buildAnalysis(
   const tracing = buildTracing(config, deps.version);
   const llm = buildChatLlm(config, { audit: deps.audit, ...(tracing ? { tracing } : {}) });
   const prompts = createPromptLibrary(defaultPromptsDir());
-  const checkpointer = await openCheckpointer(config);
-  const graph = buildAnalysisGraph({ toolbox, prompts, now, ...(llm ? { llm } : {}) }, checkpointer.saver);
+  const checkpointer = openCheckpointer(config);
+  const graph = buildAnalysisGraph({ toolbox, prompts, now, audit: deps.audit, ...(llm ? { llm } : {}) }, checkpointer.saver);
   const runs = new AnalysisRuns(graph, {
     syncWaitMs: config.analysis.syncWaitSeconds * 1000,
+    beforeUse: () => checkpointer.ensureReady(),
     onBackgroundError: deps.onBackgroundError,
     ...(tracing ? { callbacksFor: (runId: string, auth: { sub: string }) => tracing.callbacks({ sessionId: runId, userId: auth.sub, tags: ['analysis'] }) } : {}),
   });

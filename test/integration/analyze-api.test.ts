@@ -74,6 +74,21 @@ describe('deterministic analysis on the real Prometheus', () => {
     expect(foreign.statusCode).toBe(404);
   });
 
+  it('diagnosis hypotheses become insights, read back from ClickHouse in their workspace only', async () => {
+    const run = (await analyze('ws-a', { analysis_type: 'anomaly', time_range_minutes: 360 })).json();
+    const read = async (ws: string) => (await app.inject({ url: `/workspaces/${ws}/insights?limit=200`, headers: bearer(await token(ws, ['aiops:read'])) })).json();
+    let insights: { run_id: string; title: string; evidence: unknown[]; severity: string }[] = [];
+    for (let i = 0; i < 100 && !insights.some((x) => x.run_id === run.run_id); i++) {
+      await new Promise((r) => setTimeout(r, 100)); // shipped from the spool asynchronously
+      insights = (await read('ws-a')).insights;
+    }
+    const mine = insights.filter((x) => x.run_id === run.run_id);
+    expect(mine.map((x) => x.title)).toEqual(run.diagnosis.hypotheses.map((h: { cause: string }) => h.cause));
+    expect(mine[0]).toMatchObject({ title: expect.stringMatching(/memory leak in shop\/api/), severity: 'critical' });
+    expect(mine[0]!.evidence.length).toBeGreaterThan(0);
+    expect((await read('ws-c')).insights.some((x: { run_id: string }) => x.run_id === run.run_id)).toBe(false);
+  });
+
   it('alerts and recommendations of the workspace', async () => {
     const alerts = await app.inject({ url: '/workspaces/ws-a/alerts', headers: bearer(await token('ws-a', ['aiops:read'])) });
     expect(alerts.statusCode, alerts.body).toBe(200);
@@ -113,6 +128,19 @@ describe('the analyze endpoint', () => {
     }
     expect(status).toBe('completed');
     await slow.close();
+  });
+
+  it('starts with PostgreSQL down, and answers 503 until the run store is back', async () => {
+    const noStore = await testApp(testEnv(key, { PROMETHEUS_URL: services.prometheusUrl, DATABASE_URL: DEAD_URL.postgres }), { now: () => prometheusWindow().endMs });
+    const res = await analyze('ws-a', { time_range_minutes: 60 }, noStore);
+    expect(res.statusCode, res.body).toBe(503);
+    expect(res.json()).toMatchObject({ reason: 'run_store_unavailable', message: expect.stringMatching(/run store is unavailable/) });
+    await noStore.close();
+    const withStore = await testApp(testEnv(key, { PROMETHEUS_URL: services.prometheusUrl, DATABASE_URL: services.databaseUrl }), { now: () => prometheusWindow().endMs });
+    const ok = await analyze('ws-c', { time_range_minutes: 60 }, withStore);
+    expect(ok.statusCode, ok.body).toBe(200);
+    expect(ok.json().status).toBe('completed');
+    await withStore.close();
   });
 
   it('503 when the metrics source is down', async () => {
