@@ -29,7 +29,8 @@ const selectQueries = tool(async () => 'recorded', {
   schema: SelectionSchema,
 });
 
-export const DEFAULT_MAX_POINTS = 120;
+/** About the resolution the analysis tools use (6 h at 60 s): coarser steps blur incident onsets. */
+export const DEFAULT_MAX_POINTS = 360;
 
 export function plannerNode(deps: AgentDeps) {
   return async (state: AnalysisState, config: LangGraphRunnableConfig): Promise<AnalysisUpdate> => {

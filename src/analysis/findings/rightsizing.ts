@@ -48,11 +48,14 @@ function toFinding(rec: ContainerRecommendation, cpu: SeriesData, mem: SeriesDat
   const over = rec.classification === 'over-provisioned';
   const share = Math.max(Math.abs(rec.cpu.savingsShare), Math.abs(rec.memory.savingsShare));
   const farBelow = [rec.cpu, rec.memory].some((r) => r.currentRequest !== null && r.recommendedRequest >= 1.5 * r.currentRequest);
+  // Requests at least twice what is needed, and worth reclaiming (≥ 0.1 core or ≥ 128 MiB), are a real cost problem.
+  const farAbove = (rec.cpu.currentRequest !== null && rec.cpu.recommendedRequest <= 0.5 * rec.cpu.currentRequest && rec.cpu.savings >= 0.1)
+    || (rec.memory.currentRequest !== null && rec.memory.recommendedRequest <= 0.5 * rec.memory.currentRequest && rec.memory.savings >= 128 * 2 ** 20);
   const c = argMax(cpu.values);
   const m = argMax(mem.values);
   const { pod: _pod, ...resource } = resourceOf(cpu.labels);
   return makeFinding({
-    kind: 'rightsizing', severity: !over && farBelow ? 'warning' : 'info',
+    kind: 'rightsizing', severity: (!over && farBelow) || (over && farAbove) ? 'warning' : 'info',
     title: `${resource.workload}/${rec.container} is ${rec.classification}: CPU ${rec.cpu.display.currentRequest ?? 'unset'} → ${rec.cpu.display.recommendedRequest}, memory ${rec.memory.display.currentRequest ?? 'unset'} → ${rec.memory.display.recommendedRequest}`,
     resource,
     score: Math.min(1, Math.max(0.2, share)),

@@ -65,7 +65,7 @@ function mining(byQuery: ReadonlyMap<string, SeriesData[]>): Finding[] {
         evidenceAt(s, since, 'CPU pinned at the limit from here on, without the usual variation'),
         evidenceAt(net, net.values.length - 1, `egress ${round(netRatio.now)} B/s against a baseline of ${round(netRatio.base)} B/s`),
       ],
-      details: { rule: 'mining_pattern', earlier_cpu_vs_limit: round(median(earlier)), pinned_minutes: Math.round(((s.values.length - since) * stepOf(s)) / 60), egress_ratio: round(netRatio.ratio, 3) },
+      details: { rule: 'mining_pattern', pattern: 'mining', earlier_cpu_vs_limit: round(median(earlier)), pinned_minutes: Math.round(((s.values.length - since) * stepOf(s)) / 60), egress_ratio: round(netRatio.ratio, 3) },
       idSuffix: 'mining',
     }));
   }

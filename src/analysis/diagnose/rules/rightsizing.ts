@@ -5,7 +5,8 @@ import { action, confidenceOf, groupByWorkload, hasProblem, label, ofKind, workl
 const PARAMS = ['cpu_request', 'cpu_limit', 'memory_request', 'memory_limit'] as const;
 
 function direction(findings: readonly Finding[]): 'over' | 'under' {
-  return findings.some((f) => f.details['direction'] === 'under') ? 'under' : 'over';
+  // The analysers say `classification: under-provisioned`; `direction: under` is accepted too.
+  return findings.some((f) => f.details['direction'] === 'under' || f.details['classification'] === 'under-provisioned') ? 'under' : 'over';
 }
 
 export const rightsizing: Rule = {
