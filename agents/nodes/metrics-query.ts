@@ -1,9 +1,11 @@
 /**
  * metrics-query: runs the planned catalog queries through the tools (fetch_series), so the scope
- * check, the audit row and the workspace confinement of the data layer apply as for any tool call.
+ * check, the audit row, the trace span and the workspace confinement of the data layer apply as for
+ * any tool call.
  */
 import type { LangGraphRunnableConfig } from '@langchain/langgraph';
 import type { SeriesData } from '../../src/analysis/types.js';
+import { toLangChainTools, type ToolResult } from '../../tools/index.js';
 import { progress, toolContext, type AgentDeps } from '../deps.js';
 import type { AnalysisState, AnalysisUpdate, RunError } from '../state.js';
 
@@ -15,7 +17,10 @@ interface FetchAnswer {
 export function metricsQueryNode(deps: AgentDeps) {
   return async (state: AnalysisState, config: LangGraphRunnableConfig): Promise<AnalysisUpdate> => {
     if (!state.plan) return { errors: [{ node: 'metrics-query', message: 'no plan' }] };
-    const result = await deps.toolbox.run('fetch_series', { queries: state.plan.queries, window: state.plan.window }, toolContext(config));
+    // Through the LangChain tool wrapper with the node's config, so the call is a span of the run's trace.
+    const fetchTool = toLangChainTools(deps.toolbox, toolContext(config)).find((t) => t.name === 'fetch_series');
+    if (!fetchTool) throw new Error('the graph toolbox has no fetch_series tool');
+    const result = JSON.parse(String(await fetchTool.invoke({ queries: state.plan.queries, window: state.plan.window }, config))) as ToolResult;
     if (result.status !== 'ok') {
       const message = result.message;
       const kind = result.status === 'error' ? (result.details?.kind as string | undefined) : undefined;

@@ -1,6 +1,6 @@
 /**
  * A whole analysis run traced in Langfuse (against a local server recording the OTLP posts): the
- * graph's nodes become spans of one trace whose session is the run and whose user is the caller.
+ * graph's nodes and its tool call become spans of one trace whose session is the run and whose user is the caller.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -52,7 +52,7 @@ describe('tracing a whole analysis run', () => {
 
     const spans = bodies.flatMap((b) => (JSON.parse(b) as { resourceSpans: { scopeSpans: { spans: Span[] }[] }[] }).resourceSpans.flatMap((r) => r.scopeSpans.flatMap((s) => s.spans)));
     const names = spans.map((s) => s.name);
-    for (const node of ['planner', 'metrics-query', 'anomaly-scoring', 'diagnose', 'approval-gate']) expect(names).toContain(node);
+    for (const node of ['planner', 'metrics-query', 'anomaly-scoring', 'diagnose', 'approval-gate', 'fetch_series']) expect(names).toContain(node);
     expect(new Set(spans.map((s) => s.traceId)).size).toBe(1);
     const attrs = spans.flatMap((s) => s.attributes ?? []);
     expect(attrs).toContainEqual(expect.objectContaining({ key: 'session.id', value: expect.objectContaining({ stringValue: view.run_id }) }));
