@@ -32,6 +32,8 @@ export interface ToolDeps {
   audit: AuditLog;
   /** Unix ms; injectable for tests. */
   now: () => number;
+  /** The Hexabase control plane (HEXABASE_API_URL), when configured. */
+  controlPlane?: { workspaceOverview(workspaceId: string): Promise<Record<string, unknown>> };
 }
 
 export interface ToolDefinition<I = unknown, O = unknown> {

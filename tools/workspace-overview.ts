@@ -1,6 +1,7 @@
 /**
  * workspace_overview: namespaces, pods and containers of the workspace and its top resource users,
- * from instant catalog queries (the control plane's overview endpoint is not available yet).
+ * from instant catalog queries, plus the control plane's own overview (workspace, projects, nodes,
+ * plan) when HEXABASE_API_URL is configured. A control-plane failure degrades to metrics only.
  */
 import { z } from 'zod';
 import { seriesFromMatrix } from '../src/analysis/series-from-results.js';
@@ -20,7 +21,7 @@ function top(series: SeriesData[], n: number, unit: string) {
 
 export const workspaceOverview = defineTool({
   name: 'workspace_overview',
-  description: 'Overview of the workspace now: counts of namespaces, pods and containers, pods not ready, restarts in the last hour, and the top CPU and memory users. Built from metrics (the control-plane overview endpoint is not available yet), so only running, observed containers are counted.',
+  description: 'Overview of the workspace now: counts of namespaces, pods and containers, pods not ready, restarts in the last hour, the top CPU and memory users (from metrics: only running, observed containers), and the control plane\'s overview of the workspace (projects, nodes, plan) when it is configured.',
   scope: 'aiops:read',
   mutates: false,
   input: z.strictObject({
@@ -33,6 +34,9 @@ export const workspaceOverview = defineTool({
     const filters = args.namespace ? { namespace: args.namespace } : {};
     try {
       const [cpu, memory, notReady, restarts] = await Promise.all(QUERIES.map(async (name) => seriesFromMatrix(name, (await deps.metrics.instant(ws, { kind: 'catalog', name, args: filters }, at)).data)));
+      const controlPlane = deps.controlPlane
+        ? await deps.controlPlane.workspaceOverview(ctx.auth.workspaceId).then((overview) => ({ status: 'ok', overview }), (err: unknown) => ({ status: 'unavailable', message: (err as Error).message }))
+        : { status: 'not_configured' };
       const containers = [...cpu!, ...memory!];
       if (containers.length === 0) return noData('no running containers observed in the workspace');
       const namespaces = new Set(containers.map((s) => s.labels.namespace));
@@ -51,6 +55,7 @@ export const workspaceOverview = defineTool({
         namespaces: [...namespaces].sort(),
         top_cpu: top(cpu!, args.top, 'cores'),
         top_memory: top(memory!, args.top, 'bytes'),
+        control_plane: controlPlane,
       });
     } catch (err) {
       return failFromError(err);

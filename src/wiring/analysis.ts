@@ -6,6 +6,7 @@
 import { buildAnalysisGraph } from '../../agents/graph.js';
 import { AnalysisRuns } from '../../agents/runs.js';
 import type { AuditLog } from '../audit/event.js';
+import { ControlPlaneClient } from '../clients/hexabase.js';
 import type { Config } from '../config.js';
 import type { MetricsSource } from '../metrics/metrics-source.js';
 import { createPromptLibrary, defaultPromptsDir } from '../prompts/index.js';
@@ -26,7 +27,10 @@ export async function buildAnalysis(
   deps: { metrics: MetricsSource; audit: AuditLog; version: string; onBackgroundError: (runId: string, err: unknown) => void; now?: () => number },
 ): Promise<Analysis> {
   const now = deps.now ?? Date.now;
-  const toolbox = createGraphToolBox({ metrics: deps.metrics, audit: deps.audit, now });
+  const controlPlane = config.hexabase.apiUrl
+    ? new ControlPlaneClient({ baseUrl: config.hexabase.apiUrl, ...(config.hexabase.apiToken ? { internalToken: config.hexabase.apiToken } : {}) })
+    : undefined;
+  const toolbox = createGraphToolBox({ metrics: deps.metrics, audit: deps.audit, now, ...(controlPlane ? { controlPlane } : {}) });
   const tracing = buildTracing(config, deps.version);
   const llm = buildChatLlm(config, { audit: deps.audit, ...(tracing ? { tracing } : {}) });
   const prompts = createPromptLibrary(defaultPromptsDir());
