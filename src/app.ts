@@ -107,6 +107,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       version,
       onBackgroundError: (runId, err) => app.log.error({ runId, err }, 'analysis run failed'),
       now: options.now ?? Date.now,
+      ...(redis ? { redis } : {}),
+      warn: (msg) => app.log.warn(msg),
     });
     app.addHook('onClose', () => analysis.close());
     await registerPluginsAndRoutes(app, config, options, { verifier, redis, postgres, audit, version, metricsSource, analysis });

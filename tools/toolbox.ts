@@ -7,12 +7,18 @@
 import { z } from 'zod';
 import { redact } from '../src/audit/redact.js';
 import { hasPermission, type Permission } from '../src/auth/permissions.js';
+import { createHash } from 'node:crypto';
+import type { QueryCache } from '../src/metrics/query-cache.js';
 import { fail } from './define-tool.js';
 import type { ToolBox, ToolContext, ToolDefinition, ToolDeps, ToolResult } from './tool.js';
 
 export interface ToolBoxOptions {
   /** A handler running longer than this is abandoned with a `timeout` result (default 60 s). */
   timeoutMs?: number;
+  /** Read-only results are cached here (Redis across replicas, or in-process), per workspace and arguments. */
+  cache?: QueryCache;
+  /** Lifetime of a cached read-only result (default 30 s): tools read "now", so answers age quickly. */
+  cacheTtlSeconds?: number;
 }
 
 type AuditStatus = 'ok' | 'error' | 'denied' | 'timeout';
@@ -31,6 +37,11 @@ export function expectedSchema(def: ToolDefinition): unknown {
 function auditArguments(args: unknown): Record<string, unknown> {
   const obj = typeof args === 'object' && args !== null && !Array.isArray(args) ? args : { value: args };
   return redact(obj) as Record<string, unknown>;
+}
+
+/** The workspace is part of the key on its own: a cached answer never crosses workspaces. */
+function cacheKey(workspaceId: string, tool: string, args: unknown): string {
+  return `tool:${createHash('sha256').update(JSON.stringify([workspaceId, tool, args])).digest('hex')}`;
 }
 
 export function createToolBox(tools: readonly ToolDefinition<never, unknown>[], deps: ToolDeps, options: ToolBoxOptions = {}): ToolBox {
@@ -73,10 +84,16 @@ export function createToolBox(tools: readonly ToolDefinition<never, unknown>[], 
     if (def.mutates && !ctx.approval) {
       return { result: { status: 'approval_required', message: `${def.name} changes the workspace: a human with aiops:remediate must approve it first`, proposal: { tool: def.name, arguments: parsed.data } }, status: 'ok' };
     }
+    const key = !def.mutates && options.cache ? cacheKey(ctx.auth.workspaceId, def.name, parsed.data) : undefined;
+    if (key) {
+      const hit = await options.cache!.get(key);
+      if (hit !== undefined) return { result: JSON.parse(hit) as ToolResult, status: 'ok' };
+    }
     let timer: NodeJS.Timeout | undefined;
     try {
       const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new ToolTimeout()), timeoutMs); });
       const result = await Promise.race([def.handler(parsed.data, ctx, deps), timeout]);
+      if (key && (result.status === 'ok' || result.status === 'no_data')) await options.cache!.set(key, JSON.stringify(result), options.cacheTtlSeconds ?? 30);
       return { result, status: result.status === 'error' ? 'error' : 'ok', ...(result.status === 'error' ? { error: result.message } : {}) };
     } catch (err) {
       if (err instanceof ToolTimeout) return { result: fail(`${def.name} did not answer within ${timeoutMs / 1000} s`), status: 'timeout', error: 'timeout' };

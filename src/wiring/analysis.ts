@@ -6,7 +6,9 @@
 import { buildAnalysisGraph } from '../../agents/graph.js';
 import { AnalysisRuns } from '../../agents/runs.js';
 import type { AuditLog } from '../audit/event.js';
+import type { Redis } from 'ioredis';
 import { ControlPlaneClient } from '../clients/hexabase.js';
+import { LruQueryCache, RedisQueryCache } from '../metrics/query-cache.js';
 import type { Config } from '../config.js';
 import type { MetricsSource } from '../metrics/metrics-source.js';
 import { createPromptLibrary, defaultPromptsDir } from '../prompts/index.js';
@@ -24,13 +26,15 @@ export interface Analysis {
 
 export async function buildAnalysis(
   config: Config,
-  deps: { metrics: MetricsSource; audit: AuditLog; version: string; onBackgroundError: (runId: string, err: unknown) => void; now?: () => number },
+  deps: { metrics: MetricsSource; audit: AuditLog; version: string; onBackgroundError: (runId: string, err: unknown) => void; now?: () => number; redis?: Redis; warn?: (msg: string) => void },
 ): Promise<Analysis> {
   const now = deps.now ?? Date.now;
   const controlPlane = config.hexabase.apiUrl
     ? new ControlPlaneClient({ baseUrl: config.hexabase.apiUrl, ...(config.hexabase.apiToken ? { internalToken: config.hexabase.apiToken } : {}) })
     : undefined;
-  const toolbox = createGraphToolBox({ metrics: deps.metrics, audit: deps.audit, now, ...(controlPlane ? { controlPlane } : {}) });
+  // Read-only tool results are cached like query results: shared through Redis when configured.
+  const cache = deps.redis ? new RedisQueryCache(deps.redis, (err) => deps.warn?.(`tool cache unavailable: ${err.message}`), 'aiops:tools:') : new LruQueryCache();
+  const toolbox = createGraphToolBox({ metrics: deps.metrics, audit: deps.audit, now, ...(controlPlane ? { controlPlane } : {}) }, { cache });
   const tracing = buildTracing(config, deps.version);
   const llm = buildChatLlm(config, { audit: deps.audit, ...(tracing ? { tracing } : {}) });
   const prompts = createPromptLibrary(defaultPromptsDir());

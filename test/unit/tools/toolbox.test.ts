@@ -128,3 +128,27 @@ describe('toLangChainTools', () => {
     expect(audit.events).toHaveLength(2);
   });
 });
+
+describe('result cache', () => {
+  it('caches read-only results per workspace and arguments, never mutating ones', async () => {
+    const { LruQueryCache } = await import('../../../src/metrics/query-cache.js');
+    const { createToolBox, defineTool, ok } = await import('../../../tools/index.js');
+    const { z } = await import('zod');
+    let reads = 0;
+    let writes = 0;
+    const read = defineTool({ name: 'read_thing', description: 'r', scope: 'aiops:read', mutates: false, input: z.strictObject({ n: z.number() }), handler: async (i) => ok({ n: i.n, reads: ++reads }) });
+    const write = defineTool({ name: 'write_thing', description: 'w', scope: 'aiops:read', mutates: true, input: z.strictObject({}), handler: async () => ok({ writes: ++writes }) });
+    const audit = { events: [] as unknown[], record: async (e: unknown) => void audit.events.push(e) };
+    const box = createToolBox([read, write] as never, { metrics: {} as never, audit, now: Date.now }, { cache: new LruQueryCache() });
+    const ctxFor = (workspaceId: string) => ({ auth: { sub: 'u', workspaceId, permissions: ['aiops:read' as const], planType: 'shared' as const, orgIds: [], tokenType: 'aiops-contract' as const, expiresAt: 0, rawToken: 't' } });
+    expect(await box.run('read_thing', { n: 1 }, ctxFor('ws-a'))).toEqual({ status: 'ok', data: { n: 1, reads: 1 } });
+    expect(await box.run('read_thing', { n: 1 }, ctxFor('ws-a'))).toEqual({ status: 'ok', data: { n: 1, reads: 1 } }); // cached
+    expect(await box.run('read_thing', { n: 2 }, ctxFor('ws-a'))).toEqual({ status: 'ok', data: { n: 2, reads: 2 } });
+    expect(await box.run('read_thing', { n: 1 }, ctxFor('ws-b'))).toEqual({ status: 'ok', data: { n: 1, reads: 3 } }); // never across workspaces
+    const approved = { ...ctxFor('ws-a'), approval: { approvedBy: 'bob', approvalId: 'a1' } };
+    await box.run('write_thing', {}, approved);
+    await box.run('write_thing', {}, approved);
+    expect(writes).toBe(2);
+    expect(audit.events).toHaveLength(6); // every call is audited, cached or not
+  });
+});
