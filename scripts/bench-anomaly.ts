@@ -5,7 +5,10 @@
  * state per series. Every detector run uses a fresh detector and is paired with a plain pass timed just
  * before it (the median of PLAIN_PASSES back-to-back passes, so one preempted pass does not skew it); the
  * slowdown reported is the median over repetitions of these paired ratios, so drift in machine load
- * between repetitions (the machine is shared) cancels out. Rates are medians too.
+ * between repetitions (the machine is shared) cancels out. Rates are medians too. The default ensemble is
+ * measured twice: per point through `update()` (a call per point, as a live stream feeds it) and in one
+ * `scoreInto()` call over the whole array (how batch callers score a series); the summary states for each
+ * path whether it meets the target.
  */
 import { createDetector, DEFAULT_DETECTOR, detectorNames } from '../src/analytics/anomaly/index.js';
 
@@ -64,36 +67,56 @@ function plainSeconds(values: Float64Array, sinks: { sink: number }): number {
   return median(seconds);
 }
 
+/** One row of the table: a detector scored point by point with `update`, or in one `scoreInto` call. */
+interface Case {
+  label: string;
+  name: string;
+  batch: boolean;
+}
+
 function main(): void {
   const { times, values } = makeSeries(POINTS);
+  const out = new Float64Array(POINTS);
   const sinks = { sink: 0 };
   const plain: number[] = [];
-  const rows: { name: string; rate: number; ratio: number; bytes: number }[] = [];
-  const runs = new Map<string, { rates: number[]; ratios: number[] }>(detectorNames.map((n) => [n, { rates: [], ratios: [] }]));
+  // The default ensemble twice (per-point update and batch scoreInto), every other detector per point.
+  const cases: Case[] = [
+    { label: `${DEFAULT_DETECTOR}, update() per point`, name: DEFAULT_DETECTOR, batch: false },
+    { label: `${DEFAULT_DETECTOR}, scoreInto() batch`, name: DEFAULT_DETECTOR, batch: true },
+    ...detectorNames.filter((n) => n !== DEFAULT_DETECTOR).map((name) => ({ label: name, name, batch: false })),
+  ];
+  const rows: { label: string; rate: number; ratio: number; bytes: number }[] = [];
+  const runs = new Map<string, { rates: number[]; ratios: number[] }>(cases.map((c) => [c.label, { rates: [], ratios: [] }]));
   for (let rep = 0; rep < REPS; rep++) {
     // Interleave everything in each repetition, and pair each detector run with a plain pass just before it.
-    for (const name of detectorNames) {
+    for (const c of cases) {
       const base = plainSeconds(values, sinks);
       plain.push(POINTS / base);
-      const d = createDetector(name);
-      const r = time(() => {
-        let acc = 0;
-        for (let i = 0; i < POINTS; i++) acc += d.update(times[i]!, values[i]!);
-        return acc;
-      });
-      const run = runs.get(name)!;
+      const d = createDetector(c.name);
+      const r = c.batch
+        ? time(() => {
+            d.scoreInto(times, values, out);
+            return 0;
+          })
+        : time(() => {
+            let acc = 0;
+            for (let i = 0; i < POINTS; i++) acc += d.update(times[i]!, values[i]!);
+            return acc;
+          });
+      if (c.batch) for (let i = 0; i < POINTS; i++) r.sink += out[i]!; // untimed: keeps the batch output observable
+      const run = runs.get(c.label)!;
       run.rates.push(POINTS / r.seconds);
       run.ratios.push(r.seconds / base);
       sinks.sink += r.sink;
-      if (rep === 0) rows.push({ name, rate: 0, ratio: 0, bytes: d.stateBytes() });
+      if (rep === 0) rows.push({ label: c.label, rate: 0, ratio: 0, bytes: d.stateBytes() });
     }
     process.stderr.write(`\rrepetition ${rep + 1}/${REPS}`);
   }
   process.stderr.write('\n');
   const plainRate = median(plain);
   for (const row of rows) {
-    row.rate = median(runs.get(row.name)!.rates);
-    row.ratio = median(runs.get(row.name)!.ratios);
+    row.rate = median(runs.get(row.label)!.rates);
+    row.ratio = median(runs.get(row.label)!.ratios);
   }
   const fmt = (x: number): string => Math.round(x).toLocaleString('en-US');
   console.log(`${POINTS.toLocaleString('en-US')} points per run, median of ${REPS} runs, one core (node ${process.version})`);
@@ -101,11 +124,13 @@ function main(): void {
   console.log('');
   console.log('| detector | points/s | slowdown vs plain pass (median of paired runs) | state bytes per series |');
   console.log('|---|---:|---:|---:|');
-  for (const r of rows) console.log(`| ${r.name} | ${fmt(r.rate)} | ${r.ratio.toFixed(1)}× | ${fmt(r.bytes)} |`);
-  const def = rows.find((r) => r.name === DEFAULT_DETECTOR)!;
-  const ok = def.rate >= 1_000_000 && def.ratio <= 30;
+  for (const r of rows) console.log(`| ${r.label} | ${fmt(r.rate)} | ${r.ratio.toFixed(1)}× | ${fmt(r.bytes)} |`);
   console.log('');
-  console.log(`default ensemble: ${fmt(def.rate)} points/s, ${def.ratio.toFixed(1)}× the plain pass — target ≥ 1,000,000 points/s and ≤ 30×: ${ok ? 'met' : 'NOT met'}`);
+  // Both paths of the default ensemble against the target, each stated on its own line.
+  for (const r of rows.slice(0, 2)) {
+    const ok = r.rate >= 1_000_000 && r.ratio <= 30;
+    console.log(`${r.label}: ${fmt(r.rate)} points/s, ${r.ratio.toFixed(1)}× the plain pass — target ≥ 1,000,000 points/s and ≤ 30×: ${ok ? 'met' : 'NOT met'}`);
+  }
   if (sinks.sink === 42) console.log(''); // keeps the work observable so it is not optimised away
 }
 

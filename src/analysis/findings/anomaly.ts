@@ -59,7 +59,12 @@ export function analyseAnomalies(byQuery: ReadonlyMap<string, SeriesData[]>, opt
   return out;
 }
 
-function scoreAll(s: SeriesData, direction: Direction): number[] {
-  const detector = createDetector('default', { direction });
-  return s.values.map((v, i) => detector.update(s.times[i]! * 1000, v));
+function scoreAll(s: SeriesData, direction: Direction): Float64Array {
+  const n = s.values.length;
+  const times = new Float64Array(n);
+  for (let i = 0; i < n; i++) times[i] = s.times[i]! * 1000;
+  const scores = new Float64Array(n);
+  // One batch call: the same scores as update() point by point.
+  createDetector('default', { direction }).scoreInto(times, Float64Array.from(s.values), scores);
+  return scores;
 }

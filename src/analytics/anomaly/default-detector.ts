@@ -19,9 +19,12 @@
  * - only the reported seasonal model (daily or weekly) computes a surprise;
  * - a point without surprise (p·members ≥ 1, most points) takes a short exit: the recurrence peak fades,
  *   the suppressor learns a 0, the score is 0.
+ * - the per-point logic is written once, as the body of the loop in `run`: `scoreInto` (batch) runs it over a
+ *   range with no call and no boxed double per point; `update` runs it on one point through one-element
+ *   buffers, so both give the same scores and state and can be mixed.
  * The generic `CalibratedEnsemble` stays the reference and scores every single-model detector.
  */
-import type { DetectorOptions, StreamingDetector } from './types.js';
+import { checkRange, type DetectorOptions, type StreamingDetector } from './types.js';
 
 /**
  * Every constant of the hot path is a member of this const enum (or of `S`), which TypeScript (tsc,
@@ -164,6 +167,10 @@ export class DefaultDetector implements StreamingDetector {
   /** +1: only deviations above count; −1: only below; 0: both. */
   private readonly sign: number;
   private readonly minDev: number;
+  /** One-point buffers through which `update` runs `scoreInto`. */
+  private readonly oneTime = new Float64Array(1);
+  private readonly oneValue = new Float64Array(1);
+  private readonly oneScore = new Float64Array(1);
 
   constructor(opts: DetectorOptions) {
     this.sign = opts.direction === 'up' ? 1 : opts.direction === 'down' ? -1 : 0;
@@ -178,384 +185,426 @@ export class DefaultDetector implements StreamingDetector {
     f[S.R_RATE] = K.ONE_MINUS_Q;
   }
 
+  /**
+   * Consumes points from..to−1 of (times, values) in order and writes their scores to out[from..to−1]:
+   * exactly `out[i] = update(times[i], values[i])` for each i (same scores to the bit, same state after), in
+   * one loop with no call or boxed double per point. This loop is the only implementation of the
+   * per-point logic; `update` runs it on one point.
+   */
+  scoreInto(times: Float64Array, values: Float64Array, out: Float64Array, from = 0, to: number = times.length): void {
+    checkRange(times, values, out, from, to);
+    this.run(times, values, out, from, to);
+  }
+
+  /** Consumes one point and returns its score: the loop of `scoreInto` on that point (one implementation). */
   update(time: number, value: number): number {
-    if (!(value - value === 0)) return 0; // NaN or ±Infinity: nothing learned, nothing reported
+    const t = this.oneTime;
+    const v = this.oneValue;
+    const o = this.oneScore;
+    t[0] = time;
+    v[0] = value;
+    this.run(t, v, o, 0, 1);
+    return o[0]!;
+  }
+
+  /** The per-point logic in its loop, for a range already checked (see `scoreInto`). */
+  private run(times: Float64Array, values: Float64Array, out: Float64Array, from: number, to: number): void {
     const f = this.f;
     const sign = this.sign;
     const minDev = this.minDev;
-    const timed = time - time === 0;
-    let b = 0;
-    let zSeasonal = 0;
-    if (timed) {
-      // Time of day. Integer-millisecond steps of less than a day advance the previous phase (exact, no
-      // floating-point remainder); anything else takes the remainder as seasonal.ts / recurrence.ts do.
-      // Both give the same phase to the last bit.
-      const step = time - f[S.LAST_TIME]!;
-      let phase: number;
-      let weekPhase: number;
-      if (step >= 0 && step < K.DAY_MS && Math.floor(time) === time) {
-        phase = f[S.LAST_PHASE]! + step;
-        if (phase >= K.DAY_MS) phase -= K.DAY_MS;
-        weekPhase = f[S.LAST_WEEK_PHASE]! + step;
-        if (weekPhase >= K.WEEK_MS) weekPhase -= K.WEEK_MS;
-      } else {
-        phase = ((time % K.DAY_MS) + K.DAY_MS) % K.DAY_MS;
-        weekPhase = ((time % K.WEEK_MS) + K.WEEK_MS) % K.WEEK_MS;
+    const dSeason = this.dSeason;
+    const dSpread = this.dSpread;
+    const dSeen = this.dSeen;
+    const wSeason = this.wSeason;
+    const wSpread = this.wSpread;
+    const wSeen = this.wSeen;
+    const rangeVals = this.rangeVals;
+    const sufHi = this.sufHi;
+    const sufLo = this.sufLo;
+    const peak = this.peak;
+    const recentVals = this.recentVals;
+    const sufRecent = this.sufRecent;
+    for (let i = from; i < to; i++) {
+      const time = times[i]!;
+      const value = values[i]!;
+      if (!(value - value === 0)) {
+        // NaN or ±Infinity: nothing learned, nothing reported
+        out[i] = 0;
+        continue;
       }
-      f[S.LAST_TIME] = time;
-      f[S.LAST_PHASE] = phase;
-      f[S.LAST_WEEK_PHASE] = weekPhase;
-      // Bins as seasonal.ts computes them, floor((phase / period) · bins) capped at bins − 1, recomputed only
-      // when the phase leaves the last bin's cached interval (see `binStarts`).
-      // Regular sampling mostly stays in the bin or moves to the next one, whose interval starts right after.
-      if (phase >= this.dayLo && phase <= this.dayHi) {
-        b = this.dayBin;
-      } else {
-        b = this.dayBin + 1;
-        if (!(b < K.BINS && phase >= DAY_STARTS[b]! && phase <= DAY_STARTS[b + 1]! - 1)) {
-          b = Math.floor((phase / K.DAY_MS) * K.BINS) | 0;
-          if (b > K.BINS - 1) b = K.BINS - 1;
-        }
-        this.dayBin = b;
-        this.dayLo = DAY_STARTS[b]!;
-        this.dayHi = DAY_STARTS[b + 1]! - 1;
-      }
-      let wb: number;
-      if (weekPhase >= this.weekLo && weekPhase <= this.weekHi) {
-        wb = this.weekBin;
-      } else {
-        wb = this.weekBin + 1;
-        if (!(wb < K.WEEK_BINS && weekPhase >= WEEK_STARTS[wb]! && weekPhase <= WEEK_STARTS[wb + 1]! - 1)) {
-          wb = Math.floor((weekPhase / K.WEEK_MS) * K.WEEK_BINS) | 0;
-          if (wb > K.WEEK_BINS - 1) wb = K.WEEK_BINS - 1;
-        }
-        this.weekBin = wb;
-        this.weekLo = WEEK_STARTS[wb]!;
-        this.weekHi = WEEK_STARTS[wb + 1]! - 1;
-      }
-
-      // Which model is reported (adaptive-seasonal.ts: once both have a baseline, the weekly one after MIN_BOTH
-      // such points while its past error is below MARGIN × the daily one's): only that model's surprise is
-      // computed, both models learn.
-      const readyDaily = this.dSeen[b]! >= K.MIN_SEEN;
-      const readyWeekly = this.wSeen[wb]! >= K.MIN_SEEN;
-      const weeklyChosen =
-        readyDaily && readyWeekly && f[S.BOTH]! >= K.MIN_BOTH && f[S.ERR_WEEKLY]! < K.MARGIN * f[S.ERR_DAILY]!;
-
-      // Daily Holt-Winters on bin b (seasonal.ts, same arithmetic in the same order).
-      let zDaily = 0;
-      let absDaily: number;
-      {
-        const season = this.dSeason;
-        const spreads = this.dSpread;
-        const seens = this.dSeen;
-        let level = f[S.D_LEVEL]!;
-        if (level !== level) level = value;
-        const s = season[b]!;
-        const seen = seens[b]!;
-        const residual = value - level - s;
-        const spread = spreads[b]!;
-        const a = Math.abs(residual);
-        absDaily = a;
-        if (readyDaily && !weeklyChosen) {
-          let scale = spread;
-          const g = 0.25 * f[S.D_SPREAD]!;
-          if (g > scale) scale = g;
-          const l = 1e-6 * Math.abs(level);
-          if (l > scale) scale = l;
-          if (scale < 1e-9) scale = 1e-9;
-          // types.ts `directed`: direction, the absolute floor, then deviation / scale capped at MAX_SURPRISE.
-          if (!(sign * residual < 0) && a > minDev) {
-            const z = a / (1.2533 * scale);
-            zDaily = z < K.MAX_SURPRISE ? z : K.MAX_SURPRISE;
-          }
-        }
-        let gamma = 1;
-        if (seen !== 0) {
-          gamma = K.GAMMA_SEASON;
-          spreads[b] = spread + gamma * (a - spread);
-          const gs = f[S.D_SPREAD]!;
-          f[S.D_SPREAD] = gs + 0.01 * (a - gs);
-        }
-        const newLevel = level + K.ALPHA_LEVEL * (value - s - level);
-        f[S.D_LEVEL] = newLevel;
-        season[b] = s + gamma * (value - newLevel - s);
-        if (seen < 65535) seens[b] = seen + 1;
-      }
-
-      // Weekly Holt-Winters on bin wb.
-      let zWeekly = 0;
-      let absWeekly: number;
-      {
-        const season = this.wSeason;
-        const spreads = this.wSpread;
-        const seens = this.wSeen;
-        let level = f[S.W_LEVEL]!;
-        if (level !== level) level = value;
-        const s = season[wb]!;
-        const seen = seens[wb]!;
-        const residual = value - level - s;
-        const spread = spreads[wb]!;
-        const a = Math.abs(residual);
-        absWeekly = a;
-        if (weeklyChosen) {
-          let scale = spread;
-          const g = 0.25 * f[S.W_SPREAD]!;
-          if (g > scale) scale = g;
-          const l = 1e-6 * Math.abs(level);
-          if (l > scale) scale = l;
-          if (scale < 1e-9) scale = 1e-9;
-          if (!(sign * residual < 0) && a > minDev) {
-            const z = a / (1.2533 * scale);
-            zWeekly = z < K.MAX_SURPRISE ? z : K.MAX_SURPRISE;
-          }
-        }
-        let gamma = 1;
-        if (seen !== 0) {
-          gamma = K.GAMMA_SEASON;
-          spreads[wb] = spread + gamma * (a - spread);
-          const gs = f[S.W_SPREAD]!;
-          f[S.W_SPREAD] = gs + 0.01 * (a - gs);
-        }
-        const newLevel = level + K.ALPHA_LEVEL * (value - s - level);
-        f[S.W_LEVEL] = newLevel;
-        season[wb] = s + gamma * (value - newLevel - s);
-        if (seen < 65535) seens[wb] = seen + 1;
-      }
-
-      // Then both running errors learn this point (adaptive-seasonal.ts).
-      zSeasonal = weeklyChosen ? zWeekly : zDaily;
-      if (readyDaily && readyWeekly) {
-        const errDaily = f[S.ERR_DAILY]!;
-        const errWeekly = f[S.ERR_WEEKLY]!;
-        const both = f[S.BOTH]! + 1;
-        f[S.BOTH] = both;
-        const a = both < K.INV_ERROR_RATE ? 1 / both : K.ERROR_RATE;
-        f[S.ERR_DAILY] = errDaily + a * (absDaily - errDaily);
-        f[S.ERR_WEEKLY] = errWeekly + a * (absWeekly - errWeekly);
-      }
-    }
-
-    // Range breakout over the last RANGE_WINDOW points (range-breakout.ts), then the window learns the value.
-    // The window's high and low are exact sliding extremes in blocks (see `rangeVals`): the
-    // last t points are the previous block from offset j on (its suffix extremes) and the current
-    // block's first j points (its prefix extremes).
-    const t = f[S.COUNT]!;
-    f[S.COUNT] = t + 1;
-    let zRange = 0;
-    {
-      const j = this.rangePos;
-      if (t >= K.RANGE_MIN_POINTS) {
-        let hi: number;
-        let lo: number;
-        if (j === 0) {
-          // t ≥ RANGE_MIN_POINTS and a multiple of the block: the window is exactly the previous block.
-          hi = this.sufHi[0]!;
-          lo = this.sufLo[0]!;
+      const timed = time - time === 0;
+      let b = 0;
+      let zSeasonal = 0;
+      if (timed) {
+        // Time of day. Integer-millisecond steps of less than a day advance the previous phase (exact, no
+        // floating-point remainder); anything else takes the remainder as seasonal.ts / recurrence.ts do.
+        // Both give the same phase to the last bit.
+        const step = time - f[S.LAST_TIME]!;
+        let phase: number;
+        let weekPhase: number;
+        if (step >= 0 && step < K.DAY_MS && Math.floor(time) === time) {
+          phase = f[S.LAST_PHASE]! + step;
+          if (phase >= K.DAY_MS) phase -= K.DAY_MS;
+          weekPhase = f[S.LAST_WEEK_PHASE]! + step;
+          if (weekPhase >= K.WEEK_MS) weekPhase -= K.WEEK_MS;
         } else {
-          hi = f[S.PRE_HI]!;
-          lo = f[S.PRE_LO]!;
-          if (t > j) {
-            const h = this.sufHi[j]!;
-            if (h > hi) hi = h;
-            const l = this.sufLo[j]!;
-            if (l < lo) lo = l;
-          }
+          phase = ((time % K.DAY_MS) + K.DAY_MS) % K.DAY_MS;
+          weekPhase = ((time % K.WEEK_MS) + K.WEEK_MS) % K.WEEK_MS;
         }
-        if (value > hi || value < lo) {
-          let range = hi - lo;
-          const r = 1e-6 * Math.abs(hi);
-          if (r > range) range = r;
-          if (range < 1e-9) range = 1e-9;
-          const deviation = value > hi ? value - hi : value - lo;
-          if (!(sign * deviation < 0)) {
-            const size = Math.abs(deviation);
-            if (size > minDev) {
-              const z = size / range;
-              zRange = z < K.MAX_SURPRISE ? z : K.MAX_SURPRISE;
+        f[S.LAST_TIME] = time;
+        f[S.LAST_PHASE] = phase;
+        f[S.LAST_WEEK_PHASE] = weekPhase;
+        // Bins as seasonal.ts computes them, floor((phase / period) · bins) capped at bins − 1, recomputed only
+        // when the phase leaves the last bin's cached interval (see `binStarts`).
+        // Regular sampling mostly stays in the bin or moves to the next one, whose interval starts right after.
+        if (phase >= this.dayLo && phase <= this.dayHi) {
+          b = this.dayBin;
+        } else {
+          b = this.dayBin + 1;
+          if (!(b < K.BINS && phase >= DAY_STARTS[b]! && phase <= DAY_STARTS[b + 1]! - 1)) {
+            b = Math.floor((phase / K.DAY_MS) * K.BINS) | 0;
+            if (b > K.BINS - 1) b = K.BINS - 1;
+          }
+          this.dayBin = b;
+          this.dayLo = DAY_STARTS[b]!;
+          this.dayHi = DAY_STARTS[b + 1]! - 1;
+        }
+        let wb: number;
+        if (weekPhase >= this.weekLo && weekPhase <= this.weekHi) {
+          wb = this.weekBin;
+        } else {
+          wb = this.weekBin + 1;
+          if (!(wb < K.WEEK_BINS && weekPhase >= WEEK_STARTS[wb]! && weekPhase <= WEEK_STARTS[wb + 1]! - 1)) {
+            wb = Math.floor((weekPhase / K.WEEK_MS) * K.WEEK_BINS) | 0;
+            if (wb > K.WEEK_BINS - 1) wb = K.WEEK_BINS - 1;
+          }
+          this.weekBin = wb;
+          this.weekLo = WEEK_STARTS[wb]!;
+          this.weekHi = WEEK_STARTS[wb + 1]! - 1;
+        }
+
+        // Which model is reported (adaptive-seasonal.ts: once both have a baseline, the weekly one after MIN_BOTH
+        // such points while its past error is below MARGIN × the daily one's): only that model's surprise is
+        // computed, both models learn.
+        const readyDaily = dSeen[b]! >= K.MIN_SEEN;
+        const readyWeekly = wSeen[wb]! >= K.MIN_SEEN;
+        const weeklyChosen =
+          readyDaily && readyWeekly && f[S.BOTH]! >= K.MIN_BOTH && f[S.ERR_WEEKLY]! < K.MARGIN * f[S.ERR_DAILY]!;
+
+        // Daily Holt-Winters on bin b (seasonal.ts, same arithmetic in the same order).
+        let zDaily = 0;
+        let absDaily: number;
+        {
+          const season = dSeason;
+          const spreads = dSpread;
+          const seens = dSeen;
+          let level = f[S.D_LEVEL]!;
+          if (level !== level) level = value;
+          const s = season[b]!;
+          const seen = seens[b]!;
+          const residual = value - level - s;
+          const spread = spreads[b]!;
+          const a = Math.abs(residual);
+          absDaily = a;
+          if (readyDaily && !weeklyChosen) {
+            let scale = spread;
+            const g = 0.25 * f[S.D_SPREAD]!;
+            if (g > scale) scale = g;
+            const l = 1e-6 * Math.abs(level);
+            if (l > scale) scale = l;
+            if (scale < 1e-9) scale = 1e-9;
+            // types.ts `directed`: direction, the absolute floor, then deviation / scale capped at MAX_SURPRISE.
+            if (!(sign * residual < 0) && a > minDev) {
+              const z = a / (1.2533 * scale);
+              zDaily = z < K.MAX_SURPRISE ? z : K.MAX_SURPRISE;
+            }
+          }
+          let gamma = 1;
+          if (seen !== 0) {
+            gamma = K.GAMMA_SEASON;
+            spreads[b] = spread + gamma * (a - spread);
+            const gs = f[S.D_SPREAD]!;
+            f[S.D_SPREAD] = gs + 0.01 * (a - gs);
+          }
+          const newLevel = level + K.ALPHA_LEVEL * (value - s - level);
+          f[S.D_LEVEL] = newLevel;
+          season[b] = s + gamma * (value - newLevel - s);
+          if (seen < 65535) seens[b] = seen + 1;
+        }
+
+        // Weekly Holt-Winters on bin wb.
+        let zWeekly = 0;
+        let absWeekly: number;
+        {
+          const season = wSeason;
+          const spreads = wSpread;
+          const seens = wSeen;
+          let level = f[S.W_LEVEL]!;
+          if (level !== level) level = value;
+          const s = season[wb]!;
+          const seen = seens[wb]!;
+          const residual = value - level - s;
+          const spread = spreads[wb]!;
+          const a = Math.abs(residual);
+          absWeekly = a;
+          if (weeklyChosen) {
+            let scale = spread;
+            const g = 0.25 * f[S.W_SPREAD]!;
+            if (g > scale) scale = g;
+            const l = 1e-6 * Math.abs(level);
+            if (l > scale) scale = l;
+            if (scale < 1e-9) scale = 1e-9;
+            if (!(sign * residual < 0) && a > minDev) {
+              const z = a / (1.2533 * scale);
+              zWeekly = z < K.MAX_SURPRISE ? z : K.MAX_SURPRISE;
+            }
+          }
+          let gamma = 1;
+          if (seen !== 0) {
+            gamma = K.GAMMA_SEASON;
+            spreads[wb] = spread + gamma * (a - spread);
+            const gs = f[S.W_SPREAD]!;
+            f[S.W_SPREAD] = gs + 0.01 * (a - gs);
+          }
+          const newLevel = level + K.ALPHA_LEVEL * (value - s - level);
+          f[S.W_LEVEL] = newLevel;
+          season[wb] = s + gamma * (value - newLevel - s);
+          if (seen < 65535) seens[wb] = seen + 1;
+        }
+
+        // Then both running errors learn this point (adaptive-seasonal.ts).
+        zSeasonal = weeklyChosen ? zWeekly : zDaily;
+        if (readyDaily && readyWeekly) {
+          const errDaily = f[S.ERR_DAILY]!;
+          const errWeekly = f[S.ERR_WEEKLY]!;
+          const both = f[S.BOTH]! + 1;
+          f[S.BOTH] = both;
+          const a = both < K.INV_ERROR_RATE ? 1 / both : K.ERROR_RATE;
+          f[S.ERR_DAILY] = errDaily + a * (absDaily - errDaily);
+          f[S.ERR_WEEKLY] = errWeekly + a * (absWeekly - errWeekly);
+        }
+      }
+
+      // Range breakout over the last RANGE_WINDOW points (range-breakout.ts), then the window learns the value.
+      // The window's high and low are exact sliding extremes in blocks (see `rangeVals`): the
+      // last t points are the previous block from offset j on (its suffix extremes) and the current
+      // block's first j points (its prefix extremes).
+      const t = f[S.COUNT]!;
+      f[S.COUNT] = t + 1;
+      let zRange = 0;
+      {
+        const j = this.rangePos;
+        if (t >= K.RANGE_MIN_POINTS) {
+          let hi: number;
+          let lo: number;
+          if (j === 0) {
+            // t ≥ RANGE_MIN_POINTS and a multiple of the block: the window is exactly the previous block.
+            hi = sufHi[0]!;
+            lo = sufLo[0]!;
+          } else {
+            hi = f[S.PRE_HI]!;
+            lo = f[S.PRE_LO]!;
+            if (t > j) {
+              const h = sufHi[j]!;
+              if (h > hi) hi = h;
+              const l = sufLo[j]!;
+              if (l < lo) lo = l;
+            }
+          }
+          if (value > hi || value < lo) {
+            let range = hi - lo;
+            const r = 1e-6 * Math.abs(hi);
+            if (r > range) range = r;
+            if (range < 1e-9) range = 1e-9;
+            const deviation = value > hi ? value - hi : value - lo;
+            if (!(sign * deviation < 0)) {
+              const size = Math.abs(deviation);
+              if (size > minDev) {
+                const z = size / range;
+                zRange = z < K.MAX_SURPRISE ? z : K.MAX_SURPRISE;
+              }
             }
           }
         }
-      }
-      this.rangeVals[j] = value;
-      if (j === 0) {
-        f[S.PRE_HI] = value;
-        f[S.PRE_LO] = value;
-      } else {
-        if (value > f[S.PRE_HI]!) f[S.PRE_HI] = value;
-        if (value < f[S.PRE_LO]!) f[S.PRE_LO] = value;
-      }
-      if (j === K.RANGE_WINDOW - 1) {
-        this.closeRangeBlock();
-        this.rangePos = 0;
-      } else {
-        this.rangePos = j + 1;
-      }
-    }
-
-    // Tail probabilities (calibrate.ts TailCalibrator.update: tail of z before learning z), seasonal first.
-    // Both z are numbers ≥ 0 (never NaN, see `directed` above), so update's NaN guard has nothing to do.
-    let pS = 1;
-    {
-      const z = zSeasonal;
-      const n = f[S.S_N]!;
-      const u = f[S.S_U]!;
-      let rate = f[S.S_RATE]!;
-      if (n >= K.WARMUP && z > 0) {
-        const n1 = n + 1;
-        const r = Math.max(rate, n1 < K.RATE_MEMORY ? 1 / n1 : K.INV_RATE_MEMORY);
-        if (z <= u) pS = 1 - ((1 - r) * z) / u;
-        else if (f[S.S_N_EXC]! < 2) pS = r;
-        else {
-          const mean = f[S.S_M1]!;
-          const variance = Math.max(f[S.S_M2]! - mean * mean, 1e-300);
-          const ratio = (mean * mean) / variance;
-          const xi = Math.min(Math.max(0.5 * (1 - ratio), 0), K.XI_MAX);
-          const sigma = Math.max(0.5 * mean * (1 + ratio), 1e-12);
-          const e = (z - u) / sigma;
-          const survival = xi < 1e-6 ? Math.exp(-e) : Math.pow(1 + xi * e, -1 / xi);
-          pS = r * survival;
+        rangeVals[j] = value;
+        if (j === 0) {
+          f[S.PRE_HI] = value;
+          f[S.PRE_LO] = value;
+        } else {
+          if (value > f[S.PRE_HI]!) f[S.PRE_HI] = value;
+          if (value < f[S.PRE_LO]!) f[S.PRE_LO] = value;
+        }
+        if (j === K.RANGE_WINDOW - 1) {
+          this.closeRangeBlock();
+          this.rangePos = 0;
+        } else {
+          this.rangePos = j + 1;
         }
       }
-      // learn(z)
-      const n2 = n + 1;
-      f[S.S_N] = n2;
-      const exceeds = z > u;
-      const d = (exceeds ? 1 : 0) - rate;
-      rate += n2 < K.RATE_MEMORY ? d / n2 : d * K.INV_RATE_MEMORY;
-      f[S.S_RATE] = rate;
-      let nu: number;
-      if (exceeds) {
-        const m1 = f[S.S_M1]!;
-        const nExc = f[S.S_N_EXC]!;
-        const cap = K.EXCESS_CAP * Math.max(m1, 1e-9 * u);
-        const e = nExc < 10 ? z - u : Math.min(z - u, cap);
-        const nExc1 = nExc + 1;
-        f[S.S_N_EXC] = nExc1;
-        const a = 1 / Math.min(nExc1, K.EXCESS_MEMORY);
-        f[S.S_M1] = m1 + a * (e - m1);
-        const m2 = f[S.S_M2]!;
-        f[S.S_M2] = m2 + a * (e * e - m2);
-        nu = u * (n2 < K.WARMUP ? K.UP_FAST : K.UP);
-      } else {
-        nu = u * (n2 < K.WARMUP ? K.DOWN_FAST : K.DOWN);
-      }
-      if (nu < 1e-12) nu = 1e-12;
-      else if (nu > 1e12) nu = 1e12;
-      f[S.S_U] = nu;
-    }
-    let pR = 1;
-    {
-      const z = zRange;
-      const n = f[S.R_N]!;
-      const u = f[S.R_U]!;
-      let rate = f[S.R_RATE]!;
-      if (n >= K.WARMUP && z > 0) {
-        const n1 = n + 1;
-        const r = Math.max(rate, n1 < K.RATE_MEMORY ? 1 / n1 : K.INV_RATE_MEMORY);
-        if (z <= u) pR = 1 - ((1 - r) * z) / u;
-        else if (f[S.R_N_EXC]! < 2) pR = r;
-        else {
-          const mean = f[S.R_M1]!;
-          const variance = Math.max(f[S.R_M2]! - mean * mean, 1e-300);
-          const ratio = (mean * mean) / variance;
-          const xi = Math.min(Math.max(0.5 * (1 - ratio), 0), K.XI_MAX);
-          const sigma = Math.max(0.5 * mean * (1 + ratio), 1e-12);
-          const e = (z - u) / sigma;
-          const survival = xi < 1e-6 ? Math.exp(-e) : Math.pow(1 + xi * e, -1 / xi);
-          pR = r * survival;
-        }
-      }
-      const n2 = n + 1;
-      f[S.R_N] = n2;
-      const exceeds = z > u;
-      const d = (exceeds ? 1 : 0) - rate;
-      rate += n2 < K.RATE_MEMORY ? d / n2 : d * K.INV_RATE_MEMORY;
-      f[S.R_RATE] = rate;
-      let nu: number;
-      if (exceeds) {
-        const m1 = f[S.R_M1]!;
-        const nExc = f[S.R_N_EXC]!;
-        const cap = K.EXCESS_CAP * Math.max(m1, 1e-9 * u);
-        const e = nExc < 10 ? z - u : Math.min(z - u, cap);
-        const nExc1 = nExc + 1;
-        f[S.R_N_EXC] = nExc1;
-        const a = 1 / Math.min(nExc1, K.EXCESS_MEMORY);
-        f[S.R_M1] = m1 + a * (e - m1);
-        const m2 = f[S.R_M2]!;
-        f[S.R_M2] = m2 + a * (e * e - m2);
-        nu = u * (n2 < K.WARMUP ? K.UP_FAST : K.UP);
-      } else {
-        nu = u * (n2 < K.WARMUP ? K.DOWN_FAST : K.DOWN);
-      }
-      if (nu < 1e-12) nu = 1e-12;
-      else if (nu > 1e12) nu = 1e12;
-      f[S.R_U] = nu;
-    }
 
-    // Bonferroni min-p → surprise in decades (calibrate.ts surpriseOf).
-    let p = (pS < pR ? pS : pR) * K.MEMBERS;
-    if (!(p < 1)) {
-      // No surprise, the common case, in short: the recurrence peak of this bin only fades (0 never beats it),
-      // the suppressor's window learns a 0 (which no comparison can change), and the score is 0.
+      // Tail probabilities (calibrate.ts TailCalibrator.update: tail of z before learning z), seasonal first.
+      // Both z are numbers ≥ 0 (never NaN, see `directed` above), so update's NaN guard has nothing to do.
+      let pS = 1;
+      {
+        const z = zSeasonal;
+        const n = f[S.S_N]!;
+        const u = f[S.S_U]!;
+        let rate = f[S.S_RATE]!;
+        if (n >= K.WARMUP && z > 0) {
+          const n1 = n + 1;
+          const r = Math.max(rate, n1 < K.RATE_MEMORY ? 1 / n1 : K.INV_RATE_MEMORY);
+          if (z <= u) pS = 1 - ((1 - r) * z) / u;
+          else if (f[S.S_N_EXC]! < 2) pS = r;
+          else {
+            const mean = f[S.S_M1]!;
+            const variance = Math.max(f[S.S_M2]! - mean * mean, 1e-300);
+            const ratio = (mean * mean) / variance;
+            const xi = Math.min(Math.max(0.5 * (1 - ratio), 0), K.XI_MAX);
+            const sigma = Math.max(0.5 * mean * (1 + ratio), 1e-12);
+            const e = (z - u) / sigma;
+            const survival = xi < 1e-6 ? Math.exp(-e) : Math.pow(1 + xi * e, -1 / xi);
+            pS = r * survival;
+          }
+        }
+        // learn(z)
+        const n2 = n + 1;
+        f[S.S_N] = n2;
+        const exceeds = z > u;
+        const d = (exceeds ? 1 : 0) - rate;
+        rate += n2 < K.RATE_MEMORY ? d / n2 : d * K.INV_RATE_MEMORY;
+        f[S.S_RATE] = rate;
+        let nu: number;
+        if (exceeds) {
+          const m1 = f[S.S_M1]!;
+          const nExc = f[S.S_N_EXC]!;
+          const cap = K.EXCESS_CAP * Math.max(m1, 1e-9 * u);
+          const e = nExc < 10 ? z - u : Math.min(z - u, cap);
+          const nExc1 = nExc + 1;
+          f[S.S_N_EXC] = nExc1;
+          const a = 1 / Math.min(nExc1, K.EXCESS_MEMORY);
+          f[S.S_M1] = m1 + a * (e - m1);
+          const m2 = f[S.S_M2]!;
+          f[S.S_M2] = m2 + a * (e * e - m2);
+          nu = u * (n2 < K.WARMUP ? K.UP_FAST : K.UP);
+        } else {
+          nu = u * (n2 < K.WARMUP ? K.DOWN_FAST : K.DOWN);
+        }
+        if (nu < 1e-12) nu = 1e-12;
+        else if (nu > 1e12) nu = 1e12;
+        f[S.S_U] = nu;
+      }
+      let pR = 1;
+      {
+        const z = zRange;
+        const n = f[S.R_N]!;
+        const u = f[S.R_U]!;
+        let rate = f[S.R_RATE]!;
+        if (n >= K.WARMUP && z > 0) {
+          const n1 = n + 1;
+          const r = Math.max(rate, n1 < K.RATE_MEMORY ? 1 / n1 : K.INV_RATE_MEMORY);
+          if (z <= u) pR = 1 - ((1 - r) * z) / u;
+          else if (f[S.R_N_EXC]! < 2) pR = r;
+          else {
+            const mean = f[S.R_M1]!;
+            const variance = Math.max(f[S.R_M2]! - mean * mean, 1e-300);
+            const ratio = (mean * mean) / variance;
+            const xi = Math.min(Math.max(0.5 * (1 - ratio), 0), K.XI_MAX);
+            const sigma = Math.max(0.5 * mean * (1 + ratio), 1e-12);
+            const e = (z - u) / sigma;
+            const survival = xi < 1e-6 ? Math.exp(-e) : Math.pow(1 + xi * e, -1 / xi);
+            pR = r * survival;
+          }
+        }
+        const n2 = n + 1;
+        f[S.R_N] = n2;
+        const exceeds = z > u;
+        const d = (exceeds ? 1 : 0) - rate;
+        rate += n2 < K.RATE_MEMORY ? d / n2 : d * K.INV_RATE_MEMORY;
+        f[S.R_RATE] = rate;
+        let nu: number;
+        if (exceeds) {
+          const m1 = f[S.R_M1]!;
+          const nExc = f[S.R_N_EXC]!;
+          const cap = K.EXCESS_CAP * Math.max(m1, 1e-9 * u);
+          const e = nExc < 10 ? z - u : Math.min(z - u, cap);
+          const nExc1 = nExc + 1;
+          f[S.R_N_EXC] = nExc1;
+          const a = 1 / Math.min(nExc1, K.EXCESS_MEMORY);
+          f[S.R_M1] = m1 + a * (e - m1);
+          const m2 = f[S.R_M2]!;
+          f[S.R_M2] = m2 + a * (e * e - m2);
+          nu = u * (n2 < K.WARMUP ? K.UP_FAST : K.UP);
+        } else {
+          nu = u * (n2 < K.WARMUP ? K.DOWN_FAST : K.DOWN);
+        }
+        if (nu < 1e-12) nu = 1e-12;
+        else if (nu > 1e12) nu = 1e12;
+        f[S.R_U] = nu;
+      }
+
+      // Bonferroni min-p → surprise in decades (calibrate.ts surpriseOf).
+      let p = (pS < pR ? pS : pR) * K.MEMBERS;
+      if (!(p < 1)) {
+        // No surprise, the common case, in short: the recurrence peak of this bin only fades (0 never beats it),
+        // the suppressor's window learns a 0 (which no comparison can change), and the score is 0.
+        if (timed) {
+          peak[b] = peak[b]! * K.RECUR_FADE;
+        }
+        const j = this.recentPos;
+        recentVals[j] = 0;
+        if (j === 0) f[S.PRE_RECENT] = 0; // a block's prefix max is ≥ 0 otherwise
+        if (j === K.SUPPRESS_HORIZON - 1) {
+          this.closeRecentBlock();
+          this.recentPos = 0;
+        } else {
+          this.recentPos = j + 1;
+        }
+        out[i] = 0;
+      continue;
+      }
+      if (p < 1e-300) p = 1e-300;
+      let surprise = -Math.log10(p);
+
+      // Daily recurrence discount (recurrence.ts), skipped without a valid time.
       if (timed) {
-        const peak = this.peak;
-        peak[b] = peak[b]! * K.RECUR_FADE;
+        const here = peak[b]!;
+        let routine = here;
+        const before = peak[b === 0 ? K.BINS - 1 : b - 1]!;
+        const after = peak[b === K.BINS - 1 ? 0 : b + 1]!;
+        if (before > routine) routine = before;
+        if (after > routine) routine = after;
+        const faded = here * K.RECUR_FADE;
+        peak[b] = surprise > faded ? surprise : faded;
+        if (!(surprise > routine)) surprise *= K.RECUR_FACTOR;
       }
-      const j = this.recentPos;
-      this.recentVals[j] = 0;
-      if (j === 0) f[S.PRE_RECENT] = 0; // a block's prefix max is ≥ 0 otherwise
-      if (j === K.SUPPRESS_HORIZON - 1) {
-        this.closeRecentBlock();
-        this.recentPos = 0;
-      } else {
-        this.recentPos = j + 1;
-      }
-      return 0;
-    }
-    if (p < 1e-300) p = 1e-300;
-    let surprise = -Math.log10(p);
 
-    // Daily recurrence discount (recurrence.ts), skipped without a valid time.
-    if (timed) {
-      const peak = this.peak;
-      const here = peak[b]!;
-      let routine = here;
-      const before = peak[b === 0 ? K.BINS - 1 : b - 1]!;
-      const after = peak[b === K.BINS - 1 ? 0 : b + 1]!;
-      if (before > routine) routine = before;
-      if (after > routine) routine = after;
-      const faded = here * K.RECUR_FADE;
-      peak[b] = surprise > faded ? surprise : faded;
-      if (!(surprise > routine)) surprise *= K.RECUR_FACTOR;
-    }
-
-    // De-duplication (suppress.ts): compare with the max of the previous SUPPRESS_HORIZON surprises (0 before
-    // the first), then push; the same block scheme as the range, with blocks of SUPPRESS_HORIZON.
-    {
-      const j = this.recentPos;
-      let prev: number;
-      if (j === 0) {
-        prev = t === 0 ? 0 : this.sufRecent[0]!;
-      } else {
-        prev = f[S.PRE_RECENT]!;
-        if (t > j) {
-          const h = this.sufRecent[j]!;
-          if (h > prev) prev = h;
+      // De-duplication (suppress.ts): compare with the max of the previous SUPPRESS_HORIZON surprises (0 before
+      // the first), then push; the same block scheme as the range, with blocks of SUPPRESS_HORIZON.
+      {
+        const j = this.recentPos;
+        let prev: number;
+        if (j === 0) {
+          prev = t === 0 ? 0 : sufRecent[0]!;
+        } else {
+          prev = f[S.PRE_RECENT]!;
+          if (t > j) {
+            const h = sufRecent[j]!;
+            if (h > prev) prev = h;
+          }
         }
+        recentVals[j] = surprise;
+        if (j === 0 || surprise > f[S.PRE_RECENT]!) f[S.PRE_RECENT] = surprise;
+        if (j === K.SUPPRESS_HORIZON - 1) {
+          this.closeRecentBlock();
+          this.recentPos = 0;
+        } else {
+          this.recentPos = j + 1;
+        }
+        if (!(surprise > prev)) surprise *= K.RECUR_FACTOR;
       }
-      this.recentVals[j] = surprise;
-      if (j === 0 || surprise > f[S.PRE_RECENT]!) f[S.PRE_RECENT] = surprise;
-      if (j === K.SUPPRESS_HORIZON - 1) {
-        this.closeRecentBlock();
-        this.recentPos = 0;
-      } else {
-        this.recentPos = j + 1;
-      }
-      if (!(surprise > prev)) surprise *= K.RECUR_FACTOR;
-    }
 
-    return surprise > 0 ? surprise / (surprise + 4) : 0;
+      out[i] = surprise > 0 ? surprise / (surprise + 4) : 0;
+    }
   }
 
   stateBytes(): number {

@@ -10,9 +10,9 @@
 import { scoreFromSurprise, surpriseOf, TailCalibrator } from './calibrate.js';
 import { RecurrenceFilter } from './recurrence.js';
 import { Suppressor } from './suppress.js';
-import type { StreamingDetector, SurpriseModel } from './types.js';
+import { PointwiseDetector, type SurpriseModel } from './types.js';
 
-export class CalibratedEnsemble implements StreamingDetector {
+export class CalibratedEnsemble extends PointwiseDetector {
   private readonly calibrators: TailCalibrator[];
   private readonly recurrence = new RecurrenceFilter();
   private readonly suppressor: Suppressor;
@@ -21,6 +21,7 @@ export class CalibratedEnsemble implements StreamingDetector {
     private readonly models: SurpriseModel[],
     suppressHorizon = 144,
   ) {
+    super();
     this.calibrators = models.map(() => new TailCalibrator());
     this.suppressor = new Suppressor(suppressHorizon);
   }

@@ -55,10 +55,13 @@ export function createDetector(name: string = DEFAULT_DETECTOR, options: Partial
   throw new Error(`unknown detector "${name}"; choose one of: ${detectorNames.join(', ')}`);
 }
 
-/** Scores a whole series in order with a fresh detector (convenience for batch callers and tests). */
+/** Scores a whole series in order with a fresh detector (convenience for batch callers and tests), in one `scoreInto` call. */
 export function scoreSeries(times: ArrayLike<number>, values: ArrayLike<number>, name?: string, options?: Partial<DetectorOptions>): Float64Array {
   const detector = createDetector(name, options);
-  const out = new Float64Array(values.length);
-  for (let i = 0; i < values.length; i++) out[i] = detector.update(times[i]!, values[i]!);
+  const n = values.length;
+  const out = new Float64Array(n);
+  const t = times instanceof Float64Array && times.length === n ? times : Float64Array.from({ length: n }, (_, i) => times[i]!);
+  const v = values instanceof Float64Array ? values : Float64Array.from(values);
+  detector.scoreInto(t, v, out);
   return out;
 }

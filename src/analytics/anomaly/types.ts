@@ -8,6 +8,12 @@
 export interface StreamingDetector {
   /** Consumes the next point (unix ms, value) and returns its anomaly score in [0, 1]. */
   update(time: number, value: number): number;
+  /**
+   * Batch form of `update`: consumes points from..to−1 of (times, values) in order and writes their scores to
+   * out[from..to−1], exactly as `out[i] = update(times[i], values[i])` would (same scores, same state after, so
+   * both can be mixed on one detector). Throws a RangeError when the range does not fit the three arrays.
+   */
+  scoreInto(times: Float64Array, values: Float64Array, out: Float64Array, from?: number, to?: number): void;
   /** Approximate bytes of state held for this series (bounded, independent of the series length). */
   stateBytes(): number;
 }
@@ -44,3 +50,24 @@ export function directed(deviation: number, scale: number, opts: DetectorOptions
 
 /** Caps surprises so a zero-variance history gives a large, finite value rather than Infinity. */
 export const MAX_SURPRISE = 1e6;
+
+/** Throws a RangeError unless from..to−1 is a valid (possibly empty) range of times, values and out. */
+export function checkRange(times: Float64Array, values: Float64Array, out: Float64Array, from: number, to: number): void {
+  if (!(Number.isInteger(from) && Number.isInteger(to) && from >= 0 && from <= to && to <= times.length && to <= values.length && to <= out.length)) {
+    throw new RangeError(`scoreInto: range ${from}..${to} does not fit times (${times.length}), values (${values.length}) and out (${out.length})`);
+  }
+}
+
+/**
+ * Base of detectors that define only `update`: `scoreInto` is the loop over it (the fused default detector
+ * has its own, faster loop).
+ */
+export abstract class PointwiseDetector implements StreamingDetector {
+  abstract update(time: number, value: number): number;
+  abstract stateBytes(): number;
+
+  scoreInto(times: Float64Array, values: Float64Array, out: Float64Array, from = 0, to: number = times.length): void {
+    checkRange(times, values, out, from, to);
+    for (let i = from; i < to; i++) out[i] = this.update(times[i]!, values[i]!);
+  }
+}

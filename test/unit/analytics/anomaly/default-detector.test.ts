@@ -75,3 +75,61 @@ describe('DefaultDetector (fused default ensemble)', () => {
     }
   });
 });
+
+describe('scoreInto (batch) equals update (per point)', () => {
+  const all = inputs();
+  const times = Float64Array.from(all, (p) => p[0]);
+  const values = Float64Array.from(all, (p) => p[1]);
+
+  it.each<Partial<DetectorOptions>>([{}, { direction: 'up' }, { direction: 'down' }, { direction: 'both', minDev: 4 }])(
+    'scores every point bit for bit like update, alone and mixed with update (%o)',
+    (opts) => {
+      const expected = new Float64Array(times.length);
+      const single = createDetector('default', opts);
+      for (let i = 0; i < times.length; i++) expected[i] = single.update(times[i]!, values[i]!);
+      expect(expected.filter((s) => s > 0).length).toBeGreaterThan(100);
+
+      // Whole array in one call.
+      const batch = new Float64Array(times.length);
+      createDetector('default', opts).scoreInto(times, values, batch);
+      expect(batch).toEqual(expected);
+      for (let i = 0; i < times.length; i++) expect(Object.is(batch[i], expected[i])).toBe(true);
+
+      // Irregular chunks (empty, one point, a block boundary straddled) alternating with per-point updates.
+      const mixed = new Float64Array(times.length);
+      const d = createDetector('default', opts);
+      const rand = rng(99);
+      let i = 0;
+      let k = 0;
+      while (i < times.length) {
+        if (k++ % 2 === 0) {
+          const to = Math.min(times.length, i + [0, 1, 7, 143, 2049, 5000][Math.floor(rand() * 6)]!);
+          d.scoreInto(times, values, mixed, i, to);
+          i = to;
+        } else {
+          for (const end = Math.min(times.length, i + 1 + Math.floor(rand() * 300)); i < end; i++) mixed[i] = d.update(times[i]!, values[i]!);
+        }
+      }
+      for (let j = 0; j < times.length; j++) expect(Object.is(mixed[j], expected[j])).toBe(true);
+      expect(d.stateBytes()).toBe(single.stateBytes());
+    },
+  );
+
+  it('the generic detectors batch through update too, and bad ranges throw', () => {
+    const n = 3000;
+    for (const name of ['robust-level', 'range-breakout']) {
+      const a = createDetector(name);
+      const b = createDetector(name);
+      const out = new Float64Array(n);
+      a.scoreInto(times, values, out, 0, n);
+      for (let i = 0; i < n; i++) expect(Object.is(out[i], b.update(times[i]!, values[i]!))).toBe(true);
+    }
+    const d = createDetector('default');
+    const out = new Float64Array(10);
+    expect(() => d.scoreInto(times, values, out)).toThrow(RangeError);
+    expect(() => d.scoreInto(times, values, out, 5, 4)).toThrow(RangeError);
+    expect(() => d.scoreInto(times, values, out, -1, 3)).toThrow(RangeError);
+    d.scoreInto(times, values, out, 3, 3); // empty range: nothing consumed
+    expect(d.update(times[0]!, values[0]!)).toBe(createDetector('default').update(times[0]!, values[0]!));
+  });
+});
