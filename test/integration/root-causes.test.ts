@@ -41,13 +41,17 @@ describe('root cause first, for every scripted incident', () => {
     expect(causes[0], `hypotheses: ${JSON.stringify(causes)}`).toMatch(cause);
   });
 
-  it('a healthy workspace has no hypothesis for any analysis type', async () => {
-    const metrics = new EmbeddedMetricsSource({ workspaces: [scenarioWorkspace('ws-ok', [])], tenantLabel: 'workspace_id', now: () => NOW });
-    const graph = buildAnalysisGraph({ toolbox: createGraphToolBox({ metrics, audit: collectingAudit(), now: () => NOW }), now: () => NOW }, new SqliteSaver(new BetterSqlite3(':memory:')));
-    const auth: AuthContext = { sub: 'u', workspaceId: 'ws-ok', permissions: ['aiops:read', 'aiops:analyze'], planType: 'shared', orgIds: [], tokenType: 'aiops-contract', expiresAt: NOW / 1000 + 600, rawToken: 'x' };
-    for (const type of ['anomaly', 'performance', 'security', 'capacity'] as const) {
-      const view = await new AnalysisRuns(graph, { syncWaitMs: 60_000 }).start(auth, { analysisType: type, timeRangeMinutes: 360, targets: [], endTime: NOW / 1000 });
-      expect(view.state.diagnosis?.hypotheses.map((h) => h.cause), type).toEqual([]);
+  it('a healthy workspace has no hypothesis for any analysis type, at any time of day', async () => {
+    // Windows ending at 8 times spread over a day: daily troughs and peaks must not look like incidents.
+    for (let k = 0; k < 8; k++) {
+      const now = NOW + k * 3 * 3_600_000 + k * 7 * 60_000;
+      const metrics = new EmbeddedMetricsSource({ workspaces: [scenarioWorkspace('ws-ok', [])], tenantLabel: 'workspace_id', now: () => now });
+      const graph = buildAnalysisGraph({ toolbox: createGraphToolBox({ metrics, audit: collectingAudit(), now: () => now }), now: () => now }, new SqliteSaver(new BetterSqlite3(':memory:')));
+      const auth: AuthContext = { sub: 'u', workspaceId: 'ws-ok', permissions: ['aiops:read', 'aiops:analyze'], planType: 'shared', orgIds: [], tokenType: 'aiops-contract', expiresAt: now / 1000 + 600, rawToken: 'x' };
+      for (const type of ['anomaly', 'performance', 'security', 'capacity'] as const) {
+        const view = await new AnalysisRuns(graph, { syncWaitMs: 60_000 }).start(auth, { analysisType: type, timeRangeMinutes: 360, targets: [], endTime: now / 1000 });
+        expect(view.state.diagnosis?.hypotheses.map((h) => h.cause), `${type} ending ${new Date(now).toISOString()}`).toEqual([]);
+      }
     }
   });
 });

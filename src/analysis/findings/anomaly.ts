@@ -28,6 +28,12 @@ export interface AnomalyOptions {
 }
 
 const MAX_EVIDENCE = 3;
+/**
+ * A statistically unusual point is reported only when it is also material: at least this far from
+ * the window's median, relative to it (vmanomaly's min_dev_from_expected idea). A smooth series can
+ * score high for a 10 % bump no operator would act on.
+ */
+export const MIN_RELATIVE_DEVIATION = 0.25;
 
 export function analyseAnomalies(byQuery: ReadonlyMap<string, SeriesData[]>, options: AnomalyOptions = {}): Finding[] {
   const threshold = options.threshold ?? 0.45;
@@ -37,12 +43,13 @@ export function analyseAnomalies(byQuery: ReadonlyMap<string, SeriesData[]>, opt
   for (const [query, direction] of Object.entries(ANOMALY_QUERIES)) {
     for (const s of byQuery.get(query) ?? []) {
       const scores = scoreAll(s, direction);
+      const typical = median(s.values);
+      const material = (v: number) => Math.abs(v - typical) >= MIN_RELATIVE_DEVIATION * Math.abs(typical);
       const hits: number[] = [];
-      for (let i = warmup; i < scores.length; i++) if (scores[i]! >= threshold) hits.push(i);
+      for (let i = warmup; i < scores.length; i++) if (scores[i]! >= threshold && material(s.values[i]!)) hits.push(i);
       if (hits.length === 0) continue;
       const top = [...hits].sort((a, b) => scores[b]! - scores[a]!).slice(0, MAX_EVIDENCE).sort((a, b) => a - b);
       const best = Math.max(...top.map((i) => scores[i]!));
-      const typical = median(s.values);
       out.push(makeFinding({
         kind: 'anomaly',
         severity: best >= warningAt ? 'warning' : 'info',

@@ -48,9 +48,13 @@ function toFinding(rec: ContainerRecommendation, cpu: SeriesData, mem: SeriesDat
   const over = rec.classification === 'over-provisioned';
   const share = Math.max(Math.abs(rec.cpu.savingsShare), Math.abs(rec.memory.savingsShare));
   const farBelow = [rec.cpu, rec.memory].some((r) => r.currentRequest !== null && r.recommendedRequest >= 1.5 * r.currentRequest);
-  // Requests at least twice what is needed, and worth reclaiming (≥ 0.1 core or ≥ 128 MiB), are a real cost problem.
-  const farAbove = (rec.cpu.currentRequest !== null && rec.cpu.recommendedRequest <= 0.5 * rec.cpu.currentRequest && rec.cpu.savings >= 0.1)
-    || (rec.memory.currentRequest !== null && rec.memory.recommendedRequest <= 0.5 * rec.memory.currentRequest && rec.memory.savings >= 128 * 2 ** 20);
+  // Requests far above what is needed, and worth reclaiming (>= 0.1 core or >= 128 MiB), are a real
+  // cost problem: 2x is enough evidence over a day of history; on a shorter window (a daily trough
+  // can look idle) it takes 4x.
+  const shortHistory = rec.cpu.observed.spanMs < 24 * 3_600_000;
+  const factor = shortHistory ? 0.25 : 0.5;
+  const farAbove = (rec.cpu.currentRequest !== null && rec.cpu.recommendedRequest <= factor * rec.cpu.currentRequest && rec.cpu.savings >= 0.1)
+    || (rec.memory.currentRequest !== null && rec.memory.recommendedRequest <= factor * rec.memory.currentRequest && rec.memory.savings >= 128 * 2 ** 20);
   const c = argMax(cpu.values);
   const m = argMax(mem.values);
   const { pod: _pod, ...resource } = resourceOf(cpu.labels);
