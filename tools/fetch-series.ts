@@ -27,6 +27,8 @@ export const fetchSeriesTool = defineTool({
   description: 'Range-fetch catalog queries over a window and return every series in full (for the analysis graph; too large for a model).',
   scope: 'aiops:read',
   mutates: false,
+  // Megabytes of points per answer: the metrics data layer already caches each underlying query.
+  cacheable: false,
   input,
   async handler(args, ctx, deps) {
     let window;

@@ -44,6 +44,8 @@ export interface ToolDefinition<I = unknown, O = unknown> {
   scope: Permission;
   /** Whether it changes anything outside the service (then it also needs ctx.approval). */
   mutates: boolean;
+  /** Read-only results are cached unless this is false (e.g. answers too large to be worth storing). */
+  cacheable?: boolean;
   input: z.ZodType<I>;
   handler(input: I, ctx: ToolContext, deps: ToolDeps): Promise<ToolResult<O>>;
 }

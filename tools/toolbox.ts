@@ -84,7 +84,7 @@ export function createToolBox(tools: readonly ToolDefinition<never, unknown>[], 
     if (def.mutates && !ctx.approval) {
       return { result: { status: 'approval_required', message: `${def.name} changes the workspace: a human with aiops:remediate must approve it first`, proposal: { tool: def.name, arguments: parsed.data } }, status: 'ok' };
     }
-    const key = !def.mutates && options.cache ? cacheKey(ctx.auth.workspaceId, def.name, parsed.data) : undefined;
+    const key = !def.mutates && def.cacheable !== false && options.cache ? cacheKey(ctx.auth.workspaceId, def.name, parsed.data) : undefined;
     if (key) {
       const hit = await options.cache!.get(key);
       if (hit !== undefined) return { result: JSON.parse(hit) as ToolResult, status: 'ok' };
