@@ -10,9 +10,14 @@ import type { ToolBox, ToolContext } from '../tools/tool.js';
 import type { ProposedAction } from '../src/analysis/types.js';
 import type { AuditLog } from '../src/audit/event.js';
 
-/** Executes approved actions through the control plane (built by the remediation issue). */
-export interface RemediationExecutor {
-  execute(actions: ProposedAction[], ctx: ToolContext): Promise<{ action: ProposedAction; status: string; detail?: string }[]>;
+/**
+ * The remediation service as the graph sees it: a run's proposals become one pending remediation
+ * (approved or rejected through the remediation API, which resumes the run), and the remediate
+ * node executes it once approved (as the approving user, whose identity the resume carries).
+ */
+export interface RemediationPort {
+  proposeForRun(auth: AuthContext, runId: string, actions: ProposedAction[], summary: string): Promise<{ id: string; expiresAt: string }>;
+  executeApproved(auth: AuthContext, remediationId: string): Promise<{ status: string; error: string | null; results: { index: number; status: string; message: string }[] }>;
 }
 
 export interface AgentDeps {
@@ -20,7 +25,7 @@ export interface AgentDeps {
   /** Absent: the planner and the diagnosis use their deterministic paths. */
   llm?: ChatLlm;
   prompts?: PromptLibrary;
-  executor?: RemediationExecutor;
+  remediation?: RemediationPort;
   /** Where insights (diagnosis hypotheses) are recorded; absent in tests that do not need them. */
   audit?: AuditLog;
   now: () => number;

@@ -1,6 +1,6 @@
 /**
  * The analysis graph, wiring only:
- * planner → metrics-query → anomaly-scoring → diagnose → (approval-gate → remediate | end).
+ * planner → metrics-query → anomaly-scoring → diagnose → (propose → approval-gate → remediate | end).
  * (Node names may not equal state keys, hence `diagnose` and `remediate`.)
  */
 import { END, START, StateGraph, type BaseCheckpointSaver } from '@langchain/langgraph';
@@ -10,6 +10,7 @@ import { approvalGateNode, routeAfterDiagnosis } from './nodes/approval-gate.js'
 import { diagnosisNode } from './nodes/diagnosis.js';
 import { metricsQueryNode } from './nodes/metrics-query.js';
 import { plannerNode } from './nodes/planner.js';
+import { proposeNode } from './nodes/propose.js';
 import { remediationNode } from './nodes/remediation.js';
 import { AnalysisStateAnnotation } from './state.js';
 
@@ -19,13 +20,15 @@ export function buildAnalysisGraph(deps: AgentDeps, checkpointer: BaseCheckpoint
     .addNode('metrics-query', metricsQueryNode(deps))
     .addNode('anomaly-scoring', anomalyScoringNode(deps))
     .addNode('diagnose', diagnosisNode(deps))
+    .addNode('propose', proposeNode(deps))
     .addNode('approval-gate', approvalGateNode(deps))
     .addNode('remediate', remediationNode(deps))
     .addEdge(START, 'planner')
     .addEdge('planner', 'metrics-query')
     .addEdge('metrics-query', 'anomaly-scoring')
     .addEdge('anomaly-scoring', 'diagnose')
-    .addConditionalEdges('diagnose', routeAfterDiagnosis, { 'approval-gate': 'approval-gate', __end__: END })
+    .addConditionalEdges('diagnose', routeAfterDiagnosis, { propose: 'propose', __end__: END })
+    .addEdge('propose', 'approval-gate')
     .addEdge('approval-gate', 'remediate')
     .addEdge('remediate', END)
     .compile({ checkpointer });

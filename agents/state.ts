@@ -26,7 +26,8 @@ export interface ApprovalDecision {
 export interface RemediationOutcome {
   status: 'executed' | 'failed' | 'not_executed' | 'rejected';
   message: string;
-  results: { action: ProposedAction; status: string; detail?: string }[];
+  /** Per plan step (index into proposedActions), as the remediation service reported it. */
+  results: { index: number; status: string; message: string }[];
 }
 
 export interface ProgressEntry {
@@ -64,6 +65,8 @@ export const AnalysisStateAnnotation = Annotation.Root({
   diagnosedBy: replace<'llm' | 'deterministic' | null>(() => null),
   /** diagnosis: actions proposed for approval (never executed without it). */
   proposedActions: replace<ProposedAction[]>(() => []),
+  /** propose: the pending remediation the proposals became (approved through the remediation API). */
+  remediationId: replace<string | null>(() => null),
   /** approval-gate: the human decision, once given. */
   approval: replace<ApprovalDecision | null>(() => null),
   /** remediation: what execution did. */

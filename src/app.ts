@@ -38,6 +38,10 @@ import workspaceInsightRoutes from './routes/workspace-insights.js';
 import insightRoutes from './routes/insights.js';
 import type { MetricsSource } from './metrics/metrics-source.js';
 import { readServiceVersion } from './version.js';
+import { ControlPlaneClient } from './clients/hexabase.js';
+import { buildRemediation } from './wiring/remediation.js';
+import type { RemediationService } from './remediation/service.js';
+import remediationRoutes from './routes/remediations.js';
 
 export interface BuildOptions {
   /** Pino options, or false to silence logs (tests). */
@@ -101,7 +105,14 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   try {
     await app.register(metrics);
     const metricsSource = options.metricsSource ?? buildMetricsSource(config, { redis, registry: app.metrics.registry, warn: (msg) => app.log.warn(msg) });
+    const controlPlane = config.hexabase.apiUrl
+      ? new ControlPlaneClient({ baseUrl: config.hexabase.apiUrl, timeoutMs: config.hexabase.timeoutMs, ...(config.hexabase.apiToken ? { internalToken: config.hexabase.apiToken } : {}) })
+      : undefined;
+    const remediation = buildRemediation(config, { audit, ...(postgres ? { postgres } : {}), ...(redis ? { redis } : {}), ...(controlPlane ? { controlPlane } : {}), ...(options.now ? { now: options.now } : {}) });
+    app.addHook('onClose', () => remediation.close());
     const analysis = await buildAnalysis(config, {
+      remediations: remediation.service,
+      ...(controlPlane ? { controlPlane } : {}),
       metrics: metricsSource,
       audit,
       version,
@@ -111,7 +122,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       warn: (msg) => app.log.warn(msg),
     });
     app.addHook('onClose', () => analysis.close());
-    await registerPluginsAndRoutes(app, config, options, { verifier, redis, postgres, audit, version, metricsSource, analysis });
+    await registerPluginsAndRoutes(app, config, options, { verifier, redis, postgres, audit, version, metricsSource, analysis, remediations: remediation.service });
   } catch (err) {
     await app.close(); // runs the onClose hooks: the audit pipeline and the clients are released
     throw err;
@@ -127,11 +138,12 @@ interface Built {
   version: string;
   metricsSource: MetricsSource;
   analysis: Analysis;
+  remediations: RemediationService;
 }
 
 /** Order matters: metrics and the guard first (others hook into them), then app plugins, then routes. */
 async function registerPluginsAndRoutes(app: FastifyInstance, config: Config, options: BuildOptions, built: Built): Promise<void> {
-  const { verifier, redis, postgres, audit, version, metricsSource, analysis } = built;
+  const { verifier, redis, postgres, audit, version, metricsSource, analysis, remediations } = built;
   const audited = auditHooks(audit);
   await app.register(authGuard, {
     verifier,
@@ -156,4 +168,5 @@ async function registerPluginsAndRoutes(app: FastifyInstance, config: Config, op
   await app.register(analyzeRoutes, { runs: analysis.runs, now: options.now ?? Date.now });
   await app.register(workspaceInsightRoutes, { metrics: metricsSource, now: options.now ?? Date.now });
   await app.register(insightRoutes, { audit });
+  await app.register(remediationRoutes, { remediations });
 }

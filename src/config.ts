@@ -6,6 +6,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { PermissionSchema, type Permission } from './auth/permissions.js';
+import { ActionTypeSchema, type ActionType } from './analysis/types.js';
 
 export const ASYMMETRIC_ALGORITHMS = [
   'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA',
@@ -64,6 +65,12 @@ const EnvSchema = z.object({
 
   HEXABASE_API_URL: optionalUrl,
   HEXABASE_API_TOKEN: optionalString,
+  HEXABASE_API_TIMEOUT_SECONDS: intIn(1, 300, 10),
+  REMEDIATION_APPROVAL_TTL_MINUTES: intIn(1, 7 * 24 * 60, 30),
+  REMEDIATION_FOUR_EYES: boolean(false),
+  REMEDIATION_MAX_REPLICAS: intIn(1, 10_000, 50),
+  REMEDIATION_AUTO_APPROVE_ACTIONS: csv('').pipe(z.array(ActionTypeSchema)),
+  REMEDIATION_EXECUTIONS_PER_HOUR: intIn(1, 100_000, 30),
   OLLAMA_BASE_URL: optionalUrl,
   OPENAI_API_KEY: optionalString,
   OLLAMA_MODEL: z.preprocess(blankToUndefined, z.string().default('llama3.1:8b')),
@@ -123,7 +130,14 @@ export interface Config {
     /** Subjects allowed to *read* other workspaces (internal operations only). */
     readonly crossWorkspaceSubjects: readonly string[];
   };
-  readonly hexabase: { readonly apiUrl?: string; readonly apiToken?: string };
+  readonly hexabase: { readonly apiUrl?: string; readonly apiToken?: string; readonly timeoutMs: number };
+  readonly remediation: {
+    readonly approvalTtlMs: number;
+    readonly fourEyes: boolean;
+    readonly maxReplicas: number;
+    readonly autoApproveActions: readonly ActionType[];
+    readonly executionsPerHour: number;
+  };
   readonly llm: {
     readonly ollamaBaseUrl?: string;
     readonly ollamaModel: string;
@@ -250,7 +264,14 @@ function buildConfig(e: Env, key: KeySource): Config {
       internalTokenPermissions: e.JWT_INTERNAL_TOKEN_PERMISSIONS,
       crossWorkspaceSubjects: e.AIOPS_CROSS_WORKSPACE_SUBJECTS,
     },
-    hexabase: { apiUrl: e.HEXABASE_API_URL, apiToken: e.HEXABASE_API_TOKEN },
+    hexabase: { apiUrl: e.HEXABASE_API_URL, apiToken: e.HEXABASE_API_TOKEN, timeoutMs: e.HEXABASE_API_TIMEOUT_SECONDS * 1000 },
+    remediation: {
+      approvalTtlMs: e.REMEDIATION_APPROVAL_TTL_MINUTES * 60_000,
+      fourEyes: e.REMEDIATION_FOUR_EYES,
+      maxReplicas: e.REMEDIATION_MAX_REPLICAS,
+      autoApproveActions: e.REMEDIATION_AUTO_APPROVE_ACTIONS,
+      executionsPerHour: e.REMEDIATION_EXECUTIONS_PER_HOUR,
+    },
     llm: {
       ollamaBaseUrl: e.OLLAMA_BASE_URL,
       ollamaModel: e.OLLAMA_MODEL,

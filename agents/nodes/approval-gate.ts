@@ -21,6 +21,7 @@ export function approvalGateNode(deps: AgentDeps) {
     const answer = interrupt({
       kind: 'approval_required',
       proposed_actions: state.proposedActions,
+      remediation_id: state.remediationId,
       summary: state.diagnosis?.summary ?? '',
     });
     const decision = ApprovalResumeSchema.parse(answer);
@@ -29,6 +30,6 @@ export function approvalGateNode(deps: AgentDeps) {
 }
 
 /** After diagnosis: stop at the gate only when something was proposed. */
-export function routeAfterDiagnosis(state: AnalysisState): 'approval-gate' | '__end__' {
-  return state.proposedActions.length > 0 ? 'approval-gate' : '__end__';
+export function routeAfterDiagnosis(state: AnalysisState): 'propose' | '__end__' {
+  return state.proposedActions.length > 0 ? 'propose' : '__end__';
 }

@@ -63,7 +63,8 @@ export const LlmCallDetailsSchema = z.object({
   status: z.enum(['ok', 'error', 'timeout']),
 });
 
-export const REMEDIATION_STATES = ['proposed', 'approved', 'rejected', 'executed', 'failed'] as const;
+/** A remediation's life (proposed → approved → running → completed | failed; or rejected, expired, cancelled), plus `executed`/`failed` per action. */
+export const REMEDIATION_STATES = ['proposed', 'approved', 'rejected', 'running', 'executed', 'completed', 'failed', 'expired', 'cancelled'] as const;
 export const RemediationDetailsSchema = z.object({
   remediation_id: short,
   state: z.enum(REMEDIATION_STATES),

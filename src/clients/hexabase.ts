@@ -1,14 +1,30 @@
 /**
  * The Hexabase control plane's internal API (`/internal/v1`, authenticated with HEXABASE_API_TOKEN).
- * Read-only calls for now: the workspace overview (workspace, projects, nodes, usage). Timeouts,
- * bounded retries for these idempotent reads, errors that name the call and the upstream status.
- * The workspace id always comes from the caller's verified context.
+ * The workspace overview (read), and the writes remediation makes. Timeouts, bounded retries only
+ * for idempotent calls, an Idempotency-Key on every write, errors that name the call and carry the
+ * upstream status and message. The workspace id always comes from the caller's verified context.
  */
 export class ControlPlaneError extends Error {
   constructor(message: string, readonly upstreamStatus?: number) {
     super(message);
     this.name = 'ControlPlaneError';
   }
+}
+
+export interface ControlPlaneWrite {
+  method: 'POST';
+  path: string;
+  body: Record<string, unknown>;
+  actAs: 'user' | 'internal';
+  idempotent: boolean;
+  userToken: string;
+  idempotencyKey: string;
+}
+
+function upstreamMessage(body: unknown): string {
+  const b = body as { message?: unknown; error?: unknown } | string | null;
+  const m = typeof b === 'string' ? b : typeof b?.message === 'string' ? b.message : typeof b?.error === 'string' ? b.error : '';
+  return m ? `: ${m.replace(/\s+/g, ' ').slice(0, 300)}` : '';
 }
 
 export interface ControlPlaneOptions {
@@ -28,6 +44,50 @@ export class ControlPlaneClient {
   /** `GET /internal/v1/workspaces/{id}/overview`. */
   async workspaceOverview(workspaceId: string): Promise<Record<string, unknown>> {
     return this.get(`/internal/v1/workspaces/${encodeURIComponent(workspaceId)}/overview`, 'workspace overview');
+  }
+
+  /**
+   * A write. `userToken` is the approving user's bearer token: the credential itself for
+   * user-facing endpoints (the control plane acts as the user and re-checks their permissions), and
+   * sent alongside the internal token for internal ones. Non-idempotent writes are never retried.
+   */
+  async send(call: ControlPlaneWrite): Promise<{ status: number; body: unknown }> {
+    const retries = call.idempotent ? (this.o.maxRetries ?? 1) : 0;
+    let last: ControlPlaneError | undefined;
+    for (let attempt = 0; attempt <= retries; attempt++) {
+      if (attempt > 0) await new Promise((r) => setTimeout(r, 200 * attempt));
+      const credential = call.actAs === 'user' ? call.userToken : this.o.internalToken;
+      let response: Response;
+      try {
+        response = await fetch(`${this.base}${call.path}`, {
+          method: call.method,
+          headers: {
+            accept: 'application/json',
+            'content-type': 'application/json',
+            'idempotency-key': call.idempotencyKey,
+            ...(credential ? { authorization: `Bearer ${credential}` } : {}),
+            ...(call.actAs === 'internal' ? { 'x-hexabase-user-token': call.userToken } : {}),
+          },
+          body: JSON.stringify(call.body),
+          signal: AbortSignal.timeout(this.o.timeoutMs ?? 5000),
+          redirect: 'error',
+        });
+      } catch (err) {
+        last = new ControlPlaneError(`the control plane did not answer ${call.method} ${call.path} (${(err as Error).name === 'TimeoutError' ? `no answer within ${this.o.timeoutMs ?? 5000} ms` : 'unreachable'})`);
+        continue;
+      }
+      const text = await response.text();
+      let body: unknown = text;
+      try {
+        body = text ? JSON.parse(text) : null;
+      } catch {
+        // not JSON: keep the text
+      }
+      if (response.ok) return { status: response.status, body };
+      last = new ControlPlaneError(`the control plane refused ${call.method} ${call.path} (HTTP ${response.status}${upstreamMessage(body)})`, response.status);
+      if (response.status < 500) throw last;
+    }
+    throw last!;
   }
 
   private async get(path: string, what: string): Promise<Record<string, unknown>> {

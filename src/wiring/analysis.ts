@@ -7,7 +7,9 @@ import { buildAnalysisGraph } from '../../agents/graph.js';
 import { AnalysisRuns } from '../../agents/runs.js';
 import type { AuditLog } from '../audit/event.js';
 import type { Redis } from 'ioredis';
-import { ControlPlaneClient } from '../clients/hexabase.js';
+import type { ControlPlaneClient } from '../clients/hexabase.js';
+import type { RemediationService } from '../remediation/service.js';
+import { remediationPort } from './remediation.js';
 import { LruQueryCache, RedisQueryCache } from '../metrics/query-cache.js';
 import type { Config } from '../config.js';
 import type { MetricsSource } from '../metrics/metrics-source.js';
@@ -26,12 +28,15 @@ export interface Analysis {
 
 export async function buildAnalysis(
   config: Config,
-  deps: { metrics: MetricsSource; audit: AuditLog; version: string; onBackgroundError: (runId: string, err: unknown) => void; now?: () => number; redis?: Redis; warn?: (msg: string) => void },
+  deps: {
+    metrics: MetricsSource; audit: AuditLog; version: string; onBackgroundError: (runId: string, err: unknown) => void; now?: () => number; redis?: Redis; warn?: (msg: string) => void;
+    controlPlane?: ControlPlaneClient;
+    /** Proposals of analysis runs become remediations here; approving one resumes its run. */
+    remediations?: RemediationService;
+  },
 ): Promise<Analysis> {
   const now = deps.now ?? Date.now;
-  const controlPlane = config.hexabase.apiUrl
-    ? new ControlPlaneClient({ baseUrl: config.hexabase.apiUrl, ...(config.hexabase.apiToken ? { internalToken: config.hexabase.apiToken } : {}) })
-    : undefined;
+  const controlPlane = deps.controlPlane;
   // Read-only tool results are cached like query results: shared through Redis when configured.
   const cache = deps.redis ? new RedisQueryCache(deps.redis, (err) => deps.warn?.(`tool cache unavailable: ${err.message}`), 'aiops:tools:') : new LruQueryCache();
   const toolbox = createGraphToolBox({ metrics: deps.metrics, audit: deps.audit, now, ...(controlPlane ? { controlPlane } : {}) }, { cache });
@@ -39,13 +44,16 @@ export async function buildAnalysis(
   const llm = buildChatLlm(config, { audit: deps.audit, ...(tracing ? { tracing } : {}) });
   const prompts = createPromptLibrary(defaultPromptsDir());
   const checkpointer = openCheckpointer(config);
-  const graph = buildAnalysisGraph({ toolbox, prompts, now, audit: deps.audit, ...(llm ? { llm } : {}) }, checkpointer.saver);
+  const graph = buildAnalysisGraph({
+    toolbox, prompts, now, audit: deps.audit, ...(llm ? { llm } : {}), ...(deps.remediations ? { remediation: remediationPort(deps.remediations) } : {}),
+  }, checkpointer.saver);
   const runs = new AnalysisRuns(graph, {
     syncWaitMs: config.analysis.syncWaitSeconds * 1000,
     beforeUse: () => checkpointer.ensureReady(),
     onBackgroundError: deps.onBackgroundError,
     ...(tracing ? { callbacksFor: (runId: string, auth: { sub: string }) => tracing.callbacks({ sessionId: runId, userId: auth.sub, tags: ['analysis'] }) } : {}),
   });
+  deps.remediations?.attachRuns(runs);
   return {
     runs,
     toolbox,

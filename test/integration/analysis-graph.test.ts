@@ -13,7 +13,7 @@ import { PostgresSaver } from '@langchain/langgraph-checkpoint-postgres';
 import { SqliteSaver } from '@langchain/langgraph-checkpoint-sqlite';
 import type { BaseCheckpointSaver } from '@langchain/langgraph';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { AgentDeps, RemediationExecutor } from '../../agents/deps.js';
+import type { AgentDeps, RemediationPort } from '../../agents/deps.js';
 import { buildAnalysisGraph } from '../../agents/graph.js';
 import { AnalysisRuns } from '../../agents/runs.js';
 import type { AuthContext } from '../../src/auth/auth-context.js';
@@ -90,20 +90,26 @@ describe('LLM planner and diagnosis (scripted fake model)', () => {
 
 describe('approval: interrupt, then resume on another graph instance', () => {
   const executed: string[] = [];
-  const executor: RemediationExecutor = {
-    execute: async (actions, ctx) => {
-      executed.push(`${ctx.auth.sub}:${ctx.approval?.approvedBy}:${actions.map((a) => a.action_type).join(',')}`);
-      return actions.map((action) => ({ action, status: 'ok' }));
+  const proposed = new Map<string, string[]>();
+  // A stand-in for the remediation service: records proposals and executions (the real one is tested in remediation-*.test.ts).
+  const executor: RemediationPort = {
+    proposeForRun: async (a, runId, actions) => {
+      proposed.set(`rem-${runId}`, actions.map((x) => x.action_type));
+      return { id: `rem-${runId}`, expiresAt: new Date(NOW + 1_800_000).toISOString() };
+    },
+    executeApproved: async (a, id) => {
+      executed.push(`${a.sub}:${id.startsWith('rem-') ? 'rem' : id}:${proposed.get(id)?.join(',')}`);
+      return { status: 'completed', error: null, results: (proposed.get(id) ?? []).map((_, index) => ({ index, status: 'completed', message: 'ok' })) };
     },
   };
 
   async function roundTrip(saverA: BaseCheckpointSaver, saverB: BaseCheckpointSaver, decision: 'approved' | 'rejected') {
     executed.length = 0;
-    const first = runs(deps({ executor }).agentDeps, saverA);
+    const first = runs(deps({ remediation: executor }).agentDeps, saverA);
     const started = await first.start(auth('ws-a', 'alice'), request);
     expect(started.status).toBe('awaiting_approval');
     expect(executed).toEqual([]); // nothing runs before the decision
-    const second = runs(deps({ executor }).agentDeps, saverB); // "another replica"
+    const second = runs(deps({ remediation: executor }).agentDeps, saverB); // "another replica"
     expect(await second.resume(auth('ws-b', 'mallory'), started.run_id, { decision: 'approved', by: 'mallory', at: new Date(NOW).toISOString() })).toBeUndefined();
     const resumed = await second.resume(auth('ws-a', 'bob'), started.run_id, { decision, by: 'bob', at: new Date(NOW).toISOString() });
     return resumed!;
@@ -115,7 +121,8 @@ describe('approval: interrupt, then resume on another graph instance', () => {
     expect(done.status).toBe('completed');
     expect(done.state.approval).toMatchObject({ decision: 'approved', by: 'bob' });
     expect(done.state.remediation?.status).toBe('executed');
-    expect(executed).toEqual([expect.stringMatching(/^bob:bob:restart_application/)]);
+    expect(executed).toEqual([expect.stringMatching(/^bob:rem:restart_application/)]);
+    expect(done.state.remediationId).toBe(`rem-${done.run_id}`);
   });
 
   it('PostgreSQL (the production store) across instances: rejected → nothing executed', async () => {
@@ -131,7 +138,7 @@ describe('approval: interrupt, then resume on another graph instance', () => {
 
   it('a run cannot be resumed twice', async () => {
     const file = path.join(tmp, 'twice.sqlite');
-    const first = runs(deps({ executor }).agentDeps, SqliteSaver.fromConnString(file));
+    const first = runs(deps({ remediation: executor }).agentDeps, SqliteSaver.fromConnString(file));
     const started = await first.start(auth('ws-a'), request);
     const decision = { decision: 'approved' as const, by: 'bob', at: new Date(NOW).toISOString() };
     expect(await first.resume(auth('ws-a', 'bob'), started.run_id, decision)).toBeDefined();

@@ -38,7 +38,7 @@ describe('deterministic analysis on the real Prometheus', () => {
     for (const e of top.evidence) expect(evidenceSeries.has(`${e.series}@${e.time}`)).toBe(true);
     expect(run.proposed_actions).toContainEqual(expect.objectContaining({ action_type: 'restart_application', target_resource: 'deployment/api', namespace: 'shop' }));
     expect(run.remediation).toBeNull();
-    expect(run.progress.map((p: { node: string }) => p.node)).toEqual(['planner', 'metrics-query', 'anomaly-scoring', 'diagnosis']);
+    expect(run.progress.map((p: { node: string }) => p.node)).toEqual(['planner', 'metrics-query', 'anomaly-scoring', 'diagnosis', 'propose']);
   });
 
   it('ws-a (capacity): the filling PVC of data/postgres is found with a forecast', async () => {

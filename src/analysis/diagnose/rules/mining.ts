@@ -46,6 +46,6 @@ export const miningPattern: Rule = {
   },
   actions(m) {
     if (m.subject.kind !== 'deployment') return [];
-    return action(m, 'scale', 'high', `Containment: scale ${label(m.subject)} to 0 replicas (stops the suspected miner; requires approval, causes downtime of this workload)`, { replicas: 0 });
+    return action(m, 'scale', 'high', `Containment: scale ${label(m.subject)} to 0 replicas (stops the suspected miner; requires approval, causes downtime of this workload)`, { replicas: 0, override: true });
   },
 };

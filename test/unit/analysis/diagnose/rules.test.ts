@@ -161,7 +161,7 @@ describe('diagnosis rules', () => {
     const r = run([finding('security', shop('legacy'), { severity: 'critical', details: { pattern: 'mining' } }), finding('egress', shop('legacy'))]);
     expect(r.rules).toEqual(['mining_pattern']);
     expect(r.diagnosis.hypotheses[0]!.cause).toMatch(/^security incident: possible crypto-mining in shop\/legacy/);
-    expect(r.proposedActions).toEqual([expect.objectContaining({ action_type: 'scale', target_resource: 'deployment/legacy', parameters: { replicas: 0 }, risk: 'high' })]);
+    expect(r.proposedActions).toEqual([expect.objectContaining({ action_type: 'scale', target_resource: 'deployment/legacy', parameters: { replicas: 0, override: true }, risk: 'high' })]);
     expect(r.proposedActions[0]!.reason).toMatch(/requires approval/);
   });
 

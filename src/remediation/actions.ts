@@ -1,0 +1,197 @@
+/**
+ * What each action type means: how it is validated and bounded, how it reads to an approver, and
+ * which control-plane call carries it out (per ../shared/docs/hexabase-source.md). Only scaling a
+ * deployment has an internal (service-account) endpoint; everything else is a user-facing endpoint
+ * the control plane serves *as the user*, so the approver's own token is forwarded and re-checked
+ * there. The workspace in every path is the caller's verified workspace, never a parameter.
+ */
+import type { ActionType } from '../analysis/types.js';
+import type { PlanStep, RemediationAction, Risk } from './types.js';
+
+export interface ActionLimits {
+  /** Scaling above this needs `parameters.override: true`. */
+  maxReplicas: number;
+}
+
+export interface ControlPlaneCall {
+  method: 'POST';
+  path: string;
+  body: Record<string, unknown>;
+  /** `user`: the approver's token is the credential; `internal`: the internal token, with the user's token alongside. */
+  actAs: 'user' | 'internal';
+  /** Safe to retry (setting a replica count or an alert state twice is the same as once). */
+  idempotent: boolean;
+}
+
+interface ActionSpec {
+  risk: Risk;
+  /** Accepted parameter names ('*': anything, for actions a human applies). */
+  params: readonly string[];
+  /** Problems that make the request invalid (400). */
+  problems(a: RemediationAction, limits: ActionLimits): string[];
+  describe(a: RemediationAction): string;
+  /** Absent: no control-plane endpoint, a human applies it. */
+  call?(workspaceId: string, a: RemediationAction): ControlPlaneCall | undefined;
+}
+
+const seg = encodeURIComponent;
+const kindOf = (a: RemediationAction) => a.target_resource.split('/')[0]!;
+const nameOf = (a: RemediationAction) => a.target_resource.slice(a.target_resource.indexOf('/') + 1);
+const userPath = (ws: string, rest: string) => `/api/v1/workspaces/${seg(ws)}/${rest}`;
+
+function kinds(a: RemediationAction, allowed: readonly string[]): string[] {
+  return allowed.includes(kindOf(a)) ? [] : [`${a.action_type} targets ${allowed.map((k) => `${k}/<name>`).join(' or ')}, not ${a.target_resource}`];
+}
+
+function optionalId(a: RemediationAction, key: string): string[] {
+  const v = a.parameters[key];
+  return v === undefined || (typeof v === 'string' && /^[A-Za-z0-9._-]{1,253}$/.test(v)) ? [] : [`parameters.${key} must be a name (letters, digits, . _ -)`];
+}
+
+/** The application a pod belongs to: given, or the pod name without its ReplicaSet/pod hashes or StatefulSet ordinal. */
+export function applicationOfPod(a: RemediationAction): string {
+  const given = a.parameters.application_id;
+  if (typeof given === 'string') return given;
+  const pod = nameOf(a);
+  const deployment = /^(.+)-[a-z0-9]{6,10}-[a-z0-9]{5}$/.exec(pod);
+  if (deployment) return deployment[1]!;
+  const ordinal = /^(.+)-\d+$/.exec(pod);
+  return ordinal ? ordinal[1]! : pod;
+}
+
+const SPECS: Record<ActionType, ActionSpec> = {
+  scale: {
+    risk: 'medium',
+    params: ['replicas', 'replicas_delta', 'override'],
+    problems(a, limits) {
+      const r = a.parameters.replicas;
+      const out = kinds(a, ['deployment']);
+      const delta = a.parameters.replicas_delta;
+      if (r === undefined && delta !== undefined) {
+        // From an analysis that did not know the current count: a relative change a human applies.
+        return typeof delta === 'number' && Number.isInteger(delta) && delta !== 0 && Math.abs(delta) <= limits.maxReplicas
+          ? out : [...out, `parameters.replicas_delta must be a non-zero whole number within ±${limits.maxReplicas}`];
+      }
+      if (typeof r !== 'number' || !Number.isInteger(r) || r < 0) return [...out, 'parameters.replicas must be a whole number ≥ 0'];
+      if (a.parameters.override !== undefined && typeof a.parameters.override !== 'boolean') out.push('parameters.override must be true or false');
+      if ((r === 0 || r > limits.maxReplicas) && a.parameters.override !== true) {
+        out.push(r === 0
+          ? 'scaling to 0 replicas stops the workload: set parameters.override to true to ask for it anyway'
+          : `scaling to ${r} replicas is above the limit of ${limits.maxReplicas}: set parameters.override to true to ask for it anyway`);
+      }
+      return out;
+    },
+    describe: (a) => a.parameters.replicas === undefined
+      ? `scale ${a.target_resource} by ${String(a.parameters.replicas_delta)} replica(s) — by hand (the control plane takes an absolute count, which the analysis did not know)`
+      : `scale ${a.target_resource} to ${String(a.parameters.replicas)} replicas`,
+    call: (ws, a) => a.parameters.replicas === undefined ? undefined : ({
+      method: 'POST',
+      path: `/internal/v1/workspaces/${seg(ws)}/deployments/${seg(nameOf(a))}/scale`,
+      body: { replicas: a.parameters.replicas, ...(a.namespace ? { namespace: a.namespace } : {}) },
+      actAs: 'internal',
+      idempotent: true,
+    }),
+  },
+  restart_application: {
+    risk: 'medium',
+    params: [],
+    problems: (a) => kinds(a, ['application', 'deployment']),
+    describe: (a) => `restart application ${nameOf(a)}`,
+    call: (ws, a) => ({ method: 'POST', path: userPath(ws, `applications/${seg(nameOf(a))}/restart`), body: {}, actAs: 'user', idempotent: false }),
+  },
+  restart_pod: {
+    risk: 'low',
+    params: ['application_id'],
+    problems: (a) => [...kinds(a, ['pod']), ...optionalId(a, 'application_id')],
+    describe: (a) => `restart pod ${nameOf(a)} of application ${applicationOfPod(a)}`,
+    call: (ws, a) => ({ method: 'POST', path: userPath(ws, `applications/${seg(applicationOfPod(a))}/pods/${seg(nameOf(a))}/restart`), body: {}, actAs: 'user', idempotent: false }),
+  },
+  rollback_function: {
+    risk: 'medium',
+    params: ['function_id', 'version'],
+    problems: (a) => [...optionalId(a, 'function_id'), ...optionalId(a, 'version')],
+    describe: (a) => `roll back function ${functionId(a)}${a.parameters.version ? ` to version ${String(a.parameters.version)}` : ' to its previous version'}`,
+    call: (ws, a) => ({
+      method: 'POST',
+      path: userPath(ws, `functions/${seg(functionId(a))}/rollback`),
+      body: a.parameters.version ? { version: a.parameters.version } : {},
+      actAs: 'user',
+      idempotent: false,
+    }),
+  },
+  acknowledge_alert: {
+    risk: 'low',
+    params: ['comment'],
+    problems: (a) => kinds(a, ['alert']),
+    describe: (a) => `acknowledge alert ${nameOf(a)}`,
+    call: (ws, a) => ({ method: 'POST', path: userPath(ws, `monitoring/alerts/${seg(nameOf(a))}/acknowledge`), body: comment(a), actAs: 'user', idempotent: true }),
+  },
+  resolve_alert: {
+    risk: 'low',
+    params: ['comment'],
+    problems: (a) => kinds(a, ['alert']),
+    describe: (a) => `resolve alert ${nameOf(a)}`,
+    call: (ws, a) => ({ method: 'POST', path: userPath(ws, `monitoring/alerts/${seg(nameOf(a))}/resolve`), body: comment(a), actAs: 'user', idempotent: true }),
+  },
+  adjust_resources: {
+    risk: 'medium',
+    params: ['*'],
+    problems: () => [],
+    describe: (a) => `adjust the resources of ${a.target_resource} (${Object.entries(a.parameters).map(([k, v]) => `${k}=${String(v)}`).join(', ') || 'as described'}) — by hand`,
+  },
+  expand_volume: {
+    risk: 'medium',
+    params: ['*'],
+    problems: () => [],
+    describe: (a) => `expand ${a.target_resource}${a.parameters.size ? ` to ${String(a.parameters.size)}` : ''} — by hand`,
+  },
+};
+
+function functionId(a: RemediationAction): string {
+  return typeof a.parameters.function_id === 'string' ? a.parameters.function_id : nameOf(a);
+}
+
+function comment(a: RemediationAction): Record<string, unknown> {
+  return typeof a.parameters.comment === 'string' ? { comment: a.parameters.comment.slice(0, 500) } : {};
+}
+
+/** Every problem with one action (empty: valid). */
+export function actionProblems(a: RemediationAction, limits: ActionLimits): string[] {
+  const spec = SPECS[a.action_type];
+  const unknown = spec.params.includes('*') ? [] : Object.keys(a.parameters).filter((k) => !spec.params.includes(k));
+  const workspaceNamed = Object.keys(a.parameters).some((k) => /workspace/i.test(k));
+  return [
+    ...(workspaceNamed ? ['parameters may not name a workspace: actions always apply to your own workspace'] : []),
+    ...(unknown.length > 0 ? [`${a.action_type} does not take parameter(s) ${unknown.join(', ')} (it takes: ${spec.params.join(', ') || 'none'})`] : []),
+    ...spec.problems(a, limits),
+  ];
+}
+
+/** The plan step an action becomes. */
+export function planStep(a: RemediationAction, index: number): PlanStep {
+  const spec = SPECS[a.action_type];
+  const overridden = a.action_type === 'scale' && a.parameters.override === true;
+  return {
+    index,
+    action_type: a.action_type,
+    target_resource: a.target_resource,
+    namespace: a.namespace ?? null,
+    parameters: a.parameters,
+    dry_run: a.dry_run,
+    risk: overridden ? 'high' : maxRisk(spec.risk, a.risk ?? 'low'),
+    executable: spec.call?.('-', a) !== undefined,
+    description: spec.describe(a),
+    reason: a.reason ?? null,
+  };
+}
+
+/** The control-plane call of a step, or undefined when a human applies it. */
+export function controlPlaneCall(workspaceId: string, step: PlanStep): ControlPlaneCall | undefined {
+  const a: RemediationAction = { action_type: step.action_type, target_resource: step.target_resource, parameters: step.parameters, dry_run: step.dry_run, ...(step.namespace ? { namespace: step.namespace } : {}) };
+  return SPECS[step.action_type].call?.(workspaceId, a);
+}
+
+const RANK: Record<Risk, number> = { low: 0, medium: 1, high: 2 };
+export function maxRisk(...risks: Risk[]): Risk {
+  return risks.reduce((a, b) => (RANK[b] > RANK[a] ? b : a), 'low');
+}

@@ -1,0 +1,303 @@
+/**
+ * The remediation life cycle, the one place that changes a remediation:
+ *   propose → pending_approval → approve → approved → running → completed | failed
+ *                              → reject → rejected;  cancel → cancelled;  past expires_at → expired.
+ * Every change is a compare-and-set in the shared store and an audit event. Approval is refused
+ * unless the approver holds aiops:remediate in the remediation's workspace (and, in four-eyes mode,
+ * is not the requester); execution takes a lock per target and one unit of the workspace's hourly
+ * budget. A remediation proposed by an analysis run is executed by resuming that run's graph thread
+ * at its approval gate (on whichever replica takes the approval); the others run here directly.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import type { ActionType } from '../analysis/types.js';
+import type { AuditLog } from '../audit/event.js';
+import type { AuthContext } from '../auth/auth-context.js';
+import { hasPermission } from '../auth/permissions.js';
+import { actionProblems, maxRisk, planStep, type ActionLimits } from './actions.js';
+import { RemediationError } from './errors.js';
+import { executePlan, type ControlPlaneWriter } from './execute-plan.js';
+import type { ExecutionBudget, TargetLocks } from './guards.js';
+import type { RemediationStore, StoredRemediation } from './store.js';
+import { RemediationRequestSchema, type PlanStep, type Remediation, type RemediationRequest, type RemediationSource, type StepResult } from './types.js';
+
+export interface RemediationPolicy extends ActionLimits {
+  approvalTtlMs: number;
+  /** The approver must not be the requester. */
+  fourEyes: boolean;
+  /** Action types an admin may run without approval (`approval_required: false`). */
+  autoApproveActions: readonly ActionType[];
+  /** How long a target stays locked at most (covers the control-plane calls of one execution). */
+  lockTtlMs: number;
+}
+
+/** Resumes an analysis run waiting at its approval gate (the analysis graph's run service). */
+export interface RunResumer {
+  resume(auth: AuthContext, runId: string, decision: { decision: 'approved' | 'rejected'; by: string; at: string; comment?: string }): Promise<unknown>;
+}
+
+export interface RemediationServiceDeps {
+  store: RemediationStore;
+  locks: TargetLocks;
+  budget: ExecutionBudget;
+  audit: AuditLog;
+  controlPlane?: ControlPlaneWriter;
+  policy: RemediationPolicy;
+  now: () => number;
+}
+
+export interface ProposeOptions {
+  source: RemediationSource;
+  idempotencyKey?: string;
+  requestId?: string;
+}
+
+export class RemediationService {
+  private runs: RunResumer | undefined;
+
+  constructor(private readonly d: RemediationServiceDeps) {}
+
+  /** Set once the analysis graph exists (it needs this service first, to register its proposals). */
+  attachRuns(runs: RunResumer): void {
+    this.runs = runs;
+  }
+
+  async propose(auth: AuthContext, request: RemediationRequest, options: ProposeOptions): Promise<{ created: boolean; remediation: Remediation }> {
+    // API callers need aiops:remediate; an analysis or a chat only *proposes* (what propose_remediation allows).
+    requirePermission(auth, options.source.kind === 'api' ? 'aiops:remediate' : 'aiops:analyze', 'propose a remediation');
+    const parsed = RemediationRequestSchema.safeParse(request);
+    if (!parsed.success) throw new RemediationError(400, 'invalid_request', parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
+    const body = parsed.data;
+    const problems = body.actions.flatMap((a, i) => actionProblems(a, this.d.policy).map((p) => `actions[${i}] (${a.action_type} ${a.target_resource}): ${p}`));
+    if (problems.length > 0) throw new RemediationError(400, 'invalid_action', problems.join('; '), { problems });
+    if (!body.approval_required) this.checkApprovalWaiver(auth, body.actions);
+
+    const plan = body.actions.map(planStep);
+    const now = this.d.now();
+    const doc: Remediation = {
+      id: randomUUID(),
+      workspace_id: auth.workspaceId,
+      status: 'pending_approval',
+      issue_id: body.issue_id ?? null,
+      source: options.source,
+      requested_by: auth.sub,
+      requested_at: iso(now),
+      approval_required: body.approval_required,
+      reason: body.reason ?? null,
+      plan,
+      dry_run_result: this.dryRun(plan),
+      risk: maxRisk(...plan.map((s) => s.risk)),
+      expires_at: iso(now + this.d.policy.approvalTtlMs),
+      decision: null,
+      results: [],
+      error: null,
+      updated_at: iso(now),
+    };
+    const { created, record } = await this.d.store.insert(doc, {
+      ...(options.idempotencyKey ? { idempotencyKey: options.idempotencyKey } : {}),
+      dedupeKey: dedupeKey(auth, options.source, body),
+    });
+    if (!created) return { created, remediation: (await this.refresh(record)).doc };
+    await this.record(auth, doc, 'proposed', { action: summary(plan), requestId: options.requestId });
+    if (!body.approval_required) return { created, remediation: await this.approve(auth, doc.id, { comment: 'approval waived', requestId: options.requestId, waived: true }) };
+    return { created, remediation: doc };
+  }
+
+  async get(auth: AuthContext, id: string): Promise<Remediation | undefined> {
+    const record = await this.d.store.get(auth.workspaceId, id);
+    return record ? (await this.refresh(record)).doc : undefined;
+  }
+
+  async list(auth: AuthContext, filter: { status?: string; limit: number }): Promise<Remediation[]> {
+    const records = await this.d.store.list(auth.workspaceId, filter);
+    const fresh = await Promise.all(records.map((r) => this.refresh(r)));
+    return fresh.map((r) => r.doc).filter((doc) => !filter.status || doc.status === filter.status);
+  }
+
+  async approve(auth: AuthContext, id: string, options: { comment?: string; requestId?: string; waived?: boolean } = {}): Promise<Remediation> {
+    requirePermission(auth, 'aiops:remediate', 'approve a remediation');
+    const current = await this.pending(auth, id);
+    if (this.d.policy.fourEyes && !options.waived && current.doc.requested_by === auth.sub) {
+      throw new RemediationError(403, 'four_eyes', 'four-eyes mode: the approver must be someone other than the requester');
+    }
+    const lock = await this.d.locks.acquire(current.doc.plan.filter((s) => !s.dry_run).map((s) => `${auth.workspaceId}/${s.namespace ?? ''}/${s.target_resource}`), this.d.policy.lockTtlMs);
+    if ('held' in lock) throw new RemediationError(409, 'target_locked', `another remediation is running on ${lock.held.split('/').slice(2).join('/')}: try again when it has finished`);
+    try {
+      if (current.doc.plan.some((s) => s.executable && !s.dry_run)) {
+        const budget = await this.d.budget.take(auth.workspaceId);
+        if (!budget.ok) throw new RemediationError(429, 'execution_rate_limited', 'this workspace has used its remediation executions for this hour', {}, { 'Retry-After': String(budget.retryAfterSeconds) });
+      }
+      const decision = { decision: 'approved' as const, by: auth.sub, at: iso(this.d.now()), ...(options.comment ? { comment: options.comment } : {}) };
+      const approved = await this.change(current, { status: 'approved', decision }, 'decided');
+      await this.record(auth, approved.doc, 'approved', { action: summary(approved.doc.plan), by: auth.sub, requestId: options.requestId });
+      const runId = approved.doc.source.kind === 'analysis' ? approved.doc.source.run_id : undefined;
+      if (runId && this.runs) {
+        // The run's remediate node calls executeApproved(); if the run cannot be resumed, execute here.
+        await this.runs.resume(auth, runId, decision).catch(() => undefined);
+      }
+      return await this.executeApproved(auth, id, options.requestId);
+    } finally {
+      await lock.release();
+    }
+  }
+
+  async reject(auth: AuthContext, id: string, options: { comment?: string; requestId?: string } = {}): Promise<Remediation> {
+    requirePermission(auth, 'aiops:remediate', 'reject a remediation');
+    const current = await this.pending(auth, id);
+    const decision = { decision: 'rejected' as const, by: auth.sub, at: iso(this.d.now()), ...(options.comment ? { comment: options.comment } : {}) };
+    const rejected = await this.change(current, { status: 'rejected', decision }, 'decided');
+    await this.record(auth, rejected.doc, 'rejected', { action: summary(rejected.doc.plan), by: auth.sub, requestId: options.requestId });
+    const runId = rejected.doc.source.kind === 'analysis' ? rejected.doc.source.run_id : undefined;
+    if (runId && this.runs) await this.runs.resume(auth, runId, decision).catch(() => undefined);
+    return rejected.doc;
+  }
+
+  /** The requester (or an admin) withdraws a remediation nobody has decided on yet. */
+  async cancel(auth: AuthContext, id: string, options: { comment?: string; requestId?: string } = {}): Promise<Remediation> {
+    const current = await this.pending(auth, id);
+    if (current.doc.requested_by !== auth.sub && !hasPermission(auth.permissions, 'aiops:admin')) {
+      throw new RemediationError(403, 'not_requester', 'only the requester or an admin can cancel a remediation');
+    }
+    const decision = { decision: 'cancelled' as const, by: auth.sub, at: iso(this.d.now()), ...(options.comment ? { comment: options.comment } : {}) };
+    const cancelled = await this.change(current, { status: 'cancelled', decision }, 'decided');
+    await this.record(auth, cancelled.doc, 'cancelled', { action: summary(cancelled.doc.plan), by: auth.sub, requestId: options.requestId });
+    return cancelled.doc;
+  }
+
+  /**
+   * Runs an approved remediation once: only the caller that moves it from approved to running
+   * executes; everyone else gets the remediation as it is. Called by approve() and by the
+   * analysis graph's remediate node.
+   */
+  async executeApproved(auth: AuthContext, id: string, requestId?: string): Promise<Remediation> {
+    const record = await this.d.store.get(auth.workspaceId, id);
+    if (!record) throw new RemediationError(404, 'not_found', `no remediation ${id} in this workspace`);
+    if (record.doc.status !== 'approved') return record.doc;
+    let running: StoredRemediation;
+    try {
+      running = await this.change(record, { status: 'running' }, 'claimed');
+    } catch (err) {
+      if (err instanceof RemediationError && err.statusCode === 409) return (await this.d.store.get(auth.workspaceId, id))!.doc;
+      throw err;
+    }
+    await this.record(auth, running.doc, 'running', { action: summary(running.doc.plan), by: auth.sub, requestId });
+    const results = await executePlan(running.doc.plan, {
+      workspaceId: auth.workspaceId,
+      remediationId: id,
+      userToken: auth.rawToken,
+      ...(this.d.controlPlane ? { controlPlane: this.d.controlPlane } : {}),
+      onStep: (r, step) => this.record(auth, running.doc, r.status === 'failed' ? 'failed' : 'executed', { action: step.description, result: `${r.status}: ${r.message}`, dryRun: step.dry_run, requestId }),
+    });
+    const failure = results.find((r) => r.status === 'failed');
+    const done = await this.change(running, { status: failure ? 'failed' : 'completed', results, error: failure ? failure.message : null }, 'finished');
+    await this.record(auth, done.doc, failure ? 'failed' : 'completed', { action: summary(done.doc.plan), result: outcome(results), requestId });
+    return done.doc;
+  }
+
+  private checkApprovalWaiver(auth: AuthContext, actions: { action_type: ActionType; dry_run: boolean }[]): void {
+    if (actions.every((a) => a.dry_run)) return;
+    const notAllowed = actions.filter((a) => !a.dry_run && !this.d.policy.autoApproveActions.includes(a.action_type)).map((a) => a.action_type);
+    if (!hasPermission(auth.permissions, 'aiops:admin')) {
+      throw new RemediationError(403, 'approval_required', 'approval_required: false is honoured only for dry runs, or for admins for the action types REMEDIATION_AUTO_APPROVE_ACTIONS lists');
+    }
+    if (notAllowed.length > 0) {
+      throw new RemediationError(403, 'approval_required', `approval cannot be waived for ${[...new Set(notAllowed)].join(', ')}: REMEDIATION_AUTO_APPROVE_ACTIONS does not list ${notAllowed.length === 1 ? 'it' : 'them'}`);
+    }
+  }
+
+  private dryRun(plan: PlanStep[]): Remediation['dry_run_result'] {
+    const checks = plan.map((s) => ({
+      index: s.index,
+      ok: true,
+      message: !s.executable
+        ? `valid; ${s.description} (no control-plane endpoint: a human applies it)`
+        : this.d.controlPlane ? `valid; ${s.description} through the control plane` : `valid; but no control plane is configured (HEXABASE_API_URL), so it cannot be executed here`,
+    }));
+    const executable = plan.filter((s) => s.executable).length;
+    return { ok: checks.every((c) => c.ok), checks, summary: `${plan.length} action(s) validated (${executable} through the control plane, ${plan.length - executable} by hand); nothing has been changed` };
+  }
+
+  /** The remediation if it is still waiting for a decision; 404/409 otherwise. */
+  private async pending(auth: AuthContext, id: string): Promise<StoredRemediation> {
+    const record = await this.d.store.get(auth.workspaceId, id);
+    if (!record) throw new RemediationError(404, 'not_found', `no remediation ${id} in this workspace`);
+    const fresh = await this.refresh(record);
+    if (fresh.doc.status !== 'pending_approval') {
+      throw new RemediationError(409, 'not_pending', `remediation ${id} is ${fresh.doc.status.replace('_', ' ')}: only a pending remediation can be decided`, { status: fresh.doc.status });
+    }
+    return fresh;
+  }
+
+  /** Applies time-based transitions: pending past its expiry → expired; running far past the lock → failed. */
+  private async refresh(record: StoredRemediation): Promise<StoredRemediation> {
+    const now = this.d.now();
+    const { doc } = record;
+    if (doc.status === 'pending_approval' && Date.parse(doc.expires_at) <= now) {
+      try {
+        const expired = await this.change(record, { status: 'expired', error: 'nobody approved it before it expired' }, 'expired');
+        await this.record(systemAuth(doc), expired.doc, 'expired', { action: summary(doc.plan) });
+        return expired;
+      } catch {
+        return (await this.d.store.get(doc.workspace_id, doc.id)) ?? record;
+      }
+    }
+    if (doc.status === 'running' && Date.parse(doc.updated_at) + 2 * this.d.policy.lockTtlMs <= now) {
+      try {
+        const message = 'the execution was interrupted (the service stopped during it): check the control plane for which steps were applied';
+        const failed = await this.change(record, { status: 'failed', error: message }, 'interrupted');
+        await this.record(systemAuth(doc), failed.doc, 'failed', { action: summary(doc.plan), result: message });
+        return failed;
+      } catch {
+        return (await this.d.store.get(doc.workspace_id, doc.id)) ?? record;
+      }
+    }
+    return record;
+  }
+
+  private async change(record: StoredRemediation, patch: Partial<Remediation>, what: string): Promise<StoredRemediation> {
+    const doc: Remediation = { ...record.doc, ...patch, updated_at: iso(this.d.now()) };
+    if (!(await this.d.store.update(doc.workspace_id, doc.id, record.version, doc))) {
+      const now = await this.d.store.get(doc.workspace_id, doc.id);
+      throw new RemediationError(409, 'conflict', `remediation ${doc.id} changed while it was being ${what}: it is now ${now?.doc.status ?? 'gone'}`, { status: now?.doc.status });
+    }
+    return { doc, version: record.version + 1 };
+  }
+
+  private record(auth: AuthContext, doc: Remediation, state: 'proposed' | 'approved' | 'rejected' | 'running' | 'executed' | 'completed' | 'failed' | 'expired' | 'cancelled',
+    extra: { action: string; by?: string; result?: string; dryRun?: boolean; requestId?: string | undefined }): Promise<void> {
+    return this.d.audit.record({
+      event_type: 'remediation',
+      user_id: auth.sub,
+      workspace_id: doc.workspace_id,
+      organization_id: auth.orgIds[0] ?? '',
+      resource_id: doc.id,
+      initiated_by: auth.sub.startsWith('system:') ? 'system' : state === 'proposed' && doc.source.kind !== 'api' ? 'AIOpsAgent' : 'user',
+      ...(extra.requestId ? { request_id: extra.requestId } : {}),
+      details: {
+        remediation_id: doc.id,
+        state,
+        action: extra.action.slice(0, 256),
+        ...(extra.by ? { by: extra.by } : {}),
+        ...(extra.dryRun !== undefined ? { dry_run: extra.dryRun } : {}),
+        ...(extra.result ? { result: extra.result.slice(0, 4000) } : {}),
+      },
+    });
+  }
+}
+
+function requirePermission(auth: AuthContext, permission: 'aiops:remediate' | 'aiops:analyze', what: string): void {
+  if (!hasPermission(auth.permissions, permission)) {
+    throw new RemediationError(403, 'missing_scope', `${permission} is required to ${what}`, { required_scope: permission });
+  }
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const summary = (plan: readonly PlanStep[]) => plan.map((s) => s.description).join('; ');
+const outcome = (results: readonly StepResult[]) => results.map((r) => `#${r.index} ${r.status}`).join(', ');
+
+function dedupeKey(auth: AuthContext, source: RemediationSource, body: unknown): string {
+  return createHash('sha256').update(JSON.stringify([auth.sub, source, body])).digest('hex');
+}
+
+function systemAuth(doc: Remediation): AuthContext {
+  return { sub: 'system:expiry', workspaceId: doc.workspace_id, permissions: [], planType: 'shared', orgIds: [], tokenType: 'aiops-contract', expiresAt: 0, rawToken: '' };
+}

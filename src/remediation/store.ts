@@ -1,0 +1,122 @@
+/**
+ * Where remediations live so that every replica sees the same ones: PostgreSQL in production,
+ * SQLite under AIOPS_DATA_DIR for a single laptop process. A remediation is one JSON document plus
+ * the columns that are searched on. Every change is compare-and-set on a version number, which is
+ * what makes two approvals racing on two replicas execute once: only one of them moves the version.
+ */
+import type { Remediation } from './types.js';
+import { TERMINAL } from './types.js';
+
+export interface StoredRemediation {
+  doc: Remediation;
+  version: number;
+}
+
+export interface InsertKeys {
+  /** The caller's Idempotency-Key: the same key always yields the same remediation. */
+  idempotencyKey?: string;
+  /** Derived from the request itself: matches only a remediation that is not finished yet. */
+  dedupeKey?: string;
+}
+
+export interface RemediationStore {
+  /** Resolves when the store can be used (creates the table on first use; retried while it fails). */
+  ready(): Promise<void>;
+  /** Inserts, or returns the existing remediation with the same key (`created: false`). */
+  insert(doc: Remediation, keys: InsertKeys): Promise<{ created: boolean; record: StoredRemediation }>;
+  get(workspaceId: string, id: string): Promise<StoredRemediation | undefined>;
+  list(workspaceId: string, filter: { status?: string; limit: number }): Promise<StoredRemediation[]>;
+  /** Writes `doc` only if the stored version is still `version`; false when someone else changed it first. */
+  update(workspaceId: string, id: string, version: number, doc: Remediation): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+/** The minimal SQL surface both databases provide (`?` placeholders; PostgreSQL's are rewritten). */
+export interface SqlDriver {
+  query(sql: string, params: unknown[]): Promise<{ rows: Record<string, unknown>[]; rowCount: number }>;
+  close(): Promise<void>;
+}
+
+const SCHEMA = [
+  `CREATE TABLE IF NOT EXISTS aiops_remediations (
+     id TEXT PRIMARY KEY,
+     workspace_id TEXT NOT NULL,
+     status TEXT NOT NULL,
+     active INTEGER NOT NULL,
+     requested_at_ms BIGINT NOT NULL,
+     idempotency_key TEXT,
+     dedupe_key TEXT,
+     version INTEGER NOT NULL,
+     doc TEXT NOT NULL)`,
+  `CREATE INDEX IF NOT EXISTS aiops_remediations_by_workspace ON aiops_remediations (workspace_id, requested_at_ms)`,
+  `CREATE UNIQUE INDEX IF NOT EXISTS aiops_remediations_idempotency ON aiops_remediations (workspace_id, idempotency_key) WHERE idempotency_key IS NOT NULL`,
+  `CREATE UNIQUE INDEX IF NOT EXISTS aiops_remediations_dedupe ON aiops_remediations (workspace_id, dedupe_key) WHERE active = 1 AND dedupe_key IS NOT NULL`,
+];
+
+export class SqlRemediationStore implements RemediationStore {
+  private setup: Promise<void> | undefined;
+
+  constructor(private readonly db: SqlDriver) {}
+
+  ready(): Promise<void> {
+    this.setup ??= (async () => {
+      for (const statement of SCHEMA) await this.db.query(statement, []);
+    })().catch((err: unknown) => {
+      this.setup = undefined;
+      throw err;
+    });
+    return this.setup;
+  }
+
+  async insert(doc: Remediation, keys: InsertKeys): Promise<{ created: boolean; record: StoredRemediation }> {
+    await this.ready();
+    const result = await this.db.query(
+      `INSERT INTO aiops_remediations (id, workspace_id, status, active, requested_at_ms, idempotency_key, dedupe_key, version, doc)
+       VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?) ON CONFLICT DO NOTHING`,
+      [doc.id, doc.workspace_id, doc.status, active(doc), Date.parse(doc.requested_at), keys.idempotencyKey ?? null, keys.dedupeKey ?? null, JSON.stringify(doc)],
+    );
+    if (result.rowCount === 1) return { created: true, record: { doc, version: 1 } };
+    const existing = await this.db.query(
+      `SELECT doc, version FROM aiops_remediations WHERE workspace_id = ? AND (idempotency_key = ? OR (active = 1 AND dedupe_key = ?))
+       ORDER BY requested_at_ms DESC LIMIT 1`,
+      [doc.workspace_id, keys.idempotencyKey ?? null, keys.dedupeKey ?? null],
+    );
+    const row = existing.rows[0];
+    // A conflict that no longer matches (it finished in between): insert again, now without the stale duplicate.
+    if (!row) return this.insert(doc, keys);
+    return { created: false, record: parse(row) };
+  }
+
+  async get(workspaceId: string, id: string): Promise<StoredRemediation | undefined> {
+    await this.ready();
+    const { rows } = await this.db.query('SELECT doc, version FROM aiops_remediations WHERE workspace_id = ? AND id = ?', [workspaceId, id]);
+    return rows[0] ? parse(rows[0]) : undefined;
+  }
+
+  async list(workspaceId: string, filter: { status?: string; limit: number }): Promise<StoredRemediation[]> {
+    await this.ready();
+    const { rows } = filter.status
+      ? await this.db.query('SELECT doc, version FROM aiops_remediations WHERE workspace_id = ? AND status = ? ORDER BY requested_at_ms DESC LIMIT ?', [workspaceId, filter.status, filter.limit])
+      : await this.db.query('SELECT doc, version FROM aiops_remediations WHERE workspace_id = ? ORDER BY requested_at_ms DESC LIMIT ?', [workspaceId, filter.limit]);
+    return rows.map(parse);
+  }
+
+  async update(workspaceId: string, id: string, version: number, doc: Remediation): Promise<boolean> {
+    await this.ready();
+    const { rowCount } = await this.db.query(
+      'UPDATE aiops_remediations SET status = ?, active = ?, version = version + 1, doc = ? WHERE workspace_id = ? AND id = ? AND version = ?',
+      [doc.status, active(doc), JSON.stringify(doc), workspaceId, id, version],
+    );
+    return rowCount === 1;
+  }
+
+  close(): Promise<void> {
+    return this.db.close();
+  }
+}
+
+const active = (doc: Remediation) => (TERMINAL.has(doc.status) ? 0 : 1);
+
+function parse(row: Record<string, unknown>): StoredRemediation {
+  return { doc: JSON.parse(String(row.doc)) as Remediation, version: Number(row.version) };
+}

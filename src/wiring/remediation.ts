@@ -1,0 +1,78 @@
+/**
+ * Part of the composition root: the remediation service. Its records live in PostgreSQL when
+ * DATABASE_URL is set (every replica sees the same pending approvals), otherwise in SQLite under
+ * AIOPS_DATA_DIR; target locks and the hourly execution budget live in Redis when REDIS_URL is set
+ * (in-process otherwise, for the single-process embedded mode).
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import type { Redis } from 'ioredis';
+import type pg from 'pg';
+import type { AuditLog } from '../audit/event.js';
+import type { ControlPlaneClient } from '../clients/hexabase.js';
+import type { Config } from '../config.js';
+import { MemoryExecutionBudget, MemoryTargetLocks, RedisExecutionBudget, RedisTargetLocks } from '../remediation/guards.js';
+import { RemediationService } from '../remediation/service.js';
+import { postgresDriver, sqliteDriver } from '../remediation/sql-drivers.js';
+import { SqlRemediationStore } from '../remediation/store.js';
+import type { RemediationPort } from '../../agents/deps.js';
+
+export function buildRemediation(
+  config: Config,
+  deps: { audit: AuditLog; postgres?: pg.Pool; redis?: Redis; controlPlane?: ControlPlaneClient; now?: () => number },
+): { service: RemediationService; storeKind: 'postgres' | 'sqlite'; close(): Promise<void> } {
+  let store: SqlRemediationStore;
+  if (deps.postgres) {
+    store = new SqlRemediationStore(postgresDriver(deps.postgres));
+  } else {
+    // eslint-disable-next-line security/detect-non-literal-fs-filename -- under the configured AIOPS_DATA_DIR
+    mkdirSync(config.dataDir, { recursive: true });
+    const db = new BetterSqlite3(path.join(config.dataDir, 'remediations.sqlite'));
+    db.pragma('journal_mode = WAL');
+    db.pragma('busy_timeout = 5000');
+    store = new SqlRemediationStore(sqliteDriver(db));
+  }
+  const r = config.remediation;
+  const service = new RemediationService({
+    store,
+    locks: deps.redis ? new RedisTargetLocks(deps.redis) : new MemoryTargetLocks(),
+    budget: deps.redis ? new RedisExecutionBudget(deps.redis, r.executionsPerHour) : new MemoryExecutionBudget(r.executionsPerHour),
+    audit: deps.audit,
+    ...(deps.controlPlane ? { controlPlane: deps.controlPlane } : {}),
+    policy: {
+      approvalTtlMs: r.approvalTtlMs,
+      fourEyes: r.fourEyes,
+      maxReplicas: r.maxReplicas,
+      autoApproveActions: r.autoApproveActions,
+      // Long enough for every call of a 10-step plan to time out once, plus a retry.
+      lockTtlMs: Math.max(60_000, config.hexabase.timeoutMs * 25),
+    },
+    now: deps.now ?? Date.now,
+  });
+  return { service, storeKind: deps.postgres ? 'postgres' : 'sqlite', close: () => store.close() };
+}
+
+/** What the analysis graph sees of the service: register a run's proposals, execute once approved. */
+export function remediationPort(service: RemediationService): RemediationPort {
+  return {
+    async proposeForRun(auth, runId, actions, summary) {
+      const { remediation } = await service.propose(auth, {
+        actions: actions.map((a) => ({
+          action_type: a.action_type,
+          target_resource: a.target_resource,
+          ...(a.namespace ? { namespace: a.namespace } : {}),
+          parameters: a.parameters,
+          reason: a.reason,
+          risk: a.risk,
+        })),
+        reason: summary.slice(0, 2000),
+      }, { source: { kind: 'analysis', run_id: runId } });
+      return { id: remediation.id, expiresAt: remediation.expires_at };
+    },
+    async executeApproved(auth, remediationId) {
+      const r = await service.executeApproved(auth, remediationId);
+      return { status: r.status, error: r.error, results: r.results };
+    },
+  };
+}
