@@ -235,6 +235,10 @@ export class RemediationService {
       try {
         const expired = await this.change(record, { status: 'expired', error: 'nobody approved it before it expired' }, 'expired');
         await this.record(systemAuth(doc), expired.doc, 'expired', { action: summary(doc.plan) });
+        // A run waiting at its gate for this remediation is closed as rejected, so it does not wait forever.
+        if (doc.source.kind === 'analysis' && doc.source.run_id && this.runs) {
+          await this.runs.resume(systemAuth(doc), doc.source.run_id, { decision: 'rejected', by: 'system:expiry', at: iso(now), comment: 'the remediation expired before anyone approved it' }).catch(() => undefined);
+        }
         return expired;
       } catch {
         return (await this.d.store.get(doc.workspace_id, doc.id)) ?? record;

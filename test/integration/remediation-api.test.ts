@@ -288,6 +288,20 @@ describe('from an analysis run', () => {
   });
 });
 
+describe('from an analysis run, expired', () => {
+  it('an expired remediation closes its run as rejected, and nothing is executed', async () => {
+    const analyst = await contractToken(key, { workspaceId: 'ws-leak', sub: 'alice', permissions: ['aiops:read', 'aiops:analyze'] });
+    const view = (await app.inject({ method: 'POST', url: '/workspaces/ws-leak/analyze', headers: bearer(analyst), payload: { analysis_type: 'anomaly', time_range_minutes: 360 } })).json();
+    expect(view.status).toBe('awaiting_approval');
+    clock = NOW + 31 * 60_000;
+    const read = await app.inject({ url: `/workspaces/ws-leak/remediations/${view.remediation_id}`, headers: bearer(analyst) });
+    expect(read.json().status).toBe('expired');
+    const after = (await app.inject({ url: `/workspaces/ws-leak/runs/${view.run_id}`, headers: bearer(analyst) })).json();
+    expect(after).toMatchObject({ status: 'completed', approval: { decision: 'rejected', by: 'system:expiry' }, remediation: { status: 'rejected' } });
+    expect(cp.calls).toEqual([]);
+  });
+});
+
 describe('the audit trail', () => {
   it('records every state change of a remediation', async () => {
     const ws = freshWs();
