@@ -55,8 +55,10 @@ export const AnalysisStateAnnotation = Annotation.Root({
   request: Annotation<AnalysisRequest>(),
   /** planner: which catalog queries and analyses, over which window. */
   plan: replace<AnalysisPlan | null>(() => null),
-  /** metrics-query: the fetched series (range results of the planned queries). */
+  /** metrics-query: the fetched series (range results of the planned queries); emptied by anomaly-scoring once scored. */
   series: replace<SeriesData[]>(() => []),
+  /** metrics-query: how many series were fetched (kept after the series themselves are dropped). */
+  seriesFetched: replace<number>(() => 0),
   /** anomaly-scoring: what the analytics found, most severe first. */
   findings: replace<Finding[]>(() => []),
   /** diagnosis: the structured diagnosis. */

@@ -1,6 +1,8 @@
 /**
  * anomaly-scoring: the analytics library, no LLM. Scores every fetched series, forecasts capacity,
- * and finds right-sizing, compliance and security issues, as the plan's analyses ask.
+ * and finds right-sizing, compliance and security issues, as the plan's analyses ask. The raw series
+ * are dropped from the state here: findings carry their own evidence, and a few thousand series of
+ * hundreds of points would otherwise be serialised again into every later checkpoint.
  */
 import { collectFindings } from '../../src/analysis/findings/index.js';
 import { progress, type AgentDeps } from '../deps.js';
@@ -13,6 +15,7 @@ export function anomalyScoringNode(deps: AgentDeps) {
     const serious = findings.filter((f) => f.severity !== 'info').length;
     return {
       findings,
+      series: [],
       progress: [progress(deps, 'anomaly-scoring', `${findings.length} findings (${serious} warning or critical) from ${state.series.length} series`)],
     };
   };

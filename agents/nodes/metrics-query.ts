@@ -44,6 +44,7 @@ function toUpdate(deps: AgentDeps, state: AnalysisState, result: ToolResult): An
   const errors: RunError[] = answer.failures.map((f) => ({ node: 'metrics-query', message: `${f.query}: ${f.message}` }));
   return {
     series: answer.series,
+    seriesFetched: answer.series.length,
     errors,
     progress: [progress(deps, 'metrics-query', `${answer.series.length} series from ${planned - answer.failures.length}/${planned} queries`)],
   };

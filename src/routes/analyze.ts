@@ -61,7 +61,7 @@ const analyzeRoutes: FastifyPluginAsyncZod<AnalyzeRouteOptions> = async (app, { 
       endTime: Math.floor(now() / 1000),
     }, { requestId: request.id }).catch(storeUnavailableAs503);
     const unavailable = view.state.errors?.find((e) => e.kind === 'unavailable');
-    if (unavailable && (view.state.series ?? []).length === 0) {
+    if (unavailable && (view.state.seriesFetched ?? 0) === 0) {
       throw new HttpError(503, `the metrics source is unavailable, nothing could be analysed: ${unavailable.message}`, { reason: 'metrics_unavailable', run_id: view.run_id }, { 'Retry-After': '10' });
     }
     if (view.status === 'running') reply.code(202).header('Location', `/workspaces/${auth.workspaceId}/runs/${view.run_id}`);

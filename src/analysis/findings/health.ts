@@ -67,6 +67,10 @@ function memoryGrowth(byQuery: ByQuery): Finding[] {
     for (let i = 1; i < s.values.length; i++) if (s.values[i]! < 0.8 * s.values[i - 1]!) from = i;
     const segment = s.values.slice(from);
     if (segment.length < 20) continue;
+    // Screen on 2,000 sampled pairs with half the thresholds first: most series (flat or cyclic)
+    // stop here; the decision itself is always taken on the full fit.
+    const screen = theilSen(segment, { maxPairs: 2000 });
+    if (!screen || !(screen.slope > 0) || (screen.slope * (segment.length - 1)) / Math.max(1, screen.intercept) < 0.075) continue;
     const fit = theilSen(segment);
     if (!fit || !(fit.slope > 0) || !(fit.slopeLow > 0)) continue;
     const perHour = (fit.slope * 3600) / stepOf(s);
