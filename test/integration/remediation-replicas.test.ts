@@ -32,7 +32,7 @@ beforeAll(async () => {
     // chDB takes one data directory per process: the two in-process replicas keep their audit in their spools.
     CLICKHOUSE_URL: DEAD_URL.http,
   });
-  const metricsSource = () => new EmbeddedMetricsSource({ workspaces: [scenarioWorkspace(wsLeak, ['memory_leak'])], tenantLabel: 'workspace_id', now: () => NOW });
+  const metricsSource = () => new EmbeddedMetricsSource({ workspaces: [scenarioWorkspace(wsLeak, ['memory_leak'], 7919)], tenantLabel: 'workspace_id', now: () => NOW });
   a = await testApp({ ...env, AIOPS_DATA_DIR: `/tmp/aiops-test-data/replica-a-${run}` }, { metricsSource: metricsSource(), now: () => NOW });
   b = await testApp({ ...env, AIOPS_DATA_DIR: `/tmp/aiops-test-data/replica-b-${run}` }, { metricsSource: metricsSource(), now: () => NOW });
 });
@@ -102,7 +102,7 @@ describe('two replicas sharing PostgreSQL and Redis', () => {
     expect(res.json().status).toBe('completed');
     const after = (await a.inject({ url: `/workspaces/${wsLeak}/runs/${view.run_id}`, headers: bearer(analyst) })).json();
     expect(after).toMatchObject({ status: 'completed', remediation: { status: 'executed' } });
-    expect(cp.writes().length).toBeGreaterThan(0);
+    expect(cp.writes().length, JSON.stringify(res.json())).toBeGreaterThan(0);
   });
 
   it('the hourly execution budget of a workspace is shared by the replicas', async () => {

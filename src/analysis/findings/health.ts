@@ -58,15 +58,27 @@ function oomKills(byQuery: ByQuery): Finding[] {
   return out;
 }
 
-/** Growth since the last large drop (an OOM kill or restart resets the working set). */
+/**
+ * Steady growth between large drops (an OOM kill or restart resets the working set): the latest
+ * stretch of at least 20 points is fitted. When a kill came just before the end, that is the stretch
+ * before it, if it ended at the memory limit: a leak that was just reset by an OOM kill is still a leak.
+ */
 function memoryGrowth(byQuery: ByQuery): Finding[] {
   const out: Finding[] = [];
   const limits = new Map((byQuery.get('memory_limits') ?? []).map((s) => [seriesKey(s), s.values[s.values.length - 1]!]));
   for (const s of byQuery.get('memory_working_set') ?? []) {
-    let from = 0;
-    for (let i = 1; i < s.values.length; i++) if (s.values[i]! < 0.8 * s.values[i - 1]!) from = i;
-    const segment = s.values.slice(from);
+    const bounds = [0];
+    for (let i = 1; i < s.values.length; i++) if (s.values[i]! < 0.8 * s.values[i - 1]!) bounds.push(i);
+    bounds.push(s.values.length);
+    let k = bounds.length - 2;
+    while (k > 0 && bounds[k + 1]! - bounds[k]! < 20) k--;
+    const from = bounds[k]!;
+    const to = bounds[k + 1]!;
+    const segment = s.values.slice(from, to);
     if (segment.length < 20) continue;
+    const limit = limits.get(seriesKey(s));
+    // An earlier stretch counts only when it ended at the memory limit: the drop was the OOM kill.
+    if (to < s.values.length && !(limit !== undefined && Math.max(...segment) >= 0.9 * limit)) continue;
     // Screen on 2,000 sampled pairs with half the thresholds first: most series (flat or cyclic)
     // stop here; the decision itself is always taken on the full fit.
     const screen = theilSen(segment, { maxPairs: 2000 });
@@ -74,18 +86,17 @@ function memoryGrowth(byQuery: ByQuery): Finding[] {
     const fit = theilSen(segment);
     if (!fit || !(fit.slope > 0) || !(fit.slopeLow > 0)) continue;
     const perHour = (fit.slope * 3600) / stepOf(s);
-    const limit = limits.get(seriesKey(s));
     const reference = limit ?? Math.max(...segment);
     const rise = (fit.slope * (segment.length - 1)) / Math.max(1, fit.intercept);
     // Steady: ≥ 5 % of the limit per hour and ≥ 15 % over the segment (the daily cycle gives far less).
     if (perHour < 0.05 * reference || rise < 0.15) continue;
-    const last = s.values.length - 1;
+    const last = to - 1;
     const eta = limit !== undefined ? Math.max(0, (limit - s.values[last]!) / perHour) : undefined;
     out.push(makeFinding({
       kind: 'memory_growth', severity: eta !== undefined && eta < 2 ? 'critical' : 'warning',
       title: `Memory of ${s.labels.container} in ${s.labels.pod} grows steadily (${round(perHour / 1_048_576, 3)} MiB/h)`,
       resource: resourceOf(s.labels), score: Math.min(1, 0.5 + rise / 2), started_at: rfc3339(s.times[from]!),
-      evidence: [evidenceAt(s, from, 'start of the steady rise'), evidenceAt(s, last, `working set now, rising ${round(perHour / 1_048_576, 3)} MiB per hour`)],
+      evidence: [evidenceAt(s, from, 'start of the steady rise'), evidenceAt(s, last, `${to === s.values.length ? 'working set now' : 'working set just before it dropped (OOM kill or restart)'}, rising ${round(perHour / 1_048_576, 3)} MiB per hour`)],
       details: { bytes_per_hour: Math.round(perHour), rise_share: round(rise), limit_bytes: limit ?? null, hours_to_limit: eta === undefined ? null : round(eta, 3) },
     }));
   }

@@ -85,6 +85,18 @@ describe('health rules on synthetic series', () => {
     expect(findings).toEqual([]);
   });
 
+  it('a leak just reset by an OOM kill is still found as memory growth; growth that ended below the limit is not', () => {
+    const MiB = 1_048_576;
+    const rise = (n: number, from: number, to: number) => Array.from({ length: n }, (_, i) => from + ((to - from) * i) / (n - 1));
+    const limit = series('memory_limits', ctr, flat(70, 512 * MiB));
+    // 60 minutes climbing to the limit, the kill, then only 10 points of the new container.
+    const killed = collectFindings([limit, series('memory_working_set', ctr, [...rise(60, 200 * MiB, 510 * MiB), ...rise(10, 150 * MiB, 180 * MiB)])], ['health']);
+    expect(killed.find((f) => f.kind === 'memory_growth')).toMatchObject({ evidence: [{}, { why: expect.stringMatching(/just before it dropped/) }] });
+    // The same climb ending at 60 % of the limit before a drop (a rollout or a restart, not a kill): nothing.
+    const restarted = collectFindings([limit, series('memory_working_set', ctr, [...rise(60, 150 * MiB, 300 * MiB), ...rise(10, 150 * MiB, 160 * MiB)])], ['health']);
+    expect(restarted.find((f) => f.kind === 'memory_growth')).toBeUndefined();
+  });
+
   it('a rollout is a deploy finding with the time of the new pod', () => {
     const findings = collectFindings([
       series('cpu_usage', { ...ctr, pod: 'api-aaaaaaaaaa-11111' }, flat(20, 0.1)),
