@@ -21,6 +21,8 @@ COPY --from=build --chown=root:root /app/node_modules ./node_modules
 COPY --from=build --chown=root:root /app/dist ./dist
 COPY --chown=root:root package.json ./
 COPY --chown=root:root prompts ./prompts
+# The web console's static files, served at /ui (read into memory at start).
+COPY --chown=root:root ui ./ui
 RUN mkdir -p /var/lib/aiops && chown node:node /var/lib/aiops
 USER node
 EXPOSE 8000

@@ -20,6 +20,15 @@ export default tseslint.config(
     },
   },
   { files: ['**/*.mjs', '**/*.js'], languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly' } } },
+  // The web console runs in the browser, not in Node: browser globals only.
+  {
+    files: ['ui/**/*.js'],
+    languageOptions: {
+      sourceType: 'module',
+      globals: Object.fromEntries(['window', 'document', 'Node', 'fetch', 'setTimeout', 'URLSearchParams', 'TextDecoder', 'TextDecoderStream', 'sessionStorage', 'atob']
+        .map((name) => [name, 'readonly'])),
+    },
+  },
   // Entry points, tests and offline tools read paths the operator gives them, by design.
   { files: ENTRY_POINTS, rules: { 'no-restricted-properties': 'off', 'security/detect-non-literal-fs-filename': 'off' } },
   {

@@ -7,6 +7,8 @@ mkdir -p reports
 
 . scripts/test-services.sh
 trap stop_test_services EXIT
+# Debian's Chromium for the browser test (test/browser/); installed with apt-get when missing.
+bash scripts/ensure-chromium.sh
 
 echo '== type check' >&2
 npx tsc --noEmit -p tsconfig.json

@@ -36,12 +36,17 @@ import { buildAnalysis, type Analysis } from './wiring/analysis.js';
 import analyzeRoutes from './routes/analyze.js';
 import workspaceInsightRoutes from './routes/workspace-insights.js';
 import insightRoutes from './routes/insights.js';
+import uiRoutes from './routes/ui.js';
 import type { MetricsSource } from './metrics/metrics-source.js';
 import { readServiceVersion } from './version.js';
 import { ControlPlaneClient } from './clients/hexabase.js';
 import { buildRemediation } from './wiring/remediation.js';
 import type { RemediationService } from './remediation/service.js';
 import remediationRoutes from './routes/remediations.js';
+import chatRoutes from './routes/chat.js';
+import { buildChat, chatRemediationProposer } from './wiring/chat.js';
+import type { ChatService } from '../agents/chat/service.js';
+import type { RemediationProposer } from './chat/remediation-port.js';
 
 export interface BuildOptions {
   /** Pino options, or false to silence logs (tests). */
@@ -53,6 +58,8 @@ export interface BuildOptions {
   metricsSource?: MetricsSource;
   /** The clock of analyses (tests pin it to the end of their backfilled data). */
   now?: () => number;
+  /** Replace the remediation service as chat sees it (tests record the calls). */
+  chatRemediationProposer?: RemediationProposer;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -122,7 +129,13 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       warn: (msg) => app.log.warn(msg),
     });
     app.addHook('onClose', () => analysis.close());
-    await registerPluginsAndRoutes(app, config, options, { verifier, redis, postgres, audit, version, metricsSource, analysis, remediations: remediation.service });
+    const chat = buildChat(config, {
+      analysis,
+      ...(postgres ? { postgres } : {}),
+      proposer: options.chatRemediationProposer ?? chatRemediationProposer(remediation.service),
+      onError: (threadId, err) => app.log.error({ threadId, err }, 'chat turn failed'),
+    });
+    await registerPluginsAndRoutes(app, config, options, { verifier, redis, postgres, audit, version, metricsSource, analysis, remediations: remediation.service, chat: chat.service });
   } catch (err) {
     await app.close(); // runs the onClose hooks: the audit pipeline and the clients are released
     throw err;
@@ -139,11 +152,12 @@ interface Built {
   metricsSource: MetricsSource;
   analysis: Analysis;
   remediations: RemediationService;
+  chat: ChatService;
 }
 
 /** Order matters: metrics and the guard first (others hook into them), then app plugins, then routes. */
 async function registerPluginsAndRoutes(app: FastifyInstance, config: Config, options: BuildOptions, built: Built): Promise<void> {
-  const { verifier, redis, postgres, audit, version, metricsSource, analysis, remediations } = built;
+  const { verifier, redis, postgres, audit, version, metricsSource, analysis, remediations, chat } = built;
   const audited = auditHooks(audit);
   await app.register(authGuard, {
     verifier,
@@ -168,5 +182,7 @@ async function registerPluginsAndRoutes(app: FastifyInstance, config: Config, op
   await app.register(analyzeRoutes, { runs: analysis.runs, now: options.now ?? Date.now });
   await app.register(workspaceInsightRoutes, { metrics: metricsSource, now: options.now ?? Date.now });
   await app.register(insightRoutes, { audit });
+  await app.register(uiRoutes); // the web console's static files (public; its API calls carry the token)
   await app.register(remediationRoutes, { remediations });
+  await app.register(chatRoutes, { chat });
 }

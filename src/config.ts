@@ -77,6 +77,7 @@ const EnvSchema = z.object({
   OPENAI_BASE_URL: optionalUrl,
   OPENAI_MODEL: z.preprocess(blankToUndefined, z.string().default('gpt-4o-mini')),
   LLM_TIMEOUT_SECONDS: intIn(1, 600, 30),
+  PROMPTS_DIR: optionalString,
   LANGFUSE_PUBLIC_KEY: optionalString,
   LANGFUSE_SECRET_KEY: optionalString,
   LANGFUSE_HOST: optionalUrl,
@@ -97,6 +98,8 @@ const EnvSchema = z.object({
   METRICS_MIN_STEP_SECONDS: intIn(1, 3600, 5),
   METRICS_CACHE_TTL_SECONDS: intIn(1, 3600, 30),
   ANALYZE_SYNC_WAIT_SECONDS: intIn(0, 300, 20),
+  CHAT_MAX_STEPS: intIn(1, 30, 6),
+  CHAT_CONTEXT_TOKENS: intIn(1000, 200_000, 8000),
   REDIS_URL: z.preprocess(blankToUndefined, z.url({ protocol: /^rediss?$/ }).optional()),
   DATABASE_URL: z.preprocess(blankToUndefined, z.url({ protocol: /^postgres(ql)?$/ }).optional()),
   AIOPS_DATA_DIR: z.preprocess(blankToUndefined, z.string().default('./data')),
@@ -162,6 +165,12 @@ export interface Config {
     /** How long POST /analyze waits for the run before answering 202 with a run to poll. */
     readonly syncWaitSeconds: number;
   };
+  readonly chat: {
+    /** Model calls per chat turn; a turn that needs more ends with a partial answer. */
+    readonly maxSteps: number;
+    /** Token budget of a chat model call's prompt (older turns are summarised and tool results clipped to fit). */
+    readonly contextTokens: number;
+  };
   readonly metrics: {
     readonly timeoutMs: number;
     /** The label that names the workspace on every series (`workspace_id` on Hexabase). */
@@ -172,6 +181,8 @@ export interface Config {
   readonly redisUrl?: string;
   readonly databaseUrl?: string;
   readonly dataDir: string;
+  /** The prompt templates' directory (PROMPTS_DIR); unset: the package's own `prompts/`. */
+  readonly promptsDir?: string;
 }
 
 export class ConfigError extends Error {
@@ -291,6 +302,7 @@ function buildConfig(e: Env, key: KeySource): Config {
     },
     prometheusUrl: e.PROMETHEUS_URL,
     analysis: { syncWaitSeconds: e.ANALYZE_SYNC_WAIT_SECONDS },
+    chat: { maxSteps: e.CHAT_MAX_STEPS, contextTokens: e.CHAT_CONTEXT_TOKENS },
     metrics: {
       timeoutMs: e.PROMETHEUS_TIMEOUT_SECONDS * 1000,
       tenantLabel: e.METRICS_TENANT_LABEL,
@@ -300,6 +312,7 @@ function buildConfig(e: Env, key: KeySource): Config {
     redisUrl: e.REDIS_URL,
     databaseUrl: e.DATABASE_URL,
     dataDir: path.resolve(e.AIOPS_DATA_DIR),
+    promptsDir: e.PROMPTS_DIR ? path.resolve(e.PROMPTS_DIR) : undefined,
   };
 }
 

@@ -14,7 +14,7 @@ import { workspaceOverview } from './workspace-overview.js';
 export type { ToolBox, ToolContext, ToolDefinition, ToolDeps, ToolResult } from './tool.js';
 export { createToolBox, expectedSchema, type ToolBoxOptions } from './toolbox.js';
 export { defineTool, fail, noData, ok } from './define-tool.js';
-export { toLangChainTools } from './langchain.js';
+export { toLangChainTools, toolDeclarations } from './langchain.js';
 
 /** Every tool of the agent, in the order they are offered to a model. */
 export const ALL_TOOLS: readonly ToolDefinition<never, unknown>[] = [

@@ -14,8 +14,12 @@ import { LruQueryCache, RedisQueryCache } from '../metrics/query-cache.js';
 import type { Config } from '../config.js';
 import type { MetricsSource } from '../metrics/metrics-source.js';
 import { createPromptLibrary, defaultPromptsDir } from '../prompts/index.js';
-import { createGraphToolBox, type ToolBox } from '../../tools/index.js';
-import { openCheckpointer } from './checkpointer.js';
+import { createGraphToolBox, type ToolBox, type ToolDeps } from '../../tools/index.js';
+import type { QueryCache } from '../metrics/query-cache.js';
+import type { ChatLlm } from '../llm/types.js';
+import type { LlmTracing } from '../llm/tracing.js';
+import type { PromptLibrary } from '../prompts/index.js';
+import { openCheckpointer, type Checkpointer } from './checkpointer.js';
 import { buildChatLlm, buildTracing } from './llm.js';
 
 export interface Analysis {
@@ -23,6 +27,8 @@ export interface Analysis {
   toolbox: ToolBox;
   llmProviders: readonly string[];
   checkpointerKind: 'postgres' | 'sqlite';
+  /** What the chat shares with the analysis (src/wiring/chat.ts): the same tool deps and cache, LLM layer, prompts, checkpointer, tracing. */
+  shared: { toolDeps: ToolDeps; toolCache: QueryCache; llm?: ChatLlm; prompts: PromptLibrary; checkpointer: Checkpointer; tracing?: LlmTracing };
   close(): Promise<void>;
 }
 
@@ -39,10 +45,11 @@ export async function buildAnalysis(
   const controlPlane = deps.controlPlane;
   // Read-only tool results are cached like query results: shared through Redis when configured.
   const cache = deps.redis ? new RedisQueryCache(deps.redis, (err) => deps.warn?.(`tool cache unavailable: ${err.message}`), 'aiops:tools:') : new LruQueryCache();
-  const toolbox = createGraphToolBox({ metrics: deps.metrics, audit: deps.audit, now, ...(controlPlane ? { controlPlane } : {}) }, { cache });
+  const toolDeps: ToolDeps = { metrics: deps.metrics, audit: deps.audit, now, ...(controlPlane ? { controlPlane } : {}) };
+  const toolbox = createGraphToolBox(toolDeps, { cache });
   const tracing = buildTracing(config, deps.version);
   const llm = buildChatLlm(config, { audit: deps.audit, ...(tracing ? { tracing } : {}) });
-  const prompts = createPromptLibrary(defaultPromptsDir());
+  const prompts = createPromptLibrary(config.promptsDir ?? defaultPromptsDir());
   const checkpointer = openCheckpointer(config);
   const graph = buildAnalysisGraph({
     toolbox, prompts, now, audit: deps.audit, ...(llm ? { llm } : {}), ...(deps.remediations ? { remediation: remediationPort(deps.remediations) } : {}),
@@ -59,6 +66,7 @@ export async function buildAnalysis(
     toolbox,
     llmProviders: llm?.providers ?? [],
     checkpointerKind: checkpointer.kind,
+    shared: { toolDeps, toolCache: cache, prompts, checkpointer, ...(llm ? { llm } : {}), ...(tracing ? { tracing } : {}) },
     close: async () => {
       await checkpointer.close();
       await tracing?.shutdown();

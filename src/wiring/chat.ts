@@ -1,0 +1,73 @@
+/**
+ * Part of the composition root: diagnostic chat. The conversation graph shares the analysis's LLM
+ * layer, prompts, tool dependencies (metrics, audit, control plane) and tool cache, and its
+ * checkpointer (PostgreSQL when DATABASE_URL is set, the SQLite file otherwise), so a thread
+ * continues on any replica. The thread index lives beside it: the `aiops_chat.chat_threads` table of
+ * the same PostgreSQL database, or a table in the same SQLite file. The remediation service, when
+ * given, turns chat proposals into pending remediations (adapted by `chatRemediationProposer`).
+ */
+import type pg from 'pg';
+import { SqliteSaver } from '@langchain/langgraph-checkpoint-sqlite';
+import { diagnoseWorkspace } from '../../agents/chat/diagnose-tool.js';
+import { buildChatGraph } from '../../agents/chat/graph.js';
+import { ChatService } from '../../agents/chat/service.js';
+import type { RemediationProposer } from '../chat/remediation-port.js';
+import { postgresThreadStore } from '../chat/thread-store-postgres.js';
+import { sqliteThreadStore } from '../chat/thread-store-sqlite.js';
+import type { ThreadStore } from '../chat/thread-store.js';
+import type { Config } from '../config.js';
+import type { RemediationService } from '../remediation/service.js';
+import { ALL_TOOLS, createToolBox, type ToolDefinition } from '../../tools/index.js';
+import type { Analysis } from './analysis.js';
+
+/** The chat's tools: every model-facing tool plus diagnose_workspace (never fetch_series: its answers are too large for a prompt). */
+export const CHAT_TOOLS: readonly ToolDefinition<never, unknown>[] = [...ALL_TOOLS, diagnoseWorkspace as unknown as ToolDefinition<never, unknown>];
+
+/** The remediation service as chat's RemediationProposer (src/chat/remediation-port.ts). */
+export function chatRemediationProposer(service: RemediationService): RemediationProposer {
+  return {
+    async propose(auth, request) {
+      const { remediation } = await service.propose(auth, {
+        actions: request.actions,
+        ...(request.reason ? { reason: request.reason.slice(0, 2000) } : {}),
+        ...(request.issue_id ? { issue_id: request.issue_id } : {}),
+      }, { source: request.source });
+      return remediation;
+    },
+    approve: (auth, id, comment) => service.approve(auth, id, comment ? { comment } : {}),
+    reject: (auth, id, comment) => service.reject(auth, id, comment ? { comment } : {}),
+  };
+}
+
+export function buildChat(
+  config: Config,
+  deps: { analysis: Analysis; postgres?: pg.Pool; proposer?: RemediationProposer; now?: () => number; onError?: (threadId: string, err: unknown) => void },
+): { service: ChatService; store: ThreadStore } {
+  const { shared } = deps.analysis;
+  // Conversation times are wall-clock time (the tools keep the analysis clock of toolDeps).
+  const now = deps.now ?? Date.now;
+  const saver = shared.checkpointer.saver;
+  let store: ThreadStore;
+  if (deps.postgres) store = postgresThreadStore(deps.postgres);
+  else if (saver instanceof SqliteSaver) store = sqliteThreadStore(saver.db);
+  else throw new Error('chat needs PostgreSQL (DATABASE_URL) or the SQLite checkpointer for its thread index');
+  const toolbox = createToolBox(CHAT_TOOLS, shared.toolDeps, { cache: shared.toolCache });
+  const graph = buildChatGraph({
+    toolbox,
+    prompts: shared.prompts,
+    now,
+    maxSteps: config.chat.maxSteps,
+    contextTokens: config.chat.contextTokens,
+    ...(shared.llm ? { llm: shared.llm } : {}),
+    ...(deps.proposer ? { proposer: deps.proposer } : {}),
+  }, saver);
+  const tracing = shared.tracing;
+  const service = new ChatService(graph, store, {
+    now,
+    maxSteps: config.chat.maxSteps,
+    beforeUse: () => shared.checkpointer.ensureReady(),
+    ...(tracing ? { callbacksFor: (threadId: string, auth: { sub: string }) => tracing.callbacks({ sessionId: threadId, userId: auth.sub, tags: ['chat'] }) } : {}),
+    ...(deps.onError ? { onError: deps.onError } : {}),
+  });
+  return { service, store };
+}

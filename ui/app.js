@@ -1,0 +1,193 @@
+// The console: token → workspace → panels (alerts, insights, recommendations, analysis, chat,
+// pending remediations). Plain ES modules, no framework, no build step, nothing from other origins.
+import { createApi } from './api.js';
+import { createCharts } from './chart.js';
+import { createChat } from './chat.js';
+import { badge, fmt, h, labelText, when } from './dom.js';
+import { remediationCard } from './remediation.js';
+import { decodeClaims, forgetToken, storedToken, storeToken, tokenFromFragment, workspaceOf } from './token.js';
+
+const $ = (id) => document.getElementById(id);
+const state = { token: null, claims: null, workspace: null };
+const api = createApi(() => state.token, () => state.workspace);
+const charts = createCharts(api);
+
+// ---- errors: one aria-live region, newest first, each dismissable
+function report(err) {
+  const box = $('errors');
+  const item = h('div', { class: 'error-item' }, h('p', {}, err.message ?? String(err)),
+    h('button', { type: 'button', onclick: () => item.remove() }, 'Dismiss'));
+  box.prepend(item);
+  while (box.children.length > 5) box.lastChild.remove();
+}
+
+// ---- panels: a loader that returns nodes; errors show in the panel and in the live region
+const panels = {};
+function panel(id, loader) {
+  const body = $(id).querySelector('.panel-body');
+  const load = async () => {
+    body.setAttribute('aria-busy', 'true');
+    try {
+      body.replaceChildren(...[await loader()].flat().filter(Boolean));
+    } catch (err) {
+      body.replaceChildren(h('p', { class: 'warn' }, err.message));
+      report(err);
+    } finally {
+      body.removeAttribute('aria-busy');
+    }
+  };
+  $(id).querySelector('button.refresh').addEventListener('click', load);
+  panels[id] = load;
+}
+
+const empty = (text) => h('p', { class: 'muted' }, text);
+const evidenceCharts = (evidence, max = 2) =>
+  h('div', { class: 'charts' }, evidence.slice(0, max).map((e) => charts.chart(e.series, { atIso: e.time, value: e.value, caption: `${fmt(e.value)} at ${when(e.time)}: ${e.why}` })));
+
+// AIOps alerts carry no evidence: chart the catalog query that shows the alert's condition.
+const ALERT_QUERIES = {
+  AIOpsOomKill: 'memory_usage_vs_limits', AIOpsMemoryGrowth: 'memory_working_set', AIOpsRestarts: 'restarts',
+  AIOpsCpuThrottling: 'cpu_throttling', AIOpsCpuSaturation: 'cpu_usage_vs_limits', AIOpsLatency: 'http_latency_p95',
+  AIOpsErrors: 'http_error_ratio', AIOpsCapacity: 'pvc_usage', AIOpsNotReady: 'pods_not_ready', AIOpsQuota: 'quota_usage',
+  AIOpsEgress: 'network_transmit',
+};
+
+panel('alerts', async () => {
+  const { alerts, failed_queries: failed } = await api.get('/alerts');
+  return [
+    alerts.length ? h('ul', { class: 'cards' }, alerts.map((a) => h('li', { class: `card sev-${a.severity}` },
+      h('h3', {}, badge(a.severity), ' ', a.name),
+      h('p', {}, a.summary),
+      h('p', { class: 'muted' }, labelText(a.labels), a.started_at ? ` · since ${when(a.started_at)}` : ''),
+      ALERT_QUERIES[a.name] ? h('div', { class: 'charts' }, charts.chart({ name: ALERT_QUERIES[a.name], labels: a.labels })) : null)))
+      : empty('No active alerts.'),
+    failed.length ? h('p', { class: 'warn' }, `Some queries failed: ${failed.join(', ')}`) : null,
+  ];
+});
+
+panel('insights', async () => {
+  const { insights } = await api.get('/insights?limit=20');
+  if (!insights.length) return empty('No insights yet: run an analysis.');
+  return h('ul', { class: 'cards' }, insights.map((i) => h('li', { class: `card sev-${i.severity}`, 'data-run-id': i.run_id },
+    h('h3', {}, badge(i.severity), ' ', i.title),
+    h('p', { class: 'muted' }, `${Math.round(i.confidence * 100)}% confidence · ${i.diagnosed_by} · ${when(i.created_at)}`),
+    i.summary ? h('p', {}, i.summary) : null,
+    evidenceCharts(i.evidence),
+    i.recommendations.length ? h('ul', {}, i.recommendations.map((r) => h('li', {}, r))) : null)));
+});
+
+panel('recommendations', async () => {
+  const { recommendations } = await api.get('/recommendations');
+  if (!recommendations.length) return empty('No recommendations.');
+  return h('ul', { class: 'cards' }, recommendations.slice(0, 12).map((r) => h('li', { class: `card prio-${r.priority}` },
+    h('h3', {}, badge(r.priority), ' ', r.title),
+    h('p', { class: 'muted' }, `${r.category} · effort ${r.effort} · ${r.impact}`),
+    h('ul', {}, r.actions.map((a) => h('li', {}, a))),
+    evidenceCharts(r.evidence, 1))));
+});
+
+panel('pending', async () => {
+  const { remediations } = await api.get('/remediations?status=pending_approval&limit=20');
+  if (!remediations.length) return empty('Nothing waits for approval.');
+  // A decided card stays, showing its outcome, until the next refresh.
+  return remediations.map((r) => remediationCard(api, r, { report }));
+});
+
+// ---- analysis: POST /analyze, polling GET /runs/{id} when it answers 202
+$('analyze-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const out = $('analyze-result');
+  const button = event.submitter ?? $('analyze-form').querySelector('button');
+  button.disabled = true;
+  out.replaceChildren(h('p', { role: 'status' }, 'Analysing…'));
+  try {
+    let { status, body: run } = await api.post('/analyze', {
+      analysis_type: $('analyze-type').value,
+      time_range_minutes: Number($('analyze-minutes').value),
+    });
+    for (let i = 0; status === 202 && run.status === 'running' && i < 120; i++) {
+      await new Promise((r) => setTimeout(r, 1000));
+      run = await api.get(`/runs/${run.run_id}`);
+    }
+    out.replaceChildren(renderRun(run));
+    panels.insights(); // the run's hypotheses become insights
+    if (run.status === 'awaiting_approval') panels.pending(); // and its proposed actions a pending remediation
+  } catch (err) {
+    out.replaceChildren(h('p', { class: 'warn' }, err.message));
+    report(err);
+  } finally {
+    button.disabled = false;
+  }
+});
+
+function renderRun(run) {
+  const d = run.diagnosis;
+  return h('div', { class: 'run', 'data-status': run.status },
+    h('p', {}, 'Run ', h('code', {}, run.run_id.slice(0, 8)), ' ', badge(run.status.replace(/_/g, ' '), 'status'), run.diagnosed_by ? ` · diagnosed by ${run.diagnosed_by}` : ''),
+    d ? h('section', { 'aria-label': 'Diagnosis' },
+      h('h3', {}, 'Diagnosis'), h('p', {}, d.summary), d.impact ? h('p', { class: 'muted' }, d.impact) : null,
+      h('ol', { class: 'hypotheses' }, d.hypotheses.map((x) => h('li', {},
+        h('strong', {}, x.cause), ` (${Math.round(x.confidence * 100)}%)`, evidenceCharts(x.evidence)))))
+      : null,
+    h('details', {}, h('summary', {}, `Findings (${run.findings.length})`),
+      h('ul', {}, run.findings.slice(0, 30).map((f) => h('li', {}, badge(f.severity), ` ${f.title}`)))),
+    run.proposed_actions.length
+      ? h('section', { 'aria-label': 'Proposed actions' }, h('h3', {}, 'Proposed actions (need approval)'),
+        h('ul', {}, run.proposed_actions.map((a) => h('li', {}, badge(`risk ${a.risk}`, a.risk), ` ${a.action_type} ${a.namespace ? `${a.namespace}/` : ''}${a.target_resource}: ${a.reason}`))))
+      : h('p', { class: 'muted' }, 'No action proposed.'),
+    run.errors.length ? h('ul', { class: 'warn' }, run.errors.map((e) => h('li', {}, `${e.node}: ${e.message}`))) : null);
+}
+
+const chat = createChat({ api, charts, report, onRemediation: () => panels.pending() });
+
+// ---- token
+function showIdentity() {
+  const c = state.claims;
+  const exp = typeof c.exp === 'number' ? new Date(c.exp * 1000) : null;
+  const expired = exp && exp.getTime() < Date.now();
+  $('claims').replaceChildren(
+    h('dt', {}, 'Workspace'), h('dd', { id: 'claim-workspace' }, state.workspace ?? 'none in the token'),
+    h('dt', {}, 'Subject'), h('dd', {}, c.sub ?? '?'),
+    h('dt', {}, 'Permissions'), h('dd', {}, Array.isArray(c.permissions) ? c.permissions.join(', ') : 'as granted by the service'),
+    h('dt', {}, 'Expires'), h('dd', { class: expired ? 'warn' : '' }, exp ? `${exp.toLocaleString()}${expired ? ' (expired)' : ''}` : 'unknown'));
+  $('identity').textContent = `${c.sub ?? '?'} @ ${state.workspace ?? '?'}`;
+}
+
+function useToken(token) {
+  const trimmed = token.trim().replace(/^bearer\s+/i, '');
+  let claims;
+  try {
+    claims = decodeClaims(trimmed);
+  } catch (err) {
+    report(err);
+    return;
+  }
+  Object.assign(state, { token: trimmed, claims, workspace: workspaceOf(claims) });
+  storeToken(trimmed);
+  $('token-input').value = '';
+  showIdentity();
+  if (!state.workspace) {
+    report(new Error('the token names no workspace (workspace_id)'));
+    return;
+  }
+  charts.reset();
+  chat.reset();
+  $('workspace').hidden = false;
+  for (const load of Object.values(panels)) load();
+}
+
+$('token-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  useToken($('token-input').value);
+});
+$('token-forget').addEventListener('click', () => {
+  forgetToken();
+  Object.assign(state, { token: null, claims: null, workspace: null });
+  $('workspace').hidden = true;
+  $('claims').replaceChildren();
+  $('identity').textContent = 'No token';
+  $('token-input').focus();
+});
+
+const initial = tokenFromFragment() ?? storedToken();
+if (initial) useToken(initial);
