@@ -16,7 +16,8 @@ export interface PromptRef {
 
 export interface LlmCallOptions {
   prompt: PromptRef;
-  operation: 'plan' | 'diagnose' | 'chat';
+  /** `judge`: the offline evals' LLM judge (evals/runner), never the service itself. */
+  operation: 'plan' | 'diagnose' | 'chat' | 'judge';
   /** Tools the model may call (bound per call). */
   tools?: StructuredToolInterface[];
   /** Caller identity, for the audit event and the trace (user = sub, session = thread). */

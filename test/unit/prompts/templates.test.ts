@@ -5,8 +5,8 @@ import { defaultPromptsDir } from '../../../src/prompts/package-root.js';
 const lib = createPromptLibrary(defaultPromptsDir());
 
 describe('the shipped prompts', () => {
-  it('are planner, diagnosis and chat', () => {
-    expect(lib.names).toEqual(['chat', 'diagnosis', 'planner']);
+  it('are planner, diagnosis, chat and the offline evals\' judge', () => {
+    expect(lib.names).toEqual(['chat', 'diagnosis', 'eval-judge', 'planner']);
   });
 
   it('planner renders with its variables and fences the targets', () => {

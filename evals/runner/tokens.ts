@@ -1,0 +1,31 @@
+/**
+ * Real tokens for the app under test: an RSA key generated in-process for the eval run (never
+ * written anywhere), AIOps contract tokens signed with it (src/auth/mint-token.ts), and the key
+ * lookup handed to buildApp, so every request goes through the real verifier and route guard.
+ */
+import { exportPKCS8, generateKeyPair, type JWTVerifyGetKey } from 'jose';
+import type { Permission } from '../../src/auth/permissions.js';
+import { mintToken } from '../../src/auth/mint-token.js';
+
+export const EVAL_ISSUER = 'hexabase-control-plane';
+export const EVAL_AUDIENCE = 'hexabase-aiops';
+
+export interface TokenClaims {
+  workspace: string;
+  permissions: readonly Permission[];
+  sub: string;
+}
+
+export interface EvalKeys {
+  getKey: JWTVerifyGetKey;
+  mint(claims: TokenClaims): Promise<string>;
+}
+
+export async function createEvalKeys(): Promise<EvalKeys> {
+  const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
+  const privateKeyPem = await exportPKCS8(privateKey);
+  return {
+    getKey: async () => publicKey,
+    mint: (c) => mintToken({ privateKeyPem, issuer: EVAL_ISSUER, audience: EVAL_AUDIENCE, sub: c.sub, workspaceId: c.workspace, permissions: c.permissions, ttlSeconds: 900 }),
+  };
+}
