@@ -85,6 +85,10 @@ function memoryGrowth(byQuery: ByQuery): Finding[] {
     if (!screen || !(screen.slope > 0) || (screen.slope * (segment.length - 1)) / Math.max(1, screen.intercept) < 0.075) continue;
     const fit = theilSen(segment);
     if (!fit || !(fit.slope > 0) || !(fit.slopeLow > 0)) continue;
+    // Steady, not a warm-up: a new container fills its caches fast, then levels off; a leak keeps
+    // climbing, so its second half rises at least half as fast as the whole.
+    const late = theilSen(segment.slice(Math.floor(segment.length / 2)), { maxPairs: 2000 });
+    if (!late || late.slope < 0.5 * fit.slope) continue;
     const perHour = (fit.slope * 3600) / stepOf(s);
     const reference = limit ?? Math.max(...segment);
     const rise = (fit.slope * (segment.length - 1)) / Math.max(1, fit.intercept);

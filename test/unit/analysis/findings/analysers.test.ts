@@ -95,6 +95,10 @@ describe('health rules on synthetic series', () => {
     // The same climb ending at 60 % of the limit before a drop (a rollout or a restart, not a kill): nothing.
     const restarted = collectFindings([limit, series('memory_working_set', ctr, [...rise(60, 150 * MiB, 300 * MiB), ...rise(10, 150 * MiB, 160 * MiB)])], ['health']);
     expect(restarted.find((f) => f.kind === 'memory_growth')).toBeUndefined();
+    // A new container warming up (fast rise, then level) is not a leak.
+    const warmUp = Array.from({ length: 60 }, (_, i) => (150 + 200 * (1 - Math.exp(-i / 10))) * MiB);
+    expect(collectFindings([limit, series('memory_working_set', ctr, warmUp)], ['health']).find((f) => f.kind === 'memory_growth')).toBeUndefined();
+    expect(collectFindings([limit, series('memory_working_set', ctr, rise(60, 150 * MiB, 350 * MiB))], ['health']).find((f) => f.kind === 'memory_growth')).toBeDefined();
   });
 
   it('a rollout is a deploy finding with the time of the new pod', () => {
