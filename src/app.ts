@@ -115,7 +115,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     const controlPlane = config.hexabase.apiUrl
       ? new ControlPlaneClient({ baseUrl: config.hexabase.apiUrl, timeoutMs: config.hexabase.timeoutMs, ...(config.hexabase.apiToken ? { internalToken: config.hexabase.apiToken } : {}) })
       : undefined;
-    const remediation = buildRemediation(config, { audit, ...(postgres ? { postgres } : {}), ...(redis ? { redis } : {}), ...(controlPlane ? { controlPlane } : {}), ...(options.now ? { now: options.now } : {}) });
+    const remediation = buildRemediation(config, { audit, ...(postgres ? { postgres } : {}), ...(redis ? { redis } : {}), ...(controlPlane ? { controlPlane } : {}), ...(options.now ? { now: options.now } : {}), warn: (msg) => app.log.warn(msg) });
     app.addHook('onClose', () => remediation.close());
     const analysis = await buildAnalysis(config, {
       remediations: remediation.service,

@@ -113,6 +113,17 @@ export class RemediationService {
     return fresh.map((r) => r.doc).filter((doc) => !filter.status || doc.status === filter.status);
   }
 
+  /**
+   * Expires every pending remediation whose approval window has closed (run periodically on every
+   * replica: the compare-and-set makes concurrent sweeps harmless), so the `expired` audit event and
+   * the closing of an analysis run happen on time, not when someone next reads it. Returns how many.
+   */
+  async expireDue(limit = 100): Promise<number> {
+    const due = await this.d.store.pendingExpiredBefore(this.d.now(), limit);
+    const done = await Promise.all(due.map((r) => this.refresh(r)));
+    return done.filter((r) => r.doc.status === 'expired').length;
+  }
+
   async approve(auth: AuthContext, id: string, options: { comment?: string; requestId?: string; waived?: boolean } = {}): Promise<Remediation> {
     requirePermission(auth, 'aiops:remediate', 'approve a remediation');
     const current = await this.pending(auth, id);

@@ -26,6 +26,8 @@ export interface RemediationStore {
   insert(doc: Remediation, keys: InsertKeys): Promise<{ created: boolean; record: StoredRemediation }>;
   get(workspaceId: string, id: string): Promise<StoredRemediation | undefined>;
   list(workspaceId: string, filter: { status?: string; limit: number }): Promise<StoredRemediation[]>;
+  /** Pending remediations of any workspace whose approval window closed before `nowMs` (for the expiry sweep). */
+  pendingExpiredBefore(nowMs: number, limit: number): Promise<StoredRemediation[]>;
   /** Writes `doc` only if the stored version is still `version`; false when someone else changed it first. */
   update(workspaceId: string, id: string, version: number, doc: Remediation): Promise<boolean>;
   close(): Promise<void>;
@@ -44,11 +46,13 @@ const SCHEMA = [
      status TEXT NOT NULL,
      active INTEGER NOT NULL,
      requested_at_ms BIGINT NOT NULL,
+     expires_at_ms BIGINT NOT NULL,
      idempotency_key TEXT,
      dedupe_key TEXT,
      version INTEGER NOT NULL,
      doc TEXT NOT NULL)`,
   `CREATE INDEX IF NOT EXISTS aiops_remediations_by_workspace ON aiops_remediations (workspace_id, requested_at_ms)`,
+  `CREATE INDEX IF NOT EXISTS aiops_remediations_pending ON aiops_remediations (expires_at_ms) WHERE status = 'pending_approval'`,
   `CREATE UNIQUE INDEX IF NOT EXISTS aiops_remediations_idempotency ON aiops_remediations (workspace_id, idempotency_key) WHERE idempotency_key IS NOT NULL`,
   `CREATE UNIQUE INDEX IF NOT EXISTS aiops_remediations_dedupe ON aiops_remediations (workspace_id, dedupe_key) WHERE active = 1 AND dedupe_key IS NOT NULL`,
 ];
@@ -71,9 +75,9 @@ export class SqlRemediationStore implements RemediationStore {
   async insert(doc: Remediation, keys: InsertKeys): Promise<{ created: boolean; record: StoredRemediation }> {
     await this.ready();
     const result = await this.db.query(
-      `INSERT INTO aiops_remediations (id, workspace_id, status, active, requested_at_ms, idempotency_key, dedupe_key, version, doc)
-       VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?) ON CONFLICT DO NOTHING`,
-      [doc.id, doc.workspace_id, doc.status, active(doc), Date.parse(doc.requested_at), keys.idempotencyKey ?? null, keys.dedupeKey ?? null, JSON.stringify(doc)],
+      `INSERT INTO aiops_remediations (id, workspace_id, status, active, requested_at_ms, expires_at_ms, idempotency_key, dedupe_key, version, doc)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?) ON CONFLICT DO NOTHING`,
+      [doc.id, doc.workspace_id, doc.status, active(doc), Date.parse(doc.requested_at), Date.parse(doc.expires_at), keys.idempotencyKey ?? null, keys.dedupeKey ?? null, JSON.stringify(doc)],
     );
     if (result.rowCount === 1) return { created: true, record: { doc, version: 1 } };
     const existing = await this.db.query(
@@ -98,6 +102,15 @@ export class SqlRemediationStore implements RemediationStore {
     const { rows } = filter.status
       ? await this.db.query('SELECT doc, version FROM aiops_remediations WHERE workspace_id = ? AND status = ? ORDER BY requested_at_ms DESC LIMIT ?', [workspaceId, filter.status, filter.limit])
       : await this.db.query('SELECT doc, version FROM aiops_remediations WHERE workspace_id = ? ORDER BY requested_at_ms DESC LIMIT ?', [workspaceId, filter.limit]);
+    return rows.map(parse);
+  }
+
+  async pendingExpiredBefore(nowMs: number, limit: number): Promise<StoredRemediation[]> {
+    await this.ready();
+    const { rows } = await this.db.query(
+      "SELECT doc, version FROM aiops_remediations WHERE status = 'pending_approval' AND expires_at_ms <= ? ORDER BY expires_at_ms LIMIT ?",
+      [nowMs, limit],
+    );
     return rows.map(parse);
   }
 

@@ -18,9 +18,11 @@ import { postgresDriver, sqliteDriver } from '../remediation/sql-drivers.js';
 import { SqlRemediationStore } from '../remediation/store.js';
 import type { RemediationPort } from '../../agents/deps.js';
 
+const EXPIRY_SWEEP_MS = 60_000;
+
 export function buildRemediation(
   config: Config,
-  deps: { audit: AuditLog; postgres?: pg.Pool; redis?: Redis; controlPlane?: ControlPlaneClient; now?: () => number },
+  deps: { audit: AuditLog; postgres?: pg.Pool; redis?: Redis; controlPlane?: ControlPlaneClient; now?: () => number; warn?: (msg: string) => void },
 ): { service: RemediationService; storeKind: 'postgres' | 'sqlite'; close(): Promise<void> } {
   let store: SqlRemediationStore;
   if (deps.postgres) {
@@ -50,7 +52,19 @@ export function buildRemediation(
     },
     now: deps.now ?? Date.now,
   });
-  return { service, storeKind: deps.postgres ? 'postgres' : 'sqlite', close: () => store.close() };
+  // Expiry on time (audit event, analysis run closed) rather than when someone next reads it.
+  const sweep = setInterval(() => {
+    service.expireDue().catch((err: unknown) => deps.warn?.(`remediation expiry sweep failed: ${(err as Error).message}`));
+  }, EXPIRY_SWEEP_MS);
+  sweep.unref();
+  return {
+    service,
+    storeKind: deps.postgres ? 'postgres' : 'sqlite',
+    close: async () => {
+      clearInterval(sweep);
+      await store.close();
+    },
+  };
 }
 
 /** What the analysis graph sees of the service: register a run's proposals, execute once approved. */

@@ -16,7 +16,7 @@ const noLock: TargetLocks = { acquire: async () => ({ release: async () => undef
 const auth = (sub: string, permissions: AuthContext['permissions'] = ['aiops:read', 'aiops:remediate']): AuthContext =>
   ({ sub, workspaceId: 'ws-a', permissions, planType: 'shared', orgIds: [], tokenType: 'aiops-contract', expiresAt: 0, rawToken: `token-of-${sub}` });
 
-function service(options: { fourEyes?: boolean } = {}) {
+function service(options: { fourEyes?: boolean; now?: () => number } = {}) {
   const sent: string[] = [];
   const audit = collectingAudit();
   const svc = new RemediationService({
@@ -32,7 +32,7 @@ function service(options: { fourEyes?: boolean } = {}) {
       },
     },
     policy: { approvalTtlMs: 60_000, fourEyes: options.fourEyes ?? false, maxReplicas: 10, autoApproveActions: [], lockTtlMs: 60_000 },
-    now: Date.now,
+    now: options.now ?? Date.now,
   });
   return { svc, sent, audit };
 }
@@ -71,6 +71,19 @@ describe('RemediationService', () => {
     const { remediation } = await svc.propose(analyst, request, { source: { kind: 'chat', thread_id: 't1' } });
     await expect(svc.approve(analyst, remediation.id)).rejects.toMatchObject({ statusCode: 403, extra: { reason: 'missing_scope' } });
     expect(audit.events.map((e) => [e.event_type, (e.details as { state: string }).state, e.initiated_by])).toEqual([['remediation', 'proposed', 'AIOpsAgent']]);
+  });
+
+  it('the expiry sweep expires what is due (once, even when two replicas sweep), and nothing else', async () => {
+    let clock = Date.UTC(2026, 10, 28, 12, 0, 0);
+    const { svc, audit } = service({ now: () => clock });
+    const early = (await svc.propose(auth('alice'), request, { source: { kind: 'api' } })).remediation;
+    clock += 30_000;
+    const late = (await svc.propose(auth('alice'), { actions: [{ action_type: 'resolve_alert', target_resource: 'alert/a1' }] }, { source: { kind: 'api' } })).remediation;
+    clock += 45_000; // the first is past its 60 s window, the second is not
+    expect(await Promise.all([svc.expireDue(), svc.expireDue()])).toEqual(expect.arrayContaining([1]));
+    expect((await svc.get(auth('alice'), early.id))?.status).toBe('expired');
+    expect((await svc.get(auth('alice'), late.id))?.status).toBe('pending_approval');
+    expect(audit.events.filter((e) => (e.details as { state: string }).state === 'expired').map((e) => [e.resource_id, e.user_id])).toEqual([[early.id, 'system:expiry']]);
   });
 
   it('infers the application of a pod from its name when not given', () => {
