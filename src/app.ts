@@ -184,5 +184,5 @@ async function registerPluginsAndRoutes(app: FastifyInstance, config: Config, op
   await app.register(insightRoutes, { audit });
   await app.register(uiRoutes); // the web console's static files (public; its API calls carry the token)
   await app.register(remediationRoutes, { remediations });
-  await app.register(chatRoutes, { chat });
+  await app.register(chatRoutes, { chat, keepAliveMs: config.chat.keepAliveMs });
 }

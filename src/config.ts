@@ -100,6 +100,7 @@ const EnvSchema = z.object({
   ANALYZE_SYNC_WAIT_SECONDS: intIn(0, 300, 20),
   CHAT_MAX_STEPS: intIn(1, 30, 6),
   CHAT_CONTEXT_TOKENS: intIn(1000, 200_000, 8000),
+  CHAT_SSE_KEEPALIVE_SECONDS: intIn(1, 300, 15),
   REDIS_URL: z.preprocess(blankToUndefined, z.url({ protocol: /^rediss?$/ }).optional()),
   DATABASE_URL: z.preprocess(blankToUndefined, z.url({ protocol: /^postgres(ql)?$/ }).optional()),
   AIOPS_DATA_DIR: z.preprocess(blankToUndefined, z.string().default('./data')),
@@ -170,6 +171,8 @@ export interface Config {
     readonly maxSteps: number;
     /** Token budget of a chat model call's prompt (older turns are summarised and tool results clipped to fit). */
     readonly contextTokens: number;
+    /** An SSE comment is sent after this long without an event, so proxies keep a slow turn's stream open. */
+    readonly keepAliveMs: number;
   };
   readonly metrics: {
     readonly timeoutMs: number;
@@ -302,7 +305,7 @@ function buildConfig(e: Env, key: KeySource): Config {
     },
     prometheusUrl: e.PROMETHEUS_URL,
     analysis: { syncWaitSeconds: e.ANALYZE_SYNC_WAIT_SECONDS },
-    chat: { maxSteps: e.CHAT_MAX_STEPS, contextTokens: e.CHAT_CONTEXT_TOKENS },
+    chat: { maxSteps: e.CHAT_MAX_STEPS, contextTokens: e.CHAT_CONTEXT_TOKENS, keepAliveMs: e.CHAT_SSE_KEEPALIVE_SECONDS * 1000 },
     metrics: {
       timeoutMs: e.PROMETHEUS_TIMEOUT_SECONDS * 1000,
       tenantLabel: e.METRICS_TENANT_LABEL,

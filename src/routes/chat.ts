@@ -21,6 +21,8 @@ import { guardedErrorResponses, WorkspaceParamsSchema } from '../schemas/common.
 
 export interface ChatRouteOptions {
   chat: ChatService;
+  /** Idle time after which an SSE comment line keeps the stream open through proxies (default 15 s). */
+  keepAliveMs?: number;
 }
 
 const EVENT_NAMES = ['thread', 'token', 'tool_call', 'tool_result', 'approval_request', 'answer', 'error', 'done'] as const;
@@ -66,7 +68,7 @@ async function collect(turn: ChatTurn): Promise<ChatEvent[]> {
   return events;
 }
 
-const chatRoutes: FastifyPluginAsyncZod<ChatRouteOptions> = async (app, { chat }) => {
+const chatRoutes: FastifyPluginAsyncZod<ChatRouteOptions> = async (app, { chat, keepAliveMs = 15_000 }) => {
   app.post('/workspaces/:workspace_id/chat', {
     config: { auth: requireScope('aiops:read') },
     schema: {
@@ -103,12 +105,23 @@ const chatRoutes: FastifyPluginAsyncZod<ChatRouteOptions> = async (app, { chat }
       return { thread_id: turn.threadId, answer, events: events.map((e) => ({ event: e.event, data: e.data })) };
     }
     const stream = new PassThrough();
+    // A long model call or analysis sends nothing for a while: a comment line (ignored by SSE
+    // clients) after each idle interval keeps proxies and load balancers from closing the stream.
+    let idle = setTimeout(function beat() {
+      stream.write(': keep-alive\n\n');
+      idle = setTimeout(beat, keepAliveMs);
+    }, keepAliveMs);
     void (async () => {
-      for await (const e of turn.events) {
-        if (controller.signal.aborted) break;
-        stream.write(encodeSse(e));
+      try {
+        for await (const e of turn.events) {
+          if (controller.signal.aborted) break;
+          idle.refresh();
+          stream.write(encodeSse(e));
+        }
+      } finally {
+        clearTimeout(idle);
+        stream.end();
       }
-      stream.end();
     })();
     reply
       .header('content-type', 'text/event-stream; charset=utf-8')

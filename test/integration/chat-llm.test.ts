@@ -75,6 +75,24 @@ describe('through the Ollama stand-in', () => {
   });
 });
 
+describe('a slow model', () => {
+  it('keeps the stream open with SSE comments while nothing else is sent; clients see the same events', async () => {
+    const stub = await startOllamaStub([{ reply: 'The api is leaking memory.', delayMs: 2600 }]);
+    const app = await testApp(testEnv(key, { OLLAMA_BASE_URL: stub.url, OLLAMA_MODEL: 'stub-model', CHAT_SSE_KEEPALIVE_SECONDS: '1' }), { metricsSource: metrics(), now: () => NOW });
+    try {
+      const { res, events } = await post(app, { message: 'Anything I should know?' });
+      expect(res.statusCode, res.body).toBe(200);
+      const beats = res.body.split(': keep-alive\n\n').length - 1;
+      expect(beats).toBeGreaterThanOrEqual(2);
+      expect(res.body.indexOf(': keep-alive')).toBeLessThan(res.body.indexOf('event: token'));
+      expect(events.map((e) => e.event).filter((name, i, all) => name !== 'token' || all[i - 1] !== 'token')).toEqual(['thread', 'token', 'answer', 'done']);
+    } finally {
+      await app.close();
+      await stub.close();
+    }
+  });
+});
+
 describe('through the OpenAI stand-in (the fallback provider, which does not stream here)', () => {
   it('the answer is sent as token chunks, then the answer event', async () => {
     const stub = await startOpenAIStub([{ reply: 'Nothing is wrong with the frontend; the api is leaking memory.' }]);
