@@ -8,6 +8,9 @@
 import type { ActionType } from '../analysis/types.js';
 import type { PlanStep, RemediationAction, Risk } from './types.js';
 
+/** What the catalog reads of an action: a request's action and a stored plan step both are one. */
+type Action = Pick<RemediationAction, 'action_type' | 'target_resource' | 'parameters'> & { namespace?: string | null | undefined };
+
 export interface ActionLimits {
   /** Scaling above this needs `parameters.override: true`. */
   maxReplicas: number;
@@ -28,28 +31,28 @@ interface ActionSpec {
   /** Accepted parameter names ('*': anything, for actions a human applies). */
   params: readonly string[];
   /** Problems that make the request invalid (400). */
-  problems(a: RemediationAction, limits: ActionLimits): string[];
-  describe(a: RemediationAction): string;
+  problems(a: Action, limits: ActionLimits): string[];
+  describe(a: Action): string;
   /** Absent: no control-plane endpoint, a human applies it. */
-  call?(workspaceId: string, a: RemediationAction): ControlPlaneCall | undefined;
+  call?(workspaceId: string, a: Action): ControlPlaneCall | undefined;
 }
 
 const seg = encodeURIComponent;
-const kindOf = (a: RemediationAction) => a.target_resource.split('/')[0]!;
-const nameOf = (a: RemediationAction) => a.target_resource.slice(a.target_resource.indexOf('/') + 1);
+const kindOf = (a: Action) => a.target_resource.split('/')[0]!;
+const nameOf = (a: Action) => a.target_resource.slice(a.target_resource.indexOf('/') + 1);
 const userPath = (ws: string, rest: string) => `/api/v1/workspaces/${seg(ws)}/${rest}`;
 
-function kinds(a: RemediationAction, allowed: readonly string[]): string[] {
+function kinds(a: Action, allowed: readonly string[]): string[] {
   return allowed.includes(kindOf(a)) ? [] : [`${a.action_type} targets ${allowed.map((k) => `${k}/<name>`).join(' or ')}, not ${a.target_resource}`];
 }
 
-function optionalId(a: RemediationAction, key: string): string[] {
+function optionalId(a: Action, key: string): string[] {
   const v = a.parameters[key];
   return v === undefined || (typeof v === 'string' && /^[A-Za-z0-9._-]{1,253}$/.test(v)) ? [] : [`parameters.${key} must be a name (letters, digits, . _ -)`];
 }
 
 /** The application a pod belongs to: given, or the pod name without its ReplicaSet/pod hashes or StatefulSet ordinal. */
-export function applicationOfPod(a: RemediationAction): string {
+export function applicationOfPod(a: Action): string {
   const given = a.parameters.application_id;
   if (typeof given === 'string') return given;
   const pod = nameOf(a);
@@ -147,11 +150,11 @@ const SPECS: Record<ActionType, ActionSpec> = {
   },
 };
 
-function functionId(a: RemediationAction): string {
+function functionId(a: Action): string {
   return typeof a.parameters.function_id === 'string' ? a.parameters.function_id : nameOf(a);
 }
 
-function comment(a: RemediationAction): Record<string, unknown> {
+function comment(a: Action): Record<string, unknown> {
   return typeof a.parameters.comment === 'string' ? { comment: a.parameters.comment.slice(0, 500) } : {};
 }
 
@@ -179,7 +182,7 @@ export function planStep(a: RemediationAction, index: number): PlanStep {
     parameters: a.parameters,
     dry_run: a.dry_run,
     risk: overridden ? 'high' : maxRisk(spec.risk, a.risk ?? 'low'),
-    executable: spec.call?.('-', a) !== undefined,
+    executable: spec.call?.('', a) !== undefined, // the call's shape does not depend on the workspace
     description: spec.describe(a),
     reason: a.reason ?? null,
   };
@@ -187,8 +190,7 @@ export function planStep(a: RemediationAction, index: number): PlanStep {
 
 /** The control-plane call of a step, or undefined when a human applies it. */
 export function controlPlaneCall(workspaceId: string, step: PlanStep): ControlPlaneCall | undefined {
-  const a: RemediationAction = { action_type: step.action_type, target_resource: step.target_resource, parameters: step.parameters, dry_run: step.dry_run, ...(step.namespace ? { namespace: step.namespace } : {}) };
-  return SPECS[step.action_type].call?.(workspaceId, a);
+  return SPECS[step.action_type].call?.(workspaceId, step);
 }
 
 const RANK: Record<Risk, number> = { low: 0, medium: 1, high: 2 };

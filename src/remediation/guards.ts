@@ -67,15 +67,17 @@ export class RedisExecutionBudget implements ExecutionBudget {
 }
 
 export class MemoryExecutionBudget implements ExecutionBudget {
-  private readonly counts = new Map<string, number>();
+  /** Per workspace: the current hour's count only (an older hour is simply overwritten). */
+  private readonly counts = new Map<string, { hour: number; count: number }>();
 
   constructor(private readonly perHour: number) {}
 
   async take(workspaceId: string) {
-    const key = `${workspaceId}:${Math.floor(Date.now() / 3_600_000)}`;
-    const count = (this.counts.get(key) ?? 0) + 1;
+    const hour = Math.floor(Date.now() / 3_600_000);
+    const seen = this.counts.get(workspaceId);
+    const count = (seen?.hour === hour ? seen.count : 0) + 1;
     if (count > this.perHour) return { ok: false as const, retryAfterSeconds: secondsToNextHour() };
-    this.counts.set(key, count);
+    this.counts.set(workspaceId, { hour, count });
     return { ok: true as const };
   }
 }

@@ -71,17 +71,8 @@ export function buildRemediation(
 export function remediationPort(service: RemediationService): RemediationPort {
   return {
     async proposeForRun(auth, runId, actions, summary) {
-      const { remediation } = await service.propose(auth, {
-        actions: actions.map((a) => ({
-          action_type: a.action_type,
-          target_resource: a.target_resource,
-          ...(a.namespace ? { namespace: a.namespace } : {}),
-          parameters: a.parameters,
-          reason: a.reason,
-          risk: a.risk,
-        })),
-        reason: summary.slice(0, 2000),
-      }, { source: { kind: 'analysis', run_id: runId } });
+      // A proposed action is already in the request's shape (kind/name target, parameters, reason, risk).
+      const { remediation } = await service.propose(auth, { actions, reason: summary.slice(0, 2000) }, { source: { kind: 'analysis', run_id: runId } });
       return { id: remediation.id, expiresAt: remediation.expires_at };
     },
     async executeApproved(auth, remediationId) {

@@ -87,7 +87,7 @@ describe('RemediationService', () => {
   });
 
   it('infers the application of a pod from its name when not given', () => {
-    const pod = (name: string, parameters: Record<string, unknown> = {}) => applicationOfPod({ action_type: 'restart_pod', target_resource: `pod/${name}`, parameters, dry_run: false });
+    const pod = (name: string, parameters: Record<string, unknown> = {}) => applicationOfPod({ action_type: 'restart_pod', target_resource: `pod/${name}`, parameters });
     expect(pod('frontend-7d9f8c6b5-x2k4q')).toBe('frontend');
     expect(pod('postgres-0')).toBe('postgres');
     expect(pod('frontend-7d9f8c6b5-x2k4q', { application_id: 'web' })).toBe('web');
