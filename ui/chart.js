@@ -11,7 +11,7 @@ const BEFORE_S = 2 * 3600;
 const AFTER_S = 3600; // evidence often marks a start ("start of the steady rise"): show what followed too
 
 /** `name{a="x",b="y"}` → {name, labels}; null when the text is not a series reference. */
-export function parseSeriesRef(ref) {
+function parseSeriesRef(ref) {
   const text = String(ref ?? '').trim();
   const open = text.indexOf('{');
   const name = open < 0 ? text : text.slice(0, open);
@@ -68,7 +68,7 @@ export function createCharts(api) {
 }
 
 /** points: [[unixSeconds, value]…] ascending. */
-export function sparkline(points, { label, markAt, markValue } = {}) {
+function sparkline(points, { label, markAt, markValue } = {}) {
   const finite = points.filter(([, v]) => Number.isFinite(v));
   const t0 = finite[0][0];
   const t1 = finite[finite.length - 1][0];
