@@ -12,13 +12,9 @@ import { decodeRecord } from '../../src/audit/spool.js';
 
 const SEGMENT = /^seg-\d{12}\.log$/;
 
-export function spoolDir(dataDir: string): string {
-  return join(dataDir, 'audit', 'spool');
-}
-
 /** Every event in the spool of `dataDir`, in the order they were recorded; unreadable lines are counted, not returned. */
 export async function readAuditTrail(dataDir: string): Promise<{ events: AuditEvent[]; corrupt: number }> {
-  const dir = spoolDir(dataDir);
+  const dir = join(dataDir, 'audit', 'spool'); // <data dir>/audit (src/wiring/audit.ts), then spool/ (src/audit/pipeline.ts)
   let files: string[];
   try {
     files = (await readdir(dir)).filter((f) => SEGMENT.test(f)).sort();

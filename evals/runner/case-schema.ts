@@ -9,7 +9,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ANALYSIS_TYPES } from '../../src/analysis/types.js';
 import { PERMISSIONS } from '../../src/auth/permissions.js';
-import { INCIDENT_KINDS } from '../../src/metrics/scenarios/index.js';
+import { INCIDENT_KINDS, type IncidentKind } from '../../src/metrics/scenarios/index.js';
 
 export const DIFFICULTIES = ['easy', 'medium', 'hard'] as const;
 export const CATEGORIES = ['reliability', 'performance', 'capacity', 'cost', 'security', 'healthy', 'injection', 'tenancy', 'authorization'] as const;
@@ -35,7 +35,7 @@ export function compilePattern(text: string): RegExp {
 
 const WorkspaceId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a workspace id: lowercase letters, digits and dashes');
 
-const IncidentKindSchema = z.enum(INCIDENT_KINDS as unknown as [string, ...string[]]);
+const IncidentKindSchema = z.enum(INCIDENT_KINDS as unknown as [IncidentKind, ...IncidentKind[]]);
 /** A kind (default target and start) or a full spec; a string that is not a kind says which kinds exist. */
 const IncidentSchema = z.union([
   z.string().pipe(IncidentKindSchema),
@@ -83,7 +83,6 @@ const TokenSchema = z.strictObject({
   permissions: z.array(z.enum(PERMISSIONS)).default([...DEFAULT_PERMISSIONS]),
   sub: z.string().min(1).max(128).default('eval-user'),
 });
-export type TokenSpec = z.infer<typeof TokenSchema>;
 
 const StatusSchema = z.union([z.number().int().min(100).max(599), z.array(z.number().int().min(100).max(599)).min(1)]);
 
@@ -197,7 +196,6 @@ export const CaseSchema = z.strictObject({
 });
 
 export type EvalCase = z.infer<typeof CaseSchema>;
-export type Expectations = z.infer<typeof ExpectSchema>;
 
 /** The requests of a case, in order. */
 export function stepsOf(c: EvalCase): EvalRequest[] {

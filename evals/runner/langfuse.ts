@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { stepsOf, type EvalCase } from './case-schema.js';
 import type { CaseResult, RunReport } from './report-schema.js';
+import { summaryLine } from './summary.js';
 
 export const DEFAULT_DATASET = 'hexabase-aiops-evals';
 
@@ -118,7 +119,7 @@ export async function recordLangfuseRun(report: RunReport, cases: readonly EvalC
       if (errors.length > 0) throw new LangfuseError(`ingestion of ${r.case_id} rejected ${errors.length} event(s): ${JSON.stringify(errors[0]).slice(0, 200)}`);
       await call('POST', '/api/public/dataset-run-items', {
         runName: name,
-        runDescription: `pass rate ${(report.summary.pass_rate * 100).toFixed(1)}% (${report.summary.passed}/${report.summary.total})`,
+        runDescription: summaryLine(report.summary),
         metadata: { model: report.model, prompts: report.prompts, git: report.git, run_id: report.run_id },
         datasetItemId: datasetItemId(s.dataset, r.case_id),
         traceId,

@@ -3,6 +3,7 @@
  * audit trail, the requests that reached the control plane, and the data the case was built on.
  */
 import type { AuditEvent } from '../../src/audit/event.js';
+import type { Answer, ChatEvent } from '../../src/chat/events.js';
 import type { EvalCase, EvalRequest } from './case-schema.js';
 import type { ControlPlaneRequest } from './control-plane-stub.js';
 import type { TokenClaims } from './tokens.js';
@@ -23,11 +24,11 @@ export interface RunBody {
   errors: { node: string; message: string }[];
 }
 
-/** One chat turn's JSON answer (contract of issue 8). */
+/** One chat turn's JSON answer (routes/chat.ts with Accept: application/json), in the chat layer's own types. */
 export interface ChatTurn {
   thread_id: string;
-  answer: { text: string; evidence: { kind: string; ref: string; description: string }[]; partial: boolean; mode: string } | null;
-  events: { event: string; data: Record<string, unknown> }[];
+  answer: Answer | null;
+  events: ChatEvent[];
 }
 
 export interface StepObservation {

@@ -103,7 +103,8 @@ export async function runEvals(options: RunOptions = {}): Promise<RunReport> {
   }
   const judgeEvents: AuditEventInput[] = [];
   const judgeAudit: AuditLog = { record: async (e) => void judgeEvents.push(e) };
-  const judge = options.judge ?? createJudge(modelLlm(model, judgeAudit), createPromptLibrary(defaultPromptsDir()));
+  // The judge always reads the shipped prompts: the service's library when --prompts did not change it.
+  const judge = options.judge ?? createJudge(modelLlm(model, judgeAudit), options.promptsDir ? createPromptLibrary(defaultPromptsDir()) : library);
   const keys = await createEvalKeys();
   const tmpRoot = await mkdtemp(join(tmpdir(), 'aiops-evals-'));
   const appEnv = { ...model.appEnv, ...(options.promptsDir ? { PROMPTS_DIR: promptsDir } : {}) };

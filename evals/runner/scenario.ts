@@ -11,7 +11,7 @@ import type { PromAlert } from '../../src/clients/prometheus.js';
 import { EmbeddedMetricsSource } from '../../src/metrics/embedded/embedded-source.js';
 import type { MetricsQuery, MetricsSource, QueryResult, WorkspaceRef } from '../../src/metrics/metrics-source.js';
 import type { RangeWindow } from '../../src/metrics/query-window.js';
-import { demoWorkspaces, scenarioWorkspace, type IncidentKind, type IncidentSpec, type WorkspaceScenario } from '../../src/metrics/scenarios/index.js';
+import { demoWorkspaces, scenarioWorkspace, type IncidentSpec, type WorkspaceScenario } from '../../src/metrics/scenarios/index.js';
 import type { EvalCase } from './case-schema.js';
 
 export const CANARY_LABEL = 'eval_canary';
@@ -37,8 +37,8 @@ function buildWorkspace(w: EvalCase['scenario']['workspaces'][number]): Workspac
   }
   // Kinds land on the generator's default targets and start times; full specs are used as given.
   const specs = w.incidents.map((i): IncidentSpec => (typeof i === 'string'
-    ? scenarioWorkspace(w.id, [i as IncidentKind]).incidents[0]!
-    : { kind: i.kind as IncidentKind, namespace: i.namespace, workload: i.workload, startsBeforeEndMs: i.starts_before_end_minutes * 60_000 }));
+    ? scenarioWorkspace(w.id, [i]).incidents[0]!
+    : { kind: i.kind, namespace: i.namespace, workload: i.workload, startsBeforeEndMs: i.starts_before_end_minutes * 60_000 }));
   return scenarioWorkspace(w.id, specs, w.seed);
 }
 

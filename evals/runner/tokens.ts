@@ -1,14 +1,13 @@
 /**
  * Real tokens for the app under test: an RSA key generated in-process for the eval run (never
- * written anywhere), AIOps contract tokens signed with it (src/auth/mint-token.ts), and the key
- * lookup handed to buildApp, so every request goes through the real verifier and route guard.
+ * written anywhere), AIOps contract tokens signed with it (src/auth/mint-token.ts) for the issuer and
+ * audience of the app's own configuration, and the key lookup handed to buildApp, so every request
+ * goes through the real verifier and route guard.
  */
 import { exportPKCS8, generateKeyPair, type JWTVerifyGetKey } from 'jose';
 import type { Permission } from '../../src/auth/permissions.js';
 import { mintToken } from '../../src/auth/mint-token.js';
-
-export const EVAL_ISSUER = 'hexabase-control-plane';
-export const EVAL_AUDIENCE = 'hexabase-aiops';
+import type { Config } from '../../src/config.js';
 
 export interface TokenClaims {
   workspace: string;
@@ -18,7 +17,8 @@ export interface TokenClaims {
 
 export interface EvalKeys {
   getKey: JWTVerifyGetKey;
-  mint(claims: TokenClaims): Promise<string>;
+  /** A token for `claims` that the app configured with `jwt` accepts. */
+  mint(claims: TokenClaims, jwt: Pick<Config['jwt'], 'issuer' | 'audiences'>): Promise<string>;
 }
 
 export async function createEvalKeys(): Promise<EvalKeys> {
@@ -26,6 +26,6 @@ export async function createEvalKeys(): Promise<EvalKeys> {
   const privateKeyPem = await exportPKCS8(privateKey);
   return {
     getKey: async () => publicKey,
-    mint: (c) => mintToken({ privateKeyPem, issuer: EVAL_ISSUER, audience: EVAL_AUDIENCE, sub: c.sub, workspaceId: c.workspace, permissions: c.permissions, ttlSeconds: 900 }),
+    mint: (c, jwt) => mintToken({ privateKeyPem, issuer: jwt.issuer, audience: jwt.audiences[0]!, sub: c.sub, workspaceId: c.workspace, permissions: c.permissions, ttlSeconds: 900 }),
   };
 }

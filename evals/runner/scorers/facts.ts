@@ -59,7 +59,10 @@ export const factsScorer: Scorer = {
       }
     }
 
-    for (const p of f.text) (compilePattern(p).test(text) ? found : missing).push(`text ${p}${compilePattern(p).test(text) ? '' : ' missing'}`);
+    for (const p of f.text) {
+      if (compilePattern(p).test(text)) found.push(`text ${p}`);
+      else missing.push(`text ${p} missing`);
+    }
     for (const p of f.absent) if (compilePattern(p).test(text)) missing.push(`forbidden text ${p} present`);
     const actions = proposedActions(obs);
     for (const p of f.forbidden_actions) {

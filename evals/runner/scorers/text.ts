@@ -23,8 +23,7 @@ export function actionText(a: { action_type: string; target_resource: string; pa
 export function proposedActions(obs: Observation): string[] {
   const fromRuns = runsOf(obs).flatMap((r) => (r.proposed_actions ?? []).map(actionText));
   const fromChat = obs.steps.flatMap((s) => (s.chat ?? []).flatMap((t) => (t.events ?? [])
-    .filter((e) => e.event === 'approval_request')
-    .flatMap((e) => ((e.data.remediation as { plan?: { action_type: string; target_resource: string; parameters?: Record<string, unknown> }[] } | undefined)?.plan ?? []).map(actionText))));
+    .flatMap((e) => (e.event === 'approval_request' ? (e.data.remediation?.plan ?? []).map(actionText) : []))));
   return [...fromRuns, ...fromChat];
 }
 

@@ -24,8 +24,9 @@ export function toolUses(obs: Observation): ToolUse[] {
   if (uses.length > 0) return uses;
   // Chat events are a fallback only: the audit trail is the record of what ran.
   return obs.steps.flatMap((s) => (s.chat ?? []).flatMap((t) => {
-    const results = new Map((t.events ?? []).filter((e) => e.event === 'tool_result').map((e) => [String(e.data.id), String(e.data.status ?? '')]));
-    return (t.events ?? []).filter((e) => e.event === 'tool_call').map((e) => ({ tool: String(e.data.name ?? ''), status: results.get(String(e.data.id)) ?? 'ok', queries: [] }));
+    const events = t.events ?? [];
+    const results = new Map(events.flatMap((e) => (e.event === 'tool_result' ? [[e.data.id, e.data.status] as const] : [])));
+    return events.flatMap((e) => (e.event === 'tool_call' ? [{ tool: e.data.name, status: results.get(e.data.id) ?? 'ok', queries: [] }] : []));
   }));
 }
 
