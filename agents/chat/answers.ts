@@ -35,7 +35,7 @@ export function describeAction(a: Pick<ProposedAction, 'action_type' | 'target_r
 }
 
 /** How to ask for an action in the deterministic mode. */
-export function hintFor(a: Pick<ProposedAction, 'action_type' | 'parameters'>): string {
+function hintFor(a: Pick<ProposedAction, 'action_type' | 'parameters'>): string {
   const say = a.action_type === 'scale' ? `scale it to ${String(a.parameters?.replicas ?? 'N')}` : a.action_type === 'rollback_function' ? 'roll it back' : a.action_type.startsWith('restart') ? 'restart it' : undefined;
   return say ? `Say "${say}" to propose it for approval.` : 'Apply it by hand, or ask for a restart or a scale.';
 }

@@ -11,8 +11,8 @@ import type { LangGraphRunnableConfig } from '@langchain/langgraph';
 import type { ProposedAction } from '../../src/analysis/types.js';
 import { evidenceFromResult, focusFromResult, type Focus } from '../../src/chat/evidence.js';
 import type { EvidenceRef, ToolResultStatus } from '../../src/chat/events.js';
-import { toolResultContent } from '../../src/chat/context.js';
-import { refusalOf, type Remediation, type RemediationActionRequest } from '../../src/chat/remediation-port.js';
+import { clip, toolResultContent } from '../../src/chat/context.js';
+import { refusalOf, type Remediation, type RemediationActionInput } from '../../src/chat/remediation-port.js';
 import type { ToolResult } from '../../tools/index.js';
 import { chatToolContext, threadIdOf, turnContext, type ChatDeps } from './deps.js';
 import type { PendingRemediation, ToolActivity } from './state.js';
@@ -46,11 +46,6 @@ function statusOf(result: ToolResult): ToolResultStatus {
   return isDenied(result) ? 'denied' : 'error';
 }
 
-function clip(s: string, n = 300): string {
-  const flat = s.replace(/\s+/g, ' ').trim();
-  return flat.length > n ? `${flat.slice(0, n - 1)}…` : flat;
-}
-
 /** One line saying what a result holds. */
 export function summarise(name: string, result: ToolResult): string {
   if (result.status === 'no_data') return clip(`no data: ${result.message}`);
@@ -69,7 +64,7 @@ export function summarise(name: string, result: ToolResult): string {
   return `${name} answered`;
 }
 
-function toRequestAction(a: ProposedAction): RemediationActionRequest {
+function toRequestAction(a: ProposedAction): RemediationActionInput {
   return { action_type: a.action_type, target_resource: a.target_resource, ...(a.namespace ? { namespace: a.namespace } : {}), parameters: a.parameters ?? {}, reason: a.reason.slice(0, 2000), risk: a.risk };
 }
 

@@ -27,7 +27,7 @@ export function unfence(text: string): { label?: string; data: string } {
   return m ? { label: m[1]!, data: m[2]! } : { data: text };
 }
 
-export function messageTokens(m: BaseMessage): number {
+function messageTokens(m: BaseMessage): number {
   const calls = AIMessage.isInstance(m) && m.tool_calls?.length ? estimateTokens(JSON.stringify(m.tool_calls)) : 0;
   return estimateTokens(textOf(m.content)) + calls + 4;
 }
@@ -44,7 +44,8 @@ export function splitTurns(messages: readonly BaseMessage[]): BaseMessage[][] {
   return turns;
 }
 
-function clip(text: string, maxChars: number): string {
+/** `text` on one line (whitespace collapsed), cut to at most `maxChars` characters. */
+export function clip(text: string, maxChars = 300): string {
   const flat = text.replace(/\s+/g, ' ').trim();
   return flat.length > maxChars ? `${flat.slice(0, maxChars - 1)}…` : flat;
 }

@@ -40,11 +40,11 @@ function fmt(v: number): string {
   return Number.isFinite(v) ? String(Number(v.toPrecision(4))) : String(v);
 }
 
-export function seriesEvidence(e: { series: string; time: string; value: number; why: string }): EvidenceRef {
+function seriesEvidence(e: { series: string; time: string; value: number; why: string }): EvidenceRef {
   return { kind: 'series', ref: e.series, description: `${fmt(e.value)} at ${e.time}: ${e.why}` };
 }
 
-export function findingEvidence(f: FindingLike): EvidenceRef[] {
+function findingEvidence(f: FindingLike): EvidenceRef[] {
   return [{ kind: 'finding', ref: f.id, description: `${f.severity ? `${f.severity}: ` : ''}${f.title}` }, ...(f.evidence ?? []).slice(0, 1).map(seriesEvidence)];
 }
 

@@ -5,25 +5,13 @@
  * (`statusCode` 4xx and `extra.reason`) for missing scope, four-eyes, not pending, locked, ….
  */
 import type { AuthContext } from '../auth/auth-context.js';
-import type { ActionType } from '../analysis/types.js';
 
-export type { Remediation, RemediationStatus, Risk as RemediationRisk } from '../remediation/types.js';
-import type { Remediation, Risk as RemediationRisk } from '../remediation/types.js';
-
-/** One action as the remediation API takes it (the REST body's `actions[]`). */
-export interface RemediationActionRequest {
-  action_type: ActionType;
-  target_resource: string;
-  namespace?: string;
-  parameters?: Record<string, unknown>;
-  dry_run?: boolean;
-  /** Why (shown to the approver). */
-  reason?: string;
-  risk?: RemediationRisk;
-}
+/** The service's own types; RemediationActionInput is one action as its API takes it (the REST body's `actions[]`). */
+export type { Remediation, RemediationActionInput, RemediationStatus } from '../remediation/types.js';
+import type { Remediation, RemediationActionInput } from '../remediation/types.js';
 
 export interface ChatProposal {
-  actions: RemediationActionRequest[];
+  actions: RemediationActionInput[];
   reason?: string;
   issue_id?: string;
   source: { kind: 'chat'; thread_id: string };

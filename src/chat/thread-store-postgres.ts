@@ -58,7 +58,6 @@ export function postgresThreadStore(pool: pg.Pool, options: { schema?: string } 
 
   const columns = 'thread_id, workspace_id, sub, title, created_at, updated_at, turns';
   return {
-    kind: 'postgres',
     ensureReady() {
       setup ??= createTable().catch((err: unknown) => {
         setup = undefined; // retried on the next use

@@ -25,7 +25,6 @@ export function sqliteThreadStore(db: Database): ThreadStore {
   }
   const columns = 'thread_id, workspace_id, sub, title, created_at, updated_at, turns';
   return {
-    kind: 'sqlite',
     ensureReady: async () => setup(),
     async get(threadId) {
       setup();

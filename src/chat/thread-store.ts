@@ -23,7 +23,6 @@ export interface ThreadRecord {
 }
 
 export interface ThreadStore {
-  readonly kind: 'postgres' | 'sqlite';
   /** Resolves when the store can be used (creates its table on first use; rejects while unreachable). */
   ensureReady(): Promise<void>;
   get(threadId: string): Promise<ThreadRecord | undefined>;

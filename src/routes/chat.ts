@@ -12,7 +12,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ChatService, ChatTurn } from '../../agents/chat/service.js';
 import { ChatStoreUnavailable, ThreadBusy, ThreadNotFound } from '../../agents/chat/errors.js';
-import { AnswerSchema, type ChatEvent } from '../chat/events.js';
+import { AnswerSchema, type ChatEvent, type ChatEventName } from '../chat/events.js';
 import { encodeSse, negotiateChatFormat } from '../chat/sse.js';
 import { forbidden, HttpError, notFound } from '../http/http-errors.js';
 import { authOf, requireScope } from '../http/route-auth.js';
@@ -25,7 +25,7 @@ export interface ChatRouteOptions {
   keepAliveMs?: number;
 }
 
-const EVENT_NAMES = ['thread', 'token', 'tool_call', 'tool_result', 'approval_request', 'answer', 'error', 'done'] as const;
+const EVENT_NAMES = ['thread', 'token', 'tool_call', 'tool_result', 'approval_request', 'answer', 'error', 'done'] as const satisfies readonly ChatEventName[];
 
 const ChatBodySchema = z.object({
   message: z.string().trim().min(1, 'message must not be empty').max(4000, 'message must be at most 4000 characters').describe('The user\'s message (untrusted: fenced as data in any prompt)'),
@@ -157,7 +157,7 @@ const chatRoutes: FastifyPluginAsyncZod<ChatRouteOptions> = async (app, { chat, 
     },
   }, async (request) => {
     const view = await chat.getThread(authOf(request), request.params.thread_id).catch(mapErrors);
-    if (!view) throw notFound(`no chat thread ${request.params.thread_id} for you in this workspace`);
+    if (!view) mapErrors(new ThreadNotFound(request.params.thread_id));
     const r = view.record;
     return { thread_id: r.thread_id, title: r.title, messages: view.messages, created_at: iso(r.created_at), updated_at: iso(r.updated_at) };
   });

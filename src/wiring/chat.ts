@@ -42,7 +42,7 @@ export function chatRemediationProposer(service: RemediationService): Remediatio
 export function buildChat(
   config: Config,
   deps: { analysis: Analysis; postgres?: pg.Pool; proposer?: RemediationProposer; now?: () => number; onError?: (threadId: string, err: unknown) => void },
-): { service: ChatService; store: ThreadStore } {
+): { service: ChatService } {
   const { shared } = deps.analysis;
   // Conversation times are wall-clock time (the tools keep the analysis clock of toolDeps).
   const now = deps.now ?? Date.now;
@@ -69,5 +69,5 @@ export function buildChat(
     ...(tracing ? { callbacksFor: (threadId: string, auth: { sub: string }) => tracing.callbacks({ sessionId: threadId, userId: auth.sub, tags: ['chat'] }) } : {}),
     ...(deps.onError ? { onError: deps.onError } : {}),
   });
-  return { service, store };
+  return { service };
 }

@@ -22,11 +22,12 @@ export function decideNode(deps: ChatDeps) {
   return async (state: ChatState, config: LangGraphRunnableConfig): Promise<ChatUpdate> => {
     const { auth, sink } = turnContext(config);
     const command = approvalCommand(state.turnText)!;
-    const answer = (text: string, activity: ToolActivity[] = [], pending?: PendingRemediation[]): ChatUpdate => ({
+    // `decided`: the remediation a decision was asked for, and what became of it (the answer's evidence).
+    const answer = (text: string, decided?: { id: string; activity: ToolActivity }, pending?: PendingRemediation[]): ChatUpdate => ({
       messages: [new AIMessage(text)],
-      activity,
+      activity: decided ? [decided.activity] : [],
       ...(pending ? { pending } : {}),
-      answer: { text, evidence: activity.length > 0 && activity[0]!.args ? [{ kind: 'remediation', ref: String((activity[0]!.args as { remediation_id: string }).remediation_id), description: activity[0]!.summary }] : [], partial: false, mode: 'deterministic' },
+      answer: { text, evidence: decided ? [{ kind: 'remediation', ref: decided.id, description: decided.activity.summary }] : [], partial: false, mode: 'deterministic' },
       answerStreamed: false,
     });
     if (!deps.proposer) return answer('Remediation is not available in this deployment (no remediation service is configured): there is nothing to approve or reject.');
@@ -51,6 +52,6 @@ export function decideNode(deps: ChatDeps) {
     }
     sink({ event: 'tool_result', data: { id, name, status: activity.status, summary: activity.summary } });
     const pending = updated ? state.pending.map((p) => (p.id === updated!.id ? { ...p, status: updated!.status } : p)) : undefined;
-    return answer(text, [activity], pending);
+    return answer(text, { id: target, activity }, pending);
   };
 }

@@ -8,8 +8,9 @@ import { dedupeEvidence } from '../../../src/chat/evidence.js';
 import { fenceUntrusted } from '../../../src/prompts/fence.js';
 import type { ChatDeps } from '../deps.js';
 import type { ChatState, ChatUpdate } from '../state.js';
+import { lastToolCalls } from './tools.js';
 
-export function partialAnswerText(state: ChatState, maxSteps: number, notRun: string[]): string {
+function partialAnswerText(state: ChatState, maxSteps: number, notRun: string[]): string {
   const done = state.activity.map((a) => `- ${a.name}: ${a.status}${a.summary ? ` — ${a.summary}` : ''}`);
   return [
     `I stopped before finishing: this turn reached the limit of ${maxSteps} model steps.`,
@@ -21,10 +22,9 @@ export function partialAnswerText(state: ChatState, maxSteps: number, notRun: st
 
 export function limitNode(deps: ChatDeps) {
   return async (state: ChatState): Promise<ChatUpdate> => {
-    const last = state.messages[state.messages.length - 1];
-    const calls = last && AIMessage.isInstance(last) ? last.tool_calls ?? [] : [];
-    const skipped = calls.map((c, i) => new ToolMessage({
-      tool_call_id: c.id ?? `call_${state.steps}_${i}`,
+    const calls = lastToolCalls(state);
+    const skipped = calls.map((c) => new ToolMessage({
+      tool_call_id: c.id,
       name: c.name,
       content: fenceUntrusted(`tool_result.${c.name}`, { status: 'error', summary: 'not executed: the step limit of the turn was reached' }),
     }));

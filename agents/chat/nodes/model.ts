@@ -19,7 +19,7 @@ import { ChatTurnError } from '../errors.js';
 import { toolDeclarations } from '../../../tools/index.js';
 import type { ChatState, ChatUpdate } from '../state.js';
 
-export function systemPrompt(deps: ChatDeps, state: ChatState, workspace: string, permissions: string, step: number) {
+function systemPrompt(deps: ChatDeps, state: ChatState, workspace: string, permissions: string, step: number) {
   const { text, ref } = deps.prompts!.renderPrompt('chat', { workspace, permissions });
   const parts = [text];
   if (state.summary) {
@@ -32,6 +32,8 @@ export function systemPrompt(deps: ChatDeps, state: ChatState, workspace: string
 }
 
 export function modelNode(deps: ChatDeps) {
+  // The toolbox is fixed for the graph's life: its JSON Schema declarations are built at the first model call, not at every one.
+  let tools: ReturnType<typeof toolDeclarations> | undefined;
   return async (state: ChatState, config: LangGraphRunnableConfig): Promise<ChatUpdate> => {
     if (!deps.llm || !deps.prompts) throw new Error('model node without an LLM');
     const ctx = turnContext(config);
@@ -44,7 +46,7 @@ export function modelNode(deps: ChatDeps) {
       const result = await deps.llm.invoke(prompt, {
         prompt: system.ref,
         operation: 'chat',
-        tools: toolDeclarations(deps.toolbox),
+        tools: (tools ??= toolDeclarations(deps.toolbox)),
         auth: ctx.auth,
         sessionId: threadIdOf(config),
         ...(ctx.requestId ? { requestId: ctx.requestId } : {}),
@@ -54,8 +56,9 @@ export function modelNode(deps: ChatDeps) {
     } catch (err) {
       if (config.signal?.aborted) throw err;
       if (err instanceof LlmUnavailableError || err instanceof LlmTimeoutError) {
-        if (step === 1) return { steps: step, llmError: err.message.split('\n')[0]!.slice(0, 300) };
-        throw new ChatTurnError('llm_unavailable', `the language model is unavailable: ${err.message.split('\n')[0]!.slice(0, 300)}`);
+        const why = err.message.split('\n')[0]!.slice(0, 300);
+        if (step === 1) return { steps: step, llmError: why };
+        throw new ChatTurnError('llm_unavailable', `the language model is unavailable: ${why}`);
       }
       throw err;
     }

@@ -7,11 +7,18 @@ import { AIMessage, ToolMessage } from '@langchain/core/messages';
 import type { LangGraphRunnableConfig } from '@langchain/langgraph';
 import { toLangChainTools } from '../../../tools/index.js';
 import { chatToolContext, type ChatDeps } from '../deps.js';
-import { runToolCall, type ToolOutcome } from '../tool-calls.js';
+import { runToolCall, type ToolCallRequest, type ToolOutcome } from '../tool-calls.js';
 import type { ChatState, ChatUpdate } from '../state.js';
 
 /** A tool result the model reads is at most this share of the context budget. */
 export const toolTokensFor = (deps: ChatDeps) => Math.max(300, Math.floor(deps.contextTokens / 4));
+
+/** The tool calls of the model's last message, each with an id (a provider may leave it out). */
+export function lastToolCalls(state: ChatState): ToolCallRequest[] {
+  const last = state.messages[state.messages.length - 1];
+  const calls = last && AIMessage.isInstance(last) ? last.tool_calls ?? [] : [];
+  return calls.map((c, i) => ({ id: c.id ?? `call_${state.steps}_${i}`, name: c.name, args: c.args ?? {} }));
+}
 
 /** The state update of a batch of tool outcomes (shared with the deterministic mode). */
 export function outcomesUpdate(state: ChatState, outcomes: readonly ToolOutcome[]): Pick<ChatState, 'activity' | 'evidence'> & Partial<Pick<ChatState, 'focus' | 'pending'>> {
@@ -27,16 +34,13 @@ export function outcomesUpdate(state: ChatState, outcomes: readonly ToolOutcome[
 
 export function toolsNode(deps: ChatDeps) {
   return async (state: ChatState, config: LangGraphRunnableConfig): Promise<ChatUpdate> => {
-    const last = state.messages[state.messages.length - 1];
-    const calls = last && AIMessage.isInstance(last) ? last.tool_calls ?? [] : [];
     const tools = toLangChainTools(deps.toolbox, chatToolContext(config));
     const outcomes: ToolOutcome[] = [];
     const messages: ToolMessage[] = [];
-    for (const [i, call] of calls.entries()) {
-      const id = call.id ?? `call_${state.steps}_${i}`;
-      const outcome = await runToolCall({ id, name: call.name, args: call.args ?? {} }, tools, deps, config, toolTokensFor(deps));
+    for (const call of lastToolCalls(state)) {
+      const outcome = await runToolCall(call, tools, deps, config, toolTokensFor(deps));
       outcomes.push(outcome);
-      messages.push(new ToolMessage({ tool_call_id: id, name: call.name, content: outcome.content }));
+      messages.push(new ToolMessage({ tool_call_id: call.id, name: call.name, content: outcome.content }));
     }
     return { messages, ...outcomesUpdate(state, outcomes) };
   };
