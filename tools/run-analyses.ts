@@ -6,11 +6,10 @@ import { z } from 'zod';
 import { collectFindings, findingsWindowQueries, type CollectOptions } from '../src/analysis/findings/index.js';
 import { fetchSeries } from '../src/analysis/series-from-results.js';
 import type { AnalysisKind } from '../src/analysis/types.js';
+import { K8S_NAME } from '../src/metrics/catalog/catalog.js';
 import { fail, noData, ok } from './define-tool.js';
 import type { ToolContext, ToolDeps, ToolResult } from './tool.js';
 import { WindowInputShape, windowFrom } from './window.js';
-
-const K8S_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,252}$/;
 
 export const AnalysisInputShape = {
   namespace: z.string().regex(K8S_NAME, 'must be a Kubernetes namespace name').optional().describe('Only this namespace (default: the whole workspace)'),

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { seriesFromMatrix } from '../src/analysis/series-from-results.js';
 import type { SeriesData } from '../src/analysis/types.js';
+import { K8S_NAME } from '../src/metrics/catalog/catalog.js';
 import type { ToolResult } from './tool.js';
 import { defineTool, failFromError, noData, ok } from './define-tool.js';
 
@@ -25,7 +26,7 @@ export const workspaceOverview = defineTool({
   scope: 'aiops:read',
   mutates: false,
   input: z.strictObject({
-    namespace: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,252}$/).optional().describe('Only this namespace'),
+    namespace: z.string().regex(K8S_NAME).optional().describe('Only this namespace'),
     top: z.number().int().min(1).max(20).default(5).describe('How many top resource users to list'),
   }),
   async handler(args, ctx, deps): Promise<ToolResult> {

@@ -39,8 +39,8 @@ export interface AuditRecord {
   trace_id: string;
 }
 
-/** Builds the SELECT for a dialect (exported for tests). */
-export function auditSelect(q: AuditQuery, database: string, dialect: Dialect): Sql {
+/** Builds the SELECT for a dialect. */
+function auditSelect(q: AuditQuery, database: string, dialect: Dialect): Sql {
   const modern = dialect.kind === 'modern';
   const ts = modern ? sql`toUnixTimestamp64Milli(timestamp)` : sql`timestamp_ms`;
   const at = (ms: number) => (modern ? sql`fromUnixTimestamp64Milli(${i64(ms)}, 'UTC')` : sql`${i64(ms)}`);

@@ -37,8 +37,6 @@ export interface SchemaOptions {
   llmTtlDays: number;
 }
 
-export const AUDIT_TABLE = 'audit_events';
-export const LLM_TABLE = 'aiops_logs';
 const MIGRATIONS_TABLE = 'schema_migrations';
 
 interface Migration {

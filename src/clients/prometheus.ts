@@ -75,13 +75,8 @@ export class PrometheusClient {
     return this.post('/api/v1/series', withRange({ 'match[]': match }, start, end), { endpoint: 'series', query: match.join(' ') });
   }
 
-  labelNames(match: readonly string[], start?: number, end?: number): Promise<string[]> {
-    return this.post('/api/v1/labels', withRange({ 'match[]': match }, start, end), { endpoint: 'labels', query: match.join(' ') });
-  }
-
   labelValues(label: string, match: readonly string[], start?: number, end?: number): Promise<string[]> {
-    const qs = new URLSearchParams();
-    for (const [k, v] of Object.entries(withRange({ 'match[]': match }, start, end))) for (const x of [v].flat()) qs.append(k, x);
+    const qs = formOf(withRange({ 'match[]': match }, start, end));
     return this.request(`/api/v1/label/${encodeURIComponent(label)}/values?${qs}`, undefined, { endpoint: 'label_values', query: match.join(' ') });
   }
 
@@ -90,14 +85,8 @@ export class PrometheusClient {
     return data.alerts;
   }
 
-  rules(type?: 'alert' | 'record'): Promise<{ groups: unknown[] }> {
-    return this.request(`/api/v1/rules${type ? `?type=${type}` : ''}`, undefined, { endpoint: 'rules' });
-  }
-
   private post<T>(path: string, form: Record<string, string | readonly string[]>, context: PrometheusErrorContext): Promise<T> {
-    const body = new URLSearchParams();
-    for (const [k, v] of Object.entries(form)) for (const x of [v].flat()) body.append(k, x);
-    return this.request(path, body, context);
+    return this.request(path, formOf(form), context);
   }
 
   private async request<T>(path: string, body: URLSearchParams | undefined, context: PrometheusErrorContext): Promise<T> {
@@ -146,6 +135,13 @@ export class PrometheusClient {
     if (response.status === 400 || response.status === 422) throw new PrometheusError('bad_query', `Prometheus rejected the ${context.endpoint} request: ${message}`, upstream);
     throw new PrometheusError('upstream', `Prometheus failed the ${context.endpoint} request (HTTP ${response.status}): ${message}`, upstream);
   }
+}
+
+/** Form fields as URL-encoded parameters; a list becomes a repeated key (`match[]=a&match[]=b`). */
+function formOf(form: Record<string, string | readonly string[]>): URLSearchParams {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(form)) for (const x of [v].flat()) params.append(k, x);
+  return params;
 }
 
 function withRange(form: Record<string, readonly string[]>, start?: number, end?: number): Record<string, string | readonly string[]> {

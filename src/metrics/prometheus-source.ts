@@ -40,12 +40,12 @@ export class PrometheusMetricsSource implements MetricsSource {
 
   async instant(ws: WorkspaceRef, query: MetricsQuery, timeSeconds: number): Promise<QueryResult> {
     const enforced = this.enforce(ws, query);
-    return this.cached(ws, ['instant', enforced, timeSeconds], timeSeconds, enforced, () => this.o.client.instantQuery(enforced, timeSeconds));
+    return this.cached(ws, 'instant', enforced, [timeSeconds], timeSeconds, () => this.o.client.instantQuery(enforced, timeSeconds));
   }
 
   async range(ws: WorkspaceRef, query: MetricsQuery, w: RangeWindow): Promise<QueryResult> {
     const enforced = this.enforce(ws, query);
-    return this.cached(ws, ['range', enforced, w.start, w.end, w.step], w.end, enforced, () => this.o.client.rangeQuery(enforced, w.start, w.end, w.step));
+    return this.cached(ws, 'range', enforced, [w.start, w.end, w.step], w.end, () => this.o.client.rangeQuery(enforced, w.start, w.end, w.step));
   }
 
   async series(ws: WorkspaceRef, match: readonly string[], start?: number, end?: number): Promise<Record<string, string>[]> {
@@ -86,23 +86,21 @@ export class PrometheusMetricsSource implements MetricsSource {
     }
   }
 
-  private async cached(ws: WorkspaceRef, keyParts: unknown[], dataEnd: number, enforced: string, fetchData: () => Promise<PromQueryData>): Promise<QueryResult> {
+  /** Keyed by the enforced query's canonical spelling (normalisePromQL) and its time arguments. */
+  private async cached(ws: WorkspaceRef, kind: 'instant' | 'range', enforced: string, times: number[], dataEnd: number, fetchData: () => Promise<PromQueryData>): Promise<QueryResult> {
     const cache = this.o.cache;
-    const key = cache ? cacheKey(ws.workspaceId, keyParts.map((p) => (p === enforced ? normalisePromQL(enforced) : p))) : '';
-    if (cache) {
-      const hit = await cache.get(key);
-      if (hit !== undefined) {
-        this.o.onCache?.('hit');
-        return { data: JSON.parse(hit) as PromQueryData, enforcedQuery: enforced, cache: 'hit' };
-      }
-      this.o.onCache?.('miss');
+    if (!cache) return { data: await upstream(fetchData), enforcedQuery: enforced, cache: 'none' };
+    const key = cacheKey(ws.workspaceId, [kind, normalisePromQL(enforced), ...times]);
+    const hit = await cache.get(key);
+    if (hit !== undefined) {
+      this.o.onCache?.('hit');
+      return { data: JSON.parse(hit) as PromQueryData, enforcedQuery: enforced, cache: 'hit' };
     }
+    this.o.onCache?.('miss');
     const data = await upstream(fetchData);
-    if (cache) {
-      const settled = dataEnd < this.now() - SETTLED_AFTER_SECONDS;
-      await cache.set(key, JSON.stringify(data), settled ? this.o.cacheTtlSeconds * 10 : this.o.cacheTtlSeconds);
-    }
-    return { data, enforcedQuery: enforced, cache: cache ? 'miss' : 'none' };
+    const settled = dataEnd < this.now() - SETTLED_AFTER_SECONDS;
+    await cache.set(key, JSON.stringify(data), settled ? this.o.cacheTtlSeconds * 10 : this.o.cacheTtlSeconds);
+    return { data, enforcedQuery: enforced, cache: 'miss' };
   }
 }
 

@@ -7,10 +7,11 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AUDIT_EVENT_TYPES, type AuditEventType } from '../audit/event.js';
 import type { AuditPipeline } from '../audit/pipeline.js';
-import { decodeCursor, encodeCursor, MAX_RANGE_MS, resolveRange, visibleTypes } from '../audit/query-input.js';
-import { badRequest, serviceUnavailable } from '../http/http-errors.js';
+import { MAX_RANGE_MS, visibleTypes } from '../audit/query-input.js';
+import { badRequest } from '../http/http-errors.js';
 import { authOf, requireScope } from '../http/route-auth.js';
 import { guardedErrorResponses, WorkspaceParamsSchema } from '../schemas/common.js';
+import { readAuditPage, requestedRange } from './audit-page.js';
 
 export const MAX_LIMIT = 1000;
 
@@ -66,8 +67,7 @@ const auditRoute: FastifyPluginAsyncZod<AuditRouteOptions> = async (app, { audit
   }, async (request) => {
     const auth = authOf(request);
     const q = request.query;
-    const range = resolveRange(q.from, q.to);
-    if (typeof range === 'string') throw badRequest(range);
+    const range = requestedRange(q);
     let requested: AuditEventType[] = [...AUDIT_EVENT_TYPES];
     if (q.event_type !== undefined) {
       const names = q.event_type.split(',').map((s) => s.trim()).filter(Boolean);
@@ -75,32 +75,16 @@ const auditRoute: FastifyPluginAsyncZod<AuditRouteOptions> = async (app, { audit
       if (names.length === 0 || unknown.length > 0) throw badRequest(`event_type must be a comma list of ${AUDIT_EVENT_TYPES.join(', ')}`);
       requested = names as AuditEventType[];
     }
-    const cursor = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
-    if (q.cursor !== undefined && !cursor) throw badRequest('cursor is not one this service issued');
     const visible = visibleTypes(auth.permissions);
-    let rows;
-    try {
-      rows = await audit.reader.query({
-        workspaceId: auth.workspaceId,
-        fromMs: range.fromMs,
-        toMs: range.toMs,
-        types: visible.all.filter((t) => requested.includes(t)),
-        ownTypes: visible.own.filter((t) => requested.includes(t)),
-        userId: auth.sub,
-        limit: q.limit + 1,
-        ...(cursor ? { before: cursor } : {}),
-      });
-    } catch (err) {
-      request.log.warn({ err: (err as Error).message }, 'audit query failed');
-      throw serviceUnavailable('the audit store is unavailable; retry later', { reason: 'audit_store_unavailable' });
-    }
-    const page = rows.slice(0, q.limit);
-    const last = page[page.length - 1];
+    const { rows, nextCursor } = await readAuditPage(request, audit.reader, range, q, {
+      types: visible.all.filter((t) => requested.includes(t)),
+      ownTypes: visible.own.filter((t) => requested.includes(t)),
+    }, 'audit');
     return {
       workspace_id: auth.workspaceId,
       from: new Date(range.fromMs).toISOString(),
       to: new Date(range.toMs).toISOString(),
-      events: page.map((r) => ({
+      events: rows.map((r) => ({
         event_id: r.event_id,
         timestamp: new Date(r.timestamp_ms).toISOString(),
         user_id: r.user_id,
@@ -115,7 +99,7 @@ const auditRoute: FastifyPluginAsyncZod<AuditRouteOptions> = async (app, { audit
         request_id: r.request_id,
         trace_id: r.trace_id,
       })),
-      next_cursor: rows.length > q.limit && last ? encodeCursor({ ts: last.timestamp_ms, id: last.event_id }) : null,
+      next_cursor: nextCursor,
     };
   });
 };

@@ -6,11 +6,10 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AuditPipeline } from '../audit/pipeline.js';
-import { decodeCursor, encodeCursor, resolveRange } from '../audit/query-input.js';
 import { EvidenceSchema } from '../analysis/types.js';
-import { badRequest, serviceUnavailable } from '../http/http-errors.js';
-import { authOf, requireScope } from '../http/route-auth.js';
+import { requireScope } from '../http/route-auth.js';
 import { guardedErrorResponses, WorkspaceParamsSchema } from '../schemas/common.js';
+import { readAuditPage, requestedRange } from './audit-page.js';
 
 const InsightSchema = z.object({
   id: z.string(),
@@ -44,26 +43,11 @@ const insightRoutes: FastifyPluginAsyncZod<{ audit: AuditPipeline }> = async (ap
       response: { 200: z.object({ insights: z.array(InsightSchema), next_cursor: z.string().nullable() }), ...guardedErrorResponses },
     },
   }, async (request) => {
-    const auth = authOf(request);
     const q = request.query;
-    const range = resolveRange(q.from, q.to);
-    if (typeof range === 'string') throw badRequest(range);
-    const cursor = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
-    if (q.cursor !== undefined && !cursor) throw badRequest('cursor is not one this service issued');
-    let rows;
-    try {
-      rows = await audit.reader.query({
-        workspaceId: auth.workspaceId, fromMs: range.fromMs, toMs: range.toMs, types: ['insight'], ownTypes: [], userId: auth.sub, limit: q.limit + 1,
-        ...(cursor ? { before: cursor } : {}),
-      });
-    } catch (err) {
-      request.log.warn({ err: (err as Error).message }, 'insights query failed');
-      throw serviceUnavailable('the insight store is unavailable; retry later', { reason: 'audit_store_unavailable' });
-    }
-    const page = rows.slice(0, q.limit);
-    const last = page[page.length - 1];
+    const range = requestedRange(q);
+    const { rows, nextCursor } = await readAuditPage(request, audit.reader, range, q, { types: ['insight'], ownTypes: [] }, 'insight');
     return {
-      insights: page.map((r) => {
+      insights: rows.map((r) => {
         const d = JSON.parse(r.details) as Record<string, unknown>;
         return {
           id: r.event_id,
@@ -80,7 +64,7 @@ const insightRoutes: FastifyPluginAsyncZod<{ audit: AuditPipeline }> = async (ap
           recommendations: z.array(z.string()).catch([]).parse(d.recommended_actions),
         };
       }),
-      next_cursor: rows.length > q.limit && last ? encodeCursor({ ts: last.timestamp_ms, id: last.event_id }) : null,
+      next_cursor: nextCursor,
     };
   });
 };

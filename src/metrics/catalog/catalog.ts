@@ -9,7 +9,7 @@ import type { Expr, Matcher } from './expr.js';
 import { renderPromQL, withFilters } from './expr.js';
 
 /** Kubernetes object names (DNS-1123-ish, case-insensitive); only a safety filter, Prometheus decides what matches. */
-const K8S_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,252}$/;
+export const K8S_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,252}$/;
 export const FILTER_NAMES = ['namespace', 'pod', 'container', 'service', 'persistentvolumeclaim'] as const;
 export type FilterName = (typeof FILTER_NAMES)[number];
 

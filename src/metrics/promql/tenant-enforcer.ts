@@ -42,7 +42,7 @@ const MAX_QUERY_LENGTH = 16_384;
 export function enforceTenant(query: string, scope: TenantScope): string {
   const tree = parseStrict(query);
   const edits: Edit[] = [];
-  walk(tree, query, (node) => {
+  walk(tree, (node) => {
     if (node.name === 'VectorSelector') {
       const edit = confineSelector(node, query, scope);
       if (edit) edits.push(edit);
@@ -93,7 +93,7 @@ function parseStrict(query: string): Tree {
   return tree;
 }
 
-function walk(tree: Tree, _query: string, visit: (node: SyntaxNode) => void): void {
+function walk(tree: Tree, visit: (node: SyntaxNode) => void): void {
   const cursor = tree.cursor();
   do visit(cursor.node);
   while (cursor.next());
@@ -155,7 +155,7 @@ function checkAggregate(aggregate: SyntaxNode, query: string, scope: TenantScope
 /** Re-parses the rewritten query and checks that every selector carries exactly our tenant matcher. */
 function assertConfined(rewritten: string, scope: TenantScope): void {
   const tree = parseStrict(rewritten);
-  walk(tree, rewritten, (node) => {
+  walk(tree, (node) => {
     if (node.name !== 'VectorSelector') return;
     const matchers = node.getChild('LabelMatchers');
     let ok = false;

@@ -42,13 +42,11 @@ export const M = {
 } as const;
 
 export const POD_PHASES = ['Pending', 'Running', 'Succeeded', 'Failed', 'Unknown'] as const;
-export type PodPhase = (typeof POD_PHASES)[number];
 
 /** Prometheus client default latency buckets (seconds); "+Inf" is appended when emitting. */
 export const LATENCY_BUCKETS: readonly number[] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 export const TERMINATION_REASONS = ['OOMKilled', 'Error'] as const;
-export type TerminationReason = (typeof TERMINATION_REASONS)[number];
 
 /** CFS enforcement period is 100 ms: 10 periods per second for a container with a CPU limit. */
 export const CFS_PERIODS_PER_SECOND = 10;

@@ -18,12 +18,10 @@ function erf(x: number): number {
   return sign * y;
 }
 
-/** Share of requests at or under `le` seconds when the median latency is `median` seconds. */
-export function fractionUnder(le: number, median: number): number {
-  return fractionUnderLog(Math.log(le), Math.log(median));
-}
-
-/** The same from logarithms (callers hoist the logs out of their loops). */
+/**
+ * Share of requests at or under `le` seconds when the median latency is `median` seconds, given
+ * their logarithms (callers hoist the logs out of their loops).
+ */
 export function fractionUnderLog(logLe: number, logMedian: number): number {
   if (!(logMedian > Number.NEGATIVE_INFINITY)) return 1; // no latency at all (median 0 or NaN)
   const z = (logLe - logMedian) / (LATENCY_SIGMA * Math.SQRT2);

@@ -4,6 +4,6 @@
  */
 export type { IncidentKind, IncidentSpec, NamespaceSpec, RawSeries, TimeWindow, WorkloadSpec, WorkspaceScenario } from './types.js';
 export { INCIDENT_KINDS, isIncidentKind } from './types.js';
-export { generateSeries, sampleTimes } from './assemble.js';
-export { demoWorkspaces, describeIncident, DEFAULT_STARTS_BEFORE_END_MS, scaledWorkspace, scenarioWorkspace } from './presets.js';
+export { generateSeries } from './assemble.js';
+export { demoWorkspaces, scaledWorkspace, scenarioWorkspace } from './presets.js';
 export { writeOpenMetrics } from './openmetrics.js';

@@ -3,6 +3,8 @@
  * family, that family's series one after another with samples in time order, and the mandatory final
  * `# EOF`. Output goes through the caller's `write` in chunks of about 64 KiB (the only I/O here).
  */
+// OpenMetrics spells sample values as Prometheus's JSON does (NaN, +Inf, -Inf).
+import { formatSampleValue } from '../prom-format.js';
 import type { RawSeries } from './types.js';
 
 interface Family {
@@ -40,13 +42,6 @@ function familyOf(s: RawSeries, histogramBases: ReadonlySet<string>): Pick<Famil
   return counter !== undefined ? { name: counter, type: 'counter' } : { name: s.metric, type: 'unknown' };
 }
 
-function formatNumber(v: number): string {
-  if (Number.isNaN(v)) return 'NaN';
-  if (v === Number.POSITIVE_INFINITY) return '+Inf';
-  if (v === Number.NEGATIVE_INFINITY) return '-Inf';
-  return String(v);
-}
-
 export function writeOpenMetrics(series: Iterable<RawSeries>, write: (chunk: string) => void): void {
   const all = Array.from(series);
   const histogramBases = new Set<string>();
@@ -82,7 +77,7 @@ export function writeOpenMetrics(series: Iterable<RawSeries>, write: (chunk: str
         const t = s.times[i]!;
         if (!(t > previous)) throw new Error(`${s.metric}${JSON.stringify(s.labels)}: samples must be strictly time-ascending`);
         previous = t;
-        emit(`${prefix}${formatNumber(s.values[i]!)} ${t / 1000}\n`);
+        emit(`${prefix}${formatSampleValue(s.values[i]!)} ${t / 1000}\n`);
       }
     }
   }
