@@ -43,7 +43,13 @@ export class ControlPlaneClient {
 
   /** `GET /internal/v1/workspaces/{id}/overview`. */
   async workspaceOverview(workspaceId: string): Promise<Record<string, unknown>> {
-    return this.get(`/internal/v1/workspaces/${encodeURIComponent(workspaceId)}/overview`, 'workspace overview');
+    const what = 'the workspace overview request';
+    const { status, body } = await this.request('GET', `/internal/v1/workspaces/${encodeURIComponent(workspaceId)}/overview`, what, {
+      retry: true,
+      headers: this.o.internalToken ? { authorization: `Bearer ${this.o.internalToken}` } : {},
+    });
+    if (typeof body !== 'object' || body === null) throw new ControlPlaneError(`the control plane answered ${what} with something that is not JSON`, status);
+    return body as Record<string, unknown>;
   }
 
   /**
@@ -52,28 +58,40 @@ export class ControlPlaneClient {
    * sent alongside the internal token for internal ones. Non-idempotent writes are never retried.
    */
   async send(call: ControlPlaneWrite): Promise<{ status: number; body: unknown }> {
-    const retries = call.idempotent ? (this.o.maxRetries ?? 1) : 0;
+    const credential = call.actAs === 'user' ? call.userToken : this.o.internalToken;
+    return this.request(call.method, call.path, `${call.method} ${call.path}`, {
+      retry: call.idempotent,
+      body: call.body,
+      headers: {
+        'content-type': 'application/json',
+        'idempotency-key': call.idempotencyKey,
+        ...(credential ? { authorization: `Bearer ${credential}` } : {}),
+        ...(call.actAs === 'internal' ? { 'x-hexabase-user-token': call.userToken } : {}),
+      },
+    });
+  }
+
+  /**
+   * One call with a timeout, retried (when `retry`) on no answer or a 5xx, never on a 4xx. The body is
+   * parsed as JSON when it is JSON, kept as text otherwise.
+   */
+  private async request(method: string, path: string, what: string, o: { retry: boolean; headers: Record<string, string>; body?: unknown }): Promise<{ status: number; body: unknown }> {
+    const retries = o.retry ? (this.o.maxRetries ?? 1) : 0;
+    const timeoutMs = this.o.timeoutMs ?? 5000;
     let last: ControlPlaneError | undefined;
     for (let attempt = 0; attempt <= retries; attempt++) {
       if (attempt > 0) await new Promise((r) => setTimeout(r, 200 * attempt));
-      const credential = call.actAs === 'user' ? call.userToken : this.o.internalToken;
       let response: Response;
       try {
-        response = await fetch(`${this.base}${call.path}`, {
-          method: call.method,
-          headers: {
-            accept: 'application/json',
-            'content-type': 'application/json',
-            'idempotency-key': call.idempotencyKey,
-            ...(credential ? { authorization: `Bearer ${credential}` } : {}),
-            ...(call.actAs === 'internal' ? { 'x-hexabase-user-token': call.userToken } : {}),
-          },
-          body: JSON.stringify(call.body),
-          signal: AbortSignal.timeout(this.o.timeoutMs ?? 5000),
+        response = await fetch(`${this.base}${path}`, {
+          method,
+          headers: { accept: 'application/json', ...o.headers },
+          ...(o.body !== undefined ? { body: JSON.stringify(o.body) } : {}),
+          signal: AbortSignal.timeout(timeoutMs),
           redirect: 'error',
         });
       } catch (err) {
-        last = new ControlPlaneError(`the control plane did not answer ${call.method} ${call.path} (${(err as Error).name === 'TimeoutError' ? `no answer within ${this.o.timeoutMs ?? 5000} ms` : 'unreachable'})`);
+        last = new ControlPlaneError(`the control plane did not answer ${what} (${(err as Error).name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : 'unreachable'})`);
         continue;
       }
       const text = await response.text();
@@ -84,38 +102,8 @@ export class ControlPlaneClient {
         // not JSON: keep the text
       }
       if (response.ok) return { status: response.status, body };
-      last = new ControlPlaneError(`the control plane refused ${call.method} ${call.path} (HTTP ${response.status}${upstreamMessage(body)})`, response.status);
+      last = new ControlPlaneError(`the control plane refused ${what} (HTTP ${response.status}${upstreamMessage(body)})`, response.status);
       if (response.status < 500) throw last;
-    }
-    throw last!;
-  }
-
-  private async get(path: string, what: string): Promise<Record<string, unknown>> {
-    const retries = this.o.maxRetries ?? 1;
-    let last: ControlPlaneError | undefined;
-    for (let attempt = 0; attempt <= retries; attempt++) {
-      if (attempt > 0) await new Promise((r) => setTimeout(r, 200 * attempt));
-      let response: Response;
-      try {
-        response = await fetch(`${this.base}${path}`, {
-          headers: { accept: 'application/json', ...(this.o.internalToken ? { authorization: `Bearer ${this.o.internalToken}` } : {}) },
-          signal: AbortSignal.timeout(this.o.timeoutMs ?? 5000),
-          redirect: 'error',
-        });
-      } catch (err) {
-        last = new ControlPlaneError(`the control plane did not answer the ${what} request (${(err as Error).name === 'TimeoutError' ? 'timeout' : 'unreachable'})`);
-        continue;
-      }
-      const text = await response.text();
-      if (response.ok) {
-        try {
-          return JSON.parse(text) as Record<string, unknown>;
-        } catch {
-          throw new ControlPlaneError(`the control plane answered the ${what} request with something that is not JSON`, response.status);
-        }
-      }
-      last = new ControlPlaneError(`the control plane refused the ${what} request (HTTP ${response.status})`, response.status);
-      if (response.status < 500) throw last; // not retryable
     }
     throw last!;
   }
