@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { PromAlert } from '../clients/prometheus.js';
-import { SeveritySchema, type Finding, type Severity } from './types.js';
+import { SEVERITY_RANK, SeveritySchema, type Finding, type Severity } from './types.js';
 
 export const AlertSchema = z.object({
   fingerprint: z.string(),
@@ -18,8 +18,6 @@ export const AlertSchema = z.object({
   labels: z.record(z.string(), z.string()),
 });
 export type Alert = z.infer<typeof AlertSchema>;
-
-const SEVERITY_RANK: Record<Severity, number> = { critical: 0, warning: 1, info: 2 };
 
 export function fingerprint(name: string, labels: Record<string, string>): string {
   const sorted = Object.keys(labels).sort().map((k) => [k, labels[k]]);
@@ -55,5 +53,5 @@ export function mergeAlerts(prometheus: readonly PromAlert[], findings: readonly
     if (byFingerprint.has(fp)) continue;
     byFingerprint.set(fp, { fingerprint: fp, source: 'aiops', name, severity: f.severity, state: 'firing', started_at: f.started_at ?? null, summary: f.title, labels });
   }
-  return [...byFingerprint.values()].sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || a.name.localeCompare(b.name));
+  return [...byFingerprint.values()].sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || a.name.localeCompare(b.name));
 }

@@ -79,14 +79,3 @@ export async function fetchSeries(
   }
   return { series, failures };
 }
-
-/** Like fetchSeries, but the first failing query rejects (with the data layer's error). */
-export async function seriesFromSource(
-  source: MetricsSource, ws: WorkspaceRef, queries: readonly SeriesQuery[], window: RangeWindow,
-): Promise<SeriesData[]> {
-  const all = await Promise.all(queries.map(normalise).map(async ({ name, args }) => {
-    const result = await source.range(ws, { kind: 'catalog', name, args }, window);
-    return seriesFromMatrix(name, result.data);
-  }));
-  return all.flat();
-}

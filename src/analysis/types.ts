@@ -8,6 +8,8 @@ import { z } from 'zod';
 
 export const SeveritySchema = z.enum(['info', 'warning', 'critical']);
 export type Severity = z.infer<typeof SeveritySchema>;
+/** Severity order, least severe first: the one ranking used to filter and sort findings and alerts. */
+export const SEVERITY_RANK: Readonly<Record<Severity, number>> = { info: 0, warning: 1, critical: 2 };
 
 /** A point of data a claim rests on: which series, when, its value, and why it matters. */
 export const EvidenceSchema = z.object({

@@ -2,7 +2,7 @@
  * Shared vocabulary of the deterministic diagnosis: the rule contract, workload identity, time,
  * confidence and action helpers. Pure functions only.
  */
-import type { Evidence, Finding, ProposedAction, Severity } from '../types.js';
+import { SEVERITY_RANK, type Evidence, type Finding, type ProposedAction } from '../types.js';
 
 /** What a rule matched: the findings it explains, its cause and how sure it is. */
 export interface RuleMatch {
@@ -39,10 +39,6 @@ export interface Subject {
   kind: string;
 }
 
-const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, critical: 2 };
-export function severityRank(s: Severity): number {
-  return SEVERITY_RANK[s];
-}
 export function isProblem(f: Finding): boolean {
   return f.severity !== 'info';
 }
@@ -96,17 +92,22 @@ export function sameTarget(a: Finding, b: Finding): boolean {
   return names(b).some((n) => an.includes(n));
 }
 
-/** Groups findings by {@link workloadKey}, in first-seen order; findings without a workload are left out. */
-export function groupByWorkload(findings: readonly Finding[]): Map<string, Finding[]> {
+/** Groups findings by `key`, groups and their members in first-seen order; an undefined key leaves the finding out. */
+export function groupBy(findings: readonly Finding[], key: (f: Finding) => string | undefined): Map<string, Finding[]> {
   const groups = new Map<string, Finding[]>();
   for (const f of findings) {
-    const k = workloadKey(f);
+    const k = key(f);
     if (k === undefined) continue;
     const g = groups.get(k);
     if (g) g.push(f);
     else groups.set(k, [f]);
   }
   return groups;
+}
+
+/** Groups findings by {@link workloadKey}; findings without a workload are left out. */
+export function groupByWorkload(findings: readonly Finding[]): Map<string, Finding[]> {
+  return groupBy(findings, workloadKey);
 }
 
 export function ofKind(findings: readonly Finding[], ...kinds: Finding['kind'][]): Finding[] {
@@ -186,7 +187,7 @@ export function citeEvidence(findings: readonly Finding[], perFinding = 3, max =
 
 /** Most severe, then highest score, then id (deterministic). */
 export function byImportance(a: Finding, b: Finding): number {
-  return severityRank(b.severity) - severityRank(a.severity) || b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  return SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
 const TARGET_NAME = /^[A-Za-z0-9._-]+$/;

@@ -119,5 +119,5 @@ export function diagnose(findings: readonly Finding[], context: DiagnoseContext,
   const impact = `${affected.length} affected resource${affected.length === 1 ? '' : 's'}: ${affected.slice(0, 10).join(', ')}${affected.length > 10 ? ` and ${affected.length - 10} more` : ''}; ${critical} critical finding${critical === 1 ? '' : 's'}.`;
 
   const diagnosis = DiagnosisSchema.parse({ summary, hypotheses, impact, recommended_actions: recommended });
-  return { diagnosis, proposedActions: actions.map((a) => ProposedActionSchema.parse(a)), rules: ruleIds };
+  return { diagnosis, proposedActions: actions, rules: ruleIds };
 }

@@ -3,7 +3,7 @@
  * queries below; a series whose score after the warm-up reaches the threshold becomes an `anomaly`
  * finding with its most anomalous points as evidence.
  */
-import { createDetector, type Direction } from '../../analytics/anomaly/index.js';
+import { scoreSeries, type Direction } from '../../analytics/anomaly/index.js';
 import type { Finding, SeriesData } from '../types.js';
 import { evidenceAt, makeFinding, median, resourceOf, round, rfc3339, seriesId } from './series-utils.js';
 
@@ -42,7 +42,8 @@ export function analyseAnomalies(byQuery: ReadonlyMap<string, SeriesData[]>, opt
   const out: Finding[] = [];
   for (const [query, direction] of Object.entries(ANOMALY_QUERIES)) {
     for (const s of byQuery.get(query) ?? []) {
-      const scores = scoreAll(s, direction);
+      // One batch call over the series (times in ms), the same scores as update() point by point.
+      const scores = scoreSeries(Float64Array.from(s.times, (t) => t * 1000), s.values, 'default', { direction });
       const typical = median(s.values);
       const material = (v: number) => Math.abs(v - typical) >= MIN_RELATIVE_DEVIATION * Math.abs(typical);
       const hits: number[] = [];
@@ -64,14 +65,4 @@ export function analyseAnomalies(byQuery: ReadonlyMap<string, SeriesData[]>, opt
     }
   }
   return out;
-}
-
-function scoreAll(s: SeriesData, direction: Direction): Float64Array {
-  const n = s.values.length;
-  const times = new Float64Array(n);
-  for (let i = 0; i < n; i++) times[i] = s.times[i]! * 1000;
-  const scores = new Float64Array(n);
-  // One batch call: the same scores as update() point by point.
-  createDetector('default', { direction }).scoreInto(times, Float64Array.from(s.values), scores);
-  return scores;
 }

@@ -5,11 +5,9 @@
  */
 import type { Finding, SeriesData } from '../types.js';
 import { crashLoops } from './health.js';
-import { evidenceAt, makeFinding, resourceOf } from './series-utils.js';
+import { containerKey, evidenceAt, makeFinding, resourceOf } from './series-utils.js';
 
 export const COMPLIANCE_QUERIES = ['cpu_usage', 'memory_working_set', 'cpu_requests', 'cpu_limits', 'memory_requests', 'memory_limits', 'container_info', 'restarts'] as const;
-
-const keyOf = (l: Record<string, string>): string => `${l.namespace ?? ''}/${l.pod ?? ''}/${l.container ?? ''}`;
 
 /** What a missing setting means, and how bad it is. */
 const SETTINGS = [
@@ -25,11 +23,11 @@ export function analyseCompliance(byQuery: ReadonlyMap<string, SeriesData[]>): F
 
 function missingResources(byQuery: ReadonlyMap<string, SeriesData[]>): Finding[] {
   // Only settings whose query was fetched at all: an absent query is "not asked", not "not set".
-  const present = SETTINGS.filter((s) => byQuery.has(s.query)).map((s) => ({ ...s, keys: new Set((byQuery.get(s.query) ?? []).map((x) => keyOf(x.labels))) }));
+  const present = SETTINGS.filter((s) => byQuery.has(s.query)).map((s) => ({ ...s, keys: new Set((byQuery.get(s.query) ?? []).map((x) => containerKey(x.labels))) }));
   const out: Finding[] = [];
   for (const usage of byQuery.get('cpu_usage') ?? byQuery.get('memory_working_set') ?? []) {
     if (!usage.labels.container || usage.values.length === 0) continue;
-    const missing = present.filter((s) => !s.keys.has(keyOf(usage.labels)));
+    const missing = present.filter((s) => !s.keys.has(containerKey(usage.labels)));
     if (missing.length === 0) continue;
     const severity = missing.some((m) => m.severity === 'warning') ? 'warning' : 'info';
     const last = usage.values.length - 1;

@@ -6,7 +6,7 @@
 import { theilSen } from '../../analytics/forecast/index.js';
 import type { Finding, SeriesData } from '../types.js';
 import {
-  argMax, evidenceAt, longestRun, makeFinding, pct, resourceOf, round, rfc3339, stepOf, sustainedSince,
+  argMax, containerKey, evidenceAt, longestRun, makeFinding, pct, resourceOf, round, rfc3339, stepOf, sustainedSince,
 } from './series-utils.js';
 
 type ByQuery = ReadonlyMap<string, SeriesData[]>;
@@ -25,15 +25,15 @@ export function analyseHealth(byQuery: ByQuery): Finding[] {
 
 function oomKills(byQuery: ByQuery): Finding[] {
   const out: Finding[] = [];
-  const nearLimit = new Map((byQuery.get('memory_usage_vs_limits') ?? []).map((s) => [seriesKey(s), s]));
+  const nearLimit = new Map((byQuery.get('memory_usage_vs_limits') ?? []).map((s) => [containerKey(s.labels), s]));
   const seen = new Set<string>();
   for (const s of byQuery.get('oom_kills') ?? []) {
     const first = s.values.findIndex((v) => v > 0);
     if (first < 0) continue;
-    seen.add(seriesKey(s));
+    seen.add(containerKey(s.labels));
     const peak = argMax(s.values);
     const evidence = [evidenceAt(s, first, 'first OOM kill in the window (kills over the last hour)'), evidenceAt(s, peak, `${s.values[peak]} OOM kills in the hour`)];
-    const mem = nearLimit.get(seriesKey(s));
+    const mem = nearLimit.get(containerKey(s.labels));
     if (mem) {
       const m = argMax(mem.values);
       evidence.push(evidenceAt(mem, m, `working set at ${pct(mem.values[m]!)} of the memory limit`));
@@ -45,7 +45,7 @@ function oomKills(byQuery: ByQuery): Finding[] {
     }));
   }
   for (const mem of byQuery.get('memory_usage_vs_limits') ?? []) {
-    if (seen.has(seriesKey(mem))) continue;
+    if (seen.has(containerKey(mem.labels))) continue;
     const m = argMax(mem.values);
     if (m < 0 || mem.values[m]! < 0.95) continue;
     out.push(makeFinding({
@@ -65,7 +65,7 @@ function oomKills(byQuery: ByQuery): Finding[] {
  */
 function memoryGrowth(byQuery: ByQuery): Finding[] {
   const out: Finding[] = [];
-  const limits = new Map((byQuery.get('memory_limits') ?? []).map((s) => [seriesKey(s), s.values[s.values.length - 1]!]));
+  const limits = new Map((byQuery.get('memory_limits') ?? []).map((s) => [containerKey(s.labels), s.values[s.values.length - 1]!]));
   for (const s of byQuery.get('memory_working_set') ?? []) {
     const bounds = [0];
     for (let i = 1; i < s.values.length; i++) if (s.values[i]! < 0.8 * s.values[i - 1]!) bounds.push(i);
@@ -76,7 +76,7 @@ function memoryGrowth(byQuery: ByQuery): Finding[] {
     const to = bounds[k + 1]!;
     const segment = s.values.slice(from, to);
     if (segment.length < 20) continue;
-    const limit = limits.get(seriesKey(s));
+    const limit = limits.get(containerKey(s.labels));
     // An earlier stretch counts only when it ended at the memory limit: the drop was the OOM kill.
     if (to < s.values.length && !(limit !== undefined && Math.max(...segment) >= 0.9 * limit)) continue;
     // Screen on 2,000 sampled pairs with half the thresholds first: most series (flat or cyclic)
@@ -199,8 +199,4 @@ function quotaPressure(byQuery: ByQuery): Finding[] {
     }));
   }
   return out;
-}
-
-function seriesKey(s: SeriesData): string {
-  return `${s.labels.namespace ?? ''}/${s.labels.pod ?? ''}/${s.labels.container ?? ''}`;
 }

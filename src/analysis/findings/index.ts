@@ -3,7 +3,7 @@
  * I/O: the caller fetches the series (see findingsWindowQueries and ../series-from-results.ts).
  */
 import type { RightsizingOptions } from '../../analytics/rightsizing/index.js';
-import type { AnalysisKind, Finding, SeriesData, Severity } from '../types.js';
+import { SEVERITY_RANK, type AnalysisKind, type Finding, type SeriesData, type Severity } from '../types.js';
 import { analyseAnomalies, type AnomalyOptions } from './anomaly.js';
 import { analyseCapacity } from './capacity.js';
 import { analyseCompliance } from './compliance.js';
@@ -27,8 +27,6 @@ export interface CollectOptions {
   limit?: number;
 }
 
-const SEVERITY_RANK: Record<Severity, number> = { critical: 2, warning: 1, info: 0 };
-
 /** Runs the requested analyses over the series; findings sorted by severity, then score, unique by id. */
 export function collectFindings(series: readonly SeriesData[], analyses: readonly AnalysisKind[], options: CollectOptions = {}): Finding[] {
   const byQuery = groupByQuery(series);
@@ -47,8 +45,4 @@ export function collectFindings(series: readonly SeriesData[], analyses: readonl
     .filter((f) => SEVERITY_RANK[f.severity] >= min && f.evidence.length > 0)
     .sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || b.score - a.score || a.id.localeCompare(b.id))
     .slice(0, options.limit ?? 200);
-}
-
-export function compareSeverity(a: Severity, b: Severity): number {
-  return SEVERITY_RANK[a] - SEVERITY_RANK[b];
 }

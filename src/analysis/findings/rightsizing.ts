@@ -1,40 +1,38 @@
 /**
- * Right-sizing analyser: recommendContainer (src/analytics/rightsizing) per container from its CPU
+ * Right-sizing analyser: recommendWithResolved (src/analytics/rightsizing) per container from its CPU
  * and memory usage and current requests/limits; one finding per workload container (the replica
  * needing the most), for over- and under-provisioned ones. Efficiency advice, so `info` unless a
  * request is far below what the container uses.
  */
-import { recommendContainer, type ContainerRecommendation, type RightsizingOptions } from '../../analytics/rightsizing/index.js';
+import { recommendWithResolved, resolveRightsizingOptions, type ContainerRecommendation, type RightsizingOptions } from '../../analytics/rightsizing/index.js';
 import type { Finding, SeriesData } from '../types.js';
-import { argMax, evidenceAt, makeFinding, pct, resourceOf, round } from './series-utils.js';
+import { argMax, containerKey, evidenceAt, makeFinding, pct, resourceOf, round } from './series-utils.js';
 
 export const RIGHTSIZING_QUERIES = ['cpu_usage', 'memory_working_set', 'cpu_requests', 'cpu_limits', 'memory_requests', 'memory_limits'] as const;
 
 /** The analysis window is usually hours, the library's default minimum is a day: short history is noted. */
 export const DEFAULT_RIGHTSIZING_OPTIONS: RightsizingOptions = { minHistoryMs: 3 * 3_600_000, minPoints: 50 };
 
-type Key = string;
-const keyOf = (l: Record<string, string>): Key => `${l.namespace ?? ''}/${l.pod ?? ''}/${l.container ?? ''}`;
-
-function lastValues(list: readonly SeriesData[] | undefined): Map<Key, number> {
-  return new Map((list ?? []).map((s) => [keyOf(s.labels), s.values[s.values.length - 1]!]));
+function lastValues(list: readonly SeriesData[] | undefined): Map<string, number> {
+  return new Map((list ?? []).map((s) => [containerKey(s.labels), s.values[s.values.length - 1]!]));
 }
 
 export function analyseRightsizing(byQuery: ReadonlyMap<string, SeriesData[]>, options: RightsizingOptions = DEFAULT_RIGHTSIZING_OPTIONS): Finding[] {
-  const memory = new Map((byQuery.get('memory_working_set') ?? []).map((s) => [keyOf(s.labels), s]));
+  const opts = resolveRightsizingOptions(options); // validated once, not per container
+  const memory = new Map((byQuery.get('memory_working_set') ?? []).map((s) => [containerKey(s.labels), s]));
   const req = { cpu: lastValues(byQuery.get('cpu_requests')), mem: lastValues(byQuery.get('memory_requests')) };
   const lim = { cpu: lastValues(byQuery.get('cpu_limits')), mem: lastValues(byQuery.get('memory_limits')) };
   const best = new Map<string, { rec: ContainerRecommendation; cpu: SeriesData; mem: SeriesData }>();
   for (const cpu of byQuery.get('cpu_usage') ?? []) {
-    const k = keyOf(cpu.labels);
+    const k = containerKey(cpu.labels);
     const mem = memory.get(k);
     if (!mem || !cpu.labels.container) continue;
-    const rec = recommendContainer({
+    const rec = recommendWithResolved({
       container: cpu.labels.container, namespace: cpu.labels.namespace, pod: cpu.labels.pod,
       cpuUsageCores: { times: cpu.times.map((t) => t * 1000), values: cpu.values },
       memoryWorkingSetBytes: { times: mem.times.map((t) => t * 1000), values: mem.values },
       cpuRequestCores: req.cpu.get(k), cpuLimitCores: lim.cpu.get(k), memoryRequestBytes: req.mem.get(k), memoryLimitBytes: lim.mem.get(k),
-    }, options);
+    }, opts);
     if (rec.status !== 'ok' || rec.classification === 'ok') continue;
     const workload = `${cpu.labels.namespace}/${resourceOf(cpu.labels).workload}/${cpu.labels.container}`;
     const known = best.get(workload);
@@ -74,7 +72,7 @@ function toFinding(rec: ContainerRecommendation, cpu: SeriesData, mem: SeriesDat
       savings: { cpu_cores: round(rec.cpu.savings), memory_bytes: Math.round(rec.memory.savings), largest_share: pct(share) },
       notes: rec.notes,
       history_hours: round(rec.cpu.observed.spanMs / 3_600_000, 3),
-      short_history: rec.cpu.observed.spanMs < 24 * 3_600_000,
+      short_history: shortHistory,
     },
   });
 }

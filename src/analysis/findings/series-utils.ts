@@ -2,7 +2,11 @@
  * Shared helpers of the findings analysers: series identity (catalog name plus resource labels),
  * the Kubernetes resource a series is about, evidence points, robust statistics and finding assembly.
  */
+import { median, quantile } from '../../analytics/forecast/stats.js';
 import type { Evidence, Finding, FindingKind, ResourceRef, SeriesData, Severity } from '../types.js';
+
+/** The analysers' quantiles are the analytics library's (type 7 over the finite values, NaN when none). */
+export { median, quantile };
 
 /** Labels shown in a series id, in this order; the tenant label and `__name__` are never shown. */
 const ID_LABELS = ['namespace', 'pod', 'container', 'service', 'persistentvolumeclaim', 'resource', 'phase', 'image'];
@@ -45,9 +49,9 @@ export function resourceOf(labels: Record<string, string>): ResourceRef {
   return r;
 }
 
-/** Identity of the resource for grouping series of different queries (namespace/pod/container …). */
-export function resourceKey(labels: Record<string, string>): string {
-  return ['namespace', 'pod', 'container', 'service', 'persistentvolumeclaim', 'resource'].map((k) => labels[k] ?? '').join('/');
+/** Identity of a container for joining series of different queries: `namespace/pod/container`. */
+export function containerKey(labels: Record<string, string>): string {
+  return `${labels.namespace ?? ''}/${labels.pod ?? ''}/${labels.container ?? ''}`;
 }
 
 export function podKey(labels: Record<string, string>): string {
@@ -81,24 +85,6 @@ export function groupByQuery(series: readonly SeriesData[]): Map<string, SeriesD
     out.set(s.query, list);
   }
   return out;
-}
-
-/** Finite values of a slice, sorted ascending. */
-function sortedFinite(values: readonly number[]): number[] {
-  return values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
-}
-
-export function quantile(values: readonly number[], q: number): number {
-  const s = sortedFinite(values);
-  if (s.length === 0) return Number.NaN;
-  const pos = (s.length - 1) * q;
-  const lo = Math.floor(pos);
-  const hi = Math.ceil(pos);
-  return s[lo]! + (s[hi]! - s[lo]!) * (pos - lo);
-}
-
-export function median(values: readonly number[]): number {
-  return quantile(values, 0.5);
 }
 
 /** Index of the largest finite value (−1 when none). */

@@ -56,13 +56,3 @@ export function toTimedValues(input: SeriesInput): TimedValues {
 function isPairs(input: SeriesInput): input is ReadonlyArray<readonly [number, number]> {
   return Array.isArray(input);
 }
-
-/** Values that are finite, in input order (NaN / ±Infinity dropped). */
-export function finiteValues(values: ArrayLike<number>): Float64Array {
-  const out: number[] = [];
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
-    if (Number.isFinite(v)) out.push(v);
-  }
-  return Float64Array.from(out);
-}

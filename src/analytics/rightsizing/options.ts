@@ -3,8 +3,7 @@
  * workspace settings. Every default is a deliberate, documented choice (see src/analytics/README.md).
  */
 import { z } from 'zod';
-
-const MiB = 1024 * 1024;
+import { MiB } from './units.js';
 
 export const rightsizingOptionsSchema = z.object({
   /** Usage percentile that sizes the CPU request (default p95: brief bursts above it borrow idle CPU). */

@@ -1,7 +1,7 @@
 /** CPU limit too low: CFS throttling of a workload together with a latency regression of the same workload/service. */
 import type { Finding } from '../../types.js';
 import {
-  action, confidenceOf, detailNumber, groupByWorkload, hasProblem, label, ofKind, sameTarget, scaleUp, uniq, workloadSubject,
+  action, confidenceOf, detailNumber, groupBy, groupByWorkload, hasProblem, label, ofKind, sameTarget, scaleUp, uniq, workloadSubject,
   type Rule, type RuleMatch,
 } from '../common.js';
 
@@ -11,11 +11,7 @@ export const cpuLimitTooLow: Rule = {
   specificity: 70,
   match(findings) {
     const out: RuleMatch[] = [];
-    const latencyByNs = new Map<string, Finding[]>();
-    for (const l of ofKind(findings, 'latency')) {
-      const ns = l.resource.namespace ?? '';
-      latencyByNs.set(ns, [...(latencyByNs.get(ns) ?? []), l]);
-    }
+    const latencyByNs = groupBy(ofKind(findings, 'latency'), (l) => l.resource.namespace ?? '');
     for (const group of groupByWorkload(findings).values()) {
       const throttling = ofKind(group, 'cpu_throttling');
       if (throttling.length === 0) continue;

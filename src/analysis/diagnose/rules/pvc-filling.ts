@@ -1,6 +1,6 @@
 /** A PersistentVolumeClaim filling up (capacity forecast on a PVC): expand the volume (human). */
 import type { Finding } from '../../types.js';
-import { action, confidenceOf, detailNumber, hasProblem, label, type Rule, type RuleMatch } from '../common.js';
+import { action, confidenceOf, detailNumber, groupBy, hasProblem, label, type Rule, type RuleMatch } from '../common.js';
 
 const GiB = 1024 ** 3;
 
@@ -15,13 +15,10 @@ export const pvcFilling: Rule = {
   cause: 'PVC <pvc> filling up',
   specificity: 40,
   match(findings) {
-    const groups = new Map<string, Finding[]>();
-    for (const f of findings) {
+    const groups = groupBy(findings, (f) => {
       const pvc = f.resource.persistentvolumeclaim;
-      if (pvc === undefined || (f.kind !== 'capacity' && f.kind !== 'anomaly')) continue;
-      const k = `${f.resource.namespace ?? ''}/${pvc}`;
-      groups.set(k, [...(groups.get(k) ?? []), f]);
-    }
+      return pvc === undefined || (f.kind !== 'capacity' && f.kind !== 'anomaly') ? undefined : `${f.resource.namespace ?? ''}/${pvc}`;
+    });
     const out: RuleMatch[] = [];
     for (const group of groups.values()) {
       const first = group[0];

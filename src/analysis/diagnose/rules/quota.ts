@@ -1,6 +1,6 @@
 /** Namespace quota nearly exhausted: raise the quota or scale down (human; no control-plane endpoint). */
 import type { Finding } from '../../types.js';
-import { confidenceOf, detailString, hasProblem, type Rule, type RuleMatch } from '../common.js';
+import { confidenceOf, detailString, groupBy, hasProblem, type Rule, type RuleMatch } from '../common.js';
 
 function isQuota(f: Finding): boolean {
   if (f.kind === 'quota') return true;
@@ -12,12 +12,7 @@ export const quotaExhaustion: Rule = {
   cause: 'quota of namespace <namespace> nearly exhausted',
   specificity: 40,
   match(findings) {
-    const groups = new Map<string, Finding[]>();
-    for (const f of findings) {
-      if (!isQuota(f)) continue;
-      const k = f.resource.namespace ?? '';
-      groups.set(k, [...(groups.get(k) ?? []), f]);
-    }
+    const groups = groupBy(findings, (f) => (isQuota(f) ? f.resource.namespace ?? '' : undefined));
     const out: RuleMatch[] = [];
     for (const [ns, group] of groups) {
       if (!hasProblem(group)) continue;

@@ -1,5 +1,5 @@
 /** Test data: the series of a scenario workspace over 6 h at 60 s, through the embedded metrics source. */
-import { seriesFromSource } from '../../../../src/analysis/series-from-results.js';
+import { fetchSeries } from '../../../../src/analysis/series-from-results.js';
 import { ANALYSES, type SeriesData } from '../../../../src/analysis/types.js';
 import { findingsWindowQueries } from '../../../../src/analysis/findings/required-queries.js';
 import { EmbeddedMetricsSource } from '../../../../src/metrics/embedded/embedded-source.js';
@@ -12,6 +12,9 @@ export function scenarioSource(workspaceId: string, incidents: IncidentKind[]): 
   return new EmbeddedMetricsSource({ workspaces: [scenarioWorkspace(workspaceId, incidents)], tenantLabel: 'workspace_id', now: () => END_MS });
 }
 
+/** Every series of the queries; a failing query fails the test data (no partial workspace). */
 export async function scenarioSeries(incidents: IncidentKind[], queries = findingsWindowQueries([...ANALYSES])): Promise<SeriesData[]> {
-  return seriesFromSource(scenarioSource('ws-t', incidents), { workspaceId: 'ws-t' }, queries, WINDOW);
+  const { series, failures } = await fetchSeries(scenarioSource('ws-t', incidents), { workspaceId: 'ws-t' }, queries, WINDOW);
+  if (failures.length > 0) throw new Error(`scenario queries failed: ${failures.map((f) => `${f.query}: ${f.message}`).join('; ')}`);
+  return series;
 }
