@@ -134,7 +134,7 @@ export function alertsFrom(listResult: ToolResult | undefined, diagnoseResult: T
       .map((a) => ({ labels: a.labels, annotations: a.annotations, state: a.state, ...(a.active_at ? { activeAt: a.active_at } : {}) }))
     : [];
   const findings = diagnoseResult?.status === 'ok' ? ((diagnoseResult.data as DiagnoseData).findings as unknown as Finding[]) : [];
-  return mergeAlerts(prom, findings.filter((f) => f.kind !== 'deploy' && f.kind !== 'rightsizing'));
+  return mergeAlerts(prom, findings);
 }
 
 const RESOURCE_KEYS = ['namespace', 'workload', 'pod', 'container', 'persistentvolumeclaim', 'service'] as const;

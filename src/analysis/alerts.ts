@@ -24,6 +24,10 @@ export function fingerprint(name: string, labels: Record<string, string>): strin
   return createHash('sha256').update(JSON.stringify([name, sorted])).digest('hex').slice(0, 16);
 }
 
+/** Findings that describe a change or an opportunity, not a condition to alert on. */
+const NOT_ALERTS: ReadonlySet<Finding['kind']> = new Set(['deploy', 'rightsizing']);
+
+/** Prometheus's active alerts plus the warning/critical findings that are conditions (not deploys or right-sizing), deduplicated. */
 export function mergeAlerts(prometheus: readonly PromAlert[], findings: readonly Finding[]): Alert[] {
   const byFingerprint = new Map<string, Alert>();
   for (const a of prometheus) {
@@ -46,7 +50,7 @@ export function mergeAlerts(prometheus: readonly PromAlert[], findings: readonly
     if (!seen || (seen.state === 'pending' && alert.state === 'firing')) byFingerprint.set(fp, alert);
   }
   for (const f of findings) {
-    if (f.severity === 'info') continue;
+    if (f.severity === 'info' || NOT_ALERTS.has(f.kind)) continue;
     const labels = Object.fromEntries(Object.entries(f.resource).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
     const name = `AIOps${f.kind.replace(/(^|_)(\w)/g, (_m, _s, c: string) => c.toUpperCase())}`;
     const fp = fingerprint(name, labels);

@@ -33,7 +33,7 @@ const workspaceInsightRoutes: FastifyPluginAsyncZod<InsightRouteOptions> = async
   }, async (request) => {
     const ws = authOf(request);
     const [prometheus, found] = await Promise.all([metrics.alerts(ws), workspaceFindings(metrics, ws, ['anomaly', 'health'], { hours: 1, nowMs: now() })]);
-    const alerts = mergeAlerts(prometheus, found.findings.filter((f) => f.kind !== 'deploy' && f.kind !== 'rightsizing'));
+    const alerts = mergeAlerts(prometheus, found.findings);
     return { alerts: request.query.severity ? alerts.filter((a) => a.severity === request.query.severity) : alerts, failed_queries: found.failedQueries };
   });
 

@@ -52,6 +52,10 @@ describe('recommendationsFrom()', () => {
 });
 
 describe('mergeAlerts()', () => {
+  it('deploys and right-sizing are not alerts, whatever their severity', () => {
+    expect(mergeAlerts([], [of('deploy', 'warning'), of('rightsizing', 'critical'), of('latency', 'warning')]).map((a) => a.name)).toEqual(['AIOpsLatency']);
+  });
+
   it('most severe first, then by name; info findings are not alerts; Prometheus wins a shared fingerprint', () => {
     const prometheus: PromAlert[] = [
       { labels: { alertname: 'DiskSlow', severity: 'info' }, annotations: {}, state: 'firing' },
