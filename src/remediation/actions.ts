@@ -6,6 +6,7 @@
  * there. The workspace in every path is the caller's verified workspace, never a parameter.
  */
 import type { ActionType } from '../analysis/types.js';
+import { workloadOf } from '../analysis/findings/series-utils.js';
 import type { PlanStep, RemediationAction, Risk } from './types.js';
 
 /** What the catalog reads of an action: a request's action and a stored plan step both are one. */
@@ -51,15 +52,10 @@ function optionalId(a: Action, key: string): string[] {
   return v === undefined || (typeof v === 'string' && /^[A-Za-z0-9._-]{1,253}$/.test(v)) ? [] : [`parameters.${key} must be a name (letters, digits, . _ -)`];
 }
 
-/** The application a pod belongs to: given, or the pod name without its ReplicaSet/pod hashes or StatefulSet ordinal. */
+/** The application a pod belongs to: given, or the workload its name belongs to (ReplicaSet/pod hashes or StatefulSet ordinal stripped). */
 export function applicationOfPod(a: Action): string {
   const given = a.parameters.application_id;
-  if (typeof given === 'string') return given;
-  const pod = nameOf(a);
-  const deployment = /^(.+)-[a-z0-9]{6,10}-[a-z0-9]{5}$/.exec(pod);
-  if (deployment) return deployment[1]!;
-  const ordinal = /^(.+)-\d+$/.exec(pod);
-  return ordinal ? ordinal[1]! : pod;
+  return typeof given === 'string' ? given : workloadOf(nameOf(a));
 }
 
 const SPECS: Record<ActionType, ActionSpec> = {

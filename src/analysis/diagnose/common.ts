@@ -3,6 +3,7 @@
  * confidence and action helpers. Pure functions only.
  */
 import { SEVERITY_RANK, type Evidence, type Finding, type ProposedAction } from '../types.js';
+import { workloadOf as workloadOfPod } from '../findings/series-utils.js';
 
 /** What a rule matched: the findings it explains, its cause and how sure it is. */
 export interface RuleMatch {
@@ -43,37 +44,16 @@ export function isProblem(f: Finding): boolean {
   return f.severity !== 'info';
 }
 
-// A Deployment pod: <workload>-<replicaset hash>-<5 char suffix>; a StatefulSet pod: <workload>-<ordinal>.
-const DEPLOYMENT_POD = /^([a-z0-9][a-z0-9.-]*?)-[a-z0-9]{6,10}-[a-z0-9]{5}$/;
-const STATEFUL_POD = /^([a-z0-9][a-z0-9.-]*?)-\d{1,4}$/;
-
-/** The workload a pod belongs to, from its name (`cart-7d9f8b6c5d-x2x7q` → `cart`). */
-export function workloadFromPod(pod: string): string {
-  if (pod.length > 253) return pod;
-  const d = DEPLOYMENT_POD.exec(pod);
-  if (d?.[1]) return d[1];
-  const s = STATEFUL_POD.exec(pod);
-  if (s?.[1]) return s[1];
-  return pod;
-}
+/** The workload a pod belongs to, from its name (`cart-7d9f8b6c5d-x2x7q` → `cart`): the analysers' own parser. */
+export const workloadFromPod = workloadOfPod;
 
 /** The workload name of a finding: resource.workload, else derived from the pod, else service, else container. */
 export function workloadOf(f: Finding): string | undefined {
   const r = f.resource;
   if (r.workload !== undefined) return r.workload;
-  if (r.pod !== undefined) {
-    let w = podCache.get(r.pod);
-    if (w === undefined) {
-      w = workloadFromPod(r.pod);
-      if (podCache.size > 10_000) podCache.clear();
-      podCache.set(r.pod, w);
-    }
-    return w;
-  }
+  if (r.pod !== undefined) return workloadOfPod(r.pod);
   return r.service ?? r.container;
 }
-/** Pod name → workload (bounded memo: the regexes run once per pod, not once per rule). */
-const podCache = new Map<string, string>();
 
 /** `namespace/workload` (or `/workload` without a namespace); undefined when the finding names no workload. */
 export function workloadKey(f: Finding): string | undefined {
