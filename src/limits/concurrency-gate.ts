@@ -39,10 +39,7 @@ export class ConcurrencyGate {
   /** Takes a slot for `auth`'s workspace, or throws LimitExceededError. */
   async admit(auth: AuthContext): Promise<Slot> {
     const o = this.options;
-    if (o.perReplica && this.running >= o.perReplica.max) {
-      this.refuse(o.perReplica.limit, `this service instance is already running ${o.perReplica.max} ${o.what}; try again shortly`);
-    }
-    this.running++;
+    this.refuseIfReplicaFull();
     const max = o.limitsFor(auth.planType)[o.limit];
     let lease: Lease | undefined;
     try {
@@ -51,20 +48,32 @@ export class ConcurrencyGate {
       o.warn?.(`${o.what} semaphore unavailable, admitting without the workspace limit: ${(err as Error).message}`);
       lease = { release: async () => undefined };
     }
-    if (!lease) {
-      this.running--;
-      this.refuse(o.limit, `this workspace is already running ${max} ${o.what} at once (the most its ${auth.planType} plan allows); try again when one finishes`);
-    }
+    if (!lease) this.refuse(o.limit, `this workspace is already running ${max} ${o.what} at once (the most its ${auth.planType} plan allows); try again when one finishes`);
     const held = lease;
+    const giveBack = () => held.release().catch((err: Error) => o.warn?.(`could not release a ${o.what} slot (its lease will expire): ${err.message}`));
+    // Checked again, with the increment in the same synchronous step: admissions that were waiting on
+    // the semaphore together cannot push this replica past its cap (nor count as "full" before they run).
+    try {
+      this.refuseIfReplicaFull();
+    } catch (err) {
+      void giveBack();
+      throw err;
+    }
+    this.running++;
     let released = false;
     return {
       release: () => {
         if (released) return;
         released = true;
         this.running--;
-        held.release().catch((err: Error) => o.warn?.(`could not release a ${o.what} slot (its lease will expire): ${err.message}`));
+        void giveBack();
       },
     };
+  }
+
+  private refuseIfReplicaFull(): void {
+    const cap = this.options.perReplica;
+    if (cap && this.running >= cap.max) this.refuse(cap.limit, `this service instance is already running ${cap.max} ${this.options.what}; try again shortly`);
   }
 
   private refuse(limit: LimitName, message: string): never {
