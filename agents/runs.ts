@@ -28,6 +28,11 @@ export interface AnalysisRunsOptions {
   onBackgroundError?: (runId: string, err: unknown) => void;
   /** Awaited before every use of the checkpoint store; rejects (→ CheckpointStoreUnavailable) while it is down. */
   beforeUse?: () => Promise<void>;
+  /**
+   * Takes a concurrency slot for a new run, or throws (the workspace or this replica is at its limit).
+   * The slot is held for the run's whole life, background continuation included, and released however it ends.
+   */
+  admit?: (auth: AuthContext) => Promise<{ release(): void }>;
 }
 
 /** The checkpoint store cannot be used right now (the route answers 503). */
@@ -49,6 +54,7 @@ export class AnalysisRuns {
     const runId = randomUUID();
     const config = { configurable: { thread_id: runId, run: { ...run, auth } satisfies RunContext }, callbacks: this.options.callbacksFor?.(runId, auth) ?? [] };
     const initial = { workspaceId: auth.workspaceId, requestedBy: auth.sub, request };
+    const slot = await this.options.admit?.(auth);
     this.active.add(runId);
     const execution = this.graph.invoke(initial, config).then(
       () => undefined,
@@ -56,7 +62,10 @@ export class AnalysisRuns {
         this.options.onBackgroundError?.(runId, err);
         await this.markFailed(runId, err);
       },
-    ).finally(() => this.active.delete(runId));
+    ).finally(() => {
+      this.active.delete(runId);
+      slot?.release();
+    });
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([execution, new Promise((resolve) => (timer = setTimeout(resolve, this.options.syncWaitMs)))]);
     clearTimeout(timer);

@@ -47,6 +47,8 @@ import chatRoutes from './routes/chat.js';
 import { buildChat, chatRemediationProposer } from './wiring/chat.js';
 import type { ChatService } from '../agents/chat/service.js';
 import type { RemediationProposer } from './chat/remediation-port.js';
+import { buildLimits } from './wiring/limits.js';
+import rateLimits, { type RateLimitsOptions } from './plugins/rate-limits.js';
 
 export interface BuildOptions {
   /** Pino options, or false to silence logs (tests). */
@@ -60,6 +62,8 @@ export interface BuildOptions {
   now?: () => number;
   /** Replace the remediation service as chat sees it (tests record the calls). */
   chatRemediationProposer?: RemediationProposer;
+  /** Prefix of the limits' Redis keys (tests use one per file); default `aiops:limits:`. */
+  limitsKeyPrefix?: string;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -117,6 +121,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       : undefined;
     const remediation = buildRemediation(config, { audit, ...(postgres ? { postgres } : {}), ...(redis ? { redis } : {}), ...(controlPlane ? { controlPlane } : {}), ...(options.now ? { now: options.now } : {}), warn: (msg) => app.log.warn(msg) });
     app.addHook('onClose', () => remediation.close());
+    const limits = buildLimits(config, { redis, registry: app.metrics.registry, warn: (msg) => app.log.warn(msg), ...(options.limitsKeyPrefix ? { keyPrefix: options.limitsKeyPrefix } : {}) });
     const analysis = await buildAnalysis(config, {
       remediations: remediation.service,
       ...(controlPlane ? { controlPlane } : {}),
@@ -127,6 +132,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       now: options.now ?? Date.now,
       ...(redis ? { redis } : {}),
       warn: (msg) => app.log.warn(msg),
+      limits,
     });
     app.addHook('onClose', () => analysis.close());
     const chat = buildChat(config, {
@@ -134,8 +140,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       ...(postgres ? { postgres } : {}),
       proposer: options.chatRemediationProposer ?? chatRemediationProposer(remediation.service),
       onError: (threadId, err) => app.log.error({ threadId, err }, 'chat turn failed'),
+      turns: limits.chatTurns,
     });
-    await registerPluginsAndRoutes(app, config, options, { verifier, redis, postgres, audit, version, metricsSource, analysis, remediations: remediation.service, chat: chat.service });
+    await registerPluginsAndRoutes(app, config, options, { verifier, redis, postgres, audit, version, metricsSource, analysis, remediations: remediation.service, chat: chat.service, rateLimits: limits.rateLimits });
   } catch (err) {
     await app.close(); // runs the onClose hooks: the audit pipeline and the clients are released
     throw err;
@@ -153,11 +160,12 @@ interface Built {
   analysis: Analysis;
   remediations: RemediationService;
   chat: ChatService;
+  rateLimits: RateLimitsOptions;
 }
 
 /** Order matters: metrics and the guard first (others hook into them), then app plugins, then routes. */
 async function registerPluginsAndRoutes(app: FastifyInstance, config: Config, options: BuildOptions, built: Built): Promise<void> {
-  const { verifier, redis, postgres, audit, version, metricsSource, analysis, remediations, chat } = built;
+  const { verifier, redis, postgres, audit, version, metricsSource, analysis, remediations, chat, rateLimits: rateLimitOptions } = built;
   const audited = auditHooks(audit);
   await app.register(authGuard, {
     verifier,
@@ -167,6 +175,7 @@ async function registerPluginsAndRoutes(app: FastifyInstance, config: Config, op
       options.onAuthorizationDecision?.(decision, request);
     },
   });
+  await app.register(rateLimits, rateLimitOptions); // after the guard: keys on the verified workspace and subject
   await app.register(auditPlugin, { audit });
   registerAuditMetrics(app.metrics.registry, audit.status);
   await app.register(security, { corsOrigins: config.http.corsOrigins });

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { PermissionSchema, type Permission } from './auth/permissions.js';
 import { ActionTypeSchema, type ActionType } from './analysis/types.js';
+import { planLimitsOverride, type PlanLimits, type PlanType } from './limits/plan-limits.js';
 
 export const ASYMMETRIC_ALGORITHMS = [
   'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA',
@@ -104,6 +105,9 @@ const EnvSchema = z.object({
   REDIS_URL: z.preprocess(blankToUndefined, z.url({ protocol: /^rediss?$/ }).optional()),
   DATABASE_URL: z.preprocess(blankToUndefined, z.url({ protocol: /^postgres(ql)?$/ }).optional()),
   AIOPS_DATA_DIR: z.preprocess(blankToUndefined, z.string().default('./data')),
+  LIMITS_SHARED: planLimitsOverride('shared'),
+  LIMITS_DEDICATED: planLimitsOverride('dedicated'),
+  LIMITS_ANALYSES_PER_REPLICA: intIn(1, 1000, 4),
 });
 
 /** Every environment variable the service reads (the README documents each one; a test checks). */
@@ -186,6 +190,12 @@ export interface Config {
   readonly dataDir: string;
   /** The prompt templates' directory (PROMPTS_DIR); unset: the package's own `prompts/`. */
   readonly promptsDir?: string;
+  readonly limits: {
+    /** Per plan (`plan_type` of the token): request rates, concurrency, daily LLM budget (src/limits/plan-limits.ts). */
+    readonly plans: Readonly<Record<PlanType, PlanLimits>>;
+    /** Analyses this replica runs at once, whatever the workspaces. */
+    readonly analysesPerReplica: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -316,6 +326,7 @@ function buildConfig(e: Env, key: KeySource): Config {
     databaseUrl: e.DATABASE_URL,
     dataDir: path.resolve(e.AIOPS_DATA_DIR),
     promptsDir: e.PROMPTS_DIR ? path.resolve(e.PROMPTS_DIR) : undefined,
+    limits: { plans: { shared: e.LIMITS_SHARED, dedicated: e.LIMITS_DEDICATED }, analysesPerReplica: e.LIMITS_ANALYSES_PER_REPLICA },
   };
 }
 

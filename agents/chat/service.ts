@@ -32,6 +32,8 @@ export interface ChatServiceOptions {
   /** How long a turn may hold its thread before another may take it over (a crashed replica's lease runs out). */
   leaseMs?: number;
   onError?: (threadId: string, err: unknown) => void;
+  /** Takes a concurrency slot for a turn, or throws (the workspace is at its limit); released when the turn ends. */
+  admit?: (auth: AuthContext) => Promise<{ release(): void }>;
 }
 
 export interface ChatTurn {
@@ -89,6 +91,7 @@ export class ChatService {
    */
   async startTurn(auth: AuthContext, input: { message: string; threadId?: string }, run: { requestId?: string; traceId?: string; signal?: AbortSignal } = {}): Promise<ChatTurn> {
     await this.ready();
+    const slot = await this.options.admit?.(auth);
     const holder = randomUUID();
     const leaseUntil = Date.now() + (this.options.leaseMs ?? 10 * 60_000);
     const now = this.options.now();
@@ -105,6 +108,7 @@ export class ChatService {
         await this.store.create({ thread_id: threadId, workspace_id: auth.workspaceId, sub: auth.sub, title: titleFrom(input.message), created_at: now, updated_at: now, turns: 0 }, holder, leaseUntil);
       }
     } catch (err) {
+      slot?.release();
       if (err instanceof ThreadNotFound || err instanceof ThreadBusy) throw err;
       throw new ChatStoreUnavailable(err);
     }
@@ -138,6 +142,7 @@ export class ChatService {
         }
       } finally {
         await this.store.release(id, holder, { updatedAt: this.options.now(), turnCompleted: completed }).catch((err: unknown) => this.options.onError?.(id, err));
+        slot?.release();
         queue.push({ event: 'done', data: {} });
         queue.close();
       }

@@ -8,6 +8,7 @@ import { HumanMessage, SystemMessage } from '@langchain/core/messages';
 import type { LangGraphRunnableConfig } from '@langchain/langgraph';
 import { compactFindings } from '../../src/analysis/diagnose/compact.js';
 import { diagnose } from '../../src/analysis/diagnose/index.js';
+import { LlmBudgetExhaustedError } from '../../src/llm/errors.js';
 import { DiagnosisSchema, type Diagnosis, type Finding, type ProposedAction } from '../../src/analysis/types.js';
 import { progress, runContext, type AgentDeps } from '../deps.js';
 import { recordInsights } from '../insights.js';
@@ -43,12 +44,15 @@ async function diagnoseState(state: AnalysisState, config: LangGraphRunnableConf
     const diagnosis = await llmDiagnosis(state, config, deps);
     return { ...base, diagnosis, diagnosedBy: 'llm', progress: [progress(deps, 'diagnosis', `${diagnosis.hypotheses.length} hypotheses (model)`)] };
   } catch (err) {
+    const spent = err instanceof LlmBudgetExhaustedError;
     return {
       ...base,
       diagnosis: rules.diagnosis,
       diagnosedBy: 'deterministic',
-      errors: [{ node: 'diagnosis', message: `model diagnosis unusable, rules used: ${(err as Error).message}` }],
-      progress: [progress(deps, 'diagnosis', `${rules.diagnosis.hypotheses.length} hypotheses (rules; model output unusable)`)],
+      errors: [spent
+        ? { node: 'diagnosis', kind: 'llm_budget_exhausted', message: `rules used: ${err.message}` }
+        : { node: 'diagnosis', message: `model diagnosis unusable, rules used: ${(err as Error).message}` }],
+      progress: [progress(deps, 'diagnosis', `${rules.diagnosis.hypotheses.length} hypotheses (rules; ${spent ? 'daily LLM budget used up' : 'model output unusable'})`)],
     };
   }
 }

@@ -9,6 +9,7 @@ import { tool } from '@langchain/core/tools';
 import type { LangGraphRunnableConfig } from '@langchain/langgraph';
 import { z } from 'zod';
 import { AnalysisKindSchema, type AnalysisPlan } from '../../src/analysis/types.js';
+import { LlmBudgetExhaustedError } from '../../src/llm/errors.js';
 import { QUERY_CATALOG } from '../../src/metrics/catalog/catalog.js';
 import { progress, runContext, type AgentDeps } from '../deps.js';
 import type { AnalysisState, AnalysisUpdate } from '../state.js';
@@ -43,6 +44,9 @@ export function plannerNode(deps: AgentDeps) {
       const plan = await llmPlan(state, config, deps, maxPoints);
       return { plan, progress: [progress(deps, 'planner', `model chose ${plan.queries.length} queries, analyses ${plan.analyses.join(', ')}`)] };
     } catch (err) {
+      if (err instanceof LlmBudgetExhaustedError) {
+        return { plan: fallback, errors: [{ node: 'planner', kind: 'llm_budget_exhausted', message: `deterministic plan used: ${err.message}` }], progress: [progress(deps, 'planner', 'deterministic plan (daily LLM budget used up)')] };
+      }
       return {
         plan: fallback,
         errors: [{ node: 'planner', message: `model plan unusable, deterministic plan used: ${(err as Error).message}` }],

@@ -6,6 +6,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { AuthError } from '../auth/auth-error.js';
+import { LimitExceededError } from '../limits/limit-exceeded.js';
 import { MetricsError } from '../metrics/metrics-error.js';
 import { HttpError, statusText } from './http-errors.js';
 import { metricsHttpError } from './metrics-http-error.js';
@@ -31,6 +32,9 @@ export function registerErrorHandling(app: FastifyInstance): void {
       return reply.code(err.statusCode).send(errorBody(request, err.statusCode, err.message, { reason: err.reason }));
     }
     if (err instanceof MetricsError) err = metricsHttpError(err);
+    if (err instanceof LimitExceededError) {
+      err = new HttpError(429, err.message, { reason: err.reason, limit: err.limit, retry_after_seconds: err.retryAfterSeconds }, { 'Retry-After': String(err.retryAfterSeconds) });
+    }
     if (err instanceof HttpError) {
       reply.headers(err.headers);
       if (err.statusCode >= 500) request.log.warn({ err }, 'request failed');

@@ -27,3 +27,11 @@ export function describeError(err: unknown): string {
   ];
   return parts.filter(Boolean).join(': ');
 }
+
+/** The workspace's daily LLM budget is spent: no model call until `resetsAt` (callers take their deterministic path). */
+export class LlmBudgetExhaustedError extends Error {
+  constructor(readonly limit: 'llm_tokens_per_day' | 'llm_usd_per_day', readonly resetsAt: string, detail: string) {
+    super(`this workspace's daily LLM budget is used up: ${detail}, until ${resetsAt}`);
+    this.name = 'LlmBudgetExhaustedError';
+  }
+}

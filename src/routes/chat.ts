@@ -70,7 +70,7 @@ async function collect(turn: ChatTurn): Promise<ChatEvent[]> {
 
 const chatRoutes: FastifyPluginAsyncZod<ChatRouteOptions> = async (app, { chat, keepAliveMs = 15_000 }) => {
   app.post('/workspaces/:workspace_id/chat', {
-    config: { auth: requireScope('aiops:read') },
+    config: { auth: requireScope('aiops:read', 'chat') },
     schema: {
       tags: ['chat'],
       summary: 'One turn of a diagnostic conversation: Server-Sent Events (default) or JSON with Accept: application/json',

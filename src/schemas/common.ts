@@ -12,6 +12,8 @@ export const ErrorBodySchema = z
     reason: z.string().optional().describe('Stable machine-readable reason (auth and authorization failures)'),
     required_scope: PermissionSchema.optional(),
     details: z.array(z.object({ path: z.string(), message: z.string() })).optional().describe('Validation problems by field path'),
+    limit: z.string().optional().describe('With 429: the limit that refused the request (e.g. analyze_per_minute, concurrent_analyses)'),
+    retry_after_seconds: z.number().int().optional().describe('With 429: when to try again (also in Retry-After)'),
   })
   .describe('Error');
 
@@ -24,5 +26,6 @@ export const guardedErrorResponses = {
   400: ErrorBodySchema,
   401: ErrorBodySchema,
   403: ErrorBodySchema,
+  429: ErrorBodySchema,
   503: ErrorBodySchema,
 } as const;

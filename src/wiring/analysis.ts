@@ -21,6 +21,8 @@ import type { LlmTracing } from '../llm/tracing.js';
 import type { PromptLibrary } from '../prompts/index.js';
 import { openCheckpointer, type Checkpointer } from './checkpointer.js';
 import { buildChatLlm, buildTracing } from './llm.js';
+import type { Limits } from './limits.js';
+import type { AuthContext } from '../auth/auth-context.js';
 
 export interface Analysis {
   runs: AnalysisRuns;
@@ -39,6 +41,8 @@ export async function buildAnalysis(
     controlPlane?: ControlPlaneClient;
     /** Proposals of analysis runs become remediations here; approving one resumes its run. */
     remediations?: RemediationService;
+    /** Concurrency admission of runs and the daily LLM budget (src/wiring/limits.ts). */
+    limits?: Pick<Limits, 'analyses' | 'budgeted'>;
   },
 ): Promise<Analysis> {
   const now = deps.now ?? Date.now;
@@ -48,7 +52,9 @@ export async function buildAnalysis(
   const toolDeps: ToolDeps = { metrics: deps.metrics, audit: deps.audit, now, ...(controlPlane ? { controlPlane } : {}) };
   const toolbox = createGraphToolBox(toolDeps, { cache });
   const tracing = buildTracing(config, deps.version);
-  const llm = buildChatLlm(config, { audit: deps.audit, ...(tracing ? { tracing } : {}) });
+  const unbudgeted = buildChatLlm(config, { audit: deps.audit, ...(tracing ? { tracing } : {}) });
+  // The chat shares this LLM layer (shared.llm), so both spend the same daily budget.
+  const llm = unbudgeted && deps.limits ? deps.limits.budgeted(unbudgeted) : unbudgeted;
   const prompts = createPromptLibrary(config.promptsDir ?? defaultPromptsDir());
   const checkpointer = openCheckpointer(config);
   const graph = buildAnalysisGraph({
@@ -58,6 +64,7 @@ export async function buildAnalysis(
     syncWaitMs: config.analysis.syncWaitSeconds * 1000,
     beforeUse: () => checkpointer.ensureReady(),
     onBackgroundError: deps.onBackgroundError,
+    ...(deps.limits ? { admit: (auth: AuthContext) => deps.limits!.analyses.admit(auth) } : {}),
     ...(tracing ? { callbacksFor: (runId: string, auth: { sub: string }) => tracing.callbacks({ sessionId: runId, userId: auth.sub, tags: ['analysis'] }) } : {}),
   });
   deps.remediations?.attachRuns(runs);

@@ -19,6 +19,8 @@ import type { Config } from '../config.js';
 import type { RemediationService } from '../remediation/service.js';
 import { ALL_TOOLS, createToolBox, type ToolDefinition } from '../../tools/index.js';
 import type { Analysis } from './analysis.js';
+import type { Limits } from './limits.js';
+import type { AuthContext } from '../auth/auth-context.js';
 
 /** The chat's tools: every model-facing tool plus diagnose_workspace (never fetch_series: its answers are too large for a prompt). */
 export const CHAT_TOOLS: readonly ToolDefinition<never, unknown>[] = [...ALL_TOOLS, diagnoseWorkspace as unknown as ToolDefinition<never, unknown>];
@@ -41,7 +43,11 @@ export function chatRemediationProposer(service: RemediationService): Remediatio
 
 export function buildChat(
   config: Config,
-  deps: { analysis: Analysis; postgres?: pg.Pool; proposer?: RemediationProposer; now?: () => number; onError?: (threadId: string, err: unknown) => void },
+  deps: {
+    analysis: Analysis; postgres?: pg.Pool; proposer?: RemediationProposer; now?: () => number; onError?: (threadId: string, err: unknown) => void;
+    /** Concurrent turns per workspace (src/wiring/limits.ts). */
+    turns?: Limits['chatTurns'];
+  },
 ): { service: ChatService } {
   const { shared } = deps.analysis;
   // Conversation times are wall-clock time (the tools keep the analysis clock of toolDeps).
@@ -68,6 +74,7 @@ export function buildChat(
     beforeUse: () => shared.checkpointer.ensureReady(),
     ...(tracing ? { callbacksFor: (threadId: string, auth: { sub: string }) => tracing.callbacks({ sessionId: threadId, userId: auth.sub, tags: ['chat'] }) } : {}),
     ...(deps.onError ? { onError: deps.onError } : {}),
+    ...(deps.turns ? { admit: (auth: AuthContext) => deps.turns!.admit(auth) } : {}),
   });
   return { service };
 }

@@ -23,6 +23,7 @@ export interface ClaimOptions {
   permissions?: unknown;
   sub?: string;
   ttlSeconds?: number;
+  planType?: 'shared' | 'dedicated';
 }
 
 /** The standard contract claims for a workspace (now-relative times). */
@@ -32,7 +33,7 @@ export function contractClaims(o: ClaimOptions = {}): Record<string, unknown> {
     sub: o.sub ?? 'user-1',
     workspace_id: o.workspaceId ?? 'ws-a',
     permissions: o.permissions ?? ['aiops:read'],
-    plan_type: 'shared',
+    plan_type: o.planType ?? 'shared',
     iss: ISSUER,
     aud: AUDIENCE,
     iat: now,

@@ -4,7 +4,8 @@
  * prompt is prompts/chat.md; the summary of older turns is appended inside an untrusted-data fence;
  * the messages are fitted to the token budget. On the last allowed step the model is told that tool
  * calls will no longer run. If the model cannot be reached at the first step, the turn is answered
- * deterministically instead; later, the turn fails with `llm_unavailable`.
+ * deterministically instead; later, the turn fails with `llm_unavailable`. When the workspace's daily
+ * LLM budget is spent (at any step) the turn is answered deterministically, saying why.
  */
 import { AIMessage, SystemMessage } from '@langchain/core/messages';
 import type { LangGraphRunnableConfig } from '@langchain/langgraph';
@@ -12,7 +13,7 @@ import { estimateTokens } from '../../../src/analysis/diagnose/compact.js';
 import { effectivePermissions } from '../../../src/auth/permissions.js';
 import { dedupeEvidence } from '../../../src/chat/evidence.js';
 import { fitPrompt, textOf } from '../../../src/chat/context.js';
-import { LlmTimeoutError, LlmUnavailableError } from '../../../src/llm/errors.js';
+import { LlmBudgetExhaustedError, LlmTimeoutError, LlmUnavailableError } from '../../../src/llm/errors.js';
 import { fenceUntrusted } from '../../../src/prompts/fence.js';
 import { threadIdOf, turnContext, type ChatDeps } from '../deps.js';
 import { ChatTurnError } from '../errors.js';
@@ -55,6 +56,7 @@ export function modelNode(deps: ChatDeps) {
       message = result.message;
     } catch (err) {
       if (config.signal?.aborted) throw err;
+      if (err instanceof LlmBudgetExhaustedError) return { steps: step, llmError: err.message };
       if (err instanceof LlmUnavailableError || err instanceof LlmTimeoutError) {
         const why = err.message.split('\n')[0]!.slice(0, 300);
         if (step === 1) return { steps: step, llmError: why };
