@@ -1,6 +1,6 @@
 /**
  * The analysis graph, wiring only:
- * planner → metrics-query → anomaly-scoring → diagnose → (propose → approval-gate → remediate | end).
+ * planner → metrics-query → anomaly-scoring → diagnose → (propose → (approval-gate → remediate | end) | end).
  * (Node names may not equal state keys, hence `diagnose` and `remediate`.)
  */
 import { END, START, StateGraph, type BaseCheckpointSaver } from '@langchain/langgraph';
@@ -10,7 +10,7 @@ import { approvalGateNode, routeAfterDiagnosis } from './nodes/approval-gate.js'
 import { diagnosisNode } from './nodes/diagnosis.js';
 import { metricsQueryNode } from './nodes/metrics-query.js';
 import { plannerNode } from './nodes/planner.js';
-import { proposeNode } from './nodes/propose.js';
+import { proposeNode, routeAfterPropose } from './nodes/propose.js';
 import { remediationNode } from './nodes/remediation.js';
 import { AnalysisStateAnnotation } from './state.js';
 
@@ -28,7 +28,7 @@ export function buildAnalysisGraph(deps: AgentDeps, checkpointer: BaseCheckpoint
     .addEdge('metrics-query', 'anomaly-scoring')
     .addEdge('anomaly-scoring', 'diagnose')
     .addConditionalEdges('diagnose', routeAfterDiagnosis, { propose: 'propose', __end__: END })
-    .addEdge('propose', 'approval-gate')
+    .addConditionalEdges('propose', routeAfterPropose(deps), { 'approval-gate': 'approval-gate', __end__: END })
     .addEdge('approval-gate', 'remediate')
     .addEdge('remediate', END)
     .compile({ checkpointer });

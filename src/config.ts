@@ -72,6 +72,8 @@ const EnvSchema = z.object({
   REMEDIATION_MAX_REPLICAS: intIn(1, 10_000, 50),
   REMEDIATION_AUTO_APPROVE_ACTIONS: csv('').pipe(z.array(ActionTypeSchema)),
   REMEDIATION_EXECUTIONS_PER_HOUR: intIn(1, 100_000, 30),
+  REMEDIATION_MAX_REPLICAS_OVERRIDE: z.preprocess(blankToUndefined, z.coerce.number().int().min(1).max(100_000).optional()),
+  REMEDIATION_MAX_PENDING: intIn(1, 10_000, 20),
   OLLAMA_BASE_URL: optionalUrl,
   OPENAI_API_KEY: optionalString,
   OLLAMA_MODEL: z.preprocess(blankToUndefined, z.string().default('llama3.1:8b')),
@@ -145,6 +147,10 @@ export interface Config {
     readonly maxReplicas: number;
     readonly autoApproveActions: readonly ActionType[];
     readonly executionsPerHour: number;
+    /** Hard ceiling of a replica count, even with `parameters.override` (default 10 × maxReplicas). */
+    readonly maxReplicasOverride: number;
+    /** Pending remediations per workspace at most (more proposals: 429). */
+    readonly maxPending: number;
   };
   readonly llm: {
     readonly ollamaBaseUrl?: string;
@@ -216,6 +222,9 @@ export function loadConfig(env: Record<string, string | undefined> = {}): Config
   const e = parsed.data;
   const problems: string[] = [];
   const key = resolveKeySource(e, problems);
+  if (e.REMEDIATION_MAX_REPLICAS_OVERRIDE !== undefined && e.REMEDIATION_MAX_REPLICAS_OVERRIDE < e.REMEDIATION_MAX_REPLICAS) {
+    problems.push('REMEDIATION_MAX_REPLICAS_OVERRIDE: the hard ceiling cannot be below REMEDIATION_MAX_REPLICAS');
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return deepFreeze(buildConfig(e, key));
 }
@@ -295,6 +304,8 @@ function buildConfig(e: Env, key: KeySource): Config {
       maxReplicas: e.REMEDIATION_MAX_REPLICAS,
       autoApproveActions: e.REMEDIATION_AUTO_APPROVE_ACTIONS,
       executionsPerHour: e.REMEDIATION_EXECUTIONS_PER_HOUR,
+      maxReplicasOverride: e.REMEDIATION_MAX_REPLICAS_OVERRIDE ?? 10 * e.REMEDIATION_MAX_REPLICAS,
+      maxPending: e.REMEDIATION_MAX_PENDING,
     },
     llm: {
       ollamaBaseUrl: e.OLLAMA_BASE_URL,

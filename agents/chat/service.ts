@@ -5,13 +5,15 @@
  * workspace's or nobody's). One turn runs at a time per thread (a lease in the thread index, so
  * across replicas too); the turn's work starts at once and runs to its end even if nobody reads
  * the events, unless the caller's signal aborts it (client gone). Failures become an `error` event,
- * and `done` always comes last, after the lease is released.
+ * and `done` always comes last, after the lease is released. The user's message is redacted
+ * (src/audit/redact.ts) before it reaches the thread's title, its checkpoint or a model.
  */
 import { randomUUID } from 'node:crypto';
 import type { BaseCallbackHandler } from '@langchain/core/callbacks/base';
 import { GraphRecursionError } from '@langchain/langgraph';
 import type { AuthContext } from '../../src/auth/auth-context.js';
 import { AuditUnavailableError } from '../../src/audit/event.js';
+import { redactString } from '../../src/audit/redact.js';
 import type { ChatEvent } from '../../src/chat/events.js';
 import { titleFrom, type ThreadRecord, type ThreadStore } from '../../src/chat/thread-store.js';
 import type { TurnContext } from './deps.js';
@@ -92,6 +94,8 @@ export class ChatService {
   async startTurn(auth: AuthContext, input: { message: string; threadId?: string }, run: { requestId?: string; traceId?: string; signal?: AbortSignal } = {}): Promise<ChatTurn> {
     await this.ready();
     const slot = await this.options.admit?.(auth);
+    // A secret typed into chat is masked here, once: what is stored and what a model reads are the same text.
+    const message = redactString(input.message);
     const holder = randomUUID();
     const leaseUntil = Date.now() + (this.options.leaseMs ?? 10 * 60_000);
     const now = this.options.now();
@@ -105,7 +109,7 @@ export class ChatService {
       } else {
         threadId = randomUUID();
         isNew = true;
-        await this.store.create({ thread_id: threadId, workspace_id: auth.workspaceId, sub: auth.sub, title: titleFrom(input.message), created_at: now, updated_at: now, turns: 0 }, holder, leaseUntil);
+        await this.store.create({ thread_id: threadId, workspace_id: auth.workspaceId, sub: auth.sub, title: titleFrom(message), created_at: now, updated_at: now, turns: 0 }, holder, leaseUntil);
       }
     } catch (err) {
       slot?.release();
@@ -123,7 +127,7 @@ export class ChatService {
       streamed: { chars: 0 },
     };
     const at = new Date(now).toISOString();
-    const graphInput = isNew ? { workspaceId: auth.workspaceId, owner: auth.sub, incoming: { text: input.message, at } } : { incoming: { text: input.message, at } };
+    const graphInput = isNew ? { workspaceId: auth.workspaceId, owner: auth.sub, incoming: { text: message, at } } : { incoming: { text: message, at } };
     const config = {
       configurable: { thread_id: id, turn },
       callbacks: [new TokenStreamHandler(turn), ...(this.options.callbacksFor?.(id, auth) ?? [])],

@@ -5,6 +5,8 @@
  * `propose_remediation` result (a validated proposal awaiting approval) becomes a pending remediation
  * through the remediation service and an `approval_request` event; without that service, chat says
  * remediation is not available. Nothing here throws for a tool's sake: failures are results.
+ * What a call leaves in the thread's checkpoint (its arguments, summary and the result the model
+ * reads) is redacted first (src/audit/redact.ts): a secret in a tool's answer is not stored.
  */
 import type { StructuredToolInterface } from '@langchain/core/tools';
 import type { LangGraphRunnableConfig } from '@langchain/langgraph';
@@ -13,6 +15,7 @@ import { evidenceFromResult, focusFromResult, type Focus } from '../../src/chat/
 import type { EvidenceRef, ToolResultStatus } from '../../src/chat/events.js';
 import { clip, toolResultContent } from '../../src/chat/context.js';
 import { refusalOf, type Remediation, type RemediationActionInput } from '../../src/chat/remediation-port.js';
+import { redact, redactString } from '../../src/audit/redact.js';
 import type { ToolResult } from '../../tools/index.js';
 import { chatToolContext, threadIdOf, turnContext, type ChatDeps } from './deps.js';
 import type { PendingRemediation, ToolActivity } from './state.js';
@@ -105,10 +108,11 @@ async function propose(result: Extract<ToolResult, { status: 'approval_required'
 /** Runs one tool call with its events; `toolTokens` bounds the result the model reads. */
 export async function runToolCall(call: ToolCallRequest, tools: readonly StructuredToolInterface[], deps: ChatDeps, config: LangGraphRunnableConfig, toolTokens: number): Promise<ToolOutcome> {
   const { sink } = turnContext(config);
-  sink({ event: 'tool_call', data: { id: call.id, name: call.name, args: call.args } });
+  const shownArgs = redact(call.args) as Record<string, unknown>;
+  sink({ event: 'tool_call', data: { id: call.id, name: call.name, args: shownArgs } });
   const result = await runTool(call.name, call.args, tools, deps, config);
   let status = statusOf(result);
-  let summary = summarise(call.name, result);
+  let summary = redactString(summarise(call.name, result));
   let extra: Pick<ToolOutcome, 'pending' | 'remediation'> = {};
   if (call.name === 'propose_remediation' && result.status === 'approval_required') {
     const proposed = await propose(result, deps, config, new Date(deps.now()).toISOString());
@@ -124,8 +128,8 @@ export async function runToolCall(call: ToolCallRequest, tools: readonly Structu
   const focus = focusFromResult(result);
   const evidence = [...evidenceFromResult(call.name, result), ...(extra.remediation ? [{ kind: 'remediation', ref: extra.remediation.id, description: summary }] : [])];
   return {
-    activity: { id: call.id, name: call.name, args: call.args, status, summary },
-    content: toolResultContent(call.name, forModel, toolTokens),
+    activity: { id: call.id, name: call.name, args: shownArgs, status, summary },
+    content: redactString(toolResultContent(call.name, forModel, toolTokens)),
     result,
     evidence,
     ...(focus ? { focus } : {}),

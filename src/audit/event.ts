@@ -63,8 +63,8 @@ export const LlmCallDetailsSchema = z.object({
   status: z.enum(['ok', 'error', 'timeout']),
 });
 
-/** A remediation's life (proposed → approved → running → completed | failed; or rejected, expired, cancelled), plus `executed`/`failed` per action. */
-export const REMEDIATION_STATES = ['proposed', 'approved', 'rejected', 'running', 'executed', 'completed', 'failed', 'expired', 'cancelled'] as const;
+/** A remediation's life (proposed → approved → running → completed | failed; or rejected, expired, cancelled), plus `executed`/`failed` per action, and `joined` when another proposal for its target joined it while pending. */
+export const REMEDIATION_STATES = ['proposed', 'approved', 'rejected', 'running', 'executed', 'completed', 'failed', 'expired', 'cancelled', 'joined'] as const;
 export const RemediationDetailsSchema = z.object({
   remediation_id: short,
   state: z.enum(REMEDIATION_STATES),

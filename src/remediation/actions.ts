@@ -7,6 +7,7 @@
  */
 import type { ActionType } from '../analysis/types.js';
 import { workloadOf } from '../analysis/findings/series-utils.js';
+import { idProblem } from './names.js';
 import type { PlanStep, RemediationAction, Risk } from './types.js';
 
 /** What the catalog reads of an action: a request's action and a stored plan step both are one. */
@@ -15,11 +16,14 @@ type Action = Pick<RemediationAction, 'action_type' | 'target_resource' | 'param
 export interface ActionLimits {
   /** Scaling above this needs `parameters.override: true`. */
   maxReplicas: number;
+  /** The hard ceiling: no replica count above this, override or not. */
+  maxReplicasOverride: number;
 }
 
 export interface ControlPlaneCall {
   method: 'POST';
-  path: string;
+  /** The path's segments as they are; the control-plane client checks and percent-encodes each one. */
+  segments: string[];
   body: Record<string, unknown>;
   /** `user`: the approver's token is the credential; `internal`: the internal token, with the user's token alongside. */
   actAs: 'user' | 'internal';
@@ -38,10 +42,9 @@ interface ActionSpec {
   call?(workspaceId: string, a: Action): ControlPlaneCall | undefined;
 }
 
-const seg = encodeURIComponent;
 const kindOf = (a: Action) => a.target_resource.split('/')[0]!;
 const nameOf = (a: Action) => a.target_resource.slice(a.target_resource.indexOf('/') + 1);
-const userPath = (ws: string, rest: string) => `/api/v1/workspaces/${seg(ws)}/${rest}`;
+const userPath = (ws: string, ...rest: string[]) => ['api', 'v1', 'workspaces', ws, ...rest];
 
 function kinds(a: Action, allowed: readonly string[]): string[] {
   return allowed.includes(kindOf(a)) ? [] : [`${a.action_type} targets ${allowed.map((k) => `${k}/<name>`).join(' or ')}, not ${a.target_resource}`];
@@ -49,7 +52,8 @@ function kinds(a: Action, allowed: readonly string[]): string[] {
 
 function optionalId(a: Action, key: string): string[] {
   const v = a.parameters[key];
-  return v === undefined || (typeof v === 'string' && /^[A-Za-z0-9._-]{1,253}$/.test(v)) ? [] : [`parameters.${key} must be a name (letters, digits, . _ -)`];
+  const problem = v === undefined ? undefined : idProblem(key, v);
+  return problem ? [problem] : [];
 }
 
 /** The application a pod belongs to: given, or the workload its name belongs to (ReplicaSet/pod hashes or StatefulSet ordinal stripped). */
@@ -73,7 +77,11 @@ const SPECS: Record<ActionType, ActionSpec> = {
       }
       if (typeof r !== 'number' || !Number.isInteger(r) || r < 0) return [...out, 'parameters.replicas must be a whole number ≥ 0'];
       if (a.parameters.override !== undefined && typeof a.parameters.override !== 'boolean') out.push('parameters.override must be true or false');
-      if ((r === 0 || r > limits.maxReplicas) && a.parameters.override !== true) {
+      if (r > limits.maxReplicasOverride) {
+        // An override lifts the soft limit only: a typo of 10000 for 10 must not reach the control plane.
+        const ceiling = limits.maxReplicasOverride;
+        out.push(`scaling to ${r} replicas is above the hard ceiling of ${ceiling} (REMEDIATION_MAX_REPLICAS_OVERRIDE), which no override lifts`);
+      } else if ((r === 0 || r > limits.maxReplicas) && a.parameters.override !== true) {
         out.push(r === 0
           ? 'scaling to 0 replicas stops the workload: set parameters.override to true to ask for it anyway'
           : `scaling to ${r} replicas is above the limit of ${limits.maxReplicas}: set parameters.override to true to ask for it anyway`);
@@ -85,7 +93,7 @@ const SPECS: Record<ActionType, ActionSpec> = {
       : `scale ${a.target_resource} to ${String(a.parameters.replicas)} replicas`,
     call: (ws, a) => a.parameters.replicas === undefined ? undefined : ({
       method: 'POST',
-      path: `/internal/v1/workspaces/${seg(ws)}/deployments/${seg(nameOf(a))}/scale`,
+      segments: ['internal', 'v1', 'workspaces', ws, 'deployments', nameOf(a), 'scale'],
       body: { replicas: a.parameters.replicas, ...(a.namespace ? { namespace: a.namespace } : {}) },
       actAs: 'internal',
       idempotent: true,
@@ -96,14 +104,14 @@ const SPECS: Record<ActionType, ActionSpec> = {
     params: [],
     problems: (a) => kinds(a, ['application', 'deployment']),
     describe: (a) => `restart application ${nameOf(a)}`,
-    call: (ws, a) => ({ method: 'POST', path: userPath(ws, `applications/${seg(nameOf(a))}/restart`), body: {}, actAs: 'user', idempotent: false }),
+    call: (ws, a) => ({ method: 'POST', segments: userPath(ws, 'applications', nameOf(a), 'restart'), body: {}, actAs: 'user', idempotent: false }),
   },
   restart_pod: {
     risk: 'low',
     params: ['application_id'],
     problems: (a) => [...kinds(a, ['pod']), ...optionalId(a, 'application_id')],
     describe: (a) => `restart pod ${nameOf(a)} of application ${applicationOfPod(a)}`,
-    call: (ws, a) => ({ method: 'POST', path: userPath(ws, `applications/${seg(applicationOfPod(a))}/pods/${seg(nameOf(a))}/restart`), body: {}, actAs: 'user', idempotent: false }),
+    call: (ws, a) => ({ method: 'POST', segments: userPath(ws, 'applications', applicationOfPod(a), 'pods', nameOf(a), 'restart'), body: {}, actAs: 'user', idempotent: false }),
   },
   rollback_function: {
     risk: 'medium',
@@ -112,7 +120,7 @@ const SPECS: Record<ActionType, ActionSpec> = {
     describe: (a) => `roll back function ${functionId(a)}${a.parameters.version ? ` to version ${String(a.parameters.version)}` : ' to its previous version'}`,
     call: (ws, a) => ({
       method: 'POST',
-      path: userPath(ws, `functions/${seg(functionId(a))}/rollback`),
+      segments: userPath(ws, 'functions', functionId(a), 'rollback'),
       body: a.parameters.version ? { version: a.parameters.version } : {},
       actAs: 'user',
       idempotent: false,
@@ -123,14 +131,14 @@ const SPECS: Record<ActionType, ActionSpec> = {
     params: ['comment'],
     problems: (a) => kinds(a, ['alert']),
     describe: (a) => `acknowledge alert ${nameOf(a)}`,
-    call: (ws, a) => ({ method: 'POST', path: userPath(ws, `monitoring/alerts/${seg(nameOf(a))}/acknowledge`), body: comment(a), actAs: 'user', idempotent: true }),
+    call: (ws, a) => ({ method: 'POST', segments: userPath(ws, 'monitoring', 'alerts', nameOf(a), 'acknowledge'), body: comment(a), actAs: 'user', idempotent: true }),
   },
   resolve_alert: {
     risk: 'low',
     params: ['comment'],
     problems: (a) => kinds(a, ['alert']),
     describe: (a) => `resolve alert ${nameOf(a)}`,
-    call: (ws, a) => ({ method: 'POST', path: userPath(ws, `monitoring/alerts/${seg(nameOf(a))}/resolve`), body: comment(a), actAs: 'user', idempotent: true }),
+    call: (ws, a) => ({ method: 'POST', segments: userPath(ws, 'monitoring', 'alerts', nameOf(a), 'resolve'), body: comment(a), actAs: 'user', idempotent: true }),
   },
   adjust_resources: {
     risk: 'medium',

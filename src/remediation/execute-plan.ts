@@ -2,8 +2,10 @@
  * Carries out an approved plan step by step through the control plane, stopping at the first
  * failure. Dry-run steps and steps a human applies are reported, never sent. Each write carries
  * the idempotency key `<remediation id>:<step>`, so a retried call cannot apply a step twice.
+ * Result messages are redacted (an upstream error may echo a credential) before they are stored.
  */
-import type { ControlPlaneWrite } from '../clients/hexabase.js';
+import { redactString } from '../audit/redact.js';
+import { controlPlanePath, type ControlPlaneWrite } from '../clients/hexabase.js';
 import { controlPlaneCall } from './actions.js';
 import type { PlanStep, StepResult } from './types.js';
 
@@ -22,7 +24,7 @@ export async function executePlan(
     let result: StepResult;
     if (failed) result = { index: step.index, status: 'skipped', message: 'not run: an earlier step failed' };
     else if (!call) result = { index: step.index, status: 'skipped', message: `apply by hand: ${step.description} (the control plane has no endpoint for it)` };
-    else if (step.dry_run) result = { index: step.index, status: 'dry_run', message: `dry run: would ${call.method} ${call.path} ${JSON.stringify(call.body)}` };
+    else if (step.dry_run) result = dryRun(step, call);
     else if (!ctx.controlPlane) result = { index: step.index, status: 'failed', message: 'no control plane is configured (HEXABASE_API_URL): nothing was executed' };
     else {
       try {
@@ -33,11 +35,21 @@ export async function executePlan(
         result = { index: step.index, status: 'failed', ...(upstream ? { upstream_status: upstream } : {}), message: (err as Error).message };
       }
     }
+    result.message = redactString(result.message);
     failed ||= result.status === 'failed';
     results.push(result);
     await ctx.onStep?.(result, step);
   }
   return results;
+}
+
+function dryRun(step: PlanStep, call: Pick<ControlPlaneWrite, 'method' | 'segments' | 'body'>): StepResult {
+  try {
+    const path = controlPlanePath(call.segments);
+    return { index: step.index, status: 'dry_run', message: `dry run: would ${call.method} ${path} ${JSON.stringify(call.body)}` };
+  } catch (err) {
+    return { index: step.index, status: 'failed', message: (err as Error).message };
+  }
 }
 
 function summarise(body: unknown): string {

@@ -7,23 +7,34 @@
  * is not the requester); execution takes a lock per target and one unit of the workspace's hourly
  * budget. A remediation proposed by an analysis run is executed by resuming that run's graph thread
  * at its approval gate (on whichever replica takes the approval); the others run here directly.
+ *
+ * One pending remediation per target: a proposal touching a target that a pending remediation
+ * already touches joins it (counted, its source and proposer recorded, audited as `joined`) instead
+ * of adding a second one for the approver to choose between; and a workspace has at most
+ * `maxPending` pending remediations (429 beyond). Both are decided inside one store transaction per
+ * workspace, so they hold across replicas. Free text and parameter strings are redacted
+ * (src/audit/redact.ts) before anything is planned or stored.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { ActionType } from '../analysis/types.js';
 import type { AuditLog } from '../audit/event.js';
+import { redactString } from '../audit/redact.js';
 import type { AuthContext } from '../auth/auth-context.js';
 import { hasPermission } from '../auth/permissions.js';
 import { actionProblems, maxRisk, planStep, type ActionLimits } from './actions.js';
 import { RemediationError } from './errors.js';
 import { executePlan, type ControlPlaneWriter } from './execute-plan.js';
 import type { ExecutionBudget, TargetLocks } from './guards.js';
+import { redactRequest, runIdsOf, sameSubject, targetsOf, withProposal } from './proposals.js';
 import type { RemediationStore, StoredRemediation } from './store.js';
 import { RemediationRequestSchema, type PlanStep, type Remediation, type RemediationRequest, type RemediationSource, type StepResult } from './types.js';
 
 export interface RemediationPolicy extends ActionLimits {
   approvalTtlMs: number;
-  /** The approver must not be the requester. */
+  /** The approver must not be the requester (nor anyone whose proposal joined), and approval is never waived except for pure dry runs. */
   fourEyes: boolean;
+  /** Pending remediations a workspace may have at once (a proposal beyond: 429). */
+  maxPending: number;
   /** Action types an admin may run without approval (`approval_required: false`). */
   autoApproveActions: readonly ActionType[];
   /** How long a target stays locked at most (covers the control-plane calls of one execution). */
@@ -61,12 +72,16 @@ export class RemediationService {
     this.runs = runs;
   }
 
-  async propose(auth: AuthContext, request: RemediationRequest, options: ProposeOptions): Promise<{ created: boolean; remediation: Remediation }> {
+  /**
+   * A new pending remediation (`created`), or an existing one: the same request or Idempotency-Key
+   * again, or (`joined`) a pending remediation on the same target, which this proposal now counts in.
+   */
+  async propose(auth: AuthContext, request: RemediationRequest, options: ProposeOptions): Promise<{ created: boolean; joined?: boolean; remediation: Remediation }> {
     // API callers need aiops:remediate; an analysis or a chat only *proposes* (what propose_remediation allows).
     requirePermission(auth, options.source.kind === 'api' ? 'aiops:remediate' : 'aiops:analyze', 'propose a remediation');
     const parsed = RemediationRequestSchema.safeParse(request);
     if (!parsed.success) throw new RemediationError(400, 'invalid_request', parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
-    const body = parsed.data;
+    const body = redactRequest(parsed.data);
     const problems = body.actions.flatMap((a, i) => actionProblems(a, this.d.policy).map((p) => `actions[${i}] (${a.action_type} ${a.target_resource}): ${p}`));
     if (problems.length > 0) throw new RemediationError(400, 'invalid_action', problems.join('; '), { problems });
     if (!body.approval_required) this.checkApprovalWaiver(auth, body.actions);
@@ -81,6 +96,8 @@ export class RemediationService {
       source: options.source,
       requested_by: auth.sub,
       requested_at: iso(now),
+      proposal_count: 1,
+      proposals: [{ source: options.source, requested_by: auth.sub, requested_at: iso(now) }],
       approval_required: body.approval_required,
       reason: body.reason ?? null,
       plan,
@@ -92,14 +109,48 @@ export class RemediationService {
       error: null,
       updated_at: iso(now),
     };
-    const { created, record } = await this.d.store.insert(doc, {
-      ...(options.idempotencyKey ? { idempotencyKey: options.idempotencyKey } : {}),
-      dedupeKey: dedupeKey(auth, options.source, body),
+    const keys = { ...(options.idempotencyKey ? { idempotencyKey: options.idempotencyKey } : {}), dedupeKey: dedupeKey(auth, options.source, body) };
+    // Only a remediation that will wait for a human joins others or counts against the cap (a waived one runs now).
+    const admission = await this.d.store.inWorkspaceTransaction(auth.workspaceId, async (tx) => {
+      const existing = await tx.findByKeys(auth.workspaceId, keys);
+      if (existing) return { kind: 'existing' as const, record: existing };
+      if (body.approval_required) {
+        const pending = await tx.pendingIn(auth.workspaceId, now, PENDING_SCAN_LIMIT);
+        let stillPending = pending.length;
+        const targets = new Set(targetsOf(plan));
+        for (const other of pending.filter((p) => targetsOf(p.doc.plan).some((t) => targets.has(t)))) {
+          const joined = withProposal(other.doc, doc.proposals[0]!, now);
+          if (await tx.update(auth.workspaceId, other.doc.id, other.version, joined)) {
+            return { kind: 'joined' as const, record: { doc: joined, version: other.version + 1 } };
+          }
+          stillPending--; // decided or expired meanwhile: it is no longer pending, so nothing to join
+        }
+        if (stillPending >= this.d.policy.maxPending) return { kind: 'full' as const, pending };
+      }
+      const inserted = await tx.insert(doc, keys);
+      return inserted.created ? { kind: 'created' as const, record: inserted.record } : { kind: 'existing' as const, record: inserted.record };
     });
-    if (!created) return { created, remediation: (await this.refresh(record)).doc };
+    switch (admission.kind) {
+      case 'existing':
+        return { created: false, remediation: (await this.refresh(admission.record)).doc };
+      case 'joined':
+        await this.record(auth, admission.record.doc, 'joined', { action: summary(plan), by: auth.sub, source: options.source, requestId: options.requestId });
+        return { created: false, joined: true, remediation: admission.record.doc };
+      case 'full': {
+        const soonest = Math.min(...admission.pending.map((p) => Date.parse(p.doc.expires_at)));
+        const { maxPending } = this.d.policy;
+        throw new RemediationError(429, 'limit_exceeded',
+          `this workspace already has ${admission.pending.length} remediations awaiting approval (the limit is ${maxPending}): approve, reject or cancel one first`,
+          { limit: 'pending_remediations', max: maxPending },
+          // A slot frees at the latest when the oldest pending one expires.
+          { 'Retry-After': String(Math.max(1, Math.ceil((soonest - now) / 1000))) });
+      }
+      case 'created':
+        break;
+    }
     await this.record(auth, doc, 'proposed', { action: summary(plan), requestId: options.requestId });
-    if (!body.approval_required) return { created, remediation: await this.approve(auth, doc.id, { comment: 'approval waived', requestId: options.requestId, waived: true }) };
-    return { created, remediation: doc };
+    if (!body.approval_required) return { created: true, remediation: await this.approve(auth, doc.id, { comment: 'approval waived', requestId: options.requestId, waived: true }) };
+    return { created: true, remediation: doc };
   }
 
   async get(auth: AuthContext, id: string): Promise<Remediation | undefined> {
@@ -127,8 +178,9 @@ export class RemediationService {
   async approve(auth: AuthContext, id: string, options: { comment?: string; requestId?: string; waived?: boolean } = {}): Promise<Remediation> {
     requirePermission(auth, 'aiops:remediate', 'approve a remediation');
     const current = await this.pending(auth, id);
-    if (this.d.policy.fourEyes && !options.waived && current.doc.requested_by === auth.sub) {
-      throw new RemediationError(403, 'four_eyes', 'four-eyes mode: the approver must be someone other than the requester');
+    // Subjects compare normalised: `Alice` (or `ａｌｉｃｅ`) approving alice's request is still alice.
+    if (this.d.policy.fourEyes && !options.waived && current.doc.proposals.some((p) => sameSubject(p.requested_by, auth.sub))) {
+      throw new RemediationError(403, 'four_eyes', 'four-eyes mode: the approver must be someone other than whoever proposed it');
     }
     const lock = await this.d.locks.acquire(current.doc.plan.filter((s) => !s.dry_run).map((s) => `${auth.workspaceId}/${s.namespace ?? ''}/${s.target_resource}`), this.d.policy.lockTtlMs);
     if ('held' in lock) throw new RemediationError(409, 'target_locked', `another remediation is running on ${lock.held.split('/').slice(2).join('/')}: try again when it has finished`);
@@ -137,14 +189,11 @@ export class RemediationService {
         const budget = await this.d.budget.take(auth.workspaceId);
         if (!budget.ok) throw new RemediationError(429, 'execution_rate_limited', 'this workspace has used its remediation executions for this hour', {}, { 'Retry-After': String(budget.retryAfterSeconds) });
       }
-      const decision = { decision: 'approved' as const, by: auth.sub, at: iso(this.d.now()), ...(options.comment ? { comment: options.comment } : {}) };
+      const decision = decisionOf('approved', auth, this.d.now(), options.comment);
       const approved = await this.change(current, { status: 'approved', decision }, 'decided');
       await this.record(auth, approved.doc, 'approved', { action: summary(approved.doc.plan), by: auth.sub, requestId: options.requestId });
-      const runId = approved.doc.source.kind === 'analysis' ? approved.doc.source.run_id : undefined;
-      if (runId && this.runs) {
-        // The run's remediate node calls executeApproved(); if the run cannot be resumed, execute here.
-        await this.runs.resume(auth, runId, decision).catch(() => undefined);
-      }
+      // The first run's remediate node calls executeApproved(); the other runs find it done; if none can be resumed, execute here.
+      await this.resumeRuns(auth, approved.doc, decision);
       return await this.executeApproved(auth, id, options.requestId);
     } finally {
       await lock.release();
@@ -154,21 +203,20 @@ export class RemediationService {
   async reject(auth: AuthContext, id: string, options: { comment?: string; requestId?: string } = {}): Promise<Remediation> {
     requirePermission(auth, 'aiops:remediate', 'reject a remediation');
     const current = await this.pending(auth, id);
-    const decision = { decision: 'rejected' as const, by: auth.sub, at: iso(this.d.now()), ...(options.comment ? { comment: options.comment } : {}) };
+    const decision = decisionOf('rejected', auth, this.d.now(), options.comment);
     const rejected = await this.change(current, { status: 'rejected', decision }, 'decided');
     await this.record(auth, rejected.doc, 'rejected', { action: summary(rejected.doc.plan), by: auth.sub, requestId: options.requestId });
-    const runId = rejected.doc.source.kind === 'analysis' ? rejected.doc.source.run_id : undefined;
-    if (runId && this.runs) await this.runs.resume(auth, runId, decision).catch(() => undefined);
+    await this.resumeRuns(auth, rejected.doc, decision);
     return rejected.doc;
   }
 
   /** The requester (or an admin) withdraws a remediation nobody has decided on yet. */
   async cancel(auth: AuthContext, id: string, options: { comment?: string; requestId?: string } = {}): Promise<Remediation> {
     const current = await this.pending(auth, id);
-    if (current.doc.requested_by !== auth.sub && !hasPermission(auth.permissions, 'aiops:admin')) {
+    if (!sameSubject(current.doc.requested_by, auth.sub) && !hasPermission(auth.permissions, 'aiops:admin')) {
       throw new RemediationError(403, 'not_requester', 'only the requester or an admin can cancel a remediation');
     }
-    const decision = { decision: 'cancelled' as const, by: auth.sub, at: iso(this.d.now()), ...(options.comment ? { comment: options.comment } : {}) };
+    const decision = decisionOf('cancelled', auth, this.d.now(), options.comment);
     const cancelled = await this.change(current, { status: 'cancelled', decision }, 'decided');
     await this.record(auth, cancelled.doc, 'cancelled', { action: summary(cancelled.doc.plan), by: auth.sub, requestId: options.requestId });
     return cancelled.doc;
@@ -206,6 +254,11 @@ export class RemediationService {
 
   private checkApprovalWaiver(auth: AuthContext, actions: { action_type: ActionType; dry_run: boolean }[]): void {
     if (actions.every((a) => a.dry_run)) return;
+    if (this.d.policy.fourEyes) {
+      // An admin's waiver would be one person acting alone, which is what four-eyes mode forbids.
+      throw new RemediationError(403, 'approval_required',
+        'four-eyes mode (REMEDIATION_FOUR_EYES): approval_required: false is honoured only when every action is a dry run; a second person must approve anything else');
+    }
     const notAllowed = actions.filter((a) => !a.dry_run && !this.d.policy.autoApproveActions.includes(a.action_type)).map((a) => a.action_type);
     if (!hasPermission(auth.permissions, 'aiops:admin')) {
       throw new RemediationError(403, 'approval_required', 'approval_required: false is honoured only for dry runs, or for admins for the action types REMEDIATION_AUTO_APPROVE_ACTIONS lists');
@@ -246,10 +299,9 @@ export class RemediationService {
       try {
         const expired = await this.change(record, { status: 'expired', error: 'nobody approved it before it expired' }, 'expired');
         await this.record(systemAuth(doc), expired.doc, 'expired', { action: summary(doc.plan) });
-        // A run waiting at its gate for this remediation is closed as rejected, so it does not wait forever.
-        if (doc.source.kind === 'analysis' && doc.source.run_id && this.runs) {
-          await this.runs.resume(systemAuth(doc), doc.source.run_id, { decision: 'rejected', by: 'system:expiry', at: iso(now), comment: 'the remediation expired before anyone approved it' }).catch(() => undefined);
-        }
+        // Runs waiting at their gate for this remediation are closed as rejected, so they do not wait forever.
+        const decision = { decision: 'rejected' as const, by: 'system:expiry', at: iso(now), comment: 'the remediation expired before anyone approved it' };
+        await this.resumeRuns(systemAuth(doc), doc, decision);
         return expired;
       } catch {
         return (await this.d.store.get(doc.workspace_id, doc.id)) ?? record;
@@ -268,6 +320,12 @@ export class RemediationService {
     return record;
   }
 
+  /** Resumes every analysis run that proposed (or joined) the remediation, one after the other; a run that cannot be resumed is skipped. */
+  private async resumeRuns(auth: AuthContext, doc: Remediation, decision: Parameters<RunResumer['resume']>[2]): Promise<void> {
+    if (!this.runs) return;
+    for (const runId of runIdsOf(doc)) await this.runs.resume(auth, runId, decision).catch(() => undefined);
+  }
+
   private async change(record: StoredRemediation, patch: Partial<Remediation>, what: string): Promise<StoredRemediation> {
     const doc: Remediation = { ...record.doc, ...patch, updated_at: iso(this.d.now()) };
     if (!(await this.d.store.update(doc.workspace_id, doc.id, record.version, doc))) {
@@ -277,15 +335,16 @@ export class RemediationService {
     return { doc, version: record.version + 1 };
   }
 
-  private record(auth: AuthContext, doc: Remediation, state: 'proposed' | 'approved' | 'rejected' | 'running' | 'executed' | 'completed' | 'failed' | 'expired' | 'cancelled',
-    extra: { action: string; by?: string; result?: string; dryRun?: boolean; requestId?: string | undefined }): Promise<void> {
+  private record(auth: AuthContext, doc: Remediation, state: 'proposed' | 'joined' | 'approved' | 'rejected' | 'running' | 'executed' | 'completed' | 'failed' | 'expired' | 'cancelled',
+    extra: { action: string; by?: string; result?: string; dryRun?: boolean; requestId?: string | undefined; source?: RemediationSource }): Promise<void> {
     return this.d.audit.record({
       event_type: 'remediation',
       user_id: auth.sub,
       workspace_id: doc.workspace_id,
       organization_id: auth.orgIds[0] ?? '',
       resource_id: doc.id,
-      initiated_by: auth.sub.startsWith('system:') ? 'system' : state === 'proposed' && doc.source.kind !== 'api' ? 'AIOpsAgent' : 'user',
+      initiated_by: auth.sub.startsWith('system:') ? 'system'
+        : (state === 'proposed' || state === 'joined') && (extra.source ?? doc.source).kind !== 'api' ? 'AIOpsAgent' : 'user',
       ...(extra.requestId ? { request_id: extra.requestId } : {}),
       details: {
         remediation_id: doc.id,
@@ -306,6 +365,15 @@ function requirePermission(auth: AuthContext, permission: 'aiops:remediate' | 'a
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
+
+/** Most pending remediations of a workspace read when admitting a proposal (the cap keeps them far fewer). */
+const PENDING_SCAN_LIMIT = 1000;
+
+function decisionOf<D extends 'approved' | 'rejected' | 'cancelled'>(decision: D, auth: AuthContext, nowMs: number, comment?: string) {
+  return { decision, by: auth.sub, at: iso(nowMs), ...(comment ? { comment: redactString(comment) } : {}) };
+}
+
+
 const summary = (plan: readonly PlanStep[]) => plan.map((s) => s.description).join('; ');
 const outcome = (results: readonly StepResult[]) => results.map((r) => `#${r.index} ${r.status}`).join(', ');
 

@@ -1,18 +1,46 @@
 /**
  * The two SQL drivers of the remediation store. Built by the composition root (which owns the
- * connections); the store only sees `query`.
+ * connections); the store only sees `query` and `transaction`.
  */
 import type BetterSqlite3 from 'better-sqlite3';
 import type pg from 'pg';
 import type { SqlDriver } from './store.js';
 
-/** PostgreSQL: `?` placeholders become `$1…$n` (none of our statements has a literal `?`). */
+/** Arbitrary constant: the class of the advisory locks taken by remediation transactions (the key is hashed into the second half). */
+const LOCK_CLASS = 1_380_273_485;
+
+/** `?` placeholders become `$1…$n` (none of our statements has a literal `?`). */
+const numbered = (sql: string) => {
+  let n = 0;
+  return sql.replace(/\?/g, () => `$${++n}`);
+};
+
+async function run(client: pg.Pool | pg.PoolClient, sql: string, params: unknown[]) {
+  const result = await client.query(numbered(sql), params);
+  return { rows: result.rows as Record<string, unknown>[], rowCount: result.rowCount ?? 0 };
+}
+
+/** PostgreSQL: a transaction holds one pooled connection and a transaction-scoped advisory lock on its key. */
 export function postgresDriver(pool: pg.Pool, options: { ownsPool?: boolean } = {}): SqlDriver {
   return {
-    async query(sql, params) {
-      let n = 0;
-      const result = await pool.query(sql.replace(/\?/g, () => `$${++n}`), params);
-      return { rows: result.rows as Record<string, unknown>[], rowCount: result.rowCount ?? 0 };
+    query: (sql, params) => run(pool, sql, params),
+    async transaction(lockKey, fn) {
+      const client = await pool.connect();
+      let broken: Error | undefined;
+      try {
+        await client.query('BEGIN');
+        await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_CLASS, lockKey]);
+        const result = await fn({ query: (sql, params) => run(client, sql, params) });
+        await client.query('COMMIT');
+        return result;
+      } catch (err) {
+        await client.query('ROLLBACK').catch((rollbackFailed: unknown) => {
+          broken = rollbackFailed as Error; // the connection is unusable: it is destroyed, not returned to the pool
+        });
+        throw err;
+      } finally {
+        client.release(broken);
+      }
     },
     close: async () => {
       if (options.ownsPool) await pool.end();
@@ -20,14 +48,43 @@ export function postgresDriver(pool: pg.Pool, options: { ownsPool?: boolean } = 
   };
 }
 
-/** SQLite (one process): statements run synchronously, so every compare-and-set is atomic. */
+/**
+ * SQLite (one process, one connection): statements run synchronously, so every compare-and-set is
+ * atomic. A transaction spans awaits, so while one is open every other statement on this connection
+ * waits for it (otherwise it would run inside the transaction, and vanish with a rollback).
+ * `BEGIN IMMEDIATE` takes the database's write lock, which also serialises other processes.
+ */
 export function sqliteDriver(db: BetterSqlite3.Database): SqlDriver {
+  let open: Promise<void> | undefined;
+  const exec = (sql: string, params: unknown[]) => {
+    const statement = db.prepare(sql);
+    if (statement.reader) return { rows: statement.all(...params) as Record<string, unknown>[], rowCount: 0 };
+    const info = statement.run(...params);
+    return { rows: [], rowCount: info.changes };
+  };
   return {
     async query(sql, params) {
-      const statement = db.prepare(sql);
-      if (statement.reader) return { rows: statement.all(...params) as Record<string, unknown>[], rowCount: 0 };
-      const info = statement.run(...params);
-      return { rows: [], rowCount: info.changes };
+      while (open) await open;
+      return exec(sql, params);
+    },
+    async transaction(_lockKey, fn) {
+      while (open) await open;
+      let finished!: () => void;
+      open = new Promise<void>((resolve) => (finished = resolve));
+      try {
+        db.exec('BEGIN IMMEDIATE');
+        try {
+          const result = await fn({ query: async (sql, params) => exec(sql, params) });
+          db.exec('COMMIT');
+          return result;
+        } catch (err) {
+          if (db.inTransaction) db.exec('ROLLBACK');
+          throw err;
+        }
+      } finally {
+        open = undefined;
+        finished();
+      }
     },
     close: async () => void db.close(),
   };

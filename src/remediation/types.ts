@@ -5,6 +5,8 @@
  */
 import { z } from 'zod';
 import { ActionTypeSchema } from '../analysis/types.js';
+import { DNS1123_LABEL, nameProblem } from './names.js';
+import { ParametersSchema } from './parameters.js';
 
 export const REMEDIATION_STATUSES = ['pending_approval', 'approved', 'running', 'completed', 'failed', 'rejected', 'expired', 'cancelled'] as const;
 export const RemediationStatusSchema = z.enum(REMEDIATION_STATUSES);
@@ -19,13 +21,18 @@ export type Risk = z.infer<typeof Risk>;
 /** One requested action (the seed's shape; `target_resource` is kind/name). */
 export const RemediationActionInputSchema = z.strictObject({
   action_type: ActionTypeSchema,
+  // The name is then checked against its kind's naming rule (names.ts): it becomes a control-plane path segment.
   target_resource: z.string().max(300).regex(/^[a-z]+\/[A-Za-z0-9._-]+$/, 'must be kind/name, e.g. deployment/cart'),
-  namespace: z.string().max(63).regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be a Kubernetes namespace name').optional(),
-  parameters: z.record(z.string(), z.unknown()).default({}),
+  namespace: z.string().max(63).refine((ns) => DNS1123_LABEL.ok(ns), `must be a Kubernetes namespace name: ${DNS1123_LABEL.what}`).optional(),
+  parameters: ParametersSchema.default({}),
   dry_run: z.boolean().default(false),
   /** Why (from an analysis or a chat); shown to the approver. */
   reason: z.string().max(2000).optional(),
   risk: Risk.optional(),
+}).superRefine((action, ctx) => {
+  const slash = action.target_resource.indexOf('/');
+  const problem = nameProblem(action.target_resource.slice(0, slash), action.target_resource.slice(slash + 1));
+  if (problem) ctx.addIssue({ code: 'custom', path: ['target_resource'], message: problem });
 });
 export type RemediationActionInput = z.input<typeof RemediationActionInputSchema>;
 export type RemediationAction = z.output<typeof RemediationActionInputSchema>;
@@ -44,6 +51,14 @@ export const RemediationSourceSchema = z.object({
   thread_id: z.string().optional(),
 });
 export type RemediationSource = z.infer<typeof RemediationSourceSchema>;
+
+/** One proposal a remediation stands for: the first, and each later one for the same target that joined it. */
+export const ProposalSchema = z.object({
+  source: RemediationSourceSchema,
+  requested_by: z.string(),
+  requested_at: z.string(),
+});
+export type Proposal = z.infer<typeof ProposalSchema>;
 
 export const PlanStepSchema = z.object({
   index: z.number().int(),
@@ -85,6 +100,10 @@ export const RemediationSchema = z.object({
   source: RemediationSourceSchema,
   requested_by: z.string(),
   requested_at: z.string(),
+  /** How many proposals joined into this one pending remediation (one per target), this one included. */
+  proposal_count: z.number().int().min(1),
+  /** Who proposed it, from where (distinct; the first is `source`/`requested_by`): every analysis run among them is resumed by the decision. */
+  proposals: z.array(ProposalSchema),
   approval_required: z.boolean(),
   reason: z.string().nullable(),
   plan: z.array(PlanStepSchema),

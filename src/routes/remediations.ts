@@ -18,7 +18,12 @@ export interface RemediationRouteOptions {
 
 const RemediationParams = WorkspaceParamsSchema.extend({ remediation_id: z.uuid('remediation_id must be a UUID') });
 const DecisionBody = z.strictObject({ comment: z.string().max(2000).optional() }).default({});
-const errors = { ...guardedErrorResponses, 404: ErrorBodySchema, 409: ErrorBodySchema, 429: ErrorBodySchema };
+/** A 429 names the limit it hit (`execution_rate_limited`, or `limit_exceeded` with `limit: pending_remediations` and its `max`). */
+const TooManySchema = ErrorBodySchema.extend({
+  limit: z.string().optional().describe('Which limit: pending_remediations, proposals_per_remediation'),
+  max: z.number().int().optional().describe('The value of that limit'),
+});
+const errors = { ...guardedErrorResponses, 404: ErrorBodySchema, 409: ErrorBodySchema, 429: TooManySchema };
 const IdempotencyHeaders = z.object({
   'idempotency-key': z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'Idempotency-Key must be 1-128 characters of letters, digits, . _ : -').optional(),
 });
@@ -37,6 +42,7 @@ const remediationRoutes: FastifyPluginAsyncZod<RemediationRouteOptions> = async 
     },
   }, async (request, reply) => {
     const key = request.headers['idempotency-key'];
+    // 201: a new pending remediation; 200: an existing one (the same request again, or a pending one for the same target, now joined).
     const { created, remediation } = await remediations.propose(authOf(request), request.body, {
       source: { kind: 'api' },
       requestId: request.id,

@@ -46,6 +46,8 @@ export function buildRemediation(
       approvalTtlMs: r.approvalTtlMs,
       fourEyes: r.fourEyes,
       maxReplicas: r.maxReplicas,
+      maxReplicasOverride: r.maxReplicasOverride,
+      maxPending: r.maxPending,
       autoApproveActions: r.autoApproveActions,
       // Long enough for every call of a 10-step plan to time out once, plus a retry.
       lockTtlMs: Math.max(60_000, config.hexabase.timeoutMs * 25),

@@ -136,6 +136,17 @@ describe('approval: interrupt, then resume on another graph instance', () => {
     await Promise.all([a.end(), b.end()]);
   });
 
+  it('a run whose proposal the remediation service refused (e.g. the pending cap) ends with the refusal instead of waiting forever', async () => {
+    const refusing: RemediationPort = {
+      proposeForRun: async () => { throw new Error('this workspace already has 20 remediations awaiting approval (the limit is 20)'); },
+      executeApproved: async () => { throw new Error('must not be called'); },
+    };
+    const done = await runs(deps({ remediation: refusing }).agentDeps, SqliteSaver.fromConnString(path.join(tmp, 'refused.sqlite'))).start(auth('ws-a'), request);
+    expect(done.status).toBe('completed');
+    expect(done.state.remediationId).toBeNull();
+    expect(done.state.errors).toEqual(expect.arrayContaining([expect.objectContaining({ node: 'propose', message: expect.stringMatching(/could not be registered for approval: .*limit is 20/) })]));
+  });
+
   it('a run cannot be resumed twice', async () => {
     const file = path.join(tmp, 'twice.sqlite');
     const first = runs(deps({ remediation: executor }).agentDeps, SqliteSaver.fromConnString(file));

@@ -31,7 +31,8 @@ function recordingProposer() {
       const id = `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`;
       const r: Remediation = {
         id, workspace_id: auth.workspaceId, status: 'pending_approval', issue_id: request.issue_id ?? null, source: request.source, requested_by: auth.sub,
-        requested_at: new Date(NOW).toISOString(), approval_required: true, reason: request.reason ?? null,
+        requested_at: new Date(NOW).toISOString(), proposal_count: 1, proposals: [{ source: request.source, requested_by: auth.sub, requested_at: new Date(NOW).toISOString() }],
+        approval_required: true, reason: request.reason ?? null,
         plan: request.actions.map((a, index) => ({ index, action_type: a.action_type, target_resource: a.target_resource, namespace: a.namespace ?? null, parameters: a.parameters ?? {}, dry_run: false, risk: 'medium', executable: true, description: `${a.action_type} ${a.target_resource}`, reason: a.reason ?? null })),
         dry_run_result: { ok: true, checks: [], summary: 'all checks passed' }, risk: 'medium', expires_at: new Date(NOW + 1_800_000).toISOString(),
         decision: null, results: [], error: null, updated_at: new Date(NOW).toISOString(),

@@ -3,9 +3,15 @@
  * control plane: nothing is called before approval; reject and expiry never call; racing approvals
  * execute once; scopes and workspaces are enforced; a failing or hanging control plane leaves
  * `failed` with its message; an analysis run's proposals land here and approving them resumes the run.
+ * Hostile input (issue 19): parameters nested thousands of levels deep, `.`/`..` as names, a replica
+ * count beyond any override, secrets in the stored row, a second pending remediation for one target,
+ * and more pending remediations than a workspace may have.
  */
+import BetterSqlite3 from 'better-sqlite3';
+import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ControlPlaneClient } from '../../src/clients/hexabase.js';
 import { EmbeddedMetricsSource } from '../../src/metrics/embedded/embedded-source.js';
 import { scenarioWorkspace } from '../../src/metrics/scenarios/index.js';
 import { bearer, testApp, testEnv } from '../helpers/app.js';
@@ -33,6 +39,7 @@ beforeAll(async () => {
     HEXABASE_API_TIMEOUT_SECONDS: '1',
     REMEDIATION_MAX_REPLICAS: '20',
     REMEDIATION_AUTO_APPROVE_ACTIONS: 'acknowledge_alert',
+    REMEDIATION_MAX_PENDING: '4',
   }), { metricsSource, now: () => clock });
 });
 afterAll(async () => {
@@ -55,7 +62,7 @@ async function propose(ws: string, body: Record<string, unknown>, tok?: string, 
 async function decide(ws: string, id: string, verb: 'approve' | 'reject' | 'cancel', tok?: string) {
   return app.inject({ method: 'POST', url: `/workspaces/${ws}/remediations/${id}/${verb}`, headers: bearer(tok ?? (await token(ws, 'bob'))), payload: {} });
 }
-const scale = (replicas: number, extra: Record<string, unknown> = {}) => ({ actions: [{ action_type: 'scale', target_resource: 'deployment/cart', namespace: 'shop', parameters: { replicas, ...extra } }] });
+const scale = (replicas: number, extra: Record<string, unknown> = {}, name = 'cart') => ({ actions: [{ action_type: 'scale', target_resource: `deployment/${name}`, namespace: 'shop', parameters: { replicas, ...extra } }] });
 
 describe('propose', () => {
   it('answers pending_approval with plan, dry-run result, risk and expiry, and calls nothing', async () => {
@@ -80,8 +87,8 @@ describe('propose', () => {
     const again = await propose(ws, scale(3));
     expect(again.statusCode).toBe(200);
     expect(again.json().id).toBe(first.json().id);
-    const k1 = await propose(ws, scale(4), undefined, { 'idempotency-key': 'deploy-42' });
-    const k2 = await propose(ws, scale(6), undefined, { 'idempotency-key': 'deploy-42' });
+    const k1 = await propose(ws, scale(4, {}, 'checkout'), undefined, { 'idempotency-key': 'deploy-42' });
+    const k2 = await propose(ws, scale(6, {}, 'checkout'), undefined, { 'idempotency-key': 'deploy-42' });
     expect(k1.statusCode).toBe(201);
     expect(k2.json().id).toBe(k1.json().id);
     expect(k2.json().plan[0].parameters.replicas).toBe(4);
@@ -186,9 +193,12 @@ describe('decide and execute', () => {
     const ws = freshWs();
     cp.behave({ kind: 'ok', delayMs: 400 });
     const first = (await propose(ws, scale(4))).json();
-    const second = (await propose(ws, scale(6))).json();
     const running = decide(ws, first.id, 'approve');
     await new Promise((r) => setTimeout(r, 100));
+    // The first is no longer pending (it runs), so this is a new remediation rather than a join.
+    const proposed = await propose(ws, scale(6));
+    expect(proposed.statusCode).toBe(201);
+    const second = proposed.json();
     const blocked = await decide(ws, second.id, 'approve');
     expect(blocked.statusCode).toBe(409);
     expect(blocked.json()).toMatchObject({ reason: 'target_locked', message: expect.stringMatching(/deployment\/cart/) });
@@ -315,5 +325,176 @@ describe('the audit trail', () => {
       if (states.length < 5) await new Promise((resolve) => setTimeout(resolve, 250));
     }
     expect(states.sort()).toEqual(['approved', 'completed', 'executed', 'proposed', 'running']);
+  });
+});
+
+describe('hostile input (issue 19)', () => {
+  const nest = (levels: number) => {
+    let v: unknown = 1;
+    for (let i = 0; i < levels; i++) v = { a: v };
+    return v as Record<string, unknown>;
+  };
+  const adjust = (parameters: unknown) => ({ actions: [{ action_type: 'adjust_resources', target_resource: 'deployment/cart', parameters }] });
+
+  it('parameters nested 5,000 levels deep get a 400 saying the nesting is too deep (not a 500), and nothing is stored', async () => {
+    const ws = freshWs();
+    let nested = '1';
+    for (let i = 0; i < 5000; i++) nested = `{"a":${nested}}`;
+    const payload = `{"actions":[{"action_type":"adjust_resources","target_resource":"deployment/cart","parameters":${nested}}]}`;
+    const res = await app.inject({ method: 'POST', url: `/workspaces/${ws}/remediate`, headers: { ...bearer(await token(ws)), 'content-type': 'application/json' }, payload });
+    expect(res.statusCode, res.body).toBe(400);
+    expect(res.json().message).toMatch(/parameters nesting is too deep: at most 8 levels/);
+    // The bound is exact: 8 levels are accepted, 9 are not; arrays count as levels; keys and size are bounded too.
+    expect((await propose(ws, adjust(nest(8)))).statusCode).toBe(201);
+    expect((await propose(ws, adjust({ ...nest(9), other: 1 }))).json().message).toMatch(/nesting is too deep/);
+    expect((await propose(ws, adjust({ a: [[[[[[[[1]]]]]]]] }))).json().message).toMatch(/nesting is too deep/);
+    expect((await propose(ws, adjust(Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`k${i}`, i]))))).json().message).toMatch(/too many keys and items: at most 100/);
+    expect((await propose(ws, adjust({ note: 'x'.repeat(9000) }))).json().message).toMatch(/too large: \d+ bytes of JSON, at most 8192/);
+    const listed = await app.inject({ url: `/workspaces/${ws}/remediations`, headers: bearer(await token(ws)) });
+    expect(listed.json().remediations).toHaveLength(1);
+  });
+
+  it.each([
+    ['scale', 'deployment/..', { replicas: 2 }, /deployment name "\.\." is not valid: it must be a DNS-1123 subdomain/],
+    ['scale', 'deployment/.', { replicas: 2 }, /deployment name "\." is not valid/],
+    ['scale', 'deployment/Cart', { replicas: 2 }, /deployment name "Cart" is not valid/],
+    ['scale', 'deployment/cart.', { replicas: 2 }, /DNS-1123 subdomain/],
+    ['restart_pod', 'pod/-api-0', {}, /pod name "-api-0" is not valid/],
+    ['restart_application', 'application/..', {}, /application name "\.\." is not valid: it must be an id/],
+    ['acknowledge_alert', 'alert/.', {}, /alert name "\." is not valid/],
+    ['rollback_function', 'function/..', {}, /function name "\.\." is not valid/],
+    ['restart_pod', 'pod/api-0', { application_id: '..' }, /parameters\.application_id must be an id/],
+    ['rollback_function', 'function/resize', { version: '.' }, /parameters\.version must be an id/],
+    ['rollback_function', 'function/resize', { function_id: '..' }, /parameters\.function_id must be an id/],
+  ])('%s %s (%j) is refused with a 400 naming the rule, and nothing reaches the control plane', async (action_type, target_resource, parameters, message) => {
+    const ws = freshWs();
+    const res = await propose(ws, { actions: [{ action_type, target_resource, namespace: 'shop', parameters }] });
+    expect(res.statusCode, res.body).toBe(400);
+    expect(res.json().message).toMatch(message);
+    expect(cp.calls).toEqual([]);
+  });
+
+  it('namespaces must be DNS-1123 labels', async () => {
+    for (const namespace of ['..', 'Shop', 'shop-', '-shop', 'a'.repeat(64)]) {
+      const res = await propose(freshWs(), { actions: [{ action_type: 'scale', target_resource: 'deployment/cart', namespace, parameters: { replicas: 2 } }] });
+      expect(res.statusCode, namespace).toBe(400);
+      expect(res.json().message).toMatch(/must be a Kubernetes namespace name: a DNS-1123 label/);
+    }
+  });
+
+  it('every path segment sent to the control plane is percent-encoded, and ".", ".." or empty segments are refused before anything is sent', async () => {
+    const client = new ControlPlaneClient({ baseUrl: `${cp.url}/`, internalToken: 'internal_test_token', timeoutMs: 1000 });
+    const write = (name: string) => client.send({
+      method: 'POST', segments: ['api', 'v1', 'workspaces', 'ws-x', 'applications', name, 'restart'], body: {}, actAs: 'user', idempotent: false, userToken: 'user-token', idempotencyKey: 'k:0',
+    });
+    await write('a/b?c#d %2e%2e');
+    await client.workspaceOverview('ws/../other');
+    expect(cp.calls.map((c) => c.path)).toEqual([
+      '/api/v1/workspaces/ws-x/applications/a%2Fb%3Fc%23d%20%252e%252e/restart',
+      '/internal/v1/workspaces/ws%2F..%2Fother/overview',
+    ]);
+    for (const bad of ['..', '.', '']) await expect(write(bad)).rejects.toThrow(/refusing to call the control plane with the path segment/);
+    await expect(client.workspaceOverview('..')).rejects.toThrow(/path segment "\.\."/);
+    expect(cp.calls).toHaveLength(2);
+  });
+
+  it('override lifts the soft replica limit only: above the hard ceiling (10 × REMEDIATION_MAX_REPLICAS) it is a 400', async () => {
+    const ws = freshWs();
+    const above = await propose(ws, scale(201, { override: true }));
+    expect(above.statusCode, above.body).toBe(400);
+    expect(above.json().message).toMatch(/above the hard ceiling of 200 \(REMEDIATION_MAX_REPLICAS_OVERRIDE\), which no override lifts/);
+    expect((await propose(ws, scale(1_000_000, { override: true }))).statusCode).toBe(400);
+    const at = await propose(ws, scale(200, { override: true }));
+    expect(at.statusCode, at.body).toBe(201);
+    expect(at.json().risk).toBe('high');
+  });
+
+  it('secrets in the reason, parameters and comments are masked in the stored row', async () => {
+    const ws = freshWs();
+    const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJtYWxsb3J5In0.c2lnbmF0dXJl';
+    const r = (await propose(ws, {
+      reason: `after the leak: password=hunter2-api-test and ${jwt}`,
+      actions: [{ action_type: 'acknowledge_alert', target_resource: 'alert/a7', parameters: { comment: 'api_key=sk-abcdefghijklmnopqrstuvwx' } }],
+    })).json();
+    await app.inject({ method: 'POST', url: `/workspaces/${ws}/remediations/${r.id}/approve`, headers: bearer(await token(ws, 'bob')), payload: { comment: 'Bearer abcdefghijklmnopqrstuvwxyz' } });
+    const db = new BetterSqlite3(path.join(dataDir, 'remediations.sqlite'), { readonly: true });
+    const row = db.prepare('SELECT doc FROM aiops_remediations WHERE id = ?').get(r.id) as { doc: string };
+    db.close();
+    expect(row.doc).toContain('after the leak: password=[redacted]');
+    for (const secret of ['hunter2-api-test', jwt, 'sk-abcdefghijklmnopqrstuvwx', 'abcdefghijklmnopqrstuvwxyz']) expect(row.doc).not.toContain(secret);
+    // What was sent to the control plane is the stored (masked) comment.
+    expect(cp.writes()[0]!.body).toEqual({ comment: 'api_key=[redacted]' });
+  });
+});
+
+describe('one pending remediation per target, and a cap per workspace', () => {
+  it('a second proposal for a pending target joins it: 200 with the same remediation, counted, its proposer recorded and audited', async () => {
+    const ws = freshWs();
+    const first = await propose(ws, scale(3));
+    expect(first.statusCode).toBe(201);
+    expect(first.json()).toMatchObject({ proposal_count: 1, proposals: [{ requested_by: 'alice', source: { kind: 'api' } }] });
+    const second = await propose(ws, scale(5), await token(ws, 'carol'));
+    expect(second.statusCode, second.body).toBe(200);
+    expect(second.json()).toMatchObject({ id: first.json().id, status: 'pending_approval', proposal_count: 2, requested_by: 'alice' });
+    expect(second.json().proposals.map((p: { requested_by: string }) => p.requested_by)).toEqual(['alice', 'carol']);
+    expect(second.json().plan[0].parameters.replicas).toBe(3); // the pending plan stands; cancel it to propose another
+    // Another target, or a dry run on the same one, is its own remediation.
+    expect((await propose(ws, scale(2, {}, 'checkout'))).statusCode).toBe(201);
+    expect((await propose(ws, { actions: [{ ...scale(9).actions[0], dry_run: true }] })).statusCode).toBe(201);
+    const pending = (await app.inject({ url: `/workspaces/${ws}/remediations?status=pending_approval`, headers: bearer(await token(ws)) })).json().remediations;
+    expect(pending).toHaveLength(3);
+
+    const admin = await token(ws, 'root', ['aiops:admin']);
+    let joined: { user_id: string; outcome: string }[] = [];
+    for (let i = 0; i < 60 && joined.length === 0; i++) {
+      const res = await app.inject({ url: `/workspaces/${ws}/audit?event_type=remediation&limit=100`, headers: bearer(admin) });
+      joined = (res.json().events ?? []).filter((e: { resource_id: string; outcome: string }) => e.resource_id === first.json().id && e.outcome === 'joined');
+      if (joined.length === 0) await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    expect(joined.map((e) => e.user_id)).toEqual(['carol']);
+  });
+
+  it('beyond REMEDIATION_MAX_PENDING a new proposal gets 429 naming the limit, with Retry-After; joining and freeing a slot still work', async () => {
+    const ws = freshWs();
+    const alert = (i: number) => ({ actions: [{ action_type: 'resolve_alert', target_resource: `alert/a${i}` }] });
+    const ids = [];
+    for (let i = 0; i < 4; i++) {
+      const res = await propose(ws, alert(i));
+      expect(res.statusCode).toBe(201);
+      ids.push(res.json().id);
+      clock += 60_000;
+    }
+    const refused = await propose(ws, alert(4));
+    expect(refused.statusCode, refused.body).toBe(429);
+    expect(refused.json()).toMatchObject({ reason: 'limit_exceeded', limit: 'pending_remediations', message: expect.stringMatching(/already has 4 remediations awaiting approval \(the limit is 4\)/) });
+    // The oldest pending one expires in 30 min − 4 min.
+    expect(Number(refused.headers['retry-after'])).toBe(26 * 60);
+    const join = await propose(ws, alert(2), await token(ws, 'carol'));
+    expect(join.statusCode).toBe(200);
+    expect(join.json().id).toBe(ids[2]);
+    expect((await decide(ws, ids[0], 'cancel', await token(ws, 'alice'))).json().status).toBe('cancelled');
+    expect((await propose(ws, alert(4))).statusCode).toBe(201);
+  });
+});
+
+describe('analysis runs joining one remediation', () => {
+  it('a second run proposing for the same target joins the pending remediation, and approving it resumes both runs; it executes once', async () => {
+    const analyst = await contractToken(key, { workspaceId: 'ws-leak', sub: 'alice', permissions: ['aiops:read', 'aiops:analyze'] });
+    const analyze = () => app.inject({ method: 'POST', url: '/workspaces/ws-leak/analyze', headers: bearer(analyst), payload: { analysis_type: 'anomaly', time_range_minutes: 360 } });
+    const one = (await analyze()).json();
+    const two = (await analyze()).json();
+    expect([one.status, two.status]).toEqual(['awaiting_approval', 'awaiting_approval']);
+    expect(two.remediation_id).toBe(one.remediation_id);
+    const pending = (await app.inject({ url: `/workspaces/ws-leak/remediations/${one.remediation_id}`, headers: bearer(analyst) })).json();
+    expect(pending).toMatchObject({ status: 'pending_approval', proposal_count: 2 });
+    expect(pending.proposals.map((p: { source: { run_id: string } }) => p.source.run_id)).toEqual([one.run_id, two.run_id]);
+
+    const approved = await decide('ws-leak', one.remediation_id, 'approve', await token('ws-leak', 'bob'));
+    expect(approved.json()).toMatchObject({ status: 'completed', decision: { by: 'bob' } });
+    for (const run of [one, two]) {
+      const after = (await app.inject({ url: `/workspaces/ws-leak/runs/${run.run_id}`, headers: bearer(analyst) })).json();
+      expect(after, run.run_id).toMatchObject({ status: 'completed', approval: { decision: 'approved', by: 'bob' }, remediation: { status: 'executed' } });
+    }
+    expect(cp.writes().filter((c) => c.path === '/api/v1/workspaces/ws-leak/applications/api/restart')).toHaveLength(1);
   });
 });

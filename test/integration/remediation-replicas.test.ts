@@ -2,7 +2,8 @@
  * Two service instances sharing PostgreSQL (remediations, checkpoints) and Redis (target locks,
  * execution budget), as two replicas behind a Service: propose on one and approve on the other;
  * approvals racing on both execute once; an analysis run started on one is resumed and executed by
- * an approval on the other; the hourly execution budget is shared.
+ * an approval on the other; the hourly execution budget is shared; proposals for one target racing
+ * on both make one remediation, and racing proposals never pass the workspace's cap of pending ones.
  */
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -29,6 +30,7 @@ beforeAll(async () => {
     REDIS_URL: services.redisUrl,
     HEXABASE_API_URL: cp.url,
     REMEDIATION_EXECUTIONS_PER_HOUR: '3',
+    REMEDIATION_MAX_PENDING: '4',
     // chDB takes one data directory per process: the two in-process replicas keep their audit in their spools.
     CLICKHOUSE_URL: DEAD_URL.http,
   });
@@ -90,6 +92,32 @@ describe('two replicas sharing PostgreSQL and Redis', () => {
     const [x, y] = await Promise.all([send(a), send(b)]);
     expect([x.statusCode, y.statusCode].sort()).toEqual([200, 201]);
     expect(x.json().id).toBe(y.json().id);
+  });
+
+  it('two proposals for one target sent to both replicas at once (by different people) make one remediation that counts both', async () => {
+    for (let round = 0; round < 3; round++) {
+      const ws = freshWs();
+      const send = async (app: FastifyInstance, sub: string, replicas: number) =>
+        app.inject({ method: 'POST', url: `/workspaces/${ws}/remediate`, headers: bearer(await token(ws, sub)), payload: scale(replicas) });
+      const [x, y] = await Promise.all([send(a, 'alice', 3), send(b, 'carol', 4)]);
+      expect([x.statusCode, y.statusCode].sort(), `${x.body} ${y.body}`).toEqual([200, 201]);
+      expect(x.json().id).toBe(y.json().id);
+      const listed = (await a.inject({ url: `/workspaces/${ws}/remediations`, headers: bearer(await token(ws, 'bob')) })).json().remediations;
+      expect(listed).toHaveLength(1);
+      expect(listed[0]).toMatchObject({ status: 'pending_approval', proposal_count: 2 });
+    }
+  });
+
+  it('proposals racing on both replicas never pass the cap of pending remediations (REMEDIATION_MAX_PENDING=4)', async () => {
+    const ws = freshWs();
+    const tok = await token(ws, 'alice');
+    const send = (app: FastifyInstance, i: number) =>
+      app.inject({ method: 'POST', url: `/workspaces/${ws}/remediate`, headers: bearer(tok), payload: { actions: [{ action_type: 'resolve_alert', target_resource: `alert/r${i}` }] } });
+    const answers = await Promise.all(Array.from({ length: 8 }, (_, i) => send(i % 2 ? a : b, i)));
+    expect(answers.map((r) => r.statusCode).sort()).toEqual([201, 201, 201, 201, 429, 429, 429, 429]);
+    for (const r of answers.filter((x) => x.statusCode === 429)) expect(r.json()).toMatchObject({ reason: 'limit_exceeded', limit: 'pending_remediations', max: 4 });
+    const listed = (await b.inject({ url: `/workspaces/${ws}/remediations?status=pending_approval`, headers: bearer(tok) })).json().remediations;
+    expect(listed).toHaveLength(4);
   });
 
   it('an analysis run started on one replica is resumed and executed by an approval on the other', async () => {

@@ -65,6 +65,14 @@ describe('loadConfig', () => {
     expect(c.jwt.key).toEqual({ kind: 'jwks', url: 'https://cp/.well-known/jwks.json' });
   });
 
+  it('remediation bounds: the override ceiling defaults to 10 × REMEDIATION_MAX_REPLICAS and cannot be below it; 20 pending per workspace', () => {
+    expect(loadConfig({}).remediation).toMatchObject({ maxReplicas: 50, maxReplicasOverride: 500, maxPending: 20 });
+    expect(loadConfig({ REMEDIATION_MAX_REPLICAS: '20' }).remediation.maxReplicasOverride).toBe(200);
+    expect(loadConfig({ REMEDIATION_MAX_REPLICAS_OVERRIDE: '120', REMEDIATION_MAX_PENDING: '5' }).remediation).toMatchObject({ maxReplicasOverride: 120, maxPending: 5 });
+    expect(problemsOf({ REMEDIATION_MAX_REPLICAS_OVERRIDE: '10' }).join()).toMatch(/REMEDIATION_MAX_REPLICAS_OVERRIDE: the hard ceiling cannot be below REMEDIATION_MAX_REPLICAS/);
+    expect(problemsOf({ REMEDIATION_MAX_PENDING: '0' }).join()).toMatch(/REMEDIATION_MAX_PENDING/);
+  });
+
   it('rejects unknown internal-token permissions', () => {
     expect(problemsOf({ JWT_INTERNAL_TOKEN_PERMISSIONS: 'aiops:read,aiops:root' }).join()).toMatch(/JWT_INTERNAL_TOKEN_PERMISSIONS/);
   });

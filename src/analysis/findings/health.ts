@@ -13,14 +13,18 @@ type ByQuery = ReadonlyMap<string, SeriesData[]>;
 
 export function analyseHealth(byQuery: ByQuery): Finding[] {
   return [
-    ...oomKills(byQuery),
-    ...memoryGrowth(byQuery),
+    ...memoryTrouble(byQuery),
     ...crashLoops(byQuery),
     ...notReady(byQuery),
     ...throttling(byQuery),
     ...cpuSaturation(byQuery),
     ...quotaPressure(byQuery),
   ];
+}
+
+/** The memory rules alone: OOM kills or memory at its limit, and steady growth (a leak). Right-sizing defers to them (index.ts). */
+export function memoryTrouble(byQuery: ByQuery): Finding[] {
+  return [...oomKills(byQuery), ...memoryGrowth(byQuery)];
 }
 
 function oomKills(byQuery: ByQuery): Finding[] {

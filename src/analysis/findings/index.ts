@@ -8,8 +8,8 @@ import { analyseAnomalies, type AnomalyOptions } from './anomaly.js';
 import { analyseCapacity } from './capacity.js';
 import { analyseCompliance } from './compliance.js';
 import { analyseDeploys } from './deploys.js';
-import { analyseHealth } from './health.js';
-import { analyseRightsizing, DEFAULT_RIGHTSIZING_OPTIONS } from './rightsizing.js';
+import { analyseHealth, memoryTrouble } from './health.js';
+import { analyseRightsizing, DEFAULT_RIGHTSIZING_OPTIONS, withoutMemoryTrouble } from './rightsizing.js';
 import { analyseSecurity } from './security.js';
 import { analyseServiceHealth } from './service-health.js';
 import { groupByQuery } from './series-utils.js';
@@ -32,10 +32,15 @@ export function collectFindings(series: readonly SeriesData[], analyses: readonl
   const byQuery = groupByQuery(series);
   const wanted = new Set(analyses);
   const found: Finding[] = [];
+  const health = wanted.has('health') ? analyseHealth(byQuery) : [];
   if (wanted.has('anomaly')) found.push(...analyseAnomalies(byQuery, options.anomaly));
-  if (wanted.has('health')) found.push(...analyseHealth(byQuery), ...analyseServiceHealth(byQuery), ...analyseDeploys(byQuery));
+  if (wanted.has('health')) found.push(...health, ...analyseServiceHealth(byQuery), ...analyseDeploys(byQuery));
   if (wanted.has('capacity')) found.push(...analyseCapacity(byQuery));
-  if (wanted.has('rightsizing')) found.push(...analyseRightsizing(byQuery, { ...DEFAULT_RIGHTSIZING_OPTIONS, ...options.rightsizing }));
+  if (wanted.has('rightsizing')) {
+    // Right-sizing defers to the memory rules, whether or not the health analysis was asked for.
+    const memory = wanted.has('health') ? health : memoryTrouble(byQuery);
+    found.push(...withoutMemoryTrouble(analyseRightsizing(byQuery, { ...DEFAULT_RIGHTSIZING_OPTIONS, ...options.rightsizing }), memory));
+  }
   if (wanted.has('compliance')) found.push(...analyseCompliance(byQuery));
   if (wanted.has('security')) found.push(...analyseSecurity(byQuery));
   const unique = new Map<string, Finding>();

@@ -2,13 +2,19 @@
  * Right-sizing analyser: recommendWithResolved (src/analytics/rightsizing) per container from its CPU
  * and memory usage and current requests/limits; one finding per workload container (the replica
  * needing the most), for over- and under-provisioned ones. Efficiency advice, so `info` unless a
- * request is far below what the container uses.
+ * request is far below what the container uses. A container with memory trouble (a leak, OOM kills,
+ * memory at its limit) gets none (withoutMemoryTrouble): its usage history shows the fault, not what
+ * it needs, and "raise its memory" would only feed a leak.
  */
 import { recommendWithResolved, resolveRightsizingOptions, type ContainerRecommendation, type RightsizingOptions } from '../../analytics/rightsizing/index.js';
-import type { Finding, SeriesData } from '../types.js';
+import type { Finding, ResourceRef, SeriesData } from '../types.js';
 import { argMax, containerKey, evidenceAt, makeFinding, pct, resourceOf, round } from './series-utils.js';
 
-export const RIGHTSIZING_QUERIES = ['cpu_usage', 'memory_working_set', 'cpu_requests', 'cpu_limits', 'memory_requests', 'memory_limits'] as const;
+export const RIGHTSIZING_QUERIES = [
+  'cpu_usage', 'memory_working_set', 'cpu_requests', 'cpu_limits', 'memory_requests', 'memory_limits',
+  // read by the memory rules right-sizing defers to (withoutMemoryTrouble), when the health analysis does not run
+  'oom_kills', 'memory_usage_vs_limits',
+] as const;
 
 /** The analysis window is usually hours, the library's default minimum is a day: short history is noted. */
 export const DEFAULT_RIGHTSIZING_OPTIONS: RightsizingOptions = { minHistoryMs: 3 * 3_600_000, minPoints: 50 };
@@ -40,6 +46,18 @@ export function analyseRightsizing(byQuery: ReadonlyMap<string, SeriesData[]>, o
     if (!known || need > known.rec.cpu.recommendedRequest + known.rec.memory.recommendedRequest / 1e9) best.set(workload, { rec, cpu, mem });
   }
   return [...best.values()].map(({ rec, cpu, mem }) => toFinding(rec, cpu, mem));
+}
+
+const workloadContainer = (r: ResourceRef) => `${r.namespace ?? ''}/${r.workload ?? ''}/${r.container ?? ''}`;
+
+/**
+ * The right-sizing findings of containers without memory trouble among `others` (an `oom_kill` or
+ * `memory_growth` finding of the same workload container in the same analysis): the one rule that
+ * keeps a leaking container from being told to ask for more memory.
+ */
+export function withoutMemoryTrouble(rightsizing: readonly Finding[], others: readonly Finding[]): Finding[] {
+  const troubled = new Set(others.filter((f) => f.kind === 'oom_kill' || f.kind === 'memory_growth').map((f) => workloadContainer(f.resource)));
+  return rightsizing.filter((f) => f.kind !== 'rightsizing' || !troubled.has(workloadContainer(f.resource)));
 }
 
 function toFinding(rec: ContainerRecommendation, cpu: SeriesData, mem: SeriesData): Finding {

@@ -1,11 +1,15 @@
 /**
  * The remediation service on a real SQLite store, with the target lock switched off: the
  * compare-and-set alone must make concurrent approvals execute once, and every refusal must say why.
+ * Four-eyes compares subjects normalised and never lets one person act alone; concurrent proposals
+ * for one target make one remediation, and concurrent proposals never pass the workspace's cap.
  */
 import BetterSqlite3 from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import type { AuthContext } from '../../../src/auth/auth-context.js';
+import { controlPlanePath } from '../../../src/clients/hexabase.js';
 import { MemoryExecutionBudget, type TargetLocks } from '../../../src/remediation/guards.js';
+import { subjectKey } from '../../../src/remediation/proposals.js';
 import { RemediationService } from '../../../src/remediation/service.js';
 import { sqliteDriver } from '../../../src/remediation/sql-drivers.js';
 import { SqlRemediationStore } from '../../../src/remediation/store.js';
@@ -16,7 +20,7 @@ const noLock: TargetLocks = { acquire: async () => ({ release: async () => undef
 const auth = (sub: string, permissions: AuthContext['permissions'] = ['aiops:read', 'aiops:remediate']): AuthContext =>
   ({ sub, workspaceId: 'ws-a', permissions, planType: 'shared', orgIds: [], tokenType: 'aiops-contract', expiresAt: 0, rawToken: `token-of-${sub}` });
 
-function service(options: { fourEyes?: boolean; now?: () => number } = {}) {
+function service(options: { fourEyes?: boolean; now?: () => number; maxPending?: number; autoApproveActions?: ('acknowledge_alert' | 'scale')[] } = {}) {
   const sent: string[] = [];
   const audit = collectingAudit();
   const svc = new RemediationService({
@@ -27,11 +31,14 @@ function service(options: { fourEyes?: boolean; now?: () => number } = {}) {
     controlPlane: {
       send: async (call) => {
         await new Promise((r) => setTimeout(r, 20));
-        sent.push(call.path);
+        sent.push(controlPlanePath(call.segments));
         return { status: 200, body: {} };
       },
     },
-    policy: { approvalTtlMs: 60_000, fourEyes: options.fourEyes ?? false, maxReplicas: 10, autoApproveActions: [], lockTtlMs: 60_000 },
+    policy: {
+      approvalTtlMs: 60_000, fourEyes: options.fourEyes ?? false, maxReplicas: 10, maxReplicasOverride: 100, maxPending: options.maxPending ?? 20,
+      autoApproveActions: options.autoApproveActions ?? [], lockTtlMs: 60_000,
+    },
     now: options.now ?? Date.now,
   });
   return { svc, sent, audit };
@@ -62,6 +69,67 @@ describe('RemediationService', () => {
     const { remediation } = await svc.propose(auth('alice'), request, { source: { kind: 'api' } });
     await expect(svc.approve(auth('alice'), remediation.id)).rejects.toMatchObject({ statusCode: 403, extra: { reason: 'four_eyes' } });
     await expect(svc.approve(auth('bob'), remediation.id)).resolves.toMatchObject({ status: 'completed' });
+  });
+
+  it('four-eyes compares subjects normalised: Alice, ALICE or ａｌｉｃｅ (full-width) cannot approve alice\'s request', async () => {
+    const { svc, sent } = service({ fourEyes: true });
+    const { remediation } = await svc.propose(auth('alice'), request, { source: { kind: 'api' } });
+    for (const sub of ['Alice', 'ALICE', 'ａｌｉｃｅ', ' alice ']) {
+      await expect(svc.approve(auth(sub), remediation.id), sub).rejects.toMatchObject({ statusCode: 403, extra: { reason: 'four_eyes' } });
+    }
+    expect(sent).toEqual([]);
+    expect(subjectKey('STRASSE')).toBe(subjectKey('straße'));
+    expect(subjectKey('bob')).not.toBe(subjectKey('alice'));
+    await expect(svc.approve(auth('bob'), remediation.id)).resolves.toMatchObject({ status: 'completed' });
+  });
+
+  it('four-eyes: whoever joined a proposal cannot approve it either', async () => {
+    const { svc } = service({ fourEyes: true });
+    const { remediation } = await svc.propose(auth('alice'), request, { source: { kind: 'api' } });
+    const joined = await svc.propose(auth('Bob'), { actions: [{ action_type: 'scale', target_resource: 'deployment/cart', parameters: { replicas: 3 } }] }, { source: { kind: 'api' } });
+    expect(joined).toMatchObject({ created: false, joined: true, remediation: { id: remediation.id, proposal_count: 2 } });
+    await expect(svc.approve(auth('bob'), remediation.id)).rejects.toMatchObject({ statusCode: 403, extra: { reason: 'four_eyes' } });
+    await expect(svc.approve(auth('carol'), remediation.id)).resolves.toMatchObject({ status: 'completed' });
+  });
+
+  it('four-eyes: an admin cannot waive approval for allow-listed actions (only pure dry runs run without a second person)', async () => {
+    const { svc, sent } = service({ fourEyes: true, autoApproveActions: ['acknowledge_alert'] });
+    const admin = auth('root', ['aiops:admin']);
+    const ack = { approval_required: false, actions: [{ action_type: 'acknowledge_alert' as const, target_resource: 'alert/a1' }] };
+    await expect(svc.propose(admin, ack, { source: { kind: 'api' } })).rejects.toMatchObject({
+      statusCode: 403, extra: { reason: 'approval_required' }, message: expect.stringMatching(/four-eyes mode .* only when every action is a dry run/),
+    });
+    const dry = await svc.propose(admin, { approval_required: false, actions: [{ ...ack.actions[0]!, dry_run: true }] }, { source: { kind: 'api' } });
+    expect(dry.remediation.status).toBe('completed');
+    expect(sent).toEqual([]);
+    // Without four-eyes the same admin waiver is honoured (the allow-list applies).
+    const plain = service({ autoApproveActions: ['acknowledge_alert'] });
+    await expect(plain.svc.propose(admin, ack, { source: { kind: 'api' } })).resolves.toMatchObject({ remediation: { status: 'completed' } });
+  });
+
+  it('ten concurrent proposals for one target (different people, no lock) make one remediation that counts them all', async () => {
+    const { svc, audit } = service();
+    const outcomes = await Promise.all(Array.from({ length: 10 }, (_, i) =>
+      svc.propose(auth(`user-${i}`), { actions: [{ action_type: 'scale', target_resource: 'deployment/cart', parameters: { replicas: 1 + (i % 9) } }] }, { source: { kind: 'api' } })));
+    expect(new Set(outcomes.map((o) => o.remediation.id)).size).toBe(1);
+    expect(outcomes.filter((o) => o.created)).toHaveLength(1);
+    const stored = await svc.get(auth('alice'), outcomes[0]!.remediation.id);
+    expect(stored).toMatchObject({ status: 'pending_approval', proposal_count: 10 });
+    expect(stored!.proposals).toHaveLength(10);
+    const states = audit.events.map((e) => (e.details as { state: string }).state);
+    expect(states.filter((s) => s === 'proposed')).toHaveLength(1);
+    expect(states.filter((s) => s === 'joined')).toHaveLength(9);
+  });
+
+  it('concurrent proposals for different targets never pass the cap of pending remediations', async () => {
+    const { svc } = service({ maxPending: 3 });
+    const outcomes = await Promise.allSettled(Array.from({ length: 10 }, (_, i) =>
+      svc.propose(auth('alice'), { actions: [{ action_type: 'resolve_alert', target_resource: `alert/a${i}` }] }, { source: { kind: 'api' } })));
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(3);
+    for (const o of outcomes.filter((x) => x.status === 'rejected')) {
+      expect((o as PromiseRejectedResult).reason).toMatchObject({ statusCode: 429, extra: { reason: 'limit_exceeded', limit: 'pending_remediations', max: 3 } });
+    }
+    expect(await svc.list(auth('alice'), { status: 'pending_approval', limit: 50 })).toHaveLength(3);
   });
 
   it('an analysis or a chat may propose with aiops:analyze, but only aiops:remediate approves', async () => {

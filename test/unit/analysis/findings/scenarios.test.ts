@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { collectFindings } from '../../../../src/analysis/findings/index.js';
+import { collectFindings, findingsWindowQueries } from '../../../../src/analysis/findings/index.js';
+import { analyseRightsizing } from '../../../../src/analysis/findings/rightsizing.js';
+import { groupByQuery } from '../../../../src/analysis/findings/series-utils.js';
 import { ANALYSES, FindingSchema, type Finding, type FindingKind } from '../../../../src/analysis/types.js';
 import type { IncidentKind } from '../../../../src/metrics/scenarios/index.js';
 import { scenarioSeries } from './scenario-series.js';
@@ -90,6 +92,24 @@ describe('collectFindings on scenario workspaces (6 h, 60 s step)', () => {
     const cpu = f?.details.cpu as { savings_share: number; savings_cores: number };
     expect(cpu.savings_share).toBeGreaterThan(0.5);
     expect(cpu.savings_cores).toBeGreaterThan(0.3);
+  });
+
+  it('memory_leak: the leaking container gets no right-sizing advice to raise its memory, with or without the health analysis', async () => {
+    const series = await scenarioSeries(['memory_leak']);
+    // The analyser alone would tell the leaking api container to ask for more memory …
+    const raw = analyseRightsizing(groupByQuery(series)).find((f) => f.resource.workload === 'api');
+    expect(raw?.details).toMatchObject({ classification: 'under-provisioned' });
+    expect((raw?.details.memory as { recommended_request: number; current_request: number }).recommended_request)
+      .toBeGreaterThan((raw?.details.memory as { current_request: number }).current_request);
+    // … but wherever findings are combined, the memory rules win: every analysis, or right-sizing alone on its own queries.
+    const all = collectFindings(series, [...ANALYSES]);
+    expect(all.some((f) => f.kind === 'memory_growth' && f.resource.workload === 'api')).toBe(true);
+    const alone = collectFindings(await scenarioSeries(['memory_leak'], findingsWindowQueries(['rightsizing'])), ['rightsizing']);
+    for (const findings of [all, alone]) {
+      const rightsized = findings.filter((f) => f.kind === 'rightsizing').map((f) => `${f.resource.namespace}/${f.resource.workload}`);
+      expect(rightsized).not.toContain('shop/api');
+      expect(rightsized).toContain('shop/frontend'); // the healthy containers keep their advice
+    }
   });
 
   it('pvc_filling: ETA and range in the capacity details', async () => {
