@@ -7,7 +7,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import type { Redis } from 'ioredis';
+import type { GuardedRedis } from '../clients/redis.js';
 import type pg from 'pg';
 import type { AuditLog } from '../audit/event.js';
 import type { ControlPlaneClient } from '../clients/hexabase.js';
@@ -22,7 +22,7 @@ const EXPIRY_SWEEP_MS = 60_000;
 
 export function buildRemediation(
   config: Config,
-  deps: { audit: AuditLog; postgres?: pg.Pool; redis?: Redis; controlPlane?: ControlPlaneClient; now?: () => number; warn?: (msg: string) => void },
+  deps: { audit: AuditLog; postgres?: pg.Pool; redis?: GuardedRedis; controlPlane?: ControlPlaneClient; now?: () => number; warn?: (msg: string) => void },
 ): { service: RemediationService; storeKind: 'postgres' | 'sqlite'; close(): Promise<void> } {
   let store: SqlRemediationStore;
   if (deps.postgres) {
@@ -38,7 +38,7 @@ export function buildRemediation(
   const r = config.remediation;
   const service = new RemediationService({
     store,
-    locks: deps.redis ? new RedisTargetLocks(deps.redis) : new MemoryTargetLocks(),
+    locks: deps.redis ? new RedisTargetLocks(deps.redis, undefined, (err) => deps.warn?.(`remediation lock not released (it expires by itself): ${(err as Error).message}`)) : new MemoryTargetLocks(),
     budget: deps.redis ? new RedisExecutionBudget(deps.redis, r.executionsPerHour) : new MemoryExecutionBudget(r.executionsPerHour),
     audit: deps.audit,
     ...(deps.controlPlane ? { controlPlane: deps.controlPlane } : {}),
