@@ -14,7 +14,10 @@ export function createPostgresPool(connectionString: string, onError: (err: Erro
     connectionString,
     // The checkpointer, chat and remediations used to have 10 each in two pools; one shared pool keeps that capacity.
     max: 20,
-    connectionTimeoutMillis: 2000,
+    // Bounds waiting for a connection (a free one of the pool, or a new one). A refused connection fails at
+    // once whatever this is; 2 s was too tight under CPU contention, when LangGraph writes a step's
+    // checkpoint and pending writes in parallel (a turn failed with "timeout exceeded when trying to connect").
+    connectionTimeoutMillis: 10_000,
     idleTimeoutMillis: 30_000,
     // TCP keep-alive: a connection silently dropped by a proxy or a failover is noticed.
     keepAlive: true,
