@@ -1,8 +1,11 @@
 /**
  * A circuit breaker around one dependency (opossum): while the dependency keeps failing, calls fail
  * at once with DependencyUnavailable instead of each waiting for its own timeout, so an outage costs
- * a request one fast failure, not several timeouts in series. After `resetTimeoutMs` one trial call
- * goes through (half-open); its success closes the breaker again, its failure re-opens it.
+ * a request one fast failure, not several timeouts in series. It opens after `failuresToOpen`
+ * consecutive failures (opossum alone only looks at the share of failures in its rolling window, so
+ * a busy minute of successes before the outage would keep it closed through many timeouts), or when
+ * more than half of the calls in the window failed. After `resetTimeoutMs` one trial call goes
+ * through (half-open); its success closes the breaker again, its failure re-opens it.
  *
  * Each call carries its own time bound (a cache lookup may wait 250 ms, taking a lock longer), so
  * opossum's single `timeout` is off and the action races the operation against the caller's bound.
@@ -17,7 +20,9 @@ export interface BreakerOptions {
   resetTimeoutMs?: number;
   /** Share of failed calls in the rolling window, in percent, above which it opens (default 50). */
   errorThresholdPercentage?: number;
-  /** Fewest calls in the rolling window before it may open (default 3: one failing request trips it). */
+  /** Consecutive failed calls that open it (default 3: a request or two that fail trip it). */
+  failuresToOpen?: number;
+  /** Fewest calls in the rolling window before the share of failures may open it (default 10). */
   volumeThreshold?: number;
   /** Length of the rolling window (default 5000 ms). */
   rollingWindowMs?: number;
@@ -42,11 +47,18 @@ export class DependencyBreaker {
       timeout: false,
       resetTimeout: options.resetTimeoutMs ?? 1000,
       errorThresholdPercentage: options.errorThresholdPercentage ?? 50,
-      volumeThreshold: options.volumeThreshold ?? 3,
+      volumeThreshold: options.volumeThreshold ?? 10,
       rollingCountTimeout: options.rollingWindowMs ?? 5000,
       rollingCountBuckets: 5,
     });
     this.breaker.on('reject', () => void (this.rejected += 1));
+    const failuresToOpen = options.failuresToOpen ?? 3;
+    let consecutiveFailures = 0;
+    this.breaker.on('success', () => void (consecutiveFailures = 0));
+    this.breaker.on('failure', () => {
+      consecutiveFailures += 1;
+      if (consecutiveFailures >= failuresToOpen && this.breaker.closed) this.breaker.open();
+    });
     const tell = (state: BreakerState) => () => this.listeners.forEach((l) => l(state));
     this.breaker.on('open', tell('open'));
     this.breaker.on('halfOpen', tell('half_open'));
