@@ -16,6 +16,7 @@ import { MemoryExecutionBudget, MemoryTargetLocks, RedisExecutionBudget, RedisTa
 import { RemediationService } from '../remediation/service.js';
 import { postgresDriver, sqliteDriver } from '../remediation/sql-drivers.js';
 import { SqlRemediationStore } from '../remediation/store.js';
+import { DependencyUnavailable, shortCause } from '../resilience/dependency-unavailable.js';
 import type { RemediationPort } from '../../agents/deps.js';
 
 const EXPIRY_SWEEP_MS = 60_000;
@@ -54,7 +55,7 @@ export function buildRemediation(
   });
   // Expiry on time (audit event, analysis run closed) rather than when someone next reads it.
   const sweep = setInterval(() => {
-    service.expireDue().catch((err: unknown) => deps.warn?.(`remediation expiry sweep failed: ${(err as Error).message}`));
+    service.expireDue().catch((err: unknown) => deps.warn?.(`remediation expiry sweep failed: ${shortCause(err instanceof DependencyUnavailable ? err.cause : err)}`));
   }, EXPIRY_SWEEP_MS);
   sweep.unref();
   return {
