@@ -39,7 +39,7 @@ export function buildRemediation(
   const r = config.remediation;
   const service = new RemediationService({
     store,
-    locks: deps.redis ? new RedisTargetLocks(deps.redis, undefined, (err) => deps.warn?.(`remediation lock not released (it expires by itself): ${(err as Error).message}`)) : new MemoryTargetLocks(),
+    locks: deps.redis ? new RedisTargetLocks(deps.redis, undefined, (err) => deps.warn?.(`remediation lock not released (it expires by itself): ${shortCause(err instanceof DependencyUnavailable ? err.cause : err)}`)) : new MemoryTargetLocks(),
     budget: deps.redis ? new RedisExecutionBudget(deps.redis, r.executionsPerHour) : new MemoryExecutionBudget(r.executionsPerHour),
     audit: deps.audit,
     ...(deps.controlPlane ? { controlPlane: deps.controlPlane } : {}),
