@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { BaseCallbackHandler } from '@langchain/core/callbacks/base';
 import { Command, type StateSnapshot } from '@langchain/langgraph';
 import type { AuthContext } from '../src/auth/auth-context.js';
+import { DependencyUnavailable } from '../src/resilience/dependency-unavailable.js';
 import type { RunContext } from './deps.js';
 import type { AnalysisGraph } from './graph.js';
 import type { ApprovalDecision, AnalysisRequest, AnalysisState } from './state.js';
@@ -35,10 +36,10 @@ export interface AnalysisRunsOptions {
   admit?: (auth: AuthContext) => Promise<{ release(): void }>;
 }
 
-/** The checkpoint store cannot be used right now (the route answers 503). */
-export class CheckpointStoreUnavailable extends Error {
+/** The checkpoint store cannot be used right now: DependencyUnavailable 'run_store' (503 `run_store_unavailable`, never 404). */
+export class CheckpointStoreUnavailable extends DependencyUnavailable {
   constructor(cause: unknown) {
-    super(`the run store is unavailable: ${String((cause as Error)?.message ?? cause).split('\n')[0]}`);
+    super('run_store', { cause });
     this.name = 'CheckpointStoreUnavailable';
   }
 }
@@ -107,12 +108,13 @@ export class AnalysisRuns {
     }
   }
 
+  /** undefined only when the run does not exist; a store that cannot be read is CheckpointStoreUnavailable (a poller must not be told "gone"). */
   private async view(runId: string): Promise<RunView | undefined> {
     let snapshot: StateSnapshot;
     try {
       snapshot = await this.graph.getState({ configurable: { thread_id: runId } });
-    } catch {
-      return undefined;
+    } catch (err) {
+      throw new CheckpointStoreUnavailable(err);
     }
     const state = snapshot.values as AnalysisState;
     if (!state?.workspaceId) return undefined;

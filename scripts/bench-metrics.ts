@@ -10,6 +10,7 @@
 import { parser } from '@prometheus-io/lezer-promql';
 import { Redis } from 'ioredis';
 import { PrometheusClient } from '../src/clients/prometheus.js';
+import { GuardedRedis } from '../src/clients/redis.js';
 import { catalogPromQL } from '../src/metrics/catalog/catalog.js';
 import { PrometheusMetricsSource } from '../src/metrics/prometheus-source.js';
 import { enforceTenant } from '../src/metrics/promql/tenant-enforcer.js';
@@ -94,7 +95,7 @@ const time = Math.floor(Date.now() / 1000) - 120;
 const query = { kind: 'catalog' as const, name: 'cpu_usage', args: {} };
 const ws = { workspaceId: 'ws-a' };
 const direct = new PrometheusMetricsSource({ client, tenantLabel: 'workspace_id', cacheTtlSeconds: 600 });
-const viaRedis = new PrometheusMetricsSource({ client, tenantLabel: 'workspace_id', cacheTtlSeconds: 600, cache: new RedisQueryCache(redis, (e) => console.error(e.message)) });
+const viaRedis = new PrometheusMetricsSource({ client, tenantLabel: 'workspace_id', cacheTtlSeconds: 600, cache: new RedisQueryCache(new GuardedRedis(redis), (e) => console.error(e.message)) });
 const viaLru = new PrometheusMetricsSource({ client, tenantLabel: 'workspace_id', cacheTtlSeconds: 600, cache: new LruQueryCache() });
 const calls = 200;
 const tDirect = await perCallMillis(() => direct.instant(ws, query, time), calls);

@@ -10,10 +10,11 @@ import type { JWTVerifyGetKey } from 'jose';
 import { createKeyResolver } from './auth/key-resolver.js';
 import { createTokenVerifier, type TokenVerifier } from './auth/token-verifier.js';
 import type { AuditPipeline } from './audit/pipeline.js';
-import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import { createPostgresPool } from './clients/postgres.js';
-import { createRedis } from './clients/redis.js';
+import { createRedis, GuardedRedis } from './clients/redis.js';
+import { DependencyMonitor, registerDependencyMetrics } from './health/dependency-monitor.js';
+import { registerBreakerMetrics } from './resilience/metrics.js';
 import { registerAuditMetrics } from './audit/metrics.js';
 import { auditSpoolCheck } from './health/audit-spool.js';
 import auditPlugin, { auditHooks } from './plugins/audit.js';
@@ -106,10 +107,15 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
 
   const getKey = options.getKey ?? (await createKeyResolver(config.jwt.key, { algorithms: config.jwt.algorithms, jwksCacheMs: config.jwt.jwksCacheMs }));
   const verifier = createTokenVerifier(config.jwt, getKey);
-  const redis = config.redisUrl ? createRedis(config.redisUrl, (err) => app.log.warn({ err: err.message }, 'redis unavailable')) : undefined;
-  const postgres = config.databaseUrl ? createPostgresPool(config.databaseUrl) : undefined;
+  const redisClient = config.redisUrl ? createRedis(config.redisUrl, (err) => app.log.warn({ err: err.message }, 'redis unavailable')) : undefined;
+  // Every Redis user goes through one circuit breaker (src/clients/redis.ts); its transitions are logged once each.
+  const redis = redisClient ? new GuardedRedis(redisClient) : undefined;
+  redis?.breaker.onStateChange((state) => app.log[state === 'closed' ? 'info' : 'warn']({ dependency: 'redis', state }, `redis circuit breaker ${state}`));
+  // The one PostgreSQL pool: checkpoints, chat threads and remediations share it; only this hook ends it.
+  const postgres = config.databaseUrl ? createPostgresPool(config.databaseUrl, (err) => app.log.warn({ err: err.message }, 'postgres connection lost')) : undefined;
   app.addHook('onClose', async () => {
-    await Promise.allSettled([redis?.quit(), postgres?.end()]);
+    redis?.breaker.shutdown();
+    await Promise.allSettled([redisClient?.quit(), postgres?.end()]);
   });
   const audit = await openAudit(config, app.log);
   app.addHook('onClose', () => audit.close());
@@ -131,6 +137,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       onBackgroundError: (runId, err) => app.log.error({ runId, err }, 'analysis run failed'),
       now: options.now ?? Date.now,
       ...(redis ? { redis } : {}),
+      ...(postgres ? { postgres } : {}),
       warn: (msg) => app.log.warn(msg),
       limits,
     });
@@ -152,7 +159,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
 
 interface Built {
   verifier: TokenVerifier;
-  redis?: Redis;
+  redis?: GuardedRedis;
   postgres?: pg.Pool;
   audit: AuditPipeline;
   version: string;
@@ -181,9 +188,12 @@ async function registerPluginsAndRoutes(app: FastifyInstance, config: Config, op
   await app.register(security, { corsOrigins: config.http.corsOrigins });
   await app.register(openapi, { version });
 
-  const { checks, unconfigured } = dependencyChecks(config, { redis, postgres });
+  const { checks, unconfigured } = dependencyChecks(config, { redis: redis?.client, postgres });
   checks.push(auditSpoolCheck(audit.status));
-  await app.register(healthRoutes, { checks, unconfigured, version });
+  const monitor = new DependencyMonitor(checks, unconfigured);
+  registerDependencyMetrics(app.metrics.registry, monitor);
+  if (redis) registerBreakerMetrics(app.metrics.registry, [redis.breaker]);
+  await app.register(healthRoutes, { monitor, version });
   await app.register(authValidateRoute);
   await app.register(workspaceAccessRoute);
   await app.register(metricsRoutes, { source: metricsSource, limits: config.metrics.limits });

@@ -1,3 +1,5 @@
+import { DependencyUnavailable } from '../../src/resilience/dependency-unavailable.js';
+
 /** Failures of a chat turn that the caller should see with a stable reason (the `error` event). */
 export class ChatTurnError extends Error {
   constructor(readonly reason: string, message: string) {
@@ -22,10 +24,10 @@ export class ThreadBusy extends Error {
   }
 }
 
-/** The thread index or the checkpoint store cannot be used right now. */
-export class ChatStoreUnavailable extends Error {
+/** The thread index or the checkpoint store cannot be used right now: DependencyUnavailable 'chat_store' (503 `chat_store_unavailable`). */
+export class ChatStoreUnavailable extends DependencyUnavailable {
   constructor(cause: unknown) {
-    super(`the chat store is unavailable: ${String((cause as Error)?.message ?? cause).split('\n')[0]}`);
+    super('chat_store', { cause });
     this.name = 'ChatStoreUnavailable';
   }
 }

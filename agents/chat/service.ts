@@ -14,6 +14,7 @@ import { GraphRecursionError } from '@langchain/langgraph';
 import type { AuthContext } from '../../src/auth/auth-context.js';
 import { AuditUnavailableError } from '../../src/audit/event.js';
 import { redactString } from '../../src/audit/redact.js';
+import { DependencyUnavailable } from '../../src/resilience/dependency-unavailable.js';
 import type { ChatEvent } from '../../src/chat/events.js';
 import { titleFrom, type ThreadRecord, type ThreadStore } from '../../src/chat/thread-store.js';
 import type { TurnContext } from './deps.js';
@@ -77,6 +78,7 @@ class EventQueue implements AsyncIterable<ChatEvent> {
 
 function errorEvent(err: unknown): ChatEvent {
   if (err instanceof ChatTurnError) return { event: 'error', data: { message: err.message, reason: err.reason } };
+  if (err instanceof DependencyUnavailable) return { event: 'error', data: { message: err.message, reason: err.reason } };
   if (err instanceof GraphRecursionError) return { event: 'error', data: { message: 'the turn took more steps than allowed', reason: 'step_limit' } };
   if (err instanceof AuditUnavailableError || (err as { name?: string })?.name === 'AuditUnavailableError') {
     return { event: 'error', data: { message: 'the audit trail is unavailable, so nothing more can be done now; try again later', reason: 'audit_unavailable' } };

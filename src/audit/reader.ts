@@ -6,6 +6,7 @@
  */
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { AuditEventType } from './event.js';
+import { DependencyUnavailable } from '../resilience/dependency-unavailable.js';
 import type { Dialect } from './schema.js';
 import { i64, identifier, join, render, sql, str, strings, u32, type Sql } from './sql.js';
 
@@ -73,11 +74,16 @@ export class AuditReader {
     private readonly dialect: () => Promise<Dialect>,
   ) {}
 
+  /** Rejects with DependencyUnavailable 'audit_store' when ClickHouse cannot answer (503 `audit_store_unavailable`). */
   async query(q: AuditQuery): Promise<AuditRecord[]> {
-    const dialect = await this.dialect();
-    const rendered = render(auditSelect(q, this.database, dialect), dialect.params);
-    const rs = await this.client.query({ ...rendered, format: 'JSONEachRow' });
-    const rows = await rs.json<AuditRecord & { timestamp_ms: number | string }>();
-    return rows.map((r) => ({ ...r, timestamp_ms: Number(r.timestamp_ms) }));
+    try {
+      const dialect = await this.dialect();
+      const rendered = render(auditSelect(q, this.database, dialect), dialect.params);
+      const rs = await this.client.query({ ...rendered, format: 'JSONEachRow' });
+      const rows = await rs.json<AuditRecord & { timestamp_ms: number | string }>();
+      return rows.map((r) => ({ ...r, timestamp_ms: Number(r.timestamp_ms) }));
+    } catch (err) {
+      throw new DependencyUnavailable('audit_store', { cause: err });
+    }
   }
 }

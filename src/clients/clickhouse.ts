@@ -8,6 +8,10 @@
  * reference-counted per-process singleton keyed by path: every `createClickHouse` for the same
  * path shares one session (closed when the last user closes), and asking for a second path while
  * one is open fails with a clear error. chDB (543 MB native library) is only loaded when used.
+ *
+ * Outages: the HTTP client owns no event emitter a caller must listen to; a refused, reset or timed
+ * out connection rejects the call (the audit shipper retries with backoff, the reader answers 503
+ * `audit_store_unavailable`), and idle keep-alive sockets are dropped by the client's socket pool.
  */
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 

@@ -1,12 +1,17 @@
 /**
  * Readiness: every configured dependency is probed in parallel with a timeout. A required
- * dependency that is down makes the service not ready (503); an optional one (LLM providers,
- * tracing) only marks it degraded, because the service still answers without it.
+ * dependency that is down makes the service not ready (503); any other that is down only marks it
+ * degraded (200), because the replica still serves the routes that do not need it. "Required" is
+ * kept for what leaves this replica unable to serve its core routes at all (README, Operations): a
+ * shared store being down affects every replica alike, and failing readiness for it would take
+ * every replica out of the Service at once, turning a partial outage into a full one.
  */
 export interface DependencyCheck {
   name: string;
-  /** Whether the service can do its job without it. */
+  /** Whether this replica cannot serve its core routes at all without it (then readiness fails). */
   required: boolean;
+  /** What is affected while it is down (shown in the report). */
+  impact?: string;
   /** Resolves when the dependency answers; rejects with a short, safe message otherwise. */
   probe(signal: AbortSignal): Promise<void>;
 }
@@ -17,6 +22,7 @@ export interface DependencyStatus {
   required: boolean;
   latency_ms?: number;
   error?: string;
+  impact?: string;
 }
 
 export interface ReadinessReport {
@@ -54,7 +60,7 @@ async function runCheck(check: DependencyCheck, timeoutMs: number): Promise<Depe
     await Promise.race([check.probe(controller.signal), timeout]);
     return { name: check.name, status: 'ok', required: check.required, latency_ms: latency() };
   } catch (err) {
-    return { name: check.name, status: 'down', required: check.required, latency_ms: latency(), error: safeMessage(err) };
+    return { name: check.name, status: 'down', required: check.required, latency_ms: latency(), error: safeMessage(err), ...(check.impact ? { impact: check.impact } : {}) };
   } finally {
     clearTimeout(timer);
   }

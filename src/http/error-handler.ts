@@ -8,6 +8,8 @@ import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } fro
 import { AuthError } from '../auth/auth-error.js';
 import { LimitExceededError } from '../limits/limit-exceeded.js';
 import { MetricsError } from '../metrics/metrics-error.js';
+import { DependencyUnavailable } from '../resilience/dependency-unavailable.js';
+import { dependencyHttpError } from './dependency-http-error.js';
 import { HttpError, statusText } from './http-errors.js';
 import { metricsHttpError } from './metrics-http-error.js';
 
@@ -32,6 +34,13 @@ export function registerErrorHandling(app: FastifyInstance): void {
       return reply.code(err.statusCode).send(errorBody(request, err.statusCode, err.message, { reason: err.reason }));
     }
     if (err instanceof MetricsError) err = metricsHttpError(err);
+    if (err instanceof DependencyUnavailable) {
+      // An outage, not a bug: one warning line with the cause, no stack, and a 503 the caller can retry.
+      request.log.warn({ reason: err.reason, cause: err.causeLine() }, 'dependency unavailable');
+      const mapped = dependencyHttpError(err);
+      reply.headers(mapped.headers);
+      return reply.code(503).send(errorBody(request, 503, mapped.message, mapped.extra));
+    }
     if (err instanceof LimitExceededError) {
       err = new HttpError(429, err.message, { reason: err.reason, limit: err.limit, retry_after_seconds: err.retryAfterSeconds }, { 'Retry-After': String(err.retryAfterSeconds) });
     }

@@ -4,6 +4,8 @@
  * day, shared by every replica, expiring two days later); in process for the embedded mode.
  */
 import type { Redis } from 'ioredis';
+import type { GuardedRedis } from '../clients/redis.js';
+import { redisRunOf, type RedisRun } from './semaphore.js';
 
 export interface LlmSpend {
   tokens: number;
@@ -26,20 +28,24 @@ const MICRO = 1_000_000;
 const KEEP_SECONDS = 2 * 86_400;
 
 export class RedisLlmLedger implements LlmUsageLedger {
-  constructor(private readonly redis: Redis, private readonly prefix: string) {}
+  private readonly run: RedisRun;
+
+  constructor(redis: Redis | GuardedRedis, private readonly prefix: string) {
+    this.run = redisRunOf(redis);
+  }
 
   async read(workspaceId: string, day: string): Promise<LlmSpend> {
-    const [tokens, micro] = await this.redis.hmget(this.key(workspaceId, day), 'tokens', 'micro_usd');
+    const [tokens, micro] = await this.run((r) => r.hmget(this.key(workspaceId, day), 'tokens', 'micro_usd'));
     return { tokens: Number(tokens ?? 0), usd: Number(micro ?? 0) / MICRO };
   }
 
   async add(workspaceId: string, day: string, spend: LlmSpend): Promise<void> {
     const key = this.key(workspaceId, day);
-    await this.redis.multi()
+    await this.run((r) => r.multi()
       .hincrby(key, 'tokens', Math.round(spend.tokens))
       .hincrby(key, 'micro_usd', Math.round(spend.usd * MICRO))
       .expire(key, KEEP_SECONDS)
-      .exec();
+      .exec());
   }
 
   private key(workspaceId: string, day: string): string {

@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { GuardedRedis } from '../clients/redis.js';
 
 export interface Lease {
   /** Gives the slot back (idempotent). */
@@ -44,21 +45,29 @@ export interface RedisSemaphoreOptions {
   onError?: (err: Error) => void;
 }
 
+/** Runs a command on Redis: through the shared circuit breaker (GuardedRedis) or directly (a plain client). */
+export type RedisRun = <T>(op: (redis: Redis) => Promise<T>) => Promise<T>;
+
+export const redisRunOf = (redis: Redis | GuardedRedis): RedisRun =>
+  redis instanceof GuardedRedis ? (op) => redis.run(op) : (op) => op(redis);
+
 export class RedisSemaphore implements Semaphore {
   private readonly leaseMs: number;
+  private readonly run: RedisRun;
 
-  constructor(private readonly redis: Redis, private readonly options: RedisSemaphoreOptions) {
+  constructor(redis: Redis | GuardedRedis, private readonly options: RedisSemaphoreOptions) {
     this.leaseMs = options.leaseMs ?? 30_000;
+    this.run = redisRunOf(redis);
   }
 
   async tryAcquire(key: string, limit: number): Promise<Lease | undefined> {
     const redisKey = this.options.prefix + key;
     const id = randomUUID();
-    const taken = await this.redis.eval(ACQUIRE, 1, redisKey, id, limit, this.leaseMs);
+    const taken = await this.run((r) => r.eval(ACQUIRE, 1, redisKey, id, limit, this.leaseMs));
     if (taken !== 1) return undefined;
     // Renewed three times per lease period, so one late renewal does not lose the slot.
     const renewal = setInterval(() => {
-      this.redis.eval(RENEW, 1, redisKey, id, this.leaseMs).catch((err: Error) => this.options.onError?.(err));
+      this.run((r) => r.eval(RENEW, 1, redisKey, id, this.leaseMs)).catch((err: Error) => this.options.onError?.(err));
     }, Math.max(10, Math.floor(this.leaseMs / 3)));
     renewal.unref();
     let released = false;
@@ -67,7 +76,7 @@ export class RedisSemaphore implements Semaphore {
         if (released) return;
         released = true;
         clearInterval(renewal);
-        await this.redis.zrem(redisKey, id);
+        await this.run((r) => r.zrem(redisKey, id));
       },
     };
   }

@@ -1,9 +1,11 @@
 /**
  * Cache of enforced query results. Redis when configured (shared by every replica), an in-process
  * LRU otherwise. A cache outage degrades to direct queries, never to an error: failures are
- * reported to `onError` and treated as misses.
+ * reported to `onError` and treated as misses. Redis calls go through the shared client's circuit
+ * breaker, so while Redis is down a lookup fails at once instead of waiting for its timeout.
  */
-import type { Redis } from 'ioredis';
+import type { GuardedRedis } from '../clients/redis.js';
+import { DependencyUnavailable } from '../resilience/dependency-unavailable.js';
 
 export interface QueryCache {
   readonly kind: 'redis' | 'memory';
@@ -15,7 +17,7 @@ export class RedisQueryCache implements QueryCache {
   readonly kind = 'redis';
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: GuardedRedis,
     private readonly onError: (err: Error) => void,
     private readonly prefix = 'aiops:metrics:',
     /** Bound on a cache call, so a hung Redis costs little latency before we query directly. */
@@ -24,7 +26,7 @@ export class RedisQueryCache implements QueryCache {
 
   async get(key: string): Promise<string | undefined> {
     try {
-      return (await withTimeout(this.redis.get(this.prefix + key), this.timeoutMs)) ?? undefined;
+      return (await this.redis.run((r) => r.get(this.prefix + key), this.timeoutMs)) ?? undefined;
     } catch (err) {
       this.onError(err as Error);
       return undefined;
@@ -33,11 +35,20 @@ export class RedisQueryCache implements QueryCache {
 
   async set(key: string, value: string, ttlSeconds: number): Promise<void> {
     try {
-      await withTimeout(this.redis.set(this.prefix + key, value, 'EX', Math.max(1, Math.round(ttlSeconds))), this.timeoutMs);
+      await this.redis.run((r) => r.set(this.prefix + key, value, 'EX', Math.max(1, Math.round(ttlSeconds))), this.timeoutMs);
     } catch (err) {
       this.onError(err as Error);
     }
   }
+}
+
+/**
+ * What to log about a cache failure: its cause in one line, or undefined for a fast failure of an
+ * open circuit breaker (the breaker logs its own transitions; one line per lookup would flood the log).
+ */
+export function cacheFailureToLog(err: Error): string | undefined {
+  if (err instanceof DependencyUnavailable) return err.circuitOpen ? undefined : err.causeLine();
+  return err.message;
 }
 
 /** Bounded by entry count and total size; expired entries are dropped on read. */
@@ -75,14 +86,4 @@ export class LruQueryCache implements QueryCache {
       this.bytes -= e.value.length;
     }
   }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    promise,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`cache did not answer within ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
 }

@@ -17,6 +17,11 @@ import type { CountRefusal } from '../limits/refusals.js';
 
 export interface RateLimitsOptions {
   redis?: Redis;
+  /**
+   * False while Redis is known to be down (disconnected or its circuit breaker open): the limits are
+   * skipped at once, as a Redis error would skip them, instead of each request waiting on a dead connection.
+   */
+  redisUsable?: () => boolean;
   /** Prefix of the Redis keys (`<prefix>rate:workspace:…`, `<prefix>rate:user:…`). */
   keyPrefix: string;
   limitsFor: (plan: PlanType) => PlanLimits;
@@ -69,7 +74,7 @@ export default fp<RateLimitsOptions>(
 
     app.addHook('preParsing', async (request) => {
       const s = subjectOf(request);
-      if (!s) return;
+      if (!s || o.redisUsable?.() === false) return;
       for (const scope of ['user', 'workspace'] as const) {
         const outcome = await limiters[scope](request);
         if (outcome.isAllowed || !outcome.isExceeded) continue;

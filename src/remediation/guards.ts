@@ -2,9 +2,14 @@
  * Guardrails shared by every replica: a lock per target resource (one remediation at a time on
  * deployment/cart) and a per-workspace budget of executions per hour. Redis when configured; an
  * in-process fallback for the single-process embedded mode.
+ *
+ * Redis down (or its circuit breaker open) → `acquire` and `take` reject with DependencyUnavailable
+ * 'lock_store' (503): a remediation never executes without its lock. Releasing never fails the
+ * caller: a lock that cannot be deleted expires after its TTL.
  */
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { GuardedRedis } from '../clients/redis.js';
+import { DependencyUnavailable } from '../resilience/dependency-unavailable.js';
 
 export interface TargetLocks {
   /** Takes every key or none; returns a release function, or the key already held. */
@@ -19,22 +24,47 @@ export interface ExecutionBudget {
 // Deletes the key only while it still holds our token (a lock that expired and was re-taken is not ours).
 const RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
 
+const LOCK_CALL_TIMEOUT_MS = 1000;
+
+const lockStoreUnavailable = (cause: unknown) => new DependencyUnavailable('lock_store', {
+  cause,
+  message: 'the remediation lock store is unavailable, so nothing was executed; retry later',
+});
+
 export class RedisTargetLocks implements TargetLocks {
-  constructor(private readonly redis: Redis, private readonly prefix = 'aiops:remediation:lock:') {}
+  constructor(
+    private readonly redis: GuardedRedis,
+    private readonly prefix = 'aiops:remediation:lock:',
+    /** Told when a lock could not be released (it then expires after its TTL). */
+    private readonly onReleaseError: (err: unknown) => void = () => undefined,
+  ) {}
 
   async acquire(keys: string[], ttlMs: number) {
     const token = randomUUID();
-    const taken: string[] = [];
+    // Every key we tried to take, including one whose SET failed in flight (it may have been applied):
+    // RELEASE deletes only keys still holding our token, so releasing them all is safe.
+    const tried: string[] = [];
     const release = async () => {
-      await Promise.all(taken.map((k) => this.redis.eval(RELEASE, 1, this.prefix + k, token)));
+      try {
+        await Promise.all(tried.map((k) => this.redis.run((r) => r.eval(RELEASE, 1, this.prefix + k, token), LOCK_CALL_TIMEOUT_MS)));
+      } catch (err) {
+        this.onReleaseError(err);
+      }
     };
     for (const key of [...new Set(keys)].sort()) {
-      const ok = await this.redis.set(this.prefix + key, token, 'PX', ttlMs, 'NX');
+      tried.push(key);
+      let ok: string | null;
+      try {
+        ok = await this.redis.run((r) => r.set(this.prefix + key, token, 'PX', ttlMs, 'NX'), LOCK_CALL_TIMEOUT_MS);
+      } catch (err) {
+        await release();
+        throw lockStoreUnavailable(err);
+      }
       if (ok !== 'OK') {
+        tried.pop(); // someone else's lock: not ours to release
         await release();
         return { held: key };
       }
-      taken.push(key);
     }
     return { release };
   }
@@ -54,14 +84,20 @@ export class MemoryTargetLocks implements TargetLocks {
 }
 
 export class RedisExecutionBudget implements ExecutionBudget {
-  constructor(private readonly redis: Redis, private readonly perHour: number, private readonly prefix = 'aiops:remediation:budget:') {}
+  constructor(private readonly redis: GuardedRedis, private readonly perHour: number, private readonly prefix = 'aiops:remediation:budget:') {}
 
   async take(workspaceId: string) {
     const window = Math.floor(Date.now() / 3_600_000);
     const key = `${this.prefix}${workspaceId}:${window}`;
-    const [[, count]] = (await this.redis.multi().incr(key).pexpire(key, 3_700_000).exec()) as [[unknown, number]];
+    let count: number;
+    try {
+      [[, count]] = (await this.redis.run((r) => r.multi().incr(key).pexpire(key, 3_700_000).exec(), LOCK_CALL_TIMEOUT_MS)) as [[unknown, number]];
+    } catch (err) {
+      throw lockStoreUnavailable(err);
+    }
     if (count <= this.perHour) return { ok: true as const };
-    await this.redis.decr(key);
+    // Best effort: a refused execution should not count, but if Redis fails now it only over-counts this hour.
+    await this.redis.run((r) => r.decr(key), LOCK_CALL_TIMEOUT_MS).catch(() => undefined);
     return { ok: false as const, retryAfterSeconds: secondsToNextHour() };
   }
 }

@@ -4,6 +4,8 @@
  */
 import type BetterSqlite3 from 'better-sqlite3';
 import type pg from 'pg';
+import { isPostgresUnavailable } from '../clients/postgres.js';
+import { DependencyUnavailable } from '../resilience/dependency-unavailable.js';
 import type { SqlDriver } from './store.js';
 
 /** Arbitrary constant: the class of the advisory locks taken by remediation transactions (the key is hashed into the second half). */
@@ -15,8 +17,18 @@ const numbered = (sql: string) => {
   return sql.replace(/\?/g, () => `$${++n}`);
 };
 
+/** A failure because PostgreSQL is unreachable becomes DependencyUnavailable 'remediation_store' (503); others pass through. */
+async function unlessUnavailable<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (isPostgresUnavailable(err)) throw new DependencyUnavailable('remediation_store', { cause: err });
+    throw err;
+  }
+}
+
 async function run(client: pg.Pool | pg.PoolClient, sql: string, params: unknown[]) {
-  const result = await client.query(numbered(sql), params);
+  const result = await unlessUnavailable(() => client.query(numbered(sql), params));
   return { rows: result.rows as Record<string, unknown>[], rowCount: result.rowCount ?? 0 };
 }
 
@@ -25,13 +37,13 @@ export function postgresDriver(pool: pg.Pool, options: { ownsPool?: boolean } = 
   return {
     query: (sql, params) => run(pool, sql, params),
     async transaction(lockKey, fn) {
-      const client = await pool.connect();
+      const client = await unlessUnavailable(() => pool.connect());
       let broken: Error | undefined;
       try {
-        await client.query('BEGIN');
-        await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_CLASS, lockKey]);
+        await run(client, 'BEGIN', []);
+        await run(client, 'SELECT pg_advisory_xact_lock(?, hashtext(?))', [LOCK_CLASS, lockKey]);
         const result = await fn({ query: (sql, params) => run(client, sql, params) });
-        await client.query('COMMIT');
+        await run(client, 'COMMIT', []);
         return result;
       } catch (err) {
         await client.query('ROLLBACK').catch((rollbackFailed: unknown) => {

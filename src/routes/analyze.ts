@@ -5,10 +5,11 @@
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { CheckpointStoreUnavailable, type AnalysisRuns, type RunView } from '../../agents/runs.js';
+import type { AnalysisRuns, RunView } from '../../agents/runs.js';
 import { AnalysisTypeSchema, AnalysisPlanSchema, DiagnosisSchema, FindingSchema, ProposedActionSchema } from '../analysis/types.js';
-import { HttpError, notFound } from '../http/http-errors.js';
+import { notFound } from '../http/http-errors.js';
 import { authOf, requireScope } from '../http/route-auth.js';
+import { DependencyUnavailable } from '../resilience/dependency-unavailable.js';
 import { guardedErrorResponses, WorkspaceParamsSchema } from '../schemas/common.js';
 
 export interface AnalyzeRouteOptions {
@@ -59,10 +60,13 @@ const analyzeRoutes: FastifyPluginAsyncZod<AnalyzeRouteOptions> = async (app, { 
       timeRangeMinutes: body.time_range_minutes,
       targets: body.targets,
       endTime: Math.floor(now() / 1000),
-    }, { requestId: request.id }).catch(storeUnavailableAs503);
+    }, { requestId: request.id }); // an unavailable run store is DependencyUnavailable: 503 run_store_unavailable
     const unavailable = view.state.errors?.find((e) => e.kind === 'unavailable');
     if (unavailable && (view.state.seriesFetched ?? 0) === 0) {
-      throw new HttpError(503, `the metrics source is unavailable, nothing could be analysed: ${unavailable.message}`, { reason: 'metrics_unavailable', run_id: view.run_id }, { 'Retry-After': '10' });
+      throw new DependencyUnavailable('metrics', {
+        message: `the metrics source is unavailable, nothing could be analysed: ${unavailable.message}`,
+        details: { run_id: view.run_id },
+      });
     }
     if (view.status === 'running') reply.code(202).header('Location', `/workspaces/${auth.workspaceId}/runs/${view.run_id}`);
     return toBody(view);
@@ -78,16 +82,12 @@ const analyzeRoutes: FastifyPluginAsyncZod<AnalyzeRouteOptions> = async (app, { 
       response: { 200: RunSchema, ...guardedErrorResponses, 404: guardedErrorResponses[400] },
     },
   }, async (request) => {
-    const view = await runs.get(authOf(request), request.params.run_id).catch(storeUnavailableAs503);
+    // undefined means "no such run"; a store that cannot be read rejects (503, never a 404 for a run that exists).
+    const view = await runs.get(authOf(request), request.params.run_id);
     if (!view) throw notFound(`no run ${request.params.run_id} in this workspace`);
     return toBody(view);
   });
 };
-
-function storeUnavailableAs503(err: unknown): never {
-  if (err instanceof CheckpointStoreUnavailable) throw new HttpError(503, err.message, { reason: 'run_store_unavailable' }, { 'Retry-After': '10' });
-  throw err;
-}
 
 function toBody(view: RunView) {
   const s = view.state;

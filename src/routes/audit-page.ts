@@ -1,12 +1,13 @@
 /**
  * Paging shared by the routes that read the audit store (the audit trail, insights): the time range
  * and the cursor from the query string (400 when unusable), one row more than the page to know
- * whether another follows, and 503 when ClickHouse cannot answer. Always the caller's workspace.
+ * whether another follows. Always the caller's workspace. ClickHouse not answering is the reader's
+ * DependencyUnavailable 'audit_store' (503 `audit_store_unavailable`, mapped by the error handler).
  */
 import type { FastifyRequest } from 'fastify';
 import { decodeCursor, encodeCursor, resolveRange, type TimeRange } from '../audit/query-input.js';
 import type { AuditQuery, AuditReader, AuditRecord } from '../audit/reader.js';
-import { badRequest, serviceUnavailable } from '../http/http-errors.js';
+import { badRequest } from '../http/http-errors.js';
 import { authOf } from '../http/route-auth.js';
 
 /** `from`/`to` of the query string (default: the last 24 h), or 400 saying why they are unusable. */
@@ -23,26 +24,19 @@ export async function readAuditPage(
   range: TimeRange,
   q: { cursor?: string | undefined; limit: number },
   visible: Pick<AuditQuery, 'types' | 'ownTypes'>,
-  store: 'audit' | 'insight',
 ): Promise<{ rows: AuditRecord[]; nextCursor: string | null }> {
   const cursor = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
   if (q.cursor !== undefined && !cursor) throw badRequest('cursor is not one this service issued');
   const auth = authOf(request);
-  let rows: AuditRecord[];
-  try {
-    rows = await reader.query({
-      workspaceId: auth.workspaceId,
-      fromMs: range.fromMs,
-      toMs: range.toMs,
-      ...visible,
-      userId: auth.sub,
-      limit: q.limit + 1,
-      ...(cursor ? { before: cursor } : {}),
-    });
-  } catch (err) {
-    request.log.warn({ err: (err as Error).message }, `${store} query failed`);
-    throw serviceUnavailable(`the ${store} store is unavailable; retry later`, { reason: 'audit_store_unavailable' });
-  }
+  const rows: AuditRecord[] = await reader.query({
+    workspaceId: auth.workspaceId,
+    fromMs: range.fromMs,
+    toMs: range.toMs,
+    ...visible,
+    userId: auth.sub,
+    limit: q.limit + 1,
+    ...(cursor ? { before: cursor } : {}),
+  });
   const page = rows.slice(0, q.limit);
   const last = page.at(-1);
   return { rows: page, nextCursor: rows.length > q.limit && last ? encodeCursor({ ts: last.timestamp_ms, id: last.event_id }) : null };

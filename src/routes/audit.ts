@@ -79,7 +79,7 @@ const auditRoute: FastifyPluginAsyncZod<AuditRouteOptions> = async (app, { audit
     const { rows, nextCursor } = await readAuditPage(request, audit.reader, range, q, {
       types: visible.all.filter((t) => requested.includes(t)),
       ownTypes: visible.own.filter((t) => requested.includes(t)),
-    }, 'audit');
+    });
     return {
       workspace_id: auth.workspaceId,
       from: new Date(range.fromMs).toISOString(),

@@ -11,7 +11,7 @@ import { PassThrough } from 'node:stream';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ChatService, ChatTurn } from '../../agents/chat/service.js';
-import { ChatStoreUnavailable, ThreadBusy, ThreadNotFound } from '../../agents/chat/errors.js';
+import { ThreadBusy, ThreadNotFound } from '../../agents/chat/errors.js';
 import { AnswerSchema, type ChatEvent, type ChatEventName } from '../chat/events.js';
 import { encodeSse, negotiateChatFormat } from '../chat/sse.js';
 import { forbidden, HttpError, notFound } from '../http/http-errors.js';
@@ -55,10 +55,10 @@ const ThreadSchema = z.object({
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
+/** Chat's own refusals; an unavailable store (ChatStoreUnavailable) is mapped by the one error handler. */
 function mapErrors(err: unknown): never {
   if (err instanceof ThreadNotFound) throw notFound(err.message);
   if (err instanceof ThreadBusy) throw new HttpError(409, err.message, { reason: 'thread_busy' }, { 'Retry-After': '2' });
-  if (err instanceof ChatStoreUnavailable) throw new HttpError(503, err.message, { reason: 'chat_store_unavailable' }, { 'Retry-After': '10' });
   throw err;
 }
 

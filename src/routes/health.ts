@@ -1,7 +1,7 @@
 /** Liveness (always cheap, no I/O) and readiness (probes every configured dependency). */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { checkReadiness, type DependencyCheck } from '../health/readiness.js';
+import type { DependencyMonitor } from '../health/dependency-monitor.js';
 import { PUBLIC } from '../http/route-auth.js';
 
 const DependencyStatusSchema = z.object({
@@ -10,12 +10,13 @@ const DependencyStatusSchema = z.object({
   required: z.boolean(),
   latency_ms: z.number().optional(),
   error: z.string().optional(),
+  impact: z.string().optional().describe('What is affected while this dependency is down'),
 });
 const ReadinessSchema = z.object({ status: z.enum(['ready', 'degraded', 'not_ready']), dependencies: z.array(DependencyStatusSchema) });
 
 export interface HealthRouteOptions {
-  checks: readonly DependencyCheck[];
-  unconfigured: readonly string[];
+  /** Probes the configured dependencies (shared with the /metrics gauges). */
+  monitor: DependencyMonitor;
   version: string;
 }
 
@@ -33,11 +34,11 @@ const healthRoutes: FastifyPluginAsyncZod<HealthRouteOptions> = async (app, opti
     config: { auth: PUBLIC },
     schema: {
       tags: ['health'],
-      summary: 'Readiness: every configured dependency, 503 when a required one is down',
+      summary: 'Readiness: every configured dependency and what its outage affects; 503 only when this replica cannot serve its core routes',
       response: { 200: ReadinessSchema, 503: ReadinessSchema },
     },
   }, async (_request, reply) => {
-    const report = await checkReadiness(options.checks, options.unconfigured);
+    const report = await options.monitor.report();
     return reply.code(report.status === 'not_ready' ? 503 : 200).send(report);
   });
 };

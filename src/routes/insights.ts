@@ -45,7 +45,7 @@ const insightRoutes: FastifyPluginAsyncZod<{ audit: AuditPipeline }> = async (ap
   }, async (request) => {
     const q = request.query;
     const range = requestedRange(q);
-    const { rows, nextCursor } = await readAuditPage(request, audit.reader, range, q, { types: ['insight'], ownTypes: [] }, 'insight');
+    const { rows, nextCursor } = await readAuditPage(request, audit.reader, range, q, { types: ['insight'], ownTypes: [] });
     return {
       insights: rows.map((r) => {
         const d = JSON.parse(r.details) as Record<string, unknown>;

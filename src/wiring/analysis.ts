@@ -6,11 +6,12 @@
 import { buildAnalysisGraph } from '../../agents/graph.js';
 import { AnalysisRuns } from '../../agents/runs.js';
 import type { AuditLog } from '../audit/event.js';
-import type { Redis } from 'ioredis';
+import type pg from 'pg';
+import type { GuardedRedis } from '../clients/redis.js';
 import type { ControlPlaneClient } from '../clients/hexabase.js';
 import type { RemediationService } from '../remediation/service.js';
 import { remediationPort } from './remediation.js';
-import { LruQueryCache, RedisQueryCache } from '../metrics/query-cache.js';
+import { cacheFailureToLog, LruQueryCache, RedisQueryCache } from '../metrics/query-cache.js';
 import type { Config } from '../config.js';
 import type { MetricsSource } from '../metrics/metrics-source.js';
 import { createPromptLibrary, defaultPromptsDir } from '../prompts/index.js';
@@ -37,18 +38,23 @@ export interface Analysis {
 export async function buildAnalysis(
   config: Config,
   deps: {
-    metrics: MetricsSource; audit: AuditLog; version: string; onBackgroundError: (runId: string, err: unknown) => void; now?: () => number; redis?: Redis; warn?: (msg: string) => void;
+    metrics: MetricsSource; audit: AuditLog; version: string; onBackgroundError: (runId: string, err: unknown) => void; now?: () => number; redis?: GuardedRedis; warn?: (msg: string) => void;
     controlPlane?: ControlPlaneClient;
     /** Proposals of analysis runs become remediations here; approving one resumes its run. */
     remediations?: RemediationService;
     /** Concurrency admission of runs and the daily LLM budget (src/wiring/limits.ts). */
     limits?: Pick<Limits, 'analyses' | 'budgeted'>;
+    /** The shared PostgreSQL pool (checkpoints), when DATABASE_URL is set. */
+    postgres?: pg.Pool;
   },
 ): Promise<Analysis> {
   const now = deps.now ?? Date.now;
   const controlPlane = deps.controlPlane;
   // Read-only tool results are cached like query results: shared through Redis when configured.
-  const cache = deps.redis ? new RedisQueryCache(deps.redis, (err) => deps.warn?.(`tool cache unavailable: ${err.message}`), 'aiops:tools:') : new LruQueryCache();
+  const cache = deps.redis ? new RedisQueryCache(deps.redis, (err) => {
+    const line = cacheFailureToLog(err);
+    if (line) deps.warn?.(`tool cache unavailable: ${line}`);
+  }, 'aiops:tools:') : new LruQueryCache();
   const toolDeps: ToolDeps = { metrics: deps.metrics, audit: deps.audit, now, ...(controlPlane ? { controlPlane } : {}) };
   const toolbox = createGraphToolBox(toolDeps, { cache });
   const tracing = buildTracing(config, deps.version);
@@ -56,7 +62,7 @@ export async function buildAnalysis(
   // The chat shares this LLM layer (shared.llm), so both spend the same daily budget.
   const llm = unbudgeted && deps.limits ? deps.limits.budgeted(unbudgeted) : unbudgeted;
   const prompts = createPromptLibrary(config.promptsDir ?? defaultPromptsDir());
-  const checkpointer = openCheckpointer(config);
+  const checkpointer = openCheckpointer(config, deps.postgres);
   const graph = buildAnalysisGraph({
     toolbox, prompts, now, audit: deps.audit, ...(llm ? { llm } : {}), ...(deps.remediations ? { remediation: remediationPort(deps.remediations) } : {}),
   }, checkpointer.saver);

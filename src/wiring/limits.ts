@@ -4,7 +4,7 @@
  * budget (a ledger around the LLM layer), all by the workspace's plan and shared through Redis when
  * REDIS_URL is set (in process otherwise: the embedded, single-replica mode).
  */
-import type { Redis } from 'ioredis';
+import type { GuardedRedis } from '../clients/redis.js';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config.js';
 import { ConcurrencyGate } from '../limits/concurrency-gate.js';
@@ -29,7 +29,7 @@ export interface Limits {
   budgeted(llm: ChatLlm): ChatLlm;
 }
 
-export function buildLimits(config: Config, deps: { redis?: Redis; registry: Registry; keyPrefix?: string; warn?: (msg: string) => void }): Limits {
+export function buildLimits(config: Config, deps: { redis?: GuardedRedis; registry: Registry; keyPrefix?: string; warn?: (msg: string) => void }): Limits {
   const prefix = deps.keyPrefix ?? DEFAULT_LIMITS_KEY_PREFIX;
   const limitsFor = (plan: PlanType): PlanLimits => config.limits.plans[plan];
   const countRefusal = limitRefusalsCounter(deps.registry);
@@ -38,7 +38,7 @@ export function buildLimits(config: Config, deps: { redis?: Redis; registry: Reg
     : new MemorySemaphore());
   const ledger = deps.redis ? new RedisLlmLedger(deps.redis, `${prefix}llm:`) : new MemoryLlmLedger();
   return {
-    rateLimits: { ...(deps.redis ? { redis: deps.redis } : {}), keyPrefix: prefix, limitsFor, countRefusal },
+    rateLimits: { ...(deps.redis ? { redis: deps.redis.client, redisUsable: () => deps.redis!.usable() } : {}), keyPrefix: prefix, limitsFor, countRefusal },
     analyses: new ConcurrencyGate({
       routeClass: 'analyze', limit: 'concurrent_analyses', what: 'analyses', semaphore: semaphore('analyses'), limitsFor,
       perReplica: { max: config.limits.analysesPerReplica, limit: 'concurrent_analyses_per_replica' },

@@ -3,17 +3,17 @@
  * Prometheus with a Redis cache (or an in-process LRU) when PROMETHEUS_URL is set; otherwise the
  * embedded demo workspaces of the scenario generator.
  */
-import type { Redis } from 'ioredis';
+import type { GuardedRedis } from '../clients/redis.js';
 import { Counter, type Registry } from 'prom-client';
 import { PrometheusClient } from '../clients/prometheus.js';
 import type { Config } from '../config.js';
 import { EmbeddedMetricsSource } from '../metrics/embedded/embedded-source.js';
 import type { MetricsSource } from '../metrics/metrics-source.js';
 import { PrometheusMetricsSource } from '../metrics/prometheus-source.js';
-import { LruQueryCache, RedisQueryCache } from '../metrics/query-cache.js';
+import { cacheFailureToLog, LruQueryCache, RedisQueryCache } from '../metrics/query-cache.js';
 import { demoWorkspaces } from '../metrics/scenarios/index.js';
 
-export function buildMetricsSource(config: Config, deps: { redis?: Redis; registry: Registry; warn: (msg: string) => void }): MetricsSource {
+export function buildMetricsSource(config: Config, deps: { redis?: GuardedRedis; registry: Registry; warn: (msg: string) => void }): MetricsSource {
   if (!config.prometheusUrl) return new EmbeddedMetricsSource({ workspaces: demoWorkspaces(), tenantLabel: config.metrics.tenantLabel });
   const cacheOutcomes = new Counter({
     name: 'aiops_metrics_cache_total',
@@ -24,7 +24,8 @@ export function buildMetricsSource(config: Config, deps: { redis?: Redis; regist
   const cache = deps.redis
     ? new RedisQueryCache(deps.redis, (err) => {
       cacheOutcomes.inc({ outcome: 'error' });
-      deps.warn(`metrics cache unavailable, querying Prometheus directly: ${err.message}`);
+      const line = cacheFailureToLog(err);
+      if (line) deps.warn(`metrics cache unavailable, querying Prometheus directly: ${line}`);
     })
     : new LruQueryCache();
   return new PrometheusMetricsSource({

@@ -7,7 +7,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import type { Redis } from 'ioredis';
+import type { GuardedRedis } from '../clients/redis.js';
 import type pg from 'pg';
 import type { AuditLog } from '../audit/event.js';
 import type { ControlPlaneClient } from '../clients/hexabase.js';
@@ -16,13 +16,14 @@ import { MemoryExecutionBudget, MemoryTargetLocks, RedisExecutionBudget, RedisTa
 import { RemediationService } from '../remediation/service.js';
 import { postgresDriver, sqliteDriver } from '../remediation/sql-drivers.js';
 import { SqlRemediationStore } from '../remediation/store.js';
+import { DependencyUnavailable, shortCause } from '../resilience/dependency-unavailable.js';
 import type { RemediationPort } from '../../agents/deps.js';
 
 const EXPIRY_SWEEP_MS = 60_000;
 
 export function buildRemediation(
   config: Config,
-  deps: { audit: AuditLog; postgres?: pg.Pool; redis?: Redis; controlPlane?: ControlPlaneClient; now?: () => number; warn?: (msg: string) => void },
+  deps: { audit: AuditLog; postgres?: pg.Pool; redis?: GuardedRedis; controlPlane?: ControlPlaneClient; now?: () => number; warn?: (msg: string) => void },
 ): { service: RemediationService; storeKind: 'postgres' | 'sqlite'; close(): Promise<void> } {
   let store: SqlRemediationStore;
   if (deps.postgres) {
@@ -38,7 +39,7 @@ export function buildRemediation(
   const r = config.remediation;
   const service = new RemediationService({
     store,
-    locks: deps.redis ? new RedisTargetLocks(deps.redis) : new MemoryTargetLocks(),
+    locks: deps.redis ? new RedisTargetLocks(deps.redis, undefined, (err) => deps.warn?.(`remediation lock not released (it expires by itself): ${shortCause(err instanceof DependencyUnavailable ? err.cause : err)}`)) : new MemoryTargetLocks(),
     budget: deps.redis ? new RedisExecutionBudget(deps.redis, r.executionsPerHour) : new MemoryExecutionBudget(r.executionsPerHour),
     audit: deps.audit,
     ...(deps.controlPlane ? { controlPlane: deps.controlPlane } : {}),
@@ -56,7 +57,7 @@ export function buildRemediation(
   });
   // Expiry on time (audit event, analysis run closed) rather than when someone next reads it.
   const sweep = setInterval(() => {
-    service.expireDue().catch((err: unknown) => deps.warn?.(`remediation expiry sweep failed: ${(err as Error).message}`));
+    service.expireDue().catch((err: unknown) => deps.warn?.(`remediation expiry sweep failed: ${shortCause(err instanceof DependencyUnavailable ? err.cause : err)}`));
   }, EXPIRY_SWEEP_MS);
   sweep.unref();
   return {

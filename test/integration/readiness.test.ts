@@ -1,4 +1,8 @@
-/** /health and /health/ready against the real Redis and PostgreSQL, and against dead addresses. */
+/**
+ * /health and /health/ready against the real Redis and PostgreSQL, and against dead addresses.
+ * Readiness fails only when this replica cannot serve its core routes (no key source, shutting
+ * down); a shared store being down is reported in detail (and in /metrics) while the replica stays in.
+ */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -38,20 +42,37 @@ describe('health', () => {
     const body = res.json();
     expect(body.status).toBe('ready');
     for (const name of ['redis', 'postgres', 'prometheus']) {
-      expect(body.dependencies).toContainEqual(expect.objectContaining({ name, status: 'ok', required: true, latency_ms: expect.any(Number) }));
+      expect(body.dependencies).toContainEqual(expect.objectContaining({ name, status: 'ok', required: false, latency_ms: expect.any(Number) }));
     }
     expect(body.dependencies).toContainEqual({ name: 'clickhouse', status: 'not_configured', required: false });
     await app.close();
   });
 
-  it('503 not_ready when a required dependency is down, naming it', async () => {
-    const app = await testApp(testEnv(key, { REDIS_URL: services.redisUrl, DATABASE_URL: DEAD_URL.postgres }));
+  it('PostgreSQL down: 200 degraded (the replica stays in), naming it and the routes it affects; /metrics says so per dependency', async () => {
+    const app = await testApp(testEnv(key, { REDIS_URL: services.redisUrl, DATABASE_URL: DEAD_URL.postgres, PROMETHEUS_URL: prometheusUrl }));
     const res = await app.inject({ url: '/health/ready' });
-    expect(res.statusCode).toBe(503);
+    expect(res.statusCode, res.body).toBe(200);
     const body = res.json();
-    expect(body.status).toBe('not_ready');
-    expect(body.dependencies).toContainEqual(expect.objectContaining({ name: 'postgres', status: 'down', error: expect.stringMatching(/ECONNREFUSED/) }));
+    expect(body.status).toBe('degraded');
+    expect(body.dependencies).toContainEqual(expect.objectContaining({
+      name: 'postgres', status: 'down', required: false, error: expect.stringMatching(/ECONNREFUSED/), impact: expect.stringMatching(/run_store_unavailable/),
+    }));
     expect(body.dependencies).toContainEqual(expect.objectContaining({ name: 'redis', status: 'ok' }));
+    const metrics = (await app.inject({ url: '/metrics' })).body;
+    expect(metrics).toMatch(/^aiops_dependency_up\{dependency="postgres"\} 0$/m);
+    expect(metrics).toMatch(/^aiops_dependency_up\{dependency="redis"\} 1$/m);
+    expect(metrics).toMatch(/^aiops_dependency_up\{dependency="prometheus"\} 1$/m);
+    expect(metrics).not.toMatch(/aiops_dependency_up\{dependency="clickhouse"\}/); // not configured: not exported
+    expect(metrics).toMatch(/^aiops_circuit_breaker_state\{dependency="redis",state="closed"\} 1$/m);
+    await app.close();
+  });
+
+  it('Prometheus down: 200 degraded', async () => {
+    const app = await testApp(testEnv(key, { PROMETHEUS_URL: DEAD_URL.http }));
+    const res = await app.inject({ url: '/health/ready' });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().status).toBe('degraded');
+    expect(res.json().dependencies).toContainEqual(expect.objectContaining({ name: 'prometheus', status: 'down', required: false }));
     await app.close();
   });
 
@@ -64,13 +85,14 @@ describe('health', () => {
     await app.close();
   });
 
-  it('a dead Redis is reported down within the probe timeout', async () => {
+  it('a dead Redis is reported down within the probe timeout, degraded, not unready', async () => {
     const app = await testApp(testEnv(key, { REDIS_URL: DEAD_URL.redis }));
     const started = Date.now();
     const res = await app.inject({ url: '/health/ready' });
     expect(Date.now() - started).toBeLessThan(5000);
-    expect(res.statusCode).toBe(503);
-    expect(res.json().dependencies).toContainEqual(expect.objectContaining({ name: 'redis', status: 'down' }));
+    expect(res.statusCode).toBe(200);
+    expect(res.json().status).toBe('degraded');
+    expect(res.json().dependencies).toContainEqual(expect.objectContaining({ name: 'redis', status: 'down', impact: expect.stringMatching(/lock_store_unavailable/) }));
     await app.close();
   });
 });
