@@ -11,6 +11,7 @@ export const ErrorBodySchema = z
     requestId: z.string().describe('Correlates with logs and audit rows'),
     reason: z.string().optional().describe('Stable machine-readable reason (auth and authorization failures)'),
     required_scope: PermissionSchema.optional(),
+    limit: z.string().optional().describe('The bound a limit_exceeded metrics read hit: range, step, points_per_series, lookback, future, series, response_size'),
     details: z.array(z.object({ path: z.string(), message: z.string() })).optional().describe('Validation problems by field path'),
   })
   .describe('Error');
