@@ -3,8 +3,9 @@
  * queries evaluate instead of regenerating (the analysis graph sends dozens of queries per run).
  *
  * Bounded three ways: generation never starts before the retention floor (older data is absent, as
- * in a Prometheus with that retention); a cached index grows by doubling its span (6 h, 12 h, 1 d, …),
- * so a workspace is regenerated at most a handful of times per anchor whatever the queries; and the
+ * in a Prometheus with that retention); an index covers what was asked in whole 6 h, and extending it
+ * at least doubles its span, so a workspace is regenerated at most a handful of times per anchor
+ * whatever the queries (6 h, 12 h, 1 d, 2 d, 4 d, 8 d, 16 d for ever-older ones); and the
  * cache holds at most `maxBytes` of samples, least recently used workspaces going first.
  *
  * Sharing one index between queries keeps answers consistent: every generation of an anchor ends at
@@ -54,8 +55,9 @@ export class GeneratedIndexCache {
       this.entries.set(key, cached); // most recently used last
       return cached.index;
     }
-    let span = Math.max(MIN_SPAN_MS, cached?.anchorMs === r.anchorMs ? 2 * (r.anchorMs - cached.fromMs) : 0);
-    while (r.anchorMs - span > neededMs) span *= 2;
+    // What is needed, in whole 6 h; when extending this anchor's index, at least twice its span.
+    const needed = Math.ceil((r.anchorMs - neededMs) / MIN_SPAN_MS) * MIN_SPAN_MS;
+    const span = Math.max(MIN_SPAN_MS, needed, cached?.anchorMs === r.anchorMs ? 2 * (r.anchorMs - cached.fromMs) : 0);
     const fromMs = Math.max(floorMs, Math.floor((r.anchorMs - span) / r.stepMs) * r.stepMs);
     const series = generateSeries(r.scenario, { startMs: fromMs, endMs: r.anchorMs, stepMs: r.stepMs }).filter((s) => s.times.length > 0);
     this.generations++;
