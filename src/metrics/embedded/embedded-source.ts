@@ -78,7 +78,7 @@ export class EmbeddedMetricsSource implements MetricsSource {
     // The answer's JSON size, counted as it grows: the points and labels allowed can still add up.
     let bytes = 0;
     for (let t = w.start, n = 0; index && t <= w.end; t += w.step, n++) {
-      // The longest allowed range takes a second or so to evaluate: other requests get turns meanwhile.
+      // The longest allowed range takes seconds to evaluate (bench:metrics): other requests get turns meanwhile.
       if (n % YIELD_EVERY_STEPS === YIELD_EVERY_STEPS - 1) await new Promise((resolve) => setImmediate(resolve));
       for (const s of evaluateAt(expr, index, t * 1000)) {
         const key = labelsKey(s.labels);
