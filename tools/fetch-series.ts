@@ -8,7 +8,7 @@ import { fetchSeries } from '../src/analysis/series-from-results.js';
 import { PlannedQuerySchema } from '../src/analysis/types.js';
 import { CatalogArgsSchema, QUERY_CATALOG } from '../src/metrics/catalog/catalog.js';
 import { checkAndAlignRange } from '../src/metrics/query-window.js';
-import { defineTool, fail, ok } from './define-tool.js';
+import { defineTool, fail, failFromError, ok } from './define-tool.js';
 
 const MAX_QUERIES = 40;
 /** Generous but bounded: 40 queries × this many points must stay a reasonable checkpoint. */
@@ -35,7 +35,7 @@ export const fetchSeriesTool = defineTool({
     try {
       window = checkAndAlignRange(args.window, LIMITS);
     } catch (err) {
-      return fail((err as Error).message);
+      return failFromError(err); // kind and the limit hit, for the graph and the model
     }
     const ws = { workspaceId: ctx.auth.workspaceId };
     const { series, failures } = await fetchSeries(deps.metrics, ws, args.queries.map((q) => ({ name: q.name, args: q.args })), window);

@@ -150,7 +150,8 @@ function withRange(form: Record<string, readonly string[]>, start?: number, end?
 
 async function readCapped(response: Response, limit: number, context: PrometheusErrorContext): Promise<string> {
   const declared = Number(response.headers.get('content-length') ?? 0);
-  const tooLarge = () => new PrometheusError('too_large', `the ${context.endpoint} result is larger than ${Math.round(limit / 1048576)} MiB: select fewer series or use a larger step`, { ...context, upstreamStatus: response.status });
+  const bound = limit % 1048576 === 0 ? `${limit / 1048576} MiB` : `${limit} bytes`;
+  const tooLarge = () => new PrometheusError('too_large', `the ${context.endpoint} result is larger than ${bound}: select fewer series or use a larger step`, { ...context, upstreamStatus: response.status });
   if (declared > limit) {
     await response.body?.cancel();
     throw tooLarge();

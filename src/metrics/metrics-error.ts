@@ -5,7 +5,7 @@
  */
 export type MetricsErrorKind =
   | 'invalid_query' // 400: unparseable, refused by tenant enforcement, unknown catalog name, rejected by Prometheus
-  | 'limit_exceeded' // 400: range, step, points per series, response size
+  | 'limit_exceeded' // 400: details.limit names it (range, step, points_per_series, lookback, future, series, response_size)
   | 'needs_prometheus' // 501: arbitrary PromQL without PROMETHEUS_URL
   | 'unavailable' // 503: Prometheus unreachable
   | 'timeout' // 504

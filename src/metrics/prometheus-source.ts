@@ -1,7 +1,9 @@
 /**
  * The metrics data layer over a real (shared, multi-tenant) Prometheus: resolves catalog names,
- * confines every expression and every match[] to the caller's workspace, caches enforced results
- * under step-aligned keys, and turns transport failures into MetricsErrors.
+ * confines every expression and every match[] to the caller's workspace, bounds every read
+ * (read-bounds.ts: times, range shape, how far the expression itself reaches, series per answer; the
+ * client caps the bytes read), caches enforced results under step-aligned keys, and turns transport
+ * failures into MetricsErrors.
  */
 import { createHash } from 'node:crypto';
 import { PrometheusError, type PrometheusClient, type PromQueryData } from '../clients/prometheus.js';
@@ -10,8 +12,10 @@ import { MetricsError } from './metrics-error.js';
 import type { MetricsQuery, MetricsSource, QueryResult, WorkspaceRef } from './metrics-source.js';
 import { normalisePromQL } from './promql/normalise.js';
 import { enforceSeriesSelector, enforceTenant, TenantQueryError, workspaceSelector, type TenantScope } from './promql/tenant-enforcer.js';
+import { checkTimeReach } from './promql/time-reach.js';
 import type { QueryCache } from './query-cache.js';
 import type { RangeWindow } from './query-window.js';
+import { checkInstantTime, checkRangeWindow, checkSeriesCount, DEFAULT_READ_BOUNDS, seriesWindow, type ReadBounds } from './read-bounds.js';
 
 export interface CacheObserver {
   (outcome: 'hit' | 'miss'): void;
@@ -25,6 +29,8 @@ export interface PrometheusSourceOptions {
   cacheTtlSeconds: number;
   onCache?: CacheObserver;
   now?: () => number;
+  /** Bounds of every read (the response byte cap is the client's maxResponseBytes). */
+  bounds?: ReadBounds;
 }
 
 /** Data older than this is settled: Prometheus will not change it, so it can be cached longer. */
@@ -33,27 +39,37 @@ const SETTLED_AFTER_SECONDS = 600;
 export class PrometheusMetricsSource implements MetricsSource {
   readonly kind = 'prometheus';
   private readonly now: () => number;
+  private readonly bounds: ReadBounds;
 
   constructor(private readonly o: PrometheusSourceOptions) {
     this.now = o.now ?? (() => Date.now() / 1000);
+    this.bounds = o.bounds ?? DEFAULT_READ_BOUNDS;
   }
 
   async instant(ws: WorkspaceRef, query: MetricsQuery, timeSeconds: number): Promise<QueryResult> {
+    checkInstantTime(timeSeconds, this.now(), this.bounds);
     const enforced = this.enforce(ws, query);
     return this.cached(ws, 'instant', enforced, [timeSeconds], timeSeconds, () => this.o.client.instantQuery(enforced, timeSeconds));
   }
 
   async range(ws: WorkspaceRef, query: MetricsQuery, w: RangeWindow): Promise<QueryResult> {
+    checkRangeWindow(w, this.now(), this.bounds);
     const enforced = this.enforce(ws, query);
     return this.cached(ws, 'range', enforced, [w.start, w.end, w.step], w.end, () => this.o.client.rangeQuery(enforced, w.start, w.end, w.step));
   }
 
   async series(ws: WorkspaceRef, match: readonly string[], start?: number, end?: number): Promise<Record<string, string>[]> {
-    return upstream(() => this.o.client.series(this.enforceMatch(ws, match), start, end));
+    const window = seriesWindow(start, end, this.now(), this.bounds);
+    const series = await upstream(() => this.o.client.series(this.enforceMatch(ws, match), window.start, window.end));
+    checkSeriesCount(series.length, this.bounds);
+    return series;
   }
 
   async labelValues(ws: WorkspaceRef, label: string, match: readonly string[], start?: number, end?: number): Promise<string[]> {
-    return upstream(() => this.o.client.labelValues(label, this.enforceMatch(ws, match), start, end));
+    const window = seriesWindow(start, end, this.now(), this.bounds);
+    const values = await upstream(() => this.o.client.labelValues(label, this.enforceMatch(ws, match), window.start, window.end));
+    checkSeriesCount(values.length, this.bounds, 'label values');
+    return values;
   }
 
   async alerts(ws: WorkspaceRef) {
@@ -68,7 +84,9 @@ export class PrometheusMetricsSource implements MetricsSource {
   private enforce(ws: WorkspaceRef, query: MetricsQuery): string {
     try {
       const promql = query.kind === 'catalog' ? catalogPromQL(query.name, query.args) : query.promql;
-      return enforceTenant(promql, this.scope(ws));
+      const enforced = enforceTenant(promql, this.scope(ws));
+      checkTimeReach(enforced, this.now(), this.bounds);
+      return enforced;
     } catch (err) {
       if (err instanceof TenantQueryError || err instanceof CatalogError) throw new MetricsError('invalid_query', err.message);
       throw err;
@@ -89,15 +107,22 @@ export class PrometheusMetricsSource implements MetricsSource {
   /** Keyed by the enforced query's canonical spelling (normalisePromQL) and its time arguments. */
   private async cached(ws: WorkspaceRef, kind: 'instant' | 'range', enforced: string, times: number[], dataEnd: number, fetchData: () => Promise<PromQueryData>): Promise<QueryResult> {
     const cache = this.o.cache;
-    if (!cache) return { data: await upstream(fetchData), enforcedQuery: enforced, cache: 'none' };
+    if (!cache) {
+      const data = await upstream(fetchData);
+      checkSeriesCount(data.result.length, this.bounds);
+      return { data, enforcedQuery: enforced, cache: 'none' };
+    }
     const key = cacheKey(ws.workspaceId, [kind, normalisePromQL(enforced), ...times]);
     const hit = await cache.get(key);
     if (hit !== undefined) {
       this.o.onCache?.('hit');
-      return { data: JSON.parse(hit) as PromQueryData, enforcedQuery: enforced, cache: 'hit' };
+      const data = JSON.parse(hit) as PromQueryData;
+      checkSeriesCount(data.result.length, this.bounds);
+      return { data, enforcedQuery: enforced, cache: 'hit' };
     }
     this.o.onCache?.('miss');
     const data = await upstream(fetchData);
+    checkSeriesCount(data.result.length, this.bounds);
     const settled = dataEnd < this.now() - SETTLED_AFTER_SECONDS;
     await cache.set(key, JSON.stringify(data), settled ? this.o.cacheTtlSeconds * 10 : this.o.cacheTtlSeconds);
     return { data, enforcedQuery: enforced, cache: 'miss' };

@@ -14,7 +14,8 @@ import { cacheFailureToLog, LruQueryCache, RedisQueryCache } from '../metrics/qu
 import { demoWorkspaces } from '../metrics/scenarios/index.js';
 
 export function buildMetricsSource(config: Config, deps: { redis?: GuardedRedis; registry: Registry; warn: (msg: string) => void }): MetricsSource {
-  if (!config.prometheusUrl) return new EmbeddedMetricsSource({ workspaces: demoWorkspaces(), tenantLabel: config.metrics.tenantLabel });
+  const bounds = config.metrics.limits;
+  if (!config.prometheusUrl) return new EmbeddedMetricsSource({ workspaces: demoWorkspaces(), tenantLabel: config.metrics.tenantLabel, bounds });
   const cacheOutcomes = new Counter({
     name: 'aiops_metrics_cache_total',
     help: 'Metrics query cache lookups by outcome (error = cache unavailable, query went direct)',
@@ -29,10 +30,11 @@ export function buildMetricsSource(config: Config, deps: { redis?: GuardedRedis;
     })
     : new LruQueryCache();
   return new PrometheusMetricsSource({
-    client: new PrometheusClient({ baseUrl: config.prometheusUrl, timeoutMs: config.metrics.timeoutMs }),
+    client: new PrometheusClient({ baseUrl: config.prometheusUrl, timeoutMs: config.metrics.timeoutMs, maxResponseBytes: bounds.maxResponseBytes }),
     tenantLabel: config.metrics.tenantLabel,
     cache,
     cacheTtlSeconds: config.metrics.cacheTtlSeconds,
     onCache: (outcome) => cacheOutcomes.inc({ outcome }),
+    bounds,
   });
 }

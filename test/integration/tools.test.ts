@@ -53,7 +53,7 @@ describe('tools on the embedded metrics source', () => {
   it('query_metrics: PromQL naming another workspace is refused by the data layer', async () => {
     let sent = 0;
     const client = { instantQuery: async () => { sent++; return { resultType: 'vector', result: [] }; } } as unknown as PrometheusClient;
-    const prom = createDefaultToolBox({ metrics: new PrometheusMetricsSource({ client, tenantLabel: 'workspace_id', cacheTtlSeconds: 0 }), audit: new FakeAuditLog(), now: () => NOW });
+    const prom = createDefaultToolBox({ metrics: new PrometheusMetricsSource({ client, tenantLabel: 'workspace_id', cacheTtlSeconds: 0, now: () => NOW / 1000 }), audit: new FakeAuditLog(), now: () => NOW });
     const r = await prom.run('query_metrics', { promql: 'sum(container_memory_working_set_bytes{workspace_id="ws-b"})' }, analyst('ws-a'));
     expect(r).toMatchObject({ status: 'error', details: { kind: 'invalid_query' } });
     expect(sent).toBe(0);

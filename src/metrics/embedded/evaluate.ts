@@ -18,6 +18,11 @@ const LOOKBACK_MS = 5 * 60_000;
 /** Series grouped by metric name, for fast selection. */
 export class SeriesIndex {
   private readonly byMetric = new Map<string, RawSeries[]>();
+  /**
+   * Selections do not depend on time, and a range query selects the same series at every step (an
+   * index is also shared between queries): remembered, up to a bound since filters come from callers.
+   */
+  private readonly selections = new Map<string, RawSeries[]>();
 
   constructor(series: Iterable<RawSeries>) {
     for (const s of series) {
@@ -28,9 +33,18 @@ export class SeriesIndex {
   }
 
   select(metric: string, matchers: readonly Matcher[]): RawSeries[] {
-    return (this.byMetric.get(metric) ?? []).filter((s) => matchers.every((m) => matches(s.labels[m.label] ?? '', m)));
+    const key = JSON.stringify([metric, matchers]);
+    let selected = this.selections.get(key);
+    if (!selected) {
+      selected = (this.byMetric.get(metric) ?? []).filter((s) => matchers.every((m) => matches(s.labels[m.label] ?? '', m)));
+      if (this.selections.size >= MAX_REMEMBERED_SELECTIONS) this.selections.clear();
+      this.selections.set(key, selected);
+    }
+    return selected;
   }
 }
+
+const MAX_REMEMBERED_SELECTIONS = 512;
 
 export function evaluateAt(expr: Expr, index: SeriesIndex, tMs: number): Sample[] {
   switch (expr.op) {
