@@ -8,7 +8,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { JWTVerifyGetKey } from 'jose';
 import { createKeyResolver } from './auth/key-resolver.js';
-import { createTokenVerifier, type TokenVerifier } from './auth/token-verifier.js';
+import { createTokenVerifier, relaxedTokenPolicyWarnings, type TokenVerifier } from './auth/token-verifier.js';
 import type { AuditPipeline } from './audit/pipeline.js';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
@@ -102,6 +102,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
 
   const getKey = options.getKey ?? (await createKeyResolver(config.jwt.key, { algorithms: config.jwt.algorithms, jwksCacheMs: config.jwt.jwksCacheMs }));
   const verifier = createTokenVerifier(config.jwt, getKey);
+  for (const warning of relaxedTokenPolicyWarnings(config.jwt)) app.log.warn({ component: 'auth' }, warning);
   const redis = config.redisUrl ? createRedis(config.redisUrl, (err) => app.log.warn({ err: err.message }, 'redis unavailable')) : undefined;
   const postgres = config.databaseUrl ? createPostgresPool(config.databaseUrl) : undefined;
   app.addHook('onClose', async () => {
