@@ -21,7 +21,7 @@ import auditRoute from './routes/audit.js';
 import type { Config } from './config.js';
 import { dependencyChecks } from './health/dependency-checks.js';
 import { registerErrorHandling } from './http/error-handler.js';
-import { LOG_SERIALIZERS } from './http/log-serializers.js';
+import { LOG_HOOKS, LOG_SERIALIZERS } from './http/log-serializers.js';
 import authGuard, { type AuthGuardOptions } from './plugins/auth-guard.js';
 import metrics from './plugins/metrics.js';
 import openapi from './plugins/openapi.js';
@@ -82,7 +82,7 @@ export const LOG_REDACT_PATHS = [
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
   const version = readServiceVersion();
   const app = Fastify({
-    logger: options.logger ?? { level: config.http.logLevel, redact: { paths: LOG_REDACT_PATHS, censor: '[redacted]' }, serializers: LOG_SERIALIZERS },
+    logger: options.logger ?? { level: config.http.logLevel, redact: { paths: LOG_REDACT_PATHS, censor: '[redacted]' }, serializers: LOG_SERIALIZERS, hooks: LOG_HOOKS },
     bodyLimit: config.http.bodyLimitBytes,
     trustProxy: config.http.trustProxy,
     requestIdHeader: false,
