@@ -8,7 +8,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { JWTVerifyGetKey } from 'jose';
 import { createKeyResolver } from './auth/key-resolver.js';
-import { createTokenVerifier, type TokenVerifier } from './auth/token-verifier.js';
+import { createTokenVerifier, relaxedTokenPolicyWarnings, type TokenVerifier } from './auth/token-verifier.js';
 import type { AuditPipeline } from './audit/pipeline.js';
 import type pg from 'pg';
 import { createPostgresPool } from './clients/postgres.js';
@@ -22,7 +22,7 @@ import auditRoute from './routes/audit.js';
 import type { Config } from './config.js';
 import { dependencyChecks } from './health/dependency-checks.js';
 import { registerErrorHandling } from './http/error-handler.js';
-import { LOG_SERIALIZERS } from './http/log-serializers.js';
+import { LOG_HOOKS, LOG_SERIALIZERS } from './http/log-serializers.js';
 import authGuard, { type AuthGuardOptions } from './plugins/auth-guard.js';
 import metrics from './plugins/metrics.js';
 import openapi from './plugins/openapi.js';
@@ -87,7 +87,7 @@ export const LOG_REDACT_PATHS = [
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
   const version = readServiceVersion();
   const app = Fastify({
-    logger: options.logger ?? { level: config.http.logLevel, redact: { paths: LOG_REDACT_PATHS, censor: '[redacted]' }, serializers: LOG_SERIALIZERS },
+    logger: options.logger ?? { level: config.http.logLevel, redact: { paths: LOG_REDACT_PATHS, censor: '[redacted]' }, serializers: LOG_SERIALIZERS, hooks: LOG_HOOKS },
     bodyLimit: config.http.bodyLimitBytes,
     trustProxy: config.http.trustProxy,
     requestIdHeader: false,
@@ -107,6 +107,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
 
   const getKey = options.getKey ?? (await createKeyResolver(config.jwt.key, { algorithms: config.jwt.algorithms, jwksCacheMs: config.jwt.jwksCacheMs }));
   const verifier = createTokenVerifier(config.jwt, getKey);
+  for (const warning of relaxedTokenPolicyWarnings(config.jwt)) app.log.warn({ component: 'auth' }, warning);
   const redisClient = config.redisUrl ? createRedis(config.redisUrl, (err) => app.log.warn({ err: err.message }, 'redis unavailable')) : undefined;
   // Every Redis user goes through one circuit breaker (src/clients/redis.ts); its transitions are logged once each.
   const redis = redisClient ? new GuardedRedis(redisClient) : undefined;

@@ -62,6 +62,9 @@ const EnvSchema = z.object({
   JWT_CLOCK_TOLERANCE_SECONDS: intIn(0, 30, 5),
   JWT_MAX_TOKEN_BYTES: intIn(512, 65_536, 8192),
   JWT_INTERNAL_TOKEN_PERMISSIONS: csv('aiops:read').pipe(z.array(PermissionSchema)),
+  JWT_INTERNAL_TOKEN_MAX_LIFETIME_SECONDS: intIn(1, 300, 10),
+  JWT_REQUIRE_AUDIENCE: boolean(true),
+  JWT_REQUIRE_IAT: boolean(true),
   AIOPS_CROSS_WORKSPACE_SUBJECTS: csv(''),
 
   HEXABASE_API_URL: optionalUrl,
@@ -140,6 +143,12 @@ export interface Config {
     readonly maxTokenBytes: number;
     /** What a control-plane `internal-aiops-v1` token is granted (it carries no permissions itself). */
     readonly internalTokenPermissions: readonly Permission[];
+    /** Longest `exp - iat` accepted on an `internal-aiops-v1` token (the control plane issues 10 s). */
+    readonly internalTokenMaxLifetimeSeconds: number;
+    /** false (opt-in, the seed's claim set): a token without `aud` is accepted; one with a wrong `aud` never is. */
+    readonly requireAudience: boolean;
+    /** false (opt-in, the seed's claim set): a token without `iat` is accepted when `exp - now` is within `maxAgeSeconds`. */
+    readonly requireIssuedAt: boolean;
     /** Subjects allowed to *read* other workspaces (internal operations only). */
     readonly crossWorkspaceSubjects: readonly string[];
   };
@@ -309,6 +318,9 @@ function buildConfig(e: Env, key: KeySource): Config {
       clockToleranceSeconds: e.JWT_CLOCK_TOLERANCE_SECONDS,
       maxTokenBytes: e.JWT_MAX_TOKEN_BYTES,
       internalTokenPermissions: e.JWT_INTERNAL_TOKEN_PERMISSIONS,
+      internalTokenMaxLifetimeSeconds: e.JWT_INTERNAL_TOKEN_MAX_LIFETIME_SECONDS,
+      requireAudience: e.JWT_REQUIRE_AUDIENCE,
+      requireIssuedAt: e.JWT_REQUIRE_IAT,
       crossWorkspaceSubjects: e.AIOPS_CROSS_WORKSPACE_SUBJECTS,
     },
     hexabase: { apiUrl: e.HEXABASE_API_URL, apiToken: e.HEXABASE_API_TOKEN, timeoutMs: e.HEXABASE_API_TIMEOUT_SECONDS * 1000 },

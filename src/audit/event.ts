@@ -34,6 +34,13 @@ export const AuthorizationDetailsSchema = z.object({
   path_workspace_id: short.optional(),
   token_type: z.string().max(32).optional(),
   cross_workspace_from: short.optional(),
+  /** 401s only: how many failures this row stands for (see unauthenticated-aggregator.ts); absent means 1. */
+  count: count.min(1).optional(),
+  /** 401s only, on aggregated rows: the first and last counted failure (ms since the epoch). */
+  first_at: z.number().int().min(0).optional(),
+  last_at: z.number().int().min(0).optional(),
+  /** 401s only: counted in the per-reason overflow key (too many sources at once), so `source_ip` is empty. */
+  overflow: z.literal(true).optional(),
 });
 
 export const ToolCallDetailsSchema = z.object({

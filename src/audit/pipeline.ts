@@ -5,11 +5,15 @@
  */
 import path from 'node:path';
 import type { ClickHouseClient } from '@clickhouse/client';
-import { normalizeEvent, type AuditEvent, type AuditEventInput, type AuditLog } from './event.js';
+import { normalizeEvent, type AuditEvent, type AuditLog } from './event.js';
 import { AuditReader } from './reader.js';
 import { detectDialect, migrate, type Dialect } from './schema.js';
 import { Shipper, type ShipperLogger, type ShipperStats } from './shipper.js';
 import { Spool, type SpoolStats } from './spool.js';
+import { UnauthenticatedAggregator, type UnauthenticatedEventInput } from './unauthenticated-aggregator.js';
+
+/** Keys (source, reason, minute) of 401 aggregation held at once: about 10 MiB at most. */
+export const UNAUTHENTICATED_MAX_KEYS = 10_000;
 
 export interface AuditPipelineOptions {
   /** `<AIOPS_DATA_DIR>/audit`; the spool lives in `<dir>/spool`. */
@@ -24,6 +28,8 @@ export interface AuditPipelineOptions {
   /** On close, keep shipping for at most this long so the spool is left empty when possible. */
   drainOnCloseMs: number;
   log: ShipperLogger;
+  /** Bound of the 401 aggregation (default UNAUTHENTICATED_MAX_KEYS). */
+  unauthenticatedMaxKeys?: number;
 }
 
 export interface AuditStatus {
@@ -36,8 +42,11 @@ export interface AuditStatus {
 }
 
 export interface AuditPipeline extends AuditLog {
-  /** Records an event with no verified identity (a 401): refused above the spool's high-water mark. */
-  recordUnauthenticated(event: AuditEventInput): Promise<void>;
+  /**
+   * Records an event with no verified identity (a 401): aggregated per source, reason and minute (see
+   * unauthenticated-aggregator.ts), refused above the spool's high-water mark.
+   */
+  recordUnauthenticated(event: UnauthenticatedEventInput): Promise<void>;
   reader: AuditReader;
   status(): AuditStatus;
   /** The server's dialect once the schema is ready (waits up to `timeoutMs`). */
@@ -140,15 +149,20 @@ async function create(
     throw err;
   };
 
+  const unauthenticated = new UnauthenticatedAggregator({
+    maxKeys: options.unauthenticatedMaxKeys ?? UNAUTHENTICATED_MAX_KEYS,
+    record: async (input) => {
+      const event = normalizeEvent(input);
+      await spool.append(event, false).catch((err: unknown) => refuse(err, event));
+    },
+  });
+
   const pipeline: AuditPipeline = {
     record: async (input) => {
       const event = normalizeEvent(input);
       await spool.append(event).catch((err: unknown) => refuse(err, event));
     },
-    recordUnauthenticated: async (input) => {
-      const event = normalizeEvent(input);
-      await spool.append(event, false).catch((err: unknown) => refuse(err, event));
-    },
+    recordUnauthenticated: (input) => unauthenticated.add(input),
     reader: new AuditReader(client, options.database, () => schemaReady(5000)),
     status: () => {
       const s = spool.stats();
@@ -169,6 +183,7 @@ async function create(
     refs: 0,
     client,
     shutdown: async () => {
+      await unauthenticated.close(); // the counted 401s reach the spool before it closes
       await shipper.stop(options.drainOnCloseMs);
       await spool.close().catch(() => {});
       await connection.release();

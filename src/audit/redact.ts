@@ -1,8 +1,9 @@
 /**
- * Secret redaction for audit details (and anything else persisted): values under secret-looking
+ * Secret redaction for audit details and logs (and anything else persisted): values under secret-looking
  * keys are replaced, and secret-looking substrings (JWTs, bearer credentials, API keys, PEM private
- * keys, passwords in URLs) are masked wherever they appear. Applied before an event reaches the
- * spool, so no secret is ever written to disk, shipped to ClickHouse or logged by the audit code.
+ * keys, passwords in URLs) are masked wherever they appear — also glued to other text (`?x=aeyJ…`) and
+ * behind percent-encoding (`Bearer%20eyJ…`, `%65%79%4A…`, double-encoded). Applied before an event
+ * reaches the spool, so no secret is ever written to disk, shipped to ClickHouse or logged by the audit code.
  */
 export const REDACTED = '[redacted]';
 
@@ -10,13 +11,33 @@ export const REDACTED = '[redacted]';
 const SECRET_KEY = /(^|[_-])(pass(word|wd|phrase)?|secret|token|api[_-]?key|apikey|authorization|auth|cookie|set[_-]cookie|credentials?|private[_-]?key|client[_-]?secret|access[_-]?key|session[_-]?key|signature|bearer|jwt)$/i;
 const SECRET_KEY_INFIX = /(password|passwd|secret|token|api[_-]?key|apikey|credential|private[_-]?key|authorization|cookie)/i;
 
+/**
+ * A JWT, percent-encoded or not, whole or in part, at any depth, is a run of these characters (escapes
+ * are `%` and hex digits, and `%2E` is an encoded dot).
+ */
+const JWT_RUN = /[A-Za-z0-9_%.-]{12,}/g;
+const DOT_AFTER = /\.|%(?:25)*2e/i;
+/**
+ * Masks a run from its first `eyJ` (a base64url JSON object: a JOSE header or a JWT payload) to its end,
+ * when a dot follows. No word boundary: a token glued to a letter or to `%22` must not escape; taking the
+ * rest of the run means a JWT-looking prefix cannot shield a token, and scanning runs keeps it linear.
+ */
+function maskJwtRun(run: string): string {
+  const start = run.indexOf('eyJ');
+  if (start < 0 || run.slice(start + 3).search(DOT_AFTER) < 0) return run;
+  return `${run.slice(0, start)}${REDACTED}`;
+}
+/** Whitespace, `+` (a space in a query string) or their escapes. */
+const SPACE = '(?:\\s|\\+|%(?:25)*(?:20|09|2[Bb]))';
+
 const PATTERNS: readonly [RegExp, string | ((...m: string[]) => string)][] = [
   // PEM private keys (any kind)
   [/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z ]*PRIVATE KEY-----|$)/g, REDACTED],
-  // JWT / JWS compact serialisation
-  [/\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g, REDACTED],
-  // Authorization schemes with a credential
-  [/\b(Bearer|Basic|Token|Digest)\s+[A-Za-z0-9._~+/=-]{8,}/gi, (_m, scheme) => `${scheme} ${REDACTED}`],
+  // JWS/JWE compact serialisation
+  [JWT_RUN, maskJwtRun],
+  // Authorization schemes with a credential (token68, escapes included so an encoded one is taken whole)
+  [new RegExp(`Bearer${SPACE}+[A-Za-z0-9._~+/=%-]{8,}`, 'gi'), `Bearer ${REDACTED}`],
+  [new RegExp(`\\b(Basic|Token|Digest)${SPACE}+[A-Za-z0-9._~+/=%-]{8,}`, 'gi'), (_m, scheme) => `${scheme} ${REDACTED}`],
   // Well-known API key shapes: OpenAI/Anthropic (sk-…), Langfuse (pk-lf-/sk-lf-), GitHub, Slack, AWS access key ids
   [/\b(sk|pk|rk)-[A-Za-z0-9_-]{16,}/g, REDACTED],
   [/\b(gh[pousr]_[A-Za-z0-9]{20,}|xox[abprs]-[A-Za-z0-9-]{10,}|AKIA[0-9A-Z]{16})\b/g, REDACTED],
@@ -30,13 +51,40 @@ const PATTERNS: readonly [RegExp, string | ((...m: string[]) => string)][] = [
     (_m, k, sep) => `${k}${sep}${REDACTED}`],
 ];
 
-/** Masks secret-looking substrings of a free-text value. */
-export function redactString(text: string): string {
+function maskPatterns(text: string): string {
   let out = text;
   for (const [pattern, replacement] of PATTERNS) {
     out = out.replace(pattern, replacement as (substring: string, ...args: string[]) => string);
   }
   return out;
+}
+
+/** Only ASCII escapes: every secret shape above is ASCII, and non-ASCII bytes stay readable as escapes. */
+const ASCII_ESCAPE = /%([0-7][0-9A-Fa-f])/g;
+/** Enough for any realistic nesting (`%65` → `%2565` → `%252565`, or escapes escaped char by char). */
+const MAX_DECODE_ROUNDS = 8;
+
+function decodeAsciiEscapes(text: string): string {
+  let out = text;
+  for (let round = 0; round < MAX_DECODE_ROUNDS; round++) {
+    const next = out.replace(ASCII_ESCAPE, (_m, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
+    if (next === out) break;
+    out = next;
+  }
+  return out;
+}
+
+/**
+ * Masks secret-looking substrings of a free-text value, as written and as percent-decoded: a secret
+ * hidden behind encoding (`Bearer%20eyJ…`, `%65%79%4A…`, double-encoded) is found in the decoded text,
+ * which is then what is returned, masked. Text with nothing hidden keeps its own encoding.
+ */
+export function redactString(text: string): string {
+  const masked = maskPatterns(text);
+  const decoded = decodeAsciiEscapes(masked);
+  if (decoded === masked) return masked;
+  const maskedDecoded = maskPatterns(decoded);
+  return maskedDecoded === decoded ? masked : maskedDecoded;
 }
 
 /** Keys that name *metadata about* a secret, never the secret itself (token_type, input_tokens, key_id). */

@@ -16,7 +16,7 @@ export interface AuthContext {
   readonly orgIds: readonly string[];
   /** Which token contract was presented. */
   readonly tokenType: 'aiops-contract' | 'internal-aiops-v1';
-  /** Expiry as Unix seconds. */
+  /** Expiry as Unix seconds; always a representable date (0 … year 9999, checked by the claim schema). */
   readonly expiresAt: number;
   /** Token id when present, for audit correlation. */
   readonly jti?: string;

@@ -8,6 +8,7 @@
  *   granted exactly the configured `internalTokenPermissions`.
  */
 import { z } from 'zod';
+import { CONTROL_PLANE_AUDIENCE } from '../config.js';
 import type { AuthContext } from './auth-context.js';
 import { normalisePermissions, type Permission } from './permissions.js';
 
@@ -16,9 +17,20 @@ export const WorkspaceIdSchema = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/, 'must be 1-128 characters of letters, digits, "_", ".", ":" or "-"');
 
+/**
+ * The latest second a JavaScript Date can hold is 8.64e15 ms; we stop at the end of year 9999, far
+ * below it. jose checks `exp`/`nbf`/`iat` only as "a number", so `exp: 1e300` (or 1e309, which JSON
+ * parses to Infinity) passed and later broke every `new Date(exp * 1000)`: refused here instead.
+ * Fractions are allowed (RFC 7519 §2 NumericDate); negative values are not.
+ */
+export const MAX_NUMERIC_DATE = 253_402_300_799;
+const NumericDateSchema = z.number().min(0, 'must be a date after 1970').max(MAX_NUMERIC_DATE, 'must be a date before the year 10000');
+
 const common = {
   sub: z.string().min(1, 'must be a non-empty string'),
-  exp: z.number(),
+  exp: NumericDateSchema,
+  iat: NumericDateSchema.optional(),
+  nbf: NumericDateSchema.optional(),
   jti: z.string().optional(),
 };
 
@@ -35,6 +47,12 @@ export const INTERNAL_TOKEN_TYPE = 'internal-aiops-v1';
 
 const InternalClaimsSchema = z.object({
   ...common,
+  // The control plane always sets both; they are required here whatever JWT_REQUIRE_AUDIENCE/_IAT say.
+  iat: NumericDateSchema,
+  aud: z.union([z.string(), z.array(z.string())]).refine(
+    (aud) => [aud].flat().includes(CONTROL_PLANE_AUDIENCE),
+    `must include "${CONTROL_PLANE_AUDIENCE}"`,
+  ),
   token_type: z.literal(INTERNAL_TOKEN_TYPE),
   active_workspace_id: WorkspaceIdSchema,
   org_ids: z.array(z.string()).optional(),
@@ -46,6 +64,12 @@ export interface ClaimsPolicy {
   /** Whether the control-plane token is accepted at all (its audience is configured). */
   acceptInternalToken: boolean;
   internalTokenPermissions: readonly Permission[];
+  /**
+   * The control plane issues its token for 10 s (`exp = iat + 10`). A longer-lived token with that
+   * type was not minted by it (or was minted by a compromised or misconfigured issuer): refused.
+   * Both times come from the issuer's clock, so no clock tolerance applies to their difference.
+   */
+  internalTokenMaxLifetimeSeconds: number;
 }
 
 export function mapClaims(payload: Record<string, unknown>, rawToken: string, policy: ClaimsPolicy): ClaimsResult {
@@ -57,6 +81,14 @@ export function mapClaims(payload: Record<string, unknown>, rawToken: string, po
     const parsed = InternalClaimsSchema.safeParse(payload);
     if (!parsed.success) return { ok: false, message: describe(parsed.error) };
     const c = parsed.data;
+    const lifetime = c.exp - c.iat;
+    if (lifetime > policy.internalTokenMaxLifetimeSeconds) {
+      return {
+        ok: false,
+        message: `an ${INTERNAL_TOKEN_TYPE} token may live at most ${policy.internalTokenMaxLifetimeSeconds} s `
+          + `(JWT_INTERNAL_TOKEN_MAX_LIFETIME_SECONDS); this one lives ${lifetime} s (exp - iat)`,
+      };
+    }
     return {
       ok: true,
       context: {

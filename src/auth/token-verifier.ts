@@ -3,8 +3,13 @@
  * checks first (size, shape, algorithm allow-list), then signature, then registered claims
  * (iss, aud, exp, nbf, iat age) by jose, then our claim contracts. Every failure is an AuthError
  * with a stable reason; no jose internals leak to callers.
+ *
+ * Strict by default: `aud` and `iat` are required. The opt-ins `JWT_REQUIRE_AUDIENCE=false` and
+ * `JWT_REQUIRE_IAT=false` (for the seed's claim set) only waive the *presence* of a claim: a claim
+ * that is present is checked exactly as in strict mode (a wrong `aud` is still refused), and a
+ * token without `iat` must expire within `JWT_MAX_AGE_SECONDS`, so its life stays bounded.
  */
-import { decodeProtectedHeader, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { decodeJwt, decodeProtectedHeader, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey, type JWTVerifyOptions } from 'jose';
 import { CONTROL_PLANE_AUDIENCE, type Config } from '../config.js';
 import type { AuthContext } from './auth-context.js';
 import { AuthError } from './auth-error.js';
@@ -19,7 +24,9 @@ export function createTokenVerifier(jwt: Config['jwt'], getKey: JWTVerifyGetKey)
   const policy = {
     acceptInternalToken: jwt.audiences.includes(CONTROL_PLANE_AUDIENCE),
     internalTokenPermissions: jwt.internalTokenPermissions,
+    internalTokenMaxLifetimeSeconds: jwt.internalTokenMaxLifetimeSeconds,
   };
+  const strict = jwt.requireAudience && jwt.requireIssuedAt;
 
   return async (token) => {
     if (Buffer.byteLength(token) > jwt.maxTokenBytes) {
@@ -36,18 +43,39 @@ export function createTokenVerifier(jwt: Config['jwt'], getKey: JWTVerifyGetKey)
       throw new AuthError('unsupported_algorithm', `algorithm "${alg ?? 'missing'}" is not allowed (allowed: ${jwt.algorithms.join(', ')})`);
     }
 
+    // Which claims to demand. In the opt-in mode this looks at the not yet verified payload, which is
+    // safe: jwtVerify checks the signature over these very bytes, and a present claim is always checked.
+    let present: JWTPayload = {};
+    if (!strict) {
+      try {
+        present = decodeJwt(token);
+      } catch {
+        throw new AuthError('malformed_token', 'the token payload cannot be decoded');
+      }
+    }
+    const checkAudience = jwt.requireAudience || present.aud !== undefined;
+    const checkIssuedAt = jwt.requireIssuedAt || present.iat !== undefined;
+    const options: JWTVerifyOptions = {
+      algorithms: [...jwt.algorithms],
+      issuer: jwt.issuer,
+      clockTolerance: jwt.clockToleranceSeconds,
+      requiredClaims: checkIssuedAt ? ['exp', 'iat', 'sub'] : ['exp', 'sub'],
+      ...(checkAudience ? { audience: [...jwt.audiences] } : {}),
+      ...(checkIssuedAt ? { maxTokenAge: jwt.maxAgeSeconds } : {}),
+    };
+
     let payload: Record<string, unknown>;
     try {
-      ({ payload } = await jwtVerify(token, getKey, {
-        algorithms: [...jwt.algorithms],
-        issuer: jwt.issuer,
-        audience: [...jwt.audiences],
-        clockTolerance: jwt.clockToleranceSeconds,
-        maxTokenAge: jwt.maxAgeSeconds,
-        requiredClaims: ['exp', 'iat', 'sub'],
-      }));
+      ({ payload } = await jwtVerify(token, getKey, options));
     } catch (err) {
       throw toAuthError(err);
+    }
+    if (!checkIssuedAt) {
+      // Without iat the token's age is unknown; bound its remaining life instead (same tolerance as the iat age check).
+      const remaining = Number(payload.exp) - Math.floor(Date.now() / 1000);
+      if (!(remaining <= jwt.maxAgeSeconds + jwt.clockToleranceSeconds)) {
+        throw new AuthError('invalid_claims', `a token without "iat" must expire within JWT_MAX_AGE_SECONDS (${jwt.maxAgeSeconds} s)`);
+      }
     }
 
     const mapped = mapClaims(payload, token, policy);
@@ -80,4 +108,17 @@ function toAuthError(err: unknown): AuthError {
     return new AuthError('malformed_token', 'the token is malformed');
   }
   return new AuthError('invalid_token', 'the token could not be verified');
+}
+
+/** What the composition root logs once at boot when an opt-in weakens token checks (empty when strict). */
+export function relaxedTokenPolicyWarnings(jwt: Pick<Config['jwt'], 'requireAudience' | 'requireIssuedAt' | 'maxAgeSeconds'>): string[] {
+  const warnings: string[] = [];
+  if (!jwt.requireAudience) {
+    warnings.push('JWT_REQUIRE_AUDIENCE=false: tokens without an "aud" claim are accepted (a token with a wrong "aud" is still refused); '
+      + 'a token minted for another service by the same issuer is accepted here');
+  }
+  if (!jwt.requireIssuedAt) {
+    warnings.push(`JWT_REQUIRE_IAT=false: tokens without an "iat" claim are accepted when they expire within JWT_MAX_AGE_SECONDS (${jwt.maxAgeSeconds} s)`);
+  }
+  return warnings;
 }

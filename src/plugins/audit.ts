@@ -8,6 +8,8 @@
  *    workspace is kept in details); the response waits for the fsync (`onSend`).
  *  - 401: no verified identity, so it is stored with an empty user and workspace (only operators
  *    see it; never attributed to a workspace the caller named) and the source IP and reason.
+ *    A flood is aggregated: the first 401 per (source IP, reason, minute) is its own row, the rest
+ *    are counted into one row per minute (`details.count`), see src/audit/unauthenticated-aggregator.ts.
  *    These are refused above the spool's high-water mark, so a flood cannot fill it.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
