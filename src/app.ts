@@ -60,6 +60,8 @@ export interface BuildOptions {
   now?: () => number;
   /** Replace the remediation service as chat sees it (tests record the calls). */
   chatRemediationProposer?: RemediationProposer;
+  /** The audit shipper's first backoff delay (tests make it long, to see a readiness probe cut it short). */
+  auditRetryBaseMs?: number;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -107,7 +109,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   app.addHook('onClose', async () => {
     await Promise.allSettled([redis?.quit(), postgres?.end()]);
   });
-  const audit = await openAudit(config, app.log);
+  const audit = await openAudit(config, app.log, options.auditRetryBaseMs !== undefined ? { retryBaseMs: options.auditRetryBaseMs } : {});
   app.addHook('onClose', () => audit.close());
   try {
     await app.register(metrics);
@@ -172,7 +174,8 @@ async function registerPluginsAndRoutes(app: FastifyInstance, config: Config, op
   await app.register(security, { corsOrigins: config.http.corsOrigins });
   await app.register(openapi, { version });
 
-  const { checks, unconfigured } = dependencyChecks(config, { redis, postgres });
+  // A probe that finds ClickHouse answering wakes the audit shipper, so a full spool clears now, not after its backoff.
+  const { checks, unconfigured } = dependencyChecks(config, { redis, postgres }, { onClickHouseUp: () => audit.retryNow() });
   checks.push(auditSpoolCheck(audit.status));
   await app.register(healthRoutes, { checks, unconfigured, version });
   await app.register(authValidateRoute);

@@ -15,7 +15,12 @@ export interface DependencyClients {
   postgres?: pg.Pool;
 }
 
-export function dependencyChecks(config: Config, clients: DependencyClients): { checks: DependencyCheck[]; unconfigured: string[] } {
+/** Told when a probe finds a dependency answering (e.g. the audit shipper stops waiting out its backoff). */
+export interface DependencyHooks {
+  onClickHouseUp?: () => void;
+}
+
+export function dependencyChecks(config: Config, clients: DependencyClients, hooks: DependencyHooks = {}): { checks: DependencyCheck[]; unconfigured: string[] } {
   const checks: DependencyCheck[] = [];
   const unconfigured: string[] = [];
   const add = (name: string, configured: unknown, check: Omit<DependencyCheck, 'name'>) => {
@@ -31,7 +36,13 @@ export function dependencyChecks(config: Config, clients: DependencyClients): { 
   });
   add('redis', clients.redis, { required: true, probe: async () => void (await clients.redis!.ping()) });
   add('postgres', clients.postgres, { required: true, probe: async () => void (await clients.postgres!.query('SELECT 1')) });
-  add('clickhouse', config.clickhouse.url, { required: false, probe: (s) => httpProbe(url(config.clickhouse.url!, '/ping'), s) });
+  add('clickhouse', config.clickhouse.url, {
+    required: false,
+    probe: async (s) => {
+      await httpProbe(url(config.clickhouse.url!, '/ping'), s);
+      hooks.onClickHouseUp?.();
+    },
+  });
   add('ollama', config.llm.ollamaBaseUrl, { required: false, probe: (s) => httpProbe(url(config.llm.ollamaBaseUrl!, '/api/version'), s) });
   add('langfuse', config.langfuse.host && config.langfuse.publicKey, {
     required: false,
