@@ -47,6 +47,18 @@ import chatRoutes from './routes/chat.js';
 import { buildChat, chatRemediationProposer } from './wiring/chat.js';
 import type { ChatService } from '../agents/chat/service.js';
 import type { RemediationProposer } from './chat/remediation-port.js';
+import type { DrainReport } from '../agents/runs.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /**
+     * Shutdown, first step (src/server.ts, before `close()`): no new analysis runs (503 `shutting_down`),
+     * running ones waited for, the rest stopped at their last checkpoint and handed to another instance.
+     * The server keeps answering meanwhile (run polls, approvals). Idempotent; `close()` runs it too.
+     */
+    drainRuns(): Promise<DrainReport>;
+  }
+}
 
 export interface BuildOptions {
   /** Pino options, or false to silence logs (tests). */
@@ -129,8 +141,12 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       now: options.now ?? Date.now,
       ...(redis ? { redis } : {}),
       warn: (msg) => app.log.warn(msg),
+      ...(postgres ? { postgres } : {}),
+      onRecovered: (runId, outcome) => app.log.warn({ runId, outcome }, 'analysis run recovered after its process stopped'),
     });
     app.addHook('onClose', () => analysis.close());
+    app.decorate('drainRuns', () => analysis.drain());
+    app.addHook('preClose', async () => void (await analysis.drain()));
     const chat = buildChat(config, {
       analysis,
       ...(postgres ? { postgres } : {}),

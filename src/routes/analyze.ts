@@ -5,7 +5,7 @@
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { CheckpointStoreUnavailable, type AnalysisRuns, type RunView } from '../../agents/runs.js';
+import { CheckpointStoreUnavailable, RunsDraining, type AnalysisRuns, type RunView } from '../../agents/runs.js';
 import { AnalysisTypeSchema, AnalysisPlanSchema, DiagnosisSchema, FindingSchema, ProposedActionSchema } from '../analysis/types.js';
 import { HttpError, notFound } from '../http/http-errors.js';
 import { authOf, requireScope } from '../http/route-auth.js';
@@ -26,6 +26,8 @@ const AnalyzeBodySchema = z.object({
 const RunSchema = z.object({
   run_id: z.string(),
   status: z.enum(['running', 'awaiting_approval', 'completed', 'failed']),
+  status_reason: z.enum(['error', 'interrupted']).nullable()
+    .describe('Why a failed run failed: `error` (see errors), or `interrupted`: the process running it stopped and it could not be resumed'),
   workspace_id: z.string(),
   analysis_type: AnalysisTypeSchema,
   plan: AnalysisPlanSchema.nullable(),
@@ -86,6 +88,8 @@ const analyzeRoutes: FastifyPluginAsyncZod<AnalyzeRouteOptions> = async (app, { 
 
 function storeUnavailableAs503(err: unknown): never {
   if (err instanceof CheckpointStoreUnavailable) throw new HttpError(503, err.message, { reason: 'run_store_unavailable' }, { 'Retry-After': '10' });
+  // Connection: close, so the client's retry opens a new connection, which lands on another instance.
+  if (err instanceof RunsDraining) throw new HttpError(503, err.message, { reason: 'shutting_down' }, { 'Retry-After': '5', Connection: 'close' });
   throw err;
 }
 
@@ -94,6 +98,7 @@ function toBody(view: RunView) {
   return {
     run_id: view.run_id,
     status: view.status,
+    status_reason: view.reason ?? null,
     workspace_id: s.workspaceId,
     analysis_type: s.request.analysisType,
     plan: s.plan ?? null,

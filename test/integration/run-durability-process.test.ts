@@ -1,0 +1,151 @@
+/**
+ * Analysis runs outlive the process that started them (real server processes, SQLite under one data
+ * directory; a stub model that answers slowly keeps a run in flight):
+ *  - SIGTERM waits for a running analysis: it completes, and the process exits 0;
+ *  - SIGTERM with a run longer than the drain budget: the run is stopped at its last checkpoint and
+ *    handed over, and the next process resumes it at once (its lease is long, so not by expiry);
+ *  - SIGKILL mid-run: the next process claims the run once its lease has expired and completes it.
+ * In no case does a run stay `running`.
+ */
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bearer } from '../helpers/app.js';
+import { contractToken, rsaKey, type RsaKey } from '../helpers/keys.js';
+import { startOllamaStub, type LlmStub } from '../helpers/llm-stubs.js';
+import { finish, freePort, runTs, type Finished } from '../helpers/process.js';
+import { DEAD_URL } from '../helpers/services.js';
+
+let key: RsaKey;
+let stub: LlmStub;
+/** How long the stub model takes to answer (each test sets it). */
+let modelDelayMs = 0;
+beforeAll(async () => {
+  key = await rsaKey();
+  stub = await startOllamaStub(() => ({ reply: 'no plan from me', delayMs: modelDelayMs }));
+});
+afterAll(async () => stub?.close());
+
+const WS = 'ws-healthy';
+const token = () => contractToken(key, { workspaceId: WS, permissions: ['aiops:read', 'aiops:analyze'], ttlSeconds: 600 });
+
+interface Server { child: ChildProcessWithoutNullStreams; exited: Promise<Finished>; base: string }
+
+async function startServer(dataDir: string, env: Record<string, string>): Promise<Server> {
+  const port = await freePort();
+  const child = runTs('src/server.ts', [], {
+    PORT: String(port), HOST: '127.0.0.1', AIOPS_DATA_DIR: dataDir, LOG_LEVEL: 'info', NODE_ENV: 'test', JWT_PUBLIC_KEY: key.publicPem,
+    CLICKHOUSE_URL: DEAD_URL.http, OLLAMA_BASE_URL: stub.url, ANALYZE_SYNC_WAIT_SECONDS: '0', ...env,
+  });
+  const exited = finish(child);
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 300; i++) {
+    if (await fetch(`${base}/health`).then((r) => r.ok, () => false)) return { child, exited, base };
+    if (child.exitCode !== null) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill('SIGKILL');
+  throw new Error(`the server did not start: ${(await exited).stderr}`);
+}
+
+async function stop(server: Server): Promise<void> {
+  if (server.child.exitCode === null && server.child.signalCode === null) server.child.kill('SIGTERM');
+  await server.exited;
+}
+
+async function analyze(server: Server): Promise<Response> {
+  return fetch(`${server.base}/workspaces/${WS}/analyze`, {
+    method: 'POST', headers: { ...bearer(await token()), 'content-type': 'application/json' }, body: JSON.stringify({ time_range_minutes: 60 }),
+  });
+}
+
+async function runOf(server: Server, runId: string): Promise<{ status: string; status_reason: string | null; errors: unknown[] }> {
+  const res = await fetch(`${server.base}/workspaces/${WS}/runs/${runId}`, { headers: bearer(await token()) });
+  expect(res.status).toBe(200);
+  return res.json() as Promise<{ status: string; status_reason: string | null; errors: unknown[] }>;
+}
+
+/** Polls until the run is no longer running (or the time is up) and returns it. */
+async function settled(server: Server, runId: string, timeoutMs: number) {
+  const end = Date.now() + timeoutMs;
+  let run = await runOf(server, runId);
+  while (run.status === 'running' && Date.now() < end) {
+    await new Promise((r) => setTimeout(r, 200));
+    run = await runOf(server, runId);
+  }
+  return run;
+}
+
+/** Starts a slow run and resolves once it is inside its first model call. */
+async function runInFlight(server: Server): Promise<string> {
+  const seen = stub.requests.length;
+  const res = await analyze(server);
+  expect(res.status).toBe(202);
+  const { run_id: runId } = (await res.json()) as { run_id: string };
+  for (let i = 0; i < 200 && stub.requests.length === seen; i++) await new Promise((r) => setTimeout(r, 50));
+  expect(stub.requests.length).toBeGreaterThan(seen);
+  return runId;
+}
+
+describe('analysis runs across process ends', () => {
+  it('SIGTERM waits for the running analysis, which completes; the process exits 0', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'run-sigterm-'));
+    modelDelayMs = 2500;
+    const first = await startServer(dataDir, { SHUTDOWN_TIMEOUT_SECONDS: '20' });
+    const runId = await runInFlight(first);
+    first.child.kill('SIGTERM');
+    const result = await first.exited;
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/"finished":1,"handedOver":0/);
+
+    const second = await startServer(dataDir, {});
+    try {
+      expect(await runOf(second, runId)).toMatchObject({ status: 'completed', status_reason: null });
+    } finally {
+      await stop(second);
+    }
+  }, 90_000);
+
+  it('SIGTERM with a run longer than the drain budget: handed over, and the next process resumes it at once', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'run-handover-'));
+    modelDelayMs = 4000;
+    const first = await startServer(dataDir, { SHUTDOWN_TIMEOUT_SECONDS: '2' });
+    const runId = await runInFlight(first);
+    first.child.kill('SIGTERM');
+    const result = await first.exited;
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/"finished":0,"handedOver":1/);
+
+    modelDelayMs = 100;
+    // A 10-minute lease: only the hand-over lets this process take the run now.
+    const second = await startServer(dataDir, { RUN_LEASE_SECONDS: '600' });
+    try {
+      const run = await settled(second, runId, 20_000);
+      expect(run).toMatchObject({ status: 'completed', status_reason: null });
+    } finally {
+      await stop(second);
+    }
+    expect((await second.exited).stdout).toMatch(/analysis run recovered after its process stopped/);
+  }, 90_000);
+
+  it('SIGKILL mid-run: the next process claims the run when its lease expires and completes it', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'run-sigkill-'));
+    modelDelayMs = 4000;
+    const first = await startServer(dataDir, { RUN_LEASE_SECONDS: '2' });
+    const runId = await runInFlight(first);
+    first.child.kill('SIGKILL');
+    await first.exited;
+
+    modelDelayMs = 100;
+    const second = await startServer(dataDir, { RUN_LEASE_SECONDS: '2' });
+    try {
+      const run = await settled(second, runId, 20_000);
+      expect(run).toMatchObject({ status: 'completed', status_reason: null });
+    } finally {
+      await stop(second);
+    }
+    expect((await second.exited).stdout).toMatch(/resumed from its last checkpoint \(execution 2\)/);
+  }, 90_000);
+});
