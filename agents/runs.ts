@@ -103,7 +103,7 @@ export class AnalysisRuns {
   /** The run as its checkpoint has it, or undefined when it does not exist in this workspace. */
   async get(auth: AuthContext, runId: string): Promise<RunView | undefined> {
     await this.ready();
-    const view = await this.view(runId);
+    const view = (await this.view(runId)) ?? (await this.beforeFirstCheckpoint(runId));
     if (!view || view.state.workspaceId !== auth.workspaceId) return undefined;
     if (view.status !== 'running' || this.active.has(runId) || !this.options.leases) return view;
     return (await this.settleOrphan(runId)) ?? view;
@@ -213,7 +213,7 @@ export class AnalysisRuns {
     const snapshot = await this.graph.getState({ configurable: { thread_id: lease.runId } }).catch(() => undefined);
     if (!snapshot) return; // the store failed: the claim expires and the run is tried again later
     const state = snapshot.values as AnalysisState | undefined;
-    const checkpoint = state?.workspaceId ? { status: statusOf(snapshot, state), next: snapshot.next } : undefined;
+    const checkpoint = state?.workspaceId && started(snapshot) ? { status: statusOf(snapshot, state), next: snapshot.next } : undefined;
     const plan = planRecovery(checkpoint, lease.attempts, payload);
     if (plan.kind === 'resume' || plan.kind === 'restart') {
       leases.adopt(lease.runId);
@@ -257,6 +257,13 @@ export class AnalysisRuns {
     return this.view(runId);
   }
 
+  /** A run that has not written its first checkpoint yet is known by its lease, which holds its input. */
+  private async beforeFirstCheckpoint(runId: string): Promise<RunView | undefined> {
+    const found = await this.options.leases?.lookup(runId).catch(() => undefined);
+    const input = found && parseLeasePayload(found.lease.payload)?.input;
+    return input ? { run_id: runId, status: 'running', state: input as AnalysisState } : undefined;
+  }
+
   private async view(runId: string): Promise<RunView | undefined> {
     let snapshot: StateSnapshot;
     try {
@@ -265,7 +272,7 @@ export class AnalysisRuns {
       return undefined;
     }
     const state = snapshot.values as AnalysisState;
-    if (!state?.workspaceId) return undefined;
+    if (!state?.workspaceId || !started(snapshot)) return undefined;
     const status = statusOf(snapshot, state);
     const reason = status === 'failed' ? reasonOf(state) : undefined;
     return { run_id: runId, status, ...(reason ? { reason } : {}), state };
@@ -279,6 +286,13 @@ export class AnalysisRuns {
     }
   }
 }
+
+/**
+ * Whether the run got past its input checkpoint. A process that died right after writing it leaves
+ * a thread LangGraph reports with no next step (as if completed); the run has not started, and its
+ * lease (which holds the input) is what tells about it.
+ */
+const started = (snapshot: StateSnapshot) => snapshot.metadata?.step !== -1;
 
 const runFailure = (state: AnalysisState) => state.errors?.find((e) => e.node === 'run' && (e.kind === 'failed' || e.kind === 'interrupted'));
 

@@ -4,7 +4,9 @@
  *  - while draining, a new POST /analyze gets 503 `shutting_down` with Retry-After, runs can still be read;
  *  - runs still executing at the end of the drain are handed over (lease expired, owner nobody);
  *  - the next instance reports a run it cannot resume as failed `interrupted`, never running:
- *    one whose executions are used up, and one that has no lease at all (started before leases).
+ *    one whose executions are used up, and one that has no lease at all (started before leases);
+ *  - a run whose process died right after its input checkpoint (LangGraph reports such a thread with
+ *    no next step, as if completed) is started over from the input its lease holds, and completes.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,11 +20,13 @@ import { DEAD_URL } from '../helpers/services.js';
 
 let key: RsaKey;
 let stub: LlmStub;
+let fast: LlmStub;
 beforeAll(async () => {
   key = await rsaKey();
   stub = await startOllamaStub([{ reply: 'no plan from me', delayMs: 4000 }]);
+  fast = await startOllamaStub([{ reply: 'no plan from me' }]);
 });
-afterAll(async () => stub?.close());
+afterAll(async () => Promise.all([stub?.close(), fast?.close()]));
 
 const WS = 'ws-healthy';
 const token = () => contractToken(key, { workspaceId: WS, permissions: ['aiops:read', 'aiops:analyze'] });
@@ -51,7 +55,8 @@ describe('drain and orphaned runs', () => {
     };
     const exhausted = await start();
     const leaseless = await start();
-    await until(async () => stub.requests.length, (n) => n >= 2, 10_000, 'both runs at the model');
+    const unstarted = await start();
+    await until(async () => stub.requests.length, (n) => n >= 3, 10_000, 'the runs at the model');
 
     const draining = first.drainRuns();
     const refused = await first.inject({ method: 'POST', url: `/workspaces/${WS}/analyze`, headers: bearer(await token()), payload: {} });
@@ -61,18 +66,22 @@ describe('drain and orphaned runs', () => {
     expect(refused.headers.connection).toBe('close');
     const polled = await first.inject({ url: `/workspaces/${WS}/runs/${exhausted}`, headers: bearer(await token()) });
     expect(polled.json()).toMatchObject({ status: 'running', status_reason: null });
-    expect(await draining).toEqual({ finished: 0, handedOver: 2 });
+    expect(await draining).toEqual({ finished: 0, handedOver: 3 });
     await first.close();
 
-    const leases = new BetterSqlite3(path.join(dataDir, 'checkpoints.sqlite'));
-    expect(leases.prepare('SELECT run_id, owner, expires_at_ms FROM aiops_run_leases ORDER BY run_id').all()).toEqual(
-      [exhausted, leaseless].sort().map((run_id) => ({ run_id, owner: '', expires_at_ms: 0 })),
+    const store = new BetterSqlite3(path.join(dataDir, 'checkpoints.sqlite'));
+    expect(store.prepare('SELECT run_id, owner, expires_at_ms FROM aiops_run_leases ORDER BY run_id').all()).toEqual(
+      [exhausted, leaseless, unstarted].sort().map((run_id) => ({ run_id, owner: '', expires_at_ms: 0 })),
     );
-    leases.prepare('UPDATE aiops_run_leases SET attempts = 3 WHERE run_id = ?').run(exhausted);
-    leases.prepare('DELETE FROM aiops_run_leases WHERE run_id = ?').run(leaseless);
-    leases.close();
+    store.prepare('UPDATE aiops_run_leases SET attempts = 3 WHERE run_id = ?').run(exhausted);
+    store.prepare('DELETE FROM aiops_run_leases WHERE run_id = ?').run(leaseless);
+    // As if the process had died right after writing the input checkpoint: keep only that one.
+    const root = store.prepare('SELECT checkpoint_id FROM checkpoints WHERE thread_id = ? AND parent_checkpoint_id IS NULL').get(unstarted) as { checkpoint_id: string };
+    store.prepare('DELETE FROM checkpoints WHERE thread_id = ? AND checkpoint_id <> ?').run(unstarted, root.checkpoint_id);
+    store.prepare('DELETE FROM writes WHERE thread_id = ? AND checkpoint_id <> ?').run(unstarted, root.checkpoint_id);
+    store.close();
 
-    const next = await testApp({ ...env, SHUTDOWN_TIMEOUT_SECONDS: '25' });
+    const next = await testApp({ ...env, SHUTDOWN_TIMEOUT_SECONDS: '25', OLLAMA_BASE_URL: fast.url });
     try {
       for (const [runId, message] of [[exhausted, /stopped 3 times/], [leaseless, /started before runs had leases/]] as const) {
         const res = await next.inject({ url: `/workspaces/${WS}/runs/${runId}`, headers: bearer(await token()) });
@@ -80,6 +89,11 @@ describe('drain and orphaned runs', () => {
         expect(res.json()).toMatchObject({ status: 'failed', status_reason: 'interrupted' });
         expect(res.json().errors).toContainEqual({ node: 'run', kind: 'interrupted', message: expect.stringMatching(message) });
       }
+      const read = async () => (await next.inject({ url: `/workspaces/${WS}/runs/${unstarted}`, headers: bearer(await token()) })).json();
+      const restarted = await until(read, (r) => r.status !== 'running', 20_000, 'the unstarted run to finish');
+      expect(restarted).toMatchObject({ status: 'completed', status_reason: null });
+      expect(restarted.progress.map((p: { node: string }) => p.node)).toEqual(['planner', 'metrics-query', 'anomaly-scoring', 'diagnosis']);
+      expect(fast.requests.length).toBe(1);
     } finally {
       await next.close();
     }
