@@ -1,7 +1,9 @@
 /**
  * A PostgreSQL database of its own for one test file, on the shared test server: tests that count
- * rows or race on a table (run leases, checkpoints) see nobody else's. Dropped (FORCE: connections
- * a killed process left behind are cut) at the end.
+ * rows or race on a table (run leases, checkpoints) see nobody else's. Dropped at the end, once the
+ * connections of closed pools are gone (pg's pool.end() resolves before its sockets have closed, and
+ * cutting them with FORCE would be an uncaught error in a pool without an error listener); FORCE
+ * only for what is still connected after 5 s.
  */
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
@@ -32,6 +34,11 @@ export async function createTestDatabase(prefix: string): Promise<TestDatabase> 
       const c = new pg.Client({ connectionString: services.databaseUrl });
       await c.connect();
       try {
+        for (let i = 0; i < 50; i++) {
+          const { rows } = await c.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [name]);
+          if (rows[0].n === 0) break;
+          await new Promise((r) => setTimeout(r, 100));
+        }
         await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       } finally {
         await c.end();

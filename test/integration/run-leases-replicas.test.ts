@@ -24,8 +24,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all(apps.map((a) => a.close()));
   await Promise.all(stubs.map((s) => s.close()));
-  const pgm = await import('pg'); const c = new pgm.default.Client({ connectionString: db.url.replace(/\/[^/]*$/, '/postgres') }); await c.connect();
-  console.log('ACTIVITY', JSON.stringify((await c.query('SELECT pid, application_name, state, query FROM pg_stat_activity WHERE datname = $1', [db.name])).rows)); await c.end();
   await db?.drop();
 });
 
@@ -44,15 +42,13 @@ describe('an orphaned run on shared PostgreSQL', () => {
     const base = `http://127.0.0.1:${port}`;
     const killed = runTs('src/server.ts', [], {
       PORT: String(port), HOST: '127.0.0.1', AIOPS_DATA_DIR: `/tmp/aiops-test-data/replicas-x-${process.pid}`, LOG_LEVEL: 'warn', NODE_ENV: 'test',
-      JWT_PUBLIC_KEY: key.publicPem, DATABASE_URL: `${db.url}?application_name=app-x`, CLICKHOUSE_URL: DEAD_URL.http, OLLAMA_BASE_URL: slow.url, ANALYZE_SYNC_WAIT_SECONDS: '0', RUN_LEASE_SECONDS: '2',
+      JWT_PUBLIC_KEY: key.publicPem, DATABASE_URL: db.url, CLICKHOUSE_URL: DEAD_URL.http, OLLAMA_BASE_URL: slow.url, ANALYZE_SYNC_WAIT_SECONDS: '0', RUN_LEASE_SECONDS: '2',
     });
     const exited = finish(killed);
     for (let i = 0; i < 300 && !(await fetch(`${base}/health`).then((r) => r.ok, () => false)); i++) await new Promise((r) => setTimeout(r, 100));
     const started = await fetch(`${base}/workspaces/${WS}/analyze`, {
       method: 'POST', headers: { ...bearer(await token()), 'content-type': 'application/json' }, body: JSON.stringify({ time_range_minutes: 60 }),
     });
-    if (started.status !== 202) { console.log('POSTBODY', await started.text()); killed.kill('SIGTERM'); console.log('XOUT', JSON.stringify(await exited)); }
-    if (started.status !== 202) { console.log('POSTBODY', await started.text()); killed.kill('SIGTERM'); console.log('XOUT', JSON.stringify(await exited)); }
     expect(started.status).toBe(202);
     const { run_id: runId } = (await started.json()) as { run_id: string };
     for (let i = 0; i < 200 && slow.requests.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
@@ -62,7 +58,7 @@ describe('an orphaned run on shared PostgreSQL', () => {
 
     const [stubA, stubB] = [await stub(200), await stub(200)];
     const env = (name: string, model: LlmStub) => testEnv(key, {
-      AIOPS_DATA_DIR: `/tmp/aiops-test-data/replicas-${name}-${process.pid}`, DATABASE_URL: `${db.url}?application_name=app-${name}`, CLICKHOUSE_URL: DEAD_URL.http, OLLAMA_BASE_URL: model.url, RUN_LEASE_SECONDS: '1',
+      AIOPS_DATA_DIR: `/tmp/aiops-test-data/replicas-${name}-${process.pid}`, DATABASE_URL: db.url, CLICKHOUSE_URL: DEAD_URL.http, OLLAMA_BASE_URL: model.url, RUN_LEASE_SECONDS: '1',
     });
     const [a, b] = await Promise.all([testApp(env('a', stubA)), testApp(env('b', stubB))]);
     apps.push(a, b);
