@@ -129,8 +129,10 @@ export class AnalysisRuns {
   async recoverOrphans(limit = 20): Promise<number> {
     const leases = this.options.leases;
     if (!leases || this.drained) return 0;
-    await this.ready();
     const claimed = await leases.claimExpired(limit);
+    // The checkpoint store only when there is something to recover: a sweep at start must not race
+    // other replicas (and this one's first requests) setting it up.
+    if (claimed.length > 0) await this.ready();
     for (const lease of claimed) await this.recover(lease);
     return claimed.length;
   }

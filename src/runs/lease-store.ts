@@ -64,9 +64,12 @@ export class SqlRunLeaseStore implements RunLeaseStore {
   constructor(private readonly db: SqlDriver) {}
 
   ready(): Promise<void> {
-    this.setup ??= (async () => {
+    // Twice if need be: replicas starting together race on CREATE … IF NOT EXISTS (PostgreSQL then
+    // reports a unique violation in its catalog to the loser, whose second try finds the table).
+    const create = async () => {
       for (const statement of SCHEMA) await this.db.query(statement, []);
-    })().catch((err: unknown) => {
+    };
+    this.setup ??= create().catch(create).catch((err: unknown) => {
       this.setup = undefined;
       throw err;
     });
