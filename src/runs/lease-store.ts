@@ -10,6 +10,9 @@
  * resume the run, i.e. one that reads the same checkpoints. The lease therefore lives in the store
  * of the checkpoints (same PostgreSQL database, same SQLite file) and shares its fate; Redis is
  * optional and knows nothing about them.
+ *
+ * Times are each replica's clock (ms): keep the clocks in sync (NTP); a skew between two replicas
+ * shortens or lengthens a lease as seen by the other by as much.
  */
 import type { SqlDriver } from '../remediation/store.js';
 
