@@ -2,7 +2,8 @@
  * Analysis runs outlive the process that started them (a real server process, SQLite under its data
  * directory; a stub model that answers slowly keeps a run in flight; the next instance on the same
  * directory is built in this process, which is quicker to start):
- *  - SIGTERM waits for a running analysis: it completes, and the process exits 0;
+ *  - SIGTERM waits for a running analysis (answering polls meanwhile, refusing new runs with 503
+ *    `shutting_down`): it completes, and the process exits 0;
  *  - SIGTERM with a run longer than the drain budget: the run is stopped at its last checkpoint and
  *    handed over, and the next instance resumes it at once (its lease is long, so not by expiry);
  *  - SIGKILL mid-run: the next instance claims the run once its lease has expired and completes it.
@@ -94,10 +95,18 @@ async function runInFlight(server: Server): Promise<string> {
 describe('analysis runs across process ends', () => {
   it('SIGTERM waits for the running analysis, which completes; the process exits 0', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'run-sigterm-'));
-    modelDelayMs = 2500;
+    modelDelayMs = 4000;
     const first = await startServer(dataDir, { SHUTDOWN_TIMEOUT_SECONDS: '20' });
     const runId = await runInFlight(first);
     first.child.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 200));
+    // While it waits, the server still answers: the run can be polled, a new run is refused (503, go elsewhere).
+    const polled = await fetch(`${first.base}/workspaces/${WS}/runs/${runId}`, { headers: bearer(await token()) });
+    expect(((await polled.json()) as { status: string }).status).toBe('running');
+    const refused = await analyze(first);
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('retry-after')).toBe('5');
+    expect(((await refused.json()) as { reason: string }).reason).toBe('shutting_down');
     const result = await first.exited;
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/"finished":1,"handedOver":0/);
