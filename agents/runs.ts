@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { BaseCallbackHandler } from '@langchain/core/callbacks/base';
 import { Command, type StateSnapshot } from '@langchain/langgraph';
 import type { AuthContext } from '../src/auth/auth-context.js';
+import { timedOut } from '../src/budget/abort-reason.js';
 import type { RunContext } from './deps.js';
 import type { AnalysisGraph } from './graph.js';
 import type { ApprovalDecision, AnalysisRequest, AnalysisState } from './state.js';
@@ -26,6 +27,13 @@ export interface AnalysisRunsOptions {
   /** Tracing callbacks for a run (Langfuse: session = run, user = sub), so nodes, tools and model calls nest in one trace. */
   callbacksFor?: (runId: string, auth: AuthContext) => BaseCallbackHandler[];
   onBackgroundError?: (runId: string, err: unknown) => void;
+  /**
+   * Time budget of a run started by `start` (ANALYSIS_TIMEOUT_SECONDS): its signal reaches the metrics
+   * fetches, the worker-pool analysis and the model calls; a run past it ends `failed` with an error of
+   * kind `timeout`. It counts from the start whether or not anyone still waits (POST /analyze answers 202
+   * and the run goes on; a client that leaves does not stop it). Resuming after an approval is not bounded here.
+   */
+  timeoutMs?: number;
   /** Awaited before every use of the checkpoint store; rejects (→ CheckpointStoreUnavailable) while it is down. */
   beforeUse?: () => Promise<void>;
 }
@@ -50,9 +58,11 @@ export class AnalysisRuns {
     const config = { configurable: { thread_id: runId, run: { ...run, auth } satisfies RunContext }, callbacks: this.options.callbacksFor?.(runId, auth) ?? [] };
     const initial = { workspaceId: auth.workspaceId, requestedBy: auth.sub, request };
     this.active.add(runId);
-    const execution = this.graph.invoke(initial, config).then(
+    const deadline = this.options.timeoutMs ? AbortSignal.timeout(this.options.timeoutMs) : undefined;
+    const execution = this.graph.invoke(initial, { ...config, ...(deadline ? { signal: deadline } : {}) }).then(
       () => undefined,
       async (err: unknown) => {
+        if (timedOut(deadline)) return this.markFailed(runId, new Error(`the analysis took longer than its time budget of ${this.options.timeoutMs! / 1000} s and was stopped`), 'timeout');
         this.options.onBackgroundError?.(runId, err);
         await this.markFailed(runId, err);
       },
@@ -110,17 +120,21 @@ export class AnalysisRuns {
     return { run_id: runId, status: statusOf(snapshot, state), state };
   }
 
-  private async markFailed(runId: string, err: unknown): Promise<void> {
+  private async markFailed(runId: string, err: unknown, kind: RunFailureKind = 'failed'): Promise<void> {
     try {
-      await this.graph.updateState({ configurable: { thread_id: runId } }, { errors: [{ node: 'run', kind: 'failed', message: safeMessage(err) }] });
+      await this.graph.updateState({ configurable: { thread_id: runId } }, { errors: [{ node: 'run', kind, message: safeMessage(err) }] });
     } catch {
       // the run never checkpointed: there is nothing to mark
     }
   }
 }
 
+/** Kinds of a run-level error that end the run `failed`: any failure, or its time budget spent. */
+const RUN_FAILURE_KINDS: readonly string[] = ['failed', 'timeout'] satisfies RunFailureKind[];
+type RunFailureKind = 'failed' | 'timeout';
+
 function statusOf(snapshot: StateSnapshot, state: AnalysisState): RunStatus {
-  if (state.errors?.some((e) => e.node === 'run' && e.kind === 'failed')) return 'failed';
+  if (state.errors?.some((e) => e.node === 'run' && RUN_FAILURE_KINDS.includes(e.kind ?? ''))) return 'failed';
   if (snapshot.tasks.some((t) => t.interrupts.length > 0)) return 'awaiting_approval';
   return snapshot.next.length === 0 ? 'completed' : 'running';
 }

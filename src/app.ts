@@ -38,6 +38,7 @@ import workspaceInsightRoutes from './routes/workspace-insights.js';
 import insightRoutes from './routes/insights.js';
 import uiRoutes from './routes/ui.js';
 import type { MetricsSource } from './metrics/metrics-source.js';
+import type { FindingsEngine } from './analysis/workers/findings-engine.js';
 import { readServiceVersion } from './version.js';
 import { ControlPlaneClient } from './clients/hexabase.js';
 import { buildRemediation } from './wiring/remediation.js';
@@ -58,6 +59,8 @@ export interface BuildOptions {
   metricsSource?: MetricsSource;
   /** The clock of analyses (tests pin it to the end of their backfilled data). */
   now?: () => number;
+  /** Replace where the findings analysers run (tests hold or count the work; the test closes it). */
+  findingsEngine?: FindingsEngine;
   /** Replace the remediation service as chat sees it (tests record the calls). */
   chatRemediationProposer?: RemediationProposer;
 }
@@ -124,6 +127,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       audit,
       version,
       onBackgroundError: (runId, err) => app.log.error({ runId, err }, 'analysis run failed'),
+      registry: app.metrics.registry,
+      ...(options.findingsEngine ? { findings: options.findingsEngine } : {}),
       now: options.now ?? Date.now,
       ...(redis ? { redis } : {}),
       warn: (msg) => app.log.warn(msg),
@@ -180,7 +185,7 @@ async function registerPluginsAndRoutes(app: FastifyInstance, config: Config, op
   await app.register(metricsRoutes, { source: metricsSource, limits: config.metrics.limits });
   await app.register(auditRoute, { audit });
   await app.register(analyzeRoutes, { runs: analysis.runs, now: options.now ?? Date.now });
-  await app.register(workspaceInsightRoutes, { metrics: metricsSource, now: options.now ?? Date.now });
+  await app.register(workspaceInsightRoutes, { metrics: metricsSource, now: options.now ?? Date.now, findings: analysis.findings, timeoutSeconds: config.compute.analysisTimeoutMs / 1000 });
   await app.register(insightRoutes, { audit });
   await app.register(uiRoutes); // the web console's static files (public; its API calls carry the token)
   await app.register(remediationRoutes, { remediations });

@@ -4,13 +4,15 @@
  * for anyone else it does not exist (ThreadNotFound, whether it is another user's, another
  * workspace's or nobody's). One turn runs at a time per thread (a lease in the thread index, so
  * across replicas too); the turn's work starts at once and runs to its end even if nobody reads
- * the events, unless the caller's signal aborts it (client gone). Failures become an `error` event,
- * and `done` always comes last, after the lease is released.
+ * the events, unless the caller's signal aborts it (client gone) or its time budget runs out (then an
+ * `error` event with reason `timeout`). Failures become an `error` event, and `done` always comes last,
+ * after the lease is released.
  */
 import { randomUUID } from 'node:crypto';
 import type { BaseCallbackHandler } from '@langchain/core/callbacks/base';
 import { GraphRecursionError } from '@langchain/langgraph';
 import type { AuthContext } from '../../src/auth/auth-context.js';
+import { timedOut } from '../../src/budget/abort-reason.js';
 import { AuditUnavailableError } from '../../src/audit/event.js';
 import type { ChatEvent } from '../../src/chat/events.js';
 import { titleFrom, type ThreadRecord, type ThreadStore } from '../../src/chat/thread-store.js';
@@ -27,6 +29,8 @@ export interface ChatServiceOptions {
   maxSteps: number;
   /** Awaited before each use of the checkpoint store; rejects while it is down. */
   beforeUse?: () => Promise<void>;
+  /** Time budget of one turn (CHAT_TURN_TIMEOUT_SECONDS): its signal stops the model calls and the tools' work. */
+  turnTimeoutMs?: number;
   /** Tracing callbacks for a turn (Langfuse: session = thread, user = sub). */
   callbacksFor?: (threadId: string, auth: AuthContext) => BaseCallbackHandler[];
   /** How long a turn may hold its thread before another may take it over (a crashed replica's lease runs out). */
@@ -118,13 +122,15 @@ export class ChatService {
       sink: (e) => queue.push(e),
       streamed: { chars: 0 },
     };
+    const deadline = this.options.turnTimeoutMs ? AbortSignal.timeout(this.options.turnTimeoutMs) : undefined;
+    const signal = deadline && run.signal ? AbortSignal.any([run.signal, deadline]) : deadline ?? run.signal;
     const at = new Date(now).toISOString();
     const graphInput = isNew ? { workspaceId: auth.workspaceId, owner: auth.sub, incoming: { text: input.message, at } } : { incoming: { text: input.message, at } };
     const config = {
       configurable: { thread_id: id, turn },
       callbacks: [new TokenStreamHandler(turn), ...(this.options.callbacksFor?.(id, auth) ?? [])],
       recursionLimit: 2 * this.options.maxSteps + 10,
-      ...(run.signal ? { signal: run.signal } : {}),
+      ...(signal ? { signal } : {}),
     };
     void (async () => {
       let completed = false;
@@ -132,7 +138,9 @@ export class ChatService {
         await this.graph.invoke(graphInput, config);
         completed = true;
       } catch (err) {
-        if (!run.signal?.aborted) {
+        if (timedOut(deadline) && !run.signal?.aborted) {
+          queue.push({ event: 'error', data: { message: `the turn took longer than its time budget of ${this.options.turnTimeoutMs! / 1000} s and was stopped`, reason: 'timeout' } });
+        } else if (!run.signal?.aborted) {
           queue.push(errorEvent(err));
           this.options.onError?.(id, err);
         }

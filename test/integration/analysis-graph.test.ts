@@ -158,8 +158,8 @@ describe('prompt injection through label values', () => {
     };
     return {
       kind: 'embedded',
-      instant: async (...a) => poison(await inner.instant(...a)),
-      range: async (...a) => poison(await inner.range(...a)),
+      instant: async (ws, q, t) => poison(await inner.instant(ws, q, t)),
+      range: async (ws, q, w) => poison(await inner.range(ws, q, w)),
       series: () => inner.series(),
       labelValues: () => inner.labelValues(),
       alerts: async () => [{ labels: { alertname: 'Pwn', workspace_id: 'ws-a' }, annotations: { summary: INJECTION }, state: 'firing' }],
