@@ -4,9 +4,8 @@
  * for anyone else it does not exist (ThreadNotFound, whether it is another user's, another
  * workspace's or nobody's). One turn runs at a time per thread (a lease in the thread index, so
  * across replicas too); the turn's work starts at once and runs to its end even if nobody reads
- * the events, unless the caller's signal aborts it (client gone) or its time budget runs out (then an
- * `error` event with reason `timeout`). Failures become an `error` event, and `done` always comes last,
- * after the lease is released.
+ * the events, unless the caller's signal aborts it (client gone). Failures become an `error` event,
+ * and `done` always comes last, after the lease is released.
  */
 import { randomUUID } from 'node:crypto';
 import type { BaseCallbackHandler } from '@langchain/core/callbacks/base';
@@ -29,7 +28,10 @@ export interface ChatServiceOptions {
   maxSteps: number;
   /** Awaited before each use of the checkpoint store; rejects while it is down. */
   beforeUse?: () => Promise<void>;
-  /** Time budget of one turn (CHAT_TURN_TIMEOUT_SECONDS): its signal stops the model calls and the tools' work. */
+  /**
+   * Time budget of one turn (CHAT_TURN_TIMEOUT_SECONDS): its signal stops the model calls and the tools'
+   * work, and the turn ends with an `error` event, reason `timeout` (then `done`).
+   */
   turnTimeoutMs?: number;
   /** Tracing callbacks for a turn (Langfuse: session = thread, user = sub). */
   callbacksFor?: (threadId: string, auth: AuthContext) => BaseCallbackHandler[];

@@ -11,11 +11,11 @@ import type { Redis } from 'ioredis';
 import type { ControlPlaneClient } from '../clients/hexabase.js';
 import type { RemediationService } from '../remediation/service.js';
 import { remediationPort } from './remediation.js';
-import { Counter, type Registry } from 'prom-client';
-import { createFindingsPool, type FindingsPool } from '../analysis/workers/findings-pool.js';
-import type { FindingsEngine } from '../analysis/workers/findings-engine.js';
 import { LruQueryCache, RedisQueryCache } from '../metrics/query-cache.js';
 import type { Config } from '../config.js';
+import type { Registry } from 'prom-client';
+import type { FindingsEngine } from '../analysis/workers/findings-engine.js';
+import { buildFindingsPool } from './findings-pool.js';
 import type { MetricsSource } from '../metrics/metrics-source.js';
 import { createPromptLibrary, defaultPromptsDir } from '../prompts/index.js';
 import { createGraphToolBox, type ToolBox, type ToolDeps } from '../../tools/index.js';
@@ -30,11 +30,11 @@ export interface Analysis {
   runs: AnalysisRuns;
   toolbox: ToolBox;
   llmProviders: readonly string[];
+  /** Where the findings analysers run (also for the routes that analyse inline): the worker pool, closed by `close`. */
+  findings: FindingsEngine;
   checkpointerKind: 'postgres' | 'sqlite';
   /** What the chat shares with the analysis (src/wiring/chat.ts): the same tool deps and cache, LLM layer, prompts, checkpointer, tracing. */
   shared: { toolDeps: ToolDeps; toolCache: QueryCache; llm?: ChatLlm; prompts: PromptLibrary; checkpointer: Checkpointer; tracing?: LlmTracing };
-  /** Where the findings analysers run (also for the routes that analyse inline): the worker pool, closed by `close`. */
-  findings: FindingsEngine;
   close(): Promise<void>;
 }
 
@@ -42,11 +42,11 @@ export async function buildAnalysis(
   config: Config,
   deps: {
     metrics: MetricsSource; audit: AuditLog; version: string; onBackgroundError: (runId: string, err: unknown) => void; now?: () => number; redis?: Redis; warn?: (msg: string) => void;
+    controlPlane?: ControlPlaneClient;
     /** Where the worker pool's task counter is registered (/metrics). */
     registry?: Registry;
     /** Replaces the worker pool (tests hold or count the work); the caller closes it. */
     findings?: FindingsEngine;
-    controlPlane?: ControlPlaneClient;
     /** Proposals of analysis runs become remediations here; approving one resumes its run. */
     remediations?: RemediationService;
   },
@@ -57,7 +57,8 @@ export async function buildAnalysis(
   const findings: FindingsEngine = deps.findings ?? pool!;
   // Read-only tool results are cached like query results: shared through Redis when configured.
   const cache = deps.redis ? new RedisQueryCache(deps.redis, (err) => deps.warn?.(`tool cache unavailable: ${err.message}`), 'aiops:tools:') : new LruQueryCache();
-  const toolDeps: ToolDeps = { metrics: deps.metrics, audit: deps.audit, now, findings, ...(controlPlane ? { controlPlane } : {}) };
+  const toolDeps: ToolDeps = { metrics: deps.metrics, audit: deps.audit, now, ...(controlPlane ? { controlPlane } : {}) };
+  toolDeps.findings = findings; // the analysis tools and chat's diagnose tool analyse on the pool too
   const toolbox = createGraphToolBox(toolDeps, { cache });
   const tracing = buildTracing(config, deps.version);
   const llm = buildChatLlm(config, { audit: deps.audit, ...(tracing ? { tracing } : {}) });
@@ -79,23 +80,12 @@ export async function buildAnalysis(
     toolbox,
     llmProviders: llm?.providers ?? [],
     checkpointerKind: checkpointer.kind,
-    shared: { toolDeps, toolCache: cache, prompts, checkpointer, ...(llm ? { llm } : {}), ...(tracing ? { tracing } : {}) },
     findings,
+    shared: { toolDeps, toolCache: cache, prompts, checkpointer, ...(llm ? { llm } : {}), ...(tracing ? { tracing } : {}) },
     close: async () => {
       await checkpointer.close();
       await tracing?.shutdown();
       await pool?.close();
     },
   };
-}
-
-function buildFindingsPool(config: Config, registry: Registry | undefined): FindingsPool {
-  const mode = config.compute.workerThreads === 0 ? 'inline' : 'worker';
-  const tasks = registry && new Counter({
-    name: 'aiops_analysis_tasks_total',
-    help: 'Findings analyser tasks by where they ran (worker pool or inline) and how they ended (aborted: time budget spent or client gone)',
-    labelNames: ['mode', 'outcome'] as const,
-    registers: [registry],
-  });
-  return createFindingsPool({ threads: config.compute.workerThreads, ...(tasks ? { onTask: (outcome) => tasks.inc({ mode, outcome }) } : {}) });
 }
