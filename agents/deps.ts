@@ -9,6 +9,7 @@ import type { PromptLibrary } from '../src/prompts/index.js';
 import type { ToolBox, ToolContext } from '../tools/tool.js';
 import type { ProposedAction } from '../src/analysis/types.js';
 import type { AuditLog } from '../src/audit/event.js';
+import type { FindingsEngine } from '../src/analysis/workers/findings-engine.js';
 
 /**
  * The remediation service as the graph sees it: a run's proposals become one pending remediation
@@ -31,6 +32,8 @@ export interface AgentDeps {
   now: () => number;
   /** Upper bound of points per fetched series (keeps checkpoints and prompts small). */
   maxPointsPerSeries?: number;
+  /** Where anomaly-scoring runs the analysers (the worker pool in the service); absent: inline (tests). */
+  findings?: FindingsEngine;
 }
 
 export interface RunContext {
@@ -56,6 +59,8 @@ export function toolContext(config: LangGraphRunnableConfig): ToolContext {
     ...(ctx.requestId ? { requestId: ctx.requestId } : {}),
     ...(ctx.traceId ? { traceId: ctx.traceId } : {}),
     ...(ctx.approval ? { approval: ctx.approval } : {}),
+    // The run's signal (its time budget): tools stop their fetches and analyses with it.
+    ...(config.signal ? { signal: config.signal } : {}),
   };
 }
 

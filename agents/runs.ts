@@ -18,6 +18,7 @@ import { DependencyUnavailable } from '../src/resilience/dependency-unavailable.
 import type { RunLease } from '../src/runs/lease-store.js';
 import type { RunLeases } from '../src/runs/leases.js';
 import { RunsDraining } from '../src/runs/runs-draining.js';
+import { timedOut } from '../src/budget/abort-reason.js';
 import type { RunContext } from './deps.js';
 import type { AnalysisGraph } from './graph.js';
 import { interruptedBeforeRemediation, leasePayload, NODES_NEEDING_THE_CALLER, parseLeasePayload, planRecovery, recoveredAuth, type RunInput } from './run-recovery.js';
@@ -25,7 +26,7 @@ import type { ApprovalDecision, AnalysisRequest, AnalysisState } from './state.j
 
 export type RunStatus = 'running' | 'awaiting_approval' | 'completed' | 'failed';
 /** Why a run failed: an error in the run, or its process stopped and it could not be resumed. */
-export type RunStatusReason = 'error' | 'interrupted';
+export type RunStatusReason = 'error' | 'interrupted' | 'timeout';
 
 export interface RunView {
   run_id: string;
@@ -41,6 +42,13 @@ export interface AnalysisRunsOptions {
   /** Tracing callbacks for a run (Langfuse: session = run, user = sub), so nodes, tools and model calls nest in one trace. */
   callbacksFor?: (runId: string, auth: AuthContext) => BaseCallbackHandler[];
   onBackgroundError?: (runId: string, err: unknown) => void;
+  /**
+   * Time budget of a run started by `start` (ANALYSIS_TIMEOUT_SECONDS): its signal reaches the metrics
+   * fetches, the worker-pool analysis and the model calls; a run past it ends `failed` with an error of
+   * kind `timeout`. It counts from the start whether or not anyone still waits (POST /analyze answers 202
+   * and the run goes on; a client that leaves does not stop it). Resuming after an approval is not bounded here.
+   */
+  timeoutMs?: number;
   /** Awaited before every use of the checkpoint store; rejects (→ CheckpointStoreUnavailable) while it is down. */
   beforeUse?: () => Promise<void>;
   /**
@@ -198,10 +206,12 @@ export class AnalysisRuns {
    */
   private execute(runId: string, input: GraphInput, run: RunContext, recovering = false): Promise<void> {
     const abort = new AbortController();
+    // The run's time budget (a resumed approval has none: a remediation is never cut off halfway).
+    const deadline = this.options.timeoutMs && !(input instanceof Command) ? AbortSignal.timeout(this.options.timeoutMs) : undefined;
     const config = {
       configurable: { thread_id: runId, run },
       callbacks: this.options.callbacksFor?.(runId, run.auth) ?? [],
-      signal: abort.signal,
+      signal: deadline ? AbortSignal.any([abort.signal, deadline]) : abort.signal,
       ...(recovering ? { interruptBefore: [...NODES_NEEDING_THE_CALLER] } : {}),
     };
     const done = this.graph.invoke(input, config).then(
@@ -210,6 +220,7 @@ export class AnalysisRuns {
         if (recovering && (await this.view(runId))?.status === 'running') await this.markFailed(runId, interruptedBeforeRemediation, 'interrupted');
       },
       async (err: unknown) => {
+        if (timedOut(deadline)) return this.markFailed(runId, `the analysis took longer than its time budget of ${this.options.timeoutMs! / 1000} s and was stopped`, 'timeout');
         if (abort.signal.aborted) return;
         this.options.onBackgroundError?.(runId, err);
         await this.markFailed(runId, safeMessage(err), 'failed');
@@ -295,7 +306,7 @@ export class AnalysisRuns {
     return { run_id: runId, status, ...(reason ? { reason } : {}), state };
   }
 
-  private async markFailed(runId: string, message: string, kind: 'failed' | 'interrupted'): Promise<void> {
+  private async markFailed(runId: string, message: string, kind: RunFailureKind): Promise<void> {
     try {
       await this.graph.updateState({ configurable: { thread_id: runId } }, { errors: [{ node: 'run', kind, message }] });
     } catch {
@@ -311,7 +322,11 @@ export class AnalysisRuns {
  */
 const started = (snapshot: StateSnapshot) => snapshot.metadata?.step !== -1;
 
-const runFailure = (state: AnalysisState) => state.errors?.find((e) => e.node === 'run' && (e.kind === 'failed' || e.kind === 'interrupted'));
+/** Kinds of a run-level error that end the run `failed`: a failure, its time budget spent, or its process gone. */
+type RunFailureKind = 'failed' | 'timeout' | 'interrupted';
+const RUN_FAILURE_KINDS: readonly string[] = ['failed', 'timeout', 'interrupted'] satisfies RunFailureKind[];
+
+const runFailure = (state: AnalysisState) => state.errors?.find((e) => e.node === 'run' && RUN_FAILURE_KINDS.includes(e.kind ?? ''));
 
 function statusOf(snapshot: StateSnapshot, state: AnalysisState): RunStatus {
   if (runFailure(state)) return 'failed';
@@ -320,7 +335,8 @@ function statusOf(snapshot: StateSnapshot, state: AnalysisState): RunStatus {
 }
 
 function reasonOf(state: AnalysisState): RunStatusReason {
-  return runFailure(state)?.kind === 'interrupted' ? 'interrupted' : 'error';
+  const kind = runFailure(state)?.kind;
+  return kind === 'interrupted' || kind === 'timeout' ? kind : 'error';
 }
 
 function safeMessage(err: unknown): string {

@@ -4,7 +4,7 @@
  * state: it travels in `config.configurable.auth` for each invoke/resume, so no token is ever
  * written to a checkpoint.
  */
-import { Annotation } from '@langchain/langgraph';
+import { Annotation, UntrackedValueChannel } from '@langchain/langgraph';
 import type { AnalysisPlan, AnalysisType, Diagnosis, Finding, ProposedAction, SeriesData } from '../src/analysis/types.js';
 
 export interface AnalysisRequest {
@@ -55,8 +55,13 @@ export const AnalysisStateAnnotation = Annotation.Root({
   request: Annotation<AnalysisRequest>(),
   /** planner: which catalog queries and analyses, over which window. */
   plan: replace<AnalysisPlan | null>(() => null),
-  /** metrics-query: the fetched series (range results of the planned queries); emptied by anomaly-scoring once scored. */
-  series: replace<SeriesData[]>(() => []),
+  /**
+   * metrics-query: the fetched series (range results of the planned queries); emptied by anomaly-scoring
+   * once scored. Never checkpointed (an untracked channel): serialising megabytes of points into the
+   * checkpoint was most of an analysis's event-loop time. A run resumed from a checkpoint between the
+   * two nodes has none and anomaly-scoring fetches them again.
+   */
+  series: () => new UntrackedValueChannel<SeriesData[]>({ initialValueFactory: () => [] }),
   /** metrics-query: how many series were fetched (kept after the series themselves are dropped). */
   seriesFetched: replace<number>(() => 0),
   /** anomaly-scoring: what the analytics found, most severe first. */

@@ -39,6 +39,7 @@ import workspaceInsightRoutes from './routes/workspace-insights.js';
 import insightRoutes from './routes/insights.js';
 import uiRoutes from './routes/ui.js';
 import type { MetricsSource } from './metrics/metrics-source.js';
+import type { FindingsEngine } from './analysis/workers/findings-engine.js';
 import { readServiceVersion } from './version.js';
 import { ControlPlaneClient } from './clients/hexabase.js';
 import { buildRemediation } from './wiring/remediation.js';
@@ -73,6 +74,8 @@ export interface BuildOptions {
   metricsSource?: MetricsSource;
   /** The clock of analyses (tests pin it to the end of their backfilled data). */
   now?: () => number;
+  /** Replace where the findings analysers run (tests hold or count the work; the test closes it). */
+  findingsEngine?: FindingsEngine;
   /** Replace the remediation service as chat sees it (tests record the calls). */
   chatRemediationProposer?: RemediationProposer;
   /** Prefix of the limits' Redis keys (tests use one per file); default `aiops:limits:`. */
@@ -150,6 +153,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       audit,
       version,
       onBackgroundError: (runId, err) => app.log.error({ runId, err }, 'analysis run failed'),
+      registry: app.metrics.registry,
+      ...(options.findingsEngine ? { findings: options.findingsEngine } : {}),
       now: options.now ?? Date.now,
       ...(redis ? { redis } : {}),
       ...(postgres ? { postgres } : {}),
@@ -228,7 +233,7 @@ async function registerPluginsAndRoutes(app: FastifyInstance, config: Config, op
   await app.register(metricsRoutes, { source: metricsSource, limits: config.metrics.limits });
   await app.register(auditRoute, { audit });
   await app.register(analyzeRoutes, { runs: analysis.runs, now: options.now ?? Date.now });
-  await app.register(workspaceInsightRoutes, { metrics: metricsSource, now: options.now ?? Date.now });
+  await app.register(workspaceInsightRoutes, { metrics: metricsSource, now: options.now ?? Date.now, findings: analysis.findings, timeoutSeconds: config.compute.analysisTimeoutMs / 1000 });
   await app.register(insightRoutes, { audit });
   await app.register(uiRoutes); // the web console's static files (public; its API calls carry the token)
   await app.register(remediationRoutes, { remediations });

@@ -3,6 +3,7 @@
  * composition root. A bad value stops the process with one message that lists every problem.
  * Nothing else in the code base reads `process.env`.
  */
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { PermissionSchema, type Permission } from './auth/permissions.js';
@@ -111,6 +112,9 @@ const EnvSchema = z.object({
   CHAT_MAX_STEPS: intIn(1, 30, 6),
   CHAT_CONTEXT_TOKENS: intIn(1000, 200_000, 8000),
   CHAT_SSE_KEEPALIVE_SECONDS: intIn(1, 300, 15),
+  ANALYSIS_WORKER_THREADS: z.preprocess(blankToUndefined, z.coerce.number().int().min(0).max(64).optional()),
+  ANALYSIS_TIMEOUT_SECONDS: intIn(1, 3600, 120),
+  CHAT_TURN_TIMEOUT_SECONDS: intIn(1, 3600, 120),
   REDIS_URL: z.preprocess(blankToUndefined, z.url({ protocol: /^rediss?$/ }).optional()),
   DATABASE_URL: z.preprocess(blankToUndefined, z.url({ protocol: /^postgres(ql)?$/ }).optional()),
   AIOPS_DATA_DIR: z.preprocess(blankToUndefined, z.string().default('./data')),
@@ -217,6 +221,15 @@ export interface Config {
       readonly maxResponseBytes: number;
     };
     readonly cacheTtlSeconds: number;
+  };
+  /** Where heavy analysis runs and how long analyses and chat turns may take. */
+  readonly compute: {
+    /** Worker threads of the findings analysers; 0 runs them inline on the event loop (debugging). */
+    readonly workerThreads: number;
+    /** Time budget of an analysis run, and of a request that analyses inline (alerts, recommendations). */
+    readonly analysisTimeoutMs: number;
+    /** Time budget of one chat turn. */
+    readonly chatTurnTimeoutMs: number;
   };
   readonly redisUrl?: string;
   readonly databaseUrl?: string;
@@ -371,6 +384,12 @@ function buildConfig(e: Env, key: KeySource): Config {
         maxResponseBytes: e.METRICS_MAX_RESPONSE_BYTES,
       },
       cacheTtlSeconds: e.METRICS_CACHE_TTL_SECONDS,
+    },
+    compute: {
+      // One core stays with the event loop (HTTP, I/O); the rest analyse.
+      workerThreads: e.ANALYSIS_WORKER_THREADS ?? Math.max(1, availableParallelism() - 1),
+      analysisTimeoutMs: e.ANALYSIS_TIMEOUT_SECONDS * 1000,
+      chatTurnTimeoutMs: e.CHAT_TURN_TIMEOUT_SECONDS * 1000,
     },
     redisUrl: e.REDIS_URL,
     databaseUrl: e.DATABASE_URL,

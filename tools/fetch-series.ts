@@ -38,7 +38,7 @@ export const fetchSeriesTool = defineTool({
       return failFromError(err); // kind and the limit hit, for the graph and the model
     }
     const ws = { workspaceId: ctx.auth.workspaceId };
-    const { series, failures } = await fetchSeries(deps.metrics, ws, args.queries.map((q) => ({ name: q.name, args: q.args })), window);
+    const { series, failures } = await fetchSeries(deps.metrics, ws, args.queries.map((q) => ({ name: q.name, args: q.args })), window, ctx.signal);
     if (series.length === 0 && failures.length === args.queries.length) {
       // The data layer's kind (unavailable, timeout, …) lets the graph tell "Prometheus is down" apart.
       return fail(`every query failed: ${failures[0]?.message ?? 'unknown error'}`, { failures, ...(failures[0]?.kind ? { kind: failures[0].kind } : {}) });

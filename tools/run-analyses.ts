@@ -3,9 +3,10 @@
  * window (in the caller's workspace), run the deterministic analysers, answer the findings.
  */
 import { z } from 'zod';
-import { collectFindings, findingsWindowQueries, type CollectOptions } from '../src/analysis/findings/index.js';
+import { findingsWindowQueries, type CollectOptions } from '../src/analysis/findings/index.js';
 import { fetchSeries } from '../src/analysis/series-from-results.js';
 import type { AnalysisKind } from '../src/analysis/types.js';
+import { inlineFindingsEngine } from '../src/analysis/workers/findings-engine.js';
 import { K8S_NAME } from '../src/metrics/catalog/catalog.js';
 import { fail, noData, ok } from './define-tool.js';
 import type { ToolContext, ToolDeps, ToolResult } from './tool.js';
@@ -30,12 +31,12 @@ export async function runAnalyses(analyses: AnalysisKind[], args: AnalysisArgs, 
   const window = windowFrom(args, deps.now());
   const filters = args.namespace ? { namespace: args.namespace } : {};
   const queries = findingsWindowQueries(analyses).map((name) => ({ name, args: filters }));
-  const { series, failures } = await fetchSeries(deps.metrics, { workspaceId: ctx.auth.workspaceId }, queries, window);
+  const { series, failures } = await fetchSeries(deps.metrics, { workspaceId: ctx.auth.workspaceId }, queries, window, ctx.signal);
   if (series.length === 0 && failures.length > 0) {
     return fail(`no query succeeded: ${failures[0]!.message}`, { failures: failures.slice(0, 5), window });
   }
   if (series.length === 0) return noData(`no series in the window${args.namespace ? ` for namespace ${args.namespace}` : ''}`);
-  const findings = collectFindings(series, analyses, { ...options, minSeverity: args.min_severity, limit: args.limit });
+  const findings = await (deps.findings ?? inlineFindingsEngine).collect(series, analyses, { ...options, minSeverity: args.min_severity, limit: args.limit }, ctx.signal);
   return ok({
     analyses,
     window: { start: new Date(window.start * 1000).toISOString(), end: new Date(window.end * 1000).toISOString(), step_seconds: window.step },

@@ -9,6 +9,7 @@ import type { AuditLog } from '../src/audit/event.js';
 import type { AuthContext } from '../src/auth/auth-context.js';
 import type { Permission } from '../src/auth/permissions.js';
 import type { MetricsSource } from '../src/metrics/metrics-source.js';
+import type { FindingsEngine } from '../src/analysis/workers/findings-engine.js';
 
 export type ToolResult<T = unknown> =
   | { status: 'ok'; data: T }
@@ -24,6 +25,8 @@ export interface ToolContext {
   traceId?: string;
   /** Set only when a human with aiops:remediate approved this run's proposal (mutating tools need it). */
   approval?: { approvedBy: string; approvalId: string };
+  /** Aborts the call's work (metrics fetches, analyses): the run's or turn's time budget ran out, or its client left. */
+  signal?: AbortSignal;
 }
 
 /** What tools may use: injected by the composition root, never imported. */
@@ -34,6 +37,8 @@ export interface ToolDeps {
   now: () => number;
   /** The Hexabase control plane (HEXABASE_API_URL), when configured. */
   controlPlane?: { workspaceOverview(workspaceId: string): Promise<Record<string, unknown>> };
+  /** Where the findings analysers run (the worker pool in the service); absent: inline (tests). */
+  findings?: FindingsEngine;
 }
 
 export interface ToolDefinition<I = unknown, O = unknown> {

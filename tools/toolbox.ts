@@ -9,11 +9,12 @@ import { redact } from '../src/audit/redact.js';
 import { hasPermission, type Permission } from '../src/auth/permissions.js';
 import { createHash } from 'node:crypto';
 import type { QueryCache } from '../src/metrics/query-cache.js';
+import { abortReasonText, isTimeoutReason } from '../src/budget/abort-reason.js';
 import { fail } from './define-tool.js';
 import type { ToolBox, ToolContext, ToolDefinition, ToolDeps, ToolResult } from './tool.js';
 
 export interface ToolBoxOptions {
-  /** A handler running longer than this is abandoned with a `timeout` result (default 60 s). */
+  /** A handler running longer than this is stopped (its signal aborts) with a `timeout` result (default 60 s). */
   timeoutMs?: number;
   /** Read-only results are cached here (Redis across replicas, or in-process), per workspace and arguments. */
   cache?: QueryCache;
@@ -90,13 +91,25 @@ export function createToolBox(tools: readonly ToolDefinition<never, unknown>[], 
       if (hit !== undefined) return { result: JSON.parse(hit) as ToolResult, status: 'ok' };
     }
     let timer: NodeJS.Timeout | undefined;
+    // The handler's signal: the caller's (run or turn budget, client gone) or the tool's own timeout.
+    const ownTimeout = new AbortController();
+    const signal = ctx.signal ? AbortSignal.any([ctx.signal, ownTimeout.signal]) : ownTimeout.signal;
     try {
-      const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new ToolTimeout()), timeoutMs); });
-      const result = await Promise.race([def.handler(parsed.data, ctx, deps), timeout]);
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          ownTimeout.abort(new ToolTimeout());
+          reject(new ToolTimeout());
+        }, timeoutMs);
+      });
+      const result = await Promise.race([def.handler(parsed.data, { ...ctx, signal }, deps), timeout]);
       if (key && (result.status === 'ok' || result.status === 'no_data')) await options.cache!.set(key, JSON.stringify(result), options.cacheTtlSeconds ?? 30);
       return { result, status: result.status === 'error' ? 'error' : 'ok', ...(result.status === 'error' ? { error: result.message } : {}) };
     } catch (err) {
       if (err instanceof ToolTimeout) return { result: fail(`${def.name} did not answer within ${timeoutMs / 1000} s`), status: 'timeout', error: 'timeout' };
+      if (ctx.signal?.aborted) {
+        const why = abortReasonText(ctx.signal.reason);
+        return { result: fail(`${def.name} was stopped: ${why}`), status: isTimeoutReason(ctx.signal.reason) ? 'timeout' : 'error', error: `stopped: ${why}` };
+      }
       const name = err instanceof Error ? err.name : 'Error';
       return { result: fail(`${def.name} failed unexpectedly (${name}); try again or use another tool`), status: 'error', error: err instanceof Error ? err.message : String(err) };
     } finally {

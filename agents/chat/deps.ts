@@ -56,5 +56,7 @@ export function chatToolContext(config: LangGraphRunnableConfig): ToolContext {
     runId: threadIdOf(config),
     ...(ctx.requestId ? { requestId: ctx.requestId } : {}),
     ...(ctx.traceId ? { traceId: ctx.traceId } : {}),
+    // The turn's signal (its time budget, or the client gone): tools stop their work with it.
+    ...(config.signal ? { signal: config.signal } : {}),
   };
 }

@@ -7,9 +7,9 @@
  */
 import { z } from 'zod';
 import { diagnose } from '../../src/analysis/diagnose/index.js';
-import { collectFindings } from '../../src/analysis/findings/index.js';
 import { fetchSeries } from '../../src/analysis/series-from-results.js';
 import { AnalysisTypeSchema } from '../../src/analysis/types.js';
+import { inlineFindingsEngine } from '../../src/analysis/workers/findings-engine.js';
 import { defineTool, fail, noData, ok } from '../../tools/index.js';
 import { deterministicPlan } from '../nodes/plan-queries.js';
 import { DEFAULT_MAX_POINTS } from '../nodes/planner.js';
@@ -29,10 +29,10 @@ export const diagnoseWorkspace = defineTool({
   async handler(args, ctx, deps) {
     const request = { analysisType: args.analysis_type, timeRangeMinutes: args.window_minutes, targets: args.namespace ? [args.namespace] : [], endTime: Math.floor(deps.now() / 1000) };
     const plan = deterministicPlan(request, DEFAULT_MAX_POINTS);
-    const { series, failures } = await fetchSeries(deps.metrics, { workspaceId: ctx.auth.workspaceId }, plan.queries.map((q) => ({ name: q.name, args: q.args })), plan.window);
+    const { series, failures } = await fetchSeries(deps.metrics, { workspaceId: ctx.auth.workspaceId }, plan.queries.map((q) => ({ name: q.name, args: q.args })), plan.window, ctx.signal);
     if (series.length === 0 && failures.length > 0) return fail(`no query succeeded: ${failures[0]!.message}`, { failures: failures.slice(0, 5) });
     if (series.length === 0) return noData(`no series in the window${args.namespace ? ` for namespace ${args.namespace}` : ''}`);
-    const findings = collectFindings(series, plan.analyses);
+    const findings = await (deps.findings ?? inlineFindingsEngine).collect(series, plan.analyses, {}, ctx.signal);
     const { diagnosis, proposedActions } = diagnose(findings, { analysisType: args.analysis_type, window: plan.window });
     return ok({
       analysis_type: args.analysis_type,

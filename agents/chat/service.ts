@@ -12,6 +12,7 @@ import { randomUUID } from 'node:crypto';
 import type { BaseCallbackHandler } from '@langchain/core/callbacks/base';
 import { GraphRecursionError } from '@langchain/langgraph';
 import type { AuthContext } from '../../src/auth/auth-context.js';
+import { timedOut } from '../../src/budget/abort-reason.js';
 import { AuditUnavailableError } from '../../src/audit/event.js';
 import { redactString } from '../../src/audit/redact.js';
 import { DependencyUnavailable } from '../../src/resilience/dependency-unavailable.js';
@@ -30,6 +31,11 @@ export interface ChatServiceOptions {
   maxSteps: number;
   /** Awaited before each use of the checkpoint store; rejects while it is down. */
   beforeUse?: () => Promise<void>;
+  /**
+   * Time budget of one turn (CHAT_TURN_TIMEOUT_SECONDS): its signal stops the model calls and the tools'
+   * work, and the turn ends with an `error` event, reason `timeout` (then `done`).
+   */
+  turnTimeoutMs?: number;
   /** Tracing callbacks for a turn (Langfuse: session = thread, user = sub). */
   callbacksFor?: (threadId: string, auth: AuthContext) => BaseCallbackHandler[];
   /** How long a turn may hold its thread before another may take it over (a crashed replica's lease runs out). */
@@ -128,13 +134,15 @@ export class ChatService {
       sink: (e) => queue.push(e),
       streamed: { chars: 0 },
     };
+    const deadline = this.options.turnTimeoutMs ? AbortSignal.timeout(this.options.turnTimeoutMs) : undefined;
+    const signal = deadline && run.signal ? AbortSignal.any([run.signal, deadline]) : deadline ?? run.signal;
     const at = new Date(now).toISOString();
     const graphInput = isNew ? { workspaceId: auth.workspaceId, owner: auth.sub, incoming: { text: message, at } } : { incoming: { text: message, at } };
     const config = {
       configurable: { thread_id: id, turn },
       callbacks: [new TokenStreamHandler(turn), ...(this.options.callbacksFor?.(id, auth) ?? [])],
       recursionLimit: 2 * this.options.maxSteps + 10,
-      ...(run.signal ? { signal: run.signal } : {}),
+      ...(signal ? { signal } : {}),
     };
     void (async () => {
       let completed = false;
@@ -142,7 +150,9 @@ export class ChatService {
         await this.graph.invoke(graphInput, config);
         completed = true;
       } catch (err) {
-        if (!run.signal?.aborted) {
+        if (timedOut(deadline) && !run.signal?.aborted) {
+          queue.push({ event: 'error', data: { message: `the turn took longer than its time budget of ${this.options.turnTimeoutMs! / 1000} s and was stopped`, reason: 'timeout' } });
+        } else if (!run.signal?.aborted) {
           queue.push(errorEvent(err));
           this.options.onError?.(id, err);
         }

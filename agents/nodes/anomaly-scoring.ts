@@ -1,22 +1,31 @@
 /**
  * anomaly-scoring: the analytics library, no LLM. Scores every fetched series, forecasts capacity,
- * and finds right-sizing, compliance and security issues, as the plan's analyses ask. The raw series
- * are dropped from the state here: findings carry their own evidence, and a few thousand series of
- * hundreds of points would otherwise be serialised again into every later checkpoint.
+ * and finds right-sizing, compliance and security issues, as the plan's analyses ask, on the injected
+ * engine (worker threads in the service), stopped by the run's signal. The raw series live in memory
+ * only, from metrics-query to here (never checkpointed, agents/state.ts), and are dropped once scored:
+ * findings carry their own evidence. A run resumed from a checkpoint at this node fetches them again.
  */
-import { collectFindings } from '../../src/analysis/findings/index.js';
+import type { LangGraphRunnableConfig } from '@langchain/langgraph';
+import { inlineFindingsEngine } from '../../src/analysis/workers/findings-engine.js';
 import { progress, type AgentDeps } from '../deps.js';
 import type { AnalysisState, AnalysisUpdate } from '../state.js';
+import { fetchPlannedSeries, type FetchAnswer } from './metrics-query.js';
 
 export function anomalyScoringNode(deps: AgentDeps) {
-  return async (state: AnalysisState): Promise<AnalysisUpdate> => {
+  return async (state: AnalysisState, config: LangGraphRunnableConfig): Promise<AnalysisUpdate> => {
     if (!state.plan) return { errors: [{ node: 'anomaly-scoring', message: 'no plan' }] };
-    const findings = collectFindings(state.series, state.plan.analyses);
+    let series = state.series;
+    if (series.length === 0 && state.seriesFetched > 0) {
+      const again = await fetchPlannedSeries(deps, state.plan, config);
+      if (again.status !== 'ok') return { errors: [{ node: 'anomaly-scoring', message: `the series had to be fetched again and could not be: ${again.message}` }] };
+      series = (again.data as FetchAnswer).series;
+    }
+    const findings = await (deps.findings ?? inlineFindingsEngine).collect(series, state.plan.analyses, {}, config.signal);
     const serious = findings.filter((f) => f.severity !== 'info').length;
     return {
       findings,
       series: [],
-      progress: [progress(deps, 'anomaly-scoring', `${findings.length} findings (${serious} warning or critical) from ${state.series.length} series`)],
+      progress: [progress(deps, 'anomaly-scoring', `${findings.length} findings (${serious} warning or critical) from ${series.length} series`)],
     };
   };
 }

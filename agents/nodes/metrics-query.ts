@@ -12,7 +12,7 @@ import type { ToolResult } from '../../tools/index.js';
 import { progress, toolContext, type AgentDeps } from '../deps.js';
 import type { AnalysisState, AnalysisUpdate, RunError } from '../state.js';
 
-interface FetchAnswer {
+export interface FetchAnswer {
   series: SeriesData[];
   failures: { query: string; message: string }[];
 }
@@ -20,15 +20,20 @@ interface FetchAnswer {
 export function metricsQueryNode(deps: AgentDeps) {
   return async (state: AnalysisState, config: LangGraphRunnableConfig): Promise<AnalysisUpdate> => {
     if (!state.plan) return { errors: [{ node: 'metrics-query', message: 'no plan' }] };
-    const args = { queries: state.plan.queries, window: state.plan.window };
-    const span = await (await getCallbackManagerForConfig(config))?.handleToolStart(
-      { lc: 1, type: 'not_implemented', id: ['tools', 'fetch_series'] }, JSON.stringify(args), undefined, undefined, undefined, undefined, 'fetch_series');
-    const result = await deps.toolbox.run('fetch_series', args, toolContext(config));
-    await span?.handleToolEnd(result.status === 'ok'
-      ? `ok: ${(result.data as FetchAnswer).series.length} series, ${(result.data as FetchAnswer).failures.length} failed queries`
-      : `${result.status}: ${result.message}`);
-    return toUpdate(deps, state, result);
+    return toUpdate(deps, state, await fetchPlannedSeries(deps, state.plan, config));
   };
+}
+
+/** The plan's queries through the fetch_series tool, as a tool span of the run's trace. */
+export async function fetchPlannedSeries(deps: AgentDeps, plan: NonNullable<AnalysisState['plan']>, config: LangGraphRunnableConfig): Promise<ToolResult> {
+  const args = { queries: plan.queries, window: plan.window };
+  const span = await (await getCallbackManagerForConfig(config))?.handleToolStart(
+    { lc: 1, type: 'not_implemented', id: ['tools', 'fetch_series'] }, JSON.stringify(args), undefined, undefined, undefined, undefined, 'fetch_series');
+  const result = await deps.toolbox.run('fetch_series', args, toolContext(config));
+  await span?.handleToolEnd(result.status === 'ok'
+    ? `ok: ${(result.data as FetchAnswer).series.length} series, ${(result.data as FetchAnswer).failures.length} failed queries`
+    : `${result.status}: ${result.message}`);
+  return result;
 }
 
 function toUpdate(deps: AgentDeps, state: AnalysisState, result: ToolResult): AnalysisUpdate {

@@ -60,15 +60,15 @@ export class PrometheusClient {
     this.maxResponseBytes = options.maxResponseBytes ?? 25 * 1024 * 1024;
   }
 
-  /** Instant query at `time` (Unix seconds). */
-  instantQuery(query: string, time: number): Promise<PromQueryData> {
-    return this.post('/api/v1/query', { query, time: String(time) }, { endpoint: 'query', query });
+  /** Instant query at `time` (Unix seconds). `signal` aborts it (its reason is thrown as is, never retried). */
+  instantQuery(query: string, time: number, signal?: AbortSignal): Promise<PromQueryData> {
+    return this.post('/api/v1/query', { query, time: String(time) }, { endpoint: 'query', query }, signal);
   }
 
-  /** Range query; times in Unix seconds, step in seconds. */
-  rangeQuery(query: string, start: number, end: number, step: number): Promise<PromQueryData> {
+  /** Range query; times in Unix seconds, step in seconds. `signal` aborts it (its reason is thrown as is, never retried). */
+  rangeQuery(query: string, start: number, end: number, step: number, signal?: AbortSignal): Promise<PromQueryData> {
     const range = { start, end, step };
-    return this.post('/api/v1/query_range', { query, start: String(start), end: String(end), step: String(step) }, { endpoint: 'query_range', query, range });
+    return this.post('/api/v1/query_range', { query, start: String(start), end: String(end), step: String(step) }, { endpoint: 'query_range', query, range }, signal);
   }
 
   series(match: readonly string[], start?: number, end?: number): Promise<Record<string, string>[]> {
@@ -85,16 +85,17 @@ export class PrometheusClient {
     return data.alerts;
   }
 
-  private post<T>(path: string, form: Record<string, string | readonly string[]>, context: PrometheusErrorContext): Promise<T> {
-    return this.request(path, formOf(form), context);
+  private post<T>(path: string, form: Record<string, string | readonly string[]>, context: PrometheusErrorContext, signal?: AbortSignal): Promise<T> {
+    return this.request(path, formOf(form), context, signal);
   }
 
-  private async request<T>(path: string, body: URLSearchParams | undefined, context: PrometheusErrorContext): Promise<T> {
+  private async request<T>(path: string, body: URLSearchParams | undefined, context: PrometheusErrorContext, signal?: AbortSignal): Promise<T> {
     let lastError: PrometheusError | undefined;
     for (let attempt = 0; attempt <= this.maxRetries; attempt++) {
       if (attempt > 0) await sleep(100 * 2 ** (attempt - 1));
+      signal?.throwIfAborted();
       try {
-        return await this.once<T>(path, body, context);
+        return await this.once<T>(path, body, context, signal);
       } catch (err) {
         if (!(err instanceof PrometheusError)) throw err;
         lastError = err;
@@ -105,24 +106,29 @@ export class PrometheusClient {
     throw lastError!;
   }
 
-  private async once<T>(path: string, body: URLSearchParams | undefined, context: PrometheusErrorContext): Promise<T> {
+  private async once<T>(path: string, body: URLSearchParams | undefined, context: PrometheusErrorContext, signal?: AbortSignal): Promise<T> {
     let response: Response;
+    const timeout = AbortSignal.timeout(this.timeoutMs);
     try {
       response = await fetch(`${this.base}${path}`, {
         method: body ? 'POST' : 'GET',
         body,
         headers: { accept: 'application/json', ...this.options.headers },
-        signal: AbortSignal.timeout(this.timeoutMs),
+        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
         redirect: 'error',
       });
     } catch (err) {
+      // The caller gave up (its own budget, or its client left): not Prometheus's fault, not retried.
+      if (signal?.aborted) throw signal.reason;
       const name = (err as Error).name;
       if (name === 'TimeoutError' || name === 'AbortError') {
         throw new PrometheusError('timeout', `Prometheus did not answer the ${context.endpoint} request within ${this.timeoutMs} ms`, context);
       }
       throw new PrometheusError('unreachable', `Prometheus is unreachable (${causeOf(err)})`, context);
     }
-    const text = await readCapped(response, this.maxResponseBytes, context);
+    const text = await readCapped(response, this.maxResponseBytes, context).catch((err: unknown) => {
+      throw signal?.aborted ? signal.reason : err;
+    });
     let parsed: { status?: string; data?: T; errorType?: string; error?: string } | undefined;
     try {
       parsed = JSON.parse(text) as typeof parsed;

@@ -22,10 +22,15 @@ export interface QueryResult {
   cache: 'hit' | 'miss' | 'none';
 }
 
+/** Per-read options: `signal` aborts the upstream request (an analysis over its time budget, a client gone). */
+export interface ReadOptions {
+  signal?: AbortSignal;
+}
+
 export interface MetricsSource {
   readonly kind: 'prometheus' | 'embedded';
-  instant(ws: WorkspaceRef, query: MetricsQuery, timeSeconds: number): Promise<QueryResult>;
-  range(ws: WorkspaceRef, query: MetricsQuery, window: RangeWindow): Promise<QueryResult>;
+  instant(ws: WorkspaceRef, query: MetricsQuery, timeSeconds: number, options?: ReadOptions): Promise<QueryResult>;
+  range(ws: WorkspaceRef, query: MetricsQuery, window: RangeWindow, options?: ReadOptions): Promise<QueryResult>;
   series(ws: WorkspaceRef, match: readonly string[], start?: number, end?: number): Promise<Record<string, string>[]>;
   labelValues(ws: WorkspaceRef, label: string, match: readonly string[], start?: number, end?: number): Promise<string[]>;
   /** The workspace's active alerts (pending and firing). */

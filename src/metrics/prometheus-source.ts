@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { PrometheusError, type PrometheusClient, type PromQueryData } from '../clients/prometheus.js';
 import { CatalogError, catalogPromQL } from './catalog/catalog.js';
 import { MetricsError } from './metrics-error.js';
-import type { MetricsQuery, MetricsSource, QueryResult, WorkspaceRef } from './metrics-source.js';
+import type { MetricsQuery, MetricsSource, QueryResult, ReadOptions, WorkspaceRef } from './metrics-source.js';
 import { normalisePromQL } from './promql/normalise.js';
 import { enforceSeriesSelector, enforceTenant, TenantQueryError, workspaceSelector, type TenantScope } from './promql/tenant-enforcer.js';
 import { checkTimeReach } from './promql/time-reach.js';
@@ -46,16 +46,16 @@ export class PrometheusMetricsSource implements MetricsSource {
     this.bounds = o.bounds ?? DEFAULT_READ_BOUNDS;
   }
 
-  async instant(ws: WorkspaceRef, query: MetricsQuery, timeSeconds: number): Promise<QueryResult> {
+  async instant(ws: WorkspaceRef, query: MetricsQuery, timeSeconds: number, read: ReadOptions = {}): Promise<QueryResult> {
     checkInstantTime(timeSeconds, this.now(), this.bounds);
     const enforced = this.enforce(ws, query);
-    return this.cached(ws, 'instant', enforced, [timeSeconds], timeSeconds, () => this.o.client.instantQuery(enforced, timeSeconds));
+    return this.cached(ws, 'instant', enforced, [timeSeconds], timeSeconds, () => this.o.client.instantQuery(enforced, timeSeconds, read.signal));
   }
 
-  async range(ws: WorkspaceRef, query: MetricsQuery, w: RangeWindow): Promise<QueryResult> {
+  async range(ws: WorkspaceRef, query: MetricsQuery, w: RangeWindow, read: ReadOptions = {}): Promise<QueryResult> {
     checkRangeWindow(w, this.now(), this.bounds);
     const enforced = this.enforce(ws, query);
-    return this.cached(ws, 'range', enforced, [w.start, w.end, w.step], w.end, () => this.o.client.rangeQuery(enforced, w.start, w.end, w.step));
+    return this.cached(ws, 'range', enforced, [w.start, w.end, w.step], w.end, () => this.o.client.rangeQuery(enforced, w.start, w.end, w.step, read.signal));
   }
 
   async series(ws: WorkspaceRef, match: readonly string[], start?: number, end?: number): Promise<Record<string, string>[]> {

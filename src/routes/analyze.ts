@@ -27,8 +27,8 @@ const AnalyzeBodySchema = z.object({
 const RunSchema = z.object({
   run_id: z.string(),
   status: z.enum(['running', 'awaiting_approval', 'completed', 'failed']),
-  status_reason: z.enum(['error', 'interrupted']).nullable()
-    .describe('Why a failed run failed: `error` (see errors), or `interrupted`: the process running it stopped and it could not be resumed'),
+  status_reason: z.enum(['error', 'interrupted', 'timeout']).nullable()
+    .describe('Why a failed run failed: `error` (see errors), `timeout` (it outlived ANALYSIS_TIMEOUT_SECONDS), or `interrupted`: the process running it stopped and it could not be resumed'),
   workspace_id: z.string(),
   analysis_type: AnalysisTypeSchema,
   plan: AnalysisPlanSchema.nullable(),

@@ -1,25 +1,40 @@
 /**
  * GET /workspaces/{id}/alerts: Prometheus's active alerts for the workspace plus the service's own
  * anomaly alerts, deduplicated by fingerprint. GET /workspaces/{id}/recommendations: right-sizing,
- * capacity forecasts, security and compliance findings as prioritised recommendations.
+ * capacity forecasts, security and compliance findings as prioritised recommendations. Both analyse
+ * inline: their work runs under the analysis time budget and stops when the client goes away.
  */
+import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AlertSchema, mergeAlerts } from '../analysis/alerts.js';
 import { RecommendationSchema, recommendationsFrom } from '../analysis/recommendations.js';
 import { workspaceFindings } from '../analysis/workspace-findings.js';
-import type { MetricsSource } from '../metrics/metrics-source.js';
+import type { FindingsEngine } from '../analysis/workers/findings-engine.js';
+import { requestSignal, underBudget } from '../http/request-signal.js';
+import type { MetricsSource, WorkspaceRef } from '../metrics/metrics-source.js';
+import type { AnalysisKind } from '../analysis/types.js';
 import { authOf, requireScope } from '../http/route-auth.js';
 import { guardedErrorResponses, WorkspaceParamsSchema } from '../schemas/common.js';
 
 export interface InsightRouteOptions {
   metrics: MetricsSource;
   now: () => number;
+  /** Where the analysers run (the worker pool). */
+  findings: FindingsEngine;
+  /** The time budget of one request's analysis (ANALYSIS_TIMEOUT_SECONDS). */
+  timeoutSeconds: number;
 }
 
 const upstreamErrors = { 502: guardedErrorResponses[400], 504: guardedErrorResponses[400] };
 
-const workspaceInsightRoutes: FastifyPluginAsyncZod<InsightRouteOptions> = async (app, { metrics, now }) => {
+const workspaceInsightRoutes: FastifyPluginAsyncZod<InsightRouteOptions> = async (app, { metrics, now, findings, timeoutSeconds }) => {
+  const budget = { seconds: timeoutSeconds, setting: 'ANALYSIS_TIMEOUT_SECONDS' };
+  const analyse = (reply: FastifyReply, ws: WorkspaceRef, analyses: AnalysisKind[], hours: number) => {
+    const signal = requestSignal(reply, timeoutSeconds * 1000);
+    return underBudget(signal, budget, () => workspaceFindings(metrics, ws, analyses, { hours, nowMs: now() }, { engine: findings, signal }));
+  };
+
   app.get('/workspaces/:workspace_id/alerts', {
     config: { auth: requireScope('aiops:read') },
     schema: {
@@ -30,9 +45,9 @@ const workspaceInsightRoutes: FastifyPluginAsyncZod<InsightRouteOptions> = async
       querystring: z.object({ severity: z.enum(['info', 'warning', 'critical']).optional().describe('Only this severity') }).strict(),
       response: { 200: z.object({ alerts: z.array(AlertSchema), failed_queries: z.array(z.string()) }), ...guardedErrorResponses, ...upstreamErrors },
     },
-  }, async (request) => {
+  }, async (request, reply) => {
     const ws = authOf(request);
-    const [prometheus, found] = await Promise.all([metrics.alerts(ws), workspaceFindings(metrics, ws, ['anomaly', 'health'], { hours: 1, nowMs: now() })]);
+    const [prometheus, found] = await Promise.all([metrics.alerts(ws), analyse(reply, ws, ['anomaly', 'health'], 1)]);
     const alerts = mergeAlerts(prometheus, found.findings);
     return { alerts: request.query.severity ? alerts.filter((a) => a.severity === request.query.severity) : alerts, failed_queries: found.failedQueries };
   });
@@ -50,9 +65,9 @@ const workspaceInsightRoutes: FastifyPluginAsyncZod<InsightRouteOptions> = async
       }).strict(),
       response: { 200: z.object({ recommendations: z.array(RecommendationSchema), failed_queries: z.array(z.string()) }), ...guardedErrorResponses, ...upstreamErrors },
     },
-  }, async (request) => {
+  }, async (request, reply) => {
     const ws = authOf(request);
-    const found = await workspaceFindings(metrics, ws, ['rightsizing', 'capacity', 'compliance', 'security'], { hours: request.query.window_hours, nowMs: now() });
+    const found = await analyse(reply, ws, ['rightsizing', 'capacity', 'compliance', 'security'], request.query.window_hours);
     const recommendations = recommendationsFrom(found.findings);
     return { recommendations: request.query.category ? recommendations.filter((r) => r.category === request.query.category) : recommendations, failed_queries: found.failedQueries };
   });

@@ -1,7 +1,8 @@
 /**
  * Part of the composition root: the agent. Tools over the metrics data layer and the audit log,
  * the LLM layer when a provider is configured (deterministic otherwise), prompts, the checkpointer
- * and the analysis graph, and the run service the routes use.
+ * and the analysis graph, and the run service the routes use. The findings analysers run on a pool
+ * of worker threads (ANALYSIS_WORKER_THREADS) shared by the graph, the tools, chat and the routes.
  */
 import { buildAnalysisGraph } from '../../agents/graph.js';
 import { AnalysisRuns, type DrainReport } from '../../agents/runs.js';
@@ -17,6 +18,9 @@ import type { RemediationService } from '../remediation/service.js';
 import { remediationPort } from './remediation.js';
 import { cacheFailureToLog, LruQueryCache, RedisQueryCache } from '../metrics/query-cache.js';
 import type { Config } from '../config.js';
+import type { Registry } from 'prom-client';
+import type { FindingsEngine } from '../analysis/workers/findings-engine.js';
+import { buildFindingsPool } from './findings-pool.js';
 import type { MetricsSource } from '../metrics/metrics-source.js';
 import { createPromptLibrary, defaultPromptsDir } from '../prompts/index.js';
 import { createGraphToolBox, type ToolBox, type ToolDeps } from '../../tools/index.js';
@@ -33,6 +37,8 @@ export interface Analysis {
   runs: AnalysisRuns;
   toolbox: ToolBox;
   llmProviders: readonly string[];
+  /** Where the findings analysers run (also for the routes that analyse inline): the worker pool, closed by `close`. */
+  findings: FindingsEngine;
   checkpointerKind: 'postgres' | 'sqlite';
   /** What the chat shares with the analysis (src/wiring/chat.ts): the same tool deps and cache, LLM layer, prompts, checkpointer, tracing. */
   shared: { toolDeps: ToolDeps; toolCache: QueryCache; llm?: ChatLlm; prompts: PromptLibrary; checkpointer: Checkpointer; tracing?: LlmTracing };
@@ -55,6 +61,10 @@ export async function buildAnalysis(
   deps: {
     metrics: MetricsSource; audit: AuditLog; version: string; onBackgroundError: (runId: string, err: unknown) => void; now?: () => number; redis?: GuardedRedis; warn?: (msg: string) => void;
     controlPlane?: ControlPlaneClient;
+    /** Where the worker pool's task counter is registered (/metrics). */
+    registry?: Registry;
+    /** Replaces the worker pool (tests hold or count the work); the caller closes it. */
+    findings?: FindingsEngine;
     /** Proposals of analysis runs become remediations here; approving one resumes its run. */
     remediations?: RemediationService;
     /** Concurrency admission of runs and the daily LLM budget (src/wiring/limits.ts). */
@@ -67,12 +77,15 @@ export async function buildAnalysis(
 ): Promise<Analysis> {
   const now = deps.now ?? Date.now;
   const controlPlane = deps.controlPlane;
+  const pool = deps.findings ? undefined : buildFindingsPool(config, deps.registry);
+  const findings: FindingsEngine = deps.findings ?? pool!;
   // Read-only tool results are cached like query results: shared through Redis when configured.
   const cache = deps.redis ? new RedisQueryCache(deps.redis, (err) => {
     const line = cacheFailureToLog(err);
     if (line) deps.warn?.(`tool cache unavailable: ${line}`);
   }, 'aiops:tools:') : new LruQueryCache();
   const toolDeps: ToolDeps = { metrics: deps.metrics, audit: deps.audit, now, ...(controlPlane ? { controlPlane } : {}) };
+  toolDeps.findings = findings; // the analysis tools and chat's diagnose tool analyse on the pool too
   const toolbox = createGraphToolBox(toolDeps, { cache });
   const tracing = buildTracing(config, deps.version);
   const unbudgeted = buildChatLlm(config, { audit: deps.audit, ...(tracing ? { tracing } : {}) });
@@ -81,7 +94,7 @@ export async function buildAnalysis(
   const prompts = createPromptLibrary(config.promptsDir ?? defaultPromptsDir());
   const checkpointer = openCheckpointer(config, deps.postgres);
   const graph = buildAnalysisGraph({
-    toolbox, prompts, now, audit: deps.audit, ...(llm ? { llm } : {}), ...(deps.remediations ? { remediation: remediationPort(deps.remediations) } : {}),
+    toolbox, prompts, now, audit: deps.audit, findings, ...(llm ? { llm } : {}), ...(deps.remediations ? { remediation: remediationPort(deps.remediations) } : {}),
   }, checkpointer.saver);
   // Leases beside the checkpoints they let another process resume from (src/runs/lease-store.ts says why).
   const leaseStore = deps.postgres
@@ -90,6 +103,7 @@ export async function buildAnalysis(
   const leases = leaseStore && new RunLeases({ store: leaseStore, leaseMs: config.runs.leaseMs, now: Date.now, warn: (msg) => deps.warn?.(msg) });
   const runs = new AnalysisRuns(graph, {
     syncWaitMs: config.analysis.syncWaitSeconds * 1000,
+    timeoutMs: config.compute.analysisTimeoutMs,
     beforeUse: () => checkpointer.ensureReady(),
     onBackgroundError: deps.onBackgroundError,
     ...(deps.limits ? { admit: (auth: AuthContext) => deps.limits!.analyses.admit(auth) } : {}),
@@ -104,6 +118,7 @@ export async function buildAnalysis(
     toolbox,
     llmProviders: llm?.providers ?? [],
     checkpointerKind: checkpointer.kind,
+    findings,
     shared: { toolDeps, toolCache: cache, prompts, checkpointer, ...(llm ? { llm } : {}), ...(tracing ? { tracing } : {}) },
     drain: () => {
       sweep?.stop();
@@ -115,6 +130,7 @@ export async function buildAnalysis(
       await leaseStore?.close();
       await checkpointer.close();
       await tracing?.shutdown();
+      await pool?.close();
     },
   };
 }

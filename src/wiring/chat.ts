@@ -72,6 +72,7 @@ export function buildChat(
     now,
     maxSteps: config.chat.maxSteps,
     beforeUse: () => shared.checkpointer.ensureReady(),
+    turnTimeoutMs: config.compute.chatTurnTimeoutMs,
     ...(tracing ? { callbacksFor: (threadId: string, auth: { sub: string }) => tracing.callbacks({ sessionId: threadId, userId: auth.sub, tags: ['chat'] }) } : {}),
     ...(deps.onError ? { onError: deps.onError } : {}),
     ...(deps.turns ? { admit: (auth: AuthContext) => deps.turns!.admit(auth) } : {}),

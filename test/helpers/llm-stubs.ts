@@ -23,6 +23,8 @@ export interface LlmStub {
   baseUrl: string;
   /** Every request received, parsed. */
   requests: StubRequest[];
+  /** Requests whose client hung up before they were answered (an aborted model call). */
+  readonly abandoned: number;
   close(): Promise<void>;
 }
 
@@ -77,7 +79,11 @@ export function startOpenAIStub(script: StubScript): Promise<LlmStub> {
 
 async function startStub(route: string, script: StubScript, render: Render): Promise<LlmStub> {
   const requests: StubRequest[] = [];
+  let abandoned = 0;
   const server: Server = createServer((req, res) => {
+    res.on('close', () => {
+      if (!res.writableFinished) abandoned++;
+    });
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -107,6 +113,9 @@ async function startStub(route: string, script: StubScript, render: Render): Pro
     url,
     baseUrl: `${url}/v1`,
     requests,
+    get abandoned() {
+      return abandoned;
+    },
     close: () => new Promise<void>((resolve) => {
       server.closeAllConnections();
       server.close(() => resolve());
