@@ -1,0 +1,121 @@
+/**
+ * Fuzzes one operation: a fast-check property over generated cases (cases.ts), each sent to the
+ * target and its answer checked (invariants.ts). On a failure the report holds fast-check's shrunk
+ * counterexample, the request as sent, the server's log lines for it, and how to replay it.
+ */
+import path from 'node:path';
+import fc from 'fast-check';
+import { caseArbitrary } from './cases.js';
+import type { FuzzTarget } from './fuzz-target.js';
+import { checkAnswer, type Variant } from './invariants.js';
+import { KNOWN_FINDINGS_PENDING_MERGE } from './known-findings.js';
+import type { Operation } from './operations.js';
+import { rssMb } from './resources.js';
+import { describeRequest, materialize, send } from './send.js';
+
+export interface OperationReport {
+  id: string;
+  cases: number;
+  ms: number;
+  /** Answers by status class (`2xx`, `4xx`, …) and by exact 5xx status. */
+  statuses: Record<string, number>;
+  /** Matches of KNOWN_FINDINGS_PENDING_MERGE: not sent, or sent and their known violations tolerated. */
+  known: Record<string, number>;
+  slowestMs: number;
+  /** Resident memory after the operation (MB). */
+  rssMb: number;
+  failure?: string;
+}
+
+export interface FuzzOptions {
+  variant: Variant;
+  seed: number;
+  numRuns: number;
+  timeLimitMs: number;
+  path?: string;
+  enforceKnownFindings: boolean;
+  verbose: boolean;
+}
+
+const SOURCE_ROOT = path.resolve(import.meta.dirname, '../..');
+
+export async function fuzzOperation(target: FuzzTarget, op: Operation, o: FuzzOptions): Promise<OperationReport> {
+  const report: OperationReport = { id: op.id, cases: 0, ms: 0, statuses: {}, known: {}, slowestMs: 0, rssMb: 0 };
+  const bump = (m: Record<string, number>, k: string) => {
+    m[k] = (m[k] ?? 0) + 1;
+  };
+  const known = o.enforceKnownFindings ? [] : KNOWN_FINDINGS_PENDING_MERGE;
+  const started = Date.now();
+
+  const property = fc.asyncProperty(caseArbitrary(op, { fixtureIds: target.fixtureIds }), async (c) => {
+    const sent = await materialize(target, op, c);
+    const matching = known.filter((k) => k.matches(sent, Date.now() / 1000));
+    const notSent = matching.find((k) => k.handling === 'not-sent');
+    if (notSent) {
+      bump(report.known, `${notSent.fixedOn}: ${notSent.id} (not sent)`);
+      return;
+    }
+    report.cases++;
+    let res;
+    try {
+      res = await send(target, sent);
+    } catch (err) {
+      throw new Error(`no_answer: ${(err as Error).message}\n  request: ${describeRequest(sent)}`);
+    }
+    report.slowestMs = Math.max(report.slowestMs, Math.round(res.ms));
+    if (res.status === 0) {
+      bump(report.statuses, 'reset (head over the size limit)');
+      return;
+    }
+    bump(report.statuses, res.status >= 500 ? String(res.status) : `${Math.floor(res.status / 100)}xx`);
+    if (o.verbose) console.info(`[fuzz] ${res.status} ${Math.round(res.ms)} ms ${sent.method} ${sent.url.slice(0, 160)} ${res.body.toString('utf8').slice(0, 160)}`);
+    const violations = checkAnswer(sent, res, o.variant, SOURCE_ROOT);
+    if (violations.length === 0) return;
+    const explainedBy = (kind: string) => matching.find((k) => k.handling !== 'not-sent' && k.handling.includes(kind as never));
+    const unexplained = violations.filter((v) => !explainedBy(v.kind));
+    if (unexplained.length === 0) {
+      for (const v of violations) bump(report.known, `${explainedBy(v.kind)!.fixedOn}: ${explainedBy(v.kind)!.id}`);
+      return;
+    }
+    const requestId = String(res.headers['x-request-id'] ?? '');
+    const log = requestId ? target.logFor(requestId) : [];
+    throw new Error([
+      ...unexplained.map((v) => `${v.kind}: ${v.message}`),
+      `  request: ${describeRequest(sent)}`,
+      ...(log.length > 0 ? [`  server log: ${log.join('\n  ')}`] : []),
+    ].join('\n'));
+  });
+
+  const details = await fc.check(property, {
+    seed: o.seed,
+    numRuns: o.numRuns,
+    ...(o.path ? { path: o.path } : {}),
+    includeErrorInReport: true,
+    plugins: [fc.interruptAfterTimeLimit(o.timeLimitMs)],
+  });
+  report.ms = Date.now() - started;
+  report.rssMb = rssMb();
+  if (details.failed && details.counterexample) {
+    const message = fc.defaultReportMessage(details) ?? 'failed';
+    const enforce = o.enforceKnownFindings ? 'FUZZ_KNOWN_FINDINGS=enforce ' : '';
+    report.failure = `${op.id}: ${message}\n\nReplay just this counterexample:\n  ${enforce}FUZZ_SEED=${o.seed} FUZZ_OPERATION='${op.id}' `
+      + `FUZZ_PATH='${details.counterexamplePath}' npx vitest run test/fuzz/hostile-input.test.ts`;
+  } else if (details.failed && !details.interrupted) {
+    report.failure = `${op.id}: ${fc.defaultReportMessage(details) ?? 'failed'}`;
+  }
+  return report;
+}
+
+/** A compact table of the reports, printed at the end of a pass. */
+export function summarise(title: string, reports: readonly OperationReport[]): string {
+  const total = reports.reduce((n, r) => n + r.cases, 0);
+  const rows = reports.map((r) => {
+    const statuses = Object.entries(r.statuses).sort().map(([k, n]) => `${k}:${n}`).join(' ');
+    const time = `${String(Math.round(r.ms / 100) / 10).padStart(5)} s`;
+    return `  ${r.id.padEnd(72)} ${String(r.cases).padStart(5)} cases ${time}  slowest ${r.slowestMs} ms  RSS ${r.rssMb} MB  ${statuses}${r.failure ? '  FAILED' : ''}`;
+  });
+  const known = new Map<string, number>();
+  for (const r of reports) for (const [k, n] of Object.entries(r.known)) known.set(k, (known.get(k) ?? 0) + n);
+  const knownLines = [...known].map(([k, n]) => `  KNOWN_FINDINGS_PENDING_MERGE ${k}: ${n}`);
+  return [`[fuzz] ${title}: ${total} cases over ${reports.length} operations`, ...rows, ...knownLines].join('\n');
+}
