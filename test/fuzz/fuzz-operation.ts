@@ -39,6 +39,13 @@ export interface FuzzOptions {
 
 const SOURCE_ROOT = path.resolve(import.meta.dirname, '../..');
 
+/** Each operation gets its own seed from the run's (FNV-1a of its id), so operations do not see the same sequence of choices. */
+export function operationSeed(runSeed: number, opId: string): number {
+  let h = 0x811c9dc5;
+  for (const ch of opId) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193);
+  return ((runSeed ^ h) >>> 0) & 0x7fffffff;
+}
+
 export async function fuzzOperation(target: FuzzTarget, op: Operation, o: FuzzOptions): Promise<OperationReport> {
   const report: OperationReport = { id: op.id, cases: 0, ms: 0, statuses: {}, known: {}, slowestMs: 0, rssMb: 0 };
   const bump = (m: Record<string, number>, k: string) => {
@@ -87,7 +94,7 @@ export async function fuzzOperation(target: FuzzTarget, op: Operation, o: FuzzOp
   });
 
   const details = await fc.check(property, {
-    seed: o.seed,
+    seed: operationSeed(o.seed, op.id),
     numRuns: o.numRuns,
     ...(o.path ? { path: o.path } : {}),
     includeErrorInReport: true,
@@ -98,7 +105,8 @@ export async function fuzzOperation(target: FuzzTarget, op: Operation, o: FuzzOp
   if (details.failed && details.counterexample) {
     const message = fc.defaultReportMessage(details) ?? 'failed';
     const enforce = o.enforceKnownFindings ? 'FUZZ_KNOWN_FINDINGS=enforce ' : '';
-    report.failure = `${op.id}: ${message}\n\nReplay just this counterexample:\n  ${enforce}FUZZ_SEED=${o.seed} FUZZ_OPERATION='${op.id}' `
+    report.failure = `${op.id}: ${message}\n\nReplay just this counterexample (the seed above is derived from FUZZ_SEED and the operation):\n`
+      + `  ${enforce}FUZZ_SEED=${o.seed} FUZZ_OPERATION='${op.id}' `
       + `FUZZ_PATH='${details.counterexamplePath}' npx vitest run test/fuzz/hostile-input.test.ts`;
   } else if (details.failed && !details.interrupted) {
     report.failure = `${op.id}: ${fc.defaultReportMessage(details) ?? 'failed'}`;

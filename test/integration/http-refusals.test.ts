@@ -41,7 +41,7 @@ function rawExchange(request: string): Promise<{ status: number; headers: Record
   });
 }
 
-const expectShape = (res: { status: number; headers: Record<string, string | string[] | undefined>; body: string }, status: number) => {
+const expectShape = (res: { status: number; headers: Record<string, unknown>; body: string }, status: number) => {
   expect(res.status).toBe(status);
   const body = JSON.parse(res.body) as Record<string, unknown>;
   expect(body).toEqual({ error: expect.any(String), message: expect.any(String), statusCode: status, requestId: expect.any(String) });
