@@ -7,11 +7,11 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { caseArbitrary } from './cases.js';
 import type { FuzzTarget } from './fuzz-target.js';
-import { checkAnswer, type Variant } from './invariants.js';
+import { checkAnswer, type Variant, type Violation } from './invariants.js';
 import { KNOWN_FINDINGS_PENDING_MERGE } from './known-findings.js';
 import type { Operation } from './operations.js';
 import { rssMb } from './resources.js';
-import { describeRequest, materialize, send } from './send.js';
+import { describeRequest, materialize, send, type SentRequest } from './send.js';
 
 export interface OperationReport {
   id: string;
@@ -76,7 +76,7 @@ export async function fuzzOperation(target: FuzzTarget, op: Operation, o: FuzzOp
     }
     bump(report.statuses, res.status >= 500 ? String(res.status) : `${Math.floor(res.status / 100)}xx`);
     if (o.verbose) console.info(`[fuzz] ${res.status} ${Math.round(res.ms)} ms ${sent.method} ${sent.url.slice(0, 160)} ${res.body.toString('utf8').slice(0, 160)}`);
-    const violations = checkAnswer(sent, res, o.variant, SOURCE_ROOT);
+    const violations = sent.method === 'HEAD' && res.status >= 500 ? await headTwin(target, sent, res.status, o.variant) : checkAnswer(sent, res, o.variant, SOURCE_ROOT);
     if (violations.length === 0) return;
     const explainedBy = (kind: string) => matching.find((k) => k.handling !== 'not-sent' && k.handling.includes(kind as never));
     const unexplained = violations.filter((v) => !explainedBy(v.kind));
@@ -112,6 +112,18 @@ export async function fuzzOperation(target: FuzzTarget, op: Operation, o: FuzzOp
     report.failure = `${op.id}: ${fc.defaultReportMessage(details) ?? 'failed'}`;
   }
   return report;
+}
+
+/**
+ * A HEAD answer has no body to name the reason of a 5xx: the same request as GET must answer the
+ * same status, and that answer is what is checked.
+ */
+async function headTwin(target: FuzzTarget, head: SentRequest, status: number, variant: Variant): Promise<Violation[]> {
+  const get = { ...head, method: 'GET' };
+  const twin = await send(target, get);
+  const out = checkAnswer(get, twin, variant, SOURCE_ROOT);
+  if (twin.status !== status) out.push({ kind: 'server_error', message: `HEAD answered ${status} where GET answers ${twin.status}` });
+  return out;
 }
 
 /** A compact table of the reports, printed at the end of a pass. */

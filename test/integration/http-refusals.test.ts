@@ -60,6 +60,13 @@ describe('refused by the HTTP parser', () => {
     const res = await rawExchange('GET /health HTTP/1.1\r\nHost: x\r\nno colon here\r\n\r\n');
     expectShape(res, 400);
   });
+
+  it('a refused HEAD request gets the status and headers but no body (a client would read it as the next answer)', async () => {
+    const res = await rawExchange('HEAD /health\u007f HTTP/1.1\r\nHost: x\r\n\r\n');
+    expect(res.status).toBe(400);
+    expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(res.body).toBe('');
+  });
 });
 
 describe('refused by the router', () => {
