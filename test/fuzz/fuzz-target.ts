@@ -10,11 +10,13 @@ import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { testApp, testEnv } from '../helpers/app.js';
 import { contractToken, rsaKey } from '../helpers/keys.js';
-import { hiddenOperations, operationsOf, withScopes, type OpenApiDocument, type Operation } from './operations.js';
+import { hiddenOperations, operationsOf, registeredRoutes, withScopes, type OpenApiDocument, type Operation, type RegisteredRoute } from './operations.js';
 import type { Target } from './send.js';
 
 export interface FuzzTarget extends Target {
   app: FastifyInstance;
+  /** Every route the router holds. */
+  routes: RegisteredRoute[];
   operations: Operation[];
   fixtureIds: Record<string, readonly string[]>;
   /** Server log lines (warn and above) mentioning a request id. */
@@ -40,12 +42,14 @@ export async function startTarget(o: { workspaceId: string; env?: Record<string,
   const port = (app.server.address() as { port: number }).port;
   const doc = await (await fetch(`http://127.0.0.1:${port}/openapi.json`)).json() as OpenApiDocument;
   const documented = operationsOf(doc);
+  const routes = registeredRoutes(app.routeCatalog, app.printRoutes({ commonPrefix: false }));
   const target: FuzzTarget = {
     app, port, key, wrongKey,
     workspaceId: o.workspaceId,
     otherWorkspaceId: 'ws-other',
     tokenCache: new Map(),
-    operations: withScopes([...documented, ...hiddenOperations(app.routeCatalog, documented)], app.routeCatalog),
+    routes,
+    operations: withScopes([...documented, ...hiddenOperations(routes, documented)], app.routeCatalog),
     fixtureIds: {},
     logFor: (requestId) => lines.filter((l) => l.includes(requestId)).map((l) => l.slice(0, 2000)),
     async close() {

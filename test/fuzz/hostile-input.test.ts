@@ -106,7 +106,9 @@ describe('hostile input: embedded defaults', () => {
 
   it('the fuzz covers every registered route', () => {
     expect(embedded.operations.length).toBeGreaterThan(20);
-    expect(uncoveredRoutes(embedded.app.routeCatalog, embedded.operations)).toEqual([]);
+    // Routes registered before the guard (GET /metrics) are not in its catalog; the router's list has them.
+    expect(embedded.routes).toContainEqual({ method: 'GET', url: '/metrics' });
+    expect(uncoveredRoutes(embedded.routes, embedded.operations)).toEqual([]);
   });
 
   fuzzPass('embedded', () => embedded, selected(embedded.operations), budget.seconds, reports);

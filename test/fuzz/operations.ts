@@ -1,7 +1,7 @@
 /**
  * The operations to fuzz, read from the OpenAPI document the app serves, plus the registered routes
  * the document hides (the console's static files, the docs UI, /openapi.json, /metrics): a route
- * cannot escape the fuzz by being left out of the document.
+ * cannot escape the fuzz by being left out of the document. Scopes come from the guard's catalog.
  */
 import type { RouteEntry } from '../../src/plugins/auth-guard.js';
 import type { JsonSchema } from './schema-arbitraries.js';
@@ -68,12 +68,49 @@ export function operationsOf(doc: OpenApiDocument): Operation[] {
 /** `/workspaces/:workspace_id/runs/:run_id` → `/workspaces/{workspace_id}/runs/{run_id}`; `/ui/*` → `/ui/{*}`. */
 export const openApiPath = (url: string) => url.replace(/:([A-Za-z0-9_]+)/g, '{$1}').replace(/\*$/, '{*}');
 
+/** A registered route: method and Fastify URL (`/workspaces/:workspace_id/runs/:run_id`, `/ui/*`). */
+export interface RegisteredRoute {
+  method: string;
+  url: string;
+}
+
+/**
+ * Every route the router holds: the guard's catalog (every route registered after the guard) and
+ * the routes `app.printRoutes({ commonPrefix: false })` shows, which include those registered
+ * before it (GET /metrics). The printed tree folds a wildcard under its nearest static prefix
+ * (`/docs/static/*` shows as `/docs/*`), so wildcards are taken from the catalog only.
+ */
+export function registeredRoutes(catalog: readonly RegisteredRoute[], tree: string): RegisteredRoute[] {
+  const printed = printedRoutes(tree).filter((r) => !r.url.includes('*'));
+  const seen = new Set<string>();
+  return [...catalog, ...printed].filter((r) => !seen.has(`${r.method} ${r.url}`) && seen.add(`${r.method} ${r.url}`) !== undefined)
+    .map((r) => ({ method: r.method, url: r.url }));
+}
+
+function printedRoutes(tree: string): RegisteredRoute[] {
+  const routes: RegisteredRoute[] = [];
+  const stack: string[] = [];
+  for (const line of tree.split('\n')) {
+    // Each level indents by four characters; a node is `├── segment (METHODS)` or `└── …`.
+    const at = Math.max(line.indexOf('├── '), line.indexOf('└── '));
+    if (at < 0) continue;
+    const depth = at / 4;
+    const node = line.slice(at + 4);
+    const methods = / \(([A-Z, ]+)\)$/.exec(node);
+    const url = (stack[depth - 1] ?? '') + (methods ? node.slice(0, methods.index) : node);
+    stack[depth] = url;
+    stack.length = depth + 1;
+    for (const method of (methods?.[1] ?? '').split(',').map((x) => x.trim()).filter(Boolean)) routes.push({ method, url });
+  }
+  return routes;
+}
+
 /** Registered routes missing from the document, as operations with their path parameters as free strings. */
-export function hiddenOperations(catalog: readonly RouteEntry[], documented: readonly Operation[]): Operation[] {
+export function hiddenOperations(routes: readonly RegisteredRoute[], documented: readonly Operation[]): Operation[] {
   const known = new Set(documented.map((o) => o.id));
   const seen = new Set<string>();
   const ops: Operation[] = [];
-  for (const r of catalog) {
+  for (const r of routes) {
     if (r.method === 'HEAD' || r.method === 'OPTIONS') continue;
     const path = openApiPath(r.url);
     const id = `${r.method} ${path}`;
@@ -83,7 +120,7 @@ export function hiddenOperations(catalog: readonly RouteEntry[], documented: rea
     ops.push({
       id, method: r.method, path,
       parameters: names.map((name) => ({ name, in: 'path' as const, required: true, schema: { type: 'string' } })),
-      guarded: 'scope' in r.auth,
+      guarded: false,
       responses: {},
       hidden: true,
     });
@@ -98,7 +135,7 @@ export function withScopes(ops: readonly Operation[], catalog: readonly RouteEnt
 }
 
 /** Every registered route (GET/POST/…; HEAD is fuzzed through its GET) that no operation covers. */
-export function uncoveredRoutes(catalog: readonly RouteEntry[], ops: readonly Operation[]): string[] {
+export function uncoveredRoutes(routes: readonly RegisteredRoute[], ops: readonly Operation[]): string[] {
   const covered = new Set(ops.map((o) => o.id));
-  return catalog.filter((r) => r.method !== 'HEAD' && r.method !== 'OPTIONS').map((r) => `${r.method} ${openApiPath(r.url)}`).filter((id) => !covered.has(id));
+  return routes.filter((r) => r.method !== 'HEAD' && r.method !== 'OPTIONS').map((r) => `${r.method} ${openApiPath(r.url)}`).filter((id) => !covered.has(id));
 }
