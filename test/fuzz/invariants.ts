@@ -16,7 +16,7 @@ import type { JsonSchema } from './schema-arbitraries.js';
 import type { Received, SentRequest } from './send.js';
 
 export type Variant = 'embedded' | 'prometheus';
-export type ViolationKind = 'server_error' | 'error_shape' | 'stack_trace' | 'bad_json' | 'traversal_accepted' | 'no_answer';
+export type ViolationKind = 'server_error' | 'error_shape' | 'stack_trace' | 'bad_json' | 'traversal_accepted';
 
 export interface Violation {
   kind: ViolationKind;

@@ -22,7 +22,7 @@ export interface Target {
   key: RsaKey;
   /** A key the service does not trust. */
   wrongKey: RsaKey;
-  tokenCache: Map<string, string>;
+  tokenCache: Map<string, { token: string; mintedAt: number }>;
 }
 
 /** A case as sent, with the decoded pieces the checks and the known-findings list look at. */
@@ -99,15 +99,17 @@ function signRs(headerText: string, payloadText: string, privatePem: string, alg
   return `${input}.${createSign(hash).update(input).sign(privatePem).toString('base64url')}`;
 }
 
+/** Tokens live 50 minutes (inside JWT_MAX_AGE_SECONDS, 1 h); a cached one is replaced after 30, so long runs keep valid tokens. */
+const TOKEN_TTL_SECONDS = 3000;
+const TOKEN_REUSE_MS = 30 * 60_000;
+
 async function token(target: Target, permissions: readonly string[], workspaceId: string, key = target.key): Promise<string> {
   const cacheKey = `${key.kid}|${workspaceId}|${permissions.join(',')}`;
-  let t = target.tokenCache.get(cacheKey);
-  if (!t) {
-    // Valid for 50 minutes, inside JWT_MAX_AGE_SECONDS (1 h): longer fuzz runs re-mint (see refreshTokens).
-    t = await contractToken(key, { workspaceId, permissions: [...permissions], ttlSeconds: 3000 });
-    target.tokenCache.set(cacheKey, t);
-  }
-  return t;
+  const cached = target.tokenCache.get(cacheKey);
+  if (cached && Date.now() - cached.mintedAt < TOKEN_REUSE_MS) return cached.token;
+  const fresh = await contractToken(key, { workspaceId, permissions: [...permissions], ttlSeconds: TOKEN_TTL_SECONDS });
+  target.tokenCache.set(cacheKey, { token: fresh, mintedAt: Date.now() });
+  return fresh;
 }
 
 interface AuthOut {
