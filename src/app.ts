@@ -22,6 +22,8 @@ import auditRoute from './routes/audit.js';
 import type { Config } from './config.js';
 import { dependencyChecks } from './health/dependency-checks.js';
 import { registerErrorHandling } from './http/error-handler.js';
+import { frameworkErrorHandler } from './http/error-handler.js';
+import { clientErrorHandler } from './http/client-error.js';
 import { LOG_HOOKS, LOG_SERIALIZERS } from './http/log-serializers.js';
 import authGuard, { type AuthGuardOptions } from './plugins/auth-guard.js';
 import metrics from './plugins/metrics.js';
@@ -113,6 +115,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     return503OnClosing: true,
+    clientErrorHandler,
+    frameworkErrors: frameworkErrorHandler,
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);

@@ -26,6 +26,20 @@ export function errorBody(request: FastifyRequest, statusCode: number, message: 
   return { error: statusText(statusCode), message, statusCode, requestId: request.id, ...extra };
 }
 
+/**
+ * Fastify's router refuses some paths before any route or hook runs (a path parameter longer than
+ * maxParamLength, a path that is not valid percent-encoding) and by default answers them with its
+ * own body, which echoes the whole path and has no request id. This gives them the one shape.
+ */
+export function frameworkErrorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const [statusCode, message] = error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+    ? [414, 'a path parameter is longer than the server accepts']
+    : error.code === 'FST_ERR_BAD_URL' ? [400, 'the path is not valid percent-encoding'] : [500, 'internal error'];
+  if (statusCode === 500) request.log.error({ err: error }, 'router error');
+  // The onSend hook that sets X-Request-Id does not run for a request that matched no route yet.
+  void reply.code(statusCode).header('X-Request-Id', request.id).send(errorBody(request, statusCode, message));
+}
+
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) => {
     let err: FastifyError | Error = error;
