@@ -26,12 +26,16 @@ export const WorkspaceIdSchema = z
 export const MAX_NUMERIC_DATE = 253_402_300_799;
 const NumericDateSchema = z.number().min(0, 'must be a date after 1970').max(MAX_NUMERIC_DATE, 'must be a date before the year 10000');
 
+/** Identifiers are bounded like the audit columns that store them (a longer one could not be audited: 401, not 503). */
+const MAX_ID_LENGTH = 256;
+const BoundedId = z.string().max(MAX_ID_LENGTH, `must be at most ${MAX_ID_LENGTH} characters`);
+
 const common = {
-  sub: z.string().min(1, 'must be a non-empty string'),
+  sub: BoundedId.min(1, 'must be a non-empty string'),
   exp: NumericDateSchema,
   iat: NumericDateSchema.optional(),
   nbf: NumericDateSchema.optional(),
-  jti: z.string().optional(),
+  jti: BoundedId.optional(),
 };
 
 const ContractClaimsSchema = z.object({
@@ -40,7 +44,7 @@ const ContractClaimsSchema = z.object({
   // Unknown permission strings are ignored (forward compatibility); a non-array is an error.
   permissions: z.array(z.unknown()),
   plan_type: z.enum(['shared', 'dedicated']),
-  org_id: z.string().optional(),
+  org_id: BoundedId.optional(),
 });
 
 export const INTERNAL_TOKEN_TYPE = 'internal-aiops-v1';

@@ -77,6 +77,9 @@ describe('numeric claims out of range are 401, never 500', () => {
     ['nbf: 1e300', () => rs(claims({ nbf: 1e300 })), 'not_yet_valid'],
     ['nbf: -1e300', () => rs(claims({ nbf: -1e300 })), 'invalid_claims'],
     ['nbf: -1e309', () => signJsonText(JSON.stringify(claims({ nbf: 0 })).replace('"nbf":0', '"nbf":-1e309')), 'invalid_claims'],
+    // Found by the fuzz suite: a 257-character subject passed verification and then could not be audited (503).
+    ['sub of 257 characters', () => rs(claims({ sub: 'a'.repeat(257) })), 'invalid_claims'],
+    ['jti of 257 characters', () => rs(claims({ jti: 'j'.repeat(257) })), 'invalid_claims'],
   ];
 
   it.each(huge)('%s → 401 %s on the guarded route and on /auth/validate (header and body)', async (_name, token, reason) => {
