@@ -21,6 +21,7 @@ import auditPlugin, { auditHooks } from './plugins/audit.js';
 import auditRoute from './routes/audit.js';
 import type { Config } from './config.js';
 import { dependencyChecks } from './health/dependency-checks.js';
+import { answer503WhileClosing } from './http/closing-503.js';
 import { registerErrorHandling } from './http/error-handler.js';
 import { LOG_HOOKS, LOG_SERIALIZERS } from './http/log-serializers.js';
 import authGuard, { type AuthGuardOptions } from './plugins/auth-guard.js';
@@ -95,12 +96,13 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
-    return503OnClosing: true,
+    return503OnClosing: false, // answer503WhileClosing answers instead, with Retry-After and a reason
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandling(app);
+  answer503WhileClosing(app);
   app.addHook('onSend', async (request, reply) => {
     reply.header('X-Request-Id', request.id);
   });
