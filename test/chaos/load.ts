@@ -1,8 +1,8 @@
 /**
  * The bounded load of one phase of the fault matrix, spread over the replicas that accept traffic
  * (round robin, as a Service would): authenticated reads, analyses, proposals with approvals racing
- * on both replicas, unauthenticated noise, and a readiness probe per replica every second (the
- * kubelet). Every answer is kept with its request id, so it can be matched with the audit trail and
+ * on both replicas, unauthenticated noise, and the kubelet's readiness probe per replica (every
+ * 10 s, as deploy/deployment.yaml has it: nothing may depend on it being more frequent). Every answer is kept with its request id, so it can be matched with the audit trail and
  * the control plane's record afterwards.
  */
 import type { ChaosEnvironment } from './environment.js';
@@ -33,6 +33,8 @@ export interface RemediationAttempt {
 }
 
 const REQUEST_TIMEOUT_MS = 20_000;
+/** periodSeconds of the readiness probe in deploy/deployment.yaml. */
+const READINESS_PERIOD_MS = 10_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class Load {
@@ -42,6 +44,9 @@ export class Load {
   readonly remediations: RemediationAttempt[] = [];
   private running = false;
   private workers: Promise<void>[] = [];
+  /** Resolves on stop, so a worker's pause ends at once. */
+  private stopped: Promise<void> = new Promise(() => undefined);
+  private signalStop: () => void = () => undefined;
   private seq = 0;
   private next = 0;
 
@@ -54,10 +59,11 @@ export class Load {
 
   start(): void {
     this.running = true;
+    this.stopped = new Promise((resolve) => (this.signalStop = resolve));
     const loop = (body: () => Promise<void>, pauseMs: number) => (async () => {
       while (this.running) {
         await body();
-        await sleep(pauseMs);
+        await Promise.race([sleep(pauseMs), this.stopped]);
       }
     })();
     this.workers = [
@@ -67,12 +73,13 @@ export class Load {
       loop(() => this.analyze(), 300),
       loop(() => this.remediate(), 100),
       loop(() => this.noise(), 50),
-      loop(() => this.probeReadiness(), 1000),
+      loop(() => this.probeReadiness(), READINESS_PERIOD_MS),
     ];
   }
 
   async stop(): Promise<void> {
     this.running = false;
+    this.signalStop();
     await Promise.all(this.workers);
   }
 
