@@ -3,21 +3,35 @@
  * otherwise letting it continue in the background), read one back from its checkpoint (on any
  * replica), and resume one at the approval gate. A run belongs to the workspace it was started in:
  * reading or resuming it from another workspace is indistinguishable from a run that does not exist.
+ *
+ * Durability (with `leases`): every execution holds a lease (src/runs/leases.ts) that its process
+ * renews; a run whose process went away is claimed by exactly one other process and resumed from its
+ * last checkpoint, or ends `failed` with reason `interrupted` (run-recovery.ts). On shutdown, `drain`
+ * stops taking runs, waits for the running ones, and stops the rest at their last checkpoint with
+ * their leases handed over, so another process resumes them at once.
  */
 import { randomUUID } from 'node:crypto';
 import type { BaseCallbackHandler } from '@langchain/core/callbacks/base';
 import { Command, type StateSnapshot } from '@langchain/langgraph';
 import type { AuthContext } from '../src/auth/auth-context.js';
 import { DependencyUnavailable } from '../src/resilience/dependency-unavailable.js';
+import type { RunLease } from '../src/runs/lease-store.js';
+import type { RunLeases } from '../src/runs/leases.js';
+import { RunsDraining } from '../src/runs/runs-draining.js';
 import type { RunContext } from './deps.js';
 import type { AnalysisGraph } from './graph.js';
+import { interruptedBeforeRemediation, leasePayload, NODES_NEEDING_THE_CALLER, parseLeasePayload, planRecovery, recoveredAuth, type RunInput } from './run-recovery.js';
 import type { ApprovalDecision, AnalysisRequest, AnalysisState } from './state.js';
 
 export type RunStatus = 'running' | 'awaiting_approval' | 'completed' | 'failed';
+/** Why a run failed: an error in the run, or its process stopped and it could not be resumed. */
+export type RunStatusReason = 'error' | 'interrupted';
 
 export interface RunView {
   run_id: string;
   status: RunStatus;
+  /** Set when `status` is `failed`. */
+  reason?: RunStatusReason;
   state: AnalysisState;
 }
 
@@ -34,6 +48,10 @@ export interface AnalysisRunsOptions {
    * The slot is held for the run's whole life, background continuation included, and released however it ends.
    */
   admit?: (auth: AuthContext) => Promise<{ release(): void }>;
+  /** Leases in the checkpoints' store: without them a run whose process stops is never resumed. */
+  leases?: RunLeases;
+  /** Told when a run is resumed or ended `interrupted` after its process went away. */
+  onRecovered?: (runId: string, outcome: string) => void;
 }
 
 /** The checkpoint store cannot be used right now: DependencyUnavailable 'run_store' (503 `run_store_unavailable`, never 404). */
@@ -44,29 +62,47 @@ export class CheckpointStoreUnavailable extends DependencyUnavailable {
   }
 }
 
+/** The process is shutting down and takes no new runs (the route answers 503; another replica will). */
+export { RunsDraining };
+
+export interface DrainReport {
+  /** Runs that finished while the drain waited. */
+  finished: number;
+  /** Runs stopped at their last checkpoint and handed over to another process. */
+  handedOver: number;
+}
+
+type GraphInput = Parameters<AnalysisGraph['invoke']>[0];
+
+interface Execution {
+  done: Promise<void>;
+  abort: AbortController;
+}
+
 export class AnalysisRuns {
   /** Runs this process is executing right now (others may run on other replicas). */
-  private readonly active = new Set<string>();
+  private readonly active = new Map<string, Execution>();
+  private drained: Promise<DrainReport> | undefined;
 
-  constructor(private readonly graph: AnalysisGraph, private readonly options: AnalysisRunsOptions) {}
+  constructor(private readonly graph: AnalysisGraph, private readonly options: AnalysisRunsOptions) {
+    // Another process took the run over (this one failed to renew in time): stop here, do not run it twice.
+    options.leases?.onLost((runId) => this.active.get(runId)?.abort.abort(new Error('run lease lost')));
+  }
 
   async start(auth: AuthContext, request: AnalysisRequest, run: Omit<RunContext, 'auth'> = {}): Promise<RunView> {
+    if (this.drained) throw new RunsDraining();
     await this.ready();
     const runId = randomUUID();
-    const config = { configurable: { thread_id: runId, run: { ...run, auth } satisfies RunContext }, callbacks: this.options.callbacksFor?.(runId, auth) ?? [] };
-    const initial = { workspaceId: auth.workspaceId, requestedBy: auth.sub, request };
+    const initial: RunInput = { workspaceId: auth.workspaceId, requestedBy: auth.sub, request };
     const slot = await this.options.admit?.(auth);
-    this.active.add(runId);
-    const execution = this.graph.invoke(initial, config).then(
-      () => undefined,
-      async (err: unknown) => {
-        this.options.onBackgroundError?.(runId, err);
-        await this.markFailed(runId, err);
-      },
-    ).finally(() => {
-      this.active.delete(runId);
+    try {
+      await this.holdLease(runId, auth, { ...run, input: initial });
+    } catch (err) {
       slot?.release();
-    });
+      throw err;
+    }
+    const execution = this.execute(runId, initial, { ...run, auth });
+    void execution.finally(() => slot?.release());
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([execution, new Promise((resolve) => (timer = setTimeout(resolve, this.options.syncWaitMs)))]);
     clearTimeout(timer);
@@ -76,8 +112,10 @@ export class AnalysisRuns {
   /** The run as its checkpoint has it, or undefined when it does not exist in this workspace. */
   async get(auth: AuthContext, runId: string): Promise<RunView | undefined> {
     await this.ready();
-    const view = await this.view(runId);
-    return view && view.state.workspaceId === auth.workspaceId ? view : undefined;
+    const view = (await this.view(runId)) ?? (await this.beforeFirstCheckpoint(runId));
+    if (!view || view.state.workspaceId !== auth.workspaceId) return undefined;
+    if (view.status !== 'running' || this.active.has(runId) || !this.options.leases) return view;
+    return (await this.settleOrphan(runId)) ?? view;
   }
 
   /**
@@ -88,16 +126,53 @@ export class AnalysisRuns {
     await this.ready();
     const view = await this.get(auth, runId);
     if (!view || view.status !== 'awaiting_approval') return undefined;
-    const config = { configurable: { thread_id: runId, run: { auth } satisfies RunContext }, callbacks: this.options.callbacksFor?.(runId, auth) ?? [] };
-    this.active.add(runId);
-    try {
-      await this.graph.invoke(new Command({ resume: decision }), config);
-    } catch (err) {
-      await this.markFailed(runId, err);
-    } finally {
-      this.active.delete(runId);
-    }
+    await this.holdLease(runId, auth, {});
+    await this.execute(runId, new Command({ resume: decision }), { auth });
     return this.view(runId);
+  }
+
+  /**
+   * Claims runs whose process went away (expired leases) and resumes them or ends them
+   * `interrupted` (the periodic sweep and the one at start). Returns how many it claimed.
+   */
+  async recoverOrphans(limit = 20): Promise<number> {
+    const leases = this.options.leases;
+    if (!leases || this.drained) return 0;
+    const claimed = await leases.claimExpired(limit);
+    // The checkpoint store only when there is something to recover: a sweep at start must not race
+    // other replicas (and this one's first requests) setting it up.
+    if (claimed.length > 0) await this.ready();
+    for (const lease of claimed) await this.recover(lease);
+    return claimed.length;
+  }
+
+  /**
+   * Shutdown: takes no new runs, waits up to `budgetMs` for the running ones, then stops the rest
+   * at their last checkpoint and hands their leases over. Idempotent (later calls get the same report).
+   */
+  /** True once `drain` was called: this instance takes no new runs. */
+  get draining(): boolean {
+    return this.drained !== undefined;
+  }
+
+  drain(budgetMs: number): Promise<DrainReport> {
+    this.drained ??= (async () => {
+      const deadline = Date.now() + budgetMs;
+      const before = this.active.size;
+      while (this.active.size > 0 && Date.now() < deadline) {
+        let timer: NodeJS.Timeout | undefined;
+        const running = [...this.active.values()].map((e) => e.done.catch(() => undefined));
+        await Promise.race([Promise.all(running), new Promise((resolve) => (timer = setTimeout(resolve, deadline - Date.now())))]);
+        clearTimeout(timer);
+      }
+      const left = [...this.active.entries()];
+      for (const [, e] of left) e.abort.abort(new RunsDraining());
+      await Promise.all(left.map(([, e]) => e.done.catch(() => undefined)));
+      await this.options.leases?.handOver(left.map(([id]) => id));
+      this.options.leases?.stop();
+      return { finished: Math.max(0, before - left.length), handedOver: left.length };
+    })();
+    return this.drained;
   }
 
   private async ready(): Promise<void> {
@@ -106,6 +181,103 @@ export class AnalysisRuns {
     } catch (err) {
       throw new CheckpointStoreUnavailable(err);
     }
+  }
+
+  private async holdLease(runId: string, auth: AuthContext, extra: { requestId?: string; traceId?: string; input?: RunInput }): Promise<void> {
+    try {
+      await this.options.leases?.hold(runId, auth.workspaceId, leasePayload(auth, extra));
+    } catch (err) {
+      throw new CheckpointStoreUnavailable(err); // the leases live in the checkpoints' store
+    }
+  }
+
+  /**
+   * One execution of the graph on the run's thread. Errors end the run `failed` (reason `error`);
+   * an execution stopped on purpose (drain, lease lost) leaves the run at its last checkpoint, its
+   * lease to whoever resumes it.
+   */
+  private execute(runId: string, input: GraphInput, run: RunContext, recovering = false): Promise<void> {
+    const abort = new AbortController();
+    const config = {
+      configurable: { thread_id: runId, run },
+      callbacks: this.options.callbacksFor?.(runId, run.auth) ?? [],
+      signal: abort.signal,
+      ...(recovering ? { interruptBefore: [...NODES_NEEDING_THE_CALLER] } : {}),
+    };
+    const done = this.graph.invoke(input, config).then(
+      async () => {
+        // A recovered run that stopped before a node it may not run (see run-recovery.ts) ends here.
+        if (recovering && (await this.view(runId))?.status === 'running') await this.markFailed(runId, interruptedBeforeRemediation, 'interrupted');
+      },
+      async (err: unknown) => {
+        if (abort.signal.aborted) return;
+        this.options.onBackgroundError?.(runId, err);
+        await this.markFailed(runId, safeMessage(err), 'failed');
+      },
+    ).finally(async () => {
+      this.active.delete(runId);
+      if (!abort.signal.aborted) await this.options.leases?.release(runId);
+    });
+    this.active.set(runId, { done, abort });
+    return done;
+  }
+
+  /** A claimed run: resumed, started over, or ended `interrupted` (see run-recovery.ts). */
+  private async recover(lease: RunLease): Promise<void> {
+    const leases = this.options.leases!;
+    const payload = parseLeasePayload(lease.payload);
+    const snapshot = await this.graph.getState({ configurable: { thread_id: lease.runId } }).catch(() => undefined);
+    if (!snapshot) return; // the store failed: the claim expires and the run is tried again later
+    const state = snapshot.values as AnalysisState | undefined;
+    const checkpoint = state?.workspaceId && started(snapshot) ? { status: statusOf(snapshot, state), next: snapshot.next } : undefined;
+    const plan = planRecovery(checkpoint, lease.attempts, payload);
+    if (plan.kind === 'resume' || plan.kind === 'restart') {
+      leases.adopt(lease.runId);
+      const run: RunContext = { auth: recoveredAuth(payload!), ...(payload!.requestId ? { requestId: payload!.requestId } : {}), ...(payload!.traceId ? { traceId: payload!.traceId } : {}) };
+      void this.execute(lease.runId, plan.kind === 'restart' ? plan.input : null, run, true);
+      this.options.onRecovered?.(lease.runId, plan.kind === 'restart' ? 'started over (it had no checkpoint)' : `resumed from its last checkpoint (execution ${lease.attempts})`);
+      return;
+    }
+    if (plan.kind === 'interrupt') {
+      await this.markFailed(lease.runId, plan.message, 'interrupted');
+      this.options.onRecovered?.(lease.runId, `failed: interrupted (${plan.message})`);
+    }
+    await leases.release(lease.runId);
+  }
+
+  /**
+   * A run the checkpoint calls running that this process is not executing: is its owner alive? An
+   * expired lease is claimed here and then (like the sweep would) resumed or ended `interrupted`;
+   * a run with no lease at all was started before leases existed and is ended `interrupted`.
+   * Returns the settled view, or undefined when the run is legitimately running elsewhere.
+   */
+  private async settleOrphan(runId: string): Promise<RunView | undefined> {
+    const leases = this.options.leases!;
+    let found: Awaited<ReturnType<RunLeases['lookup']>>;
+    try {
+      found = await leases.lookup(runId);
+    } catch {
+      return undefined; // the lease store cannot say: report what the checkpoint says
+    }
+    if (found && !found.expired) return undefined;
+    if (!found) {
+      const again = await this.view(runId); // it may have finished (and released its lease) just now
+      if (again?.status !== 'running') return again;
+      await this.markFailed(runId, 'no process holds this run (it was started before runs had leases): it was interrupted', 'interrupted');
+      return this.view(runId);
+    }
+    if (this.drained) return undefined; // another instance will claim it
+    const claimed = await leases.claim(runId).catch(() => undefined);
+    if (!claimed) return undefined; // another instance won it: running there
+    await this.recover(claimed);
+    return this.view(runId);
+  }
+
+  /** A run that has not written its first checkpoint yet is known by its lease, which holds its input. */
+  private async beforeFirstCheckpoint(runId: string): Promise<RunView | undefined> {
+    const found = await this.options.leases?.lookup(runId).catch(() => undefined);
+    const input = found && parseLeasePayload(found.lease.payload)?.input;
+    return input ? { run_id: runId, status: 'running', state: input as AnalysisState } : undefined;
   }
 
   /** undefined only when the run does not exist; a store that cannot be read is CheckpointStoreUnavailable (a poller must not be told "gone"). */
@@ -117,23 +289,38 @@ export class AnalysisRuns {
       throw new CheckpointStoreUnavailable(err);
     }
     const state = snapshot.values as AnalysisState;
-    if (!state?.workspaceId) return undefined;
-    return { run_id: runId, status: statusOf(snapshot, state), state };
+    if (!state?.workspaceId || !started(snapshot)) return undefined;
+    const status = statusOf(snapshot, state);
+    const reason = status === 'failed' ? reasonOf(state) : undefined;
+    return { run_id: runId, status, ...(reason ? { reason } : {}), state };
   }
 
-  private async markFailed(runId: string, err: unknown): Promise<void> {
+  private async markFailed(runId: string, message: string, kind: 'failed' | 'interrupted'): Promise<void> {
     try {
-      await this.graph.updateState({ configurable: { thread_id: runId } }, { errors: [{ node: 'run', kind: 'failed', message: safeMessage(err) }] });
+      await this.graph.updateState({ configurable: { thread_id: runId } }, { errors: [{ node: 'run', kind, message }] });
     } catch {
       // the run never checkpointed: there is nothing to mark
     }
   }
 }
 
+/**
+ * Whether the run got past its input checkpoint. A process that died right after writing it leaves
+ * a thread LangGraph reports with no next step (as if completed); the run has not started, and its
+ * lease (which holds the input) is what tells about it.
+ */
+const started = (snapshot: StateSnapshot) => snapshot.metadata?.step !== -1;
+
+const runFailure = (state: AnalysisState) => state.errors?.find((e) => e.node === 'run' && (e.kind === 'failed' || e.kind === 'interrupted'));
+
 function statusOf(snapshot: StateSnapshot, state: AnalysisState): RunStatus {
-  if (state.errors?.some((e) => e.node === 'run' && e.kind === 'failed')) return 'failed';
+  if (runFailure(state)) return 'failed';
   if (snapshot.tasks.some((t) => t.interrupts.length > 0)) return 'awaiting_approval';
   return snapshot.next.length === 0 ? 'completed' : 'running';
+}
+
+function reasonOf(state: AnalysisState): RunStatusReason {
+  return runFailure(state)?.kind === 'interrupted' ? 'interrupted' : 'error';
 }
 
 function safeMessage(err: unknown): string {

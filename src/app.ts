@@ -51,6 +51,18 @@ import type { ChatService } from '../agents/chat/service.js';
 import type { RemediationProposer } from './chat/remediation-port.js';
 import { buildLimits } from './wiring/limits.js';
 import rateLimits, { type RateLimitsOptions } from './plugins/rate-limits.js';
+import type { DrainReport } from '../agents/runs.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /**
+     * Shutdown, first step (src/server.ts, before `close()`): no new analysis runs (503 `shutting_down`),
+     * running ones waited for, the rest stopped at their last checkpoint and handed to another instance.
+     * The server keeps answering meanwhile (run polls, approvals). Idempotent; `close()` runs it too.
+     */
+    drainRuns(): Promise<DrainReport>;
+  }
+}
 
 export interface BuildOptions {
   /** Pino options, or false to silence logs (tests). */
@@ -66,6 +78,8 @@ export interface BuildOptions {
   chatRemediationProposer?: RemediationProposer;
   /** Prefix of the limits' Redis keys (tests use one per file); default `aiops:limits:`. */
   limitsKeyPrefix?: string;
+  /** The audit shipper's first backoff delay (tests make it long, to see a readiness probe cut it short). */
+  auditRetryBaseMs?: number;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -120,7 +134,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     redis?.breaker.shutdown();
     await Promise.allSettled([redisClient?.quit(), postgres?.end()]);
   });
-  const audit = await openAudit(config, app.log);
+  const audit = await openAudit(config, app.log, options.auditRetryBaseMs !== undefined ? { retryBaseMs: options.auditRetryBaseMs } : {});
   app.addHook('onClose', () => audit.close());
   try {
     await app.register(metrics);
@@ -143,8 +157,12 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       ...(postgres ? { postgres } : {}),
       warn: (msg) => app.log.warn(msg),
       limits,
+      ...(postgres ? { postgres } : {}),
+      onRecovered: (runId, outcome) => app.log.warn({ runId, outcome }, 'analysis run recovered after its process stopped'),
     });
     app.addHook('onClose', () => analysis.close());
+    app.decorate('drainRuns', () => analysis.drain());
+    app.addHook('preClose', async () => void (await analysis.drain()));
     const chat = buildChat(config, {
       analysis,
       ...(postgres ? { postgres } : {}),
@@ -191,8 +209,18 @@ async function registerPluginsAndRoutes(app: FastifyInstance, config: Config, op
   await app.register(security, { corsOrigins: config.http.corsOrigins });
   await app.register(openapi, { version });
 
-  const { checks, unconfigured } = dependencyChecks(config, { redis: redis?.client, postgres });
+  // A probe that finds ClickHouse answering wakes the audit shipper, so a full spool clears now, not after its backoff.
+  const { checks, unconfigured } = dependencyChecks(config, { redis: redis?.client, postgres }, { onClickHouseUp: () => audit.retryNow() });
   checks.push(auditSpoolCheck(audit.status));
+  // Draining for shutdown: the load balancer should stop sending new work here (runs are refused with 503).
+  checks.push({
+    name: 'instance',
+    required: true,
+    impact: 'this instance is shutting down: new analysis runs answer 503 shutting_down; send traffic to another instance',
+    probe: async () => {
+      if (analysis.runs.draining) throw new Error('shutting down');
+    },
+  });
   const monitor = new DependencyMonitor(checks, unconfigured);
   registerDependencyMetrics(app.metrics.registry, monitor);
   if (redis) registerBreakerMetrics(app.metrics.registry, [redis.breaker]);

@@ -107,6 +107,7 @@ const EnvSchema = z.object({
   METRICS_MAX_RESPONSE_BYTES: intIn(64 * 1024, 1024 * 1024 * 1024, 32 * 1024 * 1024),
   METRICS_CACHE_TTL_SECONDS: intIn(1, 3600, 30),
   ANALYZE_SYNC_WAIT_SECONDS: intIn(0, 300, 20),
+  RUN_LEASE_SECONDS: intIn(1, 600, 30),
   CHAT_MAX_STEPS: intIn(1, 30, 6),
   CHAT_CONTEXT_TOKENS: intIn(1000, 200_000, 8000),
   CHAT_SSE_KEEPALIVE_SECONDS: intIn(1, 300, 15),
@@ -187,6 +188,10 @@ export interface Config {
   readonly analysis: {
     /** How long POST /analyze waits for the run before answering 202 with a run to poll. */
     readonly syncWaitSeconds: number;
+  };
+  readonly runs: {
+    /** A running analysis's lease: renewed every third of it; once expired, its process is gone and another one resumes the run. */
+    readonly leaseMs: number;
   };
   readonly chat: {
     /** Model calls per chat turn; a turn that needs more ends with a partial answer. */
@@ -352,6 +357,7 @@ function buildConfig(e: Env, key: KeySource): Config {
     },
     prometheusUrl: e.PROMETHEUS_URL,
     analysis: { syncWaitSeconds: e.ANALYZE_SYNC_WAIT_SECONDS },
+    runs: { leaseMs: e.RUN_LEASE_SECONDS * 1000 },
     chat: { maxSteps: e.CHAT_MAX_STEPS, contextTokens: e.CHAT_CONTEXT_TOKENS, keepAliveMs: e.CHAT_SSE_KEEPALIVE_SECONDS * 1000 },
     metrics: {
       timeoutMs: e.PROMETHEUS_TIMEOUT_SECONDS * 1000,

@@ -1,6 +1,7 @@
 /**
  * Process entry point: read the configuration once, resolve the development key when nothing is
- * configured (never in production), build the app, listen, and drain on SIGTERM/SIGINT.
+ * configured (never in production), build the app, listen, and drain on SIGTERM/SIGINT: first the
+ * analysis runs (the server keeps answering), then the listener and the in-flight requests.
  */
 import { ensureDevKeyPair } from './auth/dev-keys.js';
 import { mintToken } from './auth/mint-token.js';
@@ -37,13 +38,16 @@ async function main(): Promise<void> {
   }
 
   const app = await buildApp(config);
-  const shutdown = (signal: string) => {
-    app.log.info({ signal }, 'shutting down: draining in-flight requests');
+  const shutdown = async (signal: string) => {
+    app.log.info({ signal }, 'shutting down: no new analysis runs; waiting for the running ones');
     const force = setTimeout(() => {
       app.log.error('shutdown timed out; exiting');
       process.exit(1);
     }, config.http.shutdownTimeoutMs);
     force.unref();
+    // Still listening meanwhile: clients keep polling their runs here; new runs get 503 and go elsewhere.
+    const runs = await app.drainRuns().catch((err: unknown) => app.log.error({ err }, 'error while draining analysis runs'));
+    app.log.info({ runs }, 'shutting down: closing the listener, draining in-flight requests');
     app.close().then(
       () => process.exit(0),
       (err: unknown) => {
@@ -52,8 +56,8 @@ async function main(): Promise<void> {
       },
     );
   };
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
 
   const address = await app.listen({ port: config.http.port, host: config.http.host });
   if (devToken) {

@@ -23,6 +23,8 @@ export interface AuditPipelineOptions {
   llmTtlDays: number;
   batchMaxEvents: number;
   retryMaxMs: number;
+  /** First backoff delay (default 100 ms; doubled per failure up to retryMaxMs). */
+  retryBaseMs?: number;
   /** Shipping is "failing" (readiness degraded) after this long without success. */
   failingAfterMs: number;
   /** On close, keep shipping for at most this long so the spool is left empty when possible. */
@@ -51,6 +53,8 @@ export interface AuditPipeline extends AuditLog {
   status(): AuditStatus;
   /** The server's dialect once the schema is ready (waits up to `timeoutMs`). */
   schemaReady(timeoutMs: number): Promise<Dialect>;
+  /** ClickHouse was seen answering (a readiness probe): a shipper waiting out a backoff retries now. */
+  retryNow(): void;
   close(): Promise<void>;
 }
 
@@ -117,6 +121,7 @@ async function create(
     llmTtlDays: options.llmTtlDays,
     batchMaxEvents: options.batchMaxEvents,
     retryMaxMs: options.retryMaxMs,
+    ...(options.retryBaseMs !== undefined ? { retryBaseMs: options.retryBaseMs } : {}),
   }, options.log);
   shipper.start();
 
@@ -175,6 +180,7 @@ async function create(
       return { spool: s, shipper: sh, rejected: rejected.count, ...(problem ? { problem } : {}) };
     },
     schemaReady,
+    retryNow: () => shipper.retryNow(),
     close: async () => {},
   };
 

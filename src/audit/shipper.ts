@@ -72,6 +72,14 @@ export class Shipper {
     await this.running;
   }
 
+  /**
+   * Retries at once if the loop is waiting out a backoff: someone saw ClickHouse answer again (a
+   * readiness probe), so waiting longer would only keep a full spool — and the API — shut.
+   */
+  retryNow(): void {
+    if (!this.stopping && this.stats.consecutiveFailures > 0) this.wakeUp();
+  }
+
   private wakeUp(): void {
     if (this.sleeper) {
       clearTimeout(this.sleeper.timer);

@@ -16,7 +16,12 @@ export interface DependencyClients {
   postgres?: pg.Pool;
 }
 
-export function dependencyChecks(config: Config, clients: DependencyClients): { checks: DependencyCheck[]; unconfigured: string[] } {
+/** Told when a probe finds a dependency answering (e.g. the audit shipper stops waiting out its backoff). */
+export interface DependencyHooks {
+  onClickHouseUp?: () => void;
+}
+
+export function dependencyChecks(config: Config, clients: DependencyClients, hooks: DependencyHooks = {}): { checks: DependencyCheck[]; unconfigured: string[] } {
   const checks: DependencyCheck[] = [];
   const unconfigured: string[] = [];
   const add = (name: string, configured: unknown, check: Omit<DependencyCheck, 'name'>) => {
@@ -48,7 +53,10 @@ export function dependencyChecks(config: Config, clients: DependencyClients): { 
   add('clickhouse', config.clickhouse.url, {
     required: false,
     impact: 'audit events wait in the local spool; the audit trail and insights answer 503 audit_store_unavailable',
-    probe: (s) => httpProbe(url(config.clickhouse.url!, '/ping'), s),
+    probe: async (s) => {
+      await httpProbe(url(config.clickhouse.url!, '/ping'), s);
+      hooks.onClickHouseUp?.();
+    },
   });
   add('ollama', config.llm.ollamaBaseUrl, {
     required: false,

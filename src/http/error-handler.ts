@@ -8,6 +8,7 @@ import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } fro
 import { AuthError } from '../auth/auth-error.js';
 import { LimitExceededError } from '../limits/limit-exceeded.js';
 import { MetricsError } from '../metrics/metrics-error.js';
+import { RunsDraining } from '../runs/runs-draining.js';
 import { DependencyUnavailable } from '../resilience/dependency-unavailable.js';
 import { dependencyHttpError } from './dependency-http-error.js';
 import { HttpError, statusText } from './http-errors.js';
@@ -40,6 +41,9 @@ export function registerErrorHandling(app: FastifyInstance): void {
       const mapped = dependencyHttpError(err);
       reply.headers(mapped.headers);
       return reply.code(503).send(errorBody(request, 503, mapped.message, mapped.extra));
+    }
+    if (err instanceof RunsDraining) {
+      err = new HttpError(503, err.message, { reason: err.reason }, { 'Retry-After': String(err.retryAfterSeconds), Connection: 'close' });
     }
     if (err instanceof LimitExceededError) {
       err = new HttpError(429, err.message, { reason: err.reason, limit: err.limit, retry_after_seconds: err.retryAfterSeconds }, { 'Retry-After': String(err.retryAfterSeconds) });

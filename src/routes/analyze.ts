@@ -27,6 +27,8 @@ const AnalyzeBodySchema = z.object({
 const RunSchema = z.object({
   run_id: z.string(),
   status: z.enum(['running', 'awaiting_approval', 'completed', 'failed']),
+  status_reason: z.enum(['error', 'interrupted']).nullable()
+    .describe('Why a failed run failed: `error` (see errors), or `interrupted`: the process running it stopped and it could not be resumed'),
   workspace_id: z.string(),
   analysis_type: AnalysisTypeSchema,
   plan: AnalysisPlanSchema.nullable(),
@@ -94,6 +96,7 @@ function toBody(view: RunView) {
   return {
     run_id: view.run_id,
     status: view.status,
+    status_reason: view.reason ?? null,
     workspace_id: s.workspaceId,
     analysis_type: s.request.analysisType,
     plan: s.plan ?? null,

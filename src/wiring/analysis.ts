@@ -4,9 +4,13 @@
  * and the analysis graph, and the run service the routes use.
  */
 import { buildAnalysisGraph } from '../../agents/graph.js';
-import { AnalysisRuns } from '../../agents/runs.js';
-import type { AuditLog } from '../audit/event.js';
+import { AnalysisRuns, type DrainReport } from '../../agents/runs.js';
 import type pg from 'pg';
+import { SqliteSaver } from '@langchain/langgraph-checkpoint-sqlite';
+import { postgresDriver, sqliteDriver } from '../remediation/sql-drivers.js';
+import { SqlRunLeaseStore } from '../runs/lease-store.js';
+import { RunLeases } from '../runs/leases.js';
+import type { AuditLog } from '../audit/event.js';
 import type { GuardedRedis } from '../clients/redis.js';
 import type { ControlPlaneClient } from '../clients/hexabase.js';
 import type { RemediationService } from '../remediation/service.js';
@@ -32,7 +36,18 @@ export interface Analysis {
   checkpointerKind: 'postgres' | 'sqlite';
   /** What the chat shares with the analysis (src/wiring/chat.ts): the same tool deps and cache, LLM layer, prompts, checkpointer, tracing. */
   shared: { toolDeps: ToolDeps; toolCache: QueryCache; llm?: ChatLlm; prompts: PromptLibrary; checkpointer: Checkpointer; tracing?: LlmTracing };
+  /** Shutdown, before close: no new runs, the running ones waited for (runDrainBudgetMs), the rest handed over. Idempotent. */
+  drain(): Promise<DrainReport>;
   close(): Promise<void>;
+}
+
+/**
+ * How long a shutdown waits for running analyses: SHUTDOWN_TIMEOUT_SECONDS minus what closing needs
+ * afterwards (in-flight requests, the audit spool's last shipment, clients): half of it, at most 10 s.
+ */
+export function runDrainBudgetMs(config: Config): number {
+  const total = config.http.shutdownTimeoutMs;
+  return Math.max(0, total - Math.min(10_000, total / 2));
 }
 
 export async function buildAnalysis(
@@ -44,8 +59,10 @@ export async function buildAnalysis(
     remediations?: RemediationService;
     /** Concurrency admission of runs and the daily LLM budget (src/wiring/limits.ts). */
     limits?: Pick<Limits, 'analyses' | 'budgeted'>;
-    /** The shared PostgreSQL pool (checkpoints), when DATABASE_URL is set. */
+    /** The shared pool when DATABASE_URL is set: checkpoints and run leases live in it. */
     postgres?: pg.Pool;
+    /** Told when a run whose process went away is resumed or ended `interrupted`. */
+    onRecovered?: (runId: string, outcome: string) => void;
   },
 ): Promise<Analysis> {
   const now = deps.now ?? Date.now;
@@ -66,23 +83,61 @@ export async function buildAnalysis(
   const graph = buildAnalysisGraph({
     toolbox, prompts, now, audit: deps.audit, ...(llm ? { llm } : {}), ...(deps.remediations ? { remediation: remediationPort(deps.remediations) } : {}),
   }, checkpointer.saver);
+  // Leases beside the checkpoints they let another process resume from (src/runs/lease-store.ts says why).
+  const leaseStore = deps.postgres
+    ? new SqlRunLeaseStore(postgresDriver(deps.postgres))
+    : checkpointer.saver instanceof SqliteSaver ? new SqlRunLeaseStore({ ...sqliteDriver(checkpointer.saver.db), close: async () => undefined }) : undefined;
+  const leases = leaseStore && new RunLeases({ store: leaseStore, leaseMs: config.runs.leaseMs, now: Date.now, warn: (msg) => deps.warn?.(msg) });
   const runs = new AnalysisRuns(graph, {
     syncWaitMs: config.analysis.syncWaitSeconds * 1000,
     beforeUse: () => checkpointer.ensureReady(),
     onBackgroundError: deps.onBackgroundError,
     ...(deps.limits ? { admit: (auth: AuthContext) => deps.limits!.analyses.admit(auth) } : {}),
     ...(tracing ? { callbacksFor: (runId: string, auth: { sub: string }) => tracing.callbacks({ sessionId: runId, userId: auth.sub, tags: ['analysis'] }) } : {}),
+    ...(leases ? { leases } : {}),
+    ...(deps.onRecovered ? { onRecovered: deps.onRecovered } : {}),
   });
   deps.remediations?.attachRuns(runs);
+  const sweep = leases ? orphanSweep(runs, leases.leaseMs, deps.warn) : undefined;
   return {
     runs,
     toolbox,
     llmProviders: llm?.providers ?? [],
     checkpointerKind: checkpointer.kind,
     shared: { toolDeps, toolCache: cache, prompts, checkpointer, ...(llm ? { llm } : {}), ...(tracing ? { tracing } : {}) },
+    drain: () => {
+      sweep?.stop();
+      return runs.drain(runDrainBudgetMs(config));
+    },
     close: async () => {
+      sweep?.stop();
+      await runs.drain(0); // a no-op after drain(); otherwise nothing may run on a closed store
+      await leaseStore?.close();
       await checkpointer.close();
       await tracing?.shutdown();
     },
   };
+}
+
+/**
+ * Claims and recovers runs whose process went away: once at start (a restarted process picks up
+ * its predecessor's runs) and every half lease. Sweeps never overlap; a failing store is logged once
+ * per outage, not once per sweep.
+ */
+function orphanSweep(runs: AnalysisRuns, leaseMs: number, warn?: (msg: string) => void): { stop(): void } {
+  let running: Promise<void> | undefined;
+  let failing = false;
+  const once = () => {
+    running ??= runs.recoverOrphans().then(
+      () => void (failing = false),
+      (err: unknown) => {
+        if (!failing) warn?.(`run recovery sweep failed (retried every ${Math.round(leaseMs / 2000)} s): ${(err as Error).message}`);
+        failing = true;
+      },
+    ).finally(() => (running = undefined));
+  };
+  once();
+  const timer = setInterval(once, Math.max(200, Math.floor(leaseMs / 2)));
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
 }

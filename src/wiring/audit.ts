@@ -8,11 +8,12 @@ import { openAuditPipeline, type AuditPipeline } from '../audit/pipeline.js';
 import { createClickHouse } from '../clients/clickhouse.js';
 import type { Config } from '../config.js';
 
-export function openAudit(config: Config, log: FastifyBaseLogger): Promise<AuditPipeline> {
+export function openAudit(config: Config, log: FastifyBaseLogger, overrides: { retryBaseMs?: number } = {}): Promise<AuditPipeline> {
   return openAuditPipeline({
     dir: path.join(config.dataDir, 'audit'),
     database: config.clickhouse.database,
     ...config.audit,
+    ...overrides,
     drainOnCloseMs: Math.min(5000, config.http.shutdownTimeoutMs / 2),
     log: log.child({ component: 'audit' }),
   }, async () => {
