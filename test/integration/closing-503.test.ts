@@ -35,7 +35,7 @@ describe('closing server', () => {
     const responses = received.split(/(?=HTTP\/1\.1 )/);
     expect(responses[0]).toMatch(/^HTTP\/1\.1 401/); // answered normally: it was in flight
     expect(responses[1]).toMatch(/^HTTP\/1\.1 503/);
-    expect(responses[1]).toMatch(/\r\nretry-after: 1\r\n/i);
+    expect(responses[1]).toMatch(/\r\nretry-after: 5\r\n/i);
     expect(responses[1]).toMatch(/\r\nconnection: close\r\n/i);
     expect(responses[1]).toContain('"reason":"shutting_down"');
   });
