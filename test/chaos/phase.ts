@@ -101,7 +101,7 @@ export async function runPhase(env: ChaosEnvironment, fault: Fault): Promise<Pha
     fault: fault.name,
     title: fault.title,
     requests: load.outcomes.length,
-    errors5xx: tally(load.outcomes, (o) => (o.status >= 500 ? `${o.status} ${o.reason ?? '-'}${o.retryAfter ? '' : ' (no Retry-After)'}` : undefined)),
+    errors5xx: tally(load.outcomes, (o) => (o.status >= 500 ? `${o.status} ${o.reason ?? '-'}${o.retryAfter ? '' : ' (no Retry-After)'}${o.status === 503 ? '' : ` on ${o.route} (${o.id})`}` : undefined)),
     bad5xx: load.outcomes.filter((o) => o.status >= 500 && !(o.status === 503 && Number(o.retryAfter) > 0)).length,
     unexpected: tally(load.outcomes, (o) => (o.status > 0 && o.status < 500 && !ALLOWED[o.route]?.includes(o.status) ? `${o.route} ${o.status} ${o.reason ?? ''}`.trim() : undefined)),
     dropped: tally(dropped, (o) => `${o.replica} ${o.error ?? ''}`.trim()),

@@ -5,6 +5,7 @@
  * other exit counts as a process death.
  */
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
 import { freePort, runTs } from '../helpers/process.js';
 
 export interface ReplicaExit {
@@ -30,12 +31,13 @@ export class Replica {
   /** false while it is stopped or being stopped on purpose: the load balancer sends it nothing new. */
   accepting = false;
 
-  private constructor(readonly name: string, readonly port: number, private env: Record<string, string>) {
+  private constructor(readonly name: string, readonly port: number, private env: Record<string, string>, readonly logFile: string) {
     this.base = `http://127.0.0.1:${port}`;
   }
 
-  static async create(name: string, env: Record<string, string>): Promise<Replica> {
-    return new Replica(name, await freePort(), env);
+  /** `logFile` receives everything the process prints, across restarts (JSON log lines). */
+  static async create(name: string, env: Record<string, string>, logFile: string): Promise<Replica> {
+    return new Replica(name, await freePort(), env, logFile);
   }
 
   /** Merges settings into the environment of the next start. */
@@ -54,7 +56,10 @@ export class Replica {
     this.child = child;
     this.intended = false;
     this.output = '';
-    const keep = (d: Buffer) => (this.output = (this.output + d.toString()).slice(-TAIL_CHARS));
+    const keep = (d: Buffer) => {
+      this.output = (this.output + d.toString()).slice(-TAIL_CHARS);
+      appendFileSync(this.logFile, d);
+    };
     child.stdout.on('data', keep);
     child.stderr.on('data', keep);
     this.exitedPromise = new Promise((resolve) => {

@@ -15,7 +15,7 @@ const sum = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a +
 const fmtMs = (ms: number | undefined) => (ms === undefined ? '-' : Number.isFinite(ms) ? String(ms) : 'never');
 
 export function renderTable(report: MatrixReport): string {
-  const header = ['fault', 'requests', '5xx (503)', 'bad 5xx', 'lost', 'dup', 'exec ok', 'exec wrong', 'runs', 'orphaned', 'deaths', 'recovery ms', 'restart ms', 'ok'];
+  const header = ['fault', 'requests', '5xx (503)', 'bad 5xx', 'lost', 'dup', 'executed', 'exec wrong', 'in doubt', 'runs', 'failed', 'orphaned', 'deaths', 'recovery ms', 'restart ms', 'ok'];
   const rows = report.phases.map((p) => [
     p.fault,
     String(p.requests),
@@ -25,7 +25,9 @@ export function renderTable(report: MatrixReport): string {
     String(p.audit.duplicated),
     `${p.executions.completed}/${p.executions.remediations}`,
     String(p.executions.wrongExecutions + p.executions.approvedNeverExecuted),
+    String(p.executions.inDoubt),
     String(p.runs.runs),
+    `${p.runs.byStatus.failed ?? 0}${p.runs.interrupted ? ` (${p.runs.interrupted} int.)` : ''}`,
     String(p.runs.orphaned),
     String(p.deaths.length),
     p.recoveryMs ? Object.values(p.recoveryMs).map(fmtMs).join('/') : '-',
@@ -40,6 +42,7 @@ export function renderTable(report: MatrixReport): string {
     if (reasons) lines.push(`  ${p.fault}: ${reasons}`);
     for (const v of p.violations) lines.push(`  ${p.fault}: VIOLATION ${v}`);
   }
+  lines.push('executed: remediations completed / proposed (once each); in doubt: left `running` by an execution cut short (at most one call)');
   lines.push(`recovery: ms from the dependency's return to the first success of a route needing it, per replica (target ≤ ${report.recoveryTargetMs}); total ${Math.round(report.durationMs / 1000)} s`);
   return lines.join('\n');
 }
