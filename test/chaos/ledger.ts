@@ -81,6 +81,37 @@ export interface ExecutionCount {
   details: string[];
 }
 
+/**
+ * What a client does with a 503 "retry later" on an approval: retries it once the outage is over —
+ * a pending remediation is approved again (bob), one whose approval was recorded but cut short before
+ * its execution is continued by its approver. Returns how many were retried.
+ */
+export async function retryApprovals(env: ChaosEnvironment, load: Load, timeoutMs = 15_000): Promise<number> {
+  let retried = 0;
+  for (const attempt of load.remediations.filter((a) => !a.approvals.includes(200))) {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      const doc = await readJson(env, `/remediations/${attempt.id}`);
+      const by = (doc.decision as { by?: string } | null)?.by;
+      const approver = doc.status === 'pending_approval' ? 'bob' : doc.status === 'approved' && (by === 'bob' || by === 'carol') ? by : undefined;
+      if (!approver) break;
+      const replica = env.replicas.find((r) => r.accepting)!;
+      const res = await fetch(`${replica.base}/workspaces/${WORKSPACE}/remediations/${attempt.id}/approve`, {
+        method: 'POST', headers: { authorization: `Bearer ${env.tokens[approver]}`, 'content-type': 'application/json' }, body: '{}', signal: AbortSignal.timeout(10_000),
+      }).catch(() => undefined);
+      await res?.arrayBuffer();
+      if (res?.status === 200) {
+        retried++;
+        attempt.approvals.push(200);
+        break;
+      }
+      if (Date.now() > until) throw new Error(`retrying the approval of ${attempt.id} (${doc.status}) kept failing: ${res?.status ?? 'no answer'}`);
+      await sleep(200);
+    }
+  }
+  return retried;
+}
+
 export async function countExecutions(env: ChaosEnvironment, load: Load): Promise<ExecutionCount> {
   const writes = new Map<string, number>();
   for (const call of env.controlPlane.writes()) {
@@ -117,6 +148,8 @@ export interface RunCount {
   byStatus: Record<string, number>;
   /** failed with reason `interrupted` (its process went away and it could not be continued). */
   interrupted: number;
+  /** Why the failed ones failed (their last error), at most 5. */
+  failures: string[];
   settledMs: number;
 }
 
@@ -139,6 +172,8 @@ export async function countRuns(env: ChaosEnvironment, load: Load, timeoutMs: nu
     orphaned: byStatus.running ?? 0,
     byStatus,
     interrupted: [...views.values()].filter((v) => v.status === 'failed' && v.status_reason === 'interrupted').length,
+    failures: [...views.values()].filter((v) => v.status === 'failed').slice(0, 5)
+      .map((v) => JSON.stringify((v.errors as unknown[] | undefined)?.at(-1) ?? v.status_reason).slice(0, 300)),
     settledMs: Date.now() - started,
   };
 }

@@ -5,7 +5,7 @@
  */
 import type { ChaosEnvironment } from './environment.js';
 import type { Fault } from './faults.js';
-import { countAudit, countExecutions, countRuns, type AuditCount, type ExecutionCount, type RunCount } from './ledger.js';
+import { countAudit, countExecutions, countRuns, retryApprovals, type AuditCount, type ExecutionCount, type RunCount } from './ledger.js';
 import { Load, type Outcome } from './load.js';
 
 /** The recovery target: a route that needs the dependency works within this long of its return. */
@@ -40,6 +40,8 @@ export interface PhaseResult {
   /** Exit codes of the replicas stopped on purpose (SIGTERM must give 0). */
   stoppedExits: string[];
   audit: AuditCount;
+  /** Approvals answered only 503 (or nothing) during the fault, retried once it was over, as a client would. */
+  approvalsRetried: number;
   executions: ExecutionCount;
   runs: RunCount;
   /** Per replica: from the dependency's return to the first success of a route that needs it. */
@@ -94,7 +96,9 @@ export async function runPhase(env: ChaosEnvironment, fault: Fault): Promise<Pha
     await load.stop();
   }
   const exits = env.replicas.flatMap((r) => r.exits).filter((e) => !deathsBefore.has(e));
-  const [audit, executions, runs] = [await countAudit(env, load, SETTLE_TIMEOUT_MS), await countExecutions(env, load), await countRuns(env, load, SETTLE_TIMEOUT_MS)];
+  const audit = await countAudit(env, load, SETTLE_TIMEOUT_MS);
+  const approvalsRetried = await retryApprovals(env, load);
+  const [executions, runs] = [await countExecutions(env, load), await countRuns(env, load, SETTLE_TIMEOUT_MS)];
   const stopped = new Set(fault.stopped ?? []);
   const dropped = load.outcomes.filter((o) => o.status === 0);
   return {
@@ -109,6 +113,7 @@ export async function runPhase(env: ChaosEnvironment, fault: Fault): Promise<Pha
     deaths: exits.filter((e) => !e.intended).map((e) => `${e.replica} exited ${e.code ?? e.signal}: ${e.tail.slice(-500)}`),
     stoppedExits: exits.filter((e) => e.intended).map((e) => `${e.replica}: ${e.code ?? e.signal}`),
     audit,
+    approvalsRetried,
     executions,
     runs,
     ...(recoveryMs ? { recoveryMs } : {}),

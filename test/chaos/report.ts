@@ -40,6 +40,8 @@ export function renderTable(report: MatrixReport): string {
   for (const p of report.phases) {
     const reasons = Object.entries(p.errors5xx).map(([k, n]) => `${k} ×${n}`).join(', ');
     if (reasons) lines.push(`  ${p.fault}: ${reasons}`);
+    if (p.approvalsRetried > 0) lines.push(`  ${p.fault}: ${p.approvalsRetried} approval(s) answered 503 during the fault, retried after it (executed once)`);
+    for (const f of p.runs.failures) lines.push(`  ${p.fault}: run failed: ${f}`);
     for (const v of p.violations) lines.push(`  ${p.fault}: VIOLATION ${v}`);
   }
   lines.push('executed: remediations completed / proposed (once each); in doubt: left `running` by an execution cut short (at most one call)');
