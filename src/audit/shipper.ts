@@ -13,7 +13,7 @@ import { i64, identifier, render, sql, strings, u64, type Sql } from './sql.js';
 import type { Spool } from './spool.js';
 
 /** While shipping fails, ClickHouse is pinged this often (a cheap `/ping`) to notice its return. */
-const RETURN_PROBE_MS = 500;
+const RETURN_PROBE_MS = 250;
 
 export interface ShipperOptions extends SchemaOptions {
   batchMaxEvents: number;

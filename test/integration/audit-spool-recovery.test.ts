@@ -4,7 +4,7 @@
  * the shipper is then waiting out a backoff of at least a minute (first delay made long on purpose).
  * ClickHouse comes back; a readiness probe sees it and wakes the shipper, so the spool drains and
  * requests are accepted again long before that backoff would have ended. With no probe at all, the
- * shipper's own ping (every 500 ms during a backoff) notices the return just as soon.
+ * shipper's own ping (every 250 ms during a backoff) notices the return just as soon.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
