@@ -214,20 +214,29 @@ export class AnalysisRuns {
       signal: deadline ? AbortSignal.any([abort.signal, deadline]) : abort.signal,
       ...(recovering ? { interruptBefore: [...NODES_NEEDING_THE_CALLER] } : {}),
     };
+    let settled = true;
     const done = this.graph.invoke(input, config).then(
       async () => {
         // A recovered run that stopped before a node it may not run (see run-recovery.ts) ends here.
         if (recovering && (await this.view(runId))?.status === 'running') await this.markFailed(runId, interruptedBeforeRemediation, 'interrupted');
       },
       async (err: unknown) => {
-        if (timedOut(deadline)) return this.markFailed(runId, `the analysis took longer than its time budget of ${this.options.timeoutMs! / 1000} s and was stopped`, 'timeout');
+        if (timedOut(deadline)) {
+          settled = await this.markFailed(runId, `the analysis took longer than its time budget of ${this.options.timeoutMs! / 1000} s and was stopped`, 'timeout');
+          return;
+        }
         if (abort.signal.aborted) return;
         this.options.onBackgroundError?.(runId, err);
-        await this.markFailed(runId, safeMessage(err), 'failed');
+        settled = await this.markFailed(runId, safeMessage(err), 'failed');
       },
     ).finally(async () => {
       this.active.delete(runId);
-      if (!abort.signal.aborted) await this.options.leases?.release(runId);
+      if (abort.signal.aborted) return;
+      // A failure that could not be recorded — the run never wrote its first checkpoint (the store
+      // failed under it) or the store is down — does not end the run: its lease is handed over, so a
+      // sweep restarts or settles it once the store answers. Released, the run would vanish (a 404).
+      if (settled) await this.options.leases?.release(runId);
+      else await this.options.leases?.handOver([runId]);
     });
     this.active.set(runId, { done, abort });
     return done;
@@ -306,11 +315,14 @@ export class AnalysisRuns {
     return { run_id: runId, status, ...(reason ? { reason } : {}), state };
   }
 
-  private async markFailed(runId: string, message: string, kind: RunFailureKind): Promise<void> {
+  /** Records the run as failed; false when it could not be (it never checkpointed, or the store is unavailable). */
+  private async markFailed(runId: string, message: string, kind: RunFailureKind): Promise<boolean> {
+    if (!(await this.view(runId))) return false; // nothing to mark (or the store cannot say)
     try {
       await this.graph.updateState({ configurable: { thread_id: runId } }, { errors: [{ node: 'run', kind, message }] });
+      return true;
     } catch {
-      // the run never checkpointed: there is nothing to mark
+      return false;
     }
   }
 }

@@ -21,6 +21,7 @@ import auditPlugin, { auditHooks } from './plugins/audit.js';
 import auditRoute from './routes/audit.js';
 import type { Config } from './config.js';
 import { dependencyChecks } from './health/dependency-checks.js';
+import { answer503WhileClosing } from './http/closing-503.js';
 import { registerErrorHandling } from './http/error-handler.js';
 import { frameworkErrorHandler } from './http/error-handler.js';
 import { clientErrorHandler } from './http/client-error.js';
@@ -114,7 +115,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
-    return503OnClosing: true,
+    return503OnClosing: false, // answer503WhileClosing answers instead, with Retry-After and a reason
     clientErrorHandler,
     frameworkErrors: frameworkErrorHandler,
   }).withTypeProvider<ZodTypeProvider>();
@@ -122,6 +123,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandling(app);
+  answer503WhileClosing(app);
   app.addHook('onSend', async (request, reply) => {
     reply.header('X-Request-Id', request.id);
   });

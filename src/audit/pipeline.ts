@@ -158,14 +158,15 @@ async function create(
     maxKeys: options.unauthenticatedMaxKeys ?? UNAUTHENTICATED_MAX_KEYS,
     record: async (input) => {
       const event = normalizeEvent(input);
-      await spool.append(event, false).catch((err: unknown) => refuse(err, event));
+      await spool.append(event, 'unauthenticated').catch((err: unknown) => refuse(err, event));
     },
   });
 
   const pipeline: AuditPipeline = {
     record: async (input) => {
       const event = normalizeEvent(input);
-      await spool.append(event).catch((err: unknown) => refuse(err, event));
+      // A request's authorization decision is held to a lower bound than what an admitted action records next (see spool.ts).
+      await spool.append(event, event.event_type === 'authorization' ? 'request' : 'action').catch((err: unknown) => refuse(err, event));
     },
     recordUnauthenticated: (input) => unauthenticated.add(input),
     reader: new AuditReader(client, options.database, () => schemaReady(5000)),

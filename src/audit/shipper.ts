@@ -12,6 +12,9 @@ import { auditRow, detectDialect, llmRow, migrate, type Dialect, type SchemaOpti
 import { i64, identifier, render, sql, strings, u64, type Sql } from './sql.js';
 import type { Spool } from './spool.js';
 
+/** While shipping fails, ClickHouse is pinged this often (a cheap `/ping`) to notice its return. */
+const RETURN_PROBE_MS = 250;
+
 export interface ShipperOptions extends SchemaOptions {
   batchMaxEvents: number;
   /** Backoff cap. */
@@ -44,7 +47,7 @@ export class Shipper {
   private running: Promise<void> | undefined;
   private stopping = false;
   private uncertain = false;
-  private sleeper: { timer: NodeJS.Timeout; resolve: () => void } | undefined;
+  private sleeper: { timer: NodeJS.Timeout; resolve: (early: boolean) => void } | undefined;
 
   constructor(
     private readonly spool: Spool,
@@ -83,15 +86,36 @@ export class Shipper {
   private wakeUp(): void {
     if (this.sleeper) {
       clearTimeout(this.sleeper.timer);
-      this.sleeper.resolve();
+      this.sleeper.resolve(true);
       this.sleeper = undefined;
     }
   }
 
-  private sleep(ms: number): Promise<void> {
+  /** Resolves true when woken early (retryNow, stop), false when the time is up. */
+  private sleep(ms: number): Promise<boolean> {
     return new Promise((resolve) => {
-      this.sleeper = { timer: setTimeout(() => { this.sleeper = undefined; resolve(); }, ms), resolve };
+      this.sleeper = { timer: setTimeout(() => { this.sleeper = undefined; resolve(false); }, ms), resolve };
     });
+  }
+
+  /**
+   * Waits out a backoff, pinging ClickHouse every RETURN_PROBE_MS meanwhile: the wait ends as soon as
+   * it answers, so shipping (and a full spool) resumes within about that long of its return, however
+   * long the backoff had grown and whether or not a readiness probe happens to look.
+   */
+  private async backoff(ms: number): Promise<void> {
+    const until = Date.now() + ms;
+    for (;;) {
+      const left = until - Date.now();
+      if (left <= 0 || this.stopping) return;
+      if (await this.sleep(Math.min(left, RETURN_PROBE_MS))) return;
+      if (left > RETURN_PROBE_MS && (await this.answers())) return;
+    }
+  }
+
+  private async answers(): Promise<boolean> {
+    const result = await this.client.ping({ select: false, abort_signal: AbortSignal.timeout(RETURN_PROBE_MS) }).catch(() => ({ success: false }));
+    return result.success;
   }
 
   private async loop(): Promise<void> {
@@ -134,7 +158,7 @@ export class Shipper {
         if (this.stopping) break;
         const base = this.options.retryBaseMs ?? 100;
         const delay = Math.min(this.options.retryMaxMs, base * 2 ** Math.min(n - 1, 16));
-        await this.sleep(delay / 2 + Math.random() * (delay / 2));
+        await this.backoff(delay / 2 + Math.random() * (delay / 2));
       }
     }
   }

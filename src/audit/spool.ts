@@ -35,8 +35,21 @@ export interface SpoolOptions {
    * unauthenticated flood during a ClickHouse outage cannot lock out authenticated requests.
    */
   unauthenticatedShare?: number;
+  /**
+   * A new request's own event (its authorization decision) may only fill the spool up to this fraction
+   * (default 0.95): the rest is kept for the events of actions already admitted (a remediation's
+   * approval and execution steps, tool and model calls), so an action is never left half-recorded —
+   * approved, say, but refused its `running` event — when the spool fills up under it.
+   */
+  requestShare?: number;
   onCorrupt?: (where: string) => void;
 }
+
+/**
+ * Which bound an event is held to: `unauthenticated` (401s) the lowest, `request` (a new request's
+ * authorization event) the next, `action` (what an admitted request goes on to record) the full spool.
+ */
+export type SpoolRoom = 'unauthenticated' | 'request' | 'action';
 
 export interface SpoolBatch {
   events: AuditEvent[];
@@ -91,6 +104,7 @@ export class Spool {
   private readonly maxBytes: number;
   private readonly segmentBytes: number;
   private readonly unauthenticatedLimit: number;
+  private readonly requestLimit: number;
   private readonly onCorrupt: (where: string) => void;
   private fd: fs.FileHandle | undefined;
   private active = 1;
@@ -115,6 +129,7 @@ export class Spool {
     this.maxBytes = options.maxBytes;
     this.segmentBytes = options.segmentBytes ?? Math.max(64 * 1024, Math.min(16 * 1024 * 1024, Math.floor(options.maxBytes / 4)));
     this.unauthenticatedLimit = Math.floor(options.maxBytes * (options.unauthenticatedShare ?? 0.8));
+    this.requestLimit = Math.floor(options.maxBytes * (options.requestShare ?? 0.95));
     this.onCorrupt = options.onCorrupt ?? (() => {});
     this.lockPath = path.join(this.dir, 'spool.lock');
   }
@@ -264,16 +279,18 @@ export class Spool {
   private fullSince: number | undefined;
 
   /**
-   * Appends one event; resolves when it is fsync'd. `authenticated: false` events (no verified
-   * identity) are refused earlier, above the unauthenticated share of the spool.
+   * Appends one event; resolves when it is fsync'd. Events are held to the bound of their `room`:
+   * unauthenticated ones (no verified identity) are refused first, above the unauthenticated share,
+   * a new request's event above the request share, an admitted action's events only when the spool
+   * is full.
    */
-  append(event: AuditEvent, authenticated = true): Promise<void> {
+  append(event: AuditEvent, room: SpoolRoom = 'action'): Promise<void> {
     if (this.closed) return Promise.reject(new AuditUnavailableError('closed', 'the audit spool is closed'));
     const line = encodeRecord(event);
-    const limit = authenticated ? this.maxBytes : this.unauthenticatedLimit;
+    const limit = room === 'unauthenticated' ? this.unauthenticatedLimit : room === 'request' ? this.requestLimit : this.maxBytes;
     if (this.depthBytes + line.length > limit) {
-      if (authenticated) this.fullSince ??= Date.now();
-      return Promise.reject(new AuditUnavailableError(authenticated ? 'spool_full' : 'high_water',
+      if (room !== 'unauthenticated') this.fullSince ??= Date.now();
+      return Promise.reject(new AuditUnavailableError(room === 'unauthenticated' ? 'high_water' : 'spool_full',
         `audit spool is full (${this.depthBytes} of ${this.maxBytes} bytes unshipped)`));
     }
     return new Promise<void>((resolve, reject) => {

@@ -36,7 +36,10 @@ const NOT_CONNECTED = new Set(['reconnecting', 'close', 'end']);
  * directly: it must see Redis as it is, whatever the breaker says.
  */
 export class GuardedRedis {
-  constructor(readonly client: Redis, readonly breaker: DependencyBreaker = new DependencyBreaker('redis')) {}
+  constructor(readonly client: Redis, readonly breaker: DependencyBreaker = new DependencyBreaker('redis')) {
+    // Reconnected: used again at once (within one reconnect interval of Redis's return), not after the breaker's next trial.
+    client.on('ready', () => breaker.recovered());
+  }
 
   /** Whether a command would be sent now (connected, breaker not open): fail-open users skip Redis otherwise. */
   usable(): boolean {

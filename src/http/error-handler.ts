@@ -5,13 +5,14 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import { AuditUnavailableError } from '../audit/event.js';
 import { AuthError } from '../auth/auth-error.js';
 import { LimitExceededError } from '../limits/limit-exceeded.js';
 import { MetricsError } from '../metrics/metrics-error.js';
 import { RunsDraining } from '../runs/runs-draining.js';
 import { DependencyUnavailable } from '../resilience/dependency-unavailable.js';
 import { dependencyHttpError } from './dependency-http-error.js';
-import { HttpError, statusText } from './http-errors.js';
+import { HttpError, serviceUnavailable, statusText } from './http-errors.js';
 import { metricsHttpError } from './metrics-http-error.js';
 
 export interface ErrorBody {
@@ -49,6 +50,10 @@ export function registerErrorHandling(app: FastifyInstance): void {
       return reply.code(err.statusCode).send(errorBody(request, err.statusCode, err.message, { reason: err.reason }));
     }
     if (err instanceof MetricsError) err = metricsHttpError(err);
+    if (err instanceof AuditUnavailableError) {
+      // An action could not be recorded (fail closed: it was not taken): a temporary state of the audit trail, not a bug.
+      err = serviceUnavailable('the audit trail cannot record this action right now; retry later', { reason: `audit_${err.reason}` }, 5);
+    }
     if (err instanceof DependencyUnavailable) {
       // An outage, not a bug: one warning line with the cause, no stack, and a 503 the caller can retry.
       request.log.warn({ reason: err.reason, cause: err.causeLine() }, 'dependency unavailable');

@@ -15,7 +15,9 @@ export class HttpError extends Error {
 export const badRequest = (message: string, extra?: Record<string, unknown>) => new HttpError(400, message, extra);
 export const forbidden = (message: string, extra?: Record<string, unknown>) => new HttpError(403, message, extra);
 export const notFound = (message: string) => new HttpError(404, message);
-export const serviceUnavailable = (message: string, extra?: Record<string, unknown>) => new HttpError(503, message, extra);
+/** A 503 always says when to retry: every one this service gives is a temporary state, never a bug. */
+export const serviceUnavailable = (message: string, extra?: Record<string, unknown>, retryAfterSeconds = 10) =>
+  new HttpError(503, message, extra, { 'Retry-After': String(retryAfterSeconds) });
 
 /** Standard reason phrase for a status, for the `error` field. */
 export function statusText(statusCode: number): string {

@@ -102,7 +102,7 @@ export default fp<AuditPluginOptions>(
         request.log.error({ err: (failure as Error).message }, 'audit event not recorded: refusing the request');
         throw serviceUnavailable('the audit trail cannot record this request right now; retry later', {
           reason: failure instanceof AuditUnavailableError ? `audit_${failure.reason}` : 'audit_unavailable',
-        });
+        }, 5); // the spool opens again within about a second of ClickHouse answering
       }
     });
 

@@ -177,27 +177,43 @@ export class RemediationService {
 
   async approve(auth: AuthContext, id: string, options: { comment?: string; requestId?: string; waived?: boolean } = {}): Promise<Remediation> {
     requirePermission(auth, 'aiops:remediate', 'approve a remediation');
-    const current = await this.pending(auth, id);
+    const interrupted = await this.approvedNotStarted(auth, id);
+    const current = interrupted ?? (await this.pending(auth, id));
     // Subjects compare normalised: `Alice` (or `ａｌｉｃｅ`) approving alice's request is still alice.
-    if (this.d.policy.fourEyes && !options.waived && current.doc.proposals.some((p) => sameSubject(p.requested_by, auth.sub))) {
+    if (!interrupted && this.d.policy.fourEyes && !options.waived && current.doc.proposals.some((p) => sameSubject(p.requested_by, auth.sub))) {
       throw new RemediationError(403, 'four_eyes', 'four-eyes mode: the approver must be someone other than whoever proposed it');
     }
     const lock = await this.d.locks.acquire(current.doc.plan.filter((s) => !s.dry_run).map((s) => `${auth.workspaceId}/${s.namespace ?? ''}/${s.target_resource}`), this.d.policy.lockTtlMs);
     if ('held' in lock) throw new RemediationError(409, 'target_locked', `another remediation is running on ${lock.held.split('/').slice(2).join('/')}: try again when it has finished`);
     try {
-      if (current.doc.plan.some((s) => s.executable && !s.dry_run)) {
-        const budget = await this.d.budget.take(auth.workspaceId);
-        if (!budget.ok) throw new RemediationError(429, 'execution_rate_limited', 'this workspace has used its remediation executions for this hour', {}, { 'Retry-After': String(budget.retryAfterSeconds) });
+      const decision = interrupted ? { ...interrupted.doc.decision!, decision: 'approved' as const } : decisionOf('approved', auth, this.d.now(), options.comment);
+      let approved = current;
+      if (!interrupted) {
+        if (current.doc.plan.some((s) => s.executable && !s.dry_run)) {
+          const budget = await this.d.budget.take(auth.workspaceId);
+          if (!budget.ok) throw new RemediationError(429, 'execution_rate_limited', 'this workspace has used its remediation executions for this hour', {}, { 'Retry-After': String(budget.retryAfterSeconds) });
+        }
+        approved = await this.change(current, { status: 'approved', decision }, 'decided');
+        await this.record(auth, approved.doc, 'approved', { action: summary(approved.doc.plan), by: auth.sub, requestId: options.requestId });
       }
-      const decision = decisionOf('approved', auth, this.d.now(), options.comment);
-      const approved = await this.change(current, { status: 'approved', decision }, 'decided');
-      await this.record(auth, approved.doc, 'approved', { action: summary(approved.doc.plan), by: auth.sub, requestId: options.requestId });
       // The first run's remediate node calls executeApproved(); the other runs find it done; if none can be resumed, execute here.
       await this.resumeRuns(auth, approved.doc, decision);
       return await this.executeApproved(auth, id, options.requestId);
     } finally {
       await lock.release();
     }
+  }
+
+  /**
+   * The remediation when its approval was recorded but its execution never started (a store outage
+   * between the two answered the approver 503, "retry"): the approver's retry then continues from the
+   * recorded decision — without it the remediation would stay `approved`, never executed. Only the
+   * approver may continue (the control plane acts as them); anyone else gets the usual 409.
+   */
+  private async approvedNotStarted(auth: AuthContext, id: string): Promise<StoredRemediation | undefined> {
+    const record = await this.d.store.get(auth.workspaceId, id);
+    const doc = record?.doc;
+    return doc?.status === 'approved' && doc.decision && sameSubject(doc.decision.by, auth.sub) ? record : undefined;
   }
 
   async reject(auth: AuthContext, id: string, options: { comment?: string; requestId?: string } = {}): Promise<Remediation> {

@@ -81,6 +81,15 @@ export class DependencyBreaker {
     return 'closed';
   }
 
+  /**
+   * The dependency was seen answering again (its client reconnected): closes the breaker now instead of
+   * at the next trial call, which could come up to `resetTimeoutMs` later (or fail because the client
+   * had not reconnected yet, and open it for another period).
+   */
+  recovered(): void {
+    if (!this.breaker.closed) this.breaker.close();
+  }
+
   /** Told about every state change (the composition root logs them: one line per transition, not per call). */
   onStateChange(listener: (state: BreakerState) => void): void {
     this.listeners.push(listener);

@@ -22,6 +22,8 @@ export class RunLeases {
   readonly owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   readonly leaseMs: number;
   private readonly held = new Set<string>();
+  /** Leases given up while the store was unavailable (see giveUpStale). */
+  private readonly stale = new Set<string>();
   private readonly lostListeners: ((runId: string) => void)[] = [];
   private readonly now: () => number;
   private heartbeat: NodeJS.Timeout | undefined;
@@ -50,17 +52,35 @@ export class RunLeases {
     this.heartbeat.unref();
   }
 
-  /** The run stopped executing here: the lease is deleted (if it cannot be, it simply expires). */
+  /** The run stopped executing here: the lease is deleted (if it cannot be, it is handed over at the next renewal). */
   async release(runId: string): Promise<void> {
     this.held.delete(runId);
-    await this.options.store.release(runId, this.owner).catch((err: unknown) => this.warn(`run lease ${runId} not released (it will expire): ${(err as Error).message}`));
+    await this.options.store.release(runId, this.owner).catch((err: unknown) => {
+      this.stale.add(runId);
+      this.warn(`run lease ${runId} not released (handed over once the store answers): ${(err as Error).message}`);
+    });
   }
 
-  /** On shutdown: the leases of runs stopped mid-way are given up at once, so another process resumes them now. */
+  /** Gives leases up at once (shutdown, or a run whose end could not be recorded), so another process resumes or settles them now. */
   async handOver(runIds: readonly string[]): Promise<void> {
     for (const id of runIds) this.held.delete(id);
     if (runIds.length === 0) return;
-    await this.options.store.handOver(runIds, this.owner).catch((err: unknown) => this.warn(`run leases not handed over (they will expire): ${(err as Error).message}`));
+    await this.options.store.handOver(runIds, this.owner).catch((err: unknown) => {
+      for (const id of runIds) this.stale.add(id);
+      this.warn(`run leases not handed over (retried once the store answers): ${(err as Error).message}`);
+    });
+  }
+
+  /**
+   * Leases this process gave up while the store was down are still its own there: renewed with the
+   * others they would never expire and the run would look running forever. They are handed over at
+   * the next renewal instead (a sweep then settles or resumes each).
+   */
+  private async giveUpStale(): Promise<void> {
+    if (this.stale.size === 0) return;
+    const ids = [...this.stale].filter((id) => !this.held.has(id));
+    this.stale.clear();
+    await this.handOver(ids);
   }
 
   /** The lease of a run, and whether it has expired (its owner is gone). */
@@ -98,6 +118,7 @@ export class RunLeases {
   }
 
   private async renewHeld(): Promise<void> {
+    await this.giveUpStale();
     if (this.held.size === 0) return;
     // Only runs held before the renewal can be judged by it (one taken meanwhile may not show yet).
     const before = [...this.held];

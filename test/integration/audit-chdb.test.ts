@@ -281,6 +281,7 @@ describe('operations', () => {
     const res = await down.inject({ url: '/workspaces/ws-a/access', headers: bearer(tok) });
     expect(res.statusCode).toBe(503);
     expect(res.json()).toMatchObject({ reason: 'audit_spool_full' });
+    expect(res.headers['retry-after']).toBe('5'); // a 503 always says when to retry (the fault matrix found it missing)
     const ready = await down.inject({ url: '/health/ready' });
     expect(ready.statusCode).toBe(200);
     expect(ready.json().status).toBe('degraded');

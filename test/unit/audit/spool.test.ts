@@ -130,8 +130,25 @@ describe('audit spool', () => {
     const size = encodeRecord(event(1)).length;
     const half = Math.ceil((1 << 19) / size);
     await Promise.all(Array.from({ length: half }, (_, i) => spool.append(event(i))));
-    await expect(spool.append(event(0), false)).rejects.toMatchObject({ reason: 'high_water' });
-    await spool.append(event(0), true);
+    await expect(spool.append(event(0), 'unauthenticated')).rejects.toMatchObject({ reason: 'high_water' });
+    await spool.append(event(0), 'request');
+    await spool.close();
+  });
+
+  it('keeps room for admitted actions: a new request is refused above its share, what an admitted action records next is not', async () => {
+    const d = dir();
+    const spool = await Spool.open({ dir: d, maxBytes: 1 << 20, requestShare: 0.9 });
+    let accepted = 0;
+    for (;;) {
+      const results = await Promise.allSettled(Array.from({ length: 100 }, (_, j) => spool.append(event(accepted + j), 'request')));
+      accepted += results.filter((r) => r.status === 'fulfilled').length;
+      if (results.some((r) => r.status === 'rejected')) break;
+    }
+    expect(spool.stats().depthBytes).toBeLessThanOrEqual(0.9 * (1 << 20));
+    expect(spool.stats().depthBytes).toBeGreaterThan(0.89 * (1 << 20));
+    await expect(spool.append(event(0), 'request')).rejects.toMatchObject({ reason: 'spool_full' });
+    expect(spool.stats().full).toBe(true); // readiness says so from the first refusal
+    await spool.append(event(0), 'action'); // the approved remediation's next event still fits
     await spool.close();
   });
 

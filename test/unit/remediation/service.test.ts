@@ -161,3 +161,40 @@ describe('RemediationService', () => {
     expect(pod('frontend-7d9f8c6b5-x2k4q', { application_id: 'web' })).toBe('web');
   });
 });
+
+describe('an approval cut short between its decision and its execution', () => {
+  it('is continued by the approver retrying (executed once), and answers anyone else 409', async () => {
+    const sent: string[] = [];
+    const store = new SqlRemediationStore(sqliteDriver(new BetterSqlite3(':memory:')));
+    // The store fails for one read right after the decision is recorded, as a PostgreSQL restart would.
+    let failReads = 0;
+    const flaky = new Proxy(store, {
+      get: (target, prop, receiver) => (prop === 'get'
+        ? async (...args: Parameters<typeof store.get>) => {
+          if (failReads > 0) {
+            failReads -= 1;
+            throw new Error('connection terminated');
+          }
+          return target.get(...args);
+        }
+        : Reflect.get(target, prop, receiver)),
+    });
+    const svc = new RemediationService({
+      store: flaky,
+      locks: noLock,
+      budget: new MemoryExecutionBudget(100),
+      audit: { record: async (e) => void (e.event_type === 'remediation' && e.details.state === 'approved' && (failReads = 1)) },
+      controlPlane: { send: async (call) => (sent.push(controlPlanePath(call.segments)), { status: 200, body: {} }) },
+      policy: { approvalTtlMs: 60_000, fourEyes: false, maxReplicas: 10, maxReplicasOverride: 100, maxPending: 20, autoApproveActions: [], lockTtlMs: 60_000 },
+      now: Date.now,
+    });
+    const { remediation } = await svc.propose(auth('alice'), request, { source: { kind: 'api' } });
+    await expect(svc.approve(auth('bob'), remediation.id)).rejects.toThrow(/connection terminated/);
+    expect((await svc.get(auth('bob'), remediation.id))?.status).toBe('approved');
+    expect(sent).toEqual([]);
+    await expect(svc.approve(auth('carol'), remediation.id)).rejects.toMatchObject({ statusCode: 409 });
+    await expect(svc.approve(auth('bob'), remediation.id)).resolves.toMatchObject({ status: 'completed', decision: { by: 'bob' } });
+    await expect(svc.approve(auth('bob'), remediation.id)).rejects.toMatchObject({ statusCode: 409 });
+    expect(sent).toEqual(['/internal/v1/workspaces/ws-a/deployments/cart/scale']);
+  });
+});

@@ -57,4 +57,13 @@ describe('DependencyBreaker', () => {
     expect(b.state).toBe('closed');
     expect(states).toEqual(['open', 'half_open', 'open', 'half_open', 'closed']);
   });
+
+  it('closes at once when told the dependency answers again (a reconnected client), without waiting for a trial', async () => {
+    const b = breaker({ failuresToOpen: 1, resetTimeoutMs: 60_000 });
+    await b.call(failing).catch(() => undefined);
+    expect(b.state).toBe('open');
+    b.recovered();
+    expect(b.state).toBe('closed');
+    expect(await b.call(async () => 'PONG')).toBe('PONG');
+  });
 });
