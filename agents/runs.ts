@@ -110,7 +110,8 @@ export class AnalysisRuns {
       throw err;
     }
     const execution = this.execute(runId, initial, { ...run, auth });
-    void execution.finally(() => slot?.release());
+    // Never rejects (failures are recorded on the run); the catch keeps a store outage from becoming an unhandled rejection.
+    void execution.finally(() => slot?.release()).catch(() => undefined);
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([execution, new Promise((resolve) => (timer = setTimeout(resolve, this.options.syncWaitMs)))]);
     clearTimeout(timer);
@@ -218,7 +219,7 @@ export class AnalysisRuns {
     const done = this.graph.invoke(input, config).then(
       async () => {
         // A recovered run that stopped before a node it may not run (see run-recovery.ts) ends here.
-        if (recovering && (await this.view(runId))?.status === 'running') await this.markFailed(runId, interruptedBeforeRemediation, 'interrupted');
+        if (recovering && (await this.view(runId).catch(() => undefined))?.status === 'running') await this.markFailed(runId, interruptedBeforeRemediation, 'interrupted');
       },
       async (err: unknown) => {
         if (timedOut(deadline)) {
@@ -235,8 +236,9 @@ export class AnalysisRuns {
       // A failure that could not be recorded — the run never wrote its first checkpoint (the store
       // failed under it) or the store is down — does not end the run: its lease is handed over, so a
       // sweep restarts or settles it once the store answers. Released, the run would vanish (a 404).
-      if (settled) await this.options.leases?.release(runId);
-      else await this.options.leases?.handOver([runId]);
+      // A store that fails here leaves the lease to expire: the sweep settles the run then.
+      if (settled) await this.options.leases?.release(runId).catch(() => undefined);
+      else await this.options.leases?.handOver([runId]).catch(() => undefined);
     });
     this.active.set(runId, { done, abort });
     return done;
@@ -317,7 +319,8 @@ export class AnalysisRuns {
 
   /** Records the run as failed; false when it could not be (it never checkpointed, or the store is unavailable). */
   private async markFailed(runId: string, message: string, kind: RunFailureKind): Promise<boolean> {
-    if (!(await this.view(runId))) return false; // nothing to mark (or the store cannot say)
+    // Nothing to mark (it never checkpointed), or the store cannot say: never a rejection (it would be unhandled).
+    if (!(await this.view(runId).catch(() => undefined))) return false;
     try {
       await this.graph.updateState({ configurable: { thread_id: runId } }, { errors: [{ node: 'run', kind, message }] });
       return true;

@@ -18,6 +18,6 @@ echo '== dependency report' >&2
 node scripts/dependency-report.mjs || true
 echo '== tests' >&2
 status=0
-npx vitest run --reporter=default --reporter=json --outputFile.json=reports/vitest.json "$@" || status=$?
+npx vitest run --project suite --reporter=default --reporter=json --outputFile.json=reports/vitest.json "$@" || status=$?
 node scripts/test-summary.mjs reports/vitest.json || status=1
 exit $status
