@@ -148,6 +148,7 @@ describe('PostgreSQL stores', () => {
     const url = new URL(services.databaseUrl);
     url.pathname = `/${database}`;
     pool = new pg.Pool({ connectionString: url.toString(), max: 4 });
+    pool.on('error', () => undefined); // DROP DATABASE … WITH (FORCE) below terminates its idle connections (57P01)
     const saver = new PostgresSaver(pool, undefined, { schema: 'aiops_checkpoints' });
     await saver.setup();
     const threads = postgresThreadStore(pool);
