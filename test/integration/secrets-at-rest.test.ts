@@ -5,7 +5,6 @@
  * database created for this run. Each dump must hold the redaction marker and the harmless text
  * around the secrets (so the test would see them if they were there), and none of the secrets.
  */
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -34,7 +33,7 @@ import { defineTool, ok } from '../../tools/define-tool.js';
 import { createToolBox, type ToolDefinition } from '../../tools/index.js';
 import { z } from 'zod';
 import { collectingAudit, fakeChatLlm } from '../helpers/fake-llm.js';
-import { services } from '../helpers/services.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/postgres-db.js';
 
 const NOW = Date.UTC(2026, 10, 28, 12, 0, 0);
 const JWT = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJlLXZhbHVl';
@@ -136,19 +135,12 @@ describe('SQLite stores', () => {
 });
 
 describe('PostgreSQL stores', () => {
-  const database = `aiops_secrets_test_${process.pid}_${randomBytes(4).toString('hex')}`;
-  const admin = () => new pg.Client({ connectionString: services.databaseUrl });
+  let database: TestDatabase;
   let pool: pg.Pool;
   let stack: Stack;
   beforeAll(async () => {
-    const client = admin();
-    await client.connect();
-    await client.query(`CREATE DATABASE ${database}`);
-    await client.end();
-    const url = new URL(services.databaseUrl);
-    url.pathname = `/${database}`;
-    pool = new pg.Pool({ connectionString: url.toString(), max: 4 });
-    pool.on('error', () => undefined); // DROP DATABASE … WITH (FORCE) below terminates its idle connections (57P01)
+    database = await createTestDatabase('aiops_secrets_test');
+    pool = new pg.Pool({ connectionString: database.url, max: 4 });
     const saver = new PostgresSaver(pool, undefined, { schema: 'aiops_checkpoints' });
     await saver.setup();
     const threads = postgresThreadStore(pool);
@@ -165,10 +157,7 @@ describe('PostgreSQL stores', () => {
   });
   afterAll(async () => {
     await stack?.close();
-    const client = admin();
-    await client.connect();
-    await client.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-    await client.end();
+    await database?.drop(); // waits for the closed pool's sockets before any FORCE (an unhandled 57P01 otherwise)
   });
 
   it('store chat messages, tool results and remediations with their secrets masked', async () => {
