@@ -18,7 +18,7 @@ import { DependencyUnavailable } from '../src/resilience/dependency-unavailable.
 import type { RunLease } from '../src/runs/lease-store.js';
 import type { RunLeases } from '../src/runs/leases.js';
 import { RunsDraining } from '../src/runs/runs-draining.js';
-import { timedOut } from '../src/budget/abort-reason.js';
+import { deadline } from '../src/budget/deadline.js';
 import type { RunContext } from './deps.js';
 import type { AnalysisGraph } from './graph.js';
 import { interruptedBeforeRemediation, leasePayload, NODES_NEEDING_THE_CALLER, parseLeasePayload, planRecovery, recoveredAuth, type RunInput } from './run-recovery.js';
@@ -208,11 +208,11 @@ export class AnalysisRuns {
   private execute(runId: string, input: GraphInput, run: RunContext, recovering = false): Promise<void> {
     const abort = new AbortController();
     // The run's time budget (a resumed approval has none: a remediation is never cut off halfway).
-    const deadline = this.options.timeoutMs && !(input instanceof Command) ? AbortSignal.timeout(this.options.timeoutMs) : undefined;
+    const budget = this.options.timeoutMs && !(input instanceof Command) ? deadline(this.options.timeoutMs, abort.signal) : undefined;
     const config = {
       configurable: { thread_id: runId, run },
       callbacks: this.options.callbacksFor?.(runId, run.auth) ?? [],
-      signal: deadline ? AbortSignal.any([abort.signal, deadline]) : abort.signal,
+      signal: budget?.signal ?? abort.signal,
       ...(recovering ? { interruptBefore: [...NODES_NEEDING_THE_CALLER] } : {}),
     };
     let settled = true;
@@ -222,7 +222,7 @@ export class AnalysisRuns {
         if (recovering && (await this.view(runId).catch(() => undefined))?.status === 'running') await this.markFailed(runId, interruptedBeforeRemediation, 'interrupted');
       },
       async (err: unknown) => {
-        if (timedOut(deadline)) {
+        if (budget?.expired()) {
           settled = await this.markFailed(runId, `the analysis took longer than its time budget of ${this.options.timeoutMs! / 1000} s and was stopped`, 'timeout');
           return;
         }
@@ -231,6 +231,7 @@ export class AnalysisRuns {
         settled = await this.markFailed(runId, safeMessage(err), 'failed');
       },
     ).finally(async () => {
+      budget?.clear();
       this.active.delete(runId);
       if (abort.signal.aborted) return;
       // A failure that could not be recorded — the run never wrote its first checkpoint (the store

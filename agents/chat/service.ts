@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import type { BaseCallbackHandler } from '@langchain/core/callbacks/base';
 import { GraphRecursionError } from '@langchain/langgraph';
 import type { AuthContext } from '../../src/auth/auth-context.js';
-import { timedOut } from '../../src/budget/abort-reason.js';
+import { deadline } from '../../src/budget/deadline.js';
 import { AuditUnavailableError } from '../../src/audit/event.js';
 import { redactString } from '../../src/audit/redact.js';
 import { DependencyUnavailable } from '../../src/resilience/dependency-unavailable.js';
@@ -134,8 +134,8 @@ export class ChatService {
       sink: (e) => queue.push(e),
       streamed: { chars: 0 },
     };
-    const deadline = this.options.turnTimeoutMs ? AbortSignal.timeout(this.options.turnTimeoutMs) : undefined;
-    const signal = deadline && run.signal ? AbortSignal.any([run.signal, deadline]) : deadline ?? run.signal;
+    const budget = this.options.turnTimeoutMs ? deadline(this.options.turnTimeoutMs, run.signal) : undefined;
+    const signal = budget?.signal ?? run.signal;
     const at = new Date(now).toISOString();
     const graphInput = isNew ? { workspaceId: auth.workspaceId, owner: auth.sub, incoming: { text: message, at } } : { incoming: { text: message, at } };
     const config = {
@@ -150,13 +150,14 @@ export class ChatService {
         await this.graph.invoke(graphInput, config);
         completed = true;
       } catch (err) {
-        if (timedOut(deadline) && !run.signal?.aborted) {
+        if (budget?.expired() && !run.signal?.aborted) {
           queue.push({ event: 'error', data: { message: `the turn took longer than its time budget of ${this.options.turnTimeoutMs! / 1000} s and was stopped`, reason: 'timeout' } });
         } else if (!run.signal?.aborted) {
           queue.push(errorEvent(err));
           this.options.onError?.(id, err);
         }
       } finally {
+        budget?.clear();
         await this.store.release(id, holder, { updatedAt: this.options.now(), turnCompleted: completed }).catch((err: unknown) => this.options.onError?.(id, err));
         slot?.release();
         queue.push({ event: 'done', data: {} });

@@ -1,6 +1,6 @@
 /**
  * Why a piece of work was stopped. Analyses, chat turns and the routes that analyse inline run under
- * an AbortSignal that fires when their time budget runs out (AbortSignal.timeout: the reason is a
+ * an AbortSignal that fires when their time budget runs out (deadline.ts: the reason is a
  * DOMException named TimeoutError) or when their client goes away (reason ClientGone). Everything
  * that reports a stop says which of the two it was through these helpers.
  */
@@ -26,10 +26,4 @@ export function abortReasonText(reason: unknown): string {
   if (isTimeoutReason(reason)) return 'its time budget ran out';
   if (reason instanceof Error) return reason.message;
   return reason === undefined ? 'aborted' : String(reason);
-}
-
-/** `signal` (when given) combined with a deadline `timeoutMs` from now. */
-export function withDeadline(timeoutMs: number, signal?: AbortSignal): AbortSignal {
-  const deadline = AbortSignal.timeout(timeoutMs);
-  return signal ? AbortSignal.any([signal, deadline]) : deadline;
 }

@@ -4,6 +4,8 @@
  * bounded retries for these idempotent reads, a cap on response size, and errors that say what
  * failed (endpoint, query, range, upstream status and message).
  */
+import { deadline } from '../budget/deadline.js';
+
 export type PromResultType = 'matrix' | 'vector' | 'scalar' | 'string';
 
 export interface PromQueryData {
@@ -107,14 +109,23 @@ export class PrometheusClient {
   }
 
   private async once<T>(path: string, body: URLSearchParams | undefined, context: PrometheusErrorContext, signal?: AbortSignal): Promise<T> {
+    const timeout = deadline(this.timeoutMs, signal);
+    try {
+      return await this.exchange<T>(path, body, context, signal, timeout.signal);
+    } finally {
+      timeout.clear();
+    }
+  }
+
+  /** One request and its answer; `bounded` is the caller's signal combined with this client's timeout. */
+  private async exchange<T>(path: string, body: URLSearchParams | undefined, context: PrometheusErrorContext, signal: AbortSignal | undefined, bounded: AbortSignal): Promise<T> {
     let response: Response;
-    const timeout = AbortSignal.timeout(this.timeoutMs);
     try {
       response = await fetch(`${this.base}${path}`, {
         method: body ? 'POST' : 'GET',
         body,
         headers: { accept: 'application/json', ...this.options.headers },
-        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+        signal: bounded,
         redirect: 'error',
       });
     } catch (err) {

@@ -6,14 +6,17 @@
  */
 import type { FastifyReply } from 'fastify';
 import { ClientGone, timedOut } from '../budget/abort-reason.js';
+import { deadline } from '../budget/deadline.js';
 import { HttpError } from './http-errors.js';
 
 export function requestSignal(reply: FastifyReply, timeoutMs: number): AbortSignal {
   const gone = new AbortController();
+  const budget = deadline(timeoutMs, gone.signal);
   reply.raw.once('close', () => {
+    budget.clear();
     if (!reply.raw.writableFinished) gone.abort(new ClientGone());
   });
-  return AbortSignal.any([gone.signal, AbortSignal.timeout(timeoutMs)]);
+  return budget.signal;
 }
 
 /**

@@ -26,8 +26,20 @@ export function heldFindings(): HeldFindings {
   const calls: HeldCall[] = [];
   const waiters: (() => void)[] = [];
   const notify = () => waiters.splice(0).forEach((w) => w());
-  const until = async (done: () => boolean) => {
-    while (!done()) await new Promise<void>((resolve) => waiters.push(resolve));
+  // Bounded, so a test whose analysis never reaches the analysis step fails saying so instead of at the test timeout.
+  const until = async (done: () => boolean, what: string) => {
+    const deadline = Date.now() + 15_000;
+    while (!done()) {
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`held findings: ${what} within 15 s (calls so far: ${calls.map((c) => c.outcome).join(', ') || 'none'})`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
   };
   return {
     calls,
@@ -54,9 +66,9 @@ export function heldFindings(): HeldFindings {
         notify();
       }),
     },
-    arrived: (n = 1) => until(() => calls.length >= n),
+    arrived: (n = 1) => until(() => calls.length >= n, `no call ${n} arrived`),
     ended: async (i) => {
-      await until(() => calls[i] !== undefined && calls[i].outcome !== 'waiting');
+      await until(() => calls[i] !== undefined && calls[i].outcome !== 'waiting', `call ${i} did not end`);
       return calls[i]!;
     },
   };

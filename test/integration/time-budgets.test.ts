@@ -26,6 +26,8 @@ const token = (ws = 'ws-a') => contractToken(key, { workspaceId: ws, permissions
 const onPrometheus = (extra: Record<string, string>) => testEnv(key, { PROMETHEUS_URL: services.prometheusUrl, ...extra });
 const asOfData = () => prometheusWindow().endMs;
 const isTimeout = (reason: unknown) => (reason as Error).name === 'TimeoutError';
+const NOW = Date.UTC(2026, 10, 28, 12, 0, 0);
+const embedded = () => new EmbeddedMetricsSource({ workspaces: [scenarioWorkspace('ws-a', ['memory_leak'])], tenantLabel: 'workspace_id', now: () => NOW });
 
 beforeAll(async () => {
   key = await rsaKey();
@@ -36,8 +38,9 @@ describe('an analysis over its time budget (ANALYSIS_TIMEOUT_SECONDS=3)', () => 
   let held: HeldFindings;
   beforeAll(async () => {
     held = heldFindings();
-    // 3 s, not 1: under a loaded CI the metrics fetch alone can outlast 1 s, and the budget would then end the request before the held analysis starts.
-    app = await testApp(onPrometheus({ ANALYSIS_TIMEOUT_SECONDS: '3' }), { now: asOfData, findingsEngine: held.engine });
+    // In-process metrics, not Prometheus: on a loaded CI a Prometheus fetch once outlasted the whole budget, the request
+    // ended before the held analysis started and the test waited for an analysis that never came.
+    app = await testApp(testEnv(key, { ANALYSIS_TIMEOUT_SECONDS: '3' }), { metricsSource: embedded(), now: () => NOW, findingsEngine: held.engine });
   });
   afterAll(async () => app?.close());
 
@@ -113,8 +116,7 @@ describe('a client that goes away', () => {
 });
 
 describe('a chat turn over its time budget (CHAT_TURN_TIMEOUT_SECONDS=1)', () => {
-  const NOW = Date.UTC(2026, 10, 28, 12, 0, 0);
-  const metrics = () => new EmbeddedMetricsSource({ workspaces: [scenarioWorkspace('ws-a', ['memory_leak'])], tenantLabel: 'workspace_id', now: () => NOW });
+  const metrics = embedded;
   type Ev = { event: string; data: Record<string, unknown> };
 
   async function turn(app: FastifyInstance, message: string): Promise<Ev[]> {
