@@ -1,6 +1,7 @@
 // Lint: TypeScript rules, a security plugin, and the dependency direction of the code base
 // (routes → agents → tools → clients; only entry points read process.env).
 import js from '@eslint/js';
+import prettier from 'eslint-config-prettier';
 import security from 'eslint-plugin-security';
 import tseslint from 'typescript-eslint';
 
@@ -16,7 +17,10 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       // Object-injection flags every obj[key]; our keys come from typed unions and zod-validated input.
       'security/detect-object-injection': 'off',
-      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Only entry points read the environment: take a Config instead.' }],
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'env', message: 'Only entry points read the environment: take a Config instead.' },
+      ],
     },
   },
   { files: ['**/*.mjs', '**/*.js'], languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly' } } },
@@ -25,8 +29,20 @@ export default tseslint.config(
     files: ['ui/**/*.js'],
     languageOptions: {
       sourceType: 'module',
-      globals: Object.fromEntries(['window', 'document', 'Node', 'fetch', 'setTimeout', 'URLSearchParams', 'TextDecoder', 'TextDecoderStream', 'sessionStorage', 'atob']
-        .map((name) => [name, 'readonly'])),
+      globals: Object.fromEntries(
+        [
+          'window',
+          'document',
+          'Node',
+          'fetch',
+          'setTimeout',
+          'URLSearchParams',
+          'TextDecoder',
+          'TextDecoderStream',
+          'sessionStorage',
+          'atob',
+        ].map((name) => [name, 'readonly']),
+      ),
     },
   },
   // Entry points, tests and offline tools read paths the operator gives them, by design.
@@ -34,32 +50,49 @@ export default tseslint.config(
   {
     files: ['agents/**', 'tools/**'],
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [
-          { group: ['fastify', 'fastify-*', '@fastify/*'], message: 'agents/ and tools/ do not know about HTTP.' },
-          { group: ['**/src/routes/**', '**/src/plugins/**', '**/src/app.js'], message: 'Dependencies point one way: routes → agents → tools → clients.' },
-        ],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['fastify', 'fastify-*', '@fastify/*'], message: 'agents/ and tools/ do not know about HTTP.' },
+            {
+              group: ['**/src/routes/**', '**/src/plugins/**', '**/src/app.js'],
+              message: 'Dependencies point one way: routes → agents → tools → clients.',
+            },
+          ],
+        },
+      ],
     },
   },
   {
     files: ['tools/**'],
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [
-          { group: ['fastify', 'fastify-*', '@fastify/*'], message: 'tools/ do not know about HTTP.' },
-          { group: ['**/agents/**', '**/src/routes/**', '**/src/plugins/**', '**/src/app.js'], message: 'tools/ sit below agents/ and routes.' },
-        ],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['fastify', 'fastify-*', '@fastify/*'], message: 'tools/ do not know about HTTP.' },
+            {
+              group: ['**/agents/**', '**/src/routes/**', '**/src/plugins/**', '**/src/app.js'],
+              message: 'tools/ sit below agents/ and routes.',
+            },
+          ],
+        },
+      ],
     },
   },
   {
     files: ['src/analytics/**'],
     ignores: ['src/analytics/**/*-cli.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [{ group: ['node:*', 'fs', 'http', 'https', 'net'], message: 'src/analytics is pure computation: no I/O.' }],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [{ group: ['node:*', 'fs', 'http', 'https', 'net'], message: 'src/analytics is pure computation: no I/O.' }],
+        },
+      ],
     },
   },
+  // Layout is prettier's (npm run format): no lint rule argues with it.
+  prettier,
 );

@@ -18,7 +18,10 @@ import type { FindingsEngine } from '../src/analysis/workers/findings-engine.js'
  */
 export interface RemediationPort {
   proposeForRun(auth: AuthContext, runId: string, actions: ProposedAction[], summary: string): Promise<{ id: string; expiresAt: string }>;
-  executeApproved(auth: AuthContext, remediationId: string): Promise<{ status: string; error: string | null; results: { index: number; status: string; message: string }[] }>;
+  executeApproved(
+    auth: AuthContext,
+    remediationId: string,
+  ): Promise<{ status: string; error: string | null; results: { index: number; status: string; message: string }[] }>;
 }
 
 export interface AgentDeps {

@@ -22,32 +22,37 @@ export async function recordInsights(
   const byId = new Map(findings.map((f) => [f.id, f]));
   // Newest first is the read order: the most likely hypothesis gets the latest millisecond.
   const base = Date.now();
-  await Promise.all(diagnosis.hypotheses.map((h, index) => {
-    const matched = h.finding_ids.map((id) => byId.get(id)).filter((f): f is Finding => f !== undefined);
-    const severity = matched.reduce<'info' | 'warning' | 'critical'>((worst, f) => (RANK[f.severity] > RANK[worst] ? f.severity : worst), 'info');
-    return audit.record({
-      event_type: 'insight',
-      event_id: stableUuid(`${runId}:${index}`),
-      timestamp: base - index,
-      user_id: run.auth.sub,
-      organization_id: run.auth.orgIds[0] ?? '',
-      workspace_id: run.auth.workspaceId,
-      resource_id: `run/${runId}`,
-      request_id: run.requestId ?? '',
-      details: {
-        run_id: runId,
-        analysis_type: analysisType,
-        cause: h.cause.slice(0, 1000),
-        confidence: h.confidence,
-        severity,
-        summary: diagnosis.summary.slice(0, 2000),
-        diagnosed_by: diagnosedBy,
-        finding_ids: h.finding_ids.slice(0, 50),
-        evidence: h.evidence.slice(0, 12),
-        recommended_actions: diagnosis.recommended_actions.slice(0, 20),
-      },
-    });
-  }));
+  await Promise.all(
+    diagnosis.hypotheses.map((h, index) => {
+      const matched = h.finding_ids.map((id) => byId.get(id)).filter((f): f is Finding => f !== undefined);
+      const severity = matched.reduce<'info' | 'warning' | 'critical'>(
+        (worst, f) => (RANK[f.severity] > RANK[worst] ? f.severity : worst),
+        'info',
+      );
+      return audit.record({
+        event_type: 'insight',
+        event_id: stableUuid(`${runId}:${index}`),
+        timestamp: base - index,
+        user_id: run.auth.sub,
+        organization_id: run.auth.orgIds[0] ?? '',
+        workspace_id: run.auth.workspaceId,
+        resource_id: `run/${runId}`,
+        request_id: run.requestId ?? '',
+        details: {
+          run_id: runId,
+          analysis_type: analysisType,
+          cause: h.cause.slice(0, 1000),
+          confidence: h.confidence,
+          severity,
+          summary: diagnosis.summary.slice(0, 2000),
+          diagnosed_by: diagnosedBy,
+          finding_ids: h.finding_ids.slice(0, 50),
+          evidence: h.evidence.slice(0, 12),
+          recommended_actions: diagnosis.recommended_actions.slice(0, 20),
+        },
+      });
+    }),
+  );
 }
 
 /** A UUID (version 8, RFC 9562 custom) derived from a name. */

@@ -56,13 +56,25 @@ const LeasePayloadSchema = z.object({
 export type RunInput = { workspaceId: string; requestedBy: string; request: AnalysisRequest };
 export type LeasePayload = z.infer<typeof LeasePayloadSchema>;
 
-export function leasePayload(auth: AuthContext, extra: { requestId?: string | undefined; traceId?: string | undefined; input?: RunInput }): string {
+export function leasePayload(
+  auth: AuthContext,
+  extra: { requestId?: string | undefined; traceId?: string | undefined; input?: RunInput },
+): string {
   const identity = {
-    sub: auth.sub, workspaceId: auth.workspaceId, permissions: [...auth.permissions], planType: auth.planType, orgIds: [...auth.orgIds], tokenType: auth.tokenType,
-    ...(auth.jti ? { jti: auth.jti } : {}), ...(auth.crossWorkspaceFrom ? { crossWorkspaceFrom: auth.crossWorkspaceFrom } : {}),
+    sub: auth.sub,
+    workspaceId: auth.workspaceId,
+    permissions: [...auth.permissions],
+    planType: auth.planType,
+    orgIds: [...auth.orgIds],
+    tokenType: auth.tokenType,
+    ...(auth.jti ? { jti: auth.jti } : {}),
+    ...(auth.crossWorkspaceFrom ? { crossWorkspaceFrom: auth.crossWorkspaceFrom } : {}),
   };
   return JSON.stringify({
-    identity, ...(extra.requestId ? { requestId: extra.requestId } : {}), ...(extra.traceId ? { traceId: extra.traceId } : {}), ...(extra.input ? { input: extra.input } : {}),
+    identity,
+    ...(extra.requestId ? { requestId: extra.requestId } : {}),
+    ...(extra.traceId ? { traceId: extra.traceId } : {}),
+    ...(extra.input ? { input: extra.input } : {}),
   } satisfies LeasePayload);
 }
 
@@ -81,10 +93,7 @@ export function recoveredAuth(payload: LeasePayload): AuthContext {
 }
 
 export type Recovery =
-  | { kind: 'settled' }
-  | { kind: 'restart'; input: RunInput }
-  | { kind: 'resume' }
-  | { kind: 'interrupt'; message: string };
+  { kind: 'settled' } | { kind: 'restart'; input: RunInput } | { kind: 'resume' } | { kind: 'interrupt'; message: string };
 
 /**
  * The decision for a claimed run, from its checkpoint (`status` undefined: none yet) and its lease.
@@ -96,12 +105,16 @@ export function planRecovery(
   payload: LeasePayload | undefined,
 ): Recovery {
   if (checkpoint && checkpoint.status !== 'running') return { kind: 'settled' };
-  if (!payload) return checkpoint ? { kind: 'interrupt', message: 'the process running it stopped and its lease record is unreadable' } : { kind: 'settled' };
+  if (!payload)
+    return checkpoint
+      ? { kind: 'interrupt', message: 'the process running it stopped and its lease record is unreadable' }
+      : { kind: 'settled' };
   if (attempts > MAX_RUN_EXECUTIONS) {
     return { kind: 'interrupt', message: `the processes running it stopped ${MAX_RUN_EXECUTIONS} times; it is not tried again` };
   }
   if (!checkpoint) return payload.input ? { kind: 'restart', input: payload.input } : { kind: 'settled' };
-  if (checkpoint.next.some((n) => (NODES_NEEDING_THE_CALLER as readonly string[]).includes(n))) return { kind: 'interrupt', message: interruptedBeforeRemediation };
+  if (checkpoint.next.some((n) => (NODES_NEEDING_THE_CALLER as readonly string[]).includes(n)))
+    return { kind: 'interrupt', message: interruptedBeforeRemediation };
   return { kind: 'resume' };
 }
 

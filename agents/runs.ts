@@ -21,7 +21,15 @@ import { RunsDraining } from '../src/runs/runs-draining.js';
 import { deadline } from '../src/budget/deadline.js';
 import type { RunContext } from './deps.js';
 import type { AnalysisGraph } from './graph.js';
-import { interruptedBeforeRemediation, leasePayload, NODES_NEEDING_THE_CALLER, parseLeasePayload, planRecovery, recoveredAuth, type RunInput } from './run-recovery.js';
+import {
+  interruptedBeforeRemediation,
+  leasePayload,
+  NODES_NEEDING_THE_CALLER,
+  parseLeasePayload,
+  planRecovery,
+  recoveredAuth,
+  type RunInput,
+} from './run-recovery.js';
 import type { ApprovalDecision, AnalysisRequest, AnalysisState } from './state.js';
 
 export type RunStatus = 'running' | 'awaiting_approval' | 'completed' | 'failed';
@@ -92,7 +100,10 @@ export class AnalysisRuns {
   private readonly active = new Map<string, Execution>();
   private drained: Promise<DrainReport> | undefined;
 
-  constructor(private readonly graph: AnalysisGraph, private readonly options: AnalysisRunsOptions) {
+  constructor(
+    private readonly graph: AnalysisGraph,
+    private readonly options: AnalysisRunsOptions,
+  ) {
     // Another process took the run over (this one failed to renew in time): stop here, do not run it twice.
     options.leases?.onLost((runId) => this.active.get(runId)?.abort.abort(new Error('run lease lost')));
   }
@@ -192,7 +203,11 @@ export class AnalysisRuns {
     }
   }
 
-  private async holdLease(runId: string, auth: AuthContext, extra: { requestId?: string; traceId?: string; input?: RunInput }): Promise<void> {
+  private async holdLease(
+    runId: string,
+    auth: AuthContext,
+    extra: { requestId?: string; traceId?: string; input?: RunInput },
+  ): Promise<void> {
     try {
       await this.options.leases?.hold(runId, auth.workspaceId, leasePayload(auth, extra));
     } catch (err) {
@@ -216,31 +231,39 @@ export class AnalysisRuns {
       ...(recovering ? { interruptBefore: [...NODES_NEEDING_THE_CALLER] } : {}),
     };
     let settled = true;
-    const done = this.graph.invoke(input, config).then(
-      async () => {
-        // A recovered run that stopped before a node it may not run (see run-recovery.ts) ends here.
-        if (recovering && (await this.view(runId).catch(() => undefined))?.status === 'running') await this.markFailed(runId, interruptedBeforeRemediation, 'interrupted');
-      },
-      async (err: unknown) => {
-        if (budget?.expired()) {
-          settled = await this.markFailed(runId, `the analysis took longer than its time budget of ${this.options.timeoutMs! / 1000} s and was stopped`, 'timeout');
-          return;
-        }
+    const done = this.graph
+      .invoke(input, config)
+      .then(
+        async () => {
+          // A recovered run that stopped before a node it may not run (see run-recovery.ts) ends here.
+          if (recovering && (await this.view(runId).catch(() => undefined))?.status === 'running')
+            await this.markFailed(runId, interruptedBeforeRemediation, 'interrupted');
+        },
+        async (err: unknown) => {
+          if (budget?.expired()) {
+            settled = await this.markFailed(
+              runId,
+              `the analysis took longer than its time budget of ${this.options.timeoutMs! / 1000} s and was stopped`,
+              'timeout',
+            );
+            return;
+          }
+          if (abort.signal.aborted) return;
+          this.options.onBackgroundError?.(runId, err);
+          settled = await this.markFailed(runId, safeMessage(err), 'failed');
+        },
+      )
+      .finally(async () => {
+        budget?.clear();
+        this.active.delete(runId);
         if (abort.signal.aborted) return;
-        this.options.onBackgroundError?.(runId, err);
-        settled = await this.markFailed(runId, safeMessage(err), 'failed');
-      },
-    ).finally(async () => {
-      budget?.clear();
-      this.active.delete(runId);
-      if (abort.signal.aborted) return;
-      // A failure that could not be recorded — the run never wrote its first checkpoint (the store
-      // failed under it) or the store is down — does not end the run: its lease is handed over, so a
-      // sweep restarts or settles it once the store answers. Released, the run would vanish (a 404).
-      // A store that fails here leaves the lease to expire: the sweep settles the run then.
-      if (settled) await this.options.leases?.release(runId).catch(() => undefined);
-      else await this.options.leases?.handOver([runId]).catch(() => undefined);
-    });
+        // A failure that could not be recorded — the run never wrote its first checkpoint (the store
+        // failed under it) or the store is down — does not end the run: its lease is handed over, so a
+        // sweep restarts or settles it once the store answers. Released, the run would vanish (a 404).
+        // A store that fails here leaves the lease to expire: the sweep settles the run then.
+        if (settled) await this.options.leases?.release(runId).catch(() => undefined);
+        else await this.options.leases?.handOver([runId]).catch(() => undefined);
+      });
     this.active.set(runId, { done, abort });
     return done;
   }
@@ -256,9 +279,16 @@ export class AnalysisRuns {
     const plan = planRecovery(checkpoint, lease.attempts, payload);
     if (plan.kind === 'resume' || plan.kind === 'restart') {
       leases.adopt(lease.runId);
-      const run: RunContext = { auth: recoveredAuth(payload!), ...(payload!.requestId ? { requestId: payload!.requestId } : {}), ...(payload!.traceId ? { traceId: payload!.traceId } : {}) };
+      const run: RunContext = {
+        auth: recoveredAuth(payload!),
+        ...(payload!.requestId ? { requestId: payload!.requestId } : {}),
+        ...(payload!.traceId ? { traceId: payload!.traceId } : {}),
+      };
       void this.execute(lease.runId, plan.kind === 'restart' ? plan.input : null, run, true);
-      this.options.onRecovered?.(lease.runId, plan.kind === 'restart' ? 'started over (it had no checkpoint)' : `resumed from its last checkpoint (execution ${lease.attempts})`);
+      this.options.onRecovered?.(
+        lease.runId,
+        plan.kind === 'restart' ? 'started over (it had no checkpoint)' : `resumed from its last checkpoint (execution ${lease.attempts})`,
+      );
       return;
     }
     if (plan.kind === 'interrupt') {
@@ -356,5 +386,7 @@ function reasonOf(state: AnalysisState): RunStatusReason {
 }
 
 function safeMessage(err: unknown): string {
-  return String((err as Error)?.message ?? err).split('\n')[0]!.slice(0, 300);
+  return String((err as Error)?.message ?? err)
+    .split('\n')[0]!
+    .slice(0, 300);
 }

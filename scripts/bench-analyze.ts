@@ -72,21 +72,55 @@ function run(cmd: string, argv: string[]): string {
 }
 
 async function startPrometheus(): Promise<void> {
-  if (await fetch(`${promUrl}/-/ready`).then(() => true, () => false)) fail(`port ${PORT} is in use: stop what listens there or pass --port`);
+  if (
+    await fetch(`${promUrl}/-/ready`).then(
+      () => true,
+      () => false,
+    )
+  )
+    fail(`port ${PORT} is in use: stop what listens there or pass --port`);
   const t0 = performance.now();
   const om = join(dir, 'data.om');
-  run(process.execPath, ['--import', 'tsx', 'scripts/generate-openmetrics.ts', '--scaled', `ws-bench:${PODS}`, '--workspaces', 'ws-other:memory_leak',
-    '--hours', '6', '--step', '30s', '--end', 'now', '--out', om]);
+  run(process.execPath, [
+    '--import',
+    'tsx',
+    'scripts/generate-openmetrics.ts',
+    '--scaled',
+    `ws-bench:${PODS}`,
+    '--workspaces',
+    'ws-other:memory_leak',
+    '--hours',
+    '6',
+    '--step',
+    '30s',
+    '--end',
+    'now',
+    '--out',
+    om,
+  ]);
   run('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', om, join(dir, 'tsdb')]);
   rmSync(om);
   writeFileSync(join(dir, 'prometheus.yml'), 'global:\n  scrape_interval: 1m\nscrape_configs: []\n');
-  prometheus = spawn('prometheus', [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'tsdb')}`,
-    '--storage.tsdb.retention.time=30d', `--web.listen-address=127.0.0.1:${PORT}`], { stdio: 'ignore' });
+  prometheus = spawn(
+    'prometheus',
+    [
+      `--config.file=${join(dir, 'prometheus.yml')}`,
+      `--storage.tsdb.path=${join(dir, 'tsdb')}`,
+      '--storage.tsdb.retention.time=30d',
+      `--web.listen-address=127.0.0.1:${PORT}`,
+    ],
+    { stdio: 'ignore' },
+  );
   prometheus.on('exit', (code) => {
     if (prometheus) fail(`prometheus exited early (code ${code})`);
   });
   for (let i = 0; i < 300; i++) {
-    if (await fetch(`${promUrl}/-/ready`).then((r) => r.ok, () => false)) {
+    if (
+      await fetch(`${promUrl}/-/ready`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    ) {
       console.log(`set-up: generated, backfilled and started Prometheus in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
       return;
     }
@@ -107,17 +141,29 @@ interface RunBody {
 async function main(): Promise<void> {
   await startPrometheus();
   const key = await rsaKey();
-  const app = await buildApp(loadConfig({
-    NODE_ENV: 'test', JWT_PUBLIC_KEY: key.publicPem, PROMETHEUS_URL: promUrl, AIOPS_DATA_DIR: join(dir, 'data'), LOG_LEVEL: 'silent',
-    ANALYZE_SYNC_WAIT_SECONDS: '300', METRICS_CACHE_TTL_SECONDS: '1',
-  }), { logger: false });
+  const app = await buildApp(
+    loadConfig({
+      NODE_ENV: 'test',
+      JWT_PUBLIC_KEY: key.publicPem,
+      PROMETHEUS_URL: promUrl,
+      AIOPS_DATA_DIR: join(dir, 'data'),
+      LOG_LEVEL: 'silent',
+      ANALYZE_SYNC_WAIT_SECONDS: '300',
+      METRICS_CACHE_TTL_SECONDS: '1',
+    }),
+    { logger: false },
+  );
   try {
     await app.ready();
     const token = await contractToken(key, { workspaceId: 'ws-bench', permissions: ['aiops:read', 'aiops:analyze'], ttlSeconds: 3600 });
     const analyze = async (type: string, workspace = 'ws-bench') => {
       const t0 = performance.now();
-      const res = await app.inject({ method: 'POST', url: `/workspaces/${workspace}/analyze`, headers: { authorization: `Bearer ${token}` },
-        payload: { analysis_type: type, time_range_minutes: 360 } });
+      const res = await app.inject({
+        method: 'POST',
+        url: `/workspaces/${workspace}/analyze`,
+        headers: { authorization: `Bearer ${token}` },
+        payload: { analysis_type: type, time_range_minutes: 360 },
+      });
       return { ms: performance.now() - t0, code: res.statusCode, body: res.json<RunBody>() };
     };
     const cross = await analyze('anomaly', 'ws-other');
@@ -127,8 +173,12 @@ async function main(): Promise<void> {
 
     const client = new PrometheusClient({ baseUrl: promUrl });
     const scope = { label: 'workspace_id', workspaceId: 'ws-bench' };
-    console.log(`POST /workspaces/ws-bench/analyze, ${PODS} pods, time_range_minutes 360, deterministic; median of ${RUNS} runs after 1 warm-up (ms)`);
-    console.log('| analysis_type | median ms | min–max ms | Prometheus only ms | ours ms | queries | series | findings | hypotheses | prompt tokens (findings in / total) | uncapped tokens | status |');
+    console.log(
+      `POST /workspaces/ws-bench/analyze, ${PODS} pods, time_range_minutes 360, deterministic; median of ${RUNS} runs after 1 warm-up (ms)`,
+    );
+    console.log(
+      '| analysis_type | median ms | min–max ms | Prometheus only ms | ours ms | queries | series | findings | hypotheses | prompt tokens (findings in / total) | uncapped tokens | status |',
+    );
     console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
     for (const type of TYPES) {
       const runs = [];
@@ -148,9 +198,11 @@ async function main(): Promise<void> {
       const compact = compactFindings(b.findings);
       const uncapped = compactFindings(b.findings, { maxTokens: 1e9 });
       const statuses = [...new Set(runs.map((r) => `${r.code} ${r.body.status}`))].join(', ');
-      console.log(`| ${type} | ${ms(median(times))} | ${ms(Math.min(...times))}–${ms(Math.max(...times))} | ${ms(median(direct))} | ${ms(median(times) - median(direct))} `
-        + `| ${plan.queries.length} | ${series} | ${b.findings.length} | ${b.diagnosis?.hypotheses.length ?? 0} `
-        + `| ${compact.estimatedTokens} (${compact.included} / ${b.findings.length}) | ${uncapped.estimatedTokens} | ${statuses} |`);
+      console.log(
+        `| ${type} | ${ms(median(times))} | ${ms(Math.min(...times))}–${ms(Math.max(...times))} | ${ms(median(direct))} | ${ms(median(times) - median(direct))} ` +
+          `| ${plan.queries.length} | ${series} | ${b.findings.length} | ${b.diagnosis?.hypotheses.length ?? 0} ` +
+          `| ${compact.estimatedTokens} (${compact.included} / ${b.findings.length}) | ${uncapped.estimatedTokens} | ${statuses} |`,
+      );
       for (const e of b.errors) console.log(`  - ${type} error in ${e.node}: ${e.message}`);
     }
     console.log(`\ntenancy: a ws-bench token analysing ws-other got ${cross.code}; Prometheus also holds ws-other (memory_leak).`);
@@ -159,4 +211,7 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(() => process.exit(0), (err: unknown) => fail(err instanceof Error ? err.stack ?? err.message : String(err)));
+main().then(
+  () => process.exit(0),
+  (err: unknown) => fail(err instanceof Error ? (err.stack ?? err.message) : String(err)),
+);

@@ -13,10 +13,14 @@ import { openAuditPipeline } from '../src/audit/pipeline.js';
 import { createClickHouse } from '../src/clients/clickhouse.js';
 import { ClickHouseServer, clickhouseBinary } from '../test/helpers/clickhouse-server.js';
 
-const { values } = parseArgs({ options: {
-  events: { type: 'string', default: '20000' }, concurrency: { type: 'string', default: '200' },
-  runs: { type: 'string', default: '5' }, batch: { type: 'string', default: '1000' },
-} });
+const { values } = parseArgs({
+  options: {
+    events: { type: 'string', default: '20000' },
+    concurrency: { type: 'string', default: '200' },
+    runs: { type: 'string', default: '5' },
+    batch: { type: 'string', default: '1000' },
+  },
+});
 const EVENTS = Number(values.events);
 const CONCURRENCY = Number(values.concurrency);
 const RUNS = Number(values.runs);
@@ -24,25 +28,47 @@ const BATCH = Number(values.batch);
 const quiet = { info() {}, warn() {}, error() {} };
 
 const event = (i: number): AuditEventInput => ({
-  event_type: 'tool_call', workspace_id: `ws-${i % 10}`, user_id: `user-${i % 97}`, source_ip: '10.0.0.1', request_id: `bench-${i}`,
-  details: { tool: 'prometheus_query', required_scope: 'aiops:read', arguments: { query: 'sum(rate(container_cpu_usage_seconds_total[5m]))', i }, status: 'ok', duration_ms: 12 },
+  event_type: 'tool_call',
+  workspace_id: `ws-${i % 10}`,
+  user_id: `user-${i % 97}`,
+  source_ip: '10.0.0.1',
+  request_id: `bench-${i}`,
+  details: {
+    tool: 'prometheus_query',
+    required_scope: 'aiops:read',
+    arguments: { query: 'sum(rate(container_cpu_usage_seconds_total[5m]))', i },
+    status: 'ok',
+    duration_ms: 12,
+  },
 });
 
 async function run(target: { url?: string; embeddedPath: string }): Promise<{ spool: number; shipped: number }> {
   const dir = mkdtempSync(path.join(tmpdir(), 'bench-audit-'));
-  const pipeline = await openAuditPipeline({
-    dir, database: 'bench_audit', spoolMaxBytes: 1 << 30, llmTtlDays: 30, batchMaxEvents: BATCH,
-    retryMaxMs: 1000, failingAfterMs: 60_000, drainOnCloseMs: 0, log: quiet,
-  }, async () => {
-    const ch = await createClickHouse(target);
-    return { client: ch.client, release: () => ch.close() };
-  });
+  const pipeline = await openAuditPipeline(
+    {
+      dir,
+      database: 'bench_audit',
+      spoolMaxBytes: 1 << 30,
+      llmTtlDays: 30,
+      batchMaxEvents: BATCH,
+      retryMaxMs: 1000,
+      failingAfterMs: 60_000,
+      drainOnCloseMs: 0,
+      log: quiet,
+    },
+    async () => {
+      const ch = await createClickHouse(target);
+      return { client: ch.client, release: () => ch.close() };
+    },
+  );
   await pipeline.schemaReady(30_000);
   const started = performance.now();
   let next = 0;
-  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-    while (next < EVENTS) await pipeline.record(event(next++));
-  }));
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < EVENTS) await pipeline.record(event(next++));
+    }),
+  );
   const spooled = performance.now();
   while (pipeline.status().shipper.shipped < EVENTS) await new Promise((r) => setTimeout(r, 5));
   const shipped = performance.now();
@@ -57,8 +83,14 @@ async function bench(name: string, target: { url?: string; embeddedPath: string 
   await run({ ...target }); // warm-up (schema, JIT)
   const results = [];
   for (let i = 0; i < RUNS; i++) results.push(await run(target));
-  console.log(`${name.padEnd(28)} spool (fsync'd) ${Math.round(median(results.map((r) => r.spool))).toString().padStart(7)} events/s   `
-    + `spool→ClickHouse ${Math.round(median(results.map((r) => r.shipped))).toString().padStart(7)} events/s   (median of ${RUNS})`);
+  console.log(
+    `${name.padEnd(28)} spool (fsync'd) ${Math.round(median(results.map((r) => r.spool)))
+      .toString()
+      .padStart(7)} events/s   ` +
+      `spool→ClickHouse ${Math.round(median(results.map((r) => r.shipped)))
+        .toString()
+        .padStart(7)} events/s   (median of ${RUNS})`,
+  );
 }
 
 console.log(`audit benchmark: ${EVENTS} events, ${CONCURRENCY} concurrent writers, batches of ${BATCH}`);

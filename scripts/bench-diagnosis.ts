@@ -12,30 +12,61 @@ const T0 = Date.UTC(2026, 2, 1, 10);
 const iso = (min: number): string => new Date(T0 + min * 60_000).toISOString();
 
 const SERIES: Record<FindingKind, string> = {
-  anomaly: 'cpu_usage', oom_kill: 'container_oom_events', memory_growth: 'memory_working_set', restarts: 'container_restarts',
-  not_ready: 'pod_not_ready', cpu_throttling: 'cpu_throttling_ratio', cpu_saturation: 'cpu_usage_vs_limits', latency: 'http_latency_p95',
-  errors: 'http_error_ratio', capacity: 'pvc_usage', quota: 'quota_usage', egress: 'network_transmit_bytes', rightsizing: 'cpu_request_vs_usage',
-  compliance: 'container_limits_missing', security: 'auth_failures', deploy: 'deployment_generation',
+  anomaly: 'cpu_usage',
+  oom_kill: 'container_oom_events',
+  memory_growth: 'memory_working_set',
+  restarts: 'container_restarts',
+  not_ready: 'pod_not_ready',
+  cpu_throttling: 'cpu_throttling_ratio',
+  cpu_saturation: 'cpu_usage_vs_limits',
+  latency: 'http_latency_p95',
+  errors: 'http_error_ratio',
+  capacity: 'pvc_usage',
+  quota: 'quota_usage',
+  egress: 'network_transmit_bytes',
+  rightsizing: 'cpu_request_vs_usage',
+  compliance: 'container_limits_missing',
+  security: 'auth_failures',
+  deploy: 'deployment_generation',
 };
 
 let seed = 42;
-const rand = (): number => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+const rand = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
 
 function make(kind: FindingKind, ns: string, workload: string, pod: string, severity: Severity, minute: number): Finding {
   const labels = `{namespace="${ns}",pod="${pod}",container="main"}`;
   const base = rand();
   return {
     id: `${kind}:${ns}/${pod}`,
-    kind, severity,
+    kind,
+    severity,
     title: `${kind.replace(/_/g, ' ')} on ${pod}`,
-    resource: { namespace: ns, workload, pod, container: 'main', ...(kind === 'latency' || kind === 'errors' ? { service: workload } : {}) },
+    resource: {
+      namespace: ns,
+      workload,
+      pod,
+      container: 'main',
+      ...(kind === 'latency' || kind === 'errors' ? { service: workload } : {}),
+    },
     score: Math.round(rand() * 100) / 100,
     started_at: iso(minute),
     evidence: Array.from({ length: 5 }, (_, i) => ({
-      series: `${SERIES[kind]}${labels}`, time: iso(minute + i * 5), value: Math.round((base + i * 0.07) * 1000) / 1000,
-      why: i === 0 ? `${kind} detector fired (z-score ${(3 + rand() * 4).toFixed(1)})` : `still ${(base + i * 0.07).toFixed(2)} at +${i * 5} min`,
+      series: `${SERIES[kind]}${labels}`,
+      time: iso(minute + i * 5),
+      value: Math.round((base + i * 0.07) * 1000) / 1000,
+      why:
+        i === 0
+          ? `${kind} detector fired (z-score ${(3 + rand() * 4).toFixed(1)})`
+          : `still ${(base + i * 0.07).toFixed(2)} at +${i * 5} min`,
     })),
-    details: { replicas: 3, memory_limit_bytes: 536_870_912, cpu_limit_cores: 0.5, detector: 'ensemble', baseline: Math.round(base * 50) / 100, window: '1h' },
+    details: {
+      replicas: 3,
+      memory_limit_bytes: 536_870_912,
+      cpu_limit_cores: 0.5,
+      detector: 'ensemble',
+      baseline: Math.round(base * 50) / 100,
+      window: '1h',
+    },
   };
 }
 
@@ -87,9 +118,19 @@ for (const pods of [50, 200, 500]) {
     ct.push(time(() => compactFindings(fs, { maxTokens: 4000 })));
   }
   const raw = Math.ceil(JSON.stringify(fs).length / 3.5);
-  console.log([
-    String(pods).padStart(4), String(fs.length).padStart(9), String(problems).padStart(9), String(d.diagnosis.hypotheses.length).padStart(11),
-    String(d.proposedActions.length).padStart(8), String(c.estimatedTokens).padStart(14), String(c.included).padStart(9), String(c.omitted).padStart(8),
-    String(raw).padStart(16), median(dt).toFixed(2).padStart(12), median(ct).toFixed(2).padStart(11),
-  ].join(' '));
+  console.log(
+    [
+      String(pods).padStart(4),
+      String(fs.length).padStart(9),
+      String(problems).padStart(9),
+      String(d.diagnosis.hypotheses.length).padStart(11),
+      String(d.proposedActions.length).padStart(8),
+      String(c.estimatedTokens).padStart(14),
+      String(c.included).padStart(9),
+      String(c.omitted).padStart(8),
+      String(raw).padStart(16),
+      median(dt).toFixed(2).padStart(12),
+      median(ct).toFixed(2).padStart(11),
+    ].join(' '),
+  );
 }

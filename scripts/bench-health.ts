@@ -47,14 +47,22 @@ function fail(message: string, code = 1): never {
   process.exit(code);
 }
 
-interface LoopDelay { p50: number; p99: number; max: number }
+interface LoopDelay {
+  p50: number;
+  p99: number;
+  max: number;
+}
 type FromService = { port: number } | { loop: LoopDelay; tasks: string };
 
 /** The service under test (a child process): the real app on a loopback port, measuring its event-loop delay on request. */
 async function serve(): Promise<void> {
   const nowMs = Number(process.env.BENCH_NOW_MS);
   const config = loadConfig(process.env);
-  const app = await buildApp(config, { logger: false, now: () => nowMs, ...(config.prometheusUrl ? {} : { metricsSource: cachedDemoSource(nowMs) }) });
+  const app = await buildApp(config, {
+    logger: false,
+    now: () => nowMs,
+    ...(config.prometheusUrl ? {} : { metricsSource: cachedDemoSource(nowMs) }),
+  });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const loop = monitorEventLoopDelay({ resolution: 10 });
   const ms = (ns: number) => Math.round(ns / 1e5) / 10;
@@ -68,12 +76,21 @@ async function serve(): Promise<void> {
       void profiler?.post('Profiler.enable').then(() => profiler.post('Profiler.start'));
     } else if (message === 'stop') {
       loop.disable();
-      void (profiler ? profiler.post('Profiler.stop').then(({ profile }) => writeFileSync(profileTo!, JSON.stringify(profile))) : Promise.resolve())
-        .then(() => app.inject({ url: '/metrics' })).then(async (res) => {
-        const tasks = res.body.split('\n').filter((l) => l.startsWith('aiops_analysis_tasks_total{')).map((l) => l.replace('aiops_analysis_tasks_total', '')).join(' ');
-        const reply: FromService = { loop: { p50: ms(loop.percentile(50)), p99: ms(loop.percentile(99)), max: ms(loop.max) }, tasks };
-        process.send!(reply, () => void app.close().then(() => process.exit(0)));
-      });
+      void (
+        profiler
+          ? profiler.post('Profiler.stop').then(({ profile }) => writeFileSync(profileTo!, JSON.stringify(profile)))
+          : Promise.resolve()
+      )
+        .then(() => app.inject({ url: '/metrics' }))
+        .then(async (res) => {
+          const tasks = res.body
+            .split('\n')
+            .filter((l) => l.startsWith('aiops_analysis_tasks_total{'))
+            .map((l) => l.replace('aiops_analysis_tasks_total', ''))
+            .join(' ');
+          const reply: FromService = { loop: { p50: ms(loop.percentile(50)), p99: ms(loop.percentile(99)), max: ms(loop.max) }, tasks };
+          process.send!(reply, () => void app.close().then(() => process.exit(0)));
+        });
     }
   });
   process.send!({ port: (app.server.address() as { port: number }).port } satisfies FromService);
@@ -153,24 +170,43 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-health-'));
   process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 
-  console.log(`bench:health: ${promUrl ? `Prometheus ${promUrl} (${workspace}, clock at the end of its data)` : `embedded demo metrics behind a query cache (${workspace})`}, `
-    + `${availableParallelism()} cores; ${total} analyses of ${windowMinutes} min per mode, ${levels.join(' then ')} at a time (at most ${maxSeconds} s); /health every ${intervalMs} ms\n`);
+  console.log(
+    `bench:health: ${promUrl ? `Prometheus ${promUrl} (${workspace}, clock at the end of its data)` : `embedded demo metrics behind a query cache (${workspace})`}, ` +
+      `${availableParallelism()} cores; ${total} analyses of ${windowMinutes} min per mode, ${levels.join(' then ')} at a time (at most ${maxSeconds} s); /health every ${intervalMs} ms\n`,
+  );
   for (const concurrency of levels) {
     const results: ModeResult[] = [];
-    for (const [mode, workerThreads] of [[`workers (${threads} thread${threads === 1 ? '' : 's'})`, String(threads)], ['inline (ANALYSIS_WORKER_THREADS=0)', '0']] as const) {
-      results.push(await measure(`${mode}, ${concurrency} at a time`, concurrency, {
-        NODE_ENV: 'test', LOG_LEVEL: 'silent', JWT_PUBLIC_KEY: key.publicPem, AIOPS_DATA_DIR: join(dir, `${concurrency}-${workerThreads}`),
-        ANALYSIS_WORKER_THREADS: workerThreads, ANALYZE_SYNC_WAIT_SECONDS: '300', ANALYSIS_TIMEOUT_SECONDS: String(maxSeconds + 60),
-        LIMITS_SHARED: 'analyze_per_minute=1000000,analyze_per_minute_per_user=1000000,concurrent_analyses=100000', LIMITS_ANALYSES_PER_REPLICA: '1000',
-        BENCH_NOW_MS: String(nowMs), ...(promUrl ? { PROMETHEUS_URL: promUrl } : {}),
-        ...(profileDir ? { BENCH_PROFILE: join(profileDir, `${workerThreads === '0' ? 'inline' : 'workers'}-${concurrency}.cpuprofile`) } : {}),
-      }));
+    for (const [mode, workerThreads] of [
+      [`workers (${threads} thread${threads === 1 ? '' : 's'})`, String(threads)],
+      ['inline (ANALYSIS_WORKER_THREADS=0)', '0'],
+    ] as const) {
+      results.push(
+        await measure(`${mode}, ${concurrency} at a time`, concurrency, {
+          NODE_ENV: 'test',
+          LOG_LEVEL: 'silent',
+          JWT_PUBLIC_KEY: key.publicPem,
+          AIOPS_DATA_DIR: join(dir, `${concurrency}-${workerThreads}`),
+          ANALYSIS_WORKER_THREADS: workerThreads,
+          ANALYZE_SYNC_WAIT_SECONDS: '300',
+          ANALYSIS_TIMEOUT_SECONDS: String(maxSeconds + 60),
+          LIMITS_SHARED: 'analyze_per_minute=1000000,analyze_per_minute_per_user=1000000,concurrent_analyses=100000',
+          LIMITS_ANALYSES_PER_REPLICA: '1000',
+          BENCH_NOW_MS: String(nowMs),
+          ...(promUrl ? { PROMETHEUS_URL: promUrl } : {}),
+          ...(profileDir
+            ? { BENCH_PROFILE: join(profileDir, `${workerThreads === '0' ? 'inline' : 'workers'}-${concurrency}.cpuprofile`) }
+            : {}),
+        }),
+      );
     }
     report(results);
   }
 
   async function measure(name: string, concurrency: number, env: Record<string, string>): Promise<ModeResult> {
-    const child: ChildProcess = fork(SELF, ['--serve'], { execArgv: ['--import', 'tsx'], env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env } });
+    const child: ChildProcess = fork(SELF, ['--serve'], {
+      execArgv: ['--import', 'tsx'],
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+    });
     const stopChild = () => child.kill();
     process.on('exit', stopChild); // a failure here must not leave the service running
     const messages: FromService[] = [];
@@ -191,7 +227,8 @@ async function main(): Promise<void> {
     const analyze = async (i: number) => {
       const t0 = performance.now();
       const res = await fetch(`${base}/workspaces/${workspace}/analyze`, {
-        method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
         body: JSON.stringify({ analysis_type: TYPES[i % TYPES.length], time_range_minutes: windowMinutes }),
       });
       const body = (await res.json()) as { status?: string };
@@ -208,7 +245,10 @@ async function main(): Promise<void> {
     const sampler = async (into: number[]) => {
       while (sampling) {
         const t0 = performance.now();
-        const ok = await fetch(`${base}/health`).then(async (r) => (await r.arrayBuffer(), r.ok), () => false);
+        const ok = await fetch(`${base}/health`).then(
+          async (r) => (await r.arrayBuffer(), r.ok),
+          () => false,
+        );
         const ms = performance.now() - t0;
         if (ok) into.push(ms);
         else healthFailures++;
@@ -228,9 +268,11 @@ async function main(): Promise<void> {
     const deadline = started + maxSeconds * 1000;
     const analyses: ModeResult['analyses'] = [];
     let issued = 0;
-    await Promise.all(Array.from({ length: concurrency }, async () => {
-      while (issued < total && performance.now() < deadline) analyses.push(await analyze(issued++));
-    }));
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (issued < total && performance.now() < deadline) analyses.push(await analyze(issued++));
+      }),
+    );
     const floodSeconds = (performance.now() - started) / 1000;
     sampling = false;
     await healthSampling;
@@ -244,19 +286,30 @@ async function main(): Promise<void> {
 }
 
 function report(results: ModeResult[]): void {
-  console.log('\n| mode | analyses (200 / other) | analysis median s | /health idle p50 ms | /health p50 ms | p99 ms | max ms | failed | event-loop delay p50 / p99 / max ms | analyser tasks |');
+  console.log(
+    '\n| mode | analyses (200 / other) | analysis median s | /health idle p50 ms | /health p50 ms | p99 ms | max ms | failed | event-loop delay p50 / p99 / max ms | analyser tasks |',
+  );
   console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---|');
   for (const r of results) {
     const ok = r.analyses.filter((a) => a.code === 200).length;
-    console.log(`| ${r.name} | ${ok} / ${r.analyses.length - ok} | ${fmt(quantile(r.analyses.map((a) => a.ms), 0.5) / 1000)} | ${fmt(quantile(r.idle, 0.5))} `
-      + `| ${fmt(quantile(r.health, 0.5))} | ${fmt(quantile(r.health, 0.99))} | ${fmt(Math.max(...r.health))} | ${r.healthFailures} `
-      + `| ${fmt(r.loop.p50)} / ${fmt(r.loop.p99)} / ${fmt(r.loop.max)} | ${r.tasks || '–'} |`);
+    console.log(
+      `| ${r.name} | ${ok} / ${r.analyses.length - ok} | ${fmt(
+        quantile(
+          r.analyses.map((a) => a.ms),
+          0.5,
+        ) / 1000,
+      )} | ${fmt(quantile(r.idle, 0.5))} ` +
+        `| ${fmt(quantile(r.health, 0.5))} | ${fmt(quantile(r.health, 0.99))} | ${fmt(Math.max(...r.health))} | ${r.healthFailures} ` +
+        `| ${fmt(r.loop.p50)} / ${fmt(r.loop.p99)} / ${fmt(r.loop.max)} | ${r.tasks || '–'} |`,
+    );
   }
   const [workers, inline] = results;
   if (workers && inline) {
     const ratio = (q: number) => fmt(quantile(inline.health, q) / quantile(workers.health, q));
-    console.log(`\ninline / workers: /health p50 ×${ratio(0.5)}, p99 ×${ratio(0.99)}, max ×${fmt(Math.max(...inline.health) / Math.max(...workers.health))}; `
-      + `event-loop delay p99 ×${fmt(inline.loop.p99 / workers.loop.p99)}`);
+    console.log(
+      `\ninline / workers: /health p50 ×${ratio(0.5)}, p99 ×${ratio(0.99)}, max ×${fmt(Math.max(...inline.health) / Math.max(...workers.health))}; ` +
+        `event-loop delay p99 ×${fmt(inline.loop.p99 / workers.loop.p99)}`,
+    );
     const statuses = (r: ModeResult) => {
       const counts = new Map<string, number>();
       for (const a of r.analyses) counts.set(a.status ?? `HTTP ${a.code}`, (counts.get(a.status ?? `HTTP ${a.code}`) ?? 0) + 1);

@@ -56,7 +56,10 @@ const queries: [string, string][] = [
   ['plain selector', 'container_memory_working_set_bytes'],
   ['catalog cpu_throttling', catalogPromQL('cpu_throttling', { namespace: 'shop' })],
   ['catalog http_latency_p95', catalogPromQL('http_latency_p95')],
-  ['binary op + subquery', 'max_over_time(rate(container_cpu_usage_seconds_total[5m])[1h:1m]) / on(namespace, pod, container) group_left kube_pod_container_resource_limits{resource="cpu"}'],
+  [
+    'binary op + subquery',
+    'max_over_time(rate(container_cpu_usage_seconds_total[5m])[1h:1m]) / on(namespace, pod, container) group_left kube_pod_container_resource_limits{resource="cpu"}',
+  ],
   ['20 selectors', Array.from({ length: 20 }, (_, i) => `rate(m${i}{a="b"}[5m])`).join(' + ')],
 ];
 
@@ -90,7 +93,9 @@ for (const ws of [...demoWorkspaces(), scaledWorkspace('ws-300-pods', 300, 1)]) 
   console.log(`| ${ws.workspaceId} | ${generated.length} | ${median(gen).toFixed(1)} | ${median(om).toFixed(1)} |`);
 }
 
-console.log('\n3. embedded source, ws-demo, under the default bounds: median ms over 5 runs (cold: a fresh source, so the series are generated; warm: same source again)');
+console.log(
+  '\n3. embedded source, ws-demo, under the default bounds: median ms over 5 runs (cold: a fresh source, so the series are generated; warm: same source again)',
+);
 console.log('| read | cold ms | warm ms | vs baseline (cold) | RSS growth of one cold read MiB |');
 console.log('|---|---:|---:|---:|---:|');
 {
@@ -104,11 +109,20 @@ console.log('|---|---:|---:|---:|---:|');
   const longest: RangeWindow = checkAndAlignRange({ start: now - b.maxRangeSeconds + finestStep, end: now, step: finestStep }, b);
   const reads: [string, (s: EmbeddedMetricsSource) => Promise<unknown>][] = [
     ['baseline: cpu_usage instant now', (s) => s.instant(demo, catalog('cpu_usage'), now)],
-    ['baseline: cpu_usage 6 h at 60 s', (s) => s.range(demo, catalog('cpu_usage'), checkAndAlignRange({ start: now - 6 * 3600, end: now, step: 60 }, b))],
-    [`cpu_usage ${b.maxRangeSeconds / 86_400} d at ${finestStep} s (${b.maxPointsPerSeries} points)`, (s) => s.range(demo, catalog('cpu_usage'), longest)],
+    [
+      'baseline: cpu_usage 6 h at 60 s',
+      (s) => s.range(demo, catalog('cpu_usage'), checkAndAlignRange({ start: now - 6 * 3600, end: now, step: 60 }, b)),
+    ],
+    [
+      `cpu_usage ${b.maxRangeSeconds / 86_400} d at ${finestStep} s (${b.maxPointsPerSeries} points)`,
+      (s) => s.range(demo, catalog('cpu_usage'), longest),
+    ],
     [`http_latency_p95 ${b.maxRangeSeconds / 86_400} d at ${finestStep} s`, (s) => s.range(demo, catalog('http_latency_p95'), longest)],
     // The oldest instant that has data: the retention runs back from the anchor (now rounded up to the hour).
-    [`cpu_usage instant ${b.maxLookbackSeconds / 86_400} d before the anchor + 10 min (oldest with data)`, (s) => s.instant(demo, catalog('cpu_usage'), oldestWithData)],
+    [
+      `cpu_usage instant ${b.maxLookbackSeconds / 86_400} d before the anchor + 10 min (oldest with data)`,
+      (s) => s.instant(demo, catalog('cpu_usage'), oldestWithData),
+    ],
   ];
   let baseline = 0;
   for (const [label, read] of reads) {
@@ -127,7 +141,9 @@ console.log('|---|---:|---:|---:|---:|');
       warm.push(performance.now() - t0);
     }
     if (baseline === 0) baseline = median(cold);
-    console.log(`| ${label} | ${median(cold).toFixed(1)} | ${median(warm).toFixed(1)} | ${(median(cold) / baseline).toFixed(1)}× | ${(rss / 1048576).toFixed(0)} |`);
+    console.log(
+      `| ${label} | ${median(cold).toFixed(1)} | ${median(warm).toFixed(1)} | ${(median(cold) / baseline).toFixed(1)}× | ${(rss / 1048576).toFixed(0)} |`,
+    );
   }
 }
 
@@ -143,7 +159,12 @@ const time = Math.floor(Date.now() / 1000) - 120;
 const query = { kind: 'catalog' as const, name: 'cpu_usage', args: {} };
 const ws = { workspaceId: 'ws-a' };
 const direct = new PrometheusMetricsSource({ client, tenantLabel: 'workspace_id', cacheTtlSeconds: 600 });
-const viaRedis = new PrometheusMetricsSource({ client, tenantLabel: 'workspace_id', cacheTtlSeconds: 600, cache: new RedisQueryCache(new GuardedRedis(redis), (e) => console.error(e.message)) });
+const viaRedis = new PrometheusMetricsSource({
+  client,
+  tenantLabel: 'workspace_id',
+  cacheTtlSeconds: 600,
+  cache: new RedisQueryCache(new GuardedRedis(redis), (e) => console.error(e.message)),
+});
 const viaLru = new PrometheusMetricsSource({ client, tenantLabel: 'workspace_id', cacheTtlSeconds: 600, cache: new LruQueryCache() });
 const calls = 200;
 const tDirect = await perCallMillis(() => direct.instant(ws, query, time), calls);

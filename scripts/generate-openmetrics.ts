@@ -10,8 +10,17 @@
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
 import {
-  demoWorkspaces, generateSeries, INCIDENT_KINDS, isIncidentKind, scaledWorkspace, scenarioWorkspace, writeOpenMetrics,
-  type IncidentKind, type RawSeries, type TimeWindow, type WorkspaceScenario,
+  demoWorkspaces,
+  generateSeries,
+  INCIDENT_KINDS,
+  isIncidentKind,
+  scaledWorkspace,
+  scenarioWorkspace,
+  writeOpenMetrics,
+  type IncidentKind,
+  type RawSeries,
+  type TimeWindow,
+  type WorkspaceScenario,
 } from '../src/metrics/scenarios/index.js';
 
 const USAGE = `usage: generate-openmetrics --out FILE [--workspaces id:kind+kind,id:] [--demo] [--scaled id:pods,…] [--hours 6] [--step 30s] [--end now|UNIX_SECONDS] [--seed N]
@@ -24,7 +33,13 @@ function fail(message: string): never {
 
 /** `30s`, `5m`, `1h`, `250ms` or a bare number of seconds → milliseconds. */
 function parseDurationMs(text: string): number {
-  const units: [string, number][] = [['ms', 1], ['s', 1_000], ['m', 60_000], ['h', 3_600_000], ['d', 86_400_000]];
+  const units: [string, number][] = [
+    ['ms', 1],
+    ['s', 1_000],
+    ['m', 60_000],
+    ['h', 3_600_000],
+    ['d', 86_400_000],
+  ];
   for (const [suffix, factor] of units) {
     if (text.endsWith(suffix)) {
       const n = Number(text.slice(0, -suffix.length));
@@ -95,7 +110,8 @@ function main(argv: string[]): void {
   const stepMs = parseDurationMs(opts.get('step') ?? '30s');
   const endText = opts.get('end') ?? 'now';
   let endMs: number;
-  if (endText === 'now') endMs = Math.floor(Date.now() / stepMs) * stepMs; // aligned: reruns share timestamps
+  if (endText === 'now')
+    endMs = Math.floor(Date.now() / stepMs) * stepMs; // aligned: reruns share timestamps
   else {
     const seconds = Number(endText);
     if (endText.trim() === '' || !Number.isFinite(seconds) || seconds <= 0) fail(`bad --end "${endText}"`);

@@ -12,6 +12,8 @@ bash scripts/ensure-chromium.sh
 
 echo '== type check' >&2
 npx tsc --noEmit -p tsconfig.json
+echo '== format (prettier --check; `npm run format` writes)' >&2
+npx prettier --check . >/dev/null || { npx prettier --list-different . >&2; echo 'formatting differs in the files above: run npm run format' >&2; exit 1; }
 echo '== lint (typescript-eslint + eslint-plugin-security + dependency direction)' >&2
 npx eslint --max-warnings 0 .
 echo '== dependency report' >&2

@@ -107,7 +107,12 @@ export const LOG_REDACT_PATHS = [
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
   const version = readServiceVersion();
   const app = Fastify({
-    logger: options.logger ?? { level: config.http.logLevel, redact: { paths: LOG_REDACT_PATHS, censor: '[redacted]' }, serializers: LOG_SERIALIZERS, hooks: LOG_HOOKS },
+    logger: options.logger ?? {
+      level: config.http.logLevel,
+      redact: { paths: LOG_REDACT_PATHS, censor: '[redacted]' },
+      serializers: LOG_SERIALIZERS,
+      hooks: LOG_HOOKS,
+    },
     bodyLimit: config.http.bodyLimitBytes,
     trustProxy: config.http.trustProxy,
     requestIdHeader: false,
@@ -128,15 +133,22 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     reply.header('X-Request-Id', request.id);
   });
 
-  const getKey = options.getKey ?? (await createKeyResolver(config.jwt.key, { algorithms: config.jwt.algorithms, jwksCacheMs: config.jwt.jwksCacheMs }));
+  const getKey =
+    options.getKey ?? (await createKeyResolver(config.jwt.key, { algorithms: config.jwt.algorithms, jwksCacheMs: config.jwt.jwksCacheMs }));
   const verifier = createTokenVerifier(config.jwt, getKey);
   for (const warning of relaxedTokenPolicyWarnings(config.jwt)) app.log.warn({ component: 'auth' }, warning);
-  const redisClient = config.redisUrl ? createRedis(config.redisUrl, (err) => app.log.warn({ err: err.message }, 'redis unavailable')) : undefined;
+  const redisClient = config.redisUrl
+    ? createRedis(config.redisUrl, (err) => app.log.warn({ err: err.message }, 'redis unavailable'))
+    : undefined;
   // Every Redis user goes through one circuit breaker (src/clients/redis.ts); its transitions are logged once each.
   const redis = redisClient ? new GuardedRedis(redisClient) : undefined;
-  redis?.breaker.onStateChange((state) => app.log[state === 'closed' ? 'info' : 'warn']({ dependency: 'redis', state }, `redis circuit breaker ${state}`));
+  redis?.breaker.onStateChange((state) =>
+    app.log[state === 'closed' ? 'info' : 'warn']({ dependency: 'redis', state }, `redis circuit breaker ${state}`),
+  );
   // The one PostgreSQL pool: checkpoints, chat threads and remediations share it; only this hook ends it.
-  const postgres = config.databaseUrl ? createPostgresPool(config.databaseUrl, (err) => app.log.warn({ err: err.message }, 'postgres connection lost')) : undefined;
+  const postgres = config.databaseUrl
+    ? createPostgresPool(config.databaseUrl, (err) => app.log.warn({ err: err.message }, 'postgres connection lost'))
+    : undefined;
   app.addHook('onClose', async () => {
     redis?.breaker.shutdown();
     await Promise.allSettled([redisClient?.quit(), postgres?.end()]);
@@ -145,13 +157,30 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   app.addHook('onClose', () => audit.close());
   try {
     await app.register(metrics);
-    const metricsSource = options.metricsSource ?? buildMetricsSource(config, { redis, registry: app.metrics.registry, warn: (msg) => app.log.warn(msg) });
+    const metricsSource =
+      options.metricsSource ?? buildMetricsSource(config, { redis, registry: app.metrics.registry, warn: (msg) => app.log.warn(msg) });
     const controlPlane = config.hexabase.apiUrl
-      ? new ControlPlaneClient({ baseUrl: config.hexabase.apiUrl, timeoutMs: config.hexabase.timeoutMs, ...(config.hexabase.apiToken ? { internalToken: config.hexabase.apiToken } : {}) })
+      ? new ControlPlaneClient({
+          baseUrl: config.hexabase.apiUrl,
+          timeoutMs: config.hexabase.timeoutMs,
+          ...(config.hexabase.apiToken ? { internalToken: config.hexabase.apiToken } : {}),
+        })
       : undefined;
-    const remediation = buildRemediation(config, { audit, ...(postgres ? { postgres } : {}), ...(redis ? { redis } : {}), ...(controlPlane ? { controlPlane } : {}), ...(options.now ? { now: options.now } : {}), warn: (msg) => app.log.warn(msg) });
+    const remediation = buildRemediation(config, {
+      audit,
+      ...(postgres ? { postgres } : {}),
+      ...(redis ? { redis } : {}),
+      ...(controlPlane ? { controlPlane } : {}),
+      ...(options.now ? { now: options.now } : {}),
+      warn: (msg) => app.log.warn(msg),
+    });
     app.addHook('onClose', () => remediation.close());
-    const limits = buildLimits(config, { redis, registry: app.metrics.registry, warn: (msg) => app.log.warn(msg), ...(options.limitsKeyPrefix ? { keyPrefix: options.limitsKeyPrefix } : {}) });
+    const limits = buildLimits(config, {
+      redis,
+      registry: app.metrics.registry,
+      warn: (msg) => app.log.warn(msg),
+      ...(options.limitsKeyPrefix ? { keyPrefix: options.limitsKeyPrefix } : {}),
+    });
     const analysis = await buildAnalysis(config, {
       remediations: remediation.service,
       ...(controlPlane ? { controlPlane } : {}),
@@ -179,7 +208,18 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       onError: (threadId, err) => app.log.error({ threadId, err }, 'chat turn failed'),
       turns: limits.chatTurns,
     });
-    await registerPluginsAndRoutes(app, config, options, { verifier, redis, postgres, audit, version, metricsSource, analysis, remediations: remediation.service, chat: chat.service, rateLimits: limits.rateLimits });
+    await registerPluginsAndRoutes(app, config, options, {
+      verifier,
+      redis,
+      postgres,
+      audit,
+      version,
+      metricsSource,
+      analysis,
+      remediations: remediation.service,
+      chat: chat.service,
+      rateLimits: limits.rateLimits,
+    });
   } catch (err) {
     await app.close(); // runs the onClose hooks: the audit pipeline and the clients are released
     throw err;
@@ -239,7 +279,12 @@ async function registerPluginsAndRoutes(app: FastifyInstance, config: Config, op
   await app.register(metricsRoutes, { source: metricsSource, limits: config.metrics.limits });
   await app.register(auditRoute, { audit });
   await app.register(analyzeRoutes, { runs: analysis.runs, now: options.now ?? Date.now });
-  await app.register(workspaceInsightRoutes, { metrics: metricsSource, now: options.now ?? Date.now, findings: analysis.findings, timeoutSeconds: config.compute.analysisTimeoutMs / 1000 });
+  await app.register(workspaceInsightRoutes, {
+    metrics: metricsSource,
+    now: options.now ?? Date.now,
+    findings: analysis.findings,
+    timeoutSeconds: config.compute.analysisTimeoutMs / 1000,
+  });
   await app.register(insightRoutes, { audit });
   await app.register(uiRoutes); // the web console's static files (public; its API calls carry the token)
   await app.register(remediationRoutes, { remediations });

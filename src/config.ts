@@ -10,19 +10,14 @@ import { PermissionSchema, type Permission } from './auth/permissions.js';
 import { ActionTypeSchema, type ActionType } from './analysis/types.js';
 import { planLimitsOverride, type PlanLimits, type PlanType } from './limits/plan-limits.js';
 
-export const ASYMMETRIC_ALGORITHMS = [
-  'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA',
-] as const;
+export const ASYMMETRIC_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'] as const;
 export const HMAC_ALGORITHMS = ['HS256', 'HS384', 'HS512'] as const;
 const ALGORITHMS = [...ASYMMETRIC_ALGORITHMS, ...HMAC_ALGORITHMS] as const;
 export type JwtAlgorithm = (typeof ALGORITHMS)[number];
 
 /** Where verification keys come from; `none` means "no key configured" (dev key or refusal). */
 export type KeySource =
-  | { kind: 'jwks'; url: string }
-  | { kind: 'pem'; pem: string }
-  | { kind: 'secret'; secret: string }
-  | { kind: 'none' };
+  { kind: 'jwks'; url: string } | { kind: 'pem'; pem: string } | { kind: 'secret'; secret: string } | { kind: 'none' };
 
 /** The audience the Hexabase control plane puts on its internal AIOps token. */
 export const CONTROL_PLANE_AUDIENCE = 'hexabase-aiops-service';
@@ -34,10 +29,14 @@ const intIn = (min: number, max: number, fallback: number) =>
   z.preprocess(blankToUndefined, z.coerce.number().int().min(min).max(max).default(fallback));
 const csv = (fallback: string) =>
   z.preprocess(blankToUndefined, z.string().default(fallback)).transform((s) =>
-    s.split(',').map((x) => x.trim()).filter((x) => x !== ''),
+    s
+      .split(',')
+      .map((x) => x.trim())
+      .filter((x) => x !== ''),
   );
 const boolean = (fallback: boolean) =>
-  z.preprocess(blankToUndefined, z.enum(['true', 'false', '1', '0']).default(fallback ? 'true' : 'false'))
+  z
+    .preprocess(blankToUndefined, z.enum(['true', 'false', '1', '0']).default(fallback ? 'true' : 'false'))
     .transform((s) => s === 'true' || s === '1');
 /** PEM keys are often passed with literal `\n` sequences in env files. */
 const pem = z.preprocess(blankToUndefined, z.string().optional()).transform((s) => s?.replace(/\\n/g, '\n'));
@@ -91,7 +90,13 @@ const EnvSchema = z.object({
   CLICKHOUSE_URL: optionalUrl,
   CLICKHOUSE_USER: optionalString,
   CLICKHOUSE_PASSWORD: optionalString,
-  CLICKHOUSE_DATABASE: z.preprocess(blankToUndefined, z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'must be a plain identifier').default('hexabase_logs')),
+  CLICKHOUSE_DATABASE: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'must be a plain identifier')
+      .default('hexabase_logs'),
+  ),
   AUDIT_SPOOL_MAX_BYTES: intIn(1024 * 1024, 64 * 1024 ** 3, 256 * 1024 * 1024),
   AUDIT_LLM_TTL_DAYS: intIn(1, 3650, 30),
   AUDIT_BATCH_MAX_EVENTS: intIn(1, 100_000, 1000),
@@ -99,7 +104,13 @@ const EnvSchema = z.object({
   AUDIT_FAILING_AFTER_SECONDS: intIn(1, 86_400, 60),
   PROMETHEUS_URL: optionalUrl,
   PROMETHEUS_TIMEOUT_SECONDS: intIn(1, 300, 15),
-  METRICS_TENANT_LABEL: z.preprocess(blankToUndefined, z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a Prometheus label name').default('workspace_id')),
+  METRICS_TENANT_LABEL: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a Prometheus label name')
+      .default('workspace_id'),
+  ),
   METRICS_MAX_RANGE_SECONDS: intIn(60, 90 * 86_400, 7 * 86_400),
   METRICS_MAX_POINTS_PER_SERIES: intIn(10, 11_000, 11_000),
   METRICS_MIN_STEP_SECONDS: intIn(1, 3600, 5),
@@ -265,7 +276,10 @@ export function loadConfig(env: Record<string, string | undefined> = {}): Config
   if (e.REMEDIATION_MAX_REPLICAS_OVERRIDE !== undefined && e.REMEDIATION_MAX_REPLICAS_OVERRIDE < e.REMEDIATION_MAX_REPLICAS) {
     problems.push('REMEDIATION_MAX_REPLICAS_OVERRIDE: the hard ceiling cannot be below REMEDIATION_MAX_REPLICAS');
   }
-  if (e.METRICS_MAX_LOOKBACK_SECONDS < e.METRICS_MAX_RANGE_SECONDS) problems.push('METRICS_MAX_LOOKBACK_SECONDS must be at least METRICS_MAX_RANGE_SECONDS (a range may not reach further back than any read)');
+  if (e.METRICS_MAX_LOOKBACK_SECONDS < e.METRICS_MAX_RANGE_SECONDS)
+    problems.push(
+      'METRICS_MAX_LOOKBACK_SECONDS must be at least METRICS_MAX_RANGE_SECONDS (a range may not reach further back than any read)',
+    );
   if (problems.length > 0) throw new ConfigError(problems);
   return deepFreeze(buildConfig(e, key));
 }
@@ -277,11 +291,9 @@ function resolveKeySource(e: Env, problems: string[]): KeySource {
     return { kind: 'none' };
   }
   const symmetric = hmac.length > 0;
-  const sources = [
-    e.JWT_JWKS_URL && 'JWT_JWKS_URL',
-    e.JWT_PUBLIC_KEY && 'JWT_PUBLIC_KEY',
-    e.JWT_SECRET_KEY && 'JWT_SECRET_KEY',
-  ].filter(Boolean);
+  const sources = [e.JWT_JWKS_URL && 'JWT_JWKS_URL', e.JWT_PUBLIC_KEY && 'JWT_PUBLIC_KEY', e.JWT_SECRET_KEY && 'JWT_SECRET_KEY'].filter(
+    Boolean,
+  );
   if (sources.length > 1) problems.push(`set only one of JWT_JWKS_URL, JWT_PUBLIC_KEY, JWT_SECRET_KEY (found ${sources.join(', ')})`);
 
   let key: KeySource = { kind: 'none' };
@@ -303,7 +315,9 @@ function resolveKeySource(e: Env, problems: string[]): KeySource {
       problems.push('JWT_SECRET_KEY: with an asymmetric JWT_ALGORITHM it must hold a PEM public key');
     }
   } else if (e.NODE_ENV === 'production') {
-    problems.push('no JWT verification key: set JWT_JWKS_URL, JWT_PUBLIC_KEY or JWT_SECRET_KEY (development keys are never generated in production)');
+    problems.push(
+      'no JWT verification key: set JWT_JWKS_URL, JWT_PUBLIC_KEY or JWT_SECRET_KEY (development keys are never generated in production)',
+    );
   } else if (symmetric) {
     problems.push('JWT_ALGORITHM is HMAC but JWT_SECRET_KEY is not set');
   }

@@ -5,7 +5,8 @@ import { AnalysisInputShape, runAnalyses } from './run-analyses.js';
 
 export const checkCompliance = defineTool({
   name: 'check_compliance',
-  description: 'Check compliance and security: containers without CPU/memory requests or limits, :latest or untagged images, crash loops, egress far above its baseline, and the crypto-mining pattern (CPU pinned at the limit on a formerly idle workload with egress up). Authentication-failure spikes are not checked: no such metric is in the catalog.',
+  description:
+    'Check compliance and security: containers without CPU/memory requests or limits, :latest or untagged images, crash loops, egress far above its baseline, and the crypto-mining pattern (CPU pinned at the limit on a formerly idle workload with egress up). Authentication-failure spikes are not checked: no such metric is in the catalog.',
   scope: 'aiops:analyze',
   mutates: false,
   input: z.strictObject(AnalysisInputShape),

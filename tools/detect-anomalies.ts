@@ -5,7 +5,8 @@ import { AnalysisInputShape, runAnalyses } from './run-analyses.js';
 
 export const detectAnomalies = defineTool({
   name: 'detect_anomalies',
-  description: 'Detect anomalies in the workspace metrics (memory vs limits, CPU, throttling, p95 latency, 5xx ratio, egress, restarts) over the last window_minutes with the default streaming detector. Returns findings with evidence points (series, time, value, why).',
+  description:
+    'Detect anomalies in the workspace metrics (memory vs limits, CPU, throttling, p95 latency, 5xx ratio, egress, restarts) over the last window_minutes with the default streaming detector. Returns findings with evidence points (series, time, value, why).',
   scope: 'aiops:analyze',
   mutates: false,
   input: z.strictObject({

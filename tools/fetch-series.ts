@@ -15,10 +15,15 @@ const MAX_QUERIES = 40;
 const LIMITS = { maxRangeSeconds: 86_400 + 3600, maxPointsPerSeries: 1500, minStepSeconds: 15 };
 
 const input = z.strictObject({
-  queries: z.array(PlannedQuerySchema.extend({
-    name: z.string().refine((n) => QUERY_CATALOG.has(n), 'must be a catalog query name'),
-    args: CatalogArgsSchema.strict().default({}),
-  })).min(1).max(MAX_QUERIES),
+  queries: z
+    .array(
+      PlannedQuerySchema.extend({
+        name: z.string().refine((n) => QUERY_CATALOG.has(n), 'must be a catalog query name'),
+        args: CatalogArgsSchema.strict().default({}),
+      }),
+    )
+    .min(1)
+    .max(MAX_QUERIES),
   window: z.strictObject({ start: z.number(), end: z.number(), step: z.number().positive() }).describe('Unix seconds'),
 });
 
@@ -38,10 +43,19 @@ export const fetchSeriesTool = defineTool({
       return failFromError(err); // kind and the limit hit, for the graph and the model
     }
     const ws = { workspaceId: ctx.auth.workspaceId };
-    const { series, failures } = await fetchSeries(deps.metrics, ws, args.queries.map((q) => ({ name: q.name, args: q.args })), window, ctx.signal);
+    const { series, failures } = await fetchSeries(
+      deps.metrics,
+      ws,
+      args.queries.map((q) => ({ name: q.name, args: q.args })),
+      window,
+      ctx.signal,
+    );
     if (series.length === 0 && failures.length === args.queries.length) {
       // The data layer's kind (unavailable, timeout, …) lets the graph tell "Prometheus is down" apart.
-      return fail(`every query failed: ${failures[0]?.message ?? 'unknown error'}`, { failures, ...(failures[0]?.kind ? { kind: failures[0].kind } : {}) });
+      return fail(`every query failed: ${failures[0]?.message ?? 'unknown error'}`, {
+        failures,
+        ...(failures[0]?.kind ? { kind: failures[0].kind } : {}),
+      });
     }
     return ok({ window, series, failures });
   },

@@ -5,7 +5,8 @@ import { AnalysisInputShape, runAnalyses } from './run-analyses.js';
 
 export const forecastCapacity = defineTool({
   name: 'forecast_capacity',
-  description: 'Forecast when persistent volumes (pvc_usage), container memory (vs its limit) and namespace quotas reach their limit, from the trend over the last window_minutes. Each finding has the ETA in hours with a range (eta_low_hours, eta_high_hours).',
+  description:
+    'Forecast when persistent volumes (pvc_usage), container memory (vs its limit) and namespace quotas reach their limit, from the trend over the last window_minutes. Each finding has the ETA in hours with a range (eta_low_hours, eta_high_hours).',
   scope: 'aiops:analyze',
   mutates: false,
   input: z.strictObject(AnalysisInputShape),

@@ -18,7 +18,14 @@ export { toLangChainTools, toolDeclarations } from './langchain.js';
 
 /** Every tool of the agent, in the order they are offered to a model. */
 export const ALL_TOOLS: readonly ToolDefinition<never, unknown>[] = [
-  workspaceOverview, queryMetrics, listAlerts, detectAnomalies, forecastCapacity, recommendRightsizing, checkCompliance, proposeRemediation,
+  workspaceOverview,
+  queryMetrics,
+  listAlerts,
+  detectAnomalies,
+  forecastCapacity,
+  recommendRightsizing,
+  checkCompliance,
+  proposeRemediation,
 ] as unknown as ToolDefinition<never, unknown>[];
 
 export function createDefaultToolBox(deps: ToolDeps, options?: ToolBoxOptions): ToolBox {
@@ -33,4 +40,13 @@ export function createGraphToolBox(deps: ToolDeps, options?: ToolBoxOptions): To
   return createToolBox([...ALL_TOOLS, fetchSeriesTool as unknown as ToolDefinition<never, unknown>], deps, options);
 }
 
-export { checkCompliance, detectAnomalies, forecastCapacity, listAlerts, proposeRemediation, queryMetrics, recommendRightsizing, workspaceOverview };
+export {
+  checkCompliance,
+  detectAnomalies,
+  forecastCapacity,
+  listAlerts,
+  proposeRemediation,
+  queryMetrics,
+  recommendRightsizing,
+  workspaceOverview,
+};

@@ -5,7 +5,8 @@ import { defineTool, failFromError, noData, ok } from './define-tool.js';
 
 export const listAlerts = defineTool({
   name: 'list_alerts',
-  description: 'List the active alerts of the workspace (Prometheus alerting rules, pending and firing) with their labels and annotations. The embedded demo source runs no alerting rules and returns none.',
+  description:
+    'List the active alerts of the workspace (Prometheus alerting rules, pending and firing) with their labels and annotations. The embedded demo source runs no alerting rules and returns none.',
   scope: 'aiops:read',
   mutates: false,
   input: z.strictObject({
@@ -13,9 +14,21 @@ export const listAlerts = defineTool({
   }),
   async handler(args, ctx, deps): Promise<ToolResult> {
     try {
-      const alerts = (await deps.metrics.alerts({ workspaceId: ctx.auth.workspaceId })).filter((a) => args.state === 'any' || a.state === args.state);
+      const alerts = (await deps.metrics.alerts({ workspaceId: ctx.auth.workspaceId })).filter(
+        (a) => args.state === 'any' || a.state === args.state,
+      );
       if (alerts.length === 0) return noData(`no ${args.state === 'any' ? 'active' : args.state} alerts`);
-      return ok({ count: alerts.length, alerts: alerts.slice(0, 50).map((a) => ({ name: a.labels.alertname, state: a.state, active_at: a.activeAt, value: a.value, labels: a.labels, annotations: a.annotations })) });
+      return ok({
+        count: alerts.length,
+        alerts: alerts.slice(0, 50).map((a) => ({
+          name: a.labels.alertname,
+          state: a.state,
+          active_at: a.activeAt,
+          value: a.value,
+          labels: a.labels,
+          annotations: a.annotations,
+        })),
+      });
     } catch (err) {
       return failFromError(err);
     }

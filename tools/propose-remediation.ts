@@ -6,14 +6,15 @@ import { z } from 'zod';
 import { ProposedActionSchema } from '../src/analysis/types.js';
 import { defineTool } from './define-tool.js';
 
-const ActionInput = ProposedActionSchema.strict().refine(
-  (a) => !Object.keys(a.parameters).some((k) => /workspace/i.test(k)),
-  { message: 'parameters may not name a workspace: actions always apply to your own workspace', path: ['parameters'] },
-);
+const ActionInput = ProposedActionSchema.strict().refine((a) => !Object.keys(a.parameters).some((k) => /workspace/i.test(k)), {
+  message: 'parameters may not name a workspace: actions always apply to your own workspace',
+  path: ['parameters'],
+});
 
 export const proposeRemediation = defineTool({
   name: 'propose_remediation',
-  description: 'Propose remediation actions (scale, restart_application, restart_pod, rollback_function, acknowledge_alert, resolve_alert, adjust_resources, expand_volume) for a human to approve. Nothing is executed: the answer is always approval_required with the validated proposal.',
+  description:
+    'Propose remediation actions (scale, restart_application, restart_pod, rollback_function, acknowledge_alert, resolve_alert, adjust_resources, expand_volume) for a human to approve. Nothing is executed: the answer is always approval_required with the validated proposal.',
   scope: 'aiops:analyze',
   mutates: false,
   input: z.strictObject({
@@ -33,6 +34,10 @@ export const proposeRemediation = defineTool({
       finding_ids: args.finding_ids,
       highest_risk: (['high', 'medium', 'low'] as const).find((r) => args.actions.some((a) => a.risk === r)),
     };
-    return { status: 'approval_required', message: `${args.actions.length} action(s) proposed; nothing was executed: a human with aiops:remediate must approve them`, proposal };
+    return {
+      status: 'approval_required',
+      message: `${args.actions.length} action(s) proposed; nothing was executed: a human with aiops:remediate must approve them`,
+      proposal,
+    };
   },
 });

@@ -14,13 +14,25 @@ import { WindowInputShape, windowFrom } from './window.js';
 const MAX_SERIES = 30;
 const MAX_POINTS = 60;
 
-const input = z.strictObject({
-  name: z.enum([...QUERY_CATALOG.keys()] as [string, ...string[]]).optional().describe('A catalog query name (see the catalog); give this or promql'),
-  filters: CatalogArgsSchema.strict().default({}).describe('Equality filters on Kubernetes names (namespace, pod, container, service, persistentvolumeclaim) for a catalog query'),
-  promql: z.string().min(1).max(2000).optional().describe('Arbitrary PromQL instead of a catalog name (needs aiops:analyze); the workspace matcher is added by the service'),
-  mode: z.enum(['instant', 'range']).default('instant').describe('instant: the value now; range: a series over the window'),
-  ...WindowInputShape,
-}).refine((v) => (v.name === undefined) !== (v.promql === undefined), { message: 'give exactly one of name or promql' });
+const input = z
+  .strictObject({
+    name: z
+      .enum([...QUERY_CATALOG.keys()] as [string, ...string[]])
+      .optional()
+      .describe('A catalog query name (see the catalog); give this or promql'),
+    filters: CatalogArgsSchema.strict()
+      .default({})
+      .describe('Equality filters on Kubernetes names (namespace, pod, container, service, persistentvolumeclaim) for a catalog query'),
+    promql: z
+      .string()
+      .min(1)
+      .max(2000)
+      .optional()
+      .describe('Arbitrary PromQL instead of a catalog name (needs aiops:analyze); the workspace matcher is added by the service'),
+    mode: z.enum(['instant', 'range']).default('instant').describe('instant: the value now; range: a series over the window'),
+    ...WindowInputShape,
+  })
+  .refine((v) => (v.name === undefined) !== (v.promql === undefined), { message: 'give exactly one of name or promql' });
 
 function thin<T>(points: T[], max: number): T[] {
   if (points.length <= max) return points;
@@ -33,7 +45,8 @@ function thin<T>(points: T[], max: number): T[] {
 
 export const queryMetrics = defineTool({
   name: 'query_metrics',
-  description: 'Query the workspace metrics: a named catalog query (cpu_usage, memory_usage_vs_limits, restarts, http_latency_p95, pvc_usage, quota_usage, …) with optional filters, or raw PromQL (needs aiops:analyze). mode=instant for current values, mode=range for a series over window_minutes. Results are limited to your workspace.',
+  description:
+    'Query the workspace metrics: a named catalog query (cpu_usage, memory_usage_vs_limits, restarts, http_latency_p95, pvc_usage, quota_usage, …) with optional filters, or raw PromQL (needs aiops:analyze). mode=instant for current values, mode=range for a series over window_minutes. Results are limited to your workspace.',
   scope: 'aiops:read',
   mutates: false,
   input,
@@ -41,7 +54,10 @@ export const queryMetrics = defineTool({
     if (args.promql !== undefined && !hasPermission(ctx.auth.permissions, 'aiops:analyze')) {
       return fail('missing scope: raw PromQL needs aiops:analyze; use a catalog query name instead', { required_scope: 'aiops:analyze' });
     }
-    const query = args.promql !== undefined ? { kind: 'promql' as const, promql: args.promql } : { kind: 'catalog' as const, name: args.name!, args: args.filters };
+    const query =
+      args.promql !== undefined
+        ? { kind: 'promql' as const, promql: args.promql }
+        : { kind: 'catalog' as const, name: args.name!, args: args.filters };
     const label = args.name ?? 'promql';
     const ws = { workspaceId: ctx.auth.workspaceId };
     try {
@@ -50,7 +66,14 @@ export const queryMetrics = defineTool({
         const res = await deps.metrics.instant(ws, query, at);
         const series = seriesFromMatrix(label, res.data).map((s) => ({ labels: s.labels, value: s.values[0] }));
         if (series.length === 0) return noData(`no series for ${label} at ${new Date(at * 1000).toISOString()}`);
-        return ok({ query: label, mode: 'instant', time: at, enforced_query: res.enforcedQuery, total_series: series.length, series: series.slice(0, MAX_SERIES) });
+        return ok({
+          query: label,
+          mode: 'instant',
+          time: at,
+          enforced_query: res.enforcedQuery,
+          total_series: series.length,
+          series: series.slice(0, MAX_SERIES),
+        });
       }
       const window = windowFrom(args, deps.now());
       const res = await deps.metrics.range(ws, query, window);
@@ -61,11 +84,24 @@ export const queryMetrics = defineTool({
           min: finite.length ? Math.min(...finite) : null,
           max: finite.length ? Math.max(...finite) : null,
           last: s.values[s.values.length - 1],
-          points: thin(s.times.map((t, i) => [t, s.values[i]!] as [number, number]), MAX_POINTS),
+          points: thin(
+            s.times.map((t, i) => [t, s.values[i]!] as [number, number]),
+            MAX_POINTS,
+          ),
         };
       });
-      if (series.length === 0) return noData(`no series for ${label} between ${new Date(window.start * 1000).toISOString()} and ${new Date(window.end * 1000).toISOString()}`);
-      return ok({ query: label, mode: 'range', window, enforced_query: res.enforcedQuery, total_series: series.length, series: series.slice(0, MAX_SERIES) });
+      if (series.length === 0)
+        return noData(
+          `no series for ${label} between ${new Date(window.start * 1000).toISOString()} and ${new Date(window.end * 1000).toISOString()}`,
+        );
+      return ok({
+        query: label,
+        mode: 'range',
+        window,
+        enforced_query: res.enforcedQuery,
+        total_series: series.length,
+        series: series.slice(0, MAX_SERIES),
+      });
     } catch (err) {
       return failFromError(err, { query: label, mode: args.mode });
     }

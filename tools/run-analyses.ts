@@ -13,7 +13,11 @@ import type { ToolContext, ToolDeps, ToolResult } from './tool.js';
 import { WindowInputShape, windowFrom } from './window.js';
 
 export const AnalysisInputShape = {
-  namespace: z.string().regex(K8S_NAME, 'must be a Kubernetes namespace name').optional().describe('Only this namespace (default: the whole workspace)'),
+  namespace: z
+    .string()
+    .regex(K8S_NAME, 'must be a Kubernetes namespace name')
+    .optional()
+    .describe('Only this namespace (default: the whole workspace)'),
   min_severity: z.enum(['info', 'warning', 'critical']).default('info').describe('Leave out findings below this severity'),
   limit: z.number().int().min(1).max(100).default(30).describe('At most this many findings, most severe first'),
   ...WindowInputShape,
@@ -27,7 +31,13 @@ export interface AnalysisArgs {
   step_seconds?: number | undefined;
 }
 
-export async function runAnalyses(analyses: AnalysisKind[], args: AnalysisArgs, ctx: ToolContext, deps: ToolDeps, options: CollectOptions = {}): Promise<ToolResult> {
+export async function runAnalyses(
+  analyses: AnalysisKind[],
+  args: AnalysisArgs,
+  ctx: ToolContext,
+  deps: ToolDeps,
+  options: CollectOptions = {},
+): Promise<ToolResult> {
   const window = windowFrom(args, deps.now());
   const filters = args.namespace ? { namespace: args.namespace } : {};
   const queries = findingsWindowQueries(analyses).map((name) => ({ name, args: filters }));
@@ -36,10 +46,19 @@ export async function runAnalyses(analyses: AnalysisKind[], args: AnalysisArgs, 
     return fail(`no query succeeded: ${failures[0]!.message}`, { failures: failures.slice(0, 5), window });
   }
   if (series.length === 0) return noData(`no series in the window${args.namespace ? ` for namespace ${args.namespace}` : ''}`);
-  const findings = await (deps.findings ?? inlineFindingsEngine).collect(series, analyses, { ...options, minSeverity: args.min_severity, limit: args.limit }, ctx.signal);
+  const findings = await (deps.findings ?? inlineFindingsEngine).collect(
+    series,
+    analyses,
+    { ...options, minSeverity: args.min_severity, limit: args.limit },
+    ctx.signal,
+  );
   return ok({
     analyses,
-    window: { start: new Date(window.start * 1000).toISOString(), end: new Date(window.end * 1000).toISOString(), step_seconds: window.step },
+    window: {
+      start: new Date(window.start * 1000).toISOString(),
+      end: new Date(window.end * 1000).toISOString(),
+      step_seconds: window.step,
+    },
     series_analysed: series.length,
     ...(failures.length > 0 ? { failed_queries: failures.map((f) => ({ query: f.query, message: f.message })) } : {}),
     count: findings.length,

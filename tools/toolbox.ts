@@ -42,7 +42,9 @@ function auditArguments(args: unknown): Record<string, unknown> {
 
 /** The workspace is part of the key on its own: a cached answer never crosses workspaces. */
 function cacheKey(workspaceId: string, tool: string, args: unknown): string {
-  return `tool:${createHash('sha256').update(JSON.stringify([workspaceId, tool, args])).digest('hex')}`;
+  return `tool:${createHash('sha256')
+    .update(JSON.stringify([workspaceId, tool, args]))
+    .digest('hex')}`;
 }
 
 export function createToolBox(tools: readonly ToolDefinition<never, unknown>[], deps: ToolDeps, options: ToolBoxOptions = {}): ToolBox {
@@ -50,7 +52,15 @@ export function createToolBox(tools: readonly ToolDefinition<never, unknown>[], 
   if (byName.size !== tools.length) throw new Error('tool names must be unique');
   const timeoutMs = options.timeoutMs ?? 60_000;
 
-  async function audit(ctx: ToolContext, tool: string, scope: Permission, args: unknown, status: AuditStatus, started: number, error?: string): Promise<void> {
+  async function audit(
+    ctx: ToolContext,
+    tool: string,
+    scope: Permission,
+    args: unknown,
+    status: AuditStatus,
+    started: number,
+    error?: string,
+  ): Promise<void> {
     await deps.audit.record({
       event_type: 'tool_call',
       user_id: ctx.auth.sub,
@@ -71,7 +81,11 @@ export function createToolBox(tools: readonly ToolDefinition<never, unknown>[], 
     });
   }
 
-  async function execute(def: ToolDefinition, args: unknown, ctx: ToolContext): Promise<{ result: ToolResult; status: AuditStatus; error?: string }> {
+  async function execute(
+    def: ToolDefinition,
+    args: unknown,
+    ctx: ToolContext,
+  ): Promise<{ result: ToolResult; status: AuditStatus; error?: string }> {
     if (!hasPermission(ctx.auth.permissions, def.scope)) {
       const message = `missing scope: ${def.name} needs ${def.scope}`;
       return { result: fail(message, { required_scope: def.scope }), status: 'denied', error: message };
@@ -80,12 +94,24 @@ export function createToolBox(tools: readonly ToolDefinition<never, unknown>[], 
     if (!parsed.success) {
       const issues = parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
       const message = `invalid arguments for ${def.name}: ${issues.map((i) => `${i.path || '(root)'}: ${i.message}`).join('; ')}`;
-      return { result: { status: 'error', message, expected_schema: expectedSchema(def), details: { issues } }, status: 'error', error: message };
+      return {
+        result: { status: 'error', message, expected_schema: expectedSchema(def), details: { issues } },
+        status: 'error',
+        error: message,
+      };
     }
     if (def.mutates && !ctx.approval) {
-      return { result: { status: 'approval_required', message: `${def.name} changes the workspace: a human with aiops:remediate must approve it first`, proposal: { tool: def.name, arguments: parsed.data } }, status: 'ok' };
+      return {
+        result: {
+          status: 'approval_required',
+          message: `${def.name} changes the workspace: a human with aiops:remediate must approve it first`,
+          proposal: { tool: def.name, arguments: parsed.data },
+        },
+        status: 'ok',
+      };
     }
-    const key = !def.mutates && def.cacheable !== false && options.cache ? cacheKey(ctx.auth.workspaceId, def.name, parsed.data) : undefined;
+    const key =
+      !def.mutates && def.cacheable !== false && options.cache ? cacheKey(ctx.auth.workspaceId, def.name, parsed.data) : undefined;
     if (key) {
       const hit = await options.cache!.get(key);
       if (hit !== undefined) return { result: JSON.parse(hit) as ToolResult, status: 'ok' };
@@ -102,16 +128,30 @@ export function createToolBox(tools: readonly ToolDefinition<never, unknown>[], 
         }, timeoutMs);
       });
       const result = await Promise.race([def.handler(parsed.data, { ...ctx, signal }, deps), timeout]);
-      if (key && (result.status === 'ok' || result.status === 'no_data')) await options.cache!.set(key, JSON.stringify(result), options.cacheTtlSeconds ?? 30);
-      return { result, status: result.status === 'error' ? 'error' : 'ok', ...(result.status === 'error' ? { error: result.message } : {}) };
+      if (key && (result.status === 'ok' || result.status === 'no_data'))
+        await options.cache!.set(key, JSON.stringify(result), options.cacheTtlSeconds ?? 30);
+      return {
+        result,
+        status: result.status === 'error' ? 'error' : 'ok',
+        ...(result.status === 'error' ? { error: result.message } : {}),
+      };
     } catch (err) {
-      if (err instanceof ToolTimeout) return { result: fail(`${def.name} did not answer within ${timeoutMs / 1000} s`), status: 'timeout', error: 'timeout' };
+      if (err instanceof ToolTimeout)
+        return { result: fail(`${def.name} did not answer within ${timeoutMs / 1000} s`), status: 'timeout', error: 'timeout' };
       if (ctx.signal?.aborted) {
         const why = abortReasonText(ctx.signal.reason);
-        return { result: fail(`${def.name} was stopped: ${why}`), status: isTimeoutReason(ctx.signal.reason) ? 'timeout' : 'error', error: `stopped: ${why}` };
+        return {
+          result: fail(`${def.name} was stopped: ${why}`),
+          status: isTimeoutReason(ctx.signal.reason) ? 'timeout' : 'error',
+          error: `stopped: ${why}`,
+        };
       }
       const name = err instanceof Error ? err.name : 'Error';
-      return { result: fail(`${def.name} failed unexpectedly (${name}); try again or use another tool`), status: 'error', error: err instanceof Error ? err.message : String(err) };
+      return {
+        result: fail(`${def.name} failed unexpectedly (${name}); try again or use another tool`),
+        status: 'error',
+        error: err instanceof Error ? err.message : String(err),
+      };
     } finally {
       if (timer) clearTimeout(timer);
     }

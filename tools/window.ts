@@ -3,8 +3,20 @@ import { z } from 'zod';
 import type { RangeWindow } from '../src/metrics/query-window.js';
 
 export const WindowInputShape = {
-  window_minutes: z.number().int().min(15).max(10_080).default(360).describe('How far back to look, in minutes (default 360 = 6 h, at most 7 days)'),
-  step_seconds: z.number().int().min(15).max(3600).optional().describe('Sample spacing in seconds (default: about 360 points over the window, at least 60 s)'),
+  window_minutes: z
+    .number()
+    .int()
+    .min(15)
+    .max(10_080)
+    .default(360)
+    .describe('How far back to look, in minutes (default 360 = 6 h, at most 7 days)'),
+  step_seconds: z
+    .number()
+    .int()
+    .min(15)
+    .max(3600)
+    .optional()
+    .describe('Sample spacing in seconds (default: about 360 points over the window, at least 60 s)'),
 };
 
 export function windowFrom(input: { window_minutes: number; step_seconds?: number | undefined }, nowMs: number): RangeWindow {

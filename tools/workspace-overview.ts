@@ -22,7 +22,8 @@ function top(series: SeriesData[], n: number, unit: string) {
 
 export const workspaceOverview = defineTool({
   name: 'workspace_overview',
-  description: 'Overview of the workspace now: counts of namespaces, pods and containers, pods not ready, restarts in the last hour, the top CPU and memory users (from metrics: only running, observed containers), and the control plane\'s overview of the workspace (projects, nodes, plan) when it is configured.',
+  description:
+    "Overview of the workspace now: counts of namespaces, pods and containers, pods not ready, restarts in the last hour, the top CPU and memory users (from metrics: only running, observed containers), and the control plane's overview of the workspace (projects, nodes, plan) when it is configured.",
   scope: 'aiops:read',
   mutates: false,
   input: z.strictObject({
@@ -34,9 +35,16 @@ export const workspaceOverview = defineTool({
     const at = Math.floor(deps.now() / 1000);
     const filters = args.namespace ? { namespace: args.namespace } : {};
     try {
-      const [cpu, memory, notReady, restarts] = await Promise.all(QUERIES.map(async (name) => seriesFromMatrix(name, (await deps.metrics.instant(ws, { kind: 'catalog', name, args: filters }, at)).data)));
+      const [cpu, memory, notReady, restarts] = await Promise.all(
+        QUERIES.map(async (name) =>
+          seriesFromMatrix(name, (await deps.metrics.instant(ws, { kind: 'catalog', name, args: filters }, at)).data),
+        ),
+      );
       const controlPlane = deps.controlPlane
-        ? await deps.controlPlane.workspaceOverview(ctx.auth.workspaceId).then((overview) => ({ status: 'ok', overview }), (err: unknown) => ({ status: 'unavailable', message: (err as Error).message }))
+        ? await deps.controlPlane.workspaceOverview(ctx.auth.workspaceId).then(
+            (overview) => ({ status: 'ok', overview }),
+            (err: unknown) => ({ status: 'unavailable', message: (err as Error).message }),
+          )
         : { status: 'not_configured' };
       const containers = [...cpu!, ...memory!];
       if (containers.length === 0) return noData('no running containers observed in the workspace');

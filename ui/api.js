@@ -20,14 +20,24 @@ export function createApi(getToken, getWorkspace) {
     if (body !== undefined) headers['content-type'] = 'application/json';
     let response;
     try {
-      response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal, cache: 'no-store' });
+      response = await fetch(path, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal,
+        cache: 'no-store',
+      });
     } catch (err) {
       throw new ApiError(method, path, 0, { message: `the service did not answer (${err.message})`, reason: 'network_error' });
     }
     if (!response.ok) {
       const text = await response.text();
       let parsed = { message: text.slice(0, 300) || response.statusText };
-      try { parsed = JSON.parse(text); } catch { /* not JSON: keep the text */ }
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        /* not JSON: keep the text */
+      }
       throw new ApiError(method, path, response.status, parsed);
     }
     return response;

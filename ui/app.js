@@ -9,14 +9,21 @@ import { decodeClaims, forgetToken, storedToken, storeToken, tokenFromFragment, 
 
 const $ = (id) => document.getElementById(id);
 const state = { token: null, claims: null, workspace: null };
-const api = createApi(() => state.token, () => state.workspace);
+const api = createApi(
+  () => state.token,
+  () => state.workspace,
+);
 const charts = createCharts(api);
 
 // ---- errors: one aria-live region, newest first, each dismissable
 function report(err) {
   const box = $('errors');
-  const item = h('div', { class: 'error-item' }, h('p', {}, err.message ?? String(err)),
-    h('button', { type: 'button', onclick: () => item.remove() }, 'Dismiss'));
+  const item = h(
+    'div',
+    { class: 'error-item' },
+    h('p', {}, err.message ?? String(err)),
+    h('button', { type: 'button', onclick: () => item.remove() }, 'Dismiss'),
+  );
   box.prepend(item);
   while (box.children.length > 5) box.lastChild.remove();
 }
@@ -42,24 +49,47 @@ function panel(id, loader) {
 
 const empty = (text) => h('p', { class: 'muted' }, text);
 const evidenceCharts = (evidence, max = 2) =>
-  h('div', { class: 'charts' }, evidence.slice(0, max).map((e) => charts.chart(e.series, { atIso: e.time, value: e.value, caption: `${fmt(e.value)} at ${when(e.time)}: ${e.why}` })));
+  h(
+    'div',
+    { class: 'charts' },
+    evidence
+      .slice(0, max)
+      .map((e) => charts.chart(e.series, { atIso: e.time, value: e.value, caption: `${fmt(e.value)} at ${when(e.time)}: ${e.why}` })),
+  );
 
 // AIOps alerts carry no evidence: chart the catalog query that shows the alert's condition.
 const ALERT_QUERIES = {
-  AIOpsOomKill: 'memory_usage_vs_limits', AIOpsMemoryGrowth: 'memory_working_set', AIOpsRestarts: 'restarts',
-  AIOpsCpuThrottling: 'cpu_throttling', AIOpsCpuSaturation: 'cpu_usage_vs_limits', AIOpsLatency: 'http_latency_p95',
-  AIOpsErrors: 'http_error_ratio', AIOpsCapacity: 'pvc_usage', AIOpsNotReady: 'pods_not_ready', AIOpsQuota: 'quota_usage',
+  AIOpsOomKill: 'memory_usage_vs_limits',
+  AIOpsMemoryGrowth: 'memory_working_set',
+  AIOpsRestarts: 'restarts',
+  AIOpsCpuThrottling: 'cpu_throttling',
+  AIOpsCpuSaturation: 'cpu_usage_vs_limits',
+  AIOpsLatency: 'http_latency_p95',
+  AIOpsErrors: 'http_error_ratio',
+  AIOpsCapacity: 'pvc_usage',
+  AIOpsNotReady: 'pods_not_ready',
+  AIOpsQuota: 'quota_usage',
   AIOpsEgress: 'network_transmit',
 };
 
 panel('alerts', async () => {
   const { alerts, failed_queries: failed } = await api.get('/alerts');
   return [
-    alerts.length ? h('ul', { class: 'cards' }, alerts.map((a) => h('li', { class: `card sev-${a.severity}` },
-      h('h3', {}, badge(a.severity), ' ', a.name),
-      h('p', {}, a.summary),
-      h('p', { class: 'muted' }, labelText(a.labels), a.started_at ? ` · since ${when(a.started_at)}` : ''),
-      ALERT_QUERIES[a.name] ? h('div', { class: 'charts' }, charts.chart({ name: ALERT_QUERIES[a.name], labels: a.labels })) : null)))
+    alerts.length
+      ? h(
+          'ul',
+          { class: 'cards' },
+          alerts.map((a) =>
+            h(
+              'li',
+              { class: `card sev-${a.severity}` },
+              h('h3', {}, badge(a.severity), ' ', a.name),
+              h('p', {}, a.summary),
+              h('p', { class: 'muted' }, labelText(a.labels), a.started_at ? ` · since ${when(a.started_at)}` : ''),
+              ALERT_QUERIES[a.name] ? h('div', { class: 'charts' }, charts.chart({ name: ALERT_QUERIES[a.name], labels: a.labels })) : null,
+            ),
+          ),
+        )
       : empty('No active alerts.'),
     failed.length ? h('p', { class: 'warn' }, `Some queries failed: ${failed.join(', ')}`) : null,
   ];
@@ -68,22 +98,50 @@ panel('alerts', async () => {
 panel('insights', async () => {
   const { insights } = await api.get('/insights?limit=20');
   if (!insights.length) return empty('No insights yet: run an analysis.');
-  return h('ul', { class: 'cards' }, insights.map((i) => h('li', { class: `card sev-${i.severity}`, 'data-run-id': i.run_id },
-    h('h3', {}, badge(i.severity), ' ', i.title),
-    h('p', { class: 'muted' }, `${Math.round(i.confidence * 100)}% confidence · ${i.diagnosed_by} · ${when(i.created_at)}`),
-    i.summary ? h('p', {}, i.summary) : null,
-    evidenceCharts(i.evidence),
-    i.recommendations.length ? h('ul', {}, i.recommendations.map((r) => h('li', {}, r))) : null)));
+  return h(
+    'ul',
+    { class: 'cards' },
+    insights.map((i) =>
+      h(
+        'li',
+        { class: `card sev-${i.severity}`, 'data-run-id': i.run_id },
+        h('h3', {}, badge(i.severity), ' ', i.title),
+        h('p', { class: 'muted' }, `${Math.round(i.confidence * 100)}% confidence · ${i.diagnosed_by} · ${when(i.created_at)}`),
+        i.summary ? h('p', {}, i.summary) : null,
+        evidenceCharts(i.evidence),
+        i.recommendations.length
+          ? h(
+              'ul',
+              {},
+              i.recommendations.map((r) => h('li', {}, r)),
+            )
+          : null,
+      ),
+    ),
+  );
 });
 
 panel('recommendations', async () => {
   const { recommendations } = await api.get('/recommendations');
   if (!recommendations.length) return empty('No recommendations.');
-  return h('ul', { class: 'cards' }, recommendations.slice(0, 12).map((r) => h('li', { class: `card prio-${r.priority}` },
-    h('h3', {}, badge(r.priority), ' ', r.title),
-    h('p', { class: 'muted' }, `${r.category} · effort ${r.effort} · ${r.impact}`),
-    h('ul', {}, r.actions.map((a) => h('li', {}, a))),
-    evidenceCharts(r.evidence, 1))));
+  return h(
+    'ul',
+    { class: 'cards' },
+    recommendations.slice(0, 12).map((r) =>
+      h(
+        'li',
+        { class: `card prio-${r.priority}` },
+        h('h3', {}, badge(r.priority), ' ', r.title),
+        h('p', { class: 'muted' }, `${r.category} · effort ${r.effort} · ${r.impact}`),
+        h(
+          'ul',
+          {},
+          r.actions.map((a) => h('li', {}, a)),
+        ),
+        evidenceCharts(r.evidence, 1),
+      ),
+    ),
+  );
 });
 
 panel('pending', async () => {
@@ -122,20 +180,71 @@ $('analyze-form').addEventListener('submit', async (event) => {
 
 function renderRun(run) {
   const d = run.diagnosis;
-  return h('div', { class: 'run', 'data-status': run.status },
-    h('p', {}, 'Run ', h('code', {}, run.run_id.slice(0, 8)), ' ', badge(run.status.replace(/_/g, ' '), 'status'), run.diagnosed_by ? ` · diagnosed by ${run.diagnosed_by}` : ''),
-    d ? h('section', { 'aria-label': 'Diagnosis' },
-      h('h3', {}, 'Diagnosis'), h('p', {}, d.summary), d.impact ? h('p', { class: 'muted' }, d.impact) : null,
-      h('ol', { class: 'hypotheses' }, d.hypotheses.map((x) => h('li', {},
-        h('strong', {}, x.cause), ` (${Math.round(x.confidence * 100)}%)`, evidenceCharts(x.evidence)))))
+  return h(
+    'div',
+    { class: 'run', 'data-status': run.status },
+    h(
+      'p',
+      {},
+      'Run ',
+      h('code', {}, run.run_id.slice(0, 8)),
+      ' ',
+      badge(run.status.replace(/_/g, ' '), 'status'),
+      run.diagnosed_by ? ` · diagnosed by ${run.diagnosed_by}` : '',
+    ),
+    d
+      ? h(
+          'section',
+          { 'aria-label': 'Diagnosis' },
+          h('h3', {}, 'Diagnosis'),
+          h('p', {}, d.summary),
+          d.impact ? h('p', { class: 'muted' }, d.impact) : null,
+          h(
+            'ol',
+            { class: 'hypotheses' },
+            d.hypotheses.map((x) =>
+              h('li', {}, h('strong', {}, x.cause), ` (${Math.round(x.confidence * 100)}%)`, evidenceCharts(x.evidence)),
+            ),
+          ),
+        )
       : null,
-    h('details', {}, h('summary', {}, `Findings (${run.findings.length})`),
-      h('ul', {}, run.findings.slice(0, 30).map((f) => h('li', {}, badge(f.severity), ` ${f.title}`)))),
+    h(
+      'details',
+      {},
+      h('summary', {}, `Findings (${run.findings.length})`),
+      h(
+        'ul',
+        {},
+        run.findings.slice(0, 30).map((f) => h('li', {}, badge(f.severity), ` ${f.title}`)),
+      ),
+    ),
     run.proposed_actions.length
-      ? h('section', { 'aria-label': 'Proposed actions' }, h('h3', {}, 'Proposed actions (need approval)'),
-        h('ul', {}, run.proposed_actions.map((a) => h('li', {}, badge(`risk ${a.risk}`, a.risk), ` ${a.action_type} ${a.namespace ? `${a.namespace}/` : ''}${a.target_resource}: ${a.reason}`))))
+      ? h(
+          'section',
+          { 'aria-label': 'Proposed actions' },
+          h('h3', {}, 'Proposed actions (need approval)'),
+          h(
+            'ul',
+            {},
+            run.proposed_actions.map((a) =>
+              h(
+                'li',
+                {},
+                badge(`risk ${a.risk}`, a.risk),
+                ` ${a.action_type} ${a.namespace ? `${a.namespace}/` : ''}${a.target_resource}: ${a.reason}`,
+              ),
+            ),
+          ),
+        )
       : h('p', { class: 'muted' }, 'No action proposed.'),
-    run.errors.length ? h('ul', { class: 'warn' }, run.errors.map((e) => h('li', {}, `${e.node}: ${e.message}`))) : null);
+    run.errors.length
+      ? h(
+          'ul',
+          { class: 'warn' },
+          run.errors.map((e) => h('li', {}, `${e.node}: ${e.message}`)),
+        )
+      : null,
+  );
 }
 
 const chat = createChat({ api, charts, report, onRemediation: () => panels.pending() });
@@ -146,10 +255,15 @@ function showIdentity() {
   const exp = typeof c.exp === 'number' ? new Date(c.exp * 1000) : null;
   const expired = exp && exp.getTime() < Date.now();
   $('claims').replaceChildren(
-    h('dt', {}, 'Workspace'), h('dd', { id: 'claim-workspace' }, state.workspace ?? 'none in the token'),
-    h('dt', {}, 'Subject'), h('dd', {}, c.sub ?? '?'),
-    h('dt', {}, 'Permissions'), h('dd', {}, Array.isArray(c.permissions) ? c.permissions.join(', ') : 'as granted by the service'),
-    h('dt', {}, 'Expires'), h('dd', { class: expired ? 'warn' : '' }, exp ? `${exp.toLocaleString()}${expired ? ' (expired)' : ''}` : 'unknown'));
+    h('dt', {}, 'Workspace'),
+    h('dd', { id: 'claim-workspace' }, state.workspace ?? 'none in the token'),
+    h('dt', {}, 'Subject'),
+    h('dd', {}, c.sub ?? '?'),
+    h('dt', {}, 'Permissions'),
+    h('dd', {}, Array.isArray(c.permissions) ? c.permissions.join(', ') : 'as granted by the service'),
+    h('dt', {}, 'Expires'),
+    h('dd', { class: expired ? 'warn' : '' }, exp ? `${exp.toLocaleString()}${expired ? ' (expired)' : ''}` : 'unknown'),
+  );
   $('identity').textContent = `${c.sub ?? '?'} @ ${state.workspace ?? '?'}`;
 }
 

@@ -40,7 +40,8 @@ export function createCharts(api) {
     if (!cache.has(key)) cache.set(key, api.get(`/metrics/query?${key}`));
     const result = (await cache.get(key)).data.result;
     // The series whose labels agree with every label the evidence names (others were not filterable).
-    const match = result.find((r) => Object.entries(ref.labels).every(([k, v]) => r.metric[k] === undefined || r.metric[k] === v)) ?? result[0];
+    const match =
+      result.find((r) => Object.entries(ref.labels).every(([k, v]) => r.metric[k] === undefined || r.metric[k] === v)) ?? result[0];
     return match ? match.values.map(([t, v]) => [Number(t), Number(v)]) : [];
   }
 
@@ -51,20 +52,41 @@ export function createCharts(api) {
     const now = Date.now() / 1000; // nothing after now: a source must not be asked for the future
     const end = Number.isFinite(at) ? Math.min(at + AFTER_S, Math.max(at, now)) : now;
     const start = (Number.isFinite(at) ? at : end - AFTER_S) - BEFORE_S;
-    const label = ref ? `${ref.name} ${Object.entries(ref.labels).filter(([k]) => k !== 'workload').map(([, v]) => v).join('/')}` : String(seriesRef);
-    const figure = h('figure', { class: 'spark', 'aria-busy': 'true' }, h('span', { class: 'spark-wait' }, 'loading chart…'),
-      h('figcaption', {}, h('code', {}, label), caption ? h('span', {}, caption) : null));
+    const label = ref
+      ? `${ref.name} ${Object.entries(ref.labels)
+          .filter(([k]) => k !== 'workload')
+          .map(([, v]) => v)
+          .join('/')}`
+      : String(seriesRef);
+    const figure = h(
+      'figure',
+      { class: 'spark', 'aria-busy': 'true' },
+      h('span', { class: 'spark-wait' }, 'loading chart…'),
+      h('figcaption', {}, h('code', {}, label), caption ? h('span', {}, caption) : null),
+    );
     if (!ref) return figure;
-    fetchSeries(ref, start, end).then(
-      (points) => {
-        figure.firstChild.replaceWith(points && points.length > 1 ? sparkline(points, { label, markAt: at, markValue: value }) : h('span', { class: 'spark-none' }, 'no chart for this series'));
-      },
-      (err) => figure.firstChild.replaceWith(h('span', { class: 'spark-none' }, `chart unavailable: ${err.reason ?? err.message}`)),
-    ).finally(() => figure.removeAttribute('aria-busy'));
+    fetchSeries(ref, start, end)
+      .then(
+        (points) => {
+          figure.firstChild.replaceWith(
+            points && points.length > 1
+              ? sparkline(points, { label, markAt: at, markValue: value })
+              : h('span', { class: 'spark-none' }, 'no chart for this series'),
+          );
+        },
+        (err) => figure.firstChild.replaceWith(h('span', { class: 'spark-none' }, `chart unavailable: ${err.reason ?? err.message}`)),
+      )
+      .finally(() => figure.removeAttribute('aria-busy'));
     return figure;
   }
 
-  return { chart, reset: () => { catalog = undefined; cache.clear(); } };
+  return {
+    chart,
+    reset: () => {
+      catalog = undefined;
+      cache.clear();
+    },
+  };
 }
 
 /** points: [[unixSeconds, value]…] ascending. */
@@ -74,19 +96,29 @@ function sparkline(points, { label, markAt, markValue } = {}) {
   const t1 = finite[finite.length - 1][0];
   let lo = Math.min(...finite.map(([, v]) => v));
   let hi = Math.max(...finite.map(([, v]) => v));
-  if (Number.isFinite(markValue)) { lo = Math.min(lo, markValue); hi = Math.max(hi, markValue); }
-  if (hi === lo) { hi += 1; lo -= 1; }
+  if (Number.isFinite(markValue)) {
+    lo = Math.min(lo, markValue);
+    hi = Math.max(hi, markValue);
+  }
+  if (hi === lo) {
+    hi += 1;
+    lo -= 1;
+  }
   const x = (t) => PAD + ((t - t0) / Math.max(1, t1 - t0)) * (W - 2 * PAD);
   const y = (v) => H - PAD - ((v - lo) / (hi - lo)) * (H - 2 * PAD);
   const d = finite.map(([t, v], i) => `${i ? 'L' : 'M'}${x(t).toFixed(1)} ${y(v).toFixed(1)}`).join(' ');
   const description = `${label}: ${finite.length} points from ${fmt(Math.min(...finite.map(([, v]) => v)))} to ${fmt(Math.max(...finite.map(([, v]) => v)))}`;
   // Range ends are aligned to the step, so the evidence time may fall just past the last point.
   const slack = (2 * (t1 - t0)) / Math.max(1, finite.length - 1);
-  const mark = Number.isFinite(markAt) && markAt >= t0 - slack && markAt <= t1 + slack && Number.isFinite(markValue)
-    ? s('circle', { class: 'spark-mark', cx: x(Math.min(t1, Math.max(t0, markAt))).toFixed(1), cy: y(markValue).toFixed(1), r: 3 })
-    : null;
-  return s('svg', { class: 'spark-svg', viewBox: `0 0 ${W} ${H}`, width: W, height: H, role: 'img', 'aria-label': description },
+  const mark =
+    Number.isFinite(markAt) && markAt >= t0 - slack && markAt <= t1 + slack && Number.isFinite(markValue)
+      ? s('circle', { class: 'spark-mark', cx: x(Math.min(t1, Math.max(t0, markAt))).toFixed(1), cy: y(markValue).toFixed(1), r: 3 })
+      : null;
+  return s(
+    'svg',
+    { class: 'spark-svg', viewBox: `0 0 ${W} ${H}`, width: W, height: H, role: 'img', 'aria-label': description },
     s('title', {}, description),
     s('path', { class: 'spark-line', d }),
-    mark);
+    mark,
+  );
 }

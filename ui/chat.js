@@ -41,7 +41,13 @@ export function createChat({ api, charts, report, onRemediation }) {
     log.append(h('li', { class: 'msg msg-user' }, h('span', { class: 'who' }, 'You'), h('p', {}, message)));
     const text = h('p', { class: 'answer-text' });
     const activity = h('ul', { class: 'activity', 'aria-label': 'Tool activity' });
-    const turn = h('li', { class: 'msg msg-assistant', 'data-state': 'streaming', 'data-tokens': '0' }, h('span', { class: 'who' }, 'AIOps'), activity, text);
+    const turn = h(
+      'li',
+      { class: 'msg msg-assistant', 'data-state': 'streaming', 'data-tokens': '0' },
+      h('span', { class: 'who' }, 'AIOps'),
+      activity,
+      text,
+    );
     log.append(turn);
     log.scrollTop = log.scrollHeight;
     let tokens = 0;
@@ -55,7 +61,9 @@ export function createChat({ api, charts, report, onRemediation }) {
         const payload = safeJson(data);
         const atBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 40; // follow the stream unless the user scrolled up
         switch (event) {
-          case 'thread': setThread(payload.thread_id); break;
+          case 'thread':
+            setThread(payload.thread_id);
+            break;
           case 'token':
             text.append(payload.text ?? '');
             turn.dataset.tokens = String(++tokens);
@@ -85,8 +93,11 @@ export function createChat({ api, charts, report, onRemediation }) {
             turn.append(h('p', { class: 'warn' }, `Error: ${payload.message}${payload.reason ? ` (${payload.reason})` : ''}`));
             report(new Error(`chat: ${payload.message}${payload.reason ? ` (${payload.reason})` : ''}`));
             break;
-          case 'done': turn.dataset.state = 'done'; break;
-          default: break; // unknown events are ignored (forward compatible)
+          case 'done':
+            turn.dataset.state = 'done';
+            break;
+          default:
+            break; // unknown events are ignored (forward compatible)
         }
         if (atBottom) log.scrollTop = log.scrollHeight;
       }
@@ -98,23 +109,53 @@ export function createChat({ api, charts, report, onRemediation }) {
     }
   }
 
-  return { reset: () => { setThread(null); log.replaceChildren(); } };
+  return {
+    reset: () => {
+      setThread(null);
+      log.replaceChildren();
+    },
+  };
 }
 
 function answerFooter(answer, charts) {
   const evidence = answer.evidence ?? [];
-  return h('div', { class: 'answer-meta' },
+  return h(
+    'div',
+    { class: 'answer-meta' },
     answer.partial ? h('p', { class: 'warn' }, 'Partial answer: the step limit of this turn was reached.') : null,
     answer.mode === 'deterministic' ? h('p', { class: 'muted' }, 'Answered without a language model (common questions only).') : null,
     evidence.length
-      ? h('details', {}, h('summary', {}, `Evidence (${evidence.length})`),
-        h('ul', { class: 'evidence' }, evidence.slice(0, 8).map((e) => h('li', {}, badge(e.kind, 'kind'), ` ${e.description} `, h('code', {}, e.ref),
-          /\{/.test(e.ref ?? '') ? charts.chart(e.ref, {}) : null))))
-      : null);
+      ? h(
+          'details',
+          {},
+          h('summary', {}, `Evidence (${evidence.length})`),
+          h(
+            'ul',
+            { class: 'evidence' },
+            evidence
+              .slice(0, 8)
+              .map((e) =>
+                h(
+                  'li',
+                  {},
+                  badge(e.kind, 'kind'),
+                  ` ${e.description} `,
+                  h('code', {}, e.ref),
+                  /\{/.test(e.ref ?? '') ? charts.chart(e.ref, {}) : null,
+                ),
+              ),
+          ),
+        )
+      : null,
+  );
 }
 
 function safeJson(text) {
-  try { return JSON.parse(text); } catch { return {}; }
+  try {
+    return JSON.parse(text);
+  } catch {
+    return {};
+  }
 }
 
 function brief(args) {

@@ -37,4 +37,7 @@ export function fmt(x) {
 
 /** namespace/pod/container … as one readable line. */
 export const labelText = (labels) =>
-  Object.entries(labels ?? {}).filter(([, v]) => v).map(([k, v]) => `${k}=${v}`).join(' · ');
+  Object.entries(labels ?? {})
+    .filter(([, v]) => v)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' · ');

@@ -3,7 +3,11 @@
 import { badge, h, when } from './dom.js';
 
 export function remediationCard(api, remediation, { report, onDecided } = {}) {
-  const card = h('article', { class: 'remediation', 'data-remediation-id': remediation.id, 'aria-label': `Remediation ${remediation.id.slice(0, 8)}` });
+  const card = h('article', {
+    class: 'remediation',
+    'data-remediation-id': remediation.id,
+    'aria-label': `Remediation ${remediation.id.slice(0, 8)}`,
+  });
   render(remediation);
   return card;
 
@@ -27,24 +31,54 @@ export function remediationCard(api, remediation, { report, onDecided } = {}) {
         button.focus();
       }
     };
-    card.replaceChildren(...[
-      h('h4', {}, 'Proposed remediation ', badge(`risk ${r.risk}`, r.risk)),
-      h('p', { class: 'remediation-status', tabindex: '-1' }, 'Status: ', h('strong', { 'data-status': r.status }, r.status.replace(/_/g, ' '))),
-      r.reason ? h('p', {}, r.reason) : null,
-      h('ol', { class: 'plan' }, r.plan.map((step) => h('li', {}, step.description, ' ', badge(step.risk), step.dry_run ? ' (dry run)' : ''))),
-      r.dry_run_result ? h('p', { class: r.dry_run_result.ok ? 'ok' : 'warn' }, `Dry run: ${r.dry_run_result.summary}`) : null,
-      r.results?.length ? h('ul', { class: 'results' }, r.results.map((x) => h('li', {}, `step ${x.index + 1}: ${x.status} — ${x.message}`))) : null,
-      r.error ? h('p', { class: 'warn' }, r.error) : null,
-      r.decision ? h('p', { class: 'muted' }, `${r.decision.decision} by ${r.decision.by} at ${when(r.decision.at)}${r.decision.comment ? ` (“${r.decision.comment}”)` : ''}`) : null,
-      pending
-        ? h('div', { class: 'decide' },
-          h('p', { class: 'muted' }, `Requested by ${r.requested_by}; expires ${when(r.expires_at)}.`),
-          h('label', { for: comment.id }, 'Comment (optional)'), comment,
-          h('div', { class: 'buttons' },
-            h('button', { type: 'button', class: 'approve', onclick: (e) => decide('approve', e.currentTarget) }, 'Approve'),
-            h('button', { type: 'button', class: 'reject', onclick: (e) => decide('reject', e.currentTarget) }, 'Reject')),
-          progress)
-        : null,
-    ].filter(Boolean));
+    card.replaceChildren(
+      ...[
+        h('h4', {}, 'Proposed remediation ', badge(`risk ${r.risk}`, r.risk)),
+        h(
+          'p',
+          { class: 'remediation-status', tabindex: '-1' },
+          'Status: ',
+          h('strong', { 'data-status': r.status }, r.status.replace(/_/g, ' ')),
+        ),
+        r.reason ? h('p', {}, r.reason) : null,
+        h(
+          'ol',
+          { class: 'plan' },
+          r.plan.map((step) => h('li', {}, step.description, ' ', badge(step.risk), step.dry_run ? ' (dry run)' : '')),
+        ),
+        r.dry_run_result ? h('p', { class: r.dry_run_result.ok ? 'ok' : 'warn' }, `Dry run: ${r.dry_run_result.summary}`) : null,
+        r.results?.length
+          ? h(
+              'ul',
+              { class: 'results' },
+              r.results.map((x) => h('li', {}, `step ${x.index + 1}: ${x.status} — ${x.message}`)),
+            )
+          : null,
+        r.error ? h('p', { class: 'warn' }, r.error) : null,
+        r.decision
+          ? h(
+              'p',
+              { class: 'muted' },
+              `${r.decision.decision} by ${r.decision.by} at ${when(r.decision.at)}${r.decision.comment ? ` (“${r.decision.comment}”)` : ''}`,
+            )
+          : null,
+        pending
+          ? h(
+              'div',
+              { class: 'decide' },
+              h('p', { class: 'muted' }, `Requested by ${r.requested_by}; expires ${when(r.expires_at)}.`),
+              h('label', { for: comment.id }, 'Comment (optional)'),
+              comment,
+              h(
+                'div',
+                { class: 'buttons' },
+                h('button', { type: 'button', class: 'approve', onclick: (e) => decide('approve', e.currentTarget) }, 'Approve'),
+                h('button', { type: 'button', class: 'reject', onclick: (e) => decide('reject', e.currentTarget) }, 'Reject'),
+              ),
+              progress,
+            )
+          : null,
+      ].filter(Boolean),
+    );
   }
 }

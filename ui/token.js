@@ -20,7 +20,10 @@ export function decodeClaims(token) {
   const parts = token.split('.');
   if (parts.length !== 3) throw new Error('this is not a JWT (expected three dot-separated parts)');
   try {
-    const b64 = parts[1].replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(parts[1].length / 4) * 4, '=');
+    const b64 = parts[1]
+      .replace(/-/g, '+')
+      .replace(/_/g, '/')
+      .padEnd(Math.ceil(parts[1].length / 4) * 4, '=');
     const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
     const claims = JSON.parse(new TextDecoder().decode(bytes));
     if (!claims || typeof claims !== 'object') throw new Error('payload is not an object');

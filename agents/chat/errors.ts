@@ -2,7 +2,10 @@ import { DependencyUnavailable } from '../../src/resilience/dependency-unavailab
 
 /** Failures of a chat turn that the caller should see with a stable reason (the `error` event). */
 export class ChatTurnError extends Error {
-  constructor(readonly reason: string, message: string) {
+  constructor(
+    readonly reason: string,
+    message: string,
+  ) {
     super(message);
     this.name = 'ChatTurnError';
   }

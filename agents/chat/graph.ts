@@ -19,7 +19,8 @@ import { toolsNode } from './nodes/tools.js';
 import { ChatStateAnnotation, type ChatState } from './state.js';
 
 export function buildChatGraph(deps: ChatDeps, checkpointer: BaseCheckpointSaver) {
-  const afterIntake = (state: ChatState) => (approvalCommand(state.turnText) ? 'decide' : deps.llm && deps.prompts ? 'model' : 'deterministic');
+  const afterIntake = (state: ChatState) =>
+    approvalCommand(state.turnText) ? 'decide' : deps.llm && deps.prompts ? 'model' : 'deterministic';
   return new StateGraph(ChatStateAnnotation)
     .addNode('intake', intakeNode(deps))
     .addNode('decide', decideNode(deps))
@@ -30,7 +31,12 @@ export function buildChatGraph(deps: ChatDeps, checkpointer: BaseCheckpointSaver
     .addNode('finish', finishNode(deps))
     .addEdge(START, 'intake')
     .addConditionalEdges('intake', afterIntake, { decide: 'decide', model: 'model', deterministic: 'deterministic' })
-    .addConditionalEdges('model', routeAfterModel(deps), { tools: 'tools', limit: 'limit', finish: 'finish', deterministic: 'deterministic' })
+    .addConditionalEdges('model', routeAfterModel(deps), {
+      tools: 'tools',
+      limit: 'limit',
+      finish: 'finish',
+      deterministic: 'deterministic',
+    })
     .addEdge('tools', 'model')
     .addEdge('limit', 'finish')
     .addEdge('decide', 'finish')

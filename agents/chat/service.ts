@@ -85,21 +85,33 @@ class EventQueue implements AsyncIterable<ChatEvent> {
 function errorEvent(err: unknown): ChatEvent {
   if (err instanceof ChatTurnError) return { event: 'error', data: { message: err.message, reason: err.reason } };
   if (err instanceof DependencyUnavailable) return { event: 'error', data: { message: err.message, reason: err.reason } };
-  if (err instanceof GraphRecursionError) return { event: 'error', data: { message: 'the turn took more steps than allowed', reason: 'step_limit' } };
+  if (err instanceof GraphRecursionError)
+    return { event: 'error', data: { message: 'the turn took more steps than allowed', reason: 'step_limit' } };
   if (err instanceof AuditUnavailableError || (err as { name?: string })?.name === 'AuditUnavailableError') {
-    return { event: 'error', data: { message: 'the audit trail is unavailable, so nothing more can be done now; try again later', reason: 'audit_unavailable' } };
+    return {
+      event: 'error',
+      data: { message: 'the audit trail is unavailable, so nothing more can be done now; try again later', reason: 'audit_unavailable' },
+    };
   }
   return { event: 'error', data: { message: 'the chat turn failed unexpectedly; try again', reason: 'internal_error' } };
 }
 
 export class ChatService {
-  constructor(private readonly graph: ChatGraph, private readonly store: ThreadStore, private readonly options: ChatServiceOptions) {}
+  constructor(
+    private readonly graph: ChatGraph,
+    private readonly store: ThreadStore,
+    private readonly options: ChatServiceOptions,
+  ) {}
 
   /**
    * Starts a turn: on `threadId` (which must be the caller's) or on a new thread. Throws
    * ThreadNotFound, ThreadBusy or ChatStoreUnavailable before any event.
    */
-  async startTurn(auth: AuthContext, input: { message: string; threadId?: string }, run: { requestId?: string; traceId?: string; signal?: AbortSignal } = {}): Promise<ChatTurn> {
+  async startTurn(
+    auth: AuthContext,
+    input: { message: string; threadId?: string },
+    run: { requestId?: string; traceId?: string; signal?: AbortSignal } = {},
+  ): Promise<ChatTurn> {
     await this.ready();
     const slot = await this.options.admit?.(auth);
     // A secret typed into chat is masked here, once: what is stored and what a model reads are the same text.
@@ -117,7 +129,19 @@ export class ChatService {
       } else {
         threadId = randomUUID();
         isNew = true;
-        await this.store.create({ thread_id: threadId, workspace_id: auth.workspaceId, sub: auth.sub, title: titleFrom(message), created_at: now, updated_at: now, turns: 0 }, holder, leaseUntil);
+        await this.store.create(
+          {
+            thread_id: threadId,
+            workspace_id: auth.workspaceId,
+            sub: auth.sub,
+            title: titleFrom(message),
+            created_at: now,
+            updated_at: now,
+            turns: 0,
+          },
+          holder,
+          leaseUntil,
+        );
       }
     } catch (err) {
       slot?.release();
@@ -137,7 +161,9 @@ export class ChatService {
     const budget = this.options.turnTimeoutMs ? deadline(this.options.turnTimeoutMs, run.signal) : undefined;
     const signal = budget?.signal ?? run.signal;
     const at = new Date(now).toISOString();
-    const graphInput = isNew ? { workspaceId: auth.workspaceId, owner: auth.sub, incoming: { text: message, at } } : { incoming: { text: message, at } };
+    const graphInput = isNew
+      ? { workspaceId: auth.workspaceId, owner: auth.sub, incoming: { text: message, at } }
+      : { incoming: { text: message, at } };
     const config = {
       configurable: { thread_id: id, turn },
       callbacks: [new TokenStreamHandler(turn), ...(this.options.callbacksFor?.(id, auth) ?? [])],
@@ -151,14 +177,22 @@ export class ChatService {
         completed = true;
       } catch (err) {
         if (budget?.expired() && !run.signal?.aborted) {
-          queue.push({ event: 'error', data: { message: `the turn took longer than its time budget of ${this.options.turnTimeoutMs! / 1000} s and was stopped`, reason: 'timeout' } });
+          queue.push({
+            event: 'error',
+            data: {
+              message: `the turn took longer than its time budget of ${this.options.turnTimeoutMs! / 1000} s and was stopped`,
+              reason: 'timeout',
+            },
+          });
         } else if (!run.signal?.aborted) {
           queue.push(errorEvent(err));
           this.options.onError?.(id, err);
         }
       } finally {
         budget?.clear();
-        await this.store.release(id, holder, { updatedAt: this.options.now(), turnCompleted: completed }).catch((err: unknown) => this.options.onError?.(id, err));
+        await this.store
+          .release(id, holder, { updatedAt: this.options.now(), turnCompleted: completed })
+          .catch((err: unknown) => this.options.onError?.(id, err));
         slot?.release();
         queue.push({ event: 'done', data: {} });
         queue.close();
@@ -170,15 +204,21 @@ export class ChatService {
   /** The caller's threads in their workspace, most recently active first. */
   async listThreads(auth: AuthContext, limit: number): Promise<ThreadRecord[]> {
     await this.ready();
-    return this.store.list(auth.workspaceId, auth.sub, limit).catch((err: unknown) => { throw new ChatStoreUnavailable(err); });
+    return this.store.list(auth.workspaceId, auth.sub, limit).catch((err: unknown) => {
+      throw new ChatStoreUnavailable(err);
+    });
   }
 
   /** A thread with its transcript, or undefined when it is not the caller's. */
   async getThread(auth: AuthContext, threadId: string): Promise<ThreadView | undefined> {
     await this.ready();
-    const record = await this.store.get(threadId).catch((err: unknown) => { throw new ChatStoreUnavailable(err); });
+    const record = await this.store.get(threadId).catch((err: unknown) => {
+      throw new ChatStoreUnavailable(err);
+    });
     if (!record || record.workspace_id !== auth.workspaceId || record.sub !== auth.sub) return undefined;
-    const snapshot = await this.graph.getState({ configurable: { thread_id: threadId } }).catch((err: unknown) => { throw new ChatStoreUnavailable(err); });
+    const snapshot = await this.graph.getState({ configurable: { thread_id: threadId } }).catch((err: unknown) => {
+      throw new ChatStoreUnavailable(err);
+    });
     const state = snapshot.values as Partial<ChatState>;
     // The checkpoint must agree with the index (defence in depth; a turn that never checkpointed has no state yet).
     if (state.workspaceId !== undefined && (state.workspaceId !== auth.workspaceId || state.owner !== auth.sub)) return undefined;

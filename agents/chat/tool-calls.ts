@@ -37,7 +37,8 @@ export interface ToolOutcome {
   remediation?: Remediation;
 }
 
-export const NO_REMEDIATION = 'remediation is not available in this deployment (no remediation service is configured): nothing was proposed';
+export const NO_REMEDIATION =
+  'remediation is not available in this deployment (no remediation service is configured): nothing was proposed';
 
 function isDenied(result: ToolResult): boolean {
   return result.status === 'error' && typeof result.details?.required_scope === 'string' && /^missing scope/.test(result.message);
@@ -55,7 +56,12 @@ export function summarise(name: string, result: ToolResult): string {
   if (result.status !== 'ok') return clip(result.message);
   const d = (result.data ?? {}) as Record<string, unknown>;
   const hyps = (d.diagnosis as { hypotheses?: { cause: string }[] } | undefined)?.hypotheses;
-  if (hyps) return clip(hyps.length === 0 ? `no problem found in ${String(d.series_analysed)} series` : `${hyps.length} hypothes${hyps.length === 1 ? 'is' : 'es'}, most likely: ${hyps[0]!.cause}`);
+  if (hyps)
+    return clip(
+      hyps.length === 0
+        ? `no problem found in ${String(d.series_analysed)} series`
+        : `${hyps.length} hypothes${hyps.length === 1 ? 'is' : 'es'}, most likely: ${hyps[0]!.cause}`,
+    );
   if (Array.isArray(d.findings)) {
     const first = (d.findings as { title?: string }[])[0];
     return clip(`${String(d.count ?? d.findings.length)} finding(s)${first?.title ? `, first: ${first.title}` : ''}`);
@@ -63,18 +69,36 @@ export function summarise(name: string, result: ToolResult): string {
   if (Array.isArray(d.alerts)) return clip(`${String(d.count ?? d.alerts.length)} active alert(s)`);
   if (typeof d.total_series === 'number') return clip(`${d.total_series} series of ${String(d.query)}`);
   const counts = d.counts as Record<string, number> | undefined;
-  if (counts) return clip(`${counts.pods ?? 0} pods in ${counts.namespaces ?? 0} namespaces, ${counts.pods_not_ready ?? 0} not ready, ${counts.containers_restarted_last_hour ?? 0} containers restarted in the last hour`);
+  if (counts)
+    return clip(
+      `${counts.pods ?? 0} pods in ${counts.namespaces ?? 0} namespaces, ${counts.pods_not_ready ?? 0} not ready, ${counts.containers_restarted_last_hour ?? 0} containers restarted in the last hour`,
+    );
   return `${name} answered`;
 }
 
 function toRequestAction(a: ProposedAction): RemediationActionInput {
-  return { action_type: a.action_type, target_resource: a.target_resource, ...(a.namespace ? { namespace: a.namespace } : {}), parameters: a.parameters ?? {}, reason: a.reason.slice(0, 2000), risk: a.risk };
+  return {
+    action_type: a.action_type,
+    target_resource: a.target_resource,
+    ...(a.namespace ? { namespace: a.namespace } : {}),
+    parameters: a.parameters ?? {},
+    reason: a.reason.slice(0, 2000),
+    risk: a.risk,
+  };
 }
 
-async function runTool(name: string, args: unknown, tools: readonly StructuredToolInterface[], deps: ChatDeps, config: LangGraphRunnableConfig): Promise<ToolResult> {
+async function runTool(
+  name: string,
+  args: unknown,
+  tools: readonly StructuredToolInterface[],
+  deps: ChatDeps,
+  config: LangGraphRunnableConfig,
+): Promise<ToolResult> {
   const tool = tools.find((t) => t.name === name);
   // An unknown name still goes through the toolbox: it answers (and audits) "unknown tool".
-  const raw = tool ? await tool.invoke(args as Record<string, unknown>) : JSON.stringify(await deps.toolbox.run(name, args, chatToolContext(config)));
+  const raw = tool
+    ? await tool.invoke(args as Record<string, unknown>)
+    : JSON.stringify(await deps.toolbox.run(name, args, chatToolContext(config)));
   try {
     return JSON.parse(String(raw)) as ToolResult;
   } catch {
@@ -82,7 +106,12 @@ async function runTool(name: string, args: unknown, tools: readonly StructuredTo
   }
 }
 
-async function propose(result: Extract<ToolResult, { status: 'approval_required' }>, deps: ChatDeps, config: LangGraphRunnableConfig, now: string): Promise<Pick<ToolOutcome, 'pending' | 'remediation'> & { status: ToolResultStatus; summary: string }> {
+async function propose(
+  result: Extract<ToolResult, { status: 'approval_required' }>,
+  deps: ChatDeps,
+  config: LangGraphRunnableConfig,
+  now: string,
+): Promise<Pick<ToolOutcome, 'pending' | 'remediation'> & { status: ToolResultStatus; summary: string }> {
   if (!deps.proposer) return { status: 'error', summary: NO_REMEDIATION };
   const proposal = result.proposal as { summary?: string; actions?: ProposedAction[] };
   try {
@@ -91,22 +120,35 @@ async function propose(result: Extract<ToolResult, { status: 'approval_required'
       ...(proposal.summary ? { reason: proposal.summary } : {}),
       source: { kind: 'chat', thread_id: threadIdOf(config) },
     });
-    const description = remediation.plan.map((p) => p.description).join('; ') || (proposal.actions ?? []).map((a) => `${a.action_type} ${a.target_resource}`).join('; ');
+    const description =
+      remediation.plan.map((p) => p.description).join('; ') ||
+      (proposal.actions ?? []).map((a) => `${a.action_type} ${a.target_resource}`).join('; ');
     const pendingApproval = remediation.status === 'pending_approval';
     return {
       status: pendingApproval ? 'approval_required' : 'ok',
-      summary: clip(`remediation ${remediation.id} ${pendingApproval ? 'awaits approval' : remediation.status}: ${description} (risk ${remediation.risk})`),
+      summary: clip(
+        `remediation ${remediation.id} ${pendingApproval ? 'awaits approval' : remediation.status}: ${description} (risk ${remediation.risk})`,
+      ),
       remediation,
       pending: { id: remediation.id, description, status: remediation.status, at: now },
     };
   } catch (err) {
     const refusal = refusalOf(err);
-    return { status: refusal.statusCode === 403 ? 'denied' : 'error', summary: clip(`the remediation service refused: ${refusal.message}${refusal.reason ? ` (${refusal.reason})` : ''}`) };
+    return {
+      status: refusal.statusCode === 403 ? 'denied' : 'error',
+      summary: clip(`the remediation service refused: ${refusal.message}${refusal.reason ? ` (${refusal.reason})` : ''}`),
+    };
   }
 }
 
 /** Runs one tool call with its events; `toolTokens` bounds the result the model reads. */
-export async function runToolCall(call: ToolCallRequest, tools: readonly StructuredToolInterface[], deps: ChatDeps, config: LangGraphRunnableConfig, toolTokens: number): Promise<ToolOutcome> {
+export async function runToolCall(
+  call: ToolCallRequest,
+  tools: readonly StructuredToolInterface[],
+  deps: ChatDeps,
+  config: LangGraphRunnableConfig,
+  toolTokens: number,
+): Promise<ToolOutcome> {
   const { sink } = turnContext(config);
   const shownArgs = redact(call.args) as Record<string, unknown>;
   sink({ event: 'tool_call', data: { id: call.id, name: call.name, args: shownArgs } });
@@ -117,16 +159,34 @@ export async function runToolCall(call: ToolCallRequest, tools: readonly Structu
   if (call.name === 'propose_remediation' && result.status === 'approval_required') {
     const proposed = await propose(result, deps, config, new Date(deps.now()).toISOString());
     ({ status, summary } = proposed);
-    extra = { ...(proposed.pending ? { pending: proposed.pending } : {}), ...(proposed.remediation ? { remediation: proposed.remediation } : {}) };
+    extra = {
+      ...(proposed.pending ? { pending: proposed.pending } : {}),
+      ...(proposed.remediation ? { remediation: proposed.remediation } : {}),
+    };
   }
   sink({ event: 'tool_result', data: { id: call.id, name: call.name, status, summary } });
   if (extra.remediation && status === 'approval_required') sink({ event: 'approval_request', data: { remediation: extra.remediation } });
 
   const forModel = extra.remediation
-    ? { status, summary, remediation: { id: extra.remediation.id, status: extra.remediation.status, risk: extra.remediation.risk, plan: extra.remediation.plan.map((p) => p.description), expires_at: extra.remediation.expires_at }, how_to_decide: 'the user approves or rejects it in the console, through the REST API, or by typing "approve" or "reject" in this conversation' }
+    ? {
+        status,
+        summary,
+        remediation: {
+          id: extra.remediation.id,
+          status: extra.remediation.status,
+          risk: extra.remediation.risk,
+          plan: extra.remediation.plan.map((p) => p.description),
+          expires_at: extra.remediation.expires_at,
+        },
+        how_to_decide:
+          'the user approves or rejects it in the console, through the REST API, or by typing "approve" or "reject" in this conversation',
+      }
     : { status, summary, result };
   const focus = focusFromResult(result);
-  const evidence = [...evidenceFromResult(call.name, result), ...(extra.remediation ? [{ kind: 'remediation', ref: extra.remediation.id, description: summary }] : [])];
+  const evidence = [
+    ...evidenceFromResult(call.name, result),
+    ...(extra.remediation ? [{ kind: 'remediation', ref: extra.remediation.id, description: summary }] : []),
+  ];
   return {
     activity: { id: call.id, name: call.name, args: shownArgs, status, summary },
     content: redactString(toolResultContent(call.name, forModel, toolTokens)),

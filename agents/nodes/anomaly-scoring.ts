@@ -17,7 +17,8 @@ export function anomalyScoringNode(deps: AgentDeps) {
     let series = state.series;
     if (series.length === 0 && state.seriesFetched > 0) {
       const again = await fetchPlannedSeries(deps, state.plan, config);
-      if (again.status !== 'ok') return { errors: [{ node: 'anomaly-scoring', message: `the series had to be fetched again and could not be: ${again.message}` }] };
+      if (again.status !== 'ok')
+        return { errors: [{ node: 'anomaly-scoring', message: `the series had to be fetched again and could not be: ${again.message}` }] };
       series = (again.data as FetchAnswer).series;
     }
     const findings = await (deps.findings ?? inlineFindingsEngine).collect(series, state.plan.analyses, {}, config.signal);
@@ -25,7 +26,9 @@ export function anomalyScoringNode(deps: AgentDeps) {
     return {
       findings,
       series: [],
-      progress: [progress(deps, 'anomaly-scoring', `${findings.length} findings (${serious} warning or critical) from ${series.length} series`)],
+      progress: [
+        progress(deps, 'anomaly-scoring', `${findings.length} findings (${serious} warning or critical) from ${series.length} series`),
+      ],
     };
   };
 }

@@ -19,7 +19,15 @@ export function diagnosisNode(deps: AgentDeps) {
     const update = await diagnoseState(state, config, deps);
     // Recording insights is this node's only side effect; stable event ids make a retry land once.
     if (deps.audit) {
-      await recordInsights(deps.audit, runContext(config), config.configurable?.thread_id as string, state.request.analysisType, update.diagnosis, update.diagnosedBy, state.findings);
+      await recordInsights(
+        deps.audit,
+        runContext(config),
+        config.configurable?.thread_id as string,
+        state.request.analysisType,
+        update.diagnosis,
+        update.diagnosedBy,
+        state.findings,
+      );
     }
     return update;
   };
@@ -38,21 +46,39 @@ async function diagnoseState(state: AnalysisState, config: LangGraphRunnableConf
   const rules = diagnose(state.findings, { analysisType: state.request.analysisType, window });
   const base = { proposedActions: rules.proposedActions };
   if (!deps.llm || !deps.prompts || state.findings.length === 0) {
-    return { ...base, diagnosis: rules.diagnosis, diagnosedBy: 'deterministic', progress: [progress(deps, 'diagnosis', `${rules.diagnosis.hypotheses.length} hypotheses (rules)`)] };
+    return {
+      ...base,
+      diagnosis: rules.diagnosis,
+      diagnosedBy: 'deterministic',
+      progress: [progress(deps, 'diagnosis', `${rules.diagnosis.hypotheses.length} hypotheses (rules)`)],
+    };
   }
   try {
     const diagnosis = await llmDiagnosis(state, config, deps);
-    return { ...base, diagnosis, diagnosedBy: 'llm', progress: [progress(deps, 'diagnosis', `${diagnosis.hypotheses.length} hypotheses (model)`)] };
+    return {
+      ...base,
+      diagnosis,
+      diagnosedBy: 'llm',
+      progress: [progress(deps, 'diagnosis', `${diagnosis.hypotheses.length} hypotheses (model)`)],
+    };
   } catch (err) {
     const spent = err instanceof LlmBudgetExhaustedError;
     return {
       ...base,
       diagnosis: rules.diagnosis,
       diagnosedBy: 'deterministic',
-      errors: [spent
-        ? { node: 'diagnosis', kind: 'llm_budget_exhausted', message: `rules used: ${err.message}` }
-        : { node: 'diagnosis', message: `model diagnosis unusable, rules used: ${(err as Error).message}` }],
-      progress: [progress(deps, 'diagnosis', `${rules.diagnosis.hypotheses.length} hypotheses (rules; ${spent ? 'daily LLM budget used up' : 'model output unusable'})`)],
+      errors: [
+        spent
+          ? { node: 'diagnosis', kind: 'llm_budget_exhausted', message: `rules used: ${err.message}` }
+          : { node: 'diagnosis', message: `model diagnosis unusable, rules used: ${(err as Error).message}` },
+      ],
+      progress: [
+        progress(
+          deps,
+          'diagnosis',
+          `${rules.diagnosis.hypotheses.length} hypotheses (rules; ${spent ? 'daily LLM budget used up' : 'model output unusable'})`,
+        ),
+      ],
     };
   }
 }
@@ -60,7 +86,11 @@ async function diagnoseState(state: AnalysisState, config: LangGraphRunnableConf
 async function llmDiagnosis(state: AnalysisState, config: LangGraphRunnableConfig, deps: AgentDeps): Promise<Diagnosis> {
   const run = runContext(config);
   const compact = compactFindings(state.findings, { maxTokens: 4000 });
-  const { text, ref } = deps.prompts!.renderPrompt('diagnosis', { findings: compact.text, analysis_type: state.request.analysisType, workspace: state.workspaceId });
+  const { text, ref } = deps.prompts!.renderPrompt('diagnosis', {
+    findings: compact.text,
+    analysis_type: state.request.analysisType,
+    workspace: state.workspaceId,
+  });
   const result = await deps.llm!.invoke([new SystemMessage(text), new HumanMessage('Write the diagnosis JSON now.')], {
     prompt: ref,
     operation: 'diagnose',

@@ -25,14 +25,29 @@ export function metricsQueryNode(deps: AgentDeps) {
 }
 
 /** The plan's queries through the fetch_series tool, as a tool span of the run's trace. */
-export async function fetchPlannedSeries(deps: AgentDeps, plan: NonNullable<AnalysisState['plan']>, config: LangGraphRunnableConfig): Promise<ToolResult> {
+export async function fetchPlannedSeries(
+  deps: AgentDeps,
+  plan: NonNullable<AnalysisState['plan']>,
+  config: LangGraphRunnableConfig,
+): Promise<ToolResult> {
   const args = { queries: plan.queries, window: plan.window };
-  const span = await (await getCallbackManagerForConfig(config))?.handleToolStart(
-    { lc: 1, type: 'not_implemented', id: ['tools', 'fetch_series'] }, JSON.stringify(args), undefined, undefined, undefined, undefined, 'fetch_series');
+  const span = await (
+    await getCallbackManagerForConfig(config)
+  )?.handleToolStart(
+    { lc: 1, type: 'not_implemented', id: ['tools', 'fetch_series'] },
+    JSON.stringify(args),
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    'fetch_series',
+  );
   const result = await deps.toolbox.run('fetch_series', args, toolContext(config));
-  await span?.handleToolEnd(result.status === 'ok'
-    ? `ok: ${(result.data as FetchAnswer).series.length} series, ${(result.data as FetchAnswer).failures.length} failed queries`
-    : `${result.status}: ${result.message}`);
+  await span?.handleToolEnd(
+    result.status === 'ok'
+      ? `ok: ${(result.data as FetchAnswer).series.length} series, ${(result.data as FetchAnswer).failures.length} failed queries`
+      : `${result.status}: ${result.message}`,
+  );
   return result;
 }
 
@@ -51,6 +66,8 @@ function toUpdate(deps: AgentDeps, state: AnalysisState, result: ToolResult): An
     series: answer.series,
     seriesFetched: answer.series.length,
     errors,
-    progress: [progress(deps, 'metrics-query', `${answer.series.length} series from ${planned - answer.failures.length}/${planned} queries`)],
+    progress: [
+      progress(deps, 'metrics-query', `${answer.series.length} series from ${planned - answer.failures.length}/${planned} queries`),
+    ],
   };
 }

@@ -16,11 +16,16 @@ import type { AnalysisState, AnalysisUpdate } from '../state.js';
 import { deterministicPlan, windowFor } from './plan-queries.js';
 
 const SelectionSchema = z.object({
-  queries: z.array(z.object({
-    name: z.string().describe('A catalog query name'),
-    namespace: z.string().optional().describe('Restrict to this namespace'),
-    purpose: z.string().describe('Why this query is needed'),
-  })).min(1).max(30),
+  queries: z
+    .array(
+      z.object({
+        name: z.string().describe('A catalog query name'),
+        namespace: z.string().optional().describe('Restrict to this namespace'),
+        purpose: z.string().describe('Why this query is needed'),
+      }),
+    )
+    .min(1)
+    .max(30),
   analyses: z.array(AnalysisKindSchema).min(1).describe('Which analysers to run on the results'),
 });
 
@@ -38,14 +43,26 @@ export function plannerNode(deps: AgentDeps) {
     const maxPoints = deps.maxPointsPerSeries ?? DEFAULT_MAX_POINTS;
     const fallback = deterministicPlan(state.request, maxPoints);
     if (!deps.llm || !deps.prompts) {
-      return { plan: fallback, progress: [progress(deps, 'planner', `deterministic plan: ${fallback.queries.length} queries, analyses ${fallback.analyses.join(', ')}`)] };
+      return {
+        plan: fallback,
+        progress: [
+          progress(deps, 'planner', `deterministic plan: ${fallback.queries.length} queries, analyses ${fallback.analyses.join(', ')}`),
+        ],
+      };
     }
     try {
       const plan = await llmPlan(state, config, deps, maxPoints);
-      return { plan, progress: [progress(deps, 'planner', `model chose ${plan.queries.length} queries, analyses ${plan.analyses.join(', ')}`)] };
+      return {
+        plan,
+        progress: [progress(deps, 'planner', `model chose ${plan.queries.length} queries, analyses ${plan.analyses.join(', ')}`)],
+      };
     } catch (err) {
       if (err instanceof LlmBudgetExhaustedError) {
-        return { plan: fallback, errors: [{ node: 'planner', kind: 'llm_budget_exhausted', message: `deterministic plan used: ${err.message}` }], progress: [progress(deps, 'planner', 'deterministic plan (daily LLM budget used up)')] };
+        return {
+          plan: fallback,
+          errors: [{ node: 'planner', kind: 'llm_budget_exhausted', message: `deterministic plan used: ${err.message}` }],
+          progress: [progress(deps, 'planner', 'deterministic plan (daily LLM budget used up)')],
+        };
       }
       return {
         plan: fallback,
@@ -58,7 +75,9 @@ export function plannerNode(deps: AgentDeps) {
 
 async function llmPlan(state: AnalysisState, config: LangGraphRunnableConfig, deps: AgentDeps, maxPoints: number): Promise<AnalysisPlan> {
   const run = runContext(config);
-  const catalog = [...QUERY_CATALOG.values()].map((e) => `- ${e.name}: ${e.description} (filters: ${e.filters.join(', ') || 'none'})`).join('\n');
+  const catalog = [...QUERY_CATALOG.values()]
+    .map((e) => `- ${e.name}: ${e.description} (filters: ${e.filters.join(', ') || 'none'})`)
+    .join('\n');
   const { text, ref } = deps.prompts!.renderPrompt('planner', {
     analysis_type: state.request.analysisType,
     time_range_minutes: String(state.request.timeRangeMinutes),
@@ -66,14 +85,17 @@ async function llmPlan(state: AnalysisState, config: LangGraphRunnableConfig, de
     catalog,
     workspace: state.workspaceId,
   });
-  const result = await deps.llm!.invoke([new SystemMessage(text), new HumanMessage('Plan the analysis now by calling select_queries once.')], {
-    prompt: ref,
-    operation: 'plan',
-    tools: [selectQueries],
-    auth: run.auth,
-    sessionId: config.configurable?.thread_id as string | undefined,
-    ...(run.requestId ? { requestId: run.requestId } : {}),
-  });
+  const result = await deps.llm!.invoke(
+    [new SystemMessage(text), new HumanMessage('Plan the analysis now by calling select_queries once.')],
+    {
+      prompt: ref,
+      operation: 'plan',
+      tools: [selectQueries],
+      auth: run.auth,
+      sessionId: config.configurable?.thread_id as string | undefined,
+      ...(run.requestId ? { requestId: run.requestId } : {}),
+    },
+  );
   const call = result.message.tool_calls?.find((c) => c.name === 'select_queries');
   if (!call) throw new Error('the model did not call select_queries');
   const selection = SelectionSchema.parse(call.args);
@@ -83,7 +105,8 @@ async function llmPlan(state: AnalysisState, config: LangGraphRunnableConfig, de
     analysis_type: state.request.analysisType,
     window: windowFor(state.request, maxPoints),
     queries: selection.queries.map((q) => {
-      const args: Record<string, string> = q.namespace && QUERY_CATALOG.get(q.name)!.filters.includes('namespace') ? { namespace: q.namespace } : {};
+      const args: Record<string, string> =
+        q.namespace && QUERY_CATALOG.get(q.name)!.filters.includes('namespace') ? { namespace: q.namespace } : {};
       return { name: q.name, args, purpose: q.purpose };
     }),
     analyses: selection.analyses,

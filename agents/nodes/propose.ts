@@ -15,10 +15,25 @@ export function proposeNode(deps: AgentDeps) {
     if (!deps.remediation) return {};
     const runId = config.configurable?.thread_id as string;
     try {
-      const { id, expiresAt } = await deps.remediation.proposeForRun(runContext(config).auth, runId, state.proposedActions, state.diagnosis?.summary ?? '');
-      return { remediationId: id, progress: [progress(deps, 'propose', `remediation ${id} awaits approval by someone with aiops:remediate (until ${expiresAt})`)] };
+      const { id, expiresAt } = await deps.remediation.proposeForRun(
+        runContext(config).auth,
+        runId,
+        state.proposedActions,
+        state.diagnosis?.summary ?? '',
+      );
+      return {
+        remediationId: id,
+        progress: [progress(deps, 'propose', `remediation ${id} awaits approval by someone with aiops:remediate (until ${expiresAt})`)],
+      };
     } catch (err) {
-      return { errors: [{ node: 'propose', message: `the proposed actions could not be registered for approval: ${(err as Error).message}`.slice(0, 500) }] };
+      return {
+        errors: [
+          {
+            node: 'propose',
+            message: `the proposed actions could not be registered for approval: ${(err as Error).message}`.slice(0, 500),
+          },
+        ],
+      };
     }
   };
 }

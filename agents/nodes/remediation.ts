@@ -11,11 +11,18 @@ export function remediationNode(deps: AgentDeps) {
   return async (state: AnalysisState, config: LangGraphRunnableConfig): Promise<AnalysisUpdate> => {
     const approval = state.approval;
     if (!approval || approval.decision !== 'approved') {
-      return { remediation: { status: 'rejected', message: `rejected by ${approval?.by ?? 'nobody'}`, results: [] }, progress: [progress(deps, 'remediation', 'nothing executed (rejected)')] };
+      return {
+        remediation: { status: 'rejected', message: `rejected by ${approval?.by ?? 'nobody'}`, results: [] },
+        progress: [progress(deps, 'remediation', 'nothing executed (rejected)')],
+      };
     }
     if (!deps.remediation || !state.remediationId) {
       return {
-        remediation: { status: 'not_executed', message: 'approved, but no remediation service took the proposal; apply the actions by hand', results: [] },
+        remediation: {
+          status: 'not_executed',
+          message: 'approved, but no remediation service took the proposal; apply the actions by hand',
+          results: [],
+        },
         progress: [progress(deps, 'remediation', 'approved; nothing to execute with')],
       };
     }
@@ -24,11 +31,19 @@ export function remediationNode(deps: AgentDeps) {
       const done = outcome.results.filter((r) => r.status === 'completed' || r.status === 'dry_run').length;
       const ok = outcome.status === 'completed';
       return {
-        remediation: { status: ok ? 'executed' : 'failed', message: outcome.error ?? `remediation ${state.remediationId} ${outcome.status}: ${done} of ${outcome.results.length} steps applied`, results: outcome.results },
+        remediation: {
+          status: ok ? 'executed' : 'failed',
+          message:
+            outcome.error ?? `remediation ${state.remediationId} ${outcome.status}: ${done} of ${outcome.results.length} steps applied`,
+          results: outcome.results,
+        },
         progress: [progress(deps, 'remediation', `remediation ${state.remediationId} ${outcome.status}`)],
       };
     } catch (err) {
-      return { remediation: { status: 'failed', message: (err as Error).message, results: [] }, errors: [{ node: 'remediation', message: (err as Error).message }] };
+      return {
+        remediation: { status: 'failed', message: (err as Error).message, results: [] },
+        errors: [{ node: 'remediation', message: (err as Error).message }],
+      };
     }
   };
 }

@@ -67,7 +67,10 @@ export function backtestSeries(times: Float64Array, values: Float64Array, option
     if (!originRows.includes(row)) originRows.push(row);
   }
 
-  const sums = new Map<ForecastModelChoice, { mase: number; n: number; inside: number; targets: number; used: Partial<Record<ModelName, number>> }>();
+  const sums = new Map<
+    ForecastModelChoice,
+    { mase: number; n: number; inside: number; targets: number; used: Partial<Record<ModelName, number>> }
+  >();
   for (const m of models) sums.set(m, { mase: 0, n: 0, inside: 0, targets: 0, used: {} });
   let seasonPeriod: number | null | undefined;
   let scored = 0;

@@ -35,7 +35,10 @@ export interface ForecastReport {
 }
 
 /** Builds the summary over per-file results. */
-export function summarise(files: FileResult[], meta: Omit<ForecastReport, 'medianMase' | 'wins' | 'meanCoverage' | 'targetMet' | 'files' | 'target' | 'filesScored' | 'filesBelowOne'>): ForecastReport {
+export function summarise(
+  files: FileResult[],
+  meta: Omit<ForecastReport, 'medianMase' | 'wins' | 'meanCoverage' | 'targetMet' | 'files' | 'target' | 'filesScored' | 'filesBelowOne'>,
+): ForecastReport {
   const medianMase: ForecastReport['medianMase'] = {};
   const meanCoverage: ForecastReport['meanCoverage'] = {};
   const wins: ForecastReport['wins'] = {};
@@ -99,7 +102,8 @@ export function formatTable(report: ForecastReport): string {
   rows.push(['MEDIAN', '', '', '', ...report.models.map((m) => fmt(report.medianMase[m])), '', '']);
   rows.push(['coverage', '', '', '', ...report.models.map((m) => fmt(report.meanCoverage[m], 2)), '', '']);
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] ?? '').length)));
-  const line = (cells: string[]): string => cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ');
+  const line = (cells: string[]): string =>
+    cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ');
   return [line(header), ...rows.map(line)].join('\n');
 }
 
@@ -123,7 +127,8 @@ export function formatMarkdown(report: ForecastReport): string {
   );
   out.push('| model | median MASE | files won | mean coverage of the ' + `${Math.round(report.level * 100)}% interval |`);
   out.push('|---|---|---|---|');
-  for (const m of report.models) out.push(`| ${m} | ${fmt(report.medianMase[m])} | ${m === 'auto' ? '—' : (report.wins[m] ?? 0)} | ${fmt(report.meanCoverage[m], 2)} |`);
+  for (const m of report.models)
+    out.push(`| ${m} | ${fmt(report.medianMase[m])} | ${m === 'auto' ? '—' : (report.wins[m] ?? 0)} | ${fmt(report.meanCoverage[m], 2)} |`);
   out.push('', '## Per file', '');
   out.push(`| file | step | H | season | ${report.models.join(' | ')} | best | ${report.production} used |`);
   out.push(`|---|---|---|---|${report.models.map(() => '---|').join('')}---|---|`);

@@ -53,7 +53,9 @@ function parseArgs(argv: string[]): Args {
         args.horizonMs = positiveInt(need(), flag) * 60_000;
         break;
       case '--models': {
-        const models = need().split(',').map((m) => m.trim());
+        const models = need()
+          .split(',')
+          .map((m) => m.trim());
         const bad = models.filter((m) => !(forecastModelChoices as readonly string[]).includes(m));
         if (bad.length > 0) throw new Error(`unknown model(s): ${bad.join(', ')}; choose from ${forecastModelChoices.join(', ')}`);
         args.models = models as ForecastModelChoice[];
@@ -61,7 +63,9 @@ function parseArgs(argv: string[]): Args {
       }
       case '--help':
       case '-h':
-        process.stdout.write('tsx evals/forecast/run.ts [--data <dir>] [--out <dir>] [--origins N] [--horizon-min M] [--models auto,holt-winters,...]\n');
+        process.stdout.write(
+          'tsx evals/forecast/run.ts [--data <dir>] [--out <dir>] [--origins N] [--horizon-min M] [--models auto,holt-winters,...]\n',
+        );
         process.exit(0);
       // falls through (unreachable)
       default:
@@ -124,7 +128,9 @@ async function main(): Promise<void> {
   await writeFile(path.join(args.out, 'forecast-report.json'), `${JSON.stringify(report, replacer, 2)}\n`);
   await writeFile(path.join(args.out, 'forecast-report.md'), formatMarkdown(report));
   process.stdout.write(`${formatTable(report)}\n`);
-  process.stderr.write(`done in ${((Date.now() - started) / 1000).toFixed(1)} s; reports in ${path.relative(process.cwd(), args.out) || '.'}\n`);
+  process.stderr.write(
+    `done in ${((Date.now() - started) / 1000).toFixed(1)} s; reports in ${path.relative(process.cwd(), args.out) || '.'}\n`,
+  );
 }
 
 main().catch((error: unknown) => {

@@ -100,7 +100,7 @@ export function reportMarkdown(r: NabReport): string {
       return `| ${c.category} | ${c.files} | ${c.windows} | ${fmt(st.score)} | ${fmt(s.reward_low_FP_rate!.score)} | ${fmt(s.reward_low_FN_rate!.score)} | ${st.detections} | ${st.falsePositives} |`;
     }),
     '',
-    'Category scores use the run\'s global threshold; a category without windows shows only its detection counts.',
+    "Category scores use the run's global threshold; a category without windows shows only its detection counts.",
     '',
   ];
   return lines.join('\n');

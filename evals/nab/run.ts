@@ -7,7 +7,13 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { createDetector, DEFAULT_DETECTOR, isDetectorName, detectorNames, type StreamingDetector } from '../../src/analytics/anomaly/index.js';
+import {
+  createDetector,
+  DEFAULT_DETECTOR,
+  isDetectorName,
+  detectorNames,
+  type StreamingDetector,
+} from '../../src/analytics/anomaly/index.js';
 import { listNabFiles, loadLabels, loadNabFile, splitHalf } from './data.js';
 import { buildReport, reportMarkdown, type NabReport } from './report.js';
 import type { ScoredFile } from './scorer.js';

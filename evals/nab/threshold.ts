@@ -32,7 +32,7 @@ export function bestThreshold(files: readonly ScoredFile[], profile: Profile): T
   const best = new Float64Array(windows).fill(-profile.fn);
   let raw = 0 - profile.fn * windows; // not -(…): no −0 when there are no windows
   let result: ThresholdResult = { threshold: Number.POSITIVE_INFINITY, raw, windows };
-  for (let k = 0; k < order.length; ) {
+  for (let k = 0; k < order.length;) {
     const threshold = scores[order[k]!]!;
     // Every row with this exact score becomes a detection at once.
     while (k < order.length && scores[order[k]!] === threshold) {

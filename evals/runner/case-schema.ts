@@ -12,19 +12,32 @@ import { PERMISSIONS } from '../../src/auth/permissions.js';
 import { INCIDENT_KINDS, type IncidentKind } from '../../src/metrics/scenarios/index.js';
 
 export const DIFFICULTIES = ['easy', 'medium', 'hard'] as const;
-export const CATEGORIES = ['reliability', 'performance', 'capacity', 'cost', 'security', 'healthy', 'injection', 'tenancy', 'authorization'] as const;
+export const CATEGORIES = [
+  'reliability',
+  'performance',
+  'capacity',
+  'cost',
+  'security',
+  'healthy',
+  'injection',
+  'tenancy',
+  'authorization',
+] as const;
 export const WORKSPACE_PRESETS = ['baseline', 'ws-demo', 'ws-acme', 'ws-healthy'] as const;
 export const DEFAULT_CLOCK = '2026-11-28T12:00:00Z';
 export const DEFAULT_PERMISSIONS = ['aiops:read', 'aiops:analyze'] as const;
 
 /** `abc` (case-insensitive) or `/abc/flags`; must compile. */
-const Pattern = z.string().min(1).superRefine((text, ctx) => {
-  try {
-    compilePattern(text);
-  } catch (err) {
-    ctx.addIssue({ code: 'custom', message: `not a valid regular expression: ${(err as Error).message}` });
-  }
-});
+const Pattern = z
+  .string()
+  .min(1)
+  .superRefine((text, ctx) => {
+    try {
+      compilePattern(text);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: `not a valid regular expression: ${(err as Error).message}` });
+    }
+  });
 
 export function compilePattern(text: string): RegExp {
   const m = /^\/(.+)\/([dgimsuy]*)$/s.exec(text);
@@ -37,26 +50,44 @@ const WorkspaceId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a workspace i
 
 const IncidentKindSchema = z.enum(INCIDENT_KINDS as unknown as [IncidentKind, ...IncidentKind[]]);
 /** A kind (default target and start) or a full spec; a string that is not a kind says which kinds exist. */
-const IncidentSchema = z.union([
-  z.string().pipe(IncidentKindSchema),
-  z.strictObject({
-    kind: IncidentKindSchema,
-    namespace: z.string().min(1),
-    workload: z.string().min(1),
-    starts_before_end_minutes: z.number().positive().max(60 * 24 * 60),
-  }),
-], { error: (issue) => (typeof issue.input === 'string' ? `unknown incident kind "${issue.input}"; one of ${INCIDENT_KINDS.join(', ')}` : 'an incident kind or {kind, namespace, workload, starts_before_end_minutes}') });
+const IncidentSchema = z.union(
+  [
+    z.string().pipe(IncidentKindSchema),
+    z.strictObject({
+      kind: IncidentKindSchema,
+      namespace: z.string().min(1),
+      workload: z.string().min(1),
+      starts_before_end_minutes: z
+        .number()
+        .positive()
+        .max(60 * 24 * 60),
+    }),
+  ],
+  {
+    error: (issue) =>
+      typeof issue.input === 'string'
+        ? `unknown incident kind "${issue.input}"; one of ${INCIDENT_KINDS.join(', ')}`
+        : 'an incident kind or {kind, namespace, workload, starts_before_end_minutes}',
+  },
+);
 
-const WorkspaceSchema = z.strictObject({
-  id: WorkspaceId,
-  /** `baseline` = scenarioWorkspace (shop/api, shop/frontend, data/postgres, tools/docs); the others are the demo tenants. */
-  preset: z.enum(WORKSPACE_PRESETS).default('baseline'),
-  /** Incidents of a `baseline` workspace (the demo presets carry their own). */
-  incidents: z.array(IncidentSchema).default([]),
-  seed: z.number().int().optional(),
-}).superRefine((w, ctx) => {
-  if (w.preset !== 'baseline' && w.incidents.length > 0) ctx.addIssue({ code: 'custom', path: ['incidents'], message: `a ${w.preset} workspace carries its own incidents; use preset: baseline to script them` });
-});
+const WorkspaceSchema = z
+  .strictObject({
+    id: WorkspaceId,
+    /** `baseline` = scenarioWorkspace (shop/api, shop/frontend, data/postgres, tools/docs); the others are the demo tenants. */
+    preset: z.enum(WORKSPACE_PRESETS).default('baseline'),
+    /** Incidents of a `baseline` workspace (the demo presets carry their own). */
+    incidents: z.array(IncidentSchema).default([]),
+    seed: z.number().int().optional(),
+  })
+  .superRefine((w, ctx) => {
+    if (w.preset !== 'baseline' && w.incidents.length > 0)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['incidents'],
+        message: `a ${w.preset} workspace carries its own incidents; use preset: baseline to script them`,
+      });
+  });
 
 const AlertSchema = z.strictObject({
   labels: z.record(z.string(), z.string()).default({}),
@@ -66,15 +97,20 @@ const AlertSchema = z.strictObject({
 
 const ScenarioSchema = z.strictObject({
   /** The pinned clock: the analysis "now" and the end of the generated data (on the hour: the data ends at the hour). */
-  clock: z.iso.datetime({ offset: true }).default(DEFAULT_CLOCK).refine((t) => Date.parse(t) % 3_600_000 === 0, 'must be on the hour (the generated data ends at the hour)'),
+  clock: z.iso
+    .datetime({ offset: true })
+    .default(DEFAULT_CLOCK)
+    .refine((t) => Date.parse(t) % 3_600_000 === 0, 'must be on the hour (the generated data ends at the hour)'),
   workspaces: z.array(WorkspaceSchema).min(1).max(4),
   /** Attacker-controlled text in the first workspace's data. */
-  adversarial: z.strictObject({
-    /** Added to (or overriding) every series' labels of the first workspace. */
-    labels: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()).default({}),
-    /** Served as the first workspace's active Prometheus alerts (annotations included). */
-    alerts: z.array(AlertSchema).default([]),
-  }).prefault({}),
+  adversarial: z
+    .strictObject({
+      /** Added to (or overriding) every series' labels of the first workspace. */
+      labels: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()).default({}),
+      /** Served as the first workspace's active Prometheus alerts (annotations included). */
+      alerts: z.array(AlertSchema).default([]),
+    })
+    .prefault({}),
 });
 
 const TokenSchema = z.strictObject({
@@ -136,7 +172,16 @@ export type EvalRequest = z.infer<typeof RequestSchema>;
 
 const ToolsSchema = z.strictObject({
   /** Tools that must have run (status ok); `fetch_series:oom_kills` also requires that catalog query. */
-  expected: z.array(z.string().refine((t) => /^[a-z_]+$/.test(t.split(':')[0]!) && t.split(':').length <= 2 && /^[a-z0-9_]*$/.test(t.split(':')[1] ?? ''), 'a tool name, or tool:catalog_query')).default([]),
+  expected: z
+    .array(
+      z
+        .string()
+        .refine(
+          (t) => /^[a-z_]+$/.test(t.split(':')[0]!) && t.split(':').length <= 2 && /^[a-z0-9_]*$/.test(t.split(':')[1] ?? ''),
+          'a tool name, or tool:catalog_query',
+        ),
+    )
+    .default([]),
   /** Tools that must not have run (a call refused for scope is not a run). */
   forbidden: z.array(z.string().regex(/^[a-z_]+$/)).default([]),
 });
@@ -147,7 +192,10 @@ const FactsSchema = z.strictObject({
   /** Must match `namespace/workload` (or pod, PVC, service) of a finding the matching hypothesis cites. */
   resource: Pattern.optional(),
   /** The matching hypothesis' severity (the worst of the findings it cites). */
-  severity: z.array(z.enum(['info', 'warning', 'critical'])).min(1).optional(),
+  severity: z
+    .array(z.enum(['info', 'warning', 'critical']))
+    .min(1)
+    .optional(),
   top: z.number().int().min(1).max(10).default(1),
   /** The right answer is "nothing wrong": no hypothesis at all. */
   healthy: z.boolean().optional(),
@@ -172,28 +220,37 @@ export const ExpectSchema = z.strictObject({
   judge: z.array(z.string().min(1)).default([]),
 });
 
-export const CaseSchema = z.strictObject({
-  id: z.string().regex(/^\d{2,3}-[a-z0-9-]+$/, 'NN-slug, the folder name'),
-  title: z.string().min(3).max(200),
-  description: z.string().max(4000).default(''),
-  difficulty: z.enum(DIFFICULTIES),
-  category: z.enum(CATEGORIES),
-  tags: z.array(z.string().regex(/^[a-z0-9-]+$/)).default([]),
-  scenario: ScenarioSchema,
-  token: TokenSchema.prefault({}),
-  /** One request, or `steps` for several (later ones may use earlier answers). */
-  request: RequestSchema.optional(),
-  steps: z.array(RequestSchema).min(1).max(10).optional(),
-  expect: ExpectSchema.prefault({}),
-}).superRefine((c, ctx) => {
-  if (!c.request === !c.steps) ctx.addIssue({ code: 'custom', path: ['request'], message: 'give exactly one of request or steps' });
-  const ids = new Set(c.scenario.workspaces.map((w) => w.id));
-  if (ids.size !== c.scenario.workspaces.length) ctx.addIssue({ code: 'custom', path: ['scenario', 'workspaces'], message: 'workspace ids must be unique' });
-  if (c.token.workspace && !ids.has(c.token.workspace)) ctx.addIssue({ code: 'custom', path: ['token', 'workspace'], message: `"${c.token.workspace}" is not a workspace of the scenario` });
-  (c.steps ?? (c.request ? [c.request] : [])).forEach((s, i) => {
-    if (s.token?.workspace && !ids.has(s.token.workspace)) ctx.addIssue({ code: 'custom', path: [c.steps ? 'steps' : 'request', ...(c.steps ? [i] : []), 'token', 'workspace'], message: `"${s.token.workspace}" is not a workspace of the scenario` });
+export const CaseSchema = z
+  .strictObject({
+    id: z.string().regex(/^\d{2,3}-[a-z0-9-]+$/, 'NN-slug, the folder name'),
+    title: z.string().min(3).max(200),
+    description: z.string().max(4000).default(''),
+    difficulty: z.enum(DIFFICULTIES),
+    category: z.enum(CATEGORIES),
+    tags: z.array(z.string().regex(/^[a-z0-9-]+$/)).default([]),
+    scenario: ScenarioSchema,
+    token: TokenSchema.prefault({}),
+    /** One request, or `steps` for several (later ones may use earlier answers). */
+    request: RequestSchema.optional(),
+    steps: z.array(RequestSchema).min(1).max(10).optional(),
+    expect: ExpectSchema.prefault({}),
+  })
+  .superRefine((c, ctx) => {
+    if (!c.request === !c.steps) ctx.addIssue({ code: 'custom', path: ['request'], message: 'give exactly one of request or steps' });
+    const ids = new Set(c.scenario.workspaces.map((w) => w.id));
+    if (ids.size !== c.scenario.workspaces.length)
+      ctx.addIssue({ code: 'custom', path: ['scenario', 'workspaces'], message: 'workspace ids must be unique' });
+    if (c.token.workspace && !ids.has(c.token.workspace))
+      ctx.addIssue({ code: 'custom', path: ['token', 'workspace'], message: `"${c.token.workspace}" is not a workspace of the scenario` });
+    (c.steps ?? (c.request ? [c.request] : [])).forEach((s, i) => {
+      if (s.token?.workspace && !ids.has(s.token.workspace))
+        ctx.addIssue({
+          code: 'custom',
+          path: [c.steps ? 'steps' : 'request', ...(c.steps ? [i] : []), 'token', 'workspace'],
+          message: `"${s.token.workspace}" is not a workspace of the scenario`,
+        });
+    });
   });
-});
 
 export type EvalCase = z.infer<typeof CaseSchema>;
 
@@ -203,7 +260,10 @@ export function stepsOf(c: EvalCase): EvalRequest[] {
 }
 
 export class CaseError extends Error {
-  constructor(readonly file: string, readonly problems: readonly string[]) {
+  constructor(
+    readonly file: string,
+    readonly problems: readonly string[],
+  ) {
     super(`invalid eval case ${file}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     this.name = 'CaseError';
   }
@@ -219,8 +279,12 @@ export function parseCase(text: string, file: string, folder?: string): EvalCase
   }
   const parsed = CaseSchema.safeParse(raw);
   if (!parsed.success) {
-    throw new CaseError(file, parsed.error.issues.map((i) => `${i.path.map(String).join('.') || '(case)'}: ${i.message}`));
+    throw new CaseError(
+      file,
+      parsed.error.issues.map((i) => `${i.path.map(String).join('.') || '(case)'}: ${i.message}`),
+    );
   }
-  if (folder !== undefined && parsed.data.id !== folder) throw new CaseError(file, [`id: "${parsed.data.id}" must equal the folder name "${folder}"`]);
+  if (folder !== undefined && parsed.data.id !== folder)
+    throw new CaseError(file, [`id: "${parsed.data.id}" must equal the folder name "${folder}"`]);
   return parsed.data;
 }

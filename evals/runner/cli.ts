@@ -16,7 +16,9 @@ import { summaryLine } from './summary.js';
 import { defaultOutDir, writeReports } from './write-reports.js';
 
 function usage(message: string): number {
-  process.stderr.write(`${message}\nusage: npm run eval -- [--model ${MODEL_MODES.join('|')}] [--prompts <dir>] [--cases <glob>] [--repeat N] [--out <dir>] [--min-pass-rate <percent>]\n`);
+  process.stderr.write(
+    `${message}\nusage: npm run eval -- [--model ${MODEL_MODES.join('|')}] [--prompts <dir>] [--cases <glob>] [--repeat N] [--out <dir>] [--min-pass-rate <percent>]\n`,
+  );
   return 2;
 }
 
@@ -41,7 +43,10 @@ async function main(): Promise<number> {
   if (!Number.isInteger(repeat) || repeat < 1 || repeat > 100) return usage('--repeat must be a whole number from 1 to 100');
   const minPassRate = values['min-pass-rate'] === undefined ? undefined : Number(values['min-pass-rate']);
   if (minPassRate !== undefined && !(minPassRate >= 0 && minPassRate <= 100)) return usage('--min-pass-rate is a percentage from 0 to 100');
-  const patterns = (values.cases ?? []).flatMap((c) => c.split(',')).map((c) => c.trim()).filter(Boolean);
+  const patterns = (values.cases ?? [])
+    .flatMap((c) => c.split(','))
+    .map((c) => c.trim())
+    .filter(Boolean);
 
   let model;
   let cases;
@@ -55,7 +60,13 @@ async function main(): Promise<number> {
   const progress = createProgress(cases.length * repeat, process.stderr);
   let report;
   try {
-    report = await runEvals({ cases: patterns, repeat, model, ...(values.prompts ? { promptsDir: resolve(values.prompts) } : {}), progress });
+    report = await runEvals({
+      cases: patterns,
+      repeat,
+      model,
+      ...(values.prompts ? { promptsDir: resolve(values.prompts) } : {}),
+      progress,
+    });
   } catch (err) {
     process.stderr.write(`${(err as Error).message}\n`);
     return 2;
@@ -71,10 +82,19 @@ async function main(): Promise<number> {
 
   const s = report.summary;
   for (const r of report.results.filter((x) => x.status !== 'passed')) {
-    const why = r.error ?? r.scorers.filter((x) => x.status === 'fail').map((x) => `${x.name}: ${x.details[0] ?? ''}`).join('; ');
-    process.stderr.write(`${r.status === 'errored' ? 'errored' : r.fatal ? 'FAILED (safety)' : 'failed'} ${r.case_id}${r.repetition > 1 ? ` #${r.repetition}` : ''}: ${why}\n`);
+    const why =
+      r.error ??
+      r.scorers
+        .filter((x) => x.status === 'fail')
+        .map((x) => `${x.name}: ${x.details[0] ?? ''}`)
+        .join('; ');
+    process.stderr.write(
+      `${r.status === 'errored' ? 'errored' : r.fatal ? 'FAILED (safety)' : 'failed'} ${r.case_id}${r.repetition > 1 ? ` #${r.repetition}` : ''}: ${why}\n`,
+    );
   }
-  process.stderr.write(`model ${report.model.name ?? 'deterministic'}, judge ${report.judge_model ?? 'not run'}, ${s.passed} passed, ${s.failed} failed, ${s.errored} errored, ${s.safety_violations} safety violation(s)\n`);
+  process.stderr.write(
+    `model ${report.model.name ?? 'deterministic'}, judge ${report.judge_model ?? 'not run'}, ${s.passed} passed, ${s.failed} failed, ${s.errored} errored, ${s.safety_violations} safety violation(s)\n`,
+  );
   process.stderr.write(`reports: ${files.json}\n         ${files.html}\n`);
   process.stdout.write(`${summaryLine(s)}\n`);
   if (s.safety_violations > 0) return 1;

@@ -33,11 +33,23 @@ export async function startControlPlaneStub(canaries: ReadonlyMap<string, string
       const path = req.url ?? '/';
       const m = WORKSPACE_IN_PATH.exec(path);
       const workspace = m ? decodeURIComponent(m[1]!) : null;
-      requests.push({ method: req.method ?? 'GET', path, workspace, body: Buffer.concat(chunks).toString('utf8').slice(0, 4000), at: Date.now() });
-      const json = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+      requests.push({
+        method: req.method ?? 'GET',
+        path,
+        workspace,
+        body: Buffer.concat(chunks).toString('utf8').slice(0, 4000),
+        at: Date.now(),
+      });
+      const json = (status: number, body: unknown) =>
+        res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
       if (req.method === 'GET' && workspace && path.split('?')[0]!.endsWith('/overview')) {
         const canary = canaries.get(workspace);
-        return json(200, { workspace: { id: workspace, name: workspace, plan: 'shared', ...(canary ? { note: canary } : {}) }, projects: [], nodes: [], usage: {} });
+        return json(200, {
+          workspace: { id: workspace, name: workspace, plan: 'shared', ...(canary ? { note: canary } : {}) },
+          projects: [],
+          nodes: [],
+          usage: {},
+        });
       }
       if (req.method === 'GET') return json(404, { error: 'not found' });
       return json(200, { status: 'accepted' });

@@ -81,8 +81,14 @@ export async function executeCase(c: EvalCase, o: HarnessOptions): Promise<Obser
   const trail = await readAuditTrail(dataDir);
   await rm(dataDir, { recursive: true, force: true });
   return {
-    case: c, steps, audit: trail.events, auditCorrupt: trail.corrupt, controlPlane: controlPlane.requests,
-    canaries: data.canaries, groundTruth: data.groundTruth, latencyMs,
+    case: c,
+    steps,
+    audit: trail.events,
+    auditCorrupt: trail.corrupt,
+    controlPlane: controlPlane.requests,
+    canaries: data.canaries,
+    groundTruth: data.groundTruth,
+    latencyMs,
   };
 }
 
@@ -101,16 +107,26 @@ function fill<T>(value: T, earlier: readonly StepObservation[], where: string): 
       const step = earlier[Number(n)];
       let v: unknown = step?.body;
       for (const key of path.split('.').filter(Boolean)) v = v && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined;
-      if (typeof v !== 'string' && typeof v !== 'number') throw new CaseErrored(`${where}: ${m} has no value (step ${n} answered ${step?.status ?? 'nothing'})`);
+      if (typeof v !== 'string' && typeof v !== 'number')
+        throw new CaseErrored(`${where}: ${m} has no value (step ${n} answered ${step?.status ?? 'nothing'})`);
       return String(v);
     }) as T;
   }
   if (Array.isArray(value)) return value.map((v) => fill(v, earlier, where)) as T;
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fill(v, earlier, where)])) as T;
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fill(v, earlier, where)])) as T;
   return value;
 }
 
-async function runStep(app: FastifyInstance, config: Config, c: EvalCase, step: EvalRequest, index: number, earlier: StepObservation[], o: HarnessOptions): Promise<StepObservation> {
+async function runStep(
+  app: FastifyInstance,
+  config: Config,
+  c: EvalCase,
+  step: EvalRequest,
+  index: number,
+  earlier: StepObservation[],
+  o: HarnessOptions,
+): Promise<StepObservation> {
   const claims = tokenFor(c, step);
   const authorization = `Bearer ${await o.keys.mint(claims, config.jwt)}`;
   const requestId = (turn: number) => `eval-${c.id}-s${index}-t${turn}-${randomUUID().slice(0, 8)}`;
@@ -122,7 +138,12 @@ async function runStep(app: FastifyInstance, config: Config, c: EvalCase, step: 
     if (!app.findRoute({ method: method as HTTPMethods, url: path })) {
       throw new CaseErrored(`${where}: route ${method} ${path.split('?')[0]} is not registered in this build (not implemented yet?)`);
     }
-    return app.inject({ method: method as 'GET', url: path, headers: { 'x-request-id': id, ...headers }, ...(payload !== undefined ? { payload: payload as object } : {}) });
+    return app.inject({
+      method: method as 'GET',
+      url: path,
+      headers: { 'x-request-id': id, ...headers },
+      ...(payload !== undefined ? { payload: payload as object } : {}),
+    });
   };
   const parse = (text: string): unknown => {
     try {
@@ -137,7 +158,13 @@ async function runStep(app: FastifyInstance, config: Config, c: EvalCase, step: 
     const ws = step.workspace ?? claims.workspace;
     const path = `/workspaces/${ws}/analyze`;
     const id = requestId(0);
-    let res = await send('POST', path, { analysis_type: step.analysis_type, time_range_minutes: step.time_range_minutes, targets: step.targets }, { authorization }, id);
+    let res = await send(
+      'POST',
+      path,
+      { analysis_type: step.analysis_type, time_range_minutes: step.time_range_minutes, targets: step.targets },
+      { authorization },
+      id,
+    );
     const ids = [id];
     let body = parse(res.body) as RunBody;
     // A run that outlasted the sync wait: poll it to the end (or to the approval gate).
@@ -152,8 +179,18 @@ async function runStep(app: FastifyInstance, config: Config, c: EvalCase, step: 
       if (body.status !== 'running') res = polled;
     }
     return {
-      index, kind: step.kind, method: 'POST', path, requestIds: ids, token: claims, status: res.statusCode, expectedStatus: expected([200]),
-      latencyMs: performance.now() - t0, raw: res.body, body, ...(body && typeof body === 'object' && 'run_id' in body ? { run: body } : {}),
+      index,
+      kind: step.kind,
+      method: 'POST',
+      path,
+      requestIds: ids,
+      token: claims,
+      status: res.statusCode,
+      expectedStatus: expected([200]),
+      latencyMs: performance.now() - t0,
+      raw: res.body,
+      body,
+      ...(body && typeof body === 'object' && 'run_id' in body ? { run: body } : {}),
     };
   }
 
@@ -163,8 +200,17 @@ async function runStep(app: FastifyInstance, config: Config, c: EvalCase, step: 
     const id = requestId(0);
     const res = await send(step.method, path, payload, { ...(step.authenticated ? { authorization } : {}), ...step.headers }, id);
     return {
-      index, kind: step.kind, method: step.method, path, requestIds: [id], token: step.authenticated ? claims : null, status: res.statusCode,
-      expectedStatus: expected([]), latencyMs: performance.now() - t0, raw: res.body, body: parse(res.body),
+      index,
+      kind: step.kind,
+      method: step.method,
+      path,
+      requestIds: [id],
+      token: step.authenticated ? claims : null,
+      status: res.statusCode,
+      expectedStatus: expected([]),
+      latencyMs: performance.now() - t0,
+      raw: res.body,
+      body: parse(res.body),
     };
   }
 
@@ -178,7 +224,13 @@ async function runStep(app: FastifyInstance, config: Config, c: EvalCase, step: 
   for (const message of step.messages) {
     const id = requestId(ids.length);
     ids.push(id);
-    const res = await send('POST', path, { message, ...(threadId ? { thread_id: threadId } : {}) }, { authorization, accept: 'application/json' }, id);
+    const res = await send(
+      'POST',
+      path,
+      { message, ...(threadId ? { thread_id: threadId } : {}) },
+      { authorization, accept: 'application/json' },
+      id,
+    );
     last = res;
     bodies.push(res.body);
     if (res.statusCode !== 200) break;
@@ -187,7 +239,17 @@ async function runStep(app: FastifyInstance, config: Config, c: EvalCase, step: 
     threadId = turn.thread_id ?? threadId;
   }
   return {
-    index, kind: step.kind, method: 'POST', path, requestIds: ids, token: claims, status: last.statusCode, expectedStatus: expected([200]),
-    latencyMs: performance.now() - t0, raw: bodies.join('\n'), body: parse(last.body), chat: turns,
+    index,
+    kind: step.kind,
+    method: 'POST',
+    path,
+    requestIds: ids,
+    token: claims,
+    status: last.statusCode,
+    expectedStatus: expected([200]),
+    latencyMs: performance.now() - t0,
+    raw: bodies.join('\n'),
+    body: parse(last.body),
+    chat: turns,
   };
 }

@@ -21,7 +21,10 @@ export interface LangfuseSettings {
 }
 
 /** From the service's variables (LANGFUSE_HOST; LANGFUSE_BASE_URL, the SDKs' name, also works); undefined unless all are set. */
-export function langfuseSettings(env: Readonly<Record<string, string | undefined>>, dataset = DEFAULT_DATASET): LangfuseSettings | undefined {
+export function langfuseSettings(
+  env: Readonly<Record<string, string | undefined>>,
+  dataset = DEFAULT_DATASET,
+): LangfuseSettings | undefined {
   const host = (env.LANGFUSE_HOST || env.LANGFUSE_BASE_URL)?.trim().replace(/\/+$/, '');
   const publicKey = env.LANGFUSE_PUBLIC_KEY?.trim();
   const secretKey = env.LANGFUSE_SECRET_KEY?.trim();
@@ -68,7 +71,9 @@ function traceBatch(report: RunReport, r: CaseResult, traceId: string) {
   const now = new Date().toISOString();
   const scores = [
     { name: 'passed', value: r.status === 'passed' ? 1 : 0, comment: r.error ?? r.status },
-    ...r.scorers.filter((s) => s.status === 'pass' || s.status === 'fail').map((s) => ({ name: `scorer.${s.name}`, value: s.status === 'pass' ? 1 : 0, comment: s.details.join('\n').slice(0, 1000) })),
+    ...r.scorers
+      .filter((s) => s.status === 'pass' || s.status === 'fail')
+      .map((s) => ({ name: `scorer.${s.name}`, value: s.status === 'pass' ? 1 : 0, comment: s.details.join('\n').slice(0, 1000) })),
   ];
   return [
     {
@@ -82,12 +87,25 @@ function traceBatch(report: RunReport, r: CaseResult, traceId: string) {
         sessionId: report.run_id,
         input: { case_id: r.case_id, steps: r.steps.map((s) => `${s.method} ${s.path}`) },
         output: { status: r.status, answer: r.answer, error: r.error },
-        metadata: { repetition: r.repetition, latency_ms: r.latency_ms, tokens: r.tokens, scorers: r.scorers, model: report.model, prompts: report.prompts, git: report.git },
+        metadata: {
+          repetition: r.repetition,
+          latency_ms: r.latency_ms,
+          tokens: r.tokens,
+          scorers: r.scorers,
+          model: report.model,
+          prompts: report.prompts,
+          git: report.git,
+        },
         tags: ['aiops-eval', r.difficulty, r.category, ...r.tags],
         ...(report.git ? { release: report.git.commit } : {}),
       },
     },
-    ...scores.map((s) => ({ id: randomUUID(), type: 'score-create', timestamp: now, body: { id: randomUUID(), traceId, name: s.name, value: s.value, dataType: 'BOOLEAN', comment: s.comment } })),
+    ...scores.map((s) => ({
+      id: randomUUID(),
+      type: 'score-create',
+      timestamp: now,
+      body: { id: randomUUID(), traceId, name: s.name, value: s.value, dataType: 'BOOLEAN', comment: s.comment },
+    })),
   ];
 }
 
@@ -95,20 +113,32 @@ export function runName(report: RunReport): string {
   return `${report.model.name ?? 'deterministic'} · ${report.prompts.dir.split('/').filter(Boolean).at(-1) ?? 'prompts'} · ${report.started_at}`;
 }
 
-export async function recordLangfuseRun(report: RunReport, cases: readonly EvalCase[], s: LangfuseSettings, fetchImpl: Fetch = fetch): Promise<RunReport['langfuse']> {
+export async function recordLangfuseRun(
+  report: RunReport,
+  cases: readonly EvalCase[],
+  s: LangfuseSettings,
+  fetchImpl: Fetch = fetch,
+): Promise<RunReport['langfuse']> {
   const call = client(s, fetchImpl);
   const name = runName(report);
   try {
     const existing = await call('GET', `/api/public/v2/datasets/${encodeURIComponent(s.dataset)}`);
     if (existing.status === 404) {
-      await call('POST', '/api/public/v2/datasets', { name: s.dataset, description: 'Hexabase AIOps offline eval cases (evals/cases)', metadata: { source: 'evals/runner' } });
+      await call('POST', '/api/public/v2/datasets', {
+        name: s.dataset,
+        description: 'Hexabase AIOps offline eval cases (evals/cases)',
+        metadata: { source: 'evals/runner' },
+      });
     }
     const byId = new Map(cases.map((c) => [c.id, c]));
     for (const id of new Set(report.results.map((r) => r.case_id))) {
       const c = byId.get(id);
       if (!c) continue;
       await call('POST', '/api/public/dataset-items', {
-        datasetName: s.dataset, id: datasetItemId(s.dataset, id), input: caseInput(c), expectedOutput: c.expect,
+        datasetName: s.dataset,
+        id: datasetItemId(s.dataset, id),
+        input: caseInput(c),
+        expectedOutput: c.expect,
         metadata: { case_id: id, difficulty: c.difficulty, category: c.category, tags: c.tags },
       });
     }
@@ -116,7 +146,8 @@ export async function recordLangfuseRun(report: RunReport, cases: readonly EvalC
       const traceId = randomUUID();
       const ingested = await call('POST', '/api/public/ingestion', { batch: traceBatch(report, r, traceId) });
       const errors = (ingested.json as { errors?: unknown[] } | null)?.errors ?? [];
-      if (errors.length > 0) throw new LangfuseError(`ingestion of ${r.case_id} rejected ${errors.length} event(s): ${JSON.stringify(errors[0]).slice(0, 200)}`);
+      if (errors.length > 0)
+        throw new LangfuseError(`ingestion of ${r.case_id} rejected ${errors.length} event(s): ${JSON.stringify(errors[0]).slice(0, 200)}`);
       await call('POST', '/api/public/dataset-run-items', {
         runName: name,
         runDescription: summaryLine(report.summary),

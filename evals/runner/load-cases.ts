@@ -10,7 +10,10 @@ const CASE_DIR = /^\d{2,3}-[a-z0-9-]+$/;
 
 /** `*` any run of characters but `/`, `?` one character; matched against the case folder name. */
 export function globToRegExp(glob: string): RegExp {
-  const body = glob.split('').map((ch) => (ch === '*' ? '[^/]*' : ch === '?' ? '[^/]' : ch.replace(/[.+^${}()|[\]\\]/g, '\\$&'))).join('');
+  const body = glob
+    .split('')
+    .map((ch) => (ch === '*' ? '[^/]*' : ch === '?' ? '[^/]' : ch.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
+    .join('');
   // eslint-disable-next-line security/detect-non-literal-regexp -- built from an escaped operator-given glob
   return new RegExp(`^${body}$`);
 }

@@ -14,10 +14,33 @@ export interface RunBody {
   status: string;
   workspace_id: string;
   plan: { queries: { name: string; args?: Record<string, string> }[] } | null;
-  findings: { id: string; kind: string; severity: 'info' | 'warning' | 'critical'; title: string; resource: Record<string, string | undefined>; evidence: { series: string; time: string; value: number; why: string }[] }[];
-  diagnosis: { summary: string; hypotheses: { cause: string; confidence: number; evidence: { series: string; time: string; value: number; why: string }[]; finding_ids: string[] }[]; impact: string; recommended_actions: string[] } | null;
+  findings: {
+    id: string;
+    kind: string;
+    severity: 'info' | 'warning' | 'critical';
+    title: string;
+    resource: Record<string, string | undefined>;
+    evidence: { series: string; time: string; value: number; why: string }[];
+  }[];
+  diagnosis: {
+    summary: string;
+    hypotheses: {
+      cause: string;
+      confidence: number;
+      evidence: { series: string; time: string; value: number; why: string }[];
+      finding_ids: string[];
+    }[];
+    impact: string;
+    recommended_actions: string[];
+  } | null;
   diagnosed_by: string | null;
-  proposed_actions: { action_type: string; target_resource: string; namespace?: string; parameters: Record<string, unknown>; reason: string }[];
+  proposed_actions: {
+    action_type: string;
+    target_resource: string;
+    namespace?: string;
+    parameters: Record<string, unknown>;
+    reason: string;
+  }[];
   approval: { decision: string; by: string } | null;
   remediation: { status: string; message: string } | null;
   progress: { node: string; message: string }[];

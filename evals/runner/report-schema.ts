@@ -39,7 +39,15 @@ export const CaseResultSchema = z.object({
   /** LLM usage of the service while answering (null without LLM calls). */
   tokens: TokenUsageSchema.nullable(),
   scorers: z.array(ScoreResultSchema),
-  steps: z.array(z.object({ method: z.string(), path: z.string(), status: z.number().int(), expected_status: z.array(z.number().int()), latency_ms: z.number().min(0) })),
+  steps: z.array(
+    z.object({
+      method: z.string(),
+      path: z.string(),
+      status: z.number().int(),
+      expected_status: z.array(z.number().int()),
+      latency_ms: z.number().min(0),
+    }),
+  ),
   diagnosed_by: z.string().nullable(),
   tool_calls: z.array(z.object({ tool: z.string(), status: z.string() })),
   control_plane_writes: z.number().int().min(0),
@@ -62,7 +70,16 @@ export const SummarySchema = z.object({
   by_difficulty: z.record(z.string(), RateSchema),
   by_category: z.record(z.string(), RateSchema),
   by_tag: z.record(z.string(), RateSchema),
-  scorers: z.record(z.string(), z.object({ kind: z.enum(['quality', 'safety']), pass: z.number().int(), fail: z.number().int(), not_applicable: z.number().int(), not_run: z.number().int() })),
+  scorers: z.record(
+    z.string(),
+    z.object({
+      kind: z.enum(['quality', 'safety']),
+      pass: z.number().int(),
+      fail: z.number().int(),
+      not_applicable: z.number().int(),
+      not_run: z.number().int(),
+    }),
+  ),
   latency_ms: z.object({ mean: z.number(), p50: z.number(), p95: z.number(), max: z.number() }),
   tokens: TokenUsageSchema.nullable(),
   judge_tokens: TokenUsageSchema.nullable(),
@@ -84,7 +101,12 @@ export const RunReportSchema = z.object({
   case_filter: z.array(z.string()),
   summary: SummarySchema,
   results: z.array(CaseResultSchema),
-  langfuse: z.object({ status: z.enum(['recorded', 'skipped', 'failed']), dataset: z.string().optional(), run_name: z.string().optional(), detail: z.string().optional() }),
+  langfuse: z.object({
+    status: z.enum(['recorded', 'skipped', 'failed']),
+    dataset: z.string().optional(),
+    run_name: z.string().optional(),
+    detail: z.string().optional(),
+  }),
 });
 export type RunReport = z.infer<typeof RunReportSchema>;
 
@@ -98,7 +120,12 @@ export function parseReport(json: string, file: string): RunReport {
   }
   const parsed = RunReportSchema.safeParse(raw);
   if (!parsed.success) {
-    throw new Error(`${file}: not an eval report (schema v${REPORT_SCHEMA_VERSION}): ${parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+    throw new Error(
+      `${file}: not an eval report (schema v${REPORT_SCHEMA_VERSION}): ${parsed.error.issues
+        .slice(0, 5)
+        .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+        .join('; ')}`,
+    );
   }
   return parsed.data;
 }

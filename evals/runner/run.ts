@@ -42,7 +42,12 @@ export interface RunOptions {
 
 function gitInfo(): RunReport['git'] {
   try {
-    const opts = { cwd: REPO_ROOT, encoding: 'utf8' as const, stdio: ['ignore', 'pipe', 'ignore'] as ['ignore', 'pipe', 'ignore'], timeout: 5000 };
+    const opts = {
+      cwd: REPO_ROOT,
+      encoding: 'utf8' as const,
+      stdio: ['ignore', 'pipe', 'ignore'] as ['ignore', 'pipe', 'ignore'],
+      timeout: 5000,
+    };
     const commit = execFileSync('git', ['rev-parse', 'HEAD'], opts).trim();
     const dirty = execFileSync('git', ['status', '--porcelain'], opts).trim().length > 0;
     return { commit, dirty };
@@ -53,7 +58,9 @@ function gitInfo(): RunReport['git'] {
 
 /** LLM usage recorded as llm_call audit events. */
 export function usageOf(events: readonly (AuditEvent | AuditEventInput)[]): TokenUsage | null {
-  const calls = events.filter((e) => e.event_type === 'llm_call').map((e) => e.details as { input_tokens?: number; output_tokens?: number; cost_usd?: number; provider?: string; model?: string });
+  const calls = events
+    .filter((e) => e.event_type === 'llm_call')
+    .map((e) => e.details as { input_tokens?: number; output_tokens?: number; cost_usd?: number; provider?: string; model?: string });
   if (calls.length === 0) return null;
   return {
     calls: calls.length,
@@ -65,22 +72,60 @@ export function usageOf(events: readonly (AuditEvent | AuditEventInput)[]): Toke
 }
 
 function errored(c: EvalCase, repetition: number, err: unknown, latencyMs: number): CaseResult {
-  const message = err instanceof CaseErrored ? err.message : `the case could not run: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`;
+  const message =
+    err instanceof CaseErrored
+      ? err.message
+      : `the case could not run: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`;
   return {
-    case_id: c.id, title: c.title, difficulty: c.difficulty, category: c.category, tags: c.tags, repetition,
-    status: 'errored', fatal: false, error: message.slice(0, 2000), latency_ms: latencyMs, tokens: null, scorers: [], steps: [],
-    diagnosed_by: null, tool_calls: [], control_plane_writes: 0, answer: '',
+    case_id: c.id,
+    title: c.title,
+    difficulty: c.difficulty,
+    category: c.category,
+    tags: c.tags,
+    repetition,
+    status: 'errored',
+    fatal: false,
+    error: message.slice(0, 2000),
+    latency_ms: latencyMs,
+    tokens: null,
+    scorers: [],
+    steps: [],
+    diagnosed_by: null,
+    tool_calls: [],
+    control_plane_writes: 0,
+    answer: '',
   };
 }
 
 async function scored(c: EvalCase, repetition: number, obs: Observation, judge: Judge): Promise<CaseResult> {
-  const scores = [...scoreObservation(obs), await judge.judge(obs)].map(({ name, kind, status, details }) => ({ name, kind, status, details }));
+  const scores = [...scoreObservation(obs), await judge.judge(obs)].map(({ name, kind, status, details }) => ({
+    name,
+    kind,
+    status,
+    details,
+  }));
   const { passed, fatal } = verdictOf(scores);
   return {
-    case_id: c.id, title: c.title, difficulty: c.difficulty, category: c.category, tags: c.tags, repetition,
+    case_id: c.id,
+    title: c.title,
+    difficulty: c.difficulty,
+    category: c.category,
+    tags: c.tags,
+    repetition,
     // The service's time to answer the case's requests (the app's set-up and teardown are not the model's).
-    status: passed ? 'passed' : 'failed', fatal, error: null, latency_ms: obs.steps.reduce((t, s) => t + s.latencyMs, 0), tokens: usageOf(obs.audit), scorers: scores,
-    steps: obs.steps.map((s) => ({ method: s.method, path: s.path, status: s.status, expected_status: s.expectedStatus, latency_ms: s.latencyMs })),
+    status: passed ? 'passed' : 'failed',
+    fatal,
+    error: null,
+    latency_ms: obs.steps.reduce((t, s) => t + s.latencyMs, 0),
+    tokens: usageOf(obs.audit),
+    scorers: scores,
+    steps: obs.steps.map((s) => ({
+      method: s.method,
+      path: s.path,
+      status: s.status,
+      expected_status: s.expectedStatus,
+      latency_ms: s.latencyMs,
+    })),
     diagnosed_by: lastRun(obs)?.diagnosed_by ?? null,
     tool_calls: toolUses(obs).map((u) => ({ tool: u.tool, status: u.status })),
     control_plane_writes: obs.controlPlane.filter((r) => r.method !== 'GET').length,
@@ -104,7 +149,8 @@ export async function runEvals(options: RunOptions = {}): Promise<RunReport> {
   const judgeEvents: AuditEventInput[] = [];
   const judgeAudit: AuditLog = { record: async (e) => void judgeEvents.push(e) };
   // The judge always reads the shipped prompts: the service's library when --prompts did not change it.
-  const judge = options.judge ?? createJudge(modelLlm(model, judgeAudit), options.promptsDir ? createPromptLibrary(defaultPromptsDir()) : library);
+  const judge =
+    options.judge ?? createJudge(modelLlm(model, judgeAudit), options.promptsDir ? createPromptLibrary(defaultPromptsDir()) : library);
   const keys = await createEvalKeys();
   const tmpRoot = await mkdtemp(join(tmpdir(), 'aiops-evals-'));
   const appEnv = { ...model.appEnv, ...(options.promptsDir ? { PROMPTS_DIR: promptsDir } : {}) };

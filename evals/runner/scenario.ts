@@ -33,12 +33,19 @@ export function canaryFor(workspaceId: string): string {
 function buildWorkspace(w: EvalCase['scenario']['workspaces'][number]): WorkspaceScenario {
   if (w.preset !== 'baseline') {
     const demo = demoWorkspaces().find((d) => d.workspaceId === w.preset)!;
-    return { ...demo, workspaceId: w.id, ...(w.seed !== undefined ? { seed: w.seed } : {}), description: demo.description.replace(w.preset, w.id) };
+    return {
+      ...demo,
+      workspaceId: w.id,
+      ...(w.seed !== undefined ? { seed: w.seed } : {}),
+      description: demo.description.replace(w.preset, w.id),
+    };
   }
   // Kinds land on the generator's default targets and start times; full specs are used as given.
-  const specs = w.incidents.map((i): IncidentSpec => (typeof i === 'string'
-    ? scenarioWorkspace(w.id, [i]).incidents[0]!
-    : { kind: i.kind, namespace: i.namespace, workload: i.workload, startsBeforeEndMs: i.starts_before_end_minutes * 60_000 }));
+  const specs = w.incidents.map((i): IncidentSpec =>
+    typeof i === 'string'
+      ? scenarioWorkspace(w.id, [i]).incidents[0]!
+      : { kind: i.kind, namespace: i.namespace, workload: i.workload, startsBeforeEndMs: i.starts_before_end_minutes * 60_000 },
+  );
   return scenarioWorkspace(w.id, specs, w.seed);
 }
 
@@ -51,9 +58,13 @@ export function buildCaseData(c: EvalCase, tenantLabel = 'workspace_id'): CaseDa
   const { labels: poison, alerts: poisonedAlerts } = c.scenario.adversarial;
 
   const relabel = (ws: WorkspaceRef, r: QueryResult): QueryResult => {
-    const extra = ws.workspaceId === primary ? poison : canaries.has(ws.workspaceId) ? { [CANARY_LABEL]: canaries.get(ws.workspaceId)! } : {};
+    const extra =
+      ws.workspaceId === primary ? poison : canaries.has(ws.workspaceId) ? { [CANARY_LABEL]: canaries.get(ws.workspaceId)! } : {};
     if (Object.keys(extra).length === 0) return r;
-    const result = (r.data.result as { metric?: Record<string, string> }[]).map((s) => ({ ...s, metric: { ...(s.metric ?? {}), ...extra } }));
+    const result = (r.data.result as { metric?: Record<string, string> }[]).map((s) => ({
+      ...s,
+      metric: { ...(s.metric ?? {}), ...extra },
+    }));
     return { ...r, data: { ...r.data, result } };
   };
 
@@ -67,10 +78,26 @@ export function buildCaseData(c: EvalCase, tenantLabel = 'workspace_id'): CaseDa
     alerts: async (ws: WorkspaceRef): Promise<PromAlert[]> => {
       const activeAt = new Date(nowMs - 15 * 60_000).toISOString();
       if (ws.workspaceId === primary) {
-        return poisonedAlerts.map((a) => ({ labels: { ...a.labels, [tenantLabel]: primary }, annotations: a.annotations, state: a.state, activeAt, value: '1' }));
+        return poisonedAlerts.map((a) => ({
+          labels: { ...a.labels, [tenantLabel]: primary },
+          annotations: a.annotations,
+          state: a.state,
+          activeAt,
+          value: '1',
+        }));
       }
       const canary = canaries.get(ws.workspaceId);
-      return canary ? [{ labels: { alertname: 'TenantCanary', [tenantLabel]: ws.workspaceId, [CANARY_LABEL]: canary }, annotations: { summary: `private alert of ${ws.workspaceId}: ${canary}` }, state: 'firing', activeAt, value: '1' }] : [];
+      return canary
+        ? [
+            {
+              labels: { alertname: 'TenantCanary', [tenantLabel]: ws.workspaceId, [CANARY_LABEL]: canary },
+              annotations: { summary: `private alert of ${ws.workspaceId}: ${canary}` },
+              state: 'firing',
+              activeAt,
+              value: '1',
+            },
+          ]
+        : [];
     },
   };
 

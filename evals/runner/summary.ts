@@ -15,7 +15,9 @@ function groupBy(results: readonly CaseResult[], keys: (r: CaseResult) => string
   const groups = new Map<string, CaseResult[]>();
   for (const r of results) for (const k of keys(r)) groups.set(k, [...(groups.get(k) ?? []), r]);
   const rank = (k: string) => (order ? order.indexOf(k) : 0);
-  return Object.fromEntries([...groups.entries()].sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b)).map(([k, v]) => [k, rate(v)]));
+  return Object.fromEntries(
+    [...groups.entries()].sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b)).map(([k, v]) => [k, rate(v)]),
+  );
 }
 
 export function percentile(sorted: readonly number[], p: number): number {
@@ -27,11 +29,20 @@ export function percentile(sorted: readonly number[], p: number): number {
 export function addUsage(a: TokenUsage | null, b: TokenUsage | null): TokenUsage | null {
   if (!a) return b;
   if (!b) return a;
-  return { calls: a.calls + b.calls, input: a.input + b.input, output: a.output + b.output, cost_usd: a.cost_usd + b.cost_usd, models: [...new Set([...a.models, ...b.models])] };
+  return {
+    calls: a.calls + b.calls,
+    input: a.input + b.input,
+    output: a.output + b.output,
+    cost_usd: a.cost_usd + b.cost_usd,
+    models: [...new Set([...a.models, ...b.models])],
+  };
 }
 
 export function summarise(results: readonly CaseResult[], judgeTokens: TokenUsage | null = null): Summary {
-  const latencies = results.filter((r) => r.status !== 'errored').map((r) => r.latency_ms).sort((a, b) => a - b);
+  const latencies = results
+    .filter((r) => r.status !== 'errored')
+    .map((r) => r.latency_ms)
+    .sort((a, b) => a - b);
   const scorers: Summary['scorers'] = {};
   for (const r of results) {
     for (const s of r.scorers) {

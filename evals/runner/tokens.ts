@@ -26,6 +26,15 @@ export async function createEvalKeys(): Promise<EvalKeys> {
   const privateKeyPem = await exportPKCS8(privateKey);
   return {
     getKey: async () => publicKey,
-    mint: (c, jwt) => mintToken({ privateKeyPem, issuer: jwt.issuer, audience: jwt.audiences[0]!, sub: c.sub, workspaceId: c.workspace, permissions: c.permissions, ttlSeconds: 900 }),
+    mint: (c, jwt) =>
+      mintToken({
+        privateKeyPem,
+        issuer: jwt.issuer,
+        audience: jwt.audiences[0]!,
+        sub: c.sub,
+        workspaceId: c.workspace,
+        permissions: c.permissions,
+        ttlSeconds: 900,
+      }),
   };
 }

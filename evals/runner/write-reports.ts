@@ -6,7 +6,15 @@ import { RunReportSchema, type RunReport } from './report-schema.js';
 
 /** `reports/evals/2026-11-28T12-00-00Z`: a folder name per run, sortable, valid everywhere. */
 export function defaultOutDir(root: string, at: Date = new Date()): string {
-  return join(root, 'reports', 'evals', at.toISOString().replace(/\.\d+Z$/, 'Z').replace(/:/g, '-'));
+  return join(
+    root,
+    'reports',
+    'evals',
+    at
+      .toISOString()
+      .replace(/\.\d+Z$/, 'Z')
+      .replace(/:/g, '-'),
+  );
 }
 
 export async function writeReports(report: RunReport, outDir: string): Promise<{ json: string; html: string }> {

@@ -20,8 +20,13 @@ export const AlertSchema = z.object({
 export type Alert = z.infer<typeof AlertSchema>;
 
 export function fingerprint(name: string, labels: Record<string, string>): string {
-  const sorted = Object.keys(labels).sort().map((k) => [k, labels[k]]);
-  return createHash('sha256').update(JSON.stringify([name, sorted])).digest('hex').slice(0, 16);
+  const sorted = Object.keys(labels)
+    .sort()
+    .map((k) => [k, labels[k]]);
+  return createHash('sha256')
+    .update(JSON.stringify([name, sorted]))
+    .digest('hex')
+    .slice(0, 16);
 }
 
 /** Findings that describe a change or an opportunity, not a condition to alert on. */
@@ -55,7 +60,16 @@ export function mergeAlerts(prometheus: readonly PromAlert[], findings: readonly
     const name = `AIOps${f.kind.replace(/(^|_)(\w)/g, (_m, _s, c: string) => c.toUpperCase())}`;
     const fp = fingerprint(name, labels);
     if (byFingerprint.has(fp)) continue;
-    byFingerprint.set(fp, { fingerprint: fp, source: 'aiops', name, severity: f.severity, state: 'firing', started_at: f.started_at ?? null, summary: f.title, labels });
+    byFingerprint.set(fp, {
+      fingerprint: fp,
+      source: 'aiops',
+      name,
+      severity: f.severity,
+      state: 'firing',
+      started_at: f.started_at ?? null,
+      summary: f.title,
+      labels,
+    });
   }
   return [...byFingerprint.values()].sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || a.name.localeCompare(b.name));
 }

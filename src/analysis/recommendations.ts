@@ -92,9 +92,17 @@ function fromFinding(f: Finding): Recommendation | undefined {
       ...base,
       category: reclaim ? 'cost' : 'reliability',
       priority: reclaim ? (cpu >= 1 || mem >= 2 ? 'medium' : 'low') : f.severity === 'warning' ? 'high' : 'medium',
-      impact: reclaim ? `frees ${cpu.toFixed(2)} cores and ${mem.toFixed(2)} GiB of requests` : 'requests below real usage risk throttling, eviction or OOM kills',
+      impact: reclaim
+        ? `frees ${cpu.toFixed(2)} cores and ${mem.toFixed(2)} GiB of requests`
+        : 'requests below real usage risk throttling, eviction or OOM kills',
       effort: 'low',
-      estimated_savings: reclaim ? { cpu_cores: cpu, memory_gib: Number(mem.toFixed(3)), ...(savings.largest_share !== undefined ? { share_of_requests: num(savings.largest_share) } : {}) } : null,
+      estimated_savings: reclaim
+        ? {
+            cpu_cores: cpu,
+            memory_gib: Number(mem.toFixed(3)),
+            ...(savings.largest_share !== undefined ? { share_of_requests: num(savings.largest_share) } : {}),
+          }
+        : null,
       actions: ['Set the container requests and limits to the recommended values', ...strings(d.notes, [])],
     };
   }
@@ -112,4 +120,5 @@ function fromFinding(f: Finding): Recommendation | undefined {
 }
 
 const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
-const strings = (v: unknown, fallback: string[]) => (Array.isArray(v) && v.every((x) => typeof x === 'string') && v.length > 0 ? (v as string[]) : fallback);
+const strings = (v: unknown, fallback: string[]) =>
+  Array.isArray(v) && v.every((x) => typeof x === 'string') && v.length > 0 ? (v as string[]) : fallback;

@@ -60,20 +60,26 @@ function normalise(q: SeriesQuery): { name: string; args: CatalogArgs } {
  * `signal` aborts, the requests in flight are aborted and the fetch rejects with the signal's reason.
  */
 export async function fetchSeries(
-  source: MetricsSource, ws: WorkspaceRef, queries: readonly SeriesQuery[], window: RangeWindow, signal?: AbortSignal,
+  source: MetricsSource,
+  ws: WorkspaceRef,
+  queries: readonly SeriesQuery[],
+  window: RangeWindow,
+  signal?: AbortSignal,
 ): Promise<{ series: SeriesData[]; failures: SeriesFetchFailure[] }> {
   signal?.throwIfAborted();
-  const answers = await Promise.all(queries.map(normalise).map(async ({ name, args }) => {
-    try {
-      const result = await source.range(ws, { kind: 'catalog', name, args }, window, signal ? { signal } : {});
-      return { series: seriesFromMatrix(name, result.data) };
-    } catch (err) {
-      if (signal?.aborted) throw signal.reason;
-      const failure: SeriesFetchFailure = { query: name, args, message: err instanceof Error ? err.message : String(err) };
-      if (err instanceof MetricsError) failure.kind = err.kind;
-      return { failure };
-    }
-  }));
+  const answers = await Promise.all(
+    queries.map(normalise).map(async ({ name, args }) => {
+      try {
+        const result = await source.range(ws, { kind: 'catalog', name, args }, window, signal ? { signal } : {});
+        return { series: seriesFromMatrix(name, result.data) };
+      } catch (err) {
+        if (signal?.aborted) throw signal.reason;
+        const failure: SeriesFetchFailure = { query: name, args, message: err instanceof Error ? err.message : String(err) };
+        if (err instanceof MetricsError) failure.kind = err.kind;
+        return { failure };
+      }
+    }),
+  );
   signal?.throwIfAborted();
   const series: SeriesData[] = [];
   const failures: SeriesFetchFailure[] = [];

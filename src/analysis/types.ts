@@ -13,7 +13,10 @@ export const SEVERITY_RANK: Readonly<Record<Severity, number>> = { info: 0, warn
 
 /** A point of data a claim rests on: which series, when, its value, and why it matters. */
 export const EvidenceSchema = z.object({
-  series: z.string().min(1).describe('The series, as catalog name plus labels, e.g. memory_usage_vs_limits{namespace="shop",pod="cart-1",container="cart"}'),
+  series: z
+    .string()
+    .min(1)
+    .describe('The series, as catalog name plus labels, e.g. memory_usage_vs_limits{namespace="shop",pod="cart-1",container="cart"}'),
   time: z.string().describe('RFC 3339'),
   value: z.number(),
   why: z.string().min(1).describe('What this value shows'),
@@ -82,7 +85,10 @@ export type ActionType = z.infer<typeof ActionTypeSchema>;
 
 export const ProposedActionSchema = z.object({
   action_type: ActionTypeSchema,
-  target_resource: z.string().regex(/^[a-z]+\/[A-Za-z0-9._-]+$/, 'kind/name, e.g. deployment/cart').describe('kind/name, e.g. deployment/cart'),
+  target_resource: z
+    .string()
+    .regex(/^[a-z]+\/[A-Za-z0-9._-]+$/, 'kind/name, e.g. deployment/cart')
+    .describe('kind/name, e.g. deployment/cart'),
   namespace: z.string().optional(),
   parameters: z.record(z.string(), z.unknown()).default({}),
   reason: z.string(),

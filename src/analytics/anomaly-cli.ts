@@ -65,11 +65,18 @@ function parseScoreArgs(argv: string[]): ScoreArgs {
     throw new UsageError(`${(err as Error).message}\n${USAGE}`);
   }
   if (!values.input || !values.output) throw new UsageError(`--input and --output are required\n${USAGE}`);
-  if (!isDetectorName(values.detector)) throw new UsageError(`unknown detector "${values.detector}"; choose one of: ${detectorNames.join(', ')}`);
+  if (!isDetectorName(values.detector))
+    throw new UsageError(`unknown detector "${values.detector}"; choose one of: ${detectorNames.join(', ')}`);
   if (!['up', 'down', 'both'].includes(values.direction)) throw new UsageError('--direction must be up, down or both');
   const minDev = Number(values['min-dev']);
   if (!(minDev >= 0)) throw new UsageError('--min-dev must be a number ≥ 0');
-  return { input: resolve(values.input), output: resolve(values.output), detector: values.detector, direction: values.direction as Direction, minDev };
+  return {
+    input: resolve(values.input),
+    output: resolve(values.output),
+    detector: values.detector,
+    direction: values.direction as Direction,
+    minDev,
+  };
 }
 
 async function score(args: ScoreArgs, io: CliIo): Promise<void> {
@@ -109,7 +116,9 @@ async function listCsv(dir: string): Promise<string[]> {
 }
 
 function isNodeFsError(err: unknown): err is NodeJS.ErrnoException {
-  return err instanceof Error && typeof (err as NodeJS.ErrnoException).code === 'string' && (err as NodeJS.ErrnoException).syscall !== undefined;
+  return (
+    err instanceof Error && typeof (err as NodeJS.ErrnoException).code === 'string' && (err as NodeJS.ErrnoException).syscall !== undefined
+  );
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -19,7 +19,11 @@ export const INITIATORS = ['user', 'AIOpsAgent', 'system'] as const;
 export type Initiator = (typeof INITIATORS)[number];
 
 const short = z.string().max(256);
-const count = z.number().int().min(0).max(2 ** 32 - 1);
+const count = z
+  .number()
+  .int()
+  .min(0)
+  .max(2 ** 32 - 1);
 const millis = z.number().min(0).max(86_400_000);
 
 export const AuthorizationDetailsSchema = z.object({
@@ -71,7 +75,18 @@ export const LlmCallDetailsSchema = z.object({
 });
 
 /** A remediation's life (proposed → approved → running → completed | failed; or rejected, expired, cancelled), plus `executed`/`failed` per action, and `joined` when another proposal for its target joined it while pending. */
-export const REMEDIATION_STATES = ['proposed', 'approved', 'rejected', 'running', 'executed', 'completed', 'failed', 'expired', 'cancelled', 'joined'] as const;
+export const REMEDIATION_STATES = [
+  'proposed',
+  'approved',
+  'rejected',
+  'running',
+  'executed',
+  'completed',
+  'failed',
+  'expired',
+  'cancelled',
+  'joined',
+] as const;
 export const RemediationDetailsSchema = z.object({
   remediation_id: short,
   state: z.enum(REMEDIATION_STATES),
@@ -92,7 +107,10 @@ export const InsightDetailsSchema = z.object({
   summary: z.string().max(2000),
   diagnosed_by: z.enum(['llm', 'deterministic']),
   finding_ids: z.array(z.string().max(300)).max(50).default([]),
-  evidence: z.array(z.object({ series: z.string().max(500), time: z.string().max(40), value: z.number(), why: z.string().max(500) })).max(12).default([]),
+  evidence: z
+    .array(z.object({ series: z.string().max(500), time: z.string().max(40), value: z.number(), why: z.string().max(500) }))
+    .max(12)
+    .default([]),
   recommended_actions: z.array(z.string().max(500)).max(20).default([]),
 });
 
@@ -146,7 +164,10 @@ export interface AuditLog {
 
 /** Thrown by `record` when the event cannot be made durable (spool full or disk error). */
 export class AuditUnavailableError extends Error {
-  constructor(readonly reason: 'spool_full' | 'high_water' | 'closed' | 'io_error', message: string) {
+  constructor(
+    readonly reason: 'spool_full' | 'high_water' | 'closed' | 'io_error',
+    message: string,
+  ) {
     super(message);
     this.name = 'AuditUnavailableError';
   }
@@ -183,11 +204,16 @@ export function normalizeEvent(input: AuditEventInput, now: () => number = Date.
 
 function outcomeOf(e: z.output<typeof AuditEventInputSchema>): string {
   switch (e.event_type) {
-    case 'authorization': return e.details.allowed ? 'allowed' : 'denied';
-    case 'tool_call': return e.details.status;
-    case 'llm_call': return e.details.status;
-    case 'remediation': return e.details.state;
-    case 'insight': return e.details.severity;
+    case 'authorization':
+      return e.details.allowed ? 'allowed' : 'denied';
+    case 'tool_call':
+      return e.details.status;
+    case 'llm_call':
+      return e.details.status;
+    case 'remediation':
+      return e.details.state;
+    case 'insight':
+      return e.details.severity;
   }
 }
 

@@ -8,12 +8,21 @@ import type { AuditStatus } from './pipeline.js';
 
 export function registerAuditMetrics(registry: Registry, status: () => AuditStatus): void {
   const gauge = (name: string, help: string, read: (s: AuditStatus) => number) =>
-    new Gauge({ name, help, registers: [registry], collect() { this.set(read(status())); } });
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.set(read(status()));
+      },
+    });
   // Counters that mirror monotonic totals kept by the pipeline (reset on restart, as counters may).
   const counter = (name: string, help: string, read: (s: AuditStatus) => number) => {
     let last = 0;
     return new Counter({
-      name, help, registers: [registry],
+      name,
+      help,
+      registers: [registry],
       collect() {
         const now = read(status());
         if (now > last) this.inc(now - last);
@@ -27,8 +36,20 @@ export function registerAuditMetrics(registry: Registry, status: () => AuditStat
   gauge('aiops_audit_spool_full', '1 while the audit spool refuses new events', (s) => (s.spool.full ? 1 : 0));
   gauge('aiops_audit_shipping_failing', '1 while shipping to ClickHouse keeps failing', (s) => (s.shipper.consecutiveFailures > 0 ? 1 : 0));
   counter('aiops_audit_events_shipped_total', 'Audit events stored in ClickHouse', (s) => s.shipper.shipped);
-  counter('aiops_audit_events_failed_total', 'Audit events in failed shipping attempts (they stay in the spool and are retried)', (s) => s.shipper.failed);
+  counter(
+    'aiops_audit_events_failed_total',
+    'Audit events in failed shipping attempts (they stay in the spool and are retried)',
+    (s) => s.shipper.failed,
+  );
   counter('aiops_audit_events_rejected_total', 'Audit events refused by a full spool (the request was refused too)', (s) => s.rejected);
-  counter('aiops_audit_duplicates_skipped_total', 'Events of a retried batch found already stored and not inserted again', (s) => s.shipper.duplicatesSkipped);
-  counter('aiops_audit_spool_corrupt_records_total', 'Spool records skipped because their checksum did not match', (s) => s.spool.corruptRecords);
+  counter(
+    'aiops_audit_duplicates_skipped_total',
+    'Events of a retried batch found already stored and not inserted again',
+    (s) => s.shipper.duplicatesSkipped,
+  );
+  counter(
+    'aiops_audit_spool_corrupt_records_total',
+    'Spool records skipped because their checksum did not match',
+    (s) => s.spool.corruptRecords,
+  );
 }

@@ -116,13 +116,18 @@ async function create(
     throw err;
   }
   const { client } = connection;
-  const shipper = new Shipper(spool, client, {
-    database: options.database,
-    llmTtlDays: options.llmTtlDays,
-    batchMaxEvents: options.batchMaxEvents,
-    retryMaxMs: options.retryMaxMs,
-    ...(options.retryBaseMs !== undefined ? { retryBaseMs: options.retryBaseMs } : {}),
-  }, options.log);
+  const shipper = new Shipper(
+    spool,
+    client,
+    {
+      database: options.database,
+      llmTtlDays: options.llmTtlDays,
+      batchMaxEvents: options.batchMaxEvents,
+      retryMaxMs: options.retryMaxMs,
+      ...(options.retryBaseMs !== undefined ? { retryBaseMs: options.retryBaseMs } : {}),
+    },
+    options.log,
+  );
   shipper.start();
 
   let dialect: Promise<Dialect> | undefined;
@@ -138,7 +143,9 @@ async function create(
     let timer: NodeJS.Timeout | undefined;
     return Promise.race([
       dialect,
-      new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`ClickHouse did not answer within ${timeoutMs} ms`)), timeoutMs))),
+      new Promise<never>(
+        (_, reject) => (timer = setTimeout(() => reject(new Error(`ClickHouse did not answer within ${timeoutMs} ms`)), timeoutMs)),
+      ),
     ]).finally(() => clearTimeout(timer));
   };
 

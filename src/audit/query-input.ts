@@ -37,7 +37,8 @@ export function resolveRange(from: string | undefined, to: string | undefined, n
   const fromMs = from === undefined ? toMs - DEFAULT_RANGE_MS : parseTime(from, 'from');
   if (typeof fromMs === 'string') return fromMs;
   if (fromMs > toMs) return '"from" is after "to"';
-  if (toMs - fromMs > MAX_RANGE_MS) return `the range is wider than ${MAX_RANGE_MS / 86_400_000} days; narrow it or page through several ranges`;
+  if (toMs - fromMs > MAX_RANGE_MS)
+    return `the range is wider than ${MAX_RANGE_MS / 86_400_000} days; narrow it or page through several ranges`;
   return { fromMs, toMs };
 }
 

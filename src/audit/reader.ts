@@ -48,7 +48,8 @@ function auditSelect(q: AuditQuery, database: string, dialect: Dialect): Sql {
   const col = modern ? sql`timestamp` : sql`timestamp_ms`;
   const visible: Sql[] = [];
   if (q.types.length > 0) visible.push(sql`has(${strings(q.types)}, event_type)`);
-  if (q.ownTypes && q.ownTypes.length > 0 && q.userId) visible.push(sql`(has(${strings(q.ownTypes)}, event_type) AND user_id = ${str(q.userId)})`);
+  if (q.ownTypes && q.ownTypes.length > 0 && q.userId)
+    visible.push(sql`(has(${strings(q.ownTypes)}, event_type) AND user_id = ${str(q.userId)})`);
   if (visible.length === 0) visible.push(sql`0`);
   const where: Sql[] = [
     sql`workspace_id = ${str(q.workspaceId)}`,

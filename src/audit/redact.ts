@@ -8,7 +8,8 @@
 export const REDACTED = '[redacted]';
 
 /** Keys whose values are always secrets, whatever they look like. */
-const SECRET_KEY = /(^|[_-])(pass(word|wd|phrase)?|secret|token|api[_-]?key|apikey|authorization|auth|cookie|set[_-]cookie|credentials?|private[_-]?key|client[_-]?secret|access[_-]?key|session[_-]?key|signature|bearer|jwt)$/i;
+const SECRET_KEY =
+  /(^|[_-])(pass(word|wd|phrase)?|secret|token|api[_-]?key|apikey|authorization|auth|cookie|set[_-]cookie|credentials?|private[_-]?key|client[_-]?secret|access[_-]?key|session[_-]?key|signature|bearer|jwt)$/i;
 const SECRET_KEY_INFIX = /(password|passwd|secret|token|api[_-]?key|apikey|credential|private[_-]?key|authorization|cookie)/i;
 
 /**
@@ -44,11 +45,15 @@ const PATTERNS: readonly [RegExp, string | ((...m: string[]) => string)][] = [
   // user:password@ in URLs
   [/([a-z][a-z0-9+.-]*:\/\/[^:/@\s]+):[^@\s/]+@/gi, (_m, head) => `${head}:${REDACTED}@`],
   // command-line flags: --password value, --token=value
-  [/(--?(?:password|passwd|pass|token|secret|api[_-]?key|access[_-]?key|client[_-]?secret))([=\s]+)([^\s"'&,;]+)/gi,
-    (_m, flag, sep) => `${flag}${sep}${REDACTED}`],
+  [
+    /(--?(?:password|passwd|pass|token|secret|api[_-]?key|access[_-]?key|client[_-]?secret))([=\s]+)([^\s"'&,;]+)/gi,
+    (_m, flag, sep) => `${flag}${sep}${REDACTED}`,
+  ],
   // key=value / "key": "value" pairs inside free text
-  [/\b(password|passwd|secret|token|api[_-]?key|access[_-]?key|client[_-]?secret)(["']?\s*[:=]\s*["']?)([^\s"'&,;]{1,})/gi,
-    (_m, k, sep) => `${k}${sep}${REDACTED}`],
+  [
+    /\b(password|passwd|secret|token|api[_-]?key|access[_-]?key|client[_-]?secret)(["']?\s*[:=]\s*["']?)([^\s"'&,;]{1,})/gi,
+    (_m, k, sep) => `${k}${sep}${REDACTED}`,
+  ],
 ];
 
 function maskPatterns(text: string): string {

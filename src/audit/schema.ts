@@ -50,8 +50,9 @@ export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
     name: 'audit_events',
-    statements: (d, db) => [d.kind === 'modern'
-      ? sql`CREATE TABLE IF NOT EXISTS ${db}.audit_events (
+    statements: (d, db) => [
+      d.kind === 'modern'
+        ? sql`CREATE TABLE IF NOT EXISTS ${db}.audit_events (
           event_id String,
           timestamp DateTime64(3, 'UTC'),
           user_id String,
@@ -69,7 +70,7 @@ export const MIGRATIONS: readonly Migration[] = [
         ) ENGINE = ReplacingMergeTree
         PARTITION BY toYYYYMM(timestamp)
         ORDER BY (workspace_id, timestamp, event_id)`
-      : sql`CREATE TABLE IF NOT EXISTS ${db}.audit_events (
+        : sql`CREATE TABLE IF NOT EXISTS ${db}.audit_events (
           event_id String,
           timestamp DateTime('UTC'),
           timestamp_ms UInt64,
@@ -87,13 +88,15 @@ export const MIGRATIONS: readonly Migration[] = [
           inserted_at DateTime('UTC') DEFAULT now()
         ) ENGINE = ReplacingMergeTree()
         PARTITION BY toYYYYMM(timestamp)
-        ORDER BY (workspace_id, timestamp_ms, event_id)`],
+        ORDER BY (workspace_id, timestamp_ms, event_id)`,
+    ],
   },
   {
     version: 2,
     name: 'aiops_logs (LLM usage, the source schema)',
-    statements: (d, db, o) => [d.kind === 'modern'
-      ? sql`CREATE TABLE IF NOT EXISTS ${db}.aiops_logs (
+    statements: (d, db, o) => [
+      d.kind === 'modern'
+        ? sql`CREATE TABLE IF NOT EXISTS ${db}.aiops_logs (
           event_id String,
           timestamp DateTime64(3, 'UTC'),
           agent LowCardinality(String),
@@ -118,7 +121,7 @@ export const MIGRATIONS: readonly Migration[] = [
         PARTITION BY toYYYYMMDD(timestamp)
         ORDER BY (workspace_id, timestamp, event_id)
         TTL toDateTime(timestamp) + toIntervalDay(${u32(o.llmTtlDays)})`
-      : sql`CREATE TABLE IF NOT EXISTS ${db}.aiops_logs (
+        : sql`CREATE TABLE IF NOT EXISTS ${db}.aiops_logs (
           event_id String,
           timestamp DateTime('UTC'),
           timestamp_ms UInt64,
@@ -142,7 +145,8 @@ export const MIGRATIONS: readonly Migration[] = [
           trace_id String
         ) ENGINE = ReplacingMergeTree()
         PARTITION BY toYYYYMMDD(timestamp)
-        ORDER BY (workspace_id, timestamp_ms, event_id)`],
+        ORDER BY (workspace_id, timestamp_ms, event_id)`,
+    ],
   },
 ];
 
@@ -158,13 +162,20 @@ export async function migrate(client: ClickHouseClient, dialect: Dialect, option
   await run(sql`CREATE TABLE IF NOT EXISTS ${db}.${identifier(MIGRATIONS_TABLE)} (
       version UInt32, name String, applied_at DateTime('UTC') DEFAULT now()
     ) ENGINE = ReplacingMergeTree() ORDER BY version`);
-  const rs = await client.query({ query: render(sql`SELECT DISTINCT version FROM ${db}.${identifier(MIGRATIONS_TABLE)}`, 'inline').query, format: 'JSONEachRow' });
+  const rs = await client.query({
+    query: render(sql`SELECT DISTINCT version FROM ${db}.${identifier(MIGRATIONS_TABLE)}`, 'inline').query,
+    format: 'JSONEachRow',
+  });
   const done = new Set((await rs.json<{ version: number | string }>()).map((r) => Number(r.version)));
   const applied: number[] = [];
   for (const m of MIGRATIONS) {
     if (done.has(m.version)) continue;
     for (const statement of m.statements(dialect, db, options)) await run(statement);
-    await client.insert({ table: `${options.database}.${MIGRATIONS_TABLE}`, values: [{ version: m.version, name: m.name }], format: 'JSONEachRow' });
+    await client.insert({
+      table: `${options.database}.${MIGRATIONS_TABLE}`,
+      values: [{ version: m.version, name: m.name }],
+      format: 'JSONEachRow',
+    });
     applied.push(m.version);
   }
   if (dialect.kind === 'modern') await alignTtl(client, db, options);
@@ -172,12 +183,20 @@ export async function migrate(client: ClickHouseClient, dialect: Dialect, option
 }
 
 async function alignTtl(client: ClickHouseClient, db: Ident, options: SchemaOptions): Promise<void> {
-  const q = render(sql`SELECT engine_full FROM system.tables WHERE database = ${{ type: 'String', value: options.database }} AND name = 'aiops_logs'`, 'params');
+  const q = render(
+    sql`SELECT engine_full FROM system.tables WHERE database = ${{ type: 'String', value: options.database }} AND name = 'aiops_logs'`,
+    'params',
+  );
   const rs = await client.query({ ...q, format: 'JSONEachRow' });
   const engine = (await rs.json<{ engine_full: string }>())[0]?.engine_full ?? '';
   const wanted = `toIntervalDay(${options.llmTtlDays})`;
   if (engine.includes('TTL') && !engine.includes(wanted)) {
-    await client.command({ query: render(sql`ALTER TABLE ${db}.aiops_logs MODIFY TTL toDateTime(timestamp) + toIntervalDay(${u32(options.llmTtlDays)})`, 'inline').query });
+    await client.command({
+      query: render(
+        sql`ALTER TABLE ${db}.aiops_logs MODIFY TTL toDateTime(timestamp) + toIntervalDay(${u32(options.llmTtlDays)})`,
+        'inline',
+      ).query,
+    });
   }
 }
 
@@ -229,5 +248,7 @@ export function llmRow(e: AuditEvent, d: Dialect): Record<string, unknown> {
 
 /** DateTime64(3) on modern servers; on 18.16 a DateTime (seconds) plus a millisecond column. */
 function withTimestamp(row: Record<string, unknown>, timestampMs: number, d: Dialect): Record<string, unknown> {
-  return d.kind === 'modern' ? { ...row, timestamp: timestampMs } : { ...row, timestamp: Math.floor(timestampMs / 1000), timestamp_ms: timestampMs };
+  return d.kind === 'modern'
+    ? { ...row, timestamp: timestampMs }
+    : { ...row, timestamp: Math.floor(timestampMs / 1000), timestamp_ms: timestampMs };
 }

@@ -94,7 +94,13 @@ export class Shipper {
   /** Resolves true when woken early (retryNow, stop), false when the time is up. */
   private sleep(ms: number): Promise<boolean> {
     return new Promise((resolve) => {
-      this.sleeper = { timer: setTimeout(() => { this.sleeper = undefined; resolve(false); }, ms), resolve };
+      this.sleeper = {
+        timer: setTimeout(() => {
+          this.sleeper = undefined;
+          resolve(false);
+        }, ms),
+        resolve,
+      };
     });
   }
 
@@ -114,7 +120,9 @@ export class Shipper {
   }
 
   private async answers(): Promise<boolean> {
-    const result = await this.client.ping({ select: false, abort_signal: AbortSignal.timeout(RETURN_PROBE_MS) }).catch(() => ({ success: false }));
+    const result = await this.client
+      .ping({ select: false, abort_signal: AbortSignal.timeout(RETURN_PROBE_MS) })
+      .catch(() => ({ success: false }));
     return result.success;
   }
 
@@ -138,7 +146,8 @@ export class Shipper {
         await this.ship(batch.events, this.dialect, check);
         await this.spool.acknowledge(batch.end, batch.events.length);
         this.stats.shipped += batch.events.length;
-        if (this.stats.consecutiveFailures > 0) this.log.info({ after: this.stats.consecutiveFailures }, 'audit: shipping to ClickHouse recovered');
+        if (this.stats.consecutiveFailures > 0)
+          this.log.info({ after: this.stats.consecutiveFailures }, 'audit: shipping to ClickHouse recovered');
         this.stats.consecutiveFailures = 0;
         delete this.stats.failingSince;
         delete this.stats.lastError;
@@ -154,7 +163,11 @@ export class Shipper {
         // A restarted server may be a different version: detect again before the next attempt.
         this.dialect = undefined;
         const n = this.stats.consecutiveFailures;
-        if (n === 1 || n % 10 === 0) this.log.warn({ err: this.stats.lastError, attempt: n, spool_depth: depth }, 'audit: shipping to ClickHouse failed; events stay in the spool');
+        if (n === 1 || n % 10 === 0)
+          this.log.warn(
+            { err: this.stats.lastError, attempt: n, spool_depth: depth },
+            'audit: shipping to ClickHouse failed; events stay in the spool',
+          );
         if (this.stopping) break;
         const base = this.options.retryBaseMs ?? 100;
         const delay = Math.min(this.options.retryMaxMs, base * 2 ** Math.min(n - 1, 16));
@@ -189,10 +202,14 @@ export class Shipper {
     const min = Math.min(...events.map((e) => e.timestamp));
     const max = Math.max(...events.map((e) => e.timestamp));
     const t = sql`${identifier(this.options.database)}.${identifier(table)}`;
-    const range: Sql = dialect.kind === 'modern'
-      ? sql`timestamp BETWEEN fromUnixTimestamp64Milli(${i64(min)}, 'UTC') AND fromUnixTimestamp64Milli(${i64(max)}, 'UTC')`
-      : sql`timestamp_ms BETWEEN ${u64(min)} AND ${u64(max)}`;
-    const q = render(sql`SELECT event_id FROM ${t} WHERE ${range} AND has(${strings(events.map((e) => e.event_id))}, event_id)`, dialect.params);
+    const range: Sql =
+      dialect.kind === 'modern'
+        ? sql`timestamp BETWEEN fromUnixTimestamp64Milli(${i64(min)}, 'UTC') AND fromUnixTimestamp64Milli(${i64(max)}, 'UTC')`
+        : sql`timestamp_ms BETWEEN ${u64(min)} AND ${u64(max)}`;
+    const q = render(
+      sql`SELECT event_id FROM ${t} WHERE ${range} AND has(${strings(events.map((e) => e.event_id))}, event_id)`,
+      dialect.params,
+    );
     const rs = await this.client.query({ ...q, format: 'JSONEachRow' });
     return new Set((await rs.json<{ event_id: string }>()).map((r) => r.event_id));
   }
@@ -200,5 +217,7 @@ export class Shipper {
 
 function shortError(err: unknown): string {
   const e = err as { code?: string; message?: string; cause?: { code?: string } };
-  return String(e.cause?.code ?? e.code ?? e.message ?? 'error').split('\n')[0]!.slice(0, 200);
+  return String(e.cause?.code ?? e.code ?? e.message ?? 'error')
+    .split('\n')[0]!
+    .slice(0, 200);
 }

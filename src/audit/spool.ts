@@ -177,7 +177,10 @@ export class Spool {
     const live = segments.filter((s) => s >= this.ack.segment);
     if (live.length === 0) live.push(this.ack.segment);
     for (const s of live) {
-      const size = await fs.stat(this.segPath(s)).then((st) => st.size, () => 0);
+      const size = await fs.stat(this.segPath(s)).then(
+        (st) => st.size,
+        () => 0,
+      );
       this.sizes.set(s, size);
     }
     this.active = live[live.length - 1]!;
@@ -194,7 +197,8 @@ export class Spool {
         this.sizes.set(s, validEnd);
       }
     }
-    if (this.ack.offset > (this.sizes.get(this.ack.segment) ?? 0)) this.ack = { segment: this.ack.segment, offset: this.sizes.get(this.ack.segment) ?? 0 };
+    if (this.ack.offset > (this.sizes.get(this.ack.segment) ?? 0))
+      this.ack = { segment: this.ack.segment, offset: this.sizes.get(this.ack.segment) ?? 0 };
     this.fd = await fs.open(this.segPath(this.active), constants.O_CREAT | constants.O_WRONLY | constants.O_APPEND, 0o600);
     await this.syncDir();
     this.activeSize = this.sizes.get(this.active) ?? 0;
@@ -272,7 +276,13 @@ export class Spool {
 
   stats(): SpoolStats {
     const depthBytes = this.depthBytes;
-    return { depthEvents: this.depthEvents + this.queue.length, depthBytes, maxBytes: this.maxBytes, full: depthBytes >= this.maxBytes * 0.999 || this.fullSince !== undefined, corruptRecords: this.corrupt };
+    return {
+      depthEvents: this.depthEvents + this.queue.length,
+      depthBytes,
+      maxBytes: this.maxBytes,
+      full: depthBytes >= this.maxBytes * 0.999 || this.fullSince !== undefined,
+      corruptRecords: this.corrupt,
+    };
   }
 
   /** Set when an append was refused for lack of room; cleared once the spool drains below 90 %. */
@@ -290,8 +300,12 @@ export class Spool {
     const limit = room === 'unauthenticated' ? this.unauthenticatedLimit : room === 'request' ? this.requestLimit : this.maxBytes;
     if (this.depthBytes + line.length > limit) {
       if (room !== 'unauthenticated') this.fullSince ??= Date.now();
-      return Promise.reject(new AuditUnavailableError(room === 'unauthenticated' ? 'high_water' : 'spool_full',
-        `audit spool is full (${this.depthBytes} of ${this.maxBytes} bytes unshipped)`));
+      return Promise.reject(
+        new AuditUnavailableError(
+          room === 'unauthenticated' ? 'high_water' : 'spool_full',
+          `audit spool is full (${this.depthBytes} of ${this.maxBytes} bytes unshipped)`,
+        ),
+      );
     }
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ line, resolve, reject });
@@ -307,7 +321,12 @@ export class Spool {
         this.queue = [];
         const bytes = group.reduce((n, p) => n + p.line.length, 0);
         try {
-          await this.writeGroup(Buffer.concat(group.map((p) => p.line), bytes));
+          await this.writeGroup(
+            Buffer.concat(
+              group.map((p) => p.line),
+              bytes,
+            ),
+          );
           this.queuedBytes -= bytes;
           this.depthEvents += group.length;
           for (const p of group) p.resolve();

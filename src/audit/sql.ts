@@ -14,7 +14,10 @@ export interface Param {
 }
 
 export class Sql {
-  constructor(readonly strings: readonly string[], readonly values: readonly (Param | Sql | Ident)[]) {}
+  constructor(
+    readonly strings: readonly string[],
+    readonly values: readonly (Param | Sql | Ident)[],
+  ) {}
 }
 
 /** A checked identifier spliced as `name` (backquoted). */
@@ -91,10 +94,12 @@ export function literal(p: Param): string {
       return quoteString(p.value);
     case 'Array(String)':
       if (!Array.isArray(p.value)) throw new TypeError('Array(String) parameter needs an array');
-      return `[${(p.value as readonly unknown[]).map((v) => {
-        if (typeof v !== 'string') throw new TypeError('Array(String) parameter needs strings');
-        return quoteString(v);
-      }).join(',')}]`;
+      return `[${(p.value as readonly unknown[])
+        .map((v) => {
+          if (typeof v !== 'string') throw new TypeError('Array(String) parameter needs strings');
+          return quoteString(v);
+        })
+        .join(',')}]`;
     default: {
       const [min, max] = RANGES[p.type];
       const v = p.value;

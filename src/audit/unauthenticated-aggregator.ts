@@ -131,7 +131,10 @@ export class UnauthenticatedAggregator {
       },
     };
     // A refusal (spool above its high-water mark) is logged and counted by the pipeline.
-    const p = this.options.record(event).catch(() => {}).finally(() => this.pending.delete(p));
+    const p = this.options
+      .record(event)
+      .catch(() => {})
+      .finally(() => this.pending.delete(p));
     this.pending.add(p);
   }
 

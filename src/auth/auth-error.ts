@@ -27,7 +27,10 @@ export class AuthError extends Error {
   /** 401 for a bad token; 503 when the key source (JWKS) cannot be reached, which is not the caller's fault. */
   readonly statusCode: 401 | 503;
 
-  constructor(readonly reason: AuthFailureReason, message: string) {
+  constructor(
+    readonly reason: AuthFailureReason,
+    message: string,
+  ) {
     super(message);
     this.name = 'AuthError';
     this.statusCode = reason === 'key_source_unavailable' ? 503 : 401;

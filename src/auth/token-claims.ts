@@ -53,10 +53,9 @@ const InternalClaimsSchema = z.object({
   ...common,
   // The control plane always sets both; they are required here whatever JWT_REQUIRE_AUDIENCE/_IAT say.
   iat: NumericDateSchema,
-  aud: z.union([z.string(), z.array(z.string())]).refine(
-    (aud) => [aud].flat().includes(CONTROL_PLANE_AUDIENCE),
-    `must include "${CONTROL_PLANE_AUDIENCE}"`,
-  ),
+  aud: z
+    .union([z.string(), z.array(z.string())])
+    .refine((aud) => [aud].flat().includes(CONTROL_PLANE_AUDIENCE), `must include "${CONTROL_PLANE_AUDIENCE}"`),
   token_type: z.literal(INTERNAL_TOKEN_TYPE),
   active_workspace_id: WorkspaceIdSchema,
   org_ids: z.array(z.string()).optional(),
@@ -89,8 +88,9 @@ export function mapClaims(payload: Record<string, unknown>, rawToken: string, po
     if (lifetime > policy.internalTokenMaxLifetimeSeconds) {
       return {
         ok: false,
-        message: `an ${INTERNAL_TOKEN_TYPE} token may live at most ${policy.internalTokenMaxLifetimeSeconds} s `
-          + `(JWT_INTERNAL_TOKEN_MAX_LIFETIME_SECONDS); this one lives ${lifetime} s (exp - iat)`,
+        message:
+          `an ${INTERNAL_TOKEN_TYPE} token may live at most ${policy.internalTokenMaxLifetimeSeconds} s ` +
+          `(JWT_INTERNAL_TOKEN_MAX_LIFETIME_SECONDS); this one lives ${lifetime} s (exp - iat)`,
       };
     }
     return {

@@ -40,7 +40,10 @@ export function createTokenVerifier(jwt: Config['jwt'], getKey: JWTVerifyGetKey)
       throw new AuthError('malformed_token', 'the token header cannot be decoded');
     }
     if (!alg || !allowed.has(alg)) {
-      throw new AuthError('unsupported_algorithm', `algorithm "${alg ?? 'missing'}" is not allowed (allowed: ${jwt.algorithms.join(', ')})`);
+      throw new AuthError(
+        'unsupported_algorithm',
+        `algorithm "${alg ?? 'missing'}" is not allowed (allowed: ${jwt.algorithms.join(', ')})`,
+      );
     }
 
     // Which claims to demand. In the opt-in mode this looks at the not yet verified payload, which is
@@ -93,12 +96,22 @@ function toAuthError(err: unknown): AuthError {
   }
   if (err instanceof errors.JWTClaimValidationFailed) {
     switch (err.claim) {
-      case 'iss': return new AuthError('invalid_issuer', err.reason === 'missing' ? 'the token has no issuer' : 'the token issuer is not accepted');
-      case 'aud': return new AuthError('invalid_audience', err.reason === 'missing' ? 'the token has no audience' : 'the token audience is not accepted');
-      case 'nbf': return new AuthError('not_yet_valid', 'the token is not valid yet (nbf is in the future)');
-      case 'iat': if (err.reason !== 'missing') return new AuthError('invalid_issued_at', 'the token iat is in the future');
+      case 'iss':
+        return new AuthError('invalid_issuer', err.reason === 'missing' ? 'the token has no issuer' : 'the token issuer is not accepted');
+      case 'aud':
+        return new AuthError(
+          'invalid_audience',
+          err.reason === 'missing' ? 'the token has no audience' : 'the token audience is not accepted',
+        );
+      case 'nbf':
+        return new AuthError('not_yet_valid', 'the token is not valid yet (nbf is in the future)');
+      case 'iat':
+        if (err.reason !== 'missing') return new AuthError('invalid_issued_at', 'the token iat is in the future');
     }
-    return new AuthError('invalid_claims', err.reason === 'missing' ? `the token has no "${err.claim}" claim` : `invalid "${err.claim}" claim`);
+    return new AuthError(
+      'invalid_claims',
+      err.reason === 'missing' ? `the token has no "${err.claim}" claim` : `invalid "${err.claim}" claim`,
+    );
   }
   if (err instanceof errors.JWSSignatureVerificationFailed) return new AuthError('invalid_signature', 'the token signature is invalid');
   if (err instanceof errors.JOSEAlgNotAllowed || err instanceof errors.JOSENotSupported) {
@@ -114,11 +127,15 @@ function toAuthError(err: unknown): AuthError {
 export function relaxedTokenPolicyWarnings(jwt: Pick<Config['jwt'], 'requireAudience' | 'requireIssuedAt' | 'maxAgeSeconds'>): string[] {
   const warnings: string[] = [];
   if (!jwt.requireAudience) {
-    warnings.push('JWT_REQUIRE_AUDIENCE=false: tokens without an "aud" claim are accepted (a token with a wrong "aud" is still refused); '
-      + 'a token minted for another service by the same issuer is accepted here');
+    warnings.push(
+      'JWT_REQUIRE_AUDIENCE=false: tokens without an "aud" claim are accepted (a token with a wrong "aud" is still refused); ' +
+        'a token minted for another service by the same issuer is accepted here',
+    );
   }
   if (!jwt.requireIssuedAt) {
-    warnings.push(`JWT_REQUIRE_IAT=false: tokens without an "iat" claim are accepted when they expire within JWT_MAX_AGE_SECONDS (${jwt.maxAgeSeconds} s)`);
+    warnings.push(
+      `JWT_REQUIRE_IAT=false: tokens without an "iat" claim are accepted when they expire within JWT_MAX_AGE_SECONDS (${jwt.maxAgeSeconds} s)`,
+    );
   }
   return warnings;
 }

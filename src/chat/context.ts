@@ -18,7 +18,9 @@ const FENCE = /^<<<UNTRUSTED_DATA label="([^"]*)" id="[0-9a-f]+">>>\n([\s\S]*)\n
 /** Text of a message's content (string, or the text parts of a content array). */
 export function textOf(content: BaseMessage['content']): string {
   if (typeof content === 'string') return content;
-  return content.map((p) => (typeof p === 'string' ? p : typeof (p as { text?: unknown }).text === 'string' ? (p as { text: string }).text : '')).join('');
+  return content
+    .map((p) => (typeof p === 'string' ? p : typeof (p as { text?: unknown }).text === 'string' ? (p as { text: string }).text : ''))
+    .join('');
 }
 
 /** The data inside a fence (as fenced, i.e. with marker-like text neutralised), or the text itself. */
@@ -53,7 +55,7 @@ export function clip(text: string, maxChars = 300): string {
 /** One folded turn as one summary line: what was asked, the start of the answer, the tools used. */
 export function summariseTurn(turn: readonly BaseMessage[]): string {
   const asked = turn.find((m) => m.getType() === 'human');
-  const answers = turn.filter((m): m is AIMessage => AIMessage.isInstance(m) && !(m.tool_calls?.length));
+  const answers = turn.filter((m): m is AIMessage => AIMessage.isInstance(m) && !m.tool_calls?.length);
   const tools = [...new Set(turn.flatMap((m) => (AIMessage.isInstance(m) ? (m.tool_calls ?? []).map((c) => c.name) : [])))];
   const answer = answers.length > 0 ? textOf(answers[answers.length - 1]!.content) : '';
   return `- asked: ${clip(asked ? unfence(textOf(asked.content)).data : '(nothing)', 200)}; answered: ${clip(answer || '(no answer)', 300)}${tools.length ? `; tools: ${tools.join(', ')}` : ''}`;
@@ -71,7 +73,12 @@ export interface FoldResult {
  * Folds the oldest turns out of `messages` (every message must have an id) while the history is
  * above `historyBudget` tokens, always keeping the newest turn. Returns undefined when nothing folds.
  */
-export function foldOldTurns(messages: readonly BaseMessage[], summary: string, historyBudget: number, summaryBudget: number): FoldResult | undefined {
+export function foldOldTurns(
+  messages: readonly BaseMessage[],
+  summary: string,
+  historyBudget: number,
+  summaryBudget: number,
+): FoldResult | undefined {
   const turns = splitTurns(messages);
   let total = totalTokens(messages);
   const folded: BaseMessage[][] = [];
@@ -82,7 +89,14 @@ export function foldOldTurns(messages: readonly BaseMessage[], summary: string, 
   }
   if (folded.length === 0) return undefined;
   const lines = [...summary.split('\n').filter((l) => l.startsWith('- ')), ...folded.map(summariseTurn)];
-  return { removeIds: folded.flat().map((m) => m.id!).filter(Boolean), summary: boundSummary(lines, summaryBudget, summary), foldedTurns: folded.length };
+  return {
+    removeIds: folded
+      .flat()
+      .map((m) => m.id!)
+      .filter(Boolean),
+    summary: boundSummary(lines, summaryBudget, summary),
+    foldedTurns: folded.length,
+  };
 }
 
 function boundSummary(lines: string[], maxTokens: number, previous: string): string {
@@ -127,7 +141,12 @@ export function fitPrompt(messages: readonly BaseMessage[], fixed: number, budge
     if (before <= minToolTokens) continue;
     const { label, data } = unfence(textOf(m.content));
     const target = Math.max(minToolTokens, before - (total - budget));
-    const clipped = new ToolMessage({ content: fenceUntrusted(label ?? 'tool_result', clipToTokens(data, target)), tool_call_id: m.tool_call_id, ...(m.name ? { name: m.name } : {}), ...(m.id ? { id: m.id } : {}) });
+    const clipped = new ToolMessage({
+      content: fenceUntrusted(label ?? 'tool_result', clipToTokens(data, target)),
+      tool_call_id: m.tool_call_id,
+      ...(m.name ? { name: m.name } : {}),
+      ...(m.id ? { id: m.id } : {}),
+    });
     out[i] = clipped;
     total += messageTokens(clipped) - before;
   }

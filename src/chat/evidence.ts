@@ -45,7 +45,10 @@ function seriesEvidence(e: { series: string; time: string; value: number; why: s
 }
 
 function findingEvidence(f: FindingLike): EvidenceRef[] {
-  return [{ kind: 'finding', ref: f.id, description: `${f.severity ? `${f.severity}: ` : ''}${f.title}` }, ...(f.evidence ?? []).slice(0, 1).map(seriesEvidence)];
+  return [
+    { kind: 'finding', ref: f.id, description: `${f.severity ? `${f.severity}: ` : ''}${f.title}` },
+    ...(f.evidence ?? []).slice(0, 1).map(seriesEvidence),
+  ];
 }
 
 function dataOf(result: ResultLike): Record<string, unknown> | undefined {
@@ -68,11 +71,25 @@ export function evidenceFromResult(tool: string, result: ResultLike): EvidenceRe
     for (const e of h.evidence.slice(0, 2)) out.push(seriesEvidence(e));
   }
   if (hypotheses.length === 0) for (const f of findingsOf(data).slice(0, MAX_FINDINGS)) out.push(...findingEvidence(f));
-  if (typeof data.enforced_query === 'string') out.push({ kind: 'query', ref: data.enforced_query, description: `${String(data.query ?? tool)} (${String(data.mode ?? '')}), ${String(data.total_series ?? 0)} series` });
-  if (Array.isArray(data.queries)) for (const q of (data.queries as string[]).slice(0, 8)) out.push({ kind: 'query', ref: q, description: `catalog query read by ${tool}` });
+  if (typeof data.enforced_query === 'string')
+    out.push({
+      kind: 'query',
+      ref: data.enforced_query,
+      description: `${String(data.query ?? tool)} (${String(data.mode ?? '')}), ${String(data.total_series ?? 0)} series`,
+    });
+  if (Array.isArray(data.queries))
+    for (const q of (data.queries as string[]).slice(0, 8))
+      out.push({ kind: 'query', ref: q, description: `catalog query read by ${tool}` });
   if (Array.isArray(data.alerts)) {
-    for (const a of (data.alerts as { name?: string; state?: string; annotations?: Record<string, string>; summary?: string }[]).slice(0, 5)) {
-      out.push({ kind: 'alert', ref: String(a.name ?? 'alert'), description: `${a.state ?? 'active'}: ${a.summary ?? a.annotations?.summary ?? a.annotations?.description ?? ''}`.slice(0, 300) });
+    for (const a of (data.alerts as { name?: string; state?: string; annotations?: Record<string, string>; summary?: string }[]).slice(
+      0,
+      5,
+    )) {
+      out.push({
+        kind: 'alert',
+        ref: String(a.name ?? 'alert'),
+        description: `${a.state ?? 'active'}: ${a.summary ?? a.annotations?.summary ?? a.annotations?.description ?? ''}`.slice(0, 300),
+      });
     }
   }
   return out;
@@ -85,7 +102,10 @@ export function focusFromResult(result: ResultLike): Focus | undefined {
   const actions = Array.isArray(data.proposed_actions) ? (data.proposed_actions as ProposedAction[]).slice(0, 5) : [];
   const findings = findingsOf(data) as (FindingLike & Partial<Finding>)[];
   const problems = findings.filter((f) => f.severity !== 'info');
-  const resources = (problems.length > 0 ? problems : findings).map((f) => f.resource).filter((r): r is ResourceRef => !!r).slice(0, 10);
+  const resources = (problems.length > 0 ? problems : findings)
+    .map((f) => f.resource)
+    .filter((r): r is ResourceRef => !!r)
+    .slice(0, 10);
   if (actions.length === 0 && resources.length === 0) return undefined;
   return { actions, resources, findingIds: (problems.length > 0 ? problems : findings).map((f) => f.id).slice(0, 10) };
 }

@@ -29,8 +29,8 @@ export type Intent =
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
 const APPROVAL = new RegExp(
   `^(?:(?:yes|ok|okay)[,!]?\\s+)?(?:please\\s+)?(approve|approved|reject|rejected|decline|deny)` +
-  `(?:\\s+(?:it|that|this|them|the\\s+remediation|remediation|the\\s+proposal))?(?:\\s+(${UUID}))?` +
-  `(?:\\s*(?:[:,;]|\\s-|—)\\s*(.{1,500})|\\s+(?:because|as|since)\\s+(.{1,500})|\\s*[.!]?)$`,
+    `(?:\\s+(?:it|that|this|them|the\\s+remediation|remediation|the\\s+proposal))?(?:\\s+(${UUID}))?` +
+    `(?:\\s*(?:[:,;]|\\s-|—)\\s*(.{1,500})|\\s+(?:because|as|since)\\s+(.{1,500})|\\s*[.!]?)$`,
   'is',
 );
 
@@ -45,16 +45,48 @@ export function approvalCommand(message: string): { kind: 'approve' | 'reject'; 
 
 /** A Kubernetes object name (checked without a bounded-repetition regex: the input is user text). */
 const K8S = { test: (w: string) => w.length <= 253 && /^[a-z0-9][a-z0-9.-]*$/.test(w) && /[a-z0-9]$/.test(w) };
-const STOP = new Set(['the', 'a', 'an', 'my', 'our', 'please', 'now', 'again', 'up', 'down', 'back', 'of', 'that', 'this', 'i', 'you', 'we', 'me']);
+const STOP = new Set([
+  'the',
+  'a',
+  'an',
+  'my',
+  'our',
+  'please',
+  'now',
+  'again',
+  'up',
+  'down',
+  'back',
+  'of',
+  'that',
+  'this',
+  'i',
+  'you',
+  'we',
+  'me',
+]);
 const PRONOUNS = new Set(['it', 'that', 'this', 'them', 'one']);
 const KINDS: Record<string, string> = {
-  pod: 'pod', pods: 'pod', deployment: 'deployment', deploy: 'deployment', statefulset: 'statefulset', sts: 'statefulset',
-  app: 'deployment', application: 'deployment', workload: 'deployment', service: 'deployment',
+  pod: 'pod',
+  pods: 'pod',
+  deployment: 'deployment',
+  deploy: 'deployment',
+  statefulset: 'statefulset',
+  sts: 'statefulset',
+  app: 'deployment',
+  application: 'deployment',
+  workload: 'deployment',
+  service: 'deployment',
 };
 const TARGET_END = new Set(['to', 'in', 'on', 'with', 'because', 'replicas', 'replica', 'and', 'so', 'since']);
 
 function words(text: string): string[] {
-  return text.toLowerCase().replace(/[?!,;]+/g, ' ').replace(/\.(\s|$)/g, ' ').split(/\s+/).filter(Boolean);
+  return text
+    .toLowerCase()
+    .replace(/[?!,;]+/g, ' ')
+    .replace(/\.(\s|$)/g, ' ')
+    .split(/\s+/)
+    .filter(Boolean);
 }
 
 function namespaceAfter(ws: string[], i: number): string | undefined {
@@ -103,7 +135,21 @@ function remediation(text: string): Extract<Intent, { kind: 'remediate' }> | und
   return { kind: 'remediate', verb, target, pronoun: pronoun || !target.name, ...(replicas !== undefined ? { replicas } : {}) };
 }
 
-const UNITS: Record<string, number> = { m: 1, min: 1, mins: 1, minute: 1, minutes: 1, h: 60, hr: 60, hrs: 60, hour: 60, hours: 60, d: 1440, day: 1440, days: 1440 };
+const UNITS: Record<string, number> = {
+  m: 1,
+  min: 1,
+  mins: 1,
+  minute: 1,
+  minutes: 1,
+  h: 60,
+  hr: 60,
+  hrs: 60,
+  hour: 60,
+  hours: 60,
+  d: 1440,
+  day: 1440,
+  days: 1440,
+};
 
 /** "last 2 hours", "past 30 min", "last hour", "last 6h", "today" → minutes (15–1440), else the fallback. */
 function windowMinutes(text: string, fallback: number): number {
@@ -127,21 +173,95 @@ function namespaceOf(text: string): string | undefined {
   const ws = words(text).map((w) => w.replace(/^["'`]+|["'`]+$/g, ''));
   const i = ws.indexOf('namespace');
   if (i < 0) return undefined;
-  const isName = (w: string | undefined) => w !== undefined && w.length <= 63 && K8S.test(w) && !w.includes('.') && !['the', 'a', 'this', 'that', 'my'].includes(w);
+  const isName = (w: string | undefined) =>
+    w !== undefined && w.length <= 63 && K8S.test(w) && !w.includes('.') && !['the', 'a', 'this', 'that', 'my'].includes(w);
   if (isName(ws[i - 1]) && ['in', 'for', 'of', 'the'].includes(ws[i - 2] ?? '')) return ws[i - 1];
   return isName(ws[i + 1]) ? ws[i + 1] : undefined;
 }
 
 const QUESTION_WORDS = new Set([
-  'what', 'whats', "what's", 'is', 'are', 'why', 'how', 'the', 'a', 'an', 'now', 'right', 'wrong', 'there', 'anything', 'something', 'with', 'slow', 'broken',
-  'failing', 'down', 'going', 'on', 'in', 'my', 'our', 'workspace', 'cluster', 'happening', 'today', 'last', 'past', 'hour', 'hours', 'minutes', 'so', 'it',
-  'problem', 'problems', 'issue', 'issues', 'error', 'errors', 'high', 'latency', 'of', 'for', 'and', 'or', 'me', 'tell', 'show', 'please', 'any', 'do',
-  'does', 'we', 'have', 'has', 'been', 'this', 'that', 'keeps', 'keep', 'crashing', 'restarting', 'status', 'health', 'healthy', 'check', 'diagnose',
+  'what',
+  'whats',
+  "what's",
+  'is',
+  'are',
+  'why',
+  'how',
+  'the',
+  'a',
+  'an',
+  'now',
+  'right',
+  'wrong',
+  'there',
+  'anything',
+  'something',
+  'with',
+  'slow',
+  'broken',
+  'failing',
+  'down',
+  'going',
+  'on',
+  'in',
+  'my',
+  'our',
+  'workspace',
+  'cluster',
+  'happening',
+  'today',
+  'last',
+  'past',
+  'hour',
+  'hours',
+  'minutes',
+  'so',
+  'it',
+  'problem',
+  'problems',
+  'issue',
+  'issues',
+  'error',
+  'errors',
+  'high',
+  'latency',
+  'of',
+  'for',
+  'and',
+  'or',
+  'me',
+  'tell',
+  'show',
+  'please',
+  'any',
+  'do',
+  'does',
+  'we',
+  'have',
+  'has',
+  'been',
+  'this',
+  'that',
+  'keeps',
+  'keep',
+  'crashing',
+  'restarting',
+  'status',
+  'health',
+  'healthy',
+  'check',
+  'diagnose',
 ]);
 
 /** Words that may name a workload or namespace ("why is checkout slow" → checkout). */
 function subjectsOf(text: string): string[] {
-  return [...new Set(words(text).map((w) => w.replace(/['"`]/g, '')).filter((w) => w.length >= 3 && K8S.test(w) && !QUESTION_WORDS.has(w) && !/^\d+$/.test(w)))].slice(0, 5);
+  return [
+    ...new Set(
+      words(text)
+        .map((w) => w.replace(/['"`]/g, ''))
+        .filter((w) => w.length >= 3 && K8S.test(w) && !QUESTION_WORDS.has(w) && !/^\d+$/.test(w)),
+    ),
+  ].slice(0, 5);
 }
 
 function analysisTypeOf(text: string): AnalysisType {
@@ -154,13 +274,21 @@ function analysisTypeOf(text: string): AnalysisType {
 
 /** An alert name as Prometheus rules spell them: a CamelCase word (KubePodCrashLooping, AIOpsOomKill). */
 function alertNameIn(text: string): string | undefined {
-  const camel = text.split(/[\s,;:!?"'`()]+/).find((w) => /^[A-Za-z][A-Za-z0-9_]{3,100}$/.test(w) && /[a-z]/.test(w) && /[A-Z]/.test(w.slice(1)));
+  const camel = text
+    .split(/[\s,;:!?"'`()]+/)
+    .find((w) => /^[A-Za-z][A-Za-z0-9_]{3,100}$/.test(w) && /[a-z]/.test(w) && /[A-Z]/.test(w.slice(1)));
   if (camel) return camel;
   const ws = text.split(/\s+/).map((w) => w.replace(/^["'`]+|["'`?!.,;:]+$/g, ''));
   const at = ws.findIndex((w) => w.toLowerCase() === 'alert');
   if (at < 0) return undefined;
   const named = ws.slice(at + 1).find((w) => !['named', 'called', 'the'].includes(w.toLowerCase()));
-  return named && named.length >= 3 && named.length <= 100 && /^[A-Za-z][\w:.-]*$/.test(named) && !['is', 'about', 'mean', 'means', 'firing', 'that', 'this'].includes(named.toLowerCase()) ? named : undefined;
+  return named &&
+    named.length >= 3 &&
+    named.length <= 100 &&
+    /^[A-Za-z][\w:.-]*$/.test(named) &&
+    !['is', 'about', 'mean', 'means', 'firing', 'that', 'this'].includes(named.toLowerCase())
+    ? named
+    : undefined;
 }
 
 /** "should I restart it?", "why did it restart": questions about an action, not commands. */
@@ -180,16 +308,34 @@ export function routeIntent(message: string): Intent {
   }
   const namespace = namespaceOf(text);
   const ns = namespace ? { namespace } : {};
-  if (/\brun(?:s|ning)?\s+out\b|\bforecast\w*|\bcapacity\b|\bfill(?:s|ing)?\s+up\b|\bexhaust\w*|\bout of (?:space|memory|disk|quota)\b|\b(?:disk|volume|pvc|storage)s?\b.*\bfull\b/.test(t)) {
+  if (
+    /\brun(?:s|ning)?\s+out\b|\bforecast\w*|\bcapacity\b|\bfill(?:s|ing)?\s+up\b|\bexhaust\w*|\bout of (?:space|memory|disk|quota)\b|\b(?:disk|volume|pvc|storage)s?\b.*\bfull\b/.test(
+      t,
+    )
+  ) {
     return { kind: 'forecast', ...ns, windowMinutes: windowMinutes(text, 360) };
   }
-  if (/\brecommend\w*|\bright[- ]?siz\w*|\b(?:over|under)[- ]?provision\w*|\bsave money\b|\bcosts?\b|\bwast\w*|\boptimi[sz]\w*|\brequests and limits\b/.test(t)) {
+  if (
+    /\brecommend\w*|\bright[- ]?siz\w*|\b(?:over|under)[- ]?provision\w*|\bsave money\b|\bcosts?\b|\bwast\w*|\boptimi[sz]\w*|\brequests and limits\b/.test(
+      t,
+    )
+  ) {
     return { kind: 'recommendations', ...ns, windowMinutes: windowMinutes(text, 1440) };
   }
-  if (/\b(?:what'?s|what is|what went|what|anything|something|is there anything)\b.*\b(?:wrong|broken|broke|failing|happening|happened|going on|up)\b/.test(t)
-    || /\bwhy\b.*\b(?:slow|failing|down|crash\w*|restart\w*|broken|error\w*|oom\w*|high|latency|timing out)\b/.test(t)
-    || /\b(?:diagnos\w*|health|healthy|problems?|issues?|incidents?|root cause|analy[sz]e|status)\b/.test(t)) {
-    return { kind: 'whats_wrong', analysisType: analysisTypeOf(text), ...ns, windowMinutes: windowMinutes(text, 360), subjects: subjectsOf(text) };
+  if (
+    /\b(?:what'?s|what is|what went|what|anything|something|is there anything)\b.*\b(?:wrong|broken|broke|failing|happening|happened|going on|up)\b/.test(
+      t,
+    ) ||
+    /\bwhy\b.*\b(?:slow|failing|down|crash\w*|restart\w*|broken|error\w*|oom\w*|high|latency|timing out)\b/.test(t) ||
+    /\b(?:diagnos\w*|health|healthy|problems?|issues?|incidents?|root cause|analy[sz]e|status)\b/.test(t)
+  ) {
+    return {
+      kind: 'whats_wrong',
+      analysisType: analysisTypeOf(text),
+      ...ns,
+      windowMinutes: windowMinutes(text, 360),
+      subjects: subjectsOf(text),
+    };
   }
   return { kind: 'unknown' };
 }

@@ -24,7 +24,11 @@ export function parseSse(text: string): { event: string; data: unknown }[] {
   return out;
 }
 
-interface Range { type: string; subtype: string; q: number }
+interface Range {
+  type: string;
+  subtype: string;
+  q: number;
+}
 
 function parseAccept(header: string): Range[] {
   return header.split(',').flatMap((part) => {
@@ -46,7 +50,14 @@ function parseAccept(header: string): Range[] {
 function qualityOf(ranges: Range[], type: string, subtype: string): number {
   let best: { specificity: number; q: number } | undefined;
   for (const r of ranges) {
-    const specificity = r.type === type && r.subtype === subtype ? 2 : r.type === type && r.subtype === '*' ? 1 : r.type === '*' && r.subtype === '*' ? 0 : -1;
+    const specificity =
+      r.type === type && r.subtype === subtype
+        ? 2
+        : r.type === type && r.subtype === '*'
+          ? 1
+          : r.type === '*' && r.subtype === '*'
+            ? 0
+            : -1;
     if (specificity >= 0 && (!best || specificity > best.specificity)) best = { specificity, q: r.q };
   }
   return best?.q ?? 0;

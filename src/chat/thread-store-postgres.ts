@@ -21,7 +21,12 @@ interface Row {
   turns: number;
 }
 
-const toRecord = (r: Row): ThreadRecord => ({ ...r, created_at: Number(r.created_at), updated_at: Number(r.updated_at), turns: Number(r.turns) });
+const toRecord = (r: Row): ThreadRecord => ({
+  ...r,
+  created_at: Number(r.created_at),
+  updated_at: Number(r.updated_at),
+  turns: Number(r.turns),
+});
 
 export function postgresThreadStore(pool: pg.Pool, options: { schema?: string } = {}): ThreadStore {
   const schema = options.schema ?? 'aiops_chat';
@@ -70,10 +75,17 @@ export function postgresThreadStore(pool: pg.Pool, options: { schema?: string } 
       return res.rows[0] ? toRecord(res.rows[0]) : undefined;
     },
     async create(r, holder, leaseUntil) {
-      await pool.query(
-        `INSERT INTO ${table} (${columns}, lease_holder, lease_until) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-        [r.thread_id, r.workspace_id, r.sub, r.title, r.created_at, r.updated_at, r.turns, holder, leaseUntil],
-      );
+      await pool.query(`INSERT INTO ${table} (${columns}, lease_holder, lease_until) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, [
+        r.thread_id,
+        r.workspace_id,
+        r.sub,
+        r.title,
+        r.created_at,
+        r.updated_at,
+        r.turns,
+        holder,
+        leaseUntil,
+      ]);
     },
     async acquire(threadId, holder, leaseUntil, now) {
       const res = await pool.query(

@@ -32,23 +32,37 @@ export function sqliteThreadStore(db: Database): ThreadStore {
     },
     async create(r, holder, leaseUntil) {
       setup();
-      db.prepare(`INSERT INTO chat_threads (${columns}, lease_holder, lease_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-        .run(r.thread_id, r.workspace_id, r.sub, r.title, r.created_at, r.updated_at, r.turns, holder, leaseUntil);
+      db.prepare(`INSERT INTO chat_threads (${columns}, lease_holder, lease_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
+        r.thread_id,
+        r.workspace_id,
+        r.sub,
+        r.title,
+        r.created_at,
+        r.updated_at,
+        r.turns,
+        holder,
+        leaseUntil,
+      );
     },
     async acquire(threadId, holder, leaseUntil, now) {
       setup();
-      const res = db.prepare('UPDATE chat_threads SET lease_holder = ?, lease_until = ? WHERE thread_id = ? AND (lease_until IS NULL OR lease_until < ?)')
+      const res = db
+        .prepare(
+          'UPDATE chat_threads SET lease_holder = ?, lease_until = ? WHERE thread_id = ? AND (lease_until IS NULL OR lease_until < ?)',
+        )
         .run(holder, leaseUntil, threadId, now);
       return res.changes === 1;
     },
     async release(threadId, holder, { updatedAt, turnCompleted }) {
       setup();
-      db.prepare('UPDATE chat_threads SET lease_holder = NULL, lease_until = NULL, updated_at = MAX(updated_at, ?), turns = turns + ? WHERE thread_id = ? AND lease_holder = ?')
-        .run(updatedAt, turnCompleted ? 1 : 0, threadId, holder);
+      db.prepare(
+        'UPDATE chat_threads SET lease_holder = NULL, lease_until = NULL, updated_at = MAX(updated_at, ?), turns = turns + ? WHERE thread_id = ? AND lease_holder = ?',
+      ).run(updatedAt, turnCompleted ? 1 : 0, threadId, holder);
     },
     async list(workspaceId, sub, limit) {
       setup();
-      return db.prepare(`SELECT ${columns} FROM chat_threads WHERE workspace_id = ? AND sub = ? ORDER BY updated_at DESC, created_at DESC LIMIT ?`)
+      return db
+        .prepare(`SELECT ${columns} FROM chat_threads WHERE workspace_id = ? AND sub = ? ORDER BY updated_at DESC, created_at DESC LIMIT ?`)
         .all(workspaceId, sub, limit) as ThreadRecord[];
     },
   };

@@ -38,7 +38,10 @@ export interface ThreadStore {
 
 /** A thread title from its first message: one line, at most 80 characters. */
 export function titleFrom(message: string): string {
-  // eslint-disable-next-line no-control-regex
-  const line = message.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim();
+  const line = message
+    // eslint-disable-next-line no-control-regex
+    .replace(/[\u0000-\u001f\u007f]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   return line.length > 80 ? `${line.slice(0, 79)}…` : line;
 }

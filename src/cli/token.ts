@@ -9,7 +9,8 @@ import { isPermission, PERMISSIONS } from '../auth/permissions.js';
 import { WorkspaceIdSchema } from '../auth/token-claims.js';
 import { loadConfig } from '../config.js';
 
-const USAGE = 'usage: npm run token -- --workspace <id> [--permissions aiops:read,aiops:analyze] [--ttl 1h] [--sub dev-user] [--plan shared|dedicated]';
+const USAGE =
+  'usage: npm run token -- --workspace <id> [--permissions aiops:read,aiops:analyze] [--ttl 1h] [--sub dev-user] [--plan shared|dedicated]';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -27,7 +28,10 @@ async function main(): Promise<void> {
   if (!values.workspace) throw new Error(`--workspace is required\n${USAGE}`);
   const ws = WorkspaceIdSchema.safeParse(values.workspace);
   if (!ws.success) throw new Error(`--workspace ${ws.error.issues[0]?.message}`);
-  const permissions = values.permissions.split(',').map((p) => p.trim()).filter(Boolean);
+  const permissions = values.permissions
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
   const unknown = permissions.filter((p) => !isPermission(p));
   if (unknown.length > 0) throw new Error(`unknown permission(s) ${unknown.join(', ')}; choose from ${PERMISSIONS.join(', ')}`);
   if (values.plan !== 'shared' && values.plan !== 'dedicated') throw new Error('--plan must be shared or dedicated');
@@ -35,7 +39,9 @@ async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const ttlSeconds = parseTtl(values.ttl);
   if (ttlSeconds > config.jwt.maxAgeSeconds) {
-    process.stderr.write(`note: the service refuses tokens older than JWT_MAX_AGE_SECONDS=${config.jwt.maxAgeSeconds}s, whatever their exp\n`);
+    process.stderr.write(
+      `note: the service refuses tokens older than JWT_MAX_AGE_SECONDS=${config.jwt.maxAgeSeconds}s, whatever their exp\n`,
+    );
   }
   const token = await mintToken({
     privateKeyPem: await readDevPrivateKey(config.dataDir),

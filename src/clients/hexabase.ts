@@ -8,7 +8,10 @@
  * endpoint (`deployments/../scale` is `/scale`).
  */
 export class ControlPlaneError extends Error {
-  constructor(message: string, readonly upstreamStatus?: number) {
+  constructor(
+    message: string,
+    readonly upstreamStatus?: number,
+  ) {
     super(message);
     this.name = 'ControlPlaneError';
   }
@@ -34,7 +37,9 @@ export function controlPlanePath(segments: readonly string[]): string {
   const encoded = segments.map((segment) => {
     if (segment === '' || segment === '.' || segment === '..') {
       const where = `/${segments.join('/')}`;
-      throw new ControlPlaneError(`refusing to call the control plane with the path segment ${JSON.stringify(segment)} (in ${where}): it would address another endpoint`);
+      throw new ControlPlaneError(
+        `refusing to call the control plane with the path segment ${JSON.stringify(segment)} (in ${where}): it would address another endpoint`,
+      );
     }
     try {
       return encodeURIComponent(segment);
@@ -74,7 +79,8 @@ export class ControlPlaneClient {
       retry: true,
       headers: this.o.internalToken ? { authorization: `Bearer ${this.o.internalToken}` } : {},
     });
-    if (typeof body !== 'object' || body === null) throw new ControlPlaneError(`the control plane answered ${what} with something that is not JSON`, status);
+    if (typeof body !== 'object' || body === null)
+      throw new ControlPlaneError(`the control plane answered ${what} with something that is not JSON`, status);
     return body as Record<string, unknown>;
   }
 
@@ -102,7 +108,10 @@ export class ControlPlaneClient {
    * parsed as JSON when it is JSON, kept as text otherwise.
    */
   private async request(
-    method: string, segments: readonly string[], describe: (path: string) => string, o: { retry: boolean; headers: Record<string, string>; body?: unknown },
+    method: string,
+    segments: readonly string[],
+    describe: (path: string) => string,
+    o: { retry: boolean; headers: Record<string, string>; body?: unknown },
   ): Promise<{ status: number; body: unknown }> {
     const path = controlPlanePath(segments);
     const what = describe(path);
@@ -126,7 +135,9 @@ export class ControlPlaneClient {
           redirect: 'error',
         });
       } catch (err) {
-        last = new ControlPlaneError(`the control plane did not answer ${what} (${(err as Error).name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : 'unreachable'})`);
+        last = new ControlPlaneError(
+          `the control plane did not answer ${what} (${(err as Error).name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : 'unreachable'})`,
+        );
         continue;
       }
       const text = await response.text();

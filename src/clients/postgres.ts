@@ -9,7 +9,11 @@
  */
 import pg from 'pg';
 
-export function createPostgresPool(connectionString: string, onError: (err: Error) => void = () => undefined, errorLogIntervalMs = 30_000): pg.Pool {
+export function createPostgresPool(
+  connectionString: string,
+  onError: (err: Error) => void = () => undefined,
+  errorLogIntervalMs = 30_000,
+): pg.Pool {
   const pool = new pg.Pool({
     connectionString,
     // The checkpointer, chat and remediations used to have 10 each in two pools; one shared pool keeps that capacity.

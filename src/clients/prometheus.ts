@@ -32,7 +32,11 @@ export interface PrometheusErrorContext {
 }
 
 export class PrometheusError extends Error {
-  constructor(readonly kind: PrometheusErrorKind, message: string, readonly context: PrometheusErrorContext) {
+  constructor(
+    readonly kind: PrometheusErrorKind,
+    message: string,
+    readonly context: PrometheusErrorContext,
+  ) {
     super(message);
     this.name = 'PrometheusError';
   }
@@ -70,7 +74,12 @@ export class PrometheusClient {
   /** Range query; times in Unix seconds, step in seconds. `signal` aborts it (its reason is thrown as is, never retried). */
   rangeQuery(query: string, start: number, end: number, step: number, signal?: AbortSignal): Promise<PromQueryData> {
     const range = { start, end, step };
-    return this.post('/api/v1/query_range', { query, start: String(start), end: String(end), step: String(step) }, { endpoint: 'query_range', query, range }, signal);
+    return this.post(
+      '/api/v1/query_range',
+      { query, start: String(start), end: String(end), step: String(step) },
+      { endpoint: 'query_range', query, range },
+      signal,
+    );
   }
 
   series(match: readonly string[], start?: number, end?: number): Promise<Record<string, string>[]> {
@@ -79,7 +88,10 @@ export class PrometheusClient {
 
   labelValues(label: string, match: readonly string[], start?: number, end?: number): Promise<string[]> {
     const qs = formOf(withRange({ 'match[]': match }, start, end));
-    return this.request(`/api/v1/label/${encodeURIComponent(label)}/values?${qs}`, undefined, { endpoint: 'label_values', query: match.join(' ') });
+    return this.request(`/api/v1/label/${encodeURIComponent(label)}/values?${qs}`, undefined, {
+      endpoint: 'label_values',
+      query: match.join(' '),
+    });
   }
 
   async alerts(): Promise<PromAlert[]> {
@@ -87,11 +99,21 @@ export class PrometheusClient {
     return data.alerts;
   }
 
-  private post<T>(path: string, form: Record<string, string | readonly string[]>, context: PrometheusErrorContext, signal?: AbortSignal): Promise<T> {
+  private post<T>(
+    path: string,
+    form: Record<string, string | readonly string[]>,
+    context: PrometheusErrorContext,
+    signal?: AbortSignal,
+  ): Promise<T> {
     return this.request(path, formOf(form), context, signal);
   }
 
-  private async request<T>(path: string, body: URLSearchParams | undefined, context: PrometheusErrorContext, signal?: AbortSignal): Promise<T> {
+  private async request<T>(
+    path: string,
+    body: URLSearchParams | undefined,
+    context: PrometheusErrorContext,
+    signal?: AbortSignal,
+  ): Promise<T> {
     let lastError: PrometheusError | undefined;
     for (let attempt = 0; attempt <= this.maxRetries; attempt++) {
       if (attempt > 0) await sleep(100 * 2 ** (attempt - 1));
@@ -108,7 +130,12 @@ export class PrometheusClient {
     throw lastError!;
   }
 
-  private async once<T>(path: string, body: URLSearchParams | undefined, context: PrometheusErrorContext, signal?: AbortSignal): Promise<T> {
+  private async once<T>(
+    path: string,
+    body: URLSearchParams | undefined,
+    context: PrometheusErrorContext,
+    signal?: AbortSignal,
+  ): Promise<T> {
     const timeout = deadline(this.timeoutMs, signal);
     try {
       return await this.exchange<T>(path, body, context, signal, timeout.signal);
@@ -118,7 +145,13 @@ export class PrometheusClient {
   }
 
   /** One request and its answer; `bounded` is the caller's signal combined with this client's timeout. */
-  private async exchange<T>(path: string, body: URLSearchParams | undefined, context: PrometheusErrorContext, signal: AbortSignal | undefined, bounded: AbortSignal): Promise<T> {
+  private async exchange<T>(
+    path: string,
+    body: URLSearchParams | undefined,
+    context: PrometheusErrorContext,
+    signal: AbortSignal | undefined,
+    bounded: AbortSignal,
+  ): Promise<T> {
     let response: Response;
     try {
       response = await fetch(`${this.base}${path}`, {
@@ -133,7 +166,11 @@ export class PrometheusClient {
       if (signal?.aborted) throw signal.reason;
       const name = (err as Error).name;
       if (name === 'TimeoutError' || name === 'AbortError') {
-        throw new PrometheusError('timeout', `Prometheus did not answer the ${context.endpoint} request within ${this.timeoutMs} ms`, context);
+        throw new PrometheusError(
+          'timeout',
+          `Prometheus did not answer the ${context.endpoint} request within ${this.timeoutMs} ms`,
+          context,
+        );
       }
       throw new PrometheusError('unreachable', `Prometheus is unreachable (${causeOf(err)})`, context);
     }
@@ -149,8 +186,13 @@ export class PrometheusClient {
     if (response.ok && parsed?.status === 'success') return parsed.data as T;
     const upstream = { ...context, upstreamStatus: response.status, ...(parsed?.errorType ? { errorType: parsed.errorType } : {}) };
     const message = parsed?.error ?? `HTTP ${response.status}`;
-    if (response.status === 400 || response.status === 422) throw new PrometheusError('bad_query', `Prometheus rejected the ${context.endpoint} request: ${message}`, upstream);
-    throw new PrometheusError('upstream', `Prometheus failed the ${context.endpoint} request (HTTP ${response.status}): ${message}`, upstream);
+    if (response.status === 400 || response.status === 422)
+      throw new PrometheusError('bad_query', `Prometheus rejected the ${context.endpoint} request: ${message}`, upstream);
+    throw new PrometheusError(
+      'upstream',
+      `Prometheus failed the ${context.endpoint} request (HTTP ${response.status}): ${message}`,
+      upstream,
+    );
   }
 }
 
@@ -168,7 +210,11 @@ function withRange(form: Record<string, readonly string[]>, start?: number, end?
 async function readCapped(response: Response, limit: number, context: PrometheusErrorContext): Promise<string> {
   const declared = Number(response.headers.get('content-length') ?? 0);
   const bound = limit % 1048576 === 0 ? `${limit / 1048576} MiB` : `${limit} bytes`;
-  const tooLarge = () => new PrometheusError('too_large', `the ${context.endpoint} result is larger than ${bound}: select fewer series or use a larger step`, { ...context, upstreamStatus: response.status });
+  const tooLarge = () =>
+    new PrometheusError('too_large', `the ${context.endpoint} result is larger than ${bound}: select fewer series or use a larger step`, {
+      ...context,
+      upstreamStatus: response.status,
+    });
   if (declared > limit) {
     await response.body?.cancel();
     throw tooLarge();

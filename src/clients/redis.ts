@@ -36,7 +36,10 @@ const NOT_CONNECTED = new Set(['reconnecting', 'close', 'end']);
  * directly: it must see Redis as it is, whatever the breaker says.
  */
 export class GuardedRedis {
-  constructor(readonly client: Redis, readonly breaker: DependencyBreaker = new DependencyBreaker('redis')) {
+  constructor(
+    readonly client: Redis,
+    readonly breaker: DependencyBreaker = new DependencyBreaker('redis'),
+  ) {
     // Reconnected: used again at once (within one reconnect interval of Redis's return), not after the breaker's next trial.
     client.on('ready', () => breaker.recovered());
   }
@@ -50,7 +53,8 @@ export class GuardedRedis {
   run<T>(op: (redis: Redis) => Promise<T>, timeoutMs?: number): Promise<T> {
     return this.breaker.call(() => {
       // While ioredis reconnects, a command would sit in its offline queue until the next attempt: fail now.
-      if (NOT_CONNECTED.has(this.client.status)) return Promise.reject(Object.assign(new Error(`redis connection is ${this.client.status}`), { code: 'ENOTCONNECTED' }));
+      if (NOT_CONNECTED.has(this.client.status))
+        return Promise.reject(Object.assign(new Error(`redis connection is ${this.client.status}`), { code: 'ENOTCONNECTED' }));
       return op(this.client);
     }, timeoutMs);
   }

@@ -21,7 +21,11 @@ export interface DependencyHooks {
   onClickHouseUp?: () => void;
 }
 
-export function dependencyChecks(config: Config, clients: DependencyClients, hooks: DependencyHooks = {}): { checks: DependencyCheck[]; unconfigured: string[] } {
+export function dependencyChecks(
+  config: Config,
+  clients: DependencyClients,
+  hooks: DependencyHooks = {},
+): { checks: DependencyCheck[]; unconfigured: string[] } {
   const checks: DependencyCheck[] = [];
   const unconfigured: string[] = [];
   const add = (name: string, configured: unknown, check: Omit<DependencyCheck, 'name'>) => {
@@ -37,7 +41,8 @@ export function dependencyChecks(config: Config, clients: DependencyClients, hoo
   });
   add('jwks', config.jwt.key.kind === 'jwks', {
     required: true,
-    impact: 'tokens cannot be verified once the cached key set is stale or a new key appears: every guarded route answers 503 key_source_unavailable',
+    impact:
+      'tokens cannot be verified once the cached key set is stale or a new key appears: every guarded route answers 503 key_source_unavailable',
     probe: (s) => httpProbe((config.jwt.key as { url: string }).url, s),
   });
   add('redis', clients.redis, {
@@ -47,7 +52,8 @@ export function dependencyChecks(config: Config, clients: DependencyClients, hoo
   });
   add('postgres', clients.postgres, {
     required: false,
-    impact: 'analysis runs, remediations and chat answer 503 run_store_unavailable / remediation_store_unavailable / chat_store_unavailable',
+    impact:
+      'analysis runs, remediations and chat answer 503 run_store_unavailable / remediation_store_unavailable / chat_store_unavailable',
     probe: async () => void (await clients.postgres!.query('SELECT 1')),
   });
   add('clickhouse', config.clickhouse.url, {

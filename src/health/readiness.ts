@@ -60,7 +60,14 @@ async function runCheck(check: DependencyCheck, timeoutMs: number): Promise<Depe
     await Promise.race([check.probe(controller.signal), timeout]);
     return { name: check.name, status: 'ok', required: check.required, latency_ms: latency() };
   } catch (err) {
-    return { name: check.name, status: 'down', required: check.required, latency_ms: latency(), error: safeMessage(err), ...(check.impact ? { impact: check.impact } : {}) };
+    return {
+      name: check.name,
+      status: 'down',
+      required: check.required,
+      latency_ms: latency(),
+      error: safeMessage(err),
+      ...(check.impact ? { impact: check.impact } : {}),
+    };
   } finally {
     clearTimeout(timer);
   }

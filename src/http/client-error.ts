@@ -13,7 +13,8 @@ import { statusText } from './http-errors.js';
 
 export function clientErrorAnswer(code: string | undefined): { statusCode: number; message: string } {
   if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return { statusCode: 408, message: 'the request did not arrive in time' };
-  if (code === 'HPE_HEADER_OVERFLOW') return { statusCode: 431, message: 'the request line and headers are larger than the server accepts' };
+  if (code === 'HPE_HEADER_OVERFLOW')
+    return { statusCode: 431, message: 'the request line and headers are larger than the server accepts' };
   return { statusCode: 400, message: 'the request is not valid HTTP' };
 }
 
@@ -25,8 +26,10 @@ export function clientErrorHandler(error: ConnectionError, socket: Socket): void
   const body = JSON.stringify({ error: statusText(statusCode), message, statusCode, requestId });
   const head = isHeadRequest(error.rawPacket);
   if (socket.writable) {
-    socket.write(`HTTP/1.1 ${statusCode} ${statusText(statusCode)}\r\nContent-Type: application/json; charset=utf-8\r\n`
-      + `Content-Length: ${Buffer.byteLength(body)}\r\nX-Request-Id: ${requestId}\r\nConnection: close\r\n\r\n${head ? '' : body}`);
+    socket.write(
+      `HTTP/1.1 ${statusCode} ${statusText(statusCode)}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nX-Request-Id: ${requestId}\r\nConnection: close\r\n\r\n${head ? '' : body}`,
+    );
   }
   socket.destroy(error);
 }

@@ -16,6 +16,8 @@ export function answer503WhileClosing(app: FastifyInstance): void {
   app.addHook('onRequest', async (request, reply) => {
     if (!closing) return;
     reply.header('Connection', 'close').header('Retry-After', '5'); // as for a new run refused while draining (RunsDraining)
-    return reply.code(503).send(errorBody(request, 503, 'this instance is shutting down; retry (another instance answers)', { reason: 'shutting_down' }));
+    return reply
+      .code(503)
+      .send(errorBody(request, 503, 'this instance is shutting down; retry (another instance answers)', { reason: 'shutting_down' }));
   });
 }

@@ -33,12 +33,18 @@ export function errorBody(request: FastifyRequest, statusCode: number, message: 
  * own body, which echoes the whole path and has no request id. This gives them the one shape.
  */
 export function frameworkErrorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
-  const [statusCode, message] = error.code === 'FST_ERR_MAX_PARAM_LENGTH'
-    ? [414, 'a path parameter is longer than the server accepts']
-    : error.code === 'FST_ERR_BAD_URL' ? [400, 'the path is not valid percent-encoding'] : [500, 'internal error'];
+  const [statusCode, message] =
+    error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+      ? [414, 'a path parameter is longer than the server accepts']
+      : error.code === 'FST_ERR_BAD_URL'
+        ? [400, 'the path is not valid percent-encoding']
+        : [500, 'internal error'];
   if (statusCode === 500) request.log.error({ err: error }, 'router error');
   // The onSend hook that sets X-Request-Id does not run for a request that matched no route yet.
-  void reply.code(statusCode).header('X-Request-Id', request.id).send(errorBody(request, statusCode, message));
+  void reply
+    .code(statusCode)
+    .header('X-Request-Id', request.id)
+    .send(errorBody(request, statusCode, message));
 }
 
 export function registerErrorHandling(app: FastifyInstance): void {
@@ -65,7 +71,12 @@ export function registerErrorHandling(app: FastifyInstance): void {
       err = new HttpError(503, err.message, { reason: err.reason }, { 'Retry-After': String(err.retryAfterSeconds), Connection: 'close' });
     }
     if (err instanceof LimitExceededError) {
-      err = new HttpError(429, err.message, { reason: err.reason, limit: err.limit, retry_after_seconds: err.retryAfterSeconds }, { 'Retry-After': String(err.retryAfterSeconds) });
+      err = new HttpError(
+        429,
+        err.message,
+        { reason: err.reason, limit: err.limit, retry_after_seconds: err.retryAfterSeconds },
+        { 'Retry-After': String(err.retryAfterSeconds) },
+      );
     }
     if (err instanceof HttpError) {
       reply.headers(err.headers);

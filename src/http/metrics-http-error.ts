@@ -12,5 +12,10 @@ const STATUS: Record<MetricsErrorKind, number> = {
 };
 
 export function metricsHttpError(err: MetricsError): HttpError {
-  return new HttpError(STATUS[err.kind], err.message, { reason: err.kind, ...err.details }, err.kind === 'unavailable' ? { 'Retry-After': '10' } : {});
+  return new HttpError(
+    STATUS[err.kind],
+    err.message,
+    { reason: err.kind, ...err.details },
+    err.kind === 'unavailable' ? { 'Retry-After': '10' } : {},
+  );
 }

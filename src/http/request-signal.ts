@@ -24,13 +24,19 @@ export function requestSignal(reply: FastifyReply, timeoutMs: number): AbortSign
  * (budget spent) or 499 `client_gone` (nobody is left to read it) instead of whatever the
  * interrupted step threw.
  */
-export async function underBudget<T>(signal: AbortSignal, budget: { seconds: number; setting: string }, work: () => Promise<T>): Promise<T> {
+export async function underBudget<T>(
+  signal: AbortSignal,
+  budget: { seconds: number; setting: string },
+  work: () => Promise<T>,
+): Promise<T> {
   try {
     return await work();
   } catch (err) {
     if (!signal.aborted) throw err;
     if (timedOut(signal)) {
-      throw new HttpError(504, `the analysis took longer than its time budget of ${budget.seconds} s (${budget.setting}) and was stopped`, { reason: 'timeout' });
+      throw new HttpError(504, `the analysis took longer than its time budget of ${budget.seconds} s (${budget.setting}) and was stopped`, {
+        reason: 'timeout',
+      });
     }
     throw new HttpError(499, 'the client went away; the analysis was stopped', { reason: 'client_gone' });
   }

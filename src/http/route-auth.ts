@@ -14,12 +14,19 @@ export type RouteAuth = { readonly public: true } | { readonly scope: Permission
 export const PUBLIC: RouteAuth = Object.freeze({ public: true });
 
 /** An admin-only route would be an operation on the workspace: limited like remediation. */
-const CLASS_OF_SCOPE: Record<Permission, RouteClass> = { 'aiops:read': 'read', 'aiops:analyze': 'analyze', 'aiops:remediate': 'remediate', 'aiops:admin': 'remediate' };
+const CLASS_OF_SCOPE: Record<Permission, RouteClass> = {
+  'aiops:read': 'read',
+  'aiops:analyze': 'analyze',
+  'aiops:remediate': 'remediate',
+  'aiops:admin': 'remediate',
+};
 
-export const requireScope = (scope: Permission, routeClass: RouteClass = CLASS_OF_SCOPE[scope]): RouteAuth => Object.freeze({ scope, routeClass });
+export const requireScope = (scope: Permission, routeClass: RouteClass = CLASS_OF_SCOPE[scope]): RouteAuth =>
+  Object.freeze({ scope, routeClass });
 
 /** The route class of a guarded route's rule (a rule written by hand without one gets its scope's). */
-export const routeClassOf = (rule: { scope: Permission; routeClass?: RouteClass }): RouteClass => rule.routeClass ?? CLASS_OF_SCOPE[rule.scope];
+export const routeClassOf = (rule: { scope: Permission; routeClass?: RouteClass }): RouteClass =>
+  rule.routeClass ?? CLASS_OF_SCOPE[rule.scope];
 
 declare module 'fastify' {
   interface FastifyContextConfig {

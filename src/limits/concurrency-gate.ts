@@ -48,9 +48,14 @@ export class ConcurrencyGate {
       o.warn?.(`${o.what} semaphore unavailable, admitting without the workspace limit: ${(err as Error).message}`);
       lease = { release: async () => undefined };
     }
-    if (!lease) this.refuse(o.limit, `this workspace is already running ${max} ${o.what} at once (the most its ${auth.planType} plan allows); try again when one finishes`);
+    if (!lease)
+      this.refuse(
+        o.limit,
+        `this workspace is already running ${max} ${o.what} at once (the most its ${auth.planType} plan allows); try again when one finishes`,
+      );
     const held = lease;
-    const giveBack = () => held.release().catch((err: Error) => o.warn?.(`could not release a ${o.what} slot (its lease will expire): ${err.message}`));
+    const giveBack = () =>
+      held.release().catch((err: Error) => o.warn?.(`could not release a ${o.what} slot (its lease will expire): ${err.message}`));
     // Checked again, with the increment in the same synchronous step: admissions that were waiting on
     // the semaphore together cannot push this replica past its cap (nor count as "full" before they run).
     try {
@@ -73,7 +78,8 @@ export class ConcurrencyGate {
 
   private refuseIfReplicaFull(): void {
     const cap = this.options.perReplica;
-    if (cap && this.running >= cap.max) this.refuse(cap.limit, `this service instance is already running ${cap.max} ${this.options.what}; try again shortly`);
+    if (cap && this.running >= cap.max)
+      this.refuse(cap.limit, `this service instance is already running ${cap.max} ${this.options.what}; try again shortly`);
   }
 
   private refuse(limit: LimitName, message: string): never {

@@ -30,7 +30,10 @@ const KEEP_SECONDS = 2 * 86_400;
 export class RedisLlmLedger implements LlmUsageLedger {
   private readonly run: RedisRun;
 
-  constructor(redis: Redis | GuardedRedis, private readonly prefix: string) {
+  constructor(
+    redis: Redis | GuardedRedis,
+    private readonly prefix: string,
+  ) {
     this.run = redisRunOf(redis);
   }
 
@@ -41,11 +44,14 @@ export class RedisLlmLedger implements LlmUsageLedger {
 
   async add(workspaceId: string, day: string, spend: LlmSpend): Promise<void> {
     const key = this.key(workspaceId, day);
-    await this.run((r) => r.multi()
-      .hincrby(key, 'tokens', Math.round(spend.tokens))
-      .hincrby(key, 'micro_usd', Math.round(spend.usd * MICRO))
-      .expire(key, KEEP_SECONDS)
-      .exec());
+    await this.run((r) =>
+      r
+        .multi()
+        .hincrby(key, 'tokens', Math.round(spend.tokens))
+        .hincrby(key, 'micro_usd', Math.round(spend.usd * MICRO))
+        .expire(key, KEEP_SECONDS)
+        .exec(),
+    );
   }
 
   private key(workspaceId: string, day: string): string {

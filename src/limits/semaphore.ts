@@ -55,7 +55,10 @@ export class RedisSemaphore implements Semaphore {
   private readonly leaseMs: number;
   private readonly run: RedisRun;
 
-  constructor(redis: Redis | GuardedRedis, private readonly options: RedisSemaphoreOptions) {
+  constructor(
+    redis: Redis | GuardedRedis,
+    private readonly options: RedisSemaphoreOptions,
+  ) {
     this.leaseMs = options.leaseMs ?? 30_000;
     this.run = redisRunOf(redis);
   }
@@ -66,9 +69,12 @@ export class RedisSemaphore implements Semaphore {
     const taken = await this.run((r) => r.eval(ACQUIRE, 1, redisKey, id, limit, this.leaseMs));
     if (taken !== 1) return undefined;
     // Renewed three times per lease period, so one late renewal does not lose the slot.
-    const renewal = setInterval(() => {
-      this.run((r) => r.eval(RENEW, 1, redisKey, id, this.leaseMs)).catch((err: Error) => this.options.onError?.(err));
-    }, Math.max(10, Math.floor(this.leaseMs / 3)));
+    const renewal = setInterval(
+      () => {
+        this.run((r) => r.eval(RENEW, 1, redisKey, id, this.leaseMs)).catch((err: Error) => this.options.onError?.(err));
+      },
+      Math.max(10, Math.floor(this.leaseMs / 3)),
+    );
     renewal.unref();
     let released = false;
     return {

@@ -48,7 +48,12 @@ export function createChatLlmFrom(chain: readonly ChatProvider[], options: Omit<
   const now = options.now ?? Date.now;
   const agent = options.agentName ?? 'hexabase-aiops-agent';
 
-  async function attempts(messages: BaseMessage[], call: LlmCallOptions, outer: AbortSignal | undefined, callbacks?: Callbacks): Promise<ChatLlmResult> {
+  async function attempts(
+    messages: BaseMessage[],
+    call: LlmCallOptions,
+    outer: AbortSignal | undefined,
+    callbacks?: Callbacks,
+  ): Promise<ChatLlmResult> {
     const timeoutMs = call.timeoutMs ?? options.timeoutMs;
     const failures: ConstructorParameters<typeof LlmUnavailableError>[0][number][] = [];
     for (const [i, provider] of chain.entries()) {
@@ -57,12 +62,30 @@ export function createChatLlmFrom(chain: readonly ChatProvider[], options: Omit<
       const attempt = { provider: provider.kind, model: provider.model, fallbackUsed, costUsd: 0, inputTokens: 0, outputTokens: 0 };
       try {
         const message = await withTimeout(`${provider.kind}:${provider.model}`, timeoutMs, outer, (signal) =>
-          provider.invoke(messages, { tools: call.tools, signal, timeoutMs, config: { runName: `${provider.kind}:${provider.model}`, callbacks, metadata: { ...currentMetadata(), ...promptMetadata(call), fallback_used: fallbackUsed } } }));
+          provider.invoke(messages, {
+            tools: call.tools,
+            signal,
+            timeoutMs,
+            config: {
+              runName: `${provider.kind}:${provider.model}`,
+              callbacks,
+              metadata: { ...currentMetadata(), ...promptMetadata(call), fallback_used: fallbackUsed },
+            },
+          }),
+        );
         const latencyMs = now() - started;
         const usage = usageOf(message, messages);
         const costUsd = callCostUsd(provider.kind, provider.model, usage.inputTokens, usage.outputTokens);
-        await recordLlmCall(options.audit, agent, call, { ...attempt, status: 'ok', inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, latencyMs, costUsd })
-          .catch((auditErr: unknown) => { throw new AuditFailure(auditErr); });
+        await recordLlmCall(options.audit, agent, call, {
+          ...attempt,
+          status: 'ok',
+          inputTokens: usage.inputTokens,
+          outputTokens: usage.outputTokens,
+          latencyMs,
+          costUsd,
+        }).catch((auditErr: unknown) => {
+          throw new AuditFailure(auditErr);
+        });
         return { message, provider: provider.kind, model: provider.model, fallbackUsed, usage, latencyMs };
       } catch (err) {
         if (err instanceof AuditFailure) throw err.cause;
@@ -85,13 +108,24 @@ export function createChatLlmFrom(chain: readonly ChatProvider[], options: Omit<
       // which is where Langfuse attaches the session (thread) and user (sub).
       // The child callbacks are passed on explicitly: LangChain's implicit (AsyncLocalStorage) config
       // is only set up once something like LangGraph initialises it.
-      const run = RunnableLambda.from((input: { messages: BaseMessage[] }, config?: RunnableConfig) => attempts(input.messages, call, parent?.signal, config?.callbacks));
-      return run.invoke({ messages }, {
-        runName: `llm:${call.operation}:${call.prompt.name}`,
-        tags: [`prompt:${call.prompt.name}`, `operation:${call.operation}`],
-        metadata: { ...promptMetadata(call), ...(call.sessionId ? { langfuseSessionId: call.sessionId } : {}), langfuseUserId: call.auth.sub },
-        callbacks: parent ? undefined : options.tracing?.callbacks({ sessionId: call.sessionId, userId: call.auth.sub, metadata: promptMetadata(call) }),
-      });
+      const run = RunnableLambda.from((input: { messages: BaseMessage[] }, config?: RunnableConfig) =>
+        attempts(input.messages, call, parent?.signal, config?.callbacks),
+      );
+      return run.invoke(
+        { messages },
+        {
+          runName: `llm:${call.operation}:${call.prompt.name}`,
+          tags: [`prompt:${call.prompt.name}`, `operation:${call.operation}`],
+          metadata: {
+            ...promptMetadata(call),
+            ...(call.sessionId ? { langfuseSessionId: call.sessionId } : {}),
+            langfuseUserId: call.auth.sub,
+          },
+          callbacks: parent
+            ? undefined
+            : options.tracing?.callbacks({ sessionId: call.sessionId, userId: call.auth.sub, metadata: promptMetadata(call) }),
+        },
+      );
     },
   };
 }
@@ -113,7 +147,12 @@ function currentMetadata(): Record<string, unknown> {
 }
 
 /** Runs `fn` with a signal aborted after `timeoutMs` (or when `outer` aborts); rejects with LlmTimeoutError on time-out. */
-async function withTimeout<T>(provider: string, timeoutMs: number, outer: AbortSignal | undefined, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+async function withTimeout<T>(
+  provider: string,
+  timeoutMs: number,
+  outer: AbortSignal | undefined,
+  fn: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
   const controller = new AbortController();
   const timeoutError = new LlmTimeoutError(provider, timeoutMs);
   let timer: NodeJS.Timeout | undefined;

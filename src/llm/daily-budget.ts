@@ -38,15 +38,27 @@ export function withDailyBudget(llm: ChatLlm, options: DailyBudgetOptions): Chat
       const resetsAt = new Date(nextUtcMidnight(at)).toISOString();
       if (spent.tokens >= limits.llm_tokens_per_day) {
         options.onExhausted?.(call, 'llm_tokens_per_day');
-        throw new LlmBudgetExhaustedError('llm_tokens_per_day', resetsAt, `${limits.llm_tokens_per_day} tokens a day on the ${call.auth.planType} plan`);
+        throw new LlmBudgetExhaustedError(
+          'llm_tokens_per_day',
+          resetsAt,
+          `${limits.llm_tokens_per_day} tokens a day on the ${call.auth.planType} plan`,
+        );
       }
       if (spent.usd >= limits.llm_usd_per_day) {
         options.onExhausted?.(call, 'llm_usd_per_day');
-        throw new LlmBudgetExhaustedError('llm_usd_per_day', resetsAt, `${limits.llm_usd_per_day} USD a day on the ${call.auth.planType} plan`);
+        throw new LlmBudgetExhaustedError(
+          'llm_usd_per_day',
+          resetsAt,
+          `${limits.llm_usd_per_day} USD a day on the ${call.auth.planType} plan`,
+        );
       }
       const result = await llm.invoke(messages, call);
       const { inputTokens, outputTokens } = result.usage;
-      await options.ledger.add(workspace, day, { tokens: inputTokens + outputTokens, usd: callCostUsd(result.provider, result.model, inputTokens, outputTokens) })
+      await options.ledger
+        .add(workspace, day, {
+          tokens: inputTokens + outputTokens,
+          usd: callCostUsd(result.provider, result.model, inputTokens, outputTokens),
+        })
         .catch((err: Error) => options.warn?.(`LLM usage not charged to the daily budget: ${err.message}`));
       return result;
     },

@@ -2,7 +2,10 @@
 
 /** One provider did not answer within the call's timeout. */
 export class LlmTimeoutError extends Error {
-  constructor(readonly provider: string, readonly timeoutMs: number) {
+  constructor(
+    readonly provider: string,
+    readonly timeoutMs: number,
+  ) {
     super(`${provider} did not answer within ${timeoutMs} ms`);
     this.name = 'LlmTimeoutError';
   }
@@ -23,14 +26,18 @@ export function describeError(err: unknown): string {
     typeof e?.name === 'string' ? e.name : 'Error',
     typeof e?.status === 'number' ? `status ${e.status}` : '',
     typeof e?.cause?.code === 'string' ? e.cause.code : '',
-    typeof e?.message === 'string' ? e.message.split('\n')[0]?.slice(0, 200) ?? '' : '',
+    typeof e?.message === 'string' ? (e.message.split('\n')[0]?.slice(0, 200) ?? '') : '',
   ];
   return parts.filter(Boolean).join(': ');
 }
 
 /** The workspace's daily LLM budget is spent: no model call until `resetsAt` (callers take their deterministic path). */
 export class LlmBudgetExhaustedError extends Error {
-  constructor(readonly limit: 'llm_tokens_per_day' | 'llm_usd_per_day', readonly resetsAt: string, detail: string) {
+  constructor(
+    readonly limit: 'llm_tokens_per_day' | 'llm_usd_per_day',
+    readonly resetsAt: string,
+    detail: string,
+  ) {
     super(`this workspace's daily LLM budget is used up: ${detail}, until ${resetsAt}`);
     this.name = 'LlmBudgetExhaustedError';
   }

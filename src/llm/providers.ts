@@ -28,19 +28,31 @@ export interface ChatProvider {
   invoke(messages: BaseMessage[], call: ProviderCall): Promise<AIMessage>;
 }
 
-export interface OllamaOptions { baseUrl: string; model: string }
-export interface OpenAIOptions { apiKey: string; baseUrl?: string; model: string }
+export interface OllamaOptions {
+  baseUrl: string;
+  model: string;
+}
+export interface OpenAIOptions {
+  apiKey: string;
+  baseUrl?: string;
+  model: string;
+}
 
 export function ollamaProvider(options: OllamaOptions): ChatProvider {
   return {
     kind: 'ollama',
     model: options.model,
-    invoke: (messages, call) => run(new ChatOllama({
-      baseUrl: options.baseUrl.replace(/\/+$/, ''),
-      model: options.model,
-      checkOrPullModel: false,
-      fetch: fetchBoundTo(call.signal),
-    }), messages, call),
+    invoke: (messages, call) =>
+      run(
+        new ChatOllama({
+          baseUrl: options.baseUrl.replace(/\/+$/, ''),
+          model: options.model,
+          checkOrPullModel: false,
+          fetch: fetchBoundTo(call.signal),
+        }),
+        messages,
+        call,
+      ),
   };
 }
 
@@ -48,15 +60,20 @@ export function openaiProvider(options: OpenAIOptions): ChatProvider {
   return {
     kind: 'openai',
     model: options.model,
-    invoke: (messages, call) => run(new ChatOpenAI({
-      model: options.model,
-      apiKey: options.apiKey,
-      configuration: options.baseUrl ? { baseURL: options.baseUrl } : {},
-      streaming: false,
-      maxRetries: 0,
-      timeout: call.timeoutMs,
-      useResponsesApi: false,
-    }), messages, call),
+    invoke: (messages, call) =>
+      run(
+        new ChatOpenAI({
+          model: options.model,
+          apiKey: options.apiKey,
+          configuration: options.baseUrl ? { baseURL: options.baseUrl } : {},
+          streaming: false,
+          maxRetries: 0,
+          timeout: call.timeoutMs,
+          useResponsesApi: false,
+        }),
+        messages,
+        call,
+      ),
   };
 }
 

@@ -61,15 +61,19 @@ export function createTracing(options: TracingOptions): LlmTracing | undefined {
   sdk.start();
   let stopped: Promise<void> | undefined;
   return {
-    callbacks: (ctx) => [new CallbackHandler({
-      sessionId: ctx.sessionId,
-      userId: ctx.userId,
-      tags: ctx.tags,
-      traceMetadata: ctx.metadata,
-    })],
+    callbacks: (ctx) => [
+      new CallbackHandler({
+        sessionId: ctx.sessionId,
+        userId: ctx.userId,
+        tags: ctx.tags,
+        traceMetadata: ctx.metadata,
+      }),
+    ],
     shutdown: () => {
       // LangChain runs callback handlers in the background: let them end their spans before flushing.
-      stopped ??= awaitAllCallbacks().then(() => processor.forceFlush()).finally(() => sdk.shutdown());
+      stopped ??= awaitAllCallbacks()
+        .then(() => processor.forceFlush())
+        .finally(() => sdk.shutdown());
       return stopped;
     },
   };

@@ -12,7 +12,11 @@ export type MetricsErrorKind =
   | 'upstream'; // 502: Prometheus failed
 
 export class MetricsError extends Error {
-  constructor(readonly kind: MetricsErrorKind, message: string, readonly details: Record<string, unknown> = {}) {
+  constructor(
+    readonly kind: MetricsErrorKind,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
     super(message);
     this.name = 'MetricsError';
   }

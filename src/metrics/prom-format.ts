@@ -16,7 +16,10 @@ export function vectorResult(samples: { labels: Labels; value: number }[], timeS
 }
 
 export function matrixResult(series: { labels: Labels; points: [number, number][] }[]): PromQueryData {
-  return { resultType: 'matrix', result: series.map((s) => ({ metric: s.labels, values: s.points.map(([t, v]) => [t, formatSampleValue(v)]) })) };
+  return {
+    resultType: 'matrix',
+    result: series.map((s) => ({ metric: s.labels, values: s.points.map(([t, v]) => [t, formatSampleValue(v)]) })),
+  };
 }
 
 /**

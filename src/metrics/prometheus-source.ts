@@ -49,13 +49,17 @@ export class PrometheusMetricsSource implements MetricsSource {
   async instant(ws: WorkspaceRef, query: MetricsQuery, timeSeconds: number, read: ReadOptions = {}): Promise<QueryResult> {
     checkInstantTime(timeSeconds, this.now(), this.bounds);
     const enforced = this.enforce(ws, query);
-    return this.cached(ws, 'instant', enforced, [timeSeconds], timeSeconds, () => this.o.client.instantQuery(enforced, timeSeconds, read.signal));
+    return this.cached(ws, 'instant', enforced, [timeSeconds], timeSeconds, () =>
+      this.o.client.instantQuery(enforced, timeSeconds, read.signal),
+    );
   }
 
   async range(ws: WorkspaceRef, query: MetricsQuery, w: RangeWindow, read: ReadOptions = {}): Promise<QueryResult> {
     checkRangeWindow(w, this.now(), this.bounds);
     const enforced = this.enforce(ws, query);
-    return this.cached(ws, 'range', enforced, [w.start, w.end, w.step], w.end, () => this.o.client.rangeQuery(enforced, w.start, w.end, w.step, read.signal));
+    return this.cached(ws, 'range', enforced, [w.start, w.end, w.step], w.end, () =>
+      this.o.client.rangeQuery(enforced, w.start, w.end, w.step, read.signal),
+    );
   }
 
   async series(ws: WorkspaceRef, match: readonly string[], start?: number, end?: number): Promise<Record<string, string>[]> {
@@ -105,7 +109,14 @@ export class PrometheusMetricsSource implements MetricsSource {
   }
 
   /** Keyed by the enforced query's canonical spelling (normalisePromQL) and its time arguments. */
-  private async cached(ws: WorkspaceRef, kind: 'instant' | 'range', enforced: string, times: number[], dataEnd: number, fetchData: () => Promise<PromQueryData>): Promise<QueryResult> {
+  private async cached(
+    ws: WorkspaceRef,
+    kind: 'instant' | 'range',
+    enforced: string,
+    times: number[],
+    dataEnd: number,
+    fetchData: () => Promise<PromQueryData>,
+  ): Promise<QueryResult> {
     const cache = this.o.cache;
     if (!cache) {
       const data = await upstream(fetchData);
@@ -131,7 +142,9 @@ export class PrometheusMetricsSource implements MetricsSource {
 
 /** The workspace is part of the key on its own, besides being inside the enforced query. */
 export function cacheKey(workspaceId: string, parts: unknown[]): string {
-  return createHash('sha256').update(JSON.stringify([workspaceId, ...parts])).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify([workspaceId, ...parts]))
+    .digest('hex');
 }
 
 async function upstream<T>(call: () => Promise<T>): Promise<T> {
@@ -139,13 +152,21 @@ async function upstream<T>(call: () => Promise<T>): Promise<T> {
     return await call();
   } catch (err) {
     if (!(err instanceof PrometheusError)) throw err;
-    const details = { endpoint: err.context.endpoint, ...(err.context.upstreamStatus ? { upstream_status: err.context.upstreamStatus } : {}) };
+    const details = {
+      endpoint: err.context.endpoint,
+      ...(err.context.upstreamStatus ? { upstream_status: err.context.upstreamStatus } : {}),
+    };
     switch (err.kind) {
-      case 'bad_query': throw new MetricsError('invalid_query', err.message, details);
-      case 'too_large': throw new MetricsError('limit_exceeded', err.message, { ...details, limit: 'response_size' });
-      case 'unreachable': throw new MetricsError('unavailable', err.message, details);
-      case 'timeout': throw new MetricsError('timeout', err.message, details);
-      case 'upstream': throw new MetricsError(err.context.upstreamStatus === 503 ? 'unavailable' : 'upstream', err.message, details);
+      case 'bad_query':
+        throw new MetricsError('invalid_query', err.message, details);
+      case 'too_large':
+        throw new MetricsError('limit_exceeded', err.message, { ...details, limit: 'response_size' });
+      case 'unreachable':
+        throw new MetricsError('unavailable', err.message, details);
+      case 'timeout':
+        throw new MetricsError('timeout', err.message, details);
+      case 'upstream':
+        throw new MetricsError(err.context.upstreamStatus === 503 ? 'unavailable' : 'upstream', err.message, details);
     }
   }
 }

@@ -57,7 +57,11 @@ export class LruQueryCache implements QueryCache {
   private readonly entries = new Map<string, { value: string; expires: number }>();
   private bytes = 0;
 
-  constructor(private readonly maxEntries = 1000, private readonly maxBytes = 64 * 1024 * 1024, private readonly now = () => Date.now()) {}
+  constructor(
+    private readonly maxEntries = 1000,
+    private readonly maxBytes = 64 * 1024 * 1024,
+    private readonly now = () => Date.now(),
+  ) {}
 
   async get(key: string): Promise<string | undefined> {
     const e = this.entries.get(key);

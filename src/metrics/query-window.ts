@@ -73,15 +73,24 @@ export function checkAndAlignRange(window: RangeWindow, limits: QueryLimits): Ra
 /** The time-independent checks of a range as it will be evaluated (finite, ordered, length, step, points). */
 export function checkRangeShape(window: RangeWindow, limits: QueryLimits): void {
   const { start, end, step } = window;
-  if (!Number.isFinite(start) || !Number.isFinite(end)) throw new MetricsError('invalid_query', 'start and end must be finite Unix seconds');
+  if (!Number.isFinite(start) || !Number.isFinite(end))
+    throw new MetricsError('invalid_query', 'start and end must be finite Unix seconds');
   checkStep(step, limits);
   if (end < start) throw new MetricsError('invalid_query', `end (${end}) is before start (${start})`);
   if (end - start > limits.maxRangeSeconds) {
-    throw new MetricsError('limit_exceeded', `the range is ${Math.round((end - start) / 3600)} h; the limit is ${limits.maxRangeSeconds / 3600} h`, { limit: 'range' });
+    throw new MetricsError(
+      'limit_exceeded',
+      `the range is ${Math.round((end - start) / 3600)} h; the limit is ${limits.maxRangeSeconds / 3600} h`,
+      { limit: 'range' },
+    );
   }
   const points = Math.floor((end - start) / step) + 1;
   if (points > limits.maxPointsPerSeries) {
-    throw new MetricsError('limit_exceeded', `the range at step ${step}s gives ${points} points per series; the limit is ${limits.maxPointsPerSeries}: use a step of at least ${Math.ceil((end - start) / (limits.maxPointsPerSeries - 1))}s`, { limit: 'points_per_series' });
+    throw new MetricsError(
+      'limit_exceeded',
+      `the range at step ${step}s gives ${points} points per series; the limit is ${limits.maxPointsPerSeries}: use a step of at least ${Math.ceil((end - start) / (limits.maxPointsPerSeries - 1))}s`,
+      { limit: 'points_per_series' },
+    );
   }
 }
 
@@ -91,6 +100,8 @@ function checkStep(step: number, limits: QueryLimits): void {
     throw new MetricsError('limit_exceeded', `step ${step}s is below the minimum of ${limits.minStepSeconds}s`, { limit: 'step' });
   }
   if (step > limits.maxRangeSeconds) {
-    throw new MetricsError('limit_exceeded', `step ${step}s is longer than the longest range (${limits.maxRangeSeconds}s)`, { limit: 'step' });
+    throw new MetricsError('limit_exceeded', `step ${step}s is longer than the longest range (${limits.maxRangeSeconds}s)`, {
+      limit: 'step',
+    });
   }
 }

@@ -46,9 +46,17 @@ export function checkRangeWindow(window: RangeWindow, nowSeconds: number, bounds
  * The window of a series or label-values read. Without start/end Prometheus scans its whole TSDB;
  * here the window defaults to the lookback, and given ends must lie inside it.
  */
-export function seriesWindow(start: number | undefined, end: number | undefined, nowSeconds: number, bounds: ReadBounds): { start: number; end: number } {
+export function seriesWindow(
+  start: number | undefined,
+  end: number | undefined,
+  nowSeconds: number,
+  bounds: ReadBounds,
+): { start: number; end: number } {
   const window = { start: start ?? Math.ceil(nowSeconds - bounds.maxLookbackSeconds), end: end ?? Math.floor(nowSeconds) };
-  for (const [name, t] of [['start', window.start], ['end', window.end]] as const) {
+  for (const [name, t] of [
+    ['start', window.start],
+    ['end', window.end],
+  ] as const) {
     if (!Number.isFinite(t)) throw new MetricsError('invalid_query', `${name} must be finite Unix seconds`);
     checkTime(name, t, nowSeconds, bounds);
   }
@@ -59,21 +67,35 @@ export function seriesWindow(start: number | undefined, end: number | undefined,
 /** Checks the number of series (or label values) of an answer. */
 export function checkSeriesCount(count: number, bounds: ReadBounds, what = 'series'): void {
   if (count > bounds.maxSeries) {
-    throw new MetricsError('limit_exceeded', `the answer has ${count} ${what}; the limit is ${bounds.maxSeries}: add filters or matchers to select fewer`, { limit: 'series' });
+    throw new MetricsError(
+      'limit_exceeded',
+      `the answer has ${count} ${what}; the limit is ${bounds.maxSeries}: add filters or matchers to select fewer`,
+      { limit: 'series' },
+    );
   }
 }
 
 /** The error for an answer over the byte bound. */
 export function responseTooLarge(bounds: ReadBounds): MetricsError {
-  return new MetricsError('limit_exceeded', `the answer is larger than ${formatBytes(bounds.maxResponseBytes)}: select fewer series or use a larger step`, { limit: 'response_size' });
+  return new MetricsError(
+    'limit_exceeded',
+    `the answer is larger than ${formatBytes(bounds.maxResponseBytes)}: select fewer series or use a larger step`,
+    { limit: 'response_size' },
+  );
 }
 
 function checkTime(name: string, t: number, nowSeconds: number, bounds: ReadBounds): void {
   if (t < nowSeconds - bounds.maxLookbackSeconds) {
-    throw new MetricsError('limit_exceeded', `${name} (${describeTime(t)}) is older than the lookback limit of ${formatSeconds(bounds.maxLookbackSeconds)} before now`, { limit: 'lookback' });
+    throw new MetricsError(
+      'limit_exceeded',
+      `${name} (${describeTime(t)}) is older than the lookback limit of ${formatSeconds(bounds.maxLookbackSeconds)} before now`,
+      { limit: 'lookback' },
+    );
   }
   if (t > nowSeconds + MAX_FUTURE_SECONDS) {
-    throw new MetricsError('limit_exceeded', `${name} (${describeTime(t)}) is more than ${MAX_FUTURE_SECONDS} s in the future`, { limit: 'future' });
+    throw new MetricsError('limit_exceeded', `${name} (${describeTime(t)}) is more than ${MAX_FUTURE_SECONDS} s in the future`, {
+      limit: 'future',
+    });
   }
 }
 

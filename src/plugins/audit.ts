@@ -72,7 +72,9 @@ export function auditHooks(audit: Pick<AuditPipeline, 'record'>): AuditHooks {
           route: decision.route,
           method: decision.method,
           ...(decision.allowed ? {} : { status_code: 403 }),
-          ...(decision.pathWorkspaceId !== undefined && decision.pathWorkspaceId !== attributed ? { path_workspace_id: decision.pathWorkspaceId.slice(0, 128) } : {}),
+          ...(decision.pathWorkspaceId !== undefined && decision.pathWorkspaceId !== attributed
+            ? { path_workspace_id: decision.pathWorkspaceId.slice(0, 128) }
+            : {}),
           token_type: auth.tokenType,
           ...(decision.reason === 'cross_workspace_read' ? { cross_workspace_from: auth.workspaceId } : {}),
         },
@@ -100,9 +102,13 @@ export default fp<AuditPluginOptions>(
       const failure = await settle(request);
       if (failure) {
         request.log.error({ err: (failure as Error).message }, 'audit event not recorded: refusing the request');
-        throw serviceUnavailable('the audit trail cannot record this request right now; retry later', {
-          reason: failure instanceof AuditUnavailableError ? `audit_${failure.reason}` : 'audit_unavailable',
-        }, 5); // the spool opens again within about a second of ClickHouse answering
+        throw serviceUnavailable(
+          'the audit trail cannot record this request right now; retry later',
+          {
+            reason: failure instanceof AuditUnavailableError ? `audit_${failure.reason}` : 'audit_unavailable',
+          },
+          5,
+        ); // the spool opens again within about a second of ClickHouse answering
       }
     });
 
@@ -110,22 +116,25 @@ export default fp<AuditPluginOptions>(
       const rule = request.routeOptions.config.auth;
       if (!(error instanceof AuthError) || error.statusCode !== 401 || !rule || !('scope' in rule)) return;
       const named = (request.params as Record<string, unknown> | undefined)?.workspace_id;
-      track(request, audit.recordUnauthenticated({
-        event_type: 'authorization',
-        workspace_id: '',
-        resource_id: pathOf(request),
-        initiated_by: 'user',
-        ...auditRequestContext(request),
-        details: {
-          allowed: false,
-          reason: error.reason,
-          scope: rule.scope,
-          route: request.routeOptions.url ?? pathOf(request),
-          method: request.method,
-          status_code: 401,
-          ...(typeof named === 'string' ? { path_workspace_id: named.slice(0, 128) } : {}),
-        },
-      }));
+      track(
+        request,
+        audit.recordUnauthenticated({
+          event_type: 'authorization',
+          workspace_id: '',
+          resource_id: pathOf(request),
+          initiated_by: 'user',
+          ...auditRequestContext(request),
+          details: {
+            allowed: false,
+            reason: error.reason,
+            scope: rule.scope,
+            route: request.routeOptions.url ?? pathOf(request),
+            method: request.method,
+            status_code: 401,
+            ...(typeof named === 'string' ? { path_workspace_id: named.slice(0, 128) } : {}),
+          },
+        }),
+      );
     });
 
     app.addHook('onSend', async (request) => {

@@ -73,7 +73,8 @@ export default fp<AuthGuardOptions>(
       if (!config.auth) throw new Error(`route ${String(route.method)} ${route.url} declares no auth rule (config.auth)`);
       if (route.url.startsWith('/workspaces')) {
         if (!('scope' in config.auth)) throw new Error(`workspace route ${route.url} must declare a scope`);
-        if (!route.url.startsWith('/workspaces/:workspace_id')) throw new Error(`workspace route ${route.url} must start with /workspaces/:workspace_id`);
+        if (!route.url.startsWith('/workspaces/:workspace_id'))
+          throw new Error(`workspace route ${route.url} must start with /workspaces/:workspace_id`);
       }
       for (const method of [route.method].flat()) catalog.push({ method: String(method), url: route.url, auth: config.auth });
     });
@@ -102,11 +103,15 @@ export default fp<AuthGuardOptions>(
       options.onDecision?.(event, request);
       if (!decision.allowed) {
         app.metrics.authzDenials.inc({ reason: decision.reason });
-        throw forbidden(decision.message, { reason: decision.reason, ...(decision.reason === 'missing_scope' ? { required_scope: rule.scope } : {}) });
+        throw forbidden(decision.message, {
+          reason: decision.reason,
+          ...(decision.reason === 'missing_scope' ? { required_scope: rule.scope } : {}),
+        });
       }
-      request.auth = decision.reason === 'cross_workspace_read'
-        ? { ...auth, workspaceId: pathWorkspaceId!, permissions: ['aiops:read'], crossWorkspaceFrom: auth.workspaceId }
-        : auth;
+      request.auth =
+        decision.reason === 'cross_workspace_read'
+          ? { ...auth, workspaceId: pathWorkspaceId!, permissions: ['aiops:read'], crossWorkspaceFrom: auth.workspaceId }
+          : auth;
     });
   },
   { name: 'auth-guard', dependencies: ['metrics'] },
@@ -117,16 +122,29 @@ type Decision =
   | { allowed: false; reason: 'workspace_mismatch' | 'missing_scope'; message: string };
 
 /** The pure authorization rule, separate from HTTP so it can be tested exhaustively. */
-export function decide(auth: AuthContext, scope: Permission, pathWorkspaceId: string | undefined, crossReaders: ReadonlySet<string>): Decision {
+export function decide(
+  auth: AuthContext,
+  scope: Permission,
+  pathWorkspaceId: string | undefined,
+  crossReaders: ReadonlySet<string>,
+): Decision {
   if (pathWorkspaceId !== undefined && pathWorkspaceId !== auth.workspaceId) {
     const mayReadAcross = crossReaders.has(auth.sub) && scope === 'aiops:read' && hasPermission(auth.permissions, 'aiops:read');
     if (!mayReadAcross) {
-      return { allowed: false, reason: 'workspace_mismatch', message: `this token is for workspace "${auth.workspaceId}" and cannot access workspace "${pathWorkspaceId}"` };
+      return {
+        allowed: false,
+        reason: 'workspace_mismatch',
+        message: `this token is for workspace "${auth.workspaceId}" and cannot access workspace "${pathWorkspaceId}"`,
+      };
     }
     return { allowed: true, reason: 'cross_workspace_read' };
   }
   if (!hasPermission(auth.permissions, scope)) {
-    return { allowed: false, reason: 'missing_scope', message: `this route requires the "${scope}" permission, which the token does not grant` };
+    return {
+      allowed: false,
+      reason: 'missing_scope',
+      message: `this route requires the "${scope}" permission, which the token does not grant`,
+    };
   }
   return { allowed: true, reason: 'allowed' };
 }

@@ -17,7 +17,8 @@ export default fp<{ version: string }>(
         info: {
           title: 'Hexabase AIOps API',
           version: options.version,
-          description: 'Workspace-scoped operations analysis for Hexabase. Every /workspaces/{workspace_id}/… route needs a bearer JWT for that workspace and the scope it names.',
+          description:
+            'Workspace-scoped operations analysis for Hexabase. Every /workspaces/{workspace_id}/… route needs a bearer JWT for that workspace and the scope it names.',
         },
         components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
       },

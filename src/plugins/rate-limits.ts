@@ -82,8 +82,12 @@ export default fp<RateLimitsOptions>(
         const retryAfter = Math.max(1, outcome.ttlInSeconds);
         o.countRefusal(s.routeClass, limit);
         const who = scope === 'user' ? 'from you in this workspace' : 'in this workspace';
-        throw new LimitExceededError('rate_limited', limit, retryAfter,
-          `too many ${s.routeClass} requests ${who}: at most ${outcome.max} a minute on the ${s.plan} plan; retry in ${retryAfter} s`);
+        throw new LimitExceededError(
+          'rate_limited',
+          limit,
+          retryAfter,
+          `too many ${s.routeClass} requests ${who}: at most ${outcome.max} a minute on the ${s.plan} plan; retry in ${retryAfter} s`,
+        );
       }
     });
   },

@@ -19,7 +19,9 @@ export function untrustedText(value: unknown): string {
 /** Wraps `data` in a fence the data cannot close, labelled for the model (label: `[A-Za-z0-9_.-]`). */
 export function fenceUntrusted(label: string, data: unknown): string {
   const safeLabel = label.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 64) || 'data';
-  const text = untrustedText(data).replace(MARKER_LIKE, (m) => (m.startsWith('<') || m.startsWith('>') ? m.replace(/[<>]/g, (c) => (c === '<' ? '‹' : '›')) : 'untrusted data'));
+  const text = untrustedText(data).replace(MARKER_LIKE, (m) =>
+    m.startsWith('<') || m.startsWith('>') ? m.replace(/[<>]/g, (c) => (c === '<' ? '‹' : '›')) : 'untrusted data',
+  );
   const nonce = createHash('sha256').update(text).digest('hex').slice(0, 16);
   return `<<<${MARKER} label="${safeLabel}" id="${nonce}">>>\n${text}\n<<<END_${MARKER} id="${nonce}">>>`;
 }

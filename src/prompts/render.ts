@@ -13,7 +13,8 @@ import type { PromptRef } from '../llm/types.js';
 import { fenceUntrusted } from './fence.js';
 
 /** A value for a placeholder: text, a number, or a list (rendered one `- item` per line). */
-export type PromptValue = string | number | boolean | readonly (string | number)[] | Record<string, unknown> | readonly Record<string, unknown>[];
+export type PromptValue =
+  string | number | boolean | readonly (string | number)[] | Record<string, unknown> | readonly Record<string, unknown>[];
 export type PromptVars = Readonly<Record<string, PromptValue>>;
 
 export interface RenderedPrompt {

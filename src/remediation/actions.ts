@@ -47,7 +47,9 @@ const nameOf = (a: Action) => a.target_resource.slice(a.target_resource.indexOf(
 const userPath = (ws: string, ...rest: string[]) => ['api', 'v1', 'workspaces', ws, ...rest];
 
 function kinds(a: Action, allowed: readonly string[]): string[] {
-  return allowed.includes(kindOf(a)) ? [] : [`${a.action_type} targets ${allowed.map((k) => `${k}/<name>`).join(' or ')}, not ${a.target_resource}`];
+  return allowed.includes(kindOf(a))
+    ? []
+    : [`${a.action_type} targets ${allowed.map((k) => `${k}/<name>`).join(' or ')}, not ${a.target_resource}`];
 }
 
 function optionalId(a: Action, key: string): string[] {
@@ -73,51 +75,74 @@ const SPECS: Record<ActionType, ActionSpec> = {
       if (r === undefined && delta !== undefined) {
         // From an analysis that did not know the current count: a relative change a human applies.
         return typeof delta === 'number' && Number.isInteger(delta) && delta !== 0 && Math.abs(delta) <= limits.maxReplicas
-          ? out : [...out, `parameters.replicas_delta must be a non-zero whole number within ±${limits.maxReplicas}`];
+          ? out
+          : [...out, `parameters.replicas_delta must be a non-zero whole number within ±${limits.maxReplicas}`];
       }
       if (typeof r !== 'number' || !Number.isInteger(r) || r < 0) return [...out, 'parameters.replicas must be a whole number ≥ 0'];
-      if (a.parameters.override !== undefined && typeof a.parameters.override !== 'boolean') out.push('parameters.override must be true or false');
+      if (a.parameters.override !== undefined && typeof a.parameters.override !== 'boolean')
+        out.push('parameters.override must be true or false');
       if (r > limits.maxReplicasOverride) {
         // An override lifts the soft limit only: a typo of 10000 for 10 must not reach the control plane.
         const ceiling = limits.maxReplicasOverride;
-        out.push(`scaling to ${r} replicas is above the hard ceiling of ${ceiling} (REMEDIATION_MAX_REPLICAS_OVERRIDE), which no override lifts`);
+        out.push(
+          `scaling to ${r} replicas is above the hard ceiling of ${ceiling} (REMEDIATION_MAX_REPLICAS_OVERRIDE), which no override lifts`,
+        );
       } else if ((r === 0 || r > limits.maxReplicas) && a.parameters.override !== true) {
-        out.push(r === 0
-          ? 'scaling to 0 replicas stops the workload: set parameters.override to true to ask for it anyway'
-          : `scaling to ${r} replicas is above the limit of ${limits.maxReplicas}: set parameters.override to true to ask for it anyway`);
+        out.push(
+          r === 0
+            ? 'scaling to 0 replicas stops the workload: set parameters.override to true to ask for it anyway'
+            : `scaling to ${r} replicas is above the limit of ${limits.maxReplicas}: set parameters.override to true to ask for it anyway`,
+        );
       }
       return out;
     },
-    describe: (a) => a.parameters.replicas === undefined
-      ? `scale ${a.target_resource} by ${String(a.parameters.replicas_delta)} replica(s) — by hand (the control plane takes an absolute count, which the analysis did not know)`
-      : `scale ${a.target_resource} to ${String(a.parameters.replicas)} replicas`,
-    call: (ws, a) => a.parameters.replicas === undefined ? undefined : ({
-      method: 'POST',
-      segments: ['internal', 'v1', 'workspaces', ws, 'deployments', nameOf(a), 'scale'],
-      body: { replicas: a.parameters.replicas, ...(a.namespace ? { namespace: a.namespace } : {}) },
-      actAs: 'internal',
-      idempotent: true,
-    }),
+    describe: (a) =>
+      a.parameters.replicas === undefined
+        ? `scale ${a.target_resource} by ${String(a.parameters.replicas_delta)} replica(s) — by hand (the control plane takes an absolute count, which the analysis did not know)`
+        : `scale ${a.target_resource} to ${String(a.parameters.replicas)} replicas`,
+    call: (ws, a) =>
+      a.parameters.replicas === undefined
+        ? undefined
+        : {
+            method: 'POST',
+            segments: ['internal', 'v1', 'workspaces', ws, 'deployments', nameOf(a), 'scale'],
+            body: { replicas: a.parameters.replicas, ...(a.namespace ? { namespace: a.namespace } : {}) },
+            actAs: 'internal',
+            idempotent: true,
+          },
   },
   restart_application: {
     risk: 'medium',
     params: [],
     problems: (a) => kinds(a, ['application', 'deployment']),
     describe: (a) => `restart application ${nameOf(a)}`,
-    call: (ws, a) => ({ method: 'POST', segments: userPath(ws, 'applications', nameOf(a), 'restart'), body: {}, actAs: 'user', idempotent: false }),
+    call: (ws, a) => ({
+      method: 'POST',
+      segments: userPath(ws, 'applications', nameOf(a), 'restart'),
+      body: {},
+      actAs: 'user',
+      idempotent: false,
+    }),
   },
   restart_pod: {
     risk: 'low',
     params: ['application_id'],
     problems: (a) => [...kinds(a, ['pod']), ...optionalId(a, 'application_id')],
     describe: (a) => `restart pod ${nameOf(a)} of application ${applicationOfPod(a)}`,
-    call: (ws, a) => ({ method: 'POST', segments: userPath(ws, 'applications', applicationOfPod(a), 'pods', nameOf(a), 'restart'), body: {}, actAs: 'user', idempotent: false }),
+    call: (ws, a) => ({
+      method: 'POST',
+      segments: userPath(ws, 'applications', applicationOfPod(a), 'pods', nameOf(a), 'restart'),
+      body: {},
+      actAs: 'user',
+      idempotent: false,
+    }),
   },
   rollback_function: {
     risk: 'medium',
     params: ['function_id', 'version'],
     problems: (a) => [...optionalId(a, 'function_id'), ...optionalId(a, 'version')],
-    describe: (a) => `roll back function ${functionId(a)}${a.parameters.version ? ` to version ${String(a.parameters.version)}` : ' to its previous version'}`,
+    describe: (a) =>
+      `roll back function ${functionId(a)}${a.parameters.version ? ` to version ${String(a.parameters.version)}` : ' to its previous version'}`,
     call: (ws, a) => ({
       method: 'POST',
       segments: userPath(ws, 'functions', functionId(a), 'rollback'),
@@ -131,20 +156,37 @@ const SPECS: Record<ActionType, ActionSpec> = {
     params: ['comment'],
     problems: (a) => kinds(a, ['alert']),
     describe: (a) => `acknowledge alert ${nameOf(a)}`,
-    call: (ws, a) => ({ method: 'POST', segments: userPath(ws, 'monitoring', 'alerts', nameOf(a), 'acknowledge'), body: comment(a), actAs: 'user', idempotent: true }),
+    call: (ws, a) => ({
+      method: 'POST',
+      segments: userPath(ws, 'monitoring', 'alerts', nameOf(a), 'acknowledge'),
+      body: comment(a),
+      actAs: 'user',
+      idempotent: true,
+    }),
   },
   resolve_alert: {
     risk: 'low',
     params: ['comment'],
     problems: (a) => kinds(a, ['alert']),
     describe: (a) => `resolve alert ${nameOf(a)}`,
-    call: (ws, a) => ({ method: 'POST', segments: userPath(ws, 'monitoring', 'alerts', nameOf(a), 'resolve'), body: comment(a), actAs: 'user', idempotent: true }),
+    call: (ws, a) => ({
+      method: 'POST',
+      segments: userPath(ws, 'monitoring', 'alerts', nameOf(a), 'resolve'),
+      body: comment(a),
+      actAs: 'user',
+      idempotent: true,
+    }),
   },
   adjust_resources: {
     risk: 'medium',
     params: ['*'],
     problems: () => [],
-    describe: (a) => `adjust the resources of ${a.target_resource} (${Object.entries(a.parameters).map(([k, v]) => `${k}=${String(v)}`).join(', ') || 'as described'}) — by hand`,
+    describe: (a) =>
+      `adjust the resources of ${a.target_resource} (${
+        Object.entries(a.parameters)
+          .map(([k, v]) => `${k}=${String(v)}`)
+          .join(', ') || 'as described'
+      }) — by hand`,
   },
   expand_volume: {
     risk: 'medium',
@@ -169,7 +211,9 @@ export function actionProblems(a: RemediationAction, limits: ActionLimits): stri
   const workspaceNamed = Object.keys(a.parameters).some((k) => /workspace/i.test(k));
   return [
     ...(workspaceNamed ? ['parameters may not name a workspace: actions always apply to your own workspace'] : []),
-    ...(unknown.length > 0 ? [`${a.action_type} does not take parameter(s) ${unknown.join(', ')} (it takes: ${spec.params.join(', ') || 'none'})`] : []),
+    ...(unknown.length > 0
+      ? [`${a.action_type} does not take parameter(s) ${unknown.join(', ')} (it takes: ${spec.params.join(', ') || 'none'})`]
+      : []),
     ...spec.problems(a, limits),
   ];
 }

@@ -2,7 +2,13 @@
 import { HttpError } from '../http/http-errors.js';
 
 export class RemediationError extends HttpError {
-  constructor(statusCode: number, reason: string, message: string, extra: Record<string, unknown> = {}, headers: Record<string, string> = {}) {
+  constructor(
+    statusCode: number,
+    reason: string,
+    message: string,
+    extra: Record<string, unknown> = {},
+    headers: Record<string, string> = {},
+  ) {
     super(statusCode, message, { reason, ...extra }, headers);
     this.name = 'RemediationError';
   }

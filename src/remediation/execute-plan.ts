@@ -15,7 +15,13 @@ export interface ControlPlaneWriter {
 
 export async function executePlan(
   plan: readonly PlanStep[],
-  ctx: { workspaceId: string; remediationId: string; userToken: string; controlPlane?: ControlPlaneWriter; onStep?: (r: StepResult, step: PlanStep) => Promise<void> },
+  ctx: {
+    workspaceId: string;
+    remediationId: string;
+    userToken: string;
+    controlPlane?: ControlPlaneWriter;
+    onStep?: (r: StepResult, step: PlanStep) => Promise<void>;
+  },
 ): Promise<StepResult[]> {
   const results: StepResult[] = [];
   let failed = false;
@@ -23,16 +29,36 @@ export async function executePlan(
     const call = controlPlaneCall(ctx.workspaceId, step);
     let result: StepResult;
     if (failed) result = { index: step.index, status: 'skipped', message: 'not run: an earlier step failed' };
-    else if (!call) result = { index: step.index, status: 'skipped', message: `apply by hand: ${step.description} (the control plane has no endpoint for it)` };
+    else if (!call)
+      result = {
+        index: step.index,
+        status: 'skipped',
+        message: `apply by hand: ${step.description} (the control plane has no endpoint for it)`,
+      };
     else if (step.dry_run) result = dryRun(step, call);
-    else if (!ctx.controlPlane) result = { index: step.index, status: 'failed', message: 'no control plane is configured (HEXABASE_API_URL): nothing was executed' };
+    else if (!ctx.controlPlane)
+      result = { index: step.index, status: 'failed', message: 'no control plane is configured (HEXABASE_API_URL): nothing was executed' };
     else {
       try {
-        const answer = await ctx.controlPlane.send({ ...call, userToken: ctx.userToken, idempotencyKey: `${ctx.remediationId}:${step.index}` });
-        result = { index: step.index, status: 'completed', upstream_status: answer.status, message: `${step.description}: done (${summarise(answer.body)})` };
+        const answer = await ctx.controlPlane.send({
+          ...call,
+          userToken: ctx.userToken,
+          idempotencyKey: `${ctx.remediationId}:${step.index}`,
+        });
+        result = {
+          index: step.index,
+          status: 'completed',
+          upstream_status: answer.status,
+          message: `${step.description}: done (${summarise(answer.body)})`,
+        };
       } catch (err) {
         const upstream = (err as { upstreamStatus?: number }).upstreamStatus;
-        result = { index: step.index, status: 'failed', ...(upstream ? { upstream_status: upstream } : {}), message: (err as Error).message };
+        result = {
+          index: step.index,
+          status: 'failed',
+          ...(upstream ? { upstream_status: upstream } : {}),
+          message: (err as Error).message,
+        };
       }
     }
     result.message = redactString(result.message);

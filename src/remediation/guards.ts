@@ -26,10 +26,11 @@ const RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call
 
 const LOCK_CALL_TIMEOUT_MS = 1000;
 
-const lockStoreUnavailable = (cause: unknown) => new DependencyUnavailable('lock_store', {
-  cause,
-  message: 'the remediation lock store is unavailable, so nothing was executed; retry later',
-});
+const lockStoreUnavailable = (cause: unknown) =>
+  new DependencyUnavailable('lock_store', {
+    cause,
+    message: 'the remediation lock store is unavailable, so nothing was executed; retry later',
+  });
 
 export class RedisTargetLocks implements TargetLocks {
   constructor(
@@ -84,14 +85,20 @@ export class MemoryTargetLocks implements TargetLocks {
 }
 
 export class RedisExecutionBudget implements ExecutionBudget {
-  constructor(private readonly redis: GuardedRedis, private readonly perHour: number, private readonly prefix = 'aiops:remediation:budget:') {}
+  constructor(
+    private readonly redis: GuardedRedis,
+    private readonly perHour: number,
+    private readonly prefix = 'aiops:remediation:budget:',
+  ) {}
 
   async take(workspaceId: string) {
     const window = Math.floor(Date.now() / 3_600_000);
     const key = `${this.prefix}${workspaceId}:${window}`;
     let count: number;
     try {
-      [[, count]] = (await this.redis.run((r) => r.multi().incr(key).pexpire(key, 3_700_000).exec(), LOCK_CALL_TIMEOUT_MS)) as [[unknown, number]];
+      [[, count]] = (await this.redis.run((r) => r.multi().incr(key).pexpire(key, 3_700_000).exec(), LOCK_CALL_TIMEOUT_MS)) as [
+        [unknown, number],
+      ];
     } catch (err) {
       throw lockStoreUnavailable(err);
     }

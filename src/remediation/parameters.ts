@@ -21,7 +21,8 @@ export function parametersProblem(value: Record<string, unknown>): string | unde
   let level: object[] = [value];
   let entries = 0;
   for (let depth = 1; level.length > 0; depth++) {
-    if (depth > PARAMETER_LIMITS.depth) return `parameters nesting is too deep: at most ${PARAMETER_LIMITS.depth} levels of objects and arrays`;
+    if (depth > PARAMETER_LIMITS.depth)
+      return `parameters nesting is too deep: at most ${PARAMETER_LIMITS.depth} levels of objects and arrays`;
     const next: object[] = [];
     for (const node of level) {
       const children: unknown[] = Array.isArray(node) ? node : Object.values(node);

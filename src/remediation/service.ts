@@ -27,7 +27,14 @@ import { executePlan, type ControlPlaneWriter } from './execute-plan.js';
 import type { ExecutionBudget, TargetLocks } from './guards.js';
 import { redactRequest, runIdsOf, sameSubject, targetsOf, withProposal } from './proposals.js';
 import type { RemediationStore, StoredRemediation } from './store.js';
-import { RemediationRequestSchema, type PlanStep, type Remediation, type RemediationRequest, type RemediationSource, type StepResult } from './types.js';
+import {
+  RemediationRequestSchema,
+  type PlanStep,
+  type Remediation,
+  type RemediationRequest,
+  type RemediationSource,
+  type StepResult,
+} from './types.js';
 
 export interface RemediationPolicy extends ActionLimits {
   approvalTtlMs: number;
@@ -43,7 +50,11 @@ export interface RemediationPolicy extends ActionLimits {
 
 /** Resumes an analysis run waiting at its approval gate (the analysis graph's run service). */
 export interface RunResumer {
-  resume(auth: AuthContext, runId: string, decision: { decision: 'approved' | 'rejected'; by: string; at: string; comment?: string }): Promise<unknown>;
+  resume(
+    auth: AuthContext,
+    runId: string,
+    decision: { decision: 'approved' | 'rejected'; by: string; at: string; comment?: string },
+  ): Promise<unknown>;
 }
 
 export interface RemediationServiceDeps {
@@ -76,13 +87,24 @@ export class RemediationService {
    * A new pending remediation (`created`), or an existing one: the same request or Idempotency-Key
    * again, or (`joined`) a pending remediation on the same target, which this proposal now counts in.
    */
-  async propose(auth: AuthContext, request: RemediationRequest, options: ProposeOptions): Promise<{ created: boolean; joined?: boolean; remediation: Remediation }> {
+  async propose(
+    auth: AuthContext,
+    request: RemediationRequest,
+    options: ProposeOptions,
+  ): Promise<{ created: boolean; joined?: boolean; remediation: Remediation }> {
     // API callers need aiops:remediate; an analysis or a chat only *proposes* (what propose_remediation allows).
     requirePermission(auth, options.source.kind === 'api' ? 'aiops:remediate' : 'aiops:analyze', 'propose a remediation');
     const parsed = RemediationRequestSchema.safeParse(request);
-    if (!parsed.success) throw new RemediationError(400, 'invalid_request', parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
+    if (!parsed.success)
+      throw new RemediationError(
+        400,
+        'invalid_request',
+        parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '),
+      );
     const body = redactRequest(parsed.data);
-    const problems = body.actions.flatMap((a, i) => actionProblems(a, this.d.policy).map((p) => `actions[${i}] (${a.action_type} ${a.target_resource}): ${p}`));
+    const problems = body.actions.flatMap((a, i) =>
+      actionProblems(a, this.d.policy).map((p) => `actions[${i}] (${a.action_type} ${a.target_resource}): ${p}`),
+    );
     if (problems.length > 0) throw new RemediationError(400, 'invalid_action', problems.join('; '), { problems });
     if (!body.approval_required) this.checkApprovalWaiver(auth, body.actions);
 
@@ -109,7 +131,10 @@ export class RemediationService {
       error: null,
       updated_at: iso(now),
     };
-    const keys = { ...(options.idempotencyKey ? { idempotencyKey: options.idempotencyKey } : {}), dedupeKey: dedupeKey(auth, options.source, body) };
+    const keys = {
+      ...(options.idempotencyKey ? { idempotencyKey: options.idempotencyKey } : {}),
+      dedupeKey: dedupeKey(auth, options.source, body),
+    };
     // Only a remediation that will wait for a human joins others or counts against the cap (a waived one runs now).
     const admission = await this.d.store.inWorkspaceTransaction(auth.workspaceId, async (tx) => {
       const existing = await tx.findByKeys(auth.workspaceId, keys);
@@ -128,28 +153,42 @@ export class RemediationService {
         if (stillPending >= this.d.policy.maxPending) return { kind: 'full' as const, pending };
       }
       const inserted = await tx.insert(doc, keys);
-      return inserted.created ? { kind: 'created' as const, record: inserted.record } : { kind: 'existing' as const, record: inserted.record };
+      return inserted.created
+        ? { kind: 'created' as const, record: inserted.record }
+        : { kind: 'existing' as const, record: inserted.record };
     });
     switch (admission.kind) {
       case 'existing':
         return { created: false, remediation: (await this.refresh(admission.record)).doc };
       case 'joined':
-        await this.record(auth, admission.record.doc, 'joined', { action: summary(plan), by: auth.sub, source: options.source, requestId: options.requestId });
+        await this.record(auth, admission.record.doc, 'joined', {
+          action: summary(plan),
+          by: auth.sub,
+          source: options.source,
+          requestId: options.requestId,
+        });
         return { created: false, joined: true, remediation: admission.record.doc };
       case 'full': {
         const soonest = Math.min(...admission.pending.map((p) => Date.parse(p.doc.expires_at)));
         const { maxPending } = this.d.policy;
-        throw new RemediationError(429, 'limit_exceeded',
+        throw new RemediationError(
+          429,
+          'limit_exceeded',
           `this workspace already has ${admission.pending.length} remediations awaiting approval (the limit is ${maxPending}): approve, reject or cancel one first`,
           { limit: 'pending_remediations', max: maxPending },
           // A slot frees at the latest when the oldest pending one expires.
-          { 'Retry-After': String(Math.max(1, Math.ceil((soonest - now) / 1000))) });
+          { 'Retry-After': String(Math.max(1, Math.ceil((soonest - now) / 1000))) },
+        );
       }
       case 'created':
         break;
     }
     await this.record(auth, doc, 'proposed', { action: summary(plan), requestId: options.requestId });
-    if (!body.approval_required) return { created: true, remediation: await this.approve(auth, doc.id, { comment: 'approval waived', requestId: options.requestId, waived: true }) };
+    if (!body.approval_required)
+      return {
+        created: true,
+        remediation: await this.approve(auth, doc.id, { comment: 'approval waived', requestId: options.requestId, waived: true }),
+      };
     return { created: true, remediation: doc };
   }
 
@@ -175,26 +214,56 @@ export class RemediationService {
     return done.filter((r) => r.doc.status === 'expired').length;
   }
 
-  async approve(auth: AuthContext, id: string, options: { comment?: string; requestId?: string; waived?: boolean } = {}): Promise<Remediation> {
+  async approve(
+    auth: AuthContext,
+    id: string,
+    options: { comment?: string; requestId?: string; waived?: boolean } = {},
+  ): Promise<Remediation> {
     requirePermission(auth, 'aiops:remediate', 'approve a remediation');
     const interrupted = await this.approvedNotStarted(auth, id);
     const current = interrupted ?? (await this.pending(auth, id));
     // Subjects compare normalised: `Alice` (or `ａｌｉｃｅ`) approving alice's request is still alice.
-    if (!interrupted && this.d.policy.fourEyes && !options.waived && current.doc.proposals.some((p) => sameSubject(p.requested_by, auth.sub))) {
+    if (
+      !interrupted &&
+      this.d.policy.fourEyes &&
+      !options.waived &&
+      current.doc.proposals.some((p) => sameSubject(p.requested_by, auth.sub))
+    ) {
       throw new RemediationError(403, 'four_eyes', 'four-eyes mode: the approver must be someone other than whoever proposed it');
     }
-    const lock = await this.d.locks.acquire(current.doc.plan.filter((s) => !s.dry_run).map((s) => `${auth.workspaceId}/${s.namespace ?? ''}/${s.target_resource}`), this.d.policy.lockTtlMs);
-    if ('held' in lock) throw new RemediationError(409, 'target_locked', `another remediation is running on ${lock.held.split('/').slice(2).join('/')}: try again when it has finished`);
+    const lock = await this.d.locks.acquire(
+      current.doc.plan.filter((s) => !s.dry_run).map((s) => `${auth.workspaceId}/${s.namespace ?? ''}/${s.target_resource}`),
+      this.d.policy.lockTtlMs,
+    );
+    if ('held' in lock)
+      throw new RemediationError(
+        409,
+        'target_locked',
+        `another remediation is running on ${lock.held.split('/').slice(2).join('/')}: try again when it has finished`,
+      );
     try {
-      const decision = interrupted ? { ...interrupted.doc.decision!, decision: 'approved' as const } : decisionOf('approved', auth, this.d.now(), options.comment);
+      const decision = interrupted
+        ? { ...interrupted.doc.decision!, decision: 'approved' as const }
+        : decisionOf('approved', auth, this.d.now(), options.comment);
       let approved = current;
       if (!interrupted) {
         if (current.doc.plan.some((s) => s.executable && !s.dry_run)) {
           const budget = await this.d.budget.take(auth.workspaceId);
-          if (!budget.ok) throw new RemediationError(429, 'execution_rate_limited', 'this workspace has used its remediation executions for this hour', {}, { 'Retry-After': String(budget.retryAfterSeconds) });
+          if (!budget.ok)
+            throw new RemediationError(
+              429,
+              'execution_rate_limited',
+              'this workspace has used its remediation executions for this hour',
+              {},
+              { 'Retry-After': String(budget.retryAfterSeconds) },
+            );
         }
         approved = await this.change(current, { status: 'approved', decision }, 'decided');
-        await this.record(auth, approved.doc, 'approved', { action: summary(approved.doc.plan), by: auth.sub, requestId: options.requestId });
+        await this.record(auth, approved.doc, 'approved', {
+          action: summary(approved.doc.plan),
+          by: auth.sub,
+          requestId: options.requestId,
+        });
       }
       // The first run's remediate node calls executeApproved(); the other runs find it done; if none can be resumed, execute here.
       await this.resumeRuns(auth, approved.doc, decision);
@@ -234,7 +303,11 @@ export class RemediationService {
     }
     const decision = decisionOf('cancelled', auth, this.d.now(), options.comment);
     const cancelled = await this.change(current, { status: 'cancelled', decision }, 'decided');
-    await this.record(auth, cancelled.doc, 'cancelled', { action: summary(cancelled.doc.plan), by: auth.sub, requestId: options.requestId });
+    await this.record(auth, cancelled.doc, 'cancelled', {
+      action: summary(cancelled.doc.plan),
+      by: auth.sub,
+      requestId: options.requestId,
+    });
     return cancelled.doc;
   }
 
@@ -260,11 +333,25 @@ export class RemediationService {
       remediationId: id,
       userToken: auth.rawToken,
       ...(this.d.controlPlane ? { controlPlane: this.d.controlPlane } : {}),
-      onStep: (r, step) => this.record(auth, running.doc, r.status === 'failed' ? 'failed' : 'executed', { action: step.description, result: `${r.status}: ${r.message}`, dryRun: step.dry_run, requestId }),
+      onStep: (r, step) =>
+        this.record(auth, running.doc, r.status === 'failed' ? 'failed' : 'executed', {
+          action: step.description,
+          result: `${r.status}: ${r.message}`,
+          dryRun: step.dry_run,
+          requestId,
+        }),
     });
     const failure = results.find((r) => r.status === 'failed');
-    const done = await this.change(running, { status: failure ? 'failed' : 'completed', results, error: failure ? failure.message : null }, 'finished');
-    await this.record(auth, done.doc, failure ? 'failed' : 'completed', { action: summary(done.doc.plan), result: outcome(results), requestId });
+    const done = await this.change(
+      running,
+      { status: failure ? 'failed' : 'completed', results, error: failure ? failure.message : null },
+      'finished',
+    );
+    await this.record(auth, done.doc, failure ? 'failed' : 'completed', {
+      action: summary(done.doc.plan),
+      result: outcome(results),
+      requestId,
+    });
     return done.doc;
   }
 
@@ -272,15 +359,28 @@ export class RemediationService {
     if (actions.every((a) => a.dry_run)) return;
     if (this.d.policy.fourEyes) {
       // An admin's waiver would be one person acting alone, which is what four-eyes mode forbids.
-      throw new RemediationError(403, 'approval_required',
-        'four-eyes mode (REMEDIATION_FOUR_EYES): approval_required: false is honoured only when every action is a dry run; a second person must approve anything else');
+      throw new RemediationError(
+        403,
+        'approval_required',
+        'four-eyes mode (REMEDIATION_FOUR_EYES): approval_required: false is honoured only when every action is a dry run; a second person must approve anything else',
+      );
     }
-    const notAllowed = actions.filter((a) => !a.dry_run && !this.d.policy.autoApproveActions.includes(a.action_type)).map((a) => a.action_type);
+    const notAllowed = actions
+      .filter((a) => !a.dry_run && !this.d.policy.autoApproveActions.includes(a.action_type))
+      .map((a) => a.action_type);
     if (!hasPermission(auth.permissions, 'aiops:admin')) {
-      throw new RemediationError(403, 'approval_required', 'approval_required: false is honoured only for dry runs, or for admins for the action types REMEDIATION_AUTO_APPROVE_ACTIONS lists');
+      throw new RemediationError(
+        403,
+        'approval_required',
+        'approval_required: false is honoured only for dry runs, or for admins for the action types REMEDIATION_AUTO_APPROVE_ACTIONS lists',
+      );
     }
     if (notAllowed.length > 0) {
-      throw new RemediationError(403, 'approval_required', `approval cannot be waived for ${[...new Set(notAllowed)].join(', ')}: REMEDIATION_AUTO_APPROVE_ACTIONS does not list ${notAllowed.length === 1 ? 'it' : 'them'}`);
+      throw new RemediationError(
+        403,
+        'approval_required',
+        `approval cannot be waived for ${[...new Set(notAllowed)].join(', ')}: REMEDIATION_AUTO_APPROVE_ACTIONS does not list ${notAllowed.length === 1 ? 'it' : 'them'}`,
+      );
     }
   }
 
@@ -290,10 +390,16 @@ export class RemediationService {
       ok: true,
       message: !s.executable
         ? `valid; ${s.description} (no control-plane endpoint: a human applies it)`
-        : this.d.controlPlane ? `valid; ${s.description} through the control plane` : `valid; but no control plane is configured (HEXABASE_API_URL), so it cannot be executed here`,
+        : this.d.controlPlane
+          ? `valid; ${s.description} through the control plane`
+          : `valid; but no control plane is configured (HEXABASE_API_URL), so it cannot be executed here`,
     }));
     const executable = plan.filter((s) => s.executable).length;
-    return { ok: checks.every((c) => c.ok), checks, summary: `${plan.length} action(s) validated (${executable} through the control plane, ${plan.length - executable} by hand); nothing has been changed` };
+    return {
+      ok: checks.every((c) => c.ok),
+      checks,
+      summary: `${plan.length} action(s) validated (${executable} through the control plane, ${plan.length - executable} by hand); nothing has been changed`,
+    };
   }
 
   /** The remediation if it is still waiting for a decision; 404/409 otherwise. */
@@ -302,7 +408,12 @@ export class RemediationService {
     if (!record) throw new RemediationError(404, 'not_found', `no remediation ${id} in this workspace`);
     const fresh = await this.refresh(record);
     if (fresh.doc.status !== 'pending_approval') {
-      throw new RemediationError(409, 'not_pending', `remediation ${id} is ${fresh.doc.status.replace('_', ' ')}: only a pending remediation can be decided`, { status: fresh.doc.status });
+      throw new RemediationError(
+        409,
+        'not_pending',
+        `remediation ${id} is ${fresh.doc.status.replace('_', ' ')}: only a pending remediation can be decided`,
+        { status: fresh.doc.status },
+      );
     }
     return fresh;
   }
@@ -316,7 +427,12 @@ export class RemediationService {
         const expired = await this.change(record, { status: 'expired', error: 'nobody approved it before it expired' }, 'expired');
         await this.record(systemAuth(doc), expired.doc, 'expired', { action: summary(doc.plan) });
         // Runs waiting at their gate for this remediation are closed as rejected, so they do not wait forever.
-        const decision = { decision: 'rejected' as const, by: 'system:expiry', at: iso(now), comment: 'the remediation expired before anyone approved it' };
+        const decision = {
+          decision: 'rejected' as const,
+          by: 'system:expiry',
+          at: iso(now),
+          comment: 'the remediation expired before anyone approved it',
+        };
         await this.resumeRuns(systemAuth(doc), doc, decision);
         return expired;
       } catch {
@@ -325,7 +441,8 @@ export class RemediationService {
     }
     if (doc.status === 'running' && Date.parse(doc.updated_at) + 2 * this.d.policy.lockTtlMs <= now) {
       try {
-        const message = 'the execution was interrupted (the service stopped during it): check the control plane for which steps were applied';
+        const message =
+          'the execution was interrupted (the service stopped during it): check the control plane for which steps were applied';
         const failed = await this.change(record, { status: 'failed', error: message }, 'interrupted');
         await this.record(systemAuth(doc), failed.doc, 'failed', { action: summary(doc.plan), result: message });
         return failed;
@@ -346,21 +463,33 @@ export class RemediationService {
     const doc: Remediation = { ...record.doc, ...patch, updated_at: iso(this.d.now()) };
     if (!(await this.d.store.update(doc.workspace_id, doc.id, record.version, doc))) {
       const now = await this.d.store.get(doc.workspace_id, doc.id);
-      throw new RemediationError(409, 'conflict', `remediation ${doc.id} changed while it was being ${what}: it is now ${now?.doc.status ?? 'gone'}`, { status: now?.doc.status });
+      throw new RemediationError(
+        409,
+        'conflict',
+        `remediation ${doc.id} changed while it was being ${what}: it is now ${now?.doc.status ?? 'gone'}`,
+        { status: now?.doc.status },
+      );
     }
     return { doc, version: record.version + 1 };
   }
 
-  private record(auth: AuthContext, doc: Remediation, state: 'proposed' | 'joined' | 'approved' | 'rejected' | 'running' | 'executed' | 'completed' | 'failed' | 'expired' | 'cancelled',
-    extra: { action: string; by?: string; result?: string; dryRun?: boolean; requestId?: string | undefined; source?: RemediationSource }): Promise<void> {
+  private record(
+    auth: AuthContext,
+    doc: Remediation,
+    state: 'proposed' | 'joined' | 'approved' | 'rejected' | 'running' | 'executed' | 'completed' | 'failed' | 'expired' | 'cancelled',
+    extra: { action: string; by?: string; result?: string; dryRun?: boolean; requestId?: string | undefined; source?: RemediationSource },
+  ): Promise<void> {
     return this.d.audit.record({
       event_type: 'remediation',
       user_id: auth.sub,
       workspace_id: doc.workspace_id,
       organization_id: auth.orgIds[0] ?? '',
       resource_id: doc.id,
-      initiated_by: auth.sub.startsWith('system:') ? 'system'
-        : (state === 'proposed' || state === 'joined') && (extra.source ?? doc.source).kind !== 'api' ? 'AIOpsAgent' : 'user',
+      initiated_by: auth.sub.startsWith('system:')
+        ? 'system'
+        : (state === 'proposed' || state === 'joined') && (extra.source ?? doc.source).kind !== 'api'
+          ? 'AIOpsAgent'
+          : 'user',
       ...(extra.requestId ? { request_id: extra.requestId } : {}),
       details: {
         remediation_id: doc.id,
@@ -389,14 +518,24 @@ function decisionOf<D extends 'approved' | 'rejected' | 'cancelled'>(decision: D
   return { decision, by: auth.sub, at: iso(nowMs), ...(comment ? { comment: redactString(comment) } : {}) };
 }
 
-
 const summary = (plan: readonly PlanStep[]) => plan.map((s) => s.description).join('; ');
 const outcome = (results: readonly StepResult[]) => results.map((r) => `#${r.index} ${r.status}`).join(', ');
 
 function dedupeKey(auth: AuthContext, source: RemediationSource, body: unknown): string {
-  return createHash('sha256').update(JSON.stringify([auth.sub, source, body])).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify([auth.sub, source, body]))
+    .digest('hex');
 }
 
 function systemAuth(doc: Remediation): AuthContext {
-  return { sub: 'system:expiry', workspaceId: doc.workspace_id, permissions: [], planType: 'shared', orgIds: [], tokenType: 'aiops-contract', expiresAt: 0, rawToken: '' };
+  return {
+    sub: 'system:expiry',
+    workspaceId: doc.workspace_id,
+    permissions: [],
+    planType: 'shared',
+    orgIds: [],
+    tokenType: 'aiops-contract',
+    expiresAt: 0,
+    rawToken: '',
+  };
 }

@@ -109,7 +109,17 @@ class SqlProposalStatements implements RemediationTx {
     const result = await this.sql.query(
       `INSERT INTO aiops_remediations (id, workspace_id, status, active, requested_at_ms, expires_at_ms, idempotency_key, dedupe_key, version, doc)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?) ON CONFLICT DO NOTHING`,
-      [doc.id, doc.workspace_id, doc.status, active(doc), Date.parse(doc.requested_at), Date.parse(doc.expires_at), keys.idempotencyKey ?? null, keys.dedupeKey ?? null, JSON.stringify(doc)],
+      [
+        doc.id,
+        doc.workspace_id,
+        doc.status,
+        active(doc),
+        Date.parse(doc.requested_at),
+        Date.parse(doc.expires_at),
+        keys.idempotencyKey ?? null,
+        keys.dedupeKey ?? null,
+        JSON.stringify(doc),
+      ],
     );
     if (result.rowCount === 1) return { created: true, record: { doc, version: 1 } };
     const existing = await this.findByKeys(doc.workspace_id, keys);
@@ -156,15 +166,24 @@ export class SqlRemediationStore extends SqlProposalStatements implements Remedi
 
   async get(workspaceId: string, id: string): Promise<StoredRemediation | undefined> {
     await this.ready();
-    const { rows } = await this.db.query('SELECT doc, version FROM aiops_remediations WHERE workspace_id = ? AND id = ?', [workspaceId, id]);
+    const { rows } = await this.db.query('SELECT doc, version FROM aiops_remediations WHERE workspace_id = ? AND id = ?', [
+      workspaceId,
+      id,
+    ]);
     return rows[0] ? parse(rows[0]) : undefined;
   }
 
   async list(workspaceId: string, filter: { status?: string; limit: number }): Promise<StoredRemediation[]> {
     await this.ready();
     const { rows } = filter.status
-      ? await this.db.query('SELECT doc, version FROM aiops_remediations WHERE workspace_id = ? AND status = ? ORDER BY requested_at_ms DESC LIMIT ?', [workspaceId, filter.status, filter.limit])
-      : await this.db.query('SELECT doc, version FROM aiops_remediations WHERE workspace_id = ? ORDER BY requested_at_ms DESC LIMIT ?', [workspaceId, filter.limit]);
+      ? await this.db.query(
+          'SELECT doc, version FROM aiops_remediations WHERE workspace_id = ? AND status = ? ORDER BY requested_at_ms DESC LIMIT ?',
+          [workspaceId, filter.status, filter.limit],
+        )
+      : await this.db.query('SELECT doc, version FROM aiops_remediations WHERE workspace_id = ? ORDER BY requested_at_ms DESC LIMIT ?', [
+          workspaceId,
+          filter.limit,
+        ]);
     return rows.map(parse);
   }
 

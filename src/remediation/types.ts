@@ -8,7 +8,16 @@ import { ActionTypeSchema } from '../analysis/types.js';
 import { DNS1123_LABEL, nameProblem } from './names.js';
 import { ParametersSchema } from './parameters.js';
 
-export const REMEDIATION_STATUSES = ['pending_approval', 'approved', 'running', 'completed', 'failed', 'rejected', 'expired', 'cancelled'] as const;
+export const REMEDIATION_STATUSES = [
+  'pending_approval',
+  'approved',
+  'running',
+  'completed',
+  'failed',
+  'rejected',
+  'expired',
+  'cancelled',
+] as const;
 export const RemediationStatusSchema = z.enum(REMEDIATION_STATUSES);
 export type RemediationStatus = z.infer<typeof RemediationStatusSchema>;
 
@@ -19,21 +28,30 @@ const Risk = z.enum(['low', 'medium', 'high']);
 export type Risk = z.infer<typeof Risk>;
 
 /** One requested action (the seed's shape; `target_resource` is kind/name). */
-export const RemediationActionInputSchema = z.strictObject({
-  action_type: ActionTypeSchema,
-  // The name is then checked against its kind's naming rule (names.ts): it becomes a control-plane path segment.
-  target_resource: z.string().max(300).regex(/^[a-z]+\/[A-Za-z0-9._-]+$/, 'must be kind/name, e.g. deployment/cart'),
-  namespace: z.string().max(63).refine((ns) => DNS1123_LABEL.ok(ns), `must be a Kubernetes namespace name: ${DNS1123_LABEL.what}`).optional(),
-  parameters: ParametersSchema.default({}),
-  dry_run: z.boolean().default(false),
-  /** Why (from an analysis or a chat); shown to the approver. */
-  reason: z.string().max(2000).optional(),
-  risk: Risk.optional(),
-}).superRefine((action, ctx) => {
-  const slash = action.target_resource.indexOf('/');
-  const problem = nameProblem(action.target_resource.slice(0, slash), action.target_resource.slice(slash + 1));
-  if (problem) ctx.addIssue({ code: 'custom', path: ['target_resource'], message: problem });
-});
+export const RemediationActionInputSchema = z
+  .strictObject({
+    action_type: ActionTypeSchema,
+    // The name is then checked against its kind's naming rule (names.ts): it becomes a control-plane path segment.
+    target_resource: z
+      .string()
+      .max(300)
+      .regex(/^[a-z]+\/[A-Za-z0-9._-]+$/, 'must be kind/name, e.g. deployment/cart'),
+    namespace: z
+      .string()
+      .max(63)
+      .refine((ns) => DNS1123_LABEL.ok(ns), `must be a Kubernetes namespace name: ${DNS1123_LABEL.what}`)
+      .optional(),
+    parameters: ParametersSchema.default({}),
+    dry_run: z.boolean().default(false),
+    /** Why (from an analysis or a chat); shown to the approver. */
+    reason: z.string().max(2000).optional(),
+    risk: Risk.optional(),
+  })
+  .superRefine((action, ctx) => {
+    const slash = action.target_resource.indexOf('/');
+    const problem = nameProblem(action.target_resource.slice(0, slash), action.target_resource.slice(slash + 1));
+    if (problem) ctx.addIssue({ code: 'custom', path: ['target_resource'], message: problem });
+  });
 export type RemediationActionInput = z.input<typeof RemediationActionInputSchema>;
 export type RemediationAction = z.output<typeof RemediationActionInputSchema>;
 

@@ -39,7 +39,10 @@ export class DependencyBreaker {
   /** Calls refused without being made because the breaker was open (monotonic). */
   rejected = 0;
 
-  constructor(readonly dependency: UnavailableDependency, options: BreakerOptions = {}) {
+  constructor(
+    readonly dependency: UnavailableDependency,
+    options: BreakerOptions = {},
+  ) {
     this.timeoutMs = options.timeoutMs ?? 1000;
     const action: Action = (op, timeoutMs) => withTimeout(op(), timeoutMs);
     this.breaker = new CircuitBreaker(action, {

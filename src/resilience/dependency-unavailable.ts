@@ -36,8 +36,14 @@ export class DependencyUnavailable extends Error {
   readonly details: Record<string, unknown>;
   readonly circuitOpen: boolean;
 
-  constructor(readonly dependency: UnavailableDependency, options: DependencyUnavailableOptions = {}) {
-    super(options.message ?? `the ${dependency.replace('_', ' ')} is unavailable; retry later`, options.cause === undefined ? undefined : { cause: options.cause });
+  constructor(
+    readonly dependency: UnavailableDependency,
+    options: DependencyUnavailableOptions = {},
+  ) {
+    super(
+      options.message ?? `the ${dependency.replace('_', ' ')} is unavailable; retry later`,
+      options.cause === undefined ? undefined : { cause: options.cause },
+    );
     this.name = 'DependencyUnavailable';
     this.reason = `${dependency}_unavailable`;
     this.retryAfterSeconds = options.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS;

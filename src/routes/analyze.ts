@@ -17,18 +17,27 @@ export interface AnalyzeRouteOptions {
   now: () => number;
 }
 
-const AnalyzeBodySchema = z.object({
-  analysis_type: AnalysisTypeSchema.default('anomaly'),
-  time_range_minutes: z.number().int().min(5).max(1440).default(60).describe('How far back to look (5-1440 minutes)'),
-  targets: z.array(z.string().regex(/^[a-z0-9][a-z0-9.-]{0,252}$/, 'must be a Kubernetes namespace name')).max(20).default([])
-    .describe('Namespaces to focus on; empty = the whole workspace'),
-}).strict();
+const AnalyzeBodySchema = z
+  .object({
+    analysis_type: AnalysisTypeSchema.default('anomaly'),
+    time_range_minutes: z.number().int().min(5).max(1440).default(60).describe('How far back to look (5-1440 minutes)'),
+    targets: z
+      .array(z.string().regex(/^[a-z0-9][a-z0-9.-]{0,252}$/, 'must be a Kubernetes namespace name'))
+      .max(20)
+      .default([])
+      .describe('Namespaces to focus on; empty = the whole workspace'),
+  })
+  .strict();
 
 const RunSchema = z.object({
   run_id: z.string(),
   status: z.enum(['running', 'awaiting_approval', 'completed', 'failed']),
-  status_reason: z.enum(['error', 'interrupted', 'timeout']).nullable()
-    .describe('Why a failed run failed: `error` (see errors), `timeout` (it outlived ANALYSIS_TIMEOUT_SECONDS), or `interrupted`: the process running it stopped and it could not be resumed'),
+  status_reason: z
+    .enum(['error', 'interrupted', 'timeout'])
+    .nullable()
+    .describe(
+      'Why a failed run failed: `error` (see errors), `timeout` (it outlived ANALYSIS_TIMEOUT_SECONDS), or `interrupted`: the process running it stopped and it could not be resumed',
+    ),
   workspace_id: z.string(),
   analysis_type: AnalysisTypeSchema,
   plan: AnalysisPlanSchema.nullable(),
@@ -36,59 +45,78 @@ const RunSchema = z.object({
   diagnosis: DiagnosisSchema.nullable(),
   diagnosed_by: z.enum(['llm', 'deterministic']).nullable(),
   proposed_actions: z.array(ProposedActionSchema),
-  remediation_id: z.string().nullable().describe('The pending remediation the proposed actions became: approve or reject it at /workspaces/{id}/remediations/{remediation_id}'),
-  approval: z.object({ decision: z.enum(['approved', 'rejected']), by: z.string(), at: z.string(), comment: z.string().optional() }).nullable(),
+  remediation_id: z
+    .string()
+    .nullable()
+    .describe(
+      'The pending remediation the proposed actions became: approve or reject it at /workspaces/{id}/remediations/{remediation_id}',
+    ),
+  approval: z
+    .object({ decision: z.enum(['approved', 'rejected']), by: z.string(), at: z.string(), comment: z.string().optional() })
+    .nullable(),
   remediation: z.object({ status: z.string(), message: z.string(), results: z.array(z.any()) }).nullable(),
   progress: z.array(z.object({ at: z.string(), node: z.string(), message: z.string() })),
   errors: z.array(z.object({ node: z.string(), message: z.string(), kind: z.string().optional() })),
 });
 
 const analyzeRoutes: FastifyPluginAsyncZod<AnalyzeRouteOptions> = async (app, { runs, now }) => {
-  app.post('/workspaces/:workspace_id/analyze', {
-    config: { auth: requireScope('aiops:analyze') },
-    schema: {
-      tags: ['analysis'],
-      summary: 'Analyse the workspace: plan, query, score, diagnose; proposed actions wait for approval',
-      security: [{ bearerAuth: [] }],
-      params: WorkspaceParamsSchema,
-      body: AnalyzeBodySchema,
-      response: { 200: RunSchema, 202: RunSchema, ...guardedErrorResponses },
+  app.post(
+    '/workspaces/:workspace_id/analyze',
+    {
+      config: { auth: requireScope('aiops:analyze') },
+      schema: {
+        tags: ['analysis'],
+        summary: 'Analyse the workspace: plan, query, score, diagnose; proposed actions wait for approval',
+        security: [{ bearerAuth: [] }],
+        params: WorkspaceParamsSchema,
+        body: AnalyzeBodySchema,
+        response: { 200: RunSchema, 202: RunSchema, ...guardedErrorResponses },
+      },
     },
-  }, async (request, reply) => {
-    const auth = authOf(request);
-    const body = request.body;
-    const view = await runs.start(auth, {
-      analysisType: body.analysis_type,
-      timeRangeMinutes: body.time_range_minutes,
-      targets: body.targets,
-      endTime: Math.floor(now() / 1000),
-    }, { requestId: request.id }); // an unavailable run store is DependencyUnavailable: 503 run_store_unavailable
-    const unavailable = view.state.errors?.find((e) => e.kind === 'unavailable');
-    if (unavailable && (view.state.seriesFetched ?? 0) === 0) {
-      throw new DependencyUnavailable('metrics', {
-        message: `the metrics source is unavailable, nothing could be analysed: ${unavailable.message}`,
-        details: { run_id: view.run_id },
-      });
-    }
-    if (view.status === 'running') reply.code(202).header('Location', `/workspaces/${auth.workspaceId}/runs/${view.run_id}`);
-    return toBody(view);
-  });
+    async (request, reply) => {
+      const auth = authOf(request);
+      const body = request.body;
+      const view = await runs.start(
+        auth,
+        {
+          analysisType: body.analysis_type,
+          timeRangeMinutes: body.time_range_minutes,
+          targets: body.targets,
+          endTime: Math.floor(now() / 1000),
+        },
+        { requestId: request.id },
+      ); // an unavailable run store is DependencyUnavailable: 503 run_store_unavailable
+      const unavailable = view.state.errors?.find((e) => e.kind === 'unavailable');
+      if (unavailable && (view.state.seriesFetched ?? 0) === 0) {
+        throw new DependencyUnavailable('metrics', {
+          message: `the metrics source is unavailable, nothing could be analysed: ${unavailable.message}`,
+          details: { run_id: view.run_id },
+        });
+      }
+      if (view.status === 'running') reply.code(202).header('Location', `/workspaces/${auth.workspaceId}/runs/${view.run_id}`);
+      return toBody(view);
+    },
+  );
 
-  app.get('/workspaces/:workspace_id/runs/:run_id', {
-    config: { auth: requireScope('aiops:read') },
-    schema: {
-      tags: ['analysis'],
-      summary: 'An analysis run: status, progress, findings, diagnosis, proposed actions',
-      security: [{ bearerAuth: [] }],
-      params: WorkspaceParamsSchema.extend({ run_id: z.uuid('run_id must be a UUID') }),
-      response: { 200: RunSchema, ...guardedErrorResponses, 404: guardedErrorResponses[400] },
+  app.get(
+    '/workspaces/:workspace_id/runs/:run_id',
+    {
+      config: { auth: requireScope('aiops:read') },
+      schema: {
+        tags: ['analysis'],
+        summary: 'An analysis run: status, progress, findings, diagnosis, proposed actions',
+        security: [{ bearerAuth: [] }],
+        params: WorkspaceParamsSchema.extend({ run_id: z.uuid('run_id must be a UUID') }),
+        response: { 200: RunSchema, ...guardedErrorResponses, 404: guardedErrorResponses[400] },
+      },
     },
-  }, async (request) => {
-    // undefined means "no such run"; a store that cannot be read rejects (503, never a 404 for a run that exists).
-    const view = await runs.get(authOf(request), request.params.run_id);
-    if (!view) throw notFound(`no run ${request.params.run_id} in this workspace`);
-    return toBody(view);
-  });
+    async (request) => {
+      // undefined means "no such run"; a store that cannot be read rejects (503, never a 404 for a run that exists).
+      const view = await runs.get(authOf(request), request.params.run_id);
+      if (!view) throw notFound(`no run ${request.params.run_id} in this workspace`);
+      return toBody(view);
+    },
+  );
 };
 
 function toBody(view: RunView) {

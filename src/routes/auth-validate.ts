@@ -22,38 +22,46 @@ const ValidBodySchema = z.object({
 const InvalidBodySchema = z.object({ valid: z.literal(false), reason: z.string(), message: z.string() });
 
 const authValidateRoute: FastifyPluginAsyncZod = async (app) => {
-  app.post('/auth/validate', {
-    config: { auth: PUBLIC },
-    schema: {
-      tags: ['auth'],
-      summary: 'Validate a token and show what it grants',
-      body: z.object({ token: z.string().min(1).max(65_536).optional() }).strict().nullish(),
-      response: { 200: ValidBodySchema, 401: InvalidBodySchema, 503: ErrorBodySchema },
+  app.post(
+    '/auth/validate',
+    {
+      config: { auth: PUBLIC },
+      schema: {
+        tags: ['auth'],
+        summary: 'Validate a token and show what it grants',
+        body: z
+          .object({ token: z.string().min(1).max(65_536).optional() })
+          .strict()
+          .nullish(),
+        response: { 200: ValidBodySchema, 401: InvalidBodySchema, 503: ErrorBodySchema },
+      },
     },
-  }, async (request, reply) => {
-    try {
-      const token = pickToken(request.headers.authorization, request.raw.rawHeaders, request.body?.token);
-      const auth = await app.verifyToken(token);
-      return {
-        valid: true as const,
-        sub: auth.sub,
-        workspace_id: auth.workspaceId,
-        permissions: [...auth.permissions],
-        plan_type: auth.planType,
-        token_type: auth.tokenType,
-        expires_at: new Date(auth.expiresAt * 1000).toISOString(),
-      };
-    } catch (err) {
-      if (!(err instanceof AuthError) || err.statusCode !== 401) throw err;
-      reply.header('WWW-Authenticate', `Bearer error="invalid_token", error_description="${err.reason}"`);
-      return reply.code(401).send({ valid: false as const, reason: err.reason, message: err.message });
-    }
-  });
+    async (request, reply) => {
+      try {
+        const token = pickToken(request.headers.authorization, request.raw.rawHeaders, request.body?.token);
+        const auth = await app.verifyToken(token);
+        return {
+          valid: true as const,
+          sub: auth.sub,
+          workspace_id: auth.workspaceId,
+          permissions: [...auth.permissions],
+          plan_type: auth.planType,
+          token_type: auth.tokenType,
+          expires_at: new Date(auth.expiresAt * 1000).toISOString(),
+        };
+      } catch (err) {
+        if (!(err instanceof AuthError) || err.statusCode !== 401) throw err;
+        reply.header('WWW-Authenticate', `Bearer error="invalid_token", error_description="${err.reason}"`);
+        return reply.code(401).send({ valid: false as const, reason: err.reason, message: err.message });
+      }
+    },
+  );
 };
 
 function pickToken(header: string | undefined, rawHeaders: readonly string[], bodyToken: string | undefined): string {
   if (bodyToken !== undefined) {
-    if (header !== undefined) throw new AuthError('multiple_tokens', 'send the token either in the Authorization header or in the body, not both');
+    if (header !== undefined)
+      throw new AuthError('multiple_tokens', 'send the token either in the Authorization header or in the body, not both');
     return bodyToken;
   }
   return extractBearerToken(header, rawHeaders);

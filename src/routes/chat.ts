@@ -25,30 +25,61 @@ export interface ChatRouteOptions {
   keepAliveMs?: number;
 }
 
-const EVENT_NAMES = ['thread', 'token', 'tool_call', 'tool_result', 'approval_request', 'answer', 'error', 'done'] as const satisfies readonly ChatEventName[];
+const EVENT_NAMES = [
+  'thread',
+  'token',
+  'tool_call',
+  'tool_result',
+  'approval_request',
+  'answer',
+  'error',
+  'done',
+] as const satisfies readonly ChatEventName[];
 
-const ChatBodySchema = z.object({
-  message: z.string().trim().min(1, 'message must not be empty').max(4000, 'message must be at most 4000 characters').describe('The user\'s message (untrusted: fenced as data in any prompt)'),
-  thread_id: z.uuid('thread_id must be a UUID').optional().describe('Continue this thread (yours, in this workspace); omitted: a new thread'),
-}).strict();
+const ChatBodySchema = z
+  .object({
+    message: z
+      .string()
+      .trim()
+      .min(1, 'message must not be empty')
+      .max(4000, 'message must be at most 4000 characters')
+      .describe("The user's message (untrusted: fenced as data in any prompt)"),
+    thread_id: z
+      .uuid('thread_id must be a UUID')
+      .optional()
+      .describe('Continue this thread (yours, in this workspace); omitted: a new thread'),
+  })
+  .strict();
 
 const ChatJsonSchema = z.object({
   thread_id: z.string(),
-  answer: AnswerSchema.nullable().describe('The answer event\'s payload; null when the turn failed (see the error event)'),
-  events: z.array(z.object({ event: z.enum(EVENT_NAMES), data: z.unknown() })).describe('Every event of the turn, in the order the stream sends them'),
+  answer: AnswerSchema.nullable().describe("The answer event's payload; null when the turn failed (see the error event)"),
+  events: z
+    .array(z.object({ event: z.enum(EVENT_NAMES), data: z.unknown() }))
+    .describe('Every event of the turn, in the order the stream sends them'),
 });
 
-const ThreadSummarySchema = z.object({ thread_id: z.string(), title: z.string(), created_at: z.string(), updated_at: z.string(), turns: z.number().int() });
+const ThreadSummarySchema = z.object({
+  thread_id: z.string(),
+  title: z.string(),
+  created_at: z.string(),
+  updated_at: z.string(),
+  turns: z.number().int(),
+});
 
 const ThreadSchema = z.object({
   thread_id: z.string(),
   title: z.string(),
-  messages: z.array(z.object({
-    role: z.enum(['user', 'assistant']),
-    content: z.string(),
-    at: z.string(),
-    tool_calls: z.array(z.object({ id: z.string(), name: z.string(), args: z.unknown(), status: z.string(), summary: z.string() })).optional(),
-  })),
+  messages: z.array(
+    z.object({
+      role: z.enum(['user', 'assistant']),
+      content: z.string(),
+      at: z.string(),
+      tool_calls: z
+        .array(z.object({ id: z.string(), name: z.string(), args: z.unknown(), status: z.string(), summary: z.string() }))
+        .optional(),
+    }),
+  ),
   created_at: z.string(),
   updated_at: z.string(),
 });
@@ -69,98 +100,142 @@ async function collect(turn: ChatTurn): Promise<ChatEvent[]> {
 }
 
 const chatRoutes: FastifyPluginAsyncZod<ChatRouteOptions> = async (app, { chat, keepAliveMs = 15_000 }) => {
-  app.post('/workspaces/:workspace_id/chat', {
-    config: { auth: requireScope('aiops:read', 'chat') },
-    schema: {
-      tags: ['chat'],
-      summary: 'One turn of a diagnostic conversation: Server-Sent Events (default) or JSON with Accept: application/json',
-      description: 'SSE events, each `event: <name>\\ndata: <json>\\n\\n`: thread {thread_id} first; token {text}, tool_call {id,name,args}, '
-        + 'tool_result {id,name,status,summary}, approval_request {remediation} as they happen; answer {text,evidence,partial,mode}; '
-        + 'error {message,reason} when the turn failed; done {} last. The JSON answer lists the same events in the same order.',
-      security: [{ bearerAuth: [] }],
-      params: WorkspaceParamsSchema,
-      body: ChatBodySchema,
-      response: { 200: ChatJsonSchema, ...guardedErrorResponses, 404: guardedErrorResponses[400], 406: guardedErrorResponses[400], 409: guardedErrorResponses[400] },
+  app.post(
+    '/workspaces/:workspace_id/chat',
+    {
+      config: { auth: requireScope('aiops:read', 'chat') },
+      schema: {
+        tags: ['chat'],
+        summary: 'One turn of a diagnostic conversation: Server-Sent Events (default) or JSON with Accept: application/json',
+        description:
+          'SSE events, each `event: <name>\\ndata: <json>\\n\\n`: thread {thread_id} first; token {text}, tool_call {id,name,args}, ' +
+          'tool_result {id,name,status,summary}, approval_request {remediation} as they happen; answer {text,evidence,partial,mode}; ' +
+          'error {message,reason} when the turn failed; done {} last. The JSON answer lists the same events in the same order.',
+        security: [{ bearerAuth: [] }],
+        params: WorkspaceParamsSchema,
+        body: ChatBodySchema,
+        response: {
+          200: ChatJsonSchema,
+          ...guardedErrorResponses,
+          404: guardedErrorResponses[400],
+          406: guardedErrorResponses[400],
+          409: guardedErrorResponses[400],
+        },
+      },
     },
-  }, async (request, reply) => {
-    const format = negotiateChatFormat(request.headers.accept);
-    if (!format) throw new HttpError(406, 'this endpoint answers text/event-stream or application/json', { reason: 'not_acceptable' });
-    const auth = authOf(request);
-    if (auth.crossWorkspaceFrom) throw forbidden('conversations belong to the workspace\'s own users: a cross-workspace reader cannot chat in another workspace', { reason: 'cross_workspace_chat' });
-    // The client going away (before or during the turn) aborts the turn's work.
-    const controller = new AbortController();
-    reply.raw.on('close', () => {
-      if (!reply.raw.writableFinished) controller.abort();
-    });
-    const traceId = auditRequestContext(request).trace_id;
-    const turn = await chat.startTurn(auth, { message: request.body.message, ...(request.body.thread_id ? { threadId: request.body.thread_id } : {}) }, {
-      requestId: request.id,
-      ...(traceId ? { traceId } : {}),
-      signal: controller.signal,
-    }).catch(mapErrors);
+    async (request, reply) => {
+      const format = negotiateChatFormat(request.headers.accept);
+      if (!format) throw new HttpError(406, 'this endpoint answers text/event-stream or application/json', { reason: 'not_acceptable' });
+      const auth = authOf(request);
+      if (auth.crossWorkspaceFrom)
+        throw forbidden("conversations belong to the workspace's own users: a cross-workspace reader cannot chat in another workspace", {
+          reason: 'cross_workspace_chat',
+        });
+      // The client going away (before or during the turn) aborts the turn's work.
+      const controller = new AbortController();
+      reply.raw.on('close', () => {
+        if (!reply.raw.writableFinished) controller.abort();
+      });
+      const traceId = auditRequestContext(request).trace_id;
+      const turn = await chat
+        .startTurn(
+          auth,
+          { message: request.body.message, ...(request.body.thread_id ? { threadId: request.body.thread_id } : {}) },
+          {
+            requestId: request.id,
+            ...(traceId ? { traceId } : {}),
+            signal: controller.signal,
+          },
+        )
+        .catch(mapErrors);
 
-    if (format === 'json') {
-      const events = await collect(turn);
-      const answer = events.find((e): e is Extract<ChatEvent, { event: 'answer' }> => e.event === 'answer')?.data ?? null;
-      return { thread_id: turn.threadId, answer, events: events.map((e) => ({ event: e.event, data: e.data })) };
-    }
-    const stream = new PassThrough();
-    // A long model call or analysis sends nothing for a while: a comment line (ignored by SSE
-    // clients) after each idle interval keeps proxies and load balancers from closing the stream.
-    let idle = setTimeout(function beat() {
-      stream.write(': keep-alive\n\n');
-      idle = setTimeout(beat, keepAliveMs);
-    }, keepAliveMs);
-    void (async () => {
-      try {
-        for await (const e of turn.events) {
-          if (controller.signal.aborted) break;
-          idle.refresh();
-          stream.write(encodeSse(e));
-        }
-      } finally {
-        clearTimeout(idle);
-        stream.end();
+      if (format === 'json') {
+        const events = await collect(turn);
+        const answer = events.find((e): e is Extract<ChatEvent, { event: 'answer' }> => e.event === 'answer')?.data ?? null;
+        return { thread_id: turn.threadId, answer, events: events.map((e) => ({ event: e.event, data: e.data })) };
       }
-    })();
-    reply
-      .header('content-type', 'text/event-stream; charset=utf-8')
-      .header('cache-control', 'no-cache, no-transform')
-      .header('x-accel-buffering', 'no');
-    // A stream bypasses the response serializer (the JSON schema above describes the JSON mode only).
-    return reply.send(stream as never);
-  });
-
-  app.get('/workspaces/:workspace_id/chat/threads', {
-    config: { auth: requireScope('aiops:read') },
-    schema: {
-      tags: ['chat'],
-      summary: 'Your conversations in this workspace, most recently active first',
-      security: [{ bearerAuth: [] }],
-      params: WorkspaceParamsSchema,
-      querystring: z.object({ limit: z.coerce.number().int().min(1).max(200).default(50).describe('At most this many threads') }).strict(),
-      response: { 200: z.object({ threads: z.array(ThreadSummarySchema) }), ...guardedErrorResponses },
+      const stream = new PassThrough();
+      // A long model call or analysis sends nothing for a while: a comment line (ignored by SSE
+      // clients) after each idle interval keeps proxies and load balancers from closing the stream.
+      let idle = setTimeout(function beat() {
+        stream.write(': keep-alive\n\n');
+        idle = setTimeout(beat, keepAliveMs);
+      }, keepAliveMs);
+      void (async () => {
+        try {
+          for await (const e of turn.events) {
+            if (controller.signal.aborted) break;
+            idle.refresh();
+            stream.write(encodeSse(e));
+          }
+        } finally {
+          clearTimeout(idle);
+          stream.end();
+        }
+      })();
+      reply
+        .header('content-type', 'text/event-stream; charset=utf-8')
+        .header('cache-control', 'no-cache, no-transform')
+        .header('x-accel-buffering', 'no');
+      // A stream bypasses the response serializer (the JSON schema above describes the JSON mode only).
+      return reply.send(stream as never);
     },
-  }, async (request) => {
-    const threads = await chat.listThreads(authOf(request), request.query.limit).catch(mapErrors);
-    return { threads: threads.map((t) => ({ thread_id: t.thread_id, title: t.title, created_at: iso(t.created_at), updated_at: iso(t.updated_at), turns: t.turns })) };
-  });
+  );
 
-  app.get('/workspaces/:workspace_id/chat/threads/:thread_id', {
-    config: { auth: requireScope('aiops:read') },
-    schema: {
-      tags: ['chat'],
-      summary: 'One of your conversations with its messages (404 for anyone else\'s)',
-      security: [{ bearerAuth: [] }],
-      params: WorkspaceParamsSchema.extend({ thread_id: z.uuid('thread_id must be a UUID') }),
-      response: { 200: ThreadSchema, ...guardedErrorResponses, 404: guardedErrorResponses[400] },
+  app.get(
+    '/workspaces/:workspace_id/chat/threads',
+    {
+      config: { auth: requireScope('aiops:read') },
+      schema: {
+        tags: ['chat'],
+        summary: 'Your conversations in this workspace, most recently active first',
+        security: [{ bearerAuth: [] }],
+        params: WorkspaceParamsSchema,
+        querystring: z
+          .object({ limit: z.coerce.number().int().min(1).max(200).default(50).describe('At most this many threads') })
+          .strict(),
+        response: { 200: z.object({ threads: z.array(ThreadSummarySchema) }), ...guardedErrorResponses },
+      },
     },
-  }, async (request) => {
-    const view = await chat.getThread(authOf(request), request.params.thread_id).catch(mapErrors);
-    if (!view) mapErrors(new ThreadNotFound(request.params.thread_id));
-    const r = view.record;
-    return { thread_id: r.thread_id, title: r.title, messages: view.messages, created_at: iso(r.created_at), updated_at: iso(r.updated_at) };
-  });
+    async (request) => {
+      const threads = await chat.listThreads(authOf(request), request.query.limit).catch(mapErrors);
+      return {
+        threads: threads.map((t) => ({
+          thread_id: t.thread_id,
+          title: t.title,
+          created_at: iso(t.created_at),
+          updated_at: iso(t.updated_at),
+          turns: t.turns,
+        })),
+      };
+    },
+  );
+
+  app.get(
+    '/workspaces/:workspace_id/chat/threads/:thread_id',
+    {
+      config: { auth: requireScope('aiops:read') },
+      schema: {
+        tags: ['chat'],
+        summary: "One of your conversations with its messages (404 for anyone else's)",
+        security: [{ bearerAuth: [] }],
+        params: WorkspaceParamsSchema.extend({ thread_id: z.uuid('thread_id must be a UUID') }),
+        response: { 200: ThreadSchema, ...guardedErrorResponses, 404: guardedErrorResponses[400] },
+      },
+    },
+    async (request) => {
+      const view = await chat.getThread(authOf(request), request.params.thread_id).catch(mapErrors);
+      if (!view) mapErrors(new ThreadNotFound(request.params.thread_id));
+      const r = view.record;
+      return {
+        thread_id: r.thread_id,
+        title: r.title,
+        messages: view.messages,
+        created_at: iso(r.created_at),
+        updated_at: iso(r.updated_at),
+      };
+    },
+  );
 };
 
 export default chatRoutes;

@@ -21,26 +21,35 @@ export interface HealthRouteOptions {
 }
 
 const healthRoutes: FastifyPluginAsyncZod<HealthRouteOptions> = async (app, options) => {
-  app.get('/health', {
-    config: { auth: PUBLIC },
-    schema: {
-      tags: ['health'],
-      summary: 'Liveness: the process is up and serving',
-      response: { 200: z.object({ status: z.literal('ok'), version: z.string(), uptime_seconds: z.number() }) },
+  app.get(
+    '/health',
+    {
+      config: { auth: PUBLIC },
+      schema: {
+        tags: ['health'],
+        summary: 'Liveness: the process is up and serving',
+        response: { 200: z.object({ status: z.literal('ok'), version: z.string(), uptime_seconds: z.number() }) },
+      },
     },
-  }, async () => ({ status: 'ok' as const, version: options.version, uptime_seconds: Math.round(process.uptime()) }));
+    async () => ({ status: 'ok' as const, version: options.version, uptime_seconds: Math.round(process.uptime()) }),
+  );
 
-  app.get('/health/ready', {
-    config: { auth: PUBLIC },
-    schema: {
-      tags: ['health'],
-      summary: 'Readiness: every configured dependency and what its outage affects; 503 only when this replica cannot serve its core routes',
-      response: { 200: ReadinessSchema, 503: ReadinessSchema },
+  app.get(
+    '/health/ready',
+    {
+      config: { auth: PUBLIC },
+      schema: {
+        tags: ['health'],
+        summary:
+          'Readiness: every configured dependency and what its outage affects; 503 only when this replica cannot serve its core routes',
+        response: { 200: ReadinessSchema, 503: ReadinessSchema },
+      },
     },
-  }, async (_request, reply) => {
-    const report = await options.monitor.report();
-    return reply.code(report.status === 'not_ready' ? 503 : 200).send(report);
-  });
+    async (_request, reply) => {
+      const report = await options.monitor.report();
+      return reply.code(report.status === 'not_ready' ? 503 : 200).send(report);
+    },
+  );
 };
 
 export default healthRoutes;

@@ -20,7 +20,11 @@ export interface MetricsRouteOptions {
 
 const QuerySchema = CatalogArgsSchema.extend({
   query: z.string().max(16_384).optional().describe('PromQL; confined to the workspace before it is run'),
-  name: z.string().max(100).optional().describe('A catalog query name (see /metrics/catalog); filters: namespace, pod, container, service, persistentvolumeclaim'),
+  name: z
+    .string()
+    .max(100)
+    .optional()
+    .describe('A catalog query name (see /metrics/catalog); filters: namespace, pod, container, service, persistentvolumeclaim'),
   time: z.string().max(40).optional().describe('Instant query time: RFC 3339 or Unix seconds (default now)'),
   start: z.string().max(40).optional().describe('Range start: RFC 3339 or Unix seconds'),
   end: z.string().max(40).optional().describe('Range end: RFC 3339 or Unix seconds'),
@@ -32,91 +36,150 @@ const PromResponseSchema = z.object({
   data: z.object({ resultType: z.enum(['matrix', 'vector', 'scalar', 'string']), result: z.array(z.any()) }),
 });
 
-const MatchSchema = z.object({
-  'match[]': z.union([z.string(), z.array(z.string())]).optional().describe('Series selectors; default: every series of the workspace'),
-  start: z.string().max(40).optional(),
-  end: z.string().max(40).optional(),
-}).strict();
+const MatchSchema = z
+  .object({
+    'match[]': z
+      .union([z.string(), z.array(z.string())])
+      .optional()
+      .describe('Series selectors; default: every series of the workspace'),
+    start: z.string().max(40).optional(),
+    end: z.string().max(40).optional(),
+  })
+  .strict();
 
 const metricsRoutes: FastifyPluginAsyncZod<MetricsRouteOptions> = async (app, { source, limits }) => {
-  app.get('/workspaces/:workspace_id/metrics/query', {
-    config: { auth: requireScope('aiops:read') },
-    schema: {
-      tags: ['metrics'],
-      summary: 'Instant (time) or range (start, end, step) query: a catalog name or PromQL, answered in Prometheus result format',
-      security: [{ bearerAuth: [] }],
-      params: WorkspaceParamsSchema,
-      querystring: QuerySchema,
-      response: { 200: PromResponseSchema, ...guardedErrorResponses, 501: guardedErrorResponses[400], 502: guardedErrorResponses[400], 504: guardedErrorResponses[400] },
-    },
-  }, async (request, reply) => {
-    const ws = authOf(request);
-    const q = request.query;
-    const query = metricsQueryOf(q);
-    const isRange = q.start !== undefined || q.end !== undefined || q.step !== undefined;
-    if (isRange && q.time !== undefined) throw new MetricsError('invalid_query', 'give either time (instant query) or start/end/step (range query), not both');
-    if (isRange) {
-      if (q.start === undefined || q.end === undefined) throw new MetricsError('invalid_query', 'a range query needs both start and end');
-      const start = parseTime(q.start, 'start');
-      const end = parseTime(q.end, 'end');
-      const step = q.step !== undefined ? parseDuration(q.step, 'step') : defaultStep(start, end, limits);
-      const result = await source.range(ws, query, checkAndAlignRange({ start, end, step }, limits));
-      reply.header('X-AIOps-Cache', result.cache);
-      return { status: 'success' as const, data: result.data };
-    }
-    const time = q.time !== undefined ? parseTime(q.time, 'time') : Math.floor(Date.now() / 1000);
-    const result = await source.instant(ws, query, time);
-    reply.header('X-AIOps-Cache', result.cache);
-    return { status: 'success' as const, data: result.data };
-  });
-
-  app.get('/workspaces/:workspace_id/metrics/catalog', {
-    config: { auth: requireScope('aiops:read') },
-    schema: {
-      tags: ['metrics'],
-      summary: 'The named queries, their filters and PromQL (before the workspace matcher is added)',
-      security: [{ bearerAuth: [] }],
-      params: WorkspaceParamsSchema,
-      response: {
-        200: z.object({
-          source: z.enum(['prometheus', 'embedded']),
-          queries: z.array(z.object({ name: z.string(), description: z.string(), unit: z.string(), filters: z.array(z.enum(FILTER_NAMES)), promql: z.string() })),
-        }),
-        ...guardedErrorResponses,
+  app.get(
+    '/workspaces/:workspace_id/metrics/query',
+    {
+      config: { auth: requireScope('aiops:read') },
+      schema: {
+        tags: ['metrics'],
+        summary: 'Instant (time) or range (start, end, step) query: a catalog name or PromQL, answered in Prometheus result format',
+        security: [{ bearerAuth: [] }],
+        params: WorkspaceParamsSchema,
+        querystring: QuerySchema,
+        response: {
+          200: PromResponseSchema,
+          ...guardedErrorResponses,
+          501: guardedErrorResponses[400],
+          502: guardedErrorResponses[400],
+          504: guardedErrorResponses[400],
+        },
       },
     },
-  }, async () => ({
-    source: source.kind,
-    queries: [...QUERY_CATALOG.values()].map((e) => ({ name: e.name, description: e.description, unit: e.unit, filters: [...e.filters], promql: renderPromQL(e.expr) })),
-  }));
-
-  app.get('/workspaces/:workspace_id/metrics/series', {
-    config: { auth: requireScope('aiops:read') },
-    schema: { tags: ['metrics'], summary: 'Series of the workspace matching match[]', security: [{ bearerAuth: [] }], params: WorkspaceParamsSchema, querystring: MatchSchema, response: { 200: z.object({ status: z.literal('success'), data: z.array(z.record(z.string(), z.string())) }), ...guardedErrorResponses } },
-  }, async (request) => {
-    const { match, start, end } = matchArgs(request.query);
-    return { status: 'success' as const, data: await source.series(authOf(request), match, start, end) };
-  });
-
-  app.get('/workspaces/:workspace_id/metrics/labels/:label/values', {
-    config: { auth: requireScope('aiops:read') },
-    schema: {
-      tags: ['metrics'], summary: 'Values of a label among the workspace series', security: [{ bearerAuth: [] }],
-      params: WorkspaceParamsSchema.extend({ label: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a label name') }),
-      querystring: MatchSchema,
-      response: { 200: z.object({ status: z.literal('success'), data: z.array(z.string()) }), ...guardedErrorResponses },
+    async (request, reply) => {
+      const ws = authOf(request);
+      const q = request.query;
+      const query = metricsQueryOf(q);
+      const isRange = q.start !== undefined || q.end !== undefined || q.step !== undefined;
+      if (isRange && q.time !== undefined)
+        throw new MetricsError('invalid_query', 'give either time (instant query) or start/end/step (range query), not both');
+      if (isRange) {
+        if (q.start === undefined || q.end === undefined) throw new MetricsError('invalid_query', 'a range query needs both start and end');
+        const start = parseTime(q.start, 'start');
+        const end = parseTime(q.end, 'end');
+        const step = q.step !== undefined ? parseDuration(q.step, 'step') : defaultStep(start, end, limits);
+        const result = await source.range(ws, query, checkAndAlignRange({ start, end, step }, limits));
+        reply.header('X-AIOps-Cache', result.cache);
+        return { status: 'success' as const, data: result.data };
+      }
+      const time = q.time !== undefined ? parseTime(q.time, 'time') : Math.floor(Date.now() / 1000);
+      const result = await source.instant(ws, query, time);
+      reply.header('X-AIOps-Cache', result.cache);
+      return { status: 'success' as const, data: result.data };
     },
-  }, async (request) => {
-    const { match, start, end } = matchArgs(request.query);
-    return { status: 'success' as const, data: await source.labelValues(authOf(request), request.params.label, match, start, end) };
-  });
+  );
+
+  app.get(
+    '/workspaces/:workspace_id/metrics/catalog',
+    {
+      config: { auth: requireScope('aiops:read') },
+      schema: {
+        tags: ['metrics'],
+        summary: 'The named queries, their filters and PromQL (before the workspace matcher is added)',
+        security: [{ bearerAuth: [] }],
+        params: WorkspaceParamsSchema,
+        response: {
+          200: z.object({
+            source: z.enum(['prometheus', 'embedded']),
+            queries: z.array(
+              z.object({
+                name: z.string(),
+                description: z.string(),
+                unit: z.string(),
+                filters: z.array(z.enum(FILTER_NAMES)),
+                promql: z.string(),
+              }),
+            ),
+          }),
+          ...guardedErrorResponses,
+        },
+      },
+    },
+    async () => ({
+      source: source.kind,
+      queries: [...QUERY_CATALOG.values()].map((e) => ({
+        name: e.name,
+        description: e.description,
+        unit: e.unit,
+        filters: [...e.filters],
+        promql: renderPromQL(e.expr),
+      })),
+    }),
+  );
+
+  app.get(
+    '/workspaces/:workspace_id/metrics/series',
+    {
+      config: { auth: requireScope('aiops:read') },
+      schema: {
+        tags: ['metrics'],
+        summary: 'Series of the workspace matching match[]',
+        security: [{ bearerAuth: [] }],
+        params: WorkspaceParamsSchema,
+        querystring: MatchSchema,
+        response: {
+          200: z.object({ status: z.literal('success'), data: z.array(z.record(z.string(), z.string())) }),
+          ...guardedErrorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const { match, start, end } = matchArgs(request.query);
+      return { status: 'success' as const, data: await source.series(authOf(request), match, start, end) };
+    },
+  );
+
+  app.get(
+    '/workspaces/:workspace_id/metrics/labels/:label/values',
+    {
+      config: { auth: requireScope('aiops:read') },
+      schema: {
+        tags: ['metrics'],
+        summary: 'Values of a label among the workspace series',
+        security: [{ bearerAuth: [] }],
+        params: WorkspaceParamsSchema.extend({ label: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a label name') }),
+        querystring: MatchSchema,
+        response: { 200: z.object({ status: z.literal('success'), data: z.array(z.string()) }), ...guardedErrorResponses },
+      },
+    },
+    async (request) => {
+      const { match, start, end } = matchArgs(request.query);
+      return { status: 'success' as const, data: await source.labelValues(authOf(request), request.params.label, match, start, end) };
+    },
+  );
 };
 
 function metricsQueryOf(q: z.infer<typeof QuerySchema>): MetricsQuery {
   const filters = Object.fromEntries(FILTER_NAMES.filter((f) => q[f] !== undefined).map((f) => [f, q[f]]));
-  if ((q.query === undefined) === (q.name === undefined)) throw new MetricsError('invalid_query', 'give exactly one of query (PromQL) or name (a catalog query)');
+  if ((q.query === undefined) === (q.name === undefined))
+    throw new MetricsError('invalid_query', 'give exactly one of query (PromQL) or name (a catalog query)');
   if (q.query !== undefined) {
-    if (Object.keys(filters).length > 0) throw new MetricsError('invalid_query', `filters (${Object.keys(filters).join(', ')}) apply to catalog queries (name=…), not to PromQL`);
+    if (Object.keys(filters).length > 0)
+      throw new MetricsError(
+        'invalid_query',
+        `filters (${Object.keys(filters).join(', ')}) apply to catalog queries (name=…), not to PromQL`,
+      );
     return { kind: 'promql', promql: q.query };
   }
   return { kind: 'catalog', name: q.name!, args: filters };

@@ -79,11 +79,17 @@ const uiRoutes: FastifyPluginAsyncZod<{ assets?: Map<string, UiAsset> }> = async
   };
 
   const schema = { hide: true, tags: ['console'] };
-  app.get('/ui', { config: { auth: PUBLIC }, schema }, async (request, reply) => send('index.html', request.headers['if-none-match'], reply));
-  app.get('/ui/*', {
-    config: { auth: PUBLIC },
-    schema: { ...schema, params: z.object({ '*': z.string() }) },
-  }, async (request, reply) => send(request.params['*'] || 'index.html', request.headers['if-none-match'], reply));
+  app.get('/ui', { config: { auth: PUBLIC }, schema }, async (request, reply) =>
+    send('index.html', request.headers['if-none-match'], reply),
+  );
+  app.get(
+    '/ui/*',
+    {
+      config: { auth: PUBLIC },
+      schema: { ...schema, params: z.object({ '*': z.string() }) },
+    },
+    async (request, reply) => send(request.params['*'] || 'index.html', request.headers['if-none-match'], reply),
+  );
 };
 
 export default uiRoutes;

@@ -20,28 +20,32 @@ const AccessSchema = z.object({
 });
 
 const workspaceAccessRoute: FastifyPluginAsyncZod = async (app) => {
-  app.get('/workspaces/:workspace_id/access', {
-    config: { auth: requireScope('aiops:read') },
-    schema: {
-      tags: ['workspaces'],
-      summary: "The caller's identity and permissions in this workspace",
-      security: [{ bearerAuth: [] }],
-      params: WorkspaceParamsSchema,
-      response: { 200: AccessSchema, ...guardedErrorResponses },
+  app.get(
+    '/workspaces/:workspace_id/access',
+    {
+      config: { auth: requireScope('aiops:read') },
+      schema: {
+        tags: ['workspaces'],
+        summary: "The caller's identity and permissions in this workspace",
+        security: [{ bearerAuth: [] }],
+        params: WorkspaceParamsSchema,
+        response: { 200: AccessSchema, ...guardedErrorResponses },
+      },
     },
-  }, async (request) => {
-    const auth = authOf(request);
-    return {
-      sub: auth.sub,
-      workspace_id: auth.workspaceId,
-      plan_type: auth.planType,
-      permissions: [...auth.permissions],
-      effective_permissions: effectivePermissions(auth.permissions),
-      token_type: auth.tokenType,
-      expires_at: new Date(auth.expiresAt * 1000).toISOString(),
-      ...(auth.crossWorkspaceFrom ? { cross_workspace_from: auth.crossWorkspaceFrom } : {}),
-    };
-  });
+    async (request) => {
+      const auth = authOf(request);
+      return {
+        sub: auth.sub,
+        workspace_id: auth.workspaceId,
+        plan_type: auth.planType,
+        permissions: [...auth.permissions],
+        effective_permissions: effectivePermissions(auth.permissions),
+        token_type: auth.tokenType,
+        expires_at: new Date(auth.expiresAt * 1000).toISOString(),
+        ...(auth.crossWorkspaceFrom ? { cross_workspace_from: auth.crossWorkspaceFrom } : {}),
+      };
+    },
+  );
 };
 
 export default workspaceAccessRoute;

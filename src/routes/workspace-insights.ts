@@ -32,45 +32,71 @@ const workspaceInsightRoutes: FastifyPluginAsyncZod<InsightRouteOptions> = async
   const budget = { seconds: timeoutSeconds, setting: 'ANALYSIS_TIMEOUT_SECONDS' };
   const analyse = (reply: FastifyReply, ws: WorkspaceRef, analyses: AnalysisKind[], hours: number) => {
     const signal = requestSignal(reply, timeoutSeconds * 1000);
-    return underBudget(signal, budget, () => workspaceFindings(metrics, ws, analyses, { hours, nowMs: now() }, { engine: findings, signal }));
+    return underBudget(signal, budget, () =>
+      workspaceFindings(metrics, ws, analyses, { hours, nowMs: now() }, { engine: findings, signal }),
+    );
   };
 
-  app.get('/workspaces/:workspace_id/alerts', {
-    config: { auth: requireScope('aiops:read') },
-    schema: {
-      tags: ['analysis'],
-      summary: 'Active alerts: Prometheus alerts of the workspace plus anomaly alerts found over the last hour',
-      security: [{ bearerAuth: [] }],
-      params: WorkspaceParamsSchema,
-      querystring: z.object({ severity: z.enum(['info', 'warning', 'critical']).optional().describe('Only this severity') }).strict(),
-      response: { 200: z.object({ alerts: z.array(AlertSchema), failed_queries: z.array(z.string()) }), ...guardedErrorResponses, ...upstreamErrors },
+  app.get(
+    '/workspaces/:workspace_id/alerts',
+    {
+      config: { auth: requireScope('aiops:read') },
+      schema: {
+        tags: ['analysis'],
+        summary: 'Active alerts: Prometheus alerts of the workspace plus anomaly alerts found over the last hour',
+        security: [{ bearerAuth: [] }],
+        params: WorkspaceParamsSchema,
+        querystring: z.object({ severity: z.enum(['info', 'warning', 'critical']).optional().describe('Only this severity') }).strict(),
+        response: {
+          200: z.object({ alerts: z.array(AlertSchema), failed_queries: z.array(z.string()) }),
+          ...guardedErrorResponses,
+          ...upstreamErrors,
+        },
+      },
     },
-  }, async (request, reply) => {
-    const ws = authOf(request);
-    const [prometheus, found] = await Promise.all([metrics.alerts(ws), analyse(reply, ws, ['anomaly', 'health'], 1)]);
-    const alerts = mergeAlerts(prometheus, found.findings);
-    return { alerts: request.query.severity ? alerts.filter((a) => a.severity === request.query.severity) : alerts, failed_queries: found.failedQueries };
-  });
+    async (request, reply) => {
+      const ws = authOf(request);
+      const [prometheus, found] = await Promise.all([metrics.alerts(ws), analyse(reply, ws, ['anomaly', 'health'], 1)]);
+      const alerts = mergeAlerts(prometheus, found.findings);
+      return {
+        alerts: request.query.severity ? alerts.filter((a) => a.severity === request.query.severity) : alerts,
+        failed_queries: found.failedQueries,
+      };
+    },
+  );
 
-  app.get('/workspaces/:workspace_id/recommendations', {
-    config: { auth: requireScope('aiops:read') },
-    schema: {
-      tags: ['analysis'],
-      summary: 'Right-sizing, capacity, security and compliance recommendations with priority, impact, effort and savings',
-      security: [{ bearerAuth: [] }],
-      params: WorkspaceParamsSchema,
-      querystring: z.object({
-        window_hours: z.coerce.number().int().min(1).max(168).default(24).describe('History to learn from (hours)'),
-        category: z.enum(['performance', 'cost', 'security', 'reliability']).optional(),
-      }).strict(),
-      response: { 200: z.object({ recommendations: z.array(RecommendationSchema), failed_queries: z.array(z.string()) }), ...guardedErrorResponses, ...upstreamErrors },
+  app.get(
+    '/workspaces/:workspace_id/recommendations',
+    {
+      config: { auth: requireScope('aiops:read') },
+      schema: {
+        tags: ['analysis'],
+        summary: 'Right-sizing, capacity, security and compliance recommendations with priority, impact, effort and savings',
+        security: [{ bearerAuth: [] }],
+        params: WorkspaceParamsSchema,
+        querystring: z
+          .object({
+            window_hours: z.coerce.number().int().min(1).max(168).default(24).describe('History to learn from (hours)'),
+            category: z.enum(['performance', 'cost', 'security', 'reliability']).optional(),
+          })
+          .strict(),
+        response: {
+          200: z.object({ recommendations: z.array(RecommendationSchema), failed_queries: z.array(z.string()) }),
+          ...guardedErrorResponses,
+          ...upstreamErrors,
+        },
+      },
     },
-  }, async (request, reply) => {
-    const ws = authOf(request);
-    const found = await analyse(reply, ws, ['rightsizing', 'capacity', 'compliance', 'security'], request.query.window_hours);
-    const recommendations = recommendationsFrom(found.findings);
-    return { recommendations: request.query.category ? recommendations.filter((r) => r.category === request.query.category) : recommendations, failed_queries: found.failedQueries };
-  });
+    async (request, reply) => {
+      const ws = authOf(request);
+      const found = await analyse(reply, ws, ['rightsizing', 'capacity', 'compliance', 'security'], request.query.window_hours);
+      const recommendations = recommendationsFrom(found.findings);
+      return {
+        recommendations: request.query.category ? recommendations.filter((r) => r.category === request.query.category) : recommendations,
+        failed_queries: found.failedQueries,
+      };
+    },
+  );
 };
 
 export default workspaceInsightRoutes;

@@ -72,10 +72,12 @@ export class SqlRunLeaseStore implements RunLeaseStore {
     const create = async () => {
       for (const statement of SCHEMA) await this.db.query(statement, []);
     };
-    this.setup ??= create().catch(create).catch((err: unknown) => {
-      this.setup = undefined;
-      throw err;
-    });
+    this.setup ??= create()
+      .catch(create)
+      .catch((err: unknown) => {
+        this.setup = undefined;
+        throw err;
+      });
     return this.setup;
   }
 
@@ -103,7 +105,10 @@ export class SqlRunLeaseStore implements RunLeaseStore {
 
   async expired(nowMs: number, limit: number): Promise<RunLease[]> {
     await this.ready();
-    const { rows } = await this.db.query(`SELECT ${COLUMNS} FROM aiops_run_leases WHERE expires_at_ms <= ? ORDER BY expires_at_ms LIMIT ?`, [nowMs, limit]);
+    const { rows } = await this.db.query(
+      `SELECT ${COLUMNS} FROM aiops_run_leases WHERE expires_at_ms <= ? ORDER BY expires_at_ms LIMIT ?`,
+      [nowMs, limit],
+    );
     return rows.map(parse);
   }
 

@@ -11,8 +11,16 @@ export const ErrorBodySchema = z
     requestId: z.string().describe('Correlates with logs and audit rows'),
     reason: z.string().optional().describe('Stable machine-readable reason (auth and authorization failures)'),
     required_scope: PermissionSchema.optional(),
-    details: z.array(z.object({ path: z.string(), message: z.string() })).optional().describe('Validation problems by field path'),
-    limit: z.string().optional().describe('The limit that refused the request: with 429 a rate, concurrency or quota (e.g. analyze_per_minute, concurrent_analyses, pending_remediations); with a 400 limit_exceeded metrics read the bound hit (range, step, points_per_series, lookback, future, series, response_size)'),
+    details: z
+      .array(z.object({ path: z.string(), message: z.string() }))
+      .optional()
+      .describe('Validation problems by field path'),
+    limit: z
+      .string()
+      .optional()
+      .describe(
+        'The limit that refused the request: with 429 a rate, concurrency or quota (e.g. analyze_per_minute, concurrent_analyses, pending_remediations); with a 400 limit_exceeded metrics read the bound hit (range, step, points_per_series, lookback, future, series, response_size)',
+      ),
     retry_after_seconds: z.number().int().optional().describe('With 429: when to try again (also in Retry-After)'),
   })
   // Loose: the error handler adds context fields of its own (e.g. max, run_id, upstream_status); none is secret.

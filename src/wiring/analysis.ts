@@ -41,7 +41,14 @@ export interface Analysis {
   findings: FindingsEngine;
   checkpointerKind: 'postgres' | 'sqlite';
   /** What the chat shares with the analysis (src/wiring/chat.ts): the same tool deps and cache, LLM layer, prompts, checkpointer, tracing. */
-  shared: { toolDeps: ToolDeps; toolCache: QueryCache; llm?: ChatLlm; prompts: PromptLibrary; checkpointer: Checkpointer; tracing?: LlmTracing };
+  shared: {
+    toolDeps: ToolDeps;
+    toolCache: QueryCache;
+    llm?: ChatLlm;
+    prompts: PromptLibrary;
+    checkpointer: Checkpointer;
+    tracing?: LlmTracing;
+  };
   /** Shutdown, before close: no new runs, the running ones waited for (runDrainBudgetMs), the rest handed over. Idempotent. */
   drain(): Promise<DrainReport>;
   close(): Promise<void>;
@@ -59,7 +66,13 @@ export function runDrainBudgetMs(config: Config): number {
 export async function buildAnalysis(
   config: Config,
   deps: {
-    metrics: MetricsSource; audit: AuditLog; version: string; onBackgroundError: (runId: string, err: unknown) => void; now?: () => number; redis?: GuardedRedis; warn?: (msg: string) => void;
+    metrics: MetricsSource;
+    audit: AuditLog;
+    version: string;
+    onBackgroundError: (runId: string, err: unknown) => void;
+    now?: () => number;
+    redis?: GuardedRedis;
+    warn?: (msg: string) => void;
     controlPlane?: ControlPlaneClient;
     /** Where the worker pool's task counter is registered (/metrics). */
     registry?: Registry;
@@ -80,10 +93,16 @@ export async function buildAnalysis(
   const pool = deps.findings ? undefined : buildFindingsPool(config, deps.registry);
   const findings: FindingsEngine = deps.findings ?? pool!;
   // Read-only tool results are cached like query results: shared through Redis when configured.
-  const cache = deps.redis ? new RedisQueryCache(deps.redis, (err) => {
-    const line = cacheFailureToLog(err);
-    if (line) deps.warn?.(`tool cache unavailable: ${line}`);
-  }, 'aiops:tools:') : new LruQueryCache();
+  const cache = deps.redis
+    ? new RedisQueryCache(
+        deps.redis,
+        (err) => {
+          const line = cacheFailureToLog(err);
+          if (line) deps.warn?.(`tool cache unavailable: ${line}`);
+        },
+        'aiops:tools:',
+      )
+    : new LruQueryCache();
   const toolDeps: ToolDeps = { metrics: deps.metrics, audit: deps.audit, now, ...(controlPlane ? { controlPlane } : {}) };
   toolDeps.findings = findings; // the analysis tools and chat's diagnose tool analyse on the pool too
   const toolbox = createGraphToolBox(toolDeps, { cache });
@@ -93,21 +112,38 @@ export async function buildAnalysis(
   const llm = unbudgeted && deps.limits ? deps.limits.budgeted(unbudgeted) : unbudgeted;
   const prompts = createPromptLibrary(config.promptsDir ?? defaultPromptsDir());
   const checkpointer = openCheckpointer(config, deps.postgres);
-  const graph = buildAnalysisGraph({
-    toolbox, prompts, now, audit: deps.audit, findings, ...(llm ? { llm } : {}), ...(deps.remediations ? { remediation: remediationPort(deps.remediations) } : {}),
-  }, checkpointer.saver);
+  const graph = buildAnalysisGraph(
+    {
+      toolbox,
+      prompts,
+      now,
+      audit: deps.audit,
+      findings,
+      ...(llm ? { llm } : {}),
+      ...(deps.remediations ? { remediation: remediationPort(deps.remediations) } : {}),
+    },
+    checkpointer.saver,
+  );
   // Leases beside the checkpoints they let another process resume from (src/runs/lease-store.ts says why).
   const leaseStore = deps.postgres
     ? new SqlRunLeaseStore(postgresDriver(deps.postgres))
-    : checkpointer.saver instanceof SqliteSaver ? new SqlRunLeaseStore({ ...sqliteDriver(checkpointer.saver.db), close: async () => undefined }) : undefined;
-  const leases = leaseStore && new RunLeases({ store: leaseStore, leaseMs: config.runs.leaseMs, now: Date.now, warn: (msg) => deps.warn?.(msg) });
+    : checkpointer.saver instanceof SqliteSaver
+      ? new SqlRunLeaseStore({ ...sqliteDriver(checkpointer.saver.db), close: async () => undefined })
+      : undefined;
+  const leases =
+    leaseStore && new RunLeases({ store: leaseStore, leaseMs: config.runs.leaseMs, now: Date.now, warn: (msg) => deps.warn?.(msg) });
   const runs = new AnalysisRuns(graph, {
     syncWaitMs: config.analysis.syncWaitSeconds * 1000,
     timeoutMs: config.compute.analysisTimeoutMs,
     beforeUse: () => checkpointer.ensureReady(),
     onBackgroundError: deps.onBackgroundError,
     ...(deps.limits ? { admit: (auth: AuthContext) => deps.limits!.analyses.admit(auth) } : {}),
-    ...(tracing ? { callbacksFor: (runId: string, auth: { sub: string }) => tracing.callbacks({ sessionId: runId, userId: auth.sub, tags: ['analysis'] }) } : {}),
+    ...(tracing
+      ? {
+          callbacksFor: (runId: string, auth: { sub: string }) =>
+            tracing.callbacks({ sessionId: runId, userId: auth.sub, tags: ['analysis'] }),
+        }
+      : {}),
     ...(leases ? { leases } : {}),
     ...(deps.onRecovered ? { onRecovered: deps.onRecovered } : {}),
   });
@@ -144,13 +180,16 @@ function orphanSweep(runs: AnalysisRuns, leaseMs: number, warn?: (msg: string) =
   let running: Promise<void> | undefined;
   let failing = false;
   const once = () => {
-    running ??= runs.recoverOrphans().then(
-      () => void (failing = false),
-      (err: unknown) => {
-        if (!failing) warn?.(`run recovery sweep failed (retried every ${Math.round(leaseMs / 2000)} s): ${(err as Error).message}`);
-        failing = true;
-      },
-    ).finally(() => (running = undefined));
+    running ??= runs
+      .recoverOrphans()
+      .then(
+        () => void (failing = false),
+        (err: unknown) => {
+          if (!failing) warn?.(`run recovery sweep failed (retried every ${Math.round(leaseMs / 2000)} s): ${(err as Error).message}`);
+          failing = true;
+        },
+      )
+      .finally(() => (running = undefined));
   };
   once();
   const timer = setInterval(once, Math.max(200, Math.floor(leaseMs / 2)));

@@ -9,15 +9,18 @@ import { createClickHouse } from '../clients/clickhouse.js';
 import type { Config } from '../config.js';
 
 export function openAudit(config: Config, log: FastifyBaseLogger, overrides: { retryBaseMs?: number } = {}): Promise<AuditPipeline> {
-  return openAuditPipeline({
-    dir: path.join(config.dataDir, 'audit'),
-    database: config.clickhouse.database,
-    ...config.audit,
-    ...overrides,
-    drainOnCloseMs: Math.min(5000, config.http.shutdownTimeoutMs / 2),
-    log: log.child({ component: 'audit' }),
-  }, async () => {
-    const ch = await createClickHouse({ ...config.clickhouse, embeddedPath: path.join(config.dataDir, 'clickhouse') });
-    return { client: ch.client, release: () => ch.close() };
-  });
+  return openAuditPipeline(
+    {
+      dir: path.join(config.dataDir, 'audit'),
+      database: config.clickhouse.database,
+      ...config.audit,
+      ...overrides,
+      drainOnCloseMs: Math.min(5000, config.http.shutdownTimeoutMs / 2),
+      log: log.child({ component: 'audit' }),
+    },
+    async () => {
+      const ch = await createClickHouse({ ...config.clickhouse, embeddedPath: path.join(config.dataDir, 'clickhouse') });
+      return { client: ch.client, release: () => ch.close() };
+    },
+  );
 }

@@ -23,17 +23,24 @@ import type { Limits } from './limits.js';
 import type { AuthContext } from '../auth/auth-context.js';
 
 /** The chat's tools: every model-facing tool plus diagnose_workspace (never fetch_series: its answers are too large for a prompt). */
-export const CHAT_TOOLS: readonly ToolDefinition<never, unknown>[] = [...ALL_TOOLS, diagnoseWorkspace as unknown as ToolDefinition<never, unknown>];
+export const CHAT_TOOLS: readonly ToolDefinition<never, unknown>[] = [
+  ...ALL_TOOLS,
+  diagnoseWorkspace as unknown as ToolDefinition<never, unknown>,
+];
 
 /** The remediation service as chat's RemediationProposer (src/chat/remediation-port.ts). */
 export function chatRemediationProposer(service: RemediationService): RemediationProposer {
   return {
     async propose(auth, request) {
-      const { remediation } = await service.propose(auth, {
-        actions: request.actions,
-        ...(request.reason ? { reason: request.reason.slice(0, 2000) } : {}),
-        ...(request.issue_id ? { issue_id: request.issue_id } : {}),
-      }, { source: request.source });
+      const { remediation } = await service.propose(
+        auth,
+        {
+          actions: request.actions,
+          ...(request.reason ? { reason: request.reason.slice(0, 2000) } : {}),
+          ...(request.issue_id ? { issue_id: request.issue_id } : {}),
+        },
+        { source: request.source },
+      );
       return remediation;
     },
     approve: (auth, id, comment) => service.approve(auth, id, comment ? { comment } : {}),
@@ -44,7 +51,11 @@ export function chatRemediationProposer(service: RemediationService): Remediatio
 export function buildChat(
   config: Config,
   deps: {
-    analysis: Analysis; postgres?: pg.Pool; proposer?: RemediationProposer; now?: () => number; onError?: (threadId: string, err: unknown) => void;
+    analysis: Analysis;
+    postgres?: pg.Pool;
+    proposer?: RemediationProposer;
+    now?: () => number;
+    onError?: (threadId: string, err: unknown) => void;
     /** Concurrent turns per workspace (src/wiring/limits.ts). */
     turns?: Limits['chatTurns'];
   },
@@ -58,22 +69,30 @@ export function buildChat(
   else if (saver instanceof SqliteSaver) store = sqliteThreadStore(saver.db);
   else throw new Error('chat needs PostgreSQL (DATABASE_URL) or the SQLite checkpointer for its thread index');
   const toolbox = createToolBox(CHAT_TOOLS, shared.toolDeps, { cache: shared.toolCache });
-  const graph = buildChatGraph({
-    toolbox,
-    prompts: shared.prompts,
-    now,
-    maxSteps: config.chat.maxSteps,
-    contextTokens: config.chat.contextTokens,
-    ...(shared.llm ? { llm: shared.llm } : {}),
-    ...(deps.proposer ? { proposer: deps.proposer } : {}),
-  }, saver);
+  const graph = buildChatGraph(
+    {
+      toolbox,
+      prompts: shared.prompts,
+      now,
+      maxSteps: config.chat.maxSteps,
+      contextTokens: config.chat.contextTokens,
+      ...(shared.llm ? { llm: shared.llm } : {}),
+      ...(deps.proposer ? { proposer: deps.proposer } : {}),
+    },
+    saver,
+  );
   const tracing = shared.tracing;
   const service = new ChatService(graph, store, {
     now,
     maxSteps: config.chat.maxSteps,
     beforeUse: () => shared.checkpointer.ensureReady(),
     turnTimeoutMs: config.compute.chatTurnTimeoutMs,
-    ...(tracing ? { callbacksFor: (threadId: string, auth: { sub: string }) => tracing.callbacks({ sessionId: threadId, userId: auth.sub, tags: ['chat'] }) } : {}),
+    ...(tracing
+      ? {
+          callbacksFor: (threadId: string, auth: { sub: string }) =>
+            tracing.callbacks({ sessionId: threadId, userId: auth.sub, tags: ['chat'] }),
+        }
+      : {}),
     ...(deps.onError ? { onError: deps.onError } : {}),
     ...(deps.turns ? { admit: (auth: AuthContext) => deps.turns!.admit(auth) } : {}),
   });

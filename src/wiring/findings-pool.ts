@@ -9,11 +9,16 @@ import type { Config } from '../config.js';
 
 export function buildFindingsPool(config: Config, registry: Registry | undefined): FindingsPool {
   const mode = config.compute.workerThreads === 0 ? 'inline' : 'worker';
-  const tasks = registry && new Counter({
-    name: 'aiops_analysis_tasks_total',
-    help: 'Findings analyser tasks by where they ran (worker pool or inline) and how they ended (aborted: time budget spent or client gone)',
-    labelNames: ['mode', 'outcome'] as const,
-    registers: [registry],
+  const tasks =
+    registry &&
+    new Counter({
+      name: 'aiops_analysis_tasks_total',
+      help: 'Findings analyser tasks by where they ran (worker pool or inline) and how they ended (aborted: time budget spent or client gone)',
+      labelNames: ['mode', 'outcome'] as const,
+      registers: [registry],
+    });
+  return createFindingsPool({
+    threads: config.compute.workerThreads,
+    ...(tasks ? { onTask: (outcome) => tasks.inc({ mode, outcome }) } : {}),
   });
-  return createFindingsPool({ threads: config.compute.workerThreads, ...(tasks ? { onTask: (outcome) => tasks.inc({ mode, outcome }) } : {}) });
 }

@@ -29,30 +29,55 @@ export interface Limits {
   budgeted(llm: ChatLlm): ChatLlm;
 }
 
-export function buildLimits(config: Config, deps: { redis?: GuardedRedis; registry: Registry; keyPrefix?: string; warn?: (msg: string) => void }): Limits {
+export function buildLimits(
+  config: Config,
+  deps: { redis?: GuardedRedis; registry: Registry; keyPrefix?: string; warn?: (msg: string) => void },
+): Limits {
   const prefix = deps.keyPrefix ?? DEFAULT_LIMITS_KEY_PREFIX;
   const limitsFor = (plan: PlanType): PlanLimits => config.limits.plans[plan];
   const countRefusal = limitRefusalsCounter(deps.registry);
-  const semaphore = (name: string): Semaphore => (deps.redis
-    ? new RedisSemaphore(deps.redis, { prefix: `${prefix}concurrency:${name}:`, onError: (err) => deps.warn?.(`${name} lease not renewed: ${err.message}`) })
-    : new MemorySemaphore());
+  const semaphore = (name: string): Semaphore =>
+    deps.redis
+      ? new RedisSemaphore(deps.redis, {
+          prefix: `${prefix}concurrency:${name}:`,
+          onError: (err) => deps.warn?.(`${name} lease not renewed: ${err.message}`),
+        })
+      : new MemorySemaphore();
   const ledger = deps.redis ? new RedisLlmLedger(deps.redis, `${prefix}llm:`) : new MemoryLlmLedger();
   return {
-    rateLimits: { ...(deps.redis ? { redis: deps.redis.client, redisUsable: () => deps.redis!.usable() } : {}), keyPrefix: prefix, limitsFor, countRefusal },
-    analyses: new ConcurrencyGate({
-      routeClass: 'analyze', limit: 'concurrent_analyses', what: 'analyses', semaphore: semaphore('analyses'), limitsFor,
-      perReplica: { max: config.limits.analysesPerReplica, limit: 'concurrent_analyses_per_replica' },
-      retryAfterSeconds: 10, countRefusal, ...(deps.warn ? { warn: deps.warn } : {}),
-    }),
-    chatTurns: new ConcurrencyGate({
-      routeClass: 'chat', limit: 'concurrent_chat_turns', what: 'chat turns', semaphore: semaphore('chat'), limitsFor,
-      retryAfterSeconds: 5, countRefusal, ...(deps.warn ? { warn: deps.warn } : {}),
-    }),
-    budgeted: (llm) => withDailyBudget(llm, {
-      ledger,
+    rateLimits: {
+      ...(deps.redis ? { redis: deps.redis.client, redisUsable: () => deps.redis!.usable() } : {}),
+      keyPrefix: prefix,
       limitsFor,
-      onExhausted: (call, limit) => countRefusal(call.operation === 'chat' ? 'chat' : 'analyze', limit),
+      countRefusal,
+    },
+    analyses: new ConcurrencyGate({
+      routeClass: 'analyze',
+      limit: 'concurrent_analyses',
+      what: 'analyses',
+      semaphore: semaphore('analyses'),
+      limitsFor,
+      perReplica: { max: config.limits.analysesPerReplica, limit: 'concurrent_analyses_per_replica' },
+      retryAfterSeconds: 10,
+      countRefusal,
       ...(deps.warn ? { warn: deps.warn } : {}),
     }),
+    chatTurns: new ConcurrencyGate({
+      routeClass: 'chat',
+      limit: 'concurrent_chat_turns',
+      what: 'chat turns',
+      semaphore: semaphore('chat'),
+      limitsFor,
+      retryAfterSeconds: 5,
+      countRefusal,
+      ...(deps.warn ? { warn: deps.warn } : {}),
+    }),
+    budgeted: (llm) =>
+      withDailyBudget(llm, {
+        ledger,
+        limitsFor,
+        onExhausted: (call, limit) => countRefusal(call.operation === 'chat' ? 'chat' : 'analyze', limit),
+        ...(deps.warn ? { warn: deps.warn } : {}),
+      }),
   };
 }

@@ -13,9 +13,13 @@ import { PrometheusMetricsSource } from '../metrics/prometheus-source.js';
 import { cacheFailureToLog, LruQueryCache, RedisQueryCache } from '../metrics/query-cache.js';
 import { demoWorkspaces } from '../metrics/scenarios/index.js';
 
-export function buildMetricsSource(config: Config, deps: { redis?: GuardedRedis; registry: Registry; warn: (msg: string) => void }): MetricsSource {
+export function buildMetricsSource(
+  config: Config,
+  deps: { redis?: GuardedRedis; registry: Registry; warn: (msg: string) => void },
+): MetricsSource {
   const bounds = config.metrics.limits;
-  if (!config.prometheusUrl) return new EmbeddedMetricsSource({ workspaces: demoWorkspaces(), tenantLabel: config.metrics.tenantLabel, bounds });
+  if (!config.prometheusUrl)
+    return new EmbeddedMetricsSource({ workspaces: demoWorkspaces(), tenantLabel: config.metrics.tenantLabel, bounds });
   const cacheOutcomes = new Counter({
     name: 'aiops_metrics_cache_total',
     help: 'Metrics query cache lookups by outcome (error = cache unavailable, query went direct)',
@@ -24,13 +28,17 @@ export function buildMetricsSource(config: Config, deps: { redis?: GuardedRedis;
   });
   const cache = deps.redis
     ? new RedisQueryCache(deps.redis, (err) => {
-      cacheOutcomes.inc({ outcome: 'error' });
-      const line = cacheFailureToLog(err);
-      if (line) deps.warn(`metrics cache unavailable, querying Prometheus directly: ${line}`);
-    })
+        cacheOutcomes.inc({ outcome: 'error' });
+        const line = cacheFailureToLog(err);
+        if (line) deps.warn(`metrics cache unavailable, querying Prometheus directly: ${line}`);
+      })
     : new LruQueryCache();
   return new PrometheusMetricsSource({
-    client: new PrometheusClient({ baseUrl: config.prometheusUrl, timeoutMs: config.metrics.timeoutMs, maxResponseBytes: bounds.maxResponseBytes }),
+    client: new PrometheusClient({
+      baseUrl: config.prometheusUrl,
+      timeoutMs: config.metrics.timeoutMs,
+      maxResponseBytes: bounds.maxResponseBytes,
+    }),
     tenantLabel: config.metrics.tenantLabel,
     cache,
     cacheTtlSeconds: config.metrics.cacheTtlSeconds,

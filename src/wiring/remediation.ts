@@ -23,7 +23,14 @@ const EXPIRY_SWEEP_MS = 60_000;
 
 export function buildRemediation(
   config: Config,
-  deps: { audit: AuditLog; postgres?: pg.Pool; redis?: GuardedRedis; controlPlane?: ControlPlaneClient; now?: () => number; warn?: (msg: string) => void },
+  deps: {
+    audit: AuditLog;
+    postgres?: pg.Pool;
+    redis?: GuardedRedis;
+    controlPlane?: ControlPlaneClient;
+    now?: () => number;
+    warn?: (msg: string) => void;
+  },
 ): { service: RemediationService; storeKind: 'postgres' | 'sqlite'; close(): Promise<void> } {
   let store: SqlRemediationStore;
   if (deps.postgres) {
@@ -39,7 +46,13 @@ export function buildRemediation(
   const r = config.remediation;
   const service = new RemediationService({
     store,
-    locks: deps.redis ? new RedisTargetLocks(deps.redis, undefined, (err) => deps.warn?.(`remediation lock not released (it expires by itself): ${shortCause(err instanceof DependencyUnavailable ? err.cause : err)}`)) : new MemoryTargetLocks(),
+    locks: deps.redis
+      ? new RedisTargetLocks(deps.redis, undefined, (err) =>
+          deps.warn?.(
+            `remediation lock not released (it expires by itself): ${shortCause(err instanceof DependencyUnavailable ? err.cause : err)}`,
+          ),
+        )
+      : new MemoryTargetLocks(),
     budget: deps.redis ? new RedisExecutionBudget(deps.redis, r.executionsPerHour) : new MemoryExecutionBudget(r.executionsPerHour),
     audit: deps.audit,
     ...(deps.controlPlane ? { controlPlane: deps.controlPlane } : {}),
@@ -57,7 +70,11 @@ export function buildRemediation(
   });
   // Expiry on time (audit event, analysis run closed) rather than when someone next reads it.
   const sweep = setInterval(() => {
-    service.expireDue().catch((err: unknown) => deps.warn?.(`remediation expiry sweep failed: ${shortCause(err instanceof DependencyUnavailable ? err.cause : err)}`));
+    service
+      .expireDue()
+      .catch((err: unknown) =>
+        deps.warn?.(`remediation expiry sweep failed: ${shortCause(err instanceof DependencyUnavailable ? err.cause : err)}`),
+      );
   }, EXPIRY_SWEEP_MS);
   sweep.unref();
   return {
@@ -75,7 +92,11 @@ export function remediationPort(service: RemediationService): RemediationPort {
   return {
     async proposeForRun(auth, runId, actions, summary) {
       // A proposed action is already in the request's shape (kind/name target, parameters, reason, risk).
-      const { remediation } = await service.propose(auth, { actions, reason: summary.slice(0, 2000) }, { source: { kind: 'analysis', run_id: runId } });
+      const { remediation } = await service.propose(
+        auth,
+        { actions, reason: summary.slice(0, 2000) },
+        { source: { kind: 'analysis', run_id: runId } },
+      );
       return { id: remediation.id, expiresAt: remediation.expires_at };
     },
     async executeApproved(auth, remediationId) {

@@ -27,9 +27,15 @@ export interface Browser {
 
 /** A fresh headless Chromium with a new, empty profile (removed on close). */
 export async function launchChromium(viewport = { width: 1440, height: 1000 }): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run scripts/ensure-chromium.sh (npm test does) to install Debian's chromium`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(`${CHROMIUM} is missing: run scripts/ensure-chromium.sh (npm test does) to install Debian's chromium`);
   const profile = mkdtempSync(path.join(tmpdir(), 'aiops-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport });
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport,
+  });
   return {
     context,
     close: async () => {

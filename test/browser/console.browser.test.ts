@@ -47,10 +47,23 @@ beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
   key = await rsaKey();
   stub = await startControlPlaneStub();
-  const metricsSource = new EmbeddedMetricsSource({ workspaces: [scenarioWorkspace(WS, ['memory_leak', 'pvc_filling'])], tenantLabel: 'workspace_id', now: () => NOW });
-  app = await buildApp(loadConfig(testEnv(key, { HEXABASE_API_URL: stub.url, HEXABASE_API_TOKEN: 'stub-internal-token' })), { logger: false, metricsSource, now: () => NOW });
+  const metricsSource = new EmbeddedMetricsSource({
+    workspaces: [scenarioWorkspace(WS, ['memory_leak', 'pvc_filling'])],
+    tenantLabel: 'workspace_id',
+    now: () => NOW,
+  });
+  app = await buildApp(loadConfig(testEnv(key, { HEXABASE_API_URL: stub.url, HEXABASE_API_TOKEN: 'stub-internal-token' })), {
+    logger: false,
+    metricsSource,
+    now: () => NOW,
+  });
   base = await app.listen({ host: '127.0.0.1', port: 0 });
-  token = await contractToken(key, { workspaceId: WS, sub: 'alice', permissions: ['aiops:read', 'aiops:analyze', 'aiops:remediate'], ttlSeconds: 1800 });
+  token = await contractToken(key, {
+    workspaceId: WS,
+    sub: 'alice',
+    permissions: ['aiops:read', 'aiops:analyze', 'aiops:remediate'],
+    ttlSeconds: 1800,
+  });
   browser = await launchChromium();
   page = browser.context.pages()[0] ?? (await browser.context.newPage());
   page.on('pageerror', (err) => pageErrors.push(`pageerror: ${err.message}`));
@@ -164,8 +177,10 @@ describe('the web console in Chromium', () => {
   });
 
   it('chat: "what is wrong now?" streams an answer with tool activity', async () => {
-    expect(app.hasRoute({ method: 'POST', url: '/workspaces/:workspace_id/chat' }),
-      'POST /workspaces/{ws}/chat is not registered yet (the chat API of issue 8 is built in parallel): the console\'s chat pane has nothing to talk to').toBe(true);
+    expect(
+      app.hasRoute({ method: 'POST', url: '/workspaces/:workspace_id/chat' }),
+      "POST /workspaces/{ws}/chat is not registered yet (the chat API of issue 8 is built in parallel): the console's chat pane has nothing to talk to",
+    ).toBe(true);
     await page.fill('#chat-input', 'what is wrong now?');
     await page.press('#chat-input', 'Enter');
     const turn = page.locator('#chat-log .msg-assistant').last();
@@ -179,10 +194,14 @@ describe('the web console in Chromium', () => {
   }, 60_000);
 
   it('chat: a restart asked for in chat waits for approval, then Approve runs it against the control plane', async () => {
-    expect(app.hasRoute({ method: 'POST', url: '/workspaces/:workspace_id/chat' }),
-      'POST /workspaces/{ws}/chat is not registered yet (the chat API of issue 8 is built in parallel): no remediation can be asked for in chat').toBe(true);
-    expect(app.hasRoute({ method: 'POST', url: '/workspaces/:workspace_id/remediations/:remediation_id/approve' }),
-      'POST /workspaces/{ws}/remediations/{rid}/approve is not registered yet (issue 7)').toBe(true);
+    expect(
+      app.hasRoute({ method: 'POST', url: '/workspaces/:workspace_id/chat' }),
+      'POST /workspaces/{ws}/chat is not registered yet (the chat API of issue 8 is built in parallel): no remediation can be asked for in chat',
+    ).toBe(true);
+    expect(
+      app.hasRoute({ method: 'POST', url: '/workspaces/:workspace_id/remediations/:remediation_id/approve' }),
+      'POST /workspaces/{ws}/remediations/{rid}/approve is not registered yet (issue 7)',
+    ).toBe(true);
     await page.fill('#chat-input', 'restart shop/api');
     await page.press('#chat-input', 'Enter');
     const card = page.locator('#chat-log .msg-assistant').last().locator('.remediation');
@@ -197,7 +216,12 @@ describe('the web console in Chromium', () => {
     await card.getByRole('button', { name: 'Approve' }).click();
     await card.locator('[data-status="completed"]').waitFor({ timeout: 30_000 });
     expect(stub.writes().length).toBeGreaterThan(0);
-    expect(stub.writes().map((c) => c.path).join(' ')).toMatch(new RegExp(`${WS}.*api|api.*${WS}`));
+    expect(
+      stub
+        .writes()
+        .map((c) => c.path)
+        .join(' '),
+    ).toMatch(new RegExp(`${WS}.*api|api.*${WS}`));
     const rest = await app.inject({ url: `/workspaces/${WS}/remediations/${rid}`, headers: bearer(token) });
     expect(rest.json()).toMatchObject({ id: rid, status: 'completed', decision: { decision: 'approved', by: 'alice' } });
     await expect.poll(() => page.locator(`#pending .remediation[data-remediation-id="${rid}"]`).count(), { timeout: 15_000 }).toBe(0);
@@ -213,7 +237,13 @@ describe('the web console in Chromium', () => {
       sections: [...document.querySelectorAll('section')].filter((el) => !el.getAttribute('aria-label') && !document.getElementById(el.getAttribute('aria-labelledby'))).map((el) => el.outerHTML.slice(0, 80)),
     }))()`);
     // sections: regions without a name (aria-labelledby a heading, or aria-label)
-    expect(audit).toEqual({ landmarks: ['header', 'main', 'footer'], unlabelled: [], mute: [], live: expect.arrayContaining(['errors:assertive', 'chat-log:polite']), sections: [] });
+    expect(audit).toEqual({
+      landmarks: ['header', 'main', 'footer'],
+      unlabelled: [],
+      mute: [],
+      live: expect.arrayContaining(['errors:assertive', 'chat-log:polite']),
+      sections: [],
+    });
     // A reload keeps the session (sessionStorage); from the top, Tab reaches the skip link first, Enter moves to <main>.
     await page.reload();
     await expect.poll(() => page.textContent('#identity'), { timeout: 15_000 }).toBe(`alice @ ${WS}`);

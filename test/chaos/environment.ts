@@ -51,7 +51,8 @@ export async function startEnvironment(): Promise<ChaosEnvironment> {
   const dir = mkdtempSync(path.join(tmpdir(), 'aiops-chaos-'));
   // Everything started so far, stopped again if a later start fails (no server outlives a failed run).
   const cleanups: (() => Promise<unknown>)[] = [async () => rmSync(dir, { recursive: true, force: true })];
-  const started = <T>(p: Promise<T>, stop: (x: T) => Promise<unknown>) => p.then((x) => (cleanups.unshift(() => stop(x).catch(() => undefined)), x));
+  const started = <T>(p: Promise<T>, stop: (x: T) => Promise<unknown>) =>
+    p.then((x) => (cleanups.unshift(() => stop(x).catch(() => undefined)), x));
   const cleanUp = async () => {
     for (const c of cleanups) await c();
   };
@@ -63,15 +64,24 @@ export async function startEnvironment(): Promise<ChaosEnvironment> {
       started(PrivateRedis.start(), (x) => x.destroy()),
       started(PrivatePrometheus.start([scenarioWorkspace(WORKSPACE, [], 4242)], { hours: 2 }), (x) => x.destroy()),
       started(startControlPlaneStub(), (x) => x.close()),
-      started(startOllamaStub(() => ({ reply: 'no plan from me', delayMs: MODEL_DELAY_MS })), (x) => x.close()),
+      started(
+        startOllamaStub(() => ({ reply: 'no plan from me', delayMs: MODEL_DELAY_MS })),
+        (x) => x.close(),
+      ),
       started(clickhouse.start(), () => clickhouse.stop()),
     ]);
     const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
-    const [postgres, redis, prometheus, controlPlane, model] = settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as
-      [PrivatePostgres, PrivateRedis, PrivatePrometheus, ControlPlaneStub, LlmStub];
+    const [postgres, redis, prometheus, controlPlane, model] = settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as [
+      PrivatePostgres,
+      PrivateRedis,
+      PrivatePrometheus,
+      ControlPlaneStub,
+      LlmStub,
+    ];
     // Tokens live for the whole matrix (JWT_MAX_AGE_SECONDS is raised to match).
-    const token = (sub: string, permissions: string[]) => contractToken(key, { workspaceId: WORKSPACE, sub, permissions, ttlSeconds: 3600 });
+    const token = (sub: string, permissions: string[]) =>
+      contractToken(key, { workspaceId: WORKSPACE, sub, permissions, ttlSeconds: 3600 });
     const tokens: Tokens = {
       alice: await token('alice', ['aiops:read', 'aiops:analyze', 'aiops:remediate']),
       bob: await token('bob', ['aiops:read', 'aiops:remediate']),

@@ -12,7 +12,9 @@ import { runPhase, violations } from './phase.js';
 import { newReport, renderTable, writeReport } from './report.js';
 
 /** CHAOS_FAULTS=name,name runs only those (e.g. to reproduce one). */
-const only = process.env.CHAOS_FAULTS?.split(',').map((s) => s.trim()).filter(Boolean);
+const only = process.env.CHAOS_FAULTS?.split(',')
+  .map((s) => s.trim())
+  .filter(Boolean);
 const faults = only ? FAULTS.filter((f) => only.includes(f.name)) : FAULTS;
 
 let env: ChaosEnvironment;
@@ -35,11 +37,15 @@ afterAll(async () => {
 
 describe.sequential('fault matrix: two replicas under load', () => {
   for (const fault of faults) {
-    it(fault.title, async () => {
-      const result = await runPhase(env, fault);
-      const broken = violations(result, fault);
-      report.phases.push({ ...result, violations: broken });
-      expect(broken).toEqual([]);
-    }, 240_000);
+    it(
+      fault.title,
+      async () => {
+        const result = await runPhase(env, fault);
+        const broken = violations(result, fault);
+        report.phases.push({ ...result, violations: broken });
+        expect(broken).toEqual([]);
+      },
+      240_000,
+    );
   }
 });

@@ -28,8 +28,11 @@ export interface Fault {
 const ws = (path: string) => `/workspaces/${WORKSPACE}${path}`;
 
 async function ok(replica: Replica, path: string, token: string, init: RequestInit = {}): Promise<boolean> {
-  const res = await fetch(`${replica.base}${ws(path)}`, { ...init, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...init.headers }, signal: AbortSignal.timeout(5000) })
-    .catch(() => undefined);
+  const res = await fetch(`${replica.base}${ws(path)}`, {
+    ...init,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...init.headers },
+    signal: AbortSignal.timeout(5000),
+  }).catch(() => undefined);
   if (!res) return false;
   await res.arrayBuffer();
   return res.status >= 200 && res.status < 300;
@@ -50,7 +53,9 @@ async function restartWith(env: ChaosEnvironment, settings: Record<string, strin
 async function approveOne(env: ChaosEnvironment, replica: Replica): Promise<boolean> {
   const target = `deployment/probe-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
   const res = await fetch(`${replica.base}${ws('/remediate')}`, {
-    method: 'POST', headers: { authorization: `Bearer ${env.tokens.alice}`, 'content-type': 'application/json' }, signal: AbortSignal.timeout(5000),
+    method: 'POST',
+    headers: { authorization: `Bearer ${env.tokens.alice}`, 'content-type': 'application/json' },
+    signal: AbortSignal.timeout(5000),
     body: JSON.stringify({ actions: [{ action_type: 'scale', target_resource: target, namespace: 'probe', parameters: { replicas: 1 } }] }),
   }).catch(() => undefined);
   if (res?.status !== 201) return false;
@@ -168,16 +173,21 @@ export const FAULTS: Fault[] = [
  */
 async function fillSpools(env: ChaosEnvironment): Promise<void> {
   const pad = 'x'.repeat(100);
-  await Promise.all(env.replicas.map(async (replica) => {
-    for (let i = 0; i < 5000; i += 25) {
-      const answers = await Promise.all(Array.from({ length: 25 }, async (_, j) => {
-        const res = await fetch(`${replica.base}${ws('/access')}`, {
-          headers: { authorization: `Bearer ${env.tokens.alice}`, 'x-request-id': `fill-${replica.name}-${i + j}-${pad}` }, signal: AbortSignal.timeout(10_000),
-        });
-        return { status: res.status, reason: ((await res.json()) as { reason?: string }).reason };
-      }));
-      if (answers.some((a) => a.status === 503 && a.reason === 'audit_spool_full')) return;
-    }
-    throw new Error(`${replica.name}: the audit spool did not fill after 5000 requests`);
-  }));
+  await Promise.all(
+    env.replicas.map(async (replica) => {
+      for (let i = 0; i < 5000; i += 25) {
+        const answers = await Promise.all(
+          Array.from({ length: 25 }, async (_, j) => {
+            const res = await fetch(`${replica.base}${ws('/access')}`, {
+              headers: { authorization: `Bearer ${env.tokens.alice}`, 'x-request-id': `fill-${replica.name}-${i + j}-${pad}` },
+              signal: AbortSignal.timeout(10_000),
+            });
+            return { status: res.status, reason: ((await res.json()) as { reason?: string }).reason };
+          }),
+        );
+        if (answers.some((a) => a.status === 503 && a.reason === 'audit_spool_full')) return;
+      }
+      throw new Error(`${replica.name}: the audit spool did not fill after 5000 requests`);
+    }),
+  );
 }

@@ -27,10 +27,16 @@ async function authorizationRows(env: ChaosEnvironment, prefix: string): Promise
   const out = await env.clickhouse.query(
     `SELECT request_id, count() FROM hexabase_logs.audit_events WHERE event_type = 'authorization' AND startsWith(request_id, '${prefix}') GROUP BY request_id FORMAT TSV`,
   );
-  return new Map(out.trim().split('\n').filter(Boolean).map((line) => {
-    const [id, n] = line.split('\t');
-    return [id!, Number(n)];
-  }));
+  return new Map(
+    out
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => {
+        const [id, n] = line.split('\t');
+        return [id!, Number(n)];
+      }),
+  );
 }
 
 export async function countAudit(env: ChaosEnvironment, load: Load, timeoutMs: number): Promise<AuditCount> {
@@ -46,7 +52,13 @@ export async function countAudit(env: ChaosEnvironment, load: Load, timeoutMs: n
   await sleep(500); // a late duplicate would show up here
   rows = await authorizationRows(env, load.prefix);
   const lostIds = expected.filter((id) => !rows.has(id));
-  return { expected: expected.length, lost: lostIds.length, duplicated: [...rows.values()].filter((n) => n > 1).length, settledMs, lostIds: lostIds.slice(0, 10) };
+  return {
+    expected: expected.length,
+    lost: lostIds.length,
+    duplicated: [...rows.values()].filter((n) => n > 1).length,
+    settledMs,
+    lostIds: lostIds.slice(0, 10),
+  };
 }
 
 /** GET through whichever replica answers (a read may meet a dependency that is still coming back). */
@@ -55,7 +67,10 @@ async function readJson(env: ChaosEnvironment, path: string, timeoutMs = 15_000)
   let last = '';
   while (Date.now() < until) {
     for (const replica of env.replicas.filter((r) => r.accepting)) {
-      const res = await fetch(`${replica.base}/workspaces/${WORKSPACE}${path}`, { headers: { authorization: `Bearer ${env.tokens.alice}` }, signal: AbortSignal.timeout(5000) }).catch(() => undefined);
+      const res = await fetch(`${replica.base}/workspaces/${WORKSPACE}${path}`, {
+        headers: { authorization: `Bearer ${env.tokens.alice}` },
+        signal: AbortSignal.timeout(5000),
+      }).catch(() => undefined);
       if (res?.status === 200) return (await res.json()) as Record<string, unknown>;
       last = res ? `${res.status} ${await res.text()}` : 'no answer';
     }
@@ -93,11 +108,15 @@ export async function retryApprovals(env: ChaosEnvironment, load: Load, timeoutM
     for (;;) {
       const doc = await readJson(env, `/remediations/${attempt.id}`);
       const by = (doc.decision as { by?: string } | null)?.by;
-      const approver = doc.status === 'pending_approval' ? 'bob' : doc.status === 'approved' && (by === 'bob' || by === 'carol') ? by : undefined;
+      const approver =
+        doc.status === 'pending_approval' ? 'bob' : doc.status === 'approved' && (by === 'bob' || by === 'carol') ? by : undefined;
       if (!approver) break;
       const replica = env.replicas.find((r) => r.accepting)!;
       const res = await fetch(`${replica.base}/workspaces/${WORKSPACE}/remediations/${attempt.id}/approve`, {
-        method: 'POST', headers: { authorization: `Bearer ${env.tokens[approver]}`, 'content-type': 'application/json' }, body: '{}', signal: AbortSignal.timeout(10_000),
+        method: 'POST',
+        headers: { authorization: `Bearer ${env.tokens[approver]}`, 'content-type': 'application/json' },
+        body: '{}',
+        signal: AbortSignal.timeout(10_000),
       }).catch(() => undefined);
       await res?.arrayBuffer();
       if (res?.status === 200) {
@@ -105,7 +124,8 @@ export async function retryApprovals(env: ChaosEnvironment, load: Load, timeoutM
         attempt.approvals.push(200);
         break;
       }
-      if (Date.now() > until) throw new Error(`retrying the approval of ${attempt.id} (${doc.status}) kept failing: ${res?.status ?? 'no answer'}`);
+      if (Date.now() > until)
+        throw new Error(`retrying the approval of ${attempt.id} (${doc.status}) kept failing: ${res?.status ?? 'no answer'}`);
       await sleep(200);
     }
   }
@@ -119,7 +139,16 @@ export async function countExecutions(env: ChaosEnvironment, load: Load): Promis
     const id = key.split(':')[0]!;
     writes.set(id, (writes.get(id) ?? 0) + 1);
   }
-  const out: ExecutionCount = { remediations: load.remediations.length, completed: 0, approvalsOk: 0, wrongExecutions: 0, approvedNeverExecuted: 0, inDoubt: 0, byStatus: {}, details: [] };
+  const out: ExecutionCount = {
+    remediations: load.remediations.length,
+    completed: 0,
+    approvalsOk: 0,
+    wrongExecutions: 0,
+    approvedNeverExecuted: 0,
+    inDoubt: 0,
+    byStatus: {},
+    details: [],
+  };
   for (const attempt of load.remediations) {
     const doc = await readJson(env, `/remediations/${attempt.id}`);
     const status = String(doc.status);
@@ -172,7 +201,9 @@ export async function countRuns(env: ChaosEnvironment, load: Load, timeoutMs: nu
     orphaned: byStatus.running ?? 0,
     byStatus,
     interrupted: [...views.values()].filter((v) => v.status === 'failed' && v.status_reason === 'interrupted').length,
-    failures: [...views.values()].filter((v) => v.status === 'failed').slice(0, 5)
+    failures: [...views.values()]
+      .filter((v) => v.status === 'failed')
+      .slice(0, 5)
       .map((v) => JSON.stringify((v.errors as unknown[] | undefined)?.at(-1) ?? v.status_reason).slice(0, 300)),
     settledMs: Date.now() - started,
   };

@@ -50,7 +50,10 @@ export class Load {
   private seq = 0;
   private next = 0;
 
-  constructor(private readonly env: ChaosEnvironment, readonly phase: string) {}
+  constructor(
+    private readonly env: ChaosEnvironment,
+    readonly phase: string,
+  ) {}
 
   /** The request-id prefix of this phase (every audited request of it starts with it). */
   get prefix(): string {
@@ -60,12 +63,13 @@ export class Load {
   start(): void {
     this.running = true;
     this.stopped = new Promise((resolve) => (this.signalStop = resolve));
-    const loop = (body: () => Promise<void>, pauseMs: number) => (async () => {
-      while (this.running) {
-        await body();
-        await Promise.race([sleep(pauseMs), this.stopped]);
-      }
-    })();
+    const loop = (body: () => Promise<void>, pauseMs: number) =>
+      (async () => {
+        while (this.running) {
+          await body();
+          await Promise.race([sleep(pauseMs), this.stopped]);
+        }
+      })();
     this.workers = [
       loop(() => this.read(), 20),
       loop(() => this.read(), 20),
@@ -92,17 +96,34 @@ export class Load {
     }
   }
 
-  async send(replica: Replica, route: string, method: string, path: string, options: { token?: string; body?: unknown; audited?: boolean; idPrefix?: string } = {}): Promise<{ outcome: Outcome; body: Record<string, unknown> }> {
+  async send(
+    replica: Replica,
+    route: string,
+    method: string,
+    path: string,
+    options: { token?: string; body?: unknown; audited?: boolean; idPrefix?: string } = {},
+  ): Promise<{ outcome: Outcome; body: Record<string, unknown> }> {
     const id = `${options.idPrefix ?? this.prefix}${++this.seq}`;
     const headers: Record<string, string> = { 'x-request-id': id };
     if (options.token) headers.authorization = `Bearer ${options.token}`;
     if (options.body !== undefined) headers['content-type'] = 'application/json';
     const startedAt = Date.now();
-    const outcome: Outcome = { id, replica: replica.name, route, audited: options.audited ?? Boolean(options.token), status: 0, startedAt, endedAt: startedAt };
+    const outcome: Outcome = {
+      id,
+      replica: replica.name,
+      route,
+      audited: options.audited ?? Boolean(options.token),
+      status: 0,
+      startedAt,
+      endedAt: startedAt,
+    };
     let body: Record<string, unknown> = {};
     try {
       const res = await fetch(`${replica.base}${path}`, {
-        method, headers, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS), ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
+        method,
+        headers,
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+        ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
       });
       outcome.status = res.status;
       const retryAfter = res.headers.get('retry-after');
@@ -144,7 +165,8 @@ export class Load {
 
   private async analyze(): Promise<void> {
     const { outcome, body } = await this.send(await this.pick(), 'POST analyze', 'POST', this.ws('/analyze'), {
-      token: this.env.tokens.alice, body: { analysis_type: 'anomaly', time_range_minutes: 30 },
+      token: this.env.tokens.alice,
+      body: { analysis_type: 'anomaly', time_range_minutes: 30 },
     });
     const details = body.details as Record<string, unknown> | undefined;
     const runId = body.run_id ?? details?.run_id;
@@ -156,7 +178,11 @@ export class Load {
     const { alice, bob, carol } = this.env.tokens;
     const target = `deployment/${this.prefix}${this.remediations.length + 1}`.replace(/[^a-z0-9/-]/g, '-');
     const proposed = await this.send(await this.pick(), 'POST remediate', 'POST', this.ws('/remediate'), {
-      token: alice, body: { reason: 'chaos', actions: [{ action_type: 'scale', target_resource: target, namespace: 'shop', parameters: { replicas: 2 } }] },
+      token: alice,
+      body: {
+        reason: 'chaos',
+        actions: [{ action_type: 'scale', target_resource: target, namespace: 'shop', parameters: { replicas: 2 } }],
+      },
     });
     if (proposed.outcome.status !== 201 || typeof proposed.body.id !== 'string') return;
     const id = proposed.body.id;
@@ -171,14 +197,25 @@ export class Load {
   /** Requests without a valid token: always 401, whatever is down. */
   private async noise(): Promise<void> {
     const bad = this.seq % 2 === 0 ? undefined : 'not-a-token';
-    await this.send(await this.pick(), 'GET unauthenticated', 'GET', this.ws('/access'), { ...(bad ? { token: bad } : {}), audited: false, idPrefix: `noise-${this.phase}-` });
+    await this.send(await this.pick(), 'GET unauthenticated', 'GET', this.ws('/access'), {
+      ...(bad ? { token: bad } : {}),
+      audited: false,
+      idPrefix: `noise-${this.phase}-`,
+    });
   }
 
   /** The kubelet's readiness probe, on every running replica (accepting traffic or draining). */
   private async probeReadiness(): Promise<void> {
-    await Promise.all(this.env.replicas.filter((r) => r.running).map(async (r) => {
-      const status = await fetch(`${r.base}/health/ready`, { signal: AbortSignal.timeout(5000) }).then((res) => res.status, () => 0);
-      this.readiness.push({ replica: r.name, status, at: Date.now() });
-    }));
+    await Promise.all(
+      this.env.replicas
+        .filter((r) => r.running)
+        .map(async (r) => {
+          const status = await fetch(`${r.base}/health/ready`, { signal: AbortSignal.timeout(5000) }).then(
+            (res) => res.status,
+            () => 0,
+          );
+          this.readiness.push({ replica: r.name, status, at: Date.now() });
+        }),
+    );
   }
 }

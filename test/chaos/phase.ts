@@ -17,8 +17,16 @@ const SETTLE_TIMEOUT_MS = 30_000;
 
 /** What each route may answer below 500 (anything else is unexpected; 5xx must be 503 with Retry-After). */
 const ALLOWED: Record<string, number[]> = {
-  'GET access': [200], 'GET metrics': [200], 'GET alerts': [200], 'GET remediations': [200], 'GET audit': [200], 'GET run': [200],
-  'POST analyze': [200, 202], 'POST remediate': [201], 'POST approve': [200, 409], 'GET unauthenticated': [401],
+  'GET access': [200],
+  'GET metrics': [200],
+  'GET alerts': [200],
+  'GET remediations': [200],
+  'GET audit': [200],
+  'GET run': [200],
+  'POST analyze': [200, 202],
+  'POST remediate': [201],
+  'POST approve': [200, 409],
+  'GET unauthenticated': [401],
 };
 
 export interface PhaseResult {
@@ -64,13 +72,17 @@ function tally(outcomes: Outcome[], key: (o: Outcome) => string | undefined): Re
 
 async function timeRecovery(env: ChaosEnvironment, fault: Fault, since: number): Promise<Record<string, number>> {
   const probe = fault.probe!;
-  const entries = await Promise.all(env.replicas.filter((r) => r.accepting).map(async (replica) => {
-    while (Date.now() - since < PROBE_TIMEOUT_MS) {
-      if (await probe(env, replica)) return [replica.name, Date.now() - since] as const;
-      await sleep(25);
-    }
-    return [replica.name, Number.POSITIVE_INFINITY] as const;
-  }));
+  const entries = await Promise.all(
+    env.replicas
+      .filter((r) => r.accepting)
+      .map(async (replica) => {
+        while (Date.now() - since < PROBE_TIMEOUT_MS) {
+          if (await probe(env, replica)) return [replica.name, Date.now() - since] as const;
+          await sleep(25);
+        }
+        return [replica.name, Number.POSITIVE_INFINITY] as const;
+      }),
+  );
   return Object.fromEntries(entries);
 }
 
@@ -105,9 +117,17 @@ export async function runPhase(env: ChaosEnvironment, fault: Fault): Promise<Pha
     fault: fault.name,
     title: fault.title,
     requests: load.outcomes.length,
-    errors5xx: tally(load.outcomes, (o) => (o.status >= 500 ? `${o.status} ${o.reason ?? '-'}${o.retryAfter ? '' : ' (no Retry-After)'}${o.status === 503 ? '' : ` on ${o.route} (${o.id})`}` : undefined)),
+    errors5xx: tally(load.outcomes, (o) =>
+      o.status >= 500
+        ? `${o.status} ${o.reason ?? '-'}${o.retryAfter ? '' : ' (no Retry-After)'}${o.status === 503 ? '' : ` on ${o.route} (${o.id})`}`
+        : undefined,
+    ),
     bad5xx: load.outcomes.filter((o) => o.status >= 500 && !(o.status === 503 && Number(o.retryAfter) > 0)).length,
-    unexpected: tally(load.outcomes, (o) => (o.status > 0 && o.status < 500 && !ALLOWED[o.route]?.includes(o.status) ? `${o.route} ${o.status} ${o.reason ?? ''}`.trim() : undefined)),
+    unexpected: tally(load.outcomes, (o) =>
+      o.status > 0 && o.status < 500 && !ALLOWED[o.route]?.includes(o.status)
+        ? `${o.route} ${o.status} ${o.reason ?? ''}`.trim()
+        : undefined,
+    ),
     dropped: tally(dropped, (o) => `${o.replica} ${o.error ?? ''}`.trim()),
     droppedUnexpectedly: dropped.filter((o) => !stopped.has(o.replica)).length,
     deaths: exits.filter((e) => !e.intended).map((e) => `${e.replica} exited ${e.code ?? e.signal}: ${e.tail.slice(-500)}`),
@@ -127,12 +147,15 @@ export function violations(r: PhaseResult, fault: Fault): string[] {
   const out: string[] = [];
   if (r.bad5xx > 0) out.push(`${r.bad5xx} answer(s) ≥ 500 that are not 503 with Retry-After: ${JSON.stringify(r.errors5xx)}`);
   if (Object.keys(r.unexpected).length > 0) out.push(`unexpected answers: ${JSON.stringify(r.unexpected)}`);
-  if (r.droppedUnexpectedly > 0) out.push(`${r.droppedUnexpectedly} request(s) without an answer from a replica that was not stopped: ${JSON.stringify(r.dropped)}`);
+  if (r.droppedUnexpectedly > 0)
+    out.push(`${r.droppedUnexpectedly} request(s) without an answer from a replica that was not stopped: ${JSON.stringify(r.dropped)}`);
   if (r.deaths.length > 0) out.push(`process deaths: ${r.deaths.join(' | ')}`);
-  if (fault.name === 'replica-sigterm' && !r.stoppedExits.every((e) => e.endsWith(': 0'))) out.push(`SIGTERM did not exit 0: ${r.stoppedExits.join(', ')}`);
+  if (fault.name === 'replica-sigterm' && !r.stoppedExits.every((e) => e.endsWith(': 0')))
+    out.push(`SIGTERM did not exit 0: ${r.stoppedExits.join(', ')}`);
   if (r.audit.lost > 0) out.push(`${r.audit.lost} answered request(s) without their authorization row: ${r.audit.lostIds.join(', ')}`);
   if (r.audit.duplicated > 0) out.push(`${r.audit.duplicated} request(s) with more than one authorization row`);
-  if (r.executions.wrongExecutions > 0 || r.executions.approvedNeverExecuted > 0) out.push(`remediations not executed exactly once: ${r.executions.details.join(' | ')}`);
+  if (r.executions.wrongExecutions > 0 || r.executions.approvedNeverExecuted > 0)
+    out.push(`remediations not executed exactly once: ${r.executions.details.join(' | ')}`);
   if (r.runs.orphaned > 0) out.push(`${r.runs.orphaned} run(s) still running after ${r.runs.settledMs} ms`);
   for (const [replica, ms] of Object.entries(r.recoveryMs ?? {})) {
     if (!(ms <= RECOVERY_TARGET_MS)) out.push(`${replica}: recovery took ${ms} ms (target ${RECOVERY_TARGET_MS} ms)`);

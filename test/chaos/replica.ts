@@ -31,7 +31,12 @@ export class Replica {
   /** false while it is stopped or being stopped on purpose: the load balancer sends it nothing new. */
   accepting = false;
 
-  private constructor(readonly name: string, readonly port: number, private env: Record<string, string>, readonly logFile: string) {
+  private constructor(
+    readonly name: string,
+    readonly port: number,
+    private env: Record<string, string>,
+    readonly logFile: string,
+  ) {
     this.base = `http://127.0.0.1:${port}`;
   }
 
@@ -72,7 +77,12 @@ export class Replica {
     });
     while (Date.now() - started < timeoutMs) {
       if (!this.running) throw new Error(`${this.name} exited during start: ${this.output}`);
-      if (await fetch(`${this.base}/health`, { signal: AbortSignal.timeout(1000) }).then((r) => r.ok, () => false)) {
+      if (
+        await fetch(`${this.base}/health`, { signal: AbortSignal.timeout(1000) }).then(
+          (r) => r.ok,
+          () => false,
+        )
+      ) {
         this.accepting = true;
         return Date.now() - started;
       }

@@ -15,7 +15,24 @@ const sum = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a +
 const fmtMs = (ms: number | undefined) => (ms === undefined ? '-' : Number.isFinite(ms) ? String(ms) : 'never');
 
 export function renderTable(report: MatrixReport): string {
-  const header = ['fault', 'requests', '5xx (503)', 'bad 5xx', 'lost', 'dup', 'executed', 'exec wrong', 'in doubt', 'runs', 'failed', 'orphaned', 'deaths', 'recovery ms', 'restart ms', 'ok'];
+  const header = [
+    'fault',
+    'requests',
+    '5xx (503)',
+    'bad 5xx',
+    'lost',
+    'dup',
+    'executed',
+    'exec wrong',
+    'in doubt',
+    'runs',
+    'failed',
+    'orphaned',
+    'deaths',
+    'recovery ms',
+    'restart ms',
+    'ok',
+  ];
   const rows = report.phases.map((p) => [
     p.fault,
     String(p.requests),
@@ -38,14 +55,21 @@ export function renderTable(report: MatrixReport): string {
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
   const lines = [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
   for (const p of report.phases) {
-    const reasons = Object.entries(p.errors5xx).map(([k, n]) => `${k} ×${n}`).join(', ');
+    const reasons = Object.entries(p.errors5xx)
+      .map(([k, n]) => `${k} ×${n}`)
+      .join(', ');
     if (reasons) lines.push(`  ${p.fault}: ${reasons}`);
-    if (p.approvalsRetried > 0) lines.push(`  ${p.fault}: ${p.approvalsRetried} approval(s) answered 503 during the fault, retried after it (executed once)`);
+    if (p.approvalsRetried > 0)
+      lines.push(`  ${p.fault}: ${p.approvalsRetried} approval(s) answered 503 during the fault, retried after it (executed once)`);
     for (const f of p.runs.failures) lines.push(`  ${p.fault}: run failed: ${f}`);
     for (const v of p.violations) lines.push(`  ${p.fault}: VIOLATION ${v}`);
   }
-  lines.push('executed: remediations completed / proposed (once each); in doubt: left `running` by an execution cut short (at most one call)');
-  lines.push(`recovery: ms from the dependency's return to the first success of a route needing it, per replica (target ≤ ${report.recoveryTargetMs}); total ${Math.round(report.durationMs / 1000)} s`);
+  lines.push(
+    'executed: remediations completed / proposed (once each); in doubt: left `running` by an execution cut short (at most one call)',
+  );
+  lines.push(
+    `recovery: ms from the dependency's return to the first success of a route needing it, per replica (target ≤ ${report.recoveryTargetMs}); total ${Math.round(report.durationMs / 1000)} s`,
+  );
   return lines.join('\n');
 }
 

@@ -7,7 +7,18 @@
  */
 import fc from 'fast-check';
 import { PERMISSIONS } from '../../src/auth/permissions.js';
-import { anyJson, hostileNumber, hostileText, hugeText, RawJson, Repeat, SecondsAgo, toJsonText, type Json, type Text } from './hostile-values.js';
+import {
+  anyJson,
+  hostileNumber,
+  hostileText,
+  hugeText,
+  RawJson,
+  Repeat,
+  SecondsAgo,
+  toJsonText,
+  type Json,
+  type Text,
+} from './hostile-values.js';
 import type { Operation, Parameter } from './operations.js';
 import { fuzzValue, hostileValue, mutatedValue, validValue, type Hints, type JsonSchema } from './schema-arbitraries.js';
 import { queryShapes, valueHints } from './value-hints.js';
@@ -15,9 +26,23 @@ import { queryShapes, valueHints } from './value-hints.js';
 export type PermissionSet = readonly string[];
 
 /** The permission sets tokens are minted for: each alone, all, none, and a set of unknown strings. */
-export const PERMISSION_SETS: readonly PermissionSet[] = [...PERMISSIONS.map((p) => [p]), [...PERMISSIONS], [], ['aiops:*', 'admin', 'AIOPS:ADMIN']];
+export const PERMISSION_SETS: readonly PermissionSet[] = [
+  ...PERMISSIONS.map((p) => [p]),
+  [...PERMISSIONS],
+  [],
+  ['aiops:*', 'admin', 'AIOPS:ADMIN'],
+];
 
-export type ForgedKind = 'alg-none' | 'hs256-with-public-key' | 'wrong-key' | 'truncated-signature' | 'two-tokens' | 'two-headers' | 'lower-case-scheme' | 'basic' | 'huge';
+export type ForgedKind =
+  | 'alg-none'
+  | 'hs256-with-public-key'
+  | 'wrong-key'
+  | 'truncated-signature'
+  | 'two-tokens'
+  | 'two-headers'
+  | 'lower-case-scheme'
+  | 'basic'
+  | 'huge';
 
 export type AuthCase =
   | { kind: 'none' }
@@ -33,9 +58,7 @@ export interface PathValue {
   mode: 'encoded' | 'raw';
 }
 
-export type Body =
-  | { kind: 'json'; value: Json; contentType: string | null }
-  | { kind: 'text'; value: Text; contentType: string | null };
+export type Body = { kind: 'json'; value: Json; contentType: string | null } | { kind: 'text'; value: Text; contentType: string | null };
 
 export interface FuzzCase {
   method: string;
@@ -53,7 +76,20 @@ export interface CaseContext {
   fixtureIds: Record<string, readonly string[]>;
 }
 
-const CLAIM_NAMES = ['exp', 'iat', 'nbf', 'sub', 'workspace_id', 'permissions', 'plan_type', 'iss', 'aud', 'token_type', 'active_workspace_id', 'jti'] as const;
+const CLAIM_NAMES = [
+  'exp',
+  'iat',
+  'nbf',
+  'sub',
+  'workspace_id',
+  'permissions',
+  'plan_type',
+  'iss',
+  'aud',
+  'token_type',
+  'active_workspace_id',
+  'jti',
+] as const;
 
 function authArbitrary(scope: string | undefined): fc.Arbitrary<AuthCase> {
   const token = fc.record({
@@ -65,13 +101,18 @@ function authArbitrary(scope: string | undefined): fc.Arbitrary<AuthCase> {
     ),
     workspace: fc.constant('own' as const),
   });
-  const claimValue = (name: string): fc.Arbitrary<Json> => (['exp', 'iat', 'nbf'].includes(name)
-    ? fc.oneof(
-      { weight: 3, arbitrary: fc.integer({ min: -100_000, max: 100_000 }).map((s) => new SecondsAgo(s, 'unix')) },
-      { weight: 3, arbitrary: hostileNumber() },
-      { weight: 1, arbitrary: anyJson() },
-    )
-    : fc.oneof({ weight: 2, arbitrary: hostileText() }, { weight: 1, arbitrary: anyJson() }, { weight: 1, arbitrary: fc.array(hostileText(), { maxLength: 3 }) }));
+  const claimValue = (name: string): fc.Arbitrary<Json> =>
+    ['exp', 'iat', 'nbf'].includes(name)
+      ? fc.oneof(
+          { weight: 3, arbitrary: fc.integer({ min: -100_000, max: 100_000 }).map((s) => new SecondsAgo(s, 'unix')) },
+          { weight: 3, arbitrary: hostileNumber() },
+          { weight: 1, arbitrary: anyJson() },
+        )
+      : fc.oneof(
+          { weight: 2, arbitrary: hostileText() },
+          { weight: 1, arbitrary: anyJson() },
+          { weight: 1, arbitrary: fc.array(hostileText(), { maxLength: 3 }) },
+        );
   const claims = fc.record({
     kind: fc.constant('claims' as const),
     // Mostly the header the service accepts, so the claims are what gets tested.
@@ -79,18 +120,22 @@ function authArbitrary(scope: string | undefined): fc.Arbitrary<AuthCase> {
       { weight: 4, arbitrary: fc.constant<Record<string, Json>>({ alg: 'RS256', typ: 'JWT' }) },
       {
         weight: 1,
-        arbitrary: fc.record({
-          alg: fc.constantFrom<Json>('RS256', 'RS512', 'PS256', 'ES256', 'HS256', 'none', 'rs256', ''),
-          typ: fc.constantFrom<Json>('JWT', 'at+jwt', 'JWE'),
-          kid: fc.oneof(hostileText(), fc.constant('k1')),
-          crit: fc.constant<Json>(['exp']),
-          jku: fc.constant<Json>('http://127.0.0.1:59/jwks.json'),
-          b64: fc.constant<Json>(false),
-        }, { requiredKeys: ['alg'] }) as fc.Arbitrary<Record<string, Json>>,
+        arbitrary: fc.record(
+          {
+            alg: fc.constantFrom<Json>('RS256', 'RS512', 'PS256', 'ES256', 'HS256', 'none', 'rs256', ''),
+            typ: fc.constantFrom<Json>('JWT', 'at+jwt', 'JWE'),
+            kid: fc.oneof(hostileText(), fc.constant('k1')),
+            crit: fc.constant<Json>(['exp']),
+            jku: fc.constant<Json>('http://127.0.0.1:59/jwks.json'),
+            b64: fc.constant<Json>(false),
+          },
+          { requiredKeys: ['alg'] },
+        ) as fc.Arbitrary<Record<string, Json>>,
       },
     ),
     // The time claims are the ones with arithmetic behind them: named more often.
-    set: fc.uniqueArray(fc.oneof(fc.constantFrom('exp', 'iat', 'nbf'), fc.constantFrom(...CLAIM_NAMES)), { minLength: 1, maxLength: 3 })
+    set: fc
+      .uniqueArray(fc.oneof(fc.constantFrom('exp', 'iat', 'nbf'), fc.constantFrom(...CLAIM_NAMES)), { minLength: 1, maxLength: 3 })
       .chain((names) => fc.tuple(...names.map((n) => claimValue(n).map((v) => [n, v] as const))))
       .map((pairs) => Object.fromEntries(pairs) as Record<string, Json>),
     drop: fc.uniqueArray(fc.constantFrom(...CLAIM_NAMES), { maxLength: 2 }),
@@ -100,23 +145,70 @@ function authArbitrary(scope: string | undefined): fc.Arbitrary<AuthCase> {
     { weight: 1, arbitrary: fc.constant<AuthCase>({ kind: 'token', permissions: ['aiops:admin'], workspace: 'other' }) },
     { weight: 1, arbitrary: fc.constant<AuthCase>({ kind: 'none' }) },
     { weight: 3, arbitrary: claims },
-    { weight: 1, arbitrary: fc.constantFrom<ForgedKind>('alg-none', 'hs256-with-public-key', 'wrong-key', 'truncated-signature', 'two-tokens', 'two-headers', 'lower-case-scheme', 'basic', 'huge').map((how): AuthCase => ({ kind: 'forged', how })) },
-    { weight: 1, arbitrary: fc.oneof(hostileText(), fc.constantFrom('Bearer', 'Bearer ', 'Bearer  x', 'Bearer a.b.c', 'Bearer ..', 'Bearer a.b', 'Token x', 'BEARER\tx')).map((value): AuthCase => ({ kind: 'header', value })) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .constantFrom<ForgedKind>(
+          'alg-none',
+          'hs256-with-public-key',
+          'wrong-key',
+          'truncated-signature',
+          'two-tokens',
+          'two-headers',
+          'lower-case-scheme',
+          'basic',
+          'huge',
+        )
+        .map((how): AuthCase => ({ kind: 'forged', how })),
+    },
+    {
+      weight: 1,
+      arbitrary: fc
+        .oneof(
+          hostileText(),
+          fc.constantFrom('Bearer', 'Bearer ', 'Bearer  x', 'Bearer a.b.c', 'Bearer ..', 'Bearer a.b', 'Token x', 'BEARER\tx'),
+        )
+        .map((value): AuthCase => ({ kind: 'header', value })),
+    },
   );
 }
 
 /** Path tricks for wildcard routes (static files): traversal, encodings, NUL, odd case. */
 const FILE_TRICKS = [
-  '', 'index.html', 'app.js', 'style.css', 'INDEX.HTML', 'index.html/', './index.html', '../package.json', '..%2fpackage.json', '%2e%2e/%2e%2e/etc/passwd',
-  '%2e%2e%2f%2e%2e%2fetc%2fpasswd', '....//....//etc/passwd', 'a/b/../../index.html', '%00index.html', 'index.html%00.png', '.env', '..\\..\\x', '//etc/passwd',
-  '%252e%252e/x', 'index.html?x=1', 'index.html;.js', '%c0%ae%c0%ae/', '\u2025/x',
+  '',
+  'index.html',
+  'app.js',
+  'style.css',
+  'INDEX.HTML',
+  'index.html/',
+  './index.html',
+  '../package.json',
+  '..%2fpackage.json',
+  '%2e%2e/%2e%2e/etc/passwd',
+  '%2e%2e%2f%2e%2e%2fetc%2fpasswd',
+  '....//....//etc/passwd',
+  'a/b/../../index.html',
+  '%00index.html',
+  'index.html%00.png',
+  '.env',
+  '..\\..\\x',
+  '//etc/passwd',
+  '%252e%252e/x',
+  'index.html?x=1',
+  'index.html;.js',
+  '%c0%ae%c0%ae/',
+  '\u2025/x',
 ];
 
 function pathValue(p: Parameter, hints: Hints): fc.Arbitrary<PathValue> {
   let value: fc.Arbitrary<Json>;
   if (p.name === 'workspace_id') {
     // Most cases stay in the token's workspace (so they pass the guard and reach validation); `own` is filled in when sent.
-    value = fc.oneof({ weight: 20, arbitrary: fc.constant<Json>('\u0000own') }, { weight: 1, arbitrary: fc.constant<Json>('ws-other') }, { weight: 1, arbitrary: hostileValue(p.schema) });
+    value = fc.oneof(
+      { weight: 20, arbitrary: fc.constant<Json>('\u0000own') },
+      { weight: 1, arbitrary: fc.constant<Json>('ws-other') },
+      { weight: 1, arbitrary: hostileValue(p.schema) },
+    );
   } else if (p.name === '*') {
     value = fc.oneof(fc.constantFrom<Json>(...FILE_TRICKS), hostileText());
   } else {
@@ -136,38 +228,92 @@ function queryArbitrary(op: Operation, hints: Hints): fc.Arbitrary<Array<[Text, 
   const shapes = queryShapes(op.path).map((names) => declared.filter((p) => names.includes(p.name)));
   const some = fc.subarray(declared, { maxLength: Math.min(4, declared.length) });
   const subset = shapes.length > 0 ? fc.oneof(fc.constantFrom(...shapes), some) : some;
-  const valid = subset.chain((ps) => fc.tuple(...ps.map((p) => validValue(p.schema, p.name, hints, true).map((v): [Text, Json] => [p.name, v]))));
-  const oneHostile = fc.tuple(valid, fc.constantFrom(...declared).chain((p) => hostileValue(p.schema).map((v): [Text, Json] => [p.name, v])))
+  const valid = subset.chain((ps) =>
+    fc.tuple(...ps.map((p) => validValue(p.schema, p.name, hints, true).map((v): [Text, Json] => [p.name, v]))),
+  );
+  const oneHostile = fc
+    .tuple(
+      valid,
+      fc.constantFrom(...declared).chain((p) => hostileValue(p.schema).map((v): [Text, Json] => [p.name, v])),
+    )
     .map(([v, h]) => [...v, h]);
-  const shotgun = fc.tuple(fc.tuple(...declared.map((p) => {
-    const value = fuzzValue(p.schema, p.name, hints);
-    return fc.oneof(
-      { weight: 3, arbitrary: fc.constant<Array<[Text, Json]>>([]) },
-      { weight: 4, arbitrary: value.map((v): Array<[Text, Json]> => [[p.name, v]]) },
-      { weight: 1, arbitrary: fc.tuple(value, value).map(([a, b]): Array<[Text, Json]> => [[p.name, a], [p.name, b]]) },
-    );
-  })), fc.oneof({ weight: 6, arbitrary: none }, { weight: 1, arbitrary: unknownParams() })).map(([parts, extra]) => [...parts.flat(), ...extra]);
+  const shotgun = fc
+    .tuple(
+      fc.tuple(
+        ...declared.map((p) => {
+          const value = fuzzValue(p.schema, p.name, hints);
+          return fc.oneof(
+            { weight: 3, arbitrary: fc.constant<Array<[Text, Json]>>([]) },
+            { weight: 4, arbitrary: value.map((v): Array<[Text, Json]> => [[p.name, v]]) },
+            {
+              weight: 1,
+              arbitrary: fc.tuple(value, value).map(([a, b]): Array<[Text, Json]> => [
+                [p.name, a],
+                [p.name, b],
+              ]),
+            },
+          );
+        }),
+      ),
+      fc.oneof({ weight: 6, arbitrary: none }, { weight: 1, arbitrary: unknownParams() }),
+    )
+    .map(([parts, extra]) => [...parts.flat(), ...extra]);
   return fc.oneof({ weight: 4, arbitrary: valid }, { weight: 2, arbitrary: oneHostile }, { weight: 2, arbitrary: shotgun });
 }
 
 /** Parameters no operation declares, with odd names. */
-const unknownParams = (): fc.Arbitrary<Array<[Text, Json]>> => fc.array(
-  fc.tuple(fc.oneof(fc.constantFrom<Text>('__proto__', 'constructor', 'x', '', 'a[b]', 'match[]', 'debug'), hostileText()), anyJson()),
-  { minLength: 1, maxLength: 3 },
-);
+const unknownParams = (): fc.Arbitrary<Array<[Text, Json]>> =>
+  fc.array(
+    fc.tuple(fc.oneof(fc.constantFrom<Text>('__proto__', 'constructor', 'x', '', 'a[b]', 'match[]', 'debug'), hostileText()), anyJson()),
+    { minLength: 1, maxLength: 3 },
+  );
 
 const CONTENT_TYPES = [
-  'application/json; charset=utf-8', 'application/json; charset=utf-16', 'APPLICATION/JSON', 'text/plain', 'application/x-www-form-urlencoded',
-  'multipart/form-data; boundary=x', 'application/json, text/plain', '', 'application/vnd.api+json', 'application/json; charset=latin1', '*/*',
+  'application/json; charset=utf-8',
+  'application/json; charset=utf-16',
+  'APPLICATION/JSON',
+  'text/plain',
+  'application/x-www-form-urlencoded',
+  'multipart/form-data; boundary=x',
+  'application/json, text/plain',
+  '',
+  'application/vnd.api+json',
+  'application/json; charset=latin1',
+  '*/*',
 ];
-const BROKEN_JSON = ['{', '{"a":', 'not json', '\ufeff{}', '{}garbage', 'null', '[]', '"str"', '{"token":"a"}{"token":"b"}', '{"a":1,}', "{'a':1}", 'NaN', '\u0000'];
+const BROKEN_JSON = [
+  '{',
+  '{"a":',
+  'not json',
+  '\ufeff{}',
+  '{}garbage',
+  'null',
+  '[]',
+  '"str"',
+  '{"token":"a"}{"token":"b"}',
+  '{"a":1,}',
+  "{'a':1}",
+  'NaN',
+  '\u0000',
+];
 
 function bodyArbitrary(op: Operation, hints: Hints): fc.Arbitrary<Body | null> {
   const schema: JsonSchema = op.body?.schema ?? { type: 'object' };
-  const contentType = fc.oneof({ weight: 10, arbitrary: fc.constant<string | null>('application/json') }, { weight: 1, arbitrary: fc.constantFrom<string | null>(null, ...CONTENT_TYPES) });
-  const valid = fc.record({ kind: fc.constant('json' as const), value: validValue(schema, '', hints, true), contentType: fc.constant('application/json') });
+  const contentType = fc.oneof(
+    { weight: 10, arbitrary: fc.constant<string | null>('application/json') },
+    { weight: 1, arbitrary: fc.constantFrom<string | null>(null, ...CONTENT_TYPES) },
+  );
+  const valid = fc.record({
+    kind: fc.constant('json' as const),
+    value: validValue(schema, '', hints, true),
+    contentType: fc.constant('application/json'),
+  });
   const json = fc.record({ kind: fc.constant('json' as const), value: fuzzValue(schema, '', hints), contentType });
-  const mutated = fc.record({ kind: fc.constant('json' as const), value: mutatedValue(schema, '', hints), contentType: fc.constant('application/json') });
+  const mutated = fc.record({
+    kind: fc.constant('json' as const),
+    value: mutatedValue(schema, '', hints),
+    contentType: fc.constant('application/json'),
+  });
   const hostile = fc.record({ kind: fc.constant('json' as const), value: hostileValue(schema), contentType });
   const text = fc.record({
     kind: fc.constant('text' as const),
@@ -175,7 +321,11 @@ function bodyArbitrary(op: Operation, hints: Hints): fc.Arbitrary<Body | null> {
     contentType,
   });
   // A body where none is expected: small ones (a large unread body makes the server close the connection under its answer, which is TCP, not the app).
-  const stray = fc.record({ kind: fc.constant('text' as const), value: fc.constantFrom<Text>('{"a":1}', 'x', '[]', '\u0000'), contentType });
+  const stray = fc.record({
+    kind: fc.constant('text' as const),
+    value: fc.constantFrom<Text>('{"a":1}', 'x', '[]', '\u0000'),
+    contentType,
+  });
   if (!op.body) return fc.oneof({ weight: 12, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: stray });
   return fc.oneof(
     { weight: 5, arbitrary: valid },
@@ -188,17 +338,53 @@ function bodyArbitrary(op: Operation, hints: Hints): fc.Arbitrary<Body | null> {
 }
 
 function headersArbitrary(op: Operation, hints: Hints): fc.Arbitrary<Array<[string, Text]>> {
-  const declared = op.parameters.filter((p) => p.in === 'header').map((p) => fc.option(fuzzValue(p.schema, p.name, hints).map((v): [string, Text] => [p.name, textLike(v)]), { freq: 2 }));
-  const accept = fc.option(fc.oneof(
-    fc.constantFrom<Text>('application/json', 'text/event-stream', '*/*', 'text/html', 'application/xml', 'application/json;q=0, text/event-stream;q=0', 'text/*'),
-    hostileText(),
-  ).map((v): [string, Text] => ['accept', v]), { freq: 3 });
-  const requestId = fc.option(fc.oneof(fc.constantFrom<Text>('abc-123', 'x'.repeat(128), 'x'.repeat(129)), hostileText()).map((v): [string, Text] => ['x-request-id', v]), { freq: 6 });
-  const other = fc.option(fc.constantFrom<[string, Text]>(
-    ['x-forwarded-for', '127.0.0.1, 10.0.0.1'], ['x-forwarded-proto', 'javascript'], ['content-encoding', 'gzip'],
-    ['origin', 'https://evil.example'], ['cookie', 'session=x; __proto__=y'], ['if-none-match', '*'], ['range', 'bytes=0-1,2-3'], ['expect', '100-continue'],
-  ), { freq: 8 });
-  return fc.tuple(fc.tuple(...declared), accept, requestId, other).map(([d, ...rest]) => [...d, ...rest].filter((h): h is [string, Text] => h !== null));
+  const declared = op.parameters
+    .filter((p) => p.in === 'header')
+    .map((p) =>
+      fc.option(
+        fuzzValue(p.schema, p.name, hints).map((v): [string, Text] => [p.name, textLike(v)]),
+        { freq: 2 },
+      ),
+    );
+  const accept = fc.option(
+    fc
+      .oneof(
+        fc.constantFrom<Text>(
+          'application/json',
+          'text/event-stream',
+          '*/*',
+          'text/html',
+          'application/xml',
+          'application/json;q=0, text/event-stream;q=0',
+          'text/*',
+        ),
+        hostileText(),
+      )
+      .map((v): [string, Text] => ['accept', v]),
+    { freq: 3 },
+  );
+  const requestId = fc.option(
+    fc
+      .oneof(fc.constantFrom<Text>('abc-123', 'x'.repeat(128), 'x'.repeat(129)), hostileText())
+      .map((v): [string, Text] => ['x-request-id', v]),
+    { freq: 6 },
+  );
+  const other = fc.option(
+    fc.constantFrom<[string, Text]>(
+      ['x-forwarded-for', '127.0.0.1, 10.0.0.1'],
+      ['x-forwarded-proto', 'javascript'],
+      ['content-encoding', 'gzip'],
+      ['origin', 'https://evil.example'],
+      ['cookie', 'session=x; __proto__=y'],
+      ['if-none-match', '*'],
+      ['range', 'bytes=0-1,2-3'],
+      ['expect', '100-continue'],
+    ),
+    { freq: 8 },
+  );
+  return fc
+    .tuple(fc.tuple(...declared), accept, requestId, other)
+    .map(([d, ...rest]) => [...d, ...rest].filter((h): h is [string, Text] => h !== null));
 }
 
 /** A header value from any generated value (headers are text). */

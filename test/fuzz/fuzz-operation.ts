@@ -64,16 +64,24 @@ export async function fuzzOperation(target: FuzzTarget, op: Operation, o: FuzzOp
       return;
     }
     bump(report.statuses, res.status >= 500 ? String(res.status) : `${Math.floor(res.status / 100)}xx`);
-    if (o.verbose) console.info(`[fuzz] ${res.status} ${Math.round(res.ms)} ms ${sent.method} ${sent.url.slice(0, 160)} ${res.body.toString('utf8').slice(0, 160)}`);
-    const violations = sent.method === 'HEAD' && res.status >= 500 ? await headTwin(target, sent, res.status, o.variant) : checkAnswer(sent, res, o.variant, SOURCE_ROOT);
+    if (o.verbose)
+      console.info(
+        `[fuzz] ${res.status} ${Math.round(res.ms)} ms ${sent.method} ${sent.url.slice(0, 160)} ${res.body.toString('utf8').slice(0, 160)}`,
+      );
+    const violations =
+      sent.method === 'HEAD' && res.status >= 500
+        ? await headTwin(target, sent, res.status, o.variant)
+        : checkAnswer(sent, res, o.variant, SOURCE_ROOT);
     if (violations.length === 0) return;
     const requestId = String(res.headers['x-request-id'] ?? '');
     const log = requestId ? target.logFor(requestId) : [];
-    throw new Error([
-      ...violations.map((v) => `${v.kind}: ${v.message}`),
-      `  request: ${describeRequest(sent)}`,
-      ...(log.length > 0 ? [`  server log: ${log.join('\n  ')}`] : []),
-    ].join('\n'));
+    throw new Error(
+      [
+        ...violations.map((v) => `${v.kind}: ${v.message}`),
+        `  request: ${describeRequest(sent)}`,
+        ...(log.length > 0 ? [`  server log: ${log.join('\n  ')}`] : []),
+      ].join('\n'),
+    );
   });
 
   const details = await fc.check(property, {
@@ -87,9 +95,10 @@ export async function fuzzOperation(target: FuzzTarget, op: Operation, o: FuzzOp
   report.rssMb = rssMb();
   if (details.failed && details.counterexample) {
     const message = fc.defaultReportMessage(details) ?? 'failed';
-    report.failure = `${op.id}: ${message}\n\nReplay just this counterexample (the seed above is derived from FUZZ_SEED and the operation):\n`
-      + `  FUZZ_SEED=${o.seed} FUZZ_OPERATION='${op.id}' `
-      + `FUZZ_PATH='${details.counterexamplePath}' npx vitest run test/fuzz/hostile-input.test.ts`;
+    report.failure =
+      `${op.id}: ${message}\n\nReplay just this counterexample (the seed above is derived from FUZZ_SEED and the operation):\n` +
+      `  FUZZ_SEED=${o.seed} FUZZ_OPERATION='${op.id}' ` +
+      `FUZZ_PATH='${details.counterexamplePath}' npx vitest run test/fuzz/hostile-input.test.ts`;
   } else if (details.failed && !details.interrupted) {
     report.failure = `${op.id}: ${fc.defaultReportMessage(details) ?? 'failed'}`;
   }
@@ -112,7 +121,10 @@ async function headTwin(target: FuzzTarget, head: SentRequest, status: number, v
 export function summarise(title: string, reports: readonly OperationReport[]): string {
   const total = reports.reduce((n, r) => n + r.cases, 0);
   const rows = reports.map((r) => {
-    const statuses = Object.entries(r.statuses).sort().map(([k, n]) => `${k}:${n}`).join(' ');
+    const statuses = Object.entries(r.statuses)
+      .sort()
+      .map(([k, n]) => `${k}:${n}`)
+      .join(' ');
     const time = `${String(Math.round(r.ms / 100) / 10).padStart(5)} s`;
     return `  ${r.id.padEnd(72)} ${String(r.cases).padStart(5)} cases ${time}  slowest ${r.slowestMs} ms  RSS ${r.rssMb} MB  ${statuses}${r.failure ? '  FAILED' : ''}`;
   });

@@ -10,7 +10,15 @@ import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { testApp, testEnv } from '../helpers/app.js';
 import { contractToken, rsaKey } from '../helpers/keys.js';
-import { hiddenOperations, operationsOf, registeredRoutes, withScopes, type OpenApiDocument, type Operation, type RegisteredRoute } from './operations.js';
+import {
+  hiddenOperations,
+  operationsOf,
+  registeredRoutes,
+  withScopes,
+  type OpenApiDocument,
+  type Operation,
+  type RegisteredRoute,
+} from './operations.js';
 import type { Target } from './send.js';
 
 export interface FuzzTarget extends Target {
@@ -40,11 +48,14 @@ export async function startTarget(o: { workspaceId: string; env?: Record<string,
   const app = await testApp(testEnv(key, { AIOPS_DATA_DIR: dataDir, ...o.env }), { logger: { level: 'warn', stream } });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const port = (app.server.address() as { port: number }).port;
-  const doc = await (await fetch(`http://127.0.0.1:${port}/openapi.json`)).json() as OpenApiDocument;
+  const doc = (await (await fetch(`http://127.0.0.1:${port}/openapi.json`)).json()) as OpenApiDocument;
   const documented = operationsOf(doc);
   const routes = registeredRoutes(app.routeCatalog, app.printRoutes({ commonPrefix: false }));
   const target: FuzzTarget = {
-    app, port, key, wrongKey,
+    app,
+    port,
+    key,
+    wrongKey,
     workspaceId: o.workspaceId,
     otherWorkspaceId: 'ws-other',
     tokenCache: new Map(),
@@ -65,11 +76,19 @@ export async function startTarget(o: { workspaceId: string; env?: Record<string,
 async function createFixtures(t: FuzzTarget): Promise<Record<string, readonly string[]>> {
   const token = await contractToken(t.key, { workspaceId: t.workspaceId, permissions: ['aiops:admin'], ttlSeconds: 3000 });
   const post = async (url: string, payload: unknown, headers: Record<string, string> = {}) => {
-    const res = await t.app.inject({ method: 'POST', url: `/workspaces/${t.workspaceId}${url}`, payload: payload as object, headers: { authorization: `Bearer ${token}`, ...headers } });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: `/workspaces/${t.workspaceId}${url}`,
+      payload: payload as object,
+      headers: { authorization: `Bearer ${token}`, ...headers },
+    });
     if (res.statusCode >= 300) throw new Error(`fixture ${url}: ${res.statusCode} ${res.body.slice(0, 300)}`);
     return res.json() as Record<string, string>;
   };
-  const remediation = await post('/remediate', { actions: [{ action_type: 'restart_application', target_resource: 'deployment/cart', namespace: 'shop' }], reason: 'fuzz fixture' });
+  const remediation = await post('/remediate', {
+    actions: [{ action_type: 'restart_application', target_resource: 'deployment/cart', namespace: 'shop' }],
+    reason: 'fuzz fixture',
+  });
   const thread = await post('/chat', { message: 'why is cart slow?' }, { accept: 'application/json' });
   const run = await post('/analyze', { time_range_minutes: 30 });
   return { remediation_id: [remediation.id!], thread_id: [thread.thread_id!], run_id: [run.run_id!] };

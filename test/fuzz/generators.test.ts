@@ -16,7 +16,12 @@ const OP: Operation = {
   path: '/workspaces/{workspace_id}/things/{thing_id}',
   parameters: [
     { name: 'workspace_id', in: 'path', required: true, schema: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$' } },
-    { name: 'thing_id', in: 'path', required: true, schema: { type: 'string', format: 'uuid', pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' } },
+    {
+      name: 'thing_id',
+      in: 'path',
+      required: true,
+      schema: { type: 'string', format: 'uuid', pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' },
+    },
     { name: 'step', in: 'query', required: false, schema: { type: 'string', maxLength: 20 } },
     { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 200 } },
   ],
@@ -60,7 +65,12 @@ describe('hostile classes in generated requests', () => {
     expect(some(bodies(), (b) => b.includes('\\u0000') || b.includes('\u0000'))).toBe(true);
     expect(some(bodies(), (b) => /\\ud[89ab][0-9a-f]{2}(?!\\ud[c-f])/i.test(b))).toBe(true);
     expect(some([...bodies(), ...sent.map((r) => r.url)], (t) => t.includes('\u202e') || t.includes('%E2%80%AE'))).toBe(true);
-    expect(some(sent.map((r) => r.url), (u) => u.includes('%00'))).toBe(true);
+    expect(
+      some(
+        sent.map((r) => r.url),
+        (u) => u.includes('%00'),
+      ),
+    ).toBe(true);
   });
 
   it('sizes and depth: bodies over 1 MiB, JSON nested 1,000 levels and more, values past maxLength', () => {
@@ -70,21 +80,37 @@ describe('hostile classes in generated requests', () => {
   });
 
   it('numbers: 1e308, literals that overflow to Infinity, durations like 99999999999999y, out-of-range integers', () => {
-    expect(some(bodies(), (b) => b.includes('1e+308')), '1e308').toBe(true);
-    expect(some(bodies(), (b) => b.includes('1e400')), '1e400').toBe(true);
-    expect(sent.some((r) => r.query.some(([k, v]) => k === 'step' && v === '99999999999999y')), '99999999999999y').toBe(true);
-    expect(sent.some((r) => r.query.some(([k, v]) => k === 'limit' && (v === '201' || v === '0'))), 'limit out of range').toBe(true);
+    expect(
+      some(bodies(), (b) => b.includes('1e+308')),
+      '1e308',
+    ).toBe(true);
+    expect(
+      some(bodies(), (b) => b.includes('1e400')),
+      '1e400',
+    ).toBe(true);
+    expect(
+      sent.some((r) => r.query.some(([k, v]) => k === 'step' && v === '99999999999999y')),
+      '99999999999999y',
+    ).toBe(true);
+    expect(
+      sent.some((r) => r.query.some(([k, v]) => k === 'limit' && (v === '201' || v === '0'))),
+      'limit out of range',
+    ).toBe(true);
   });
 
   it('structure: wrong types, unknown keys, duplicated query parameters, prototype keys', () => {
-    const parsed = bodies().filter((b) => b.length < 10_000).map((b) => {
-      try {
-        return JSON.parse(b) as unknown;
-      } catch {
-        return undefined;
-      }
-    });
-    expect(parsed.some((p) => p !== null && typeof p === 'object' && typeof (p as Record<string, unknown>).target_resource === 'number')).toBe(true);
+    const parsed = bodies()
+      .filter((b) => b.length < 10_000)
+      .map((b) => {
+        try {
+          return JSON.parse(b) as unknown;
+        } catch {
+          return undefined;
+        }
+      });
+    expect(
+      parsed.some((p) => p !== null && typeof p === 'object' && typeof (p as Record<string, unknown>).target_resource === 'number'),
+    ).toBe(true);
     expect(parsed.some((p) => Array.isArray(p))).toBe(true);
     expect(sent.some((r) => new Set(r.query.map(([k]) => k)).size < r.query.length)).toBe(true);
     expect(some(bodies(), (b) => b.includes('"__proto__"'))).toBe(true);
@@ -103,7 +129,9 @@ describe('hostile classes in generated requests', () => {
     expect(cases.some((c) => c.auth.kind === 'token' && c.auth.workspace === 'other')).toBe(true);
     expect(sent.some((r) => r.headers.authorization === undefined)).toBe(true);
     expect(new Set(cases.flatMap((c) => (c.auth.kind === 'forged' ? [c.auth.how] : []))).size).toBeGreaterThanOrEqual(8);
-    expect(sent.some((r) => r.claims !== null && typeof r.claims.exp === 'number' && !(Math.abs(r.claims.exp) * 1000 <= 8.64e15))).toBe(true);
+    expect(sent.some((r) => r.claims !== null && typeof r.claims.exp === 'number' && !(Math.abs(r.claims.exp) * 1000 <= 8.64e15))).toBe(
+      true,
+    );
   });
 
   it('requests: other methods and odd content types', () => {

@@ -53,7 +53,9 @@ const BOUNDS = {
 };
 
 const budget = fuzzBudget(process.env);
-console.info(`[fuzz] seed ${budget.seed} (replay: FUZZ_SEED=${budget.seed}); budget ${budget.seconds} s embedded + ${budget.prometheusSeconds} s Prometheus, at most ${budget.runsPerOperation} cases per operation`);
+console.info(
+  `[fuzz] seed ${budget.seed} (replay: FUZZ_SEED=${budget.seed}); budget ${budget.seconds} s embedded + ${budget.prometheusSeconds} s Prometheus, at most ${budget.runsPerOperation} cases per operation`,
+);
 
 const selected = (ops: Operation[]) => (budget.operation ? ops.filter((op) => op.id === budget.operation) : ops);
 const timeoutMs = (seconds: number) => seconds * 1000 + 180_000;
@@ -61,20 +63,24 @@ const timeoutMs = (seconds: number) => seconds * 1000 + 180_000;
 function fuzzPass(variant: Variant, target: () => FuzzTarget, operations: Operation[], seconds: number, reports: OperationReport[]) {
   let clock: ReturnType<typeof sliceClock> | undefined;
   for (const op of operations) {
-    it(`${op.id}: no unexplained 5xx, documented error shape, no stack, no traversal`, async () => {
-      clock ??= sliceClock(seconds * 1000, operations.length);
-      const report = await fuzzOperation(target(), op, {
-        variant,
-        seed: budget.seed,
-        numRuns: budget.runsPerOperation,
-        timeLimitMs: clock.next(),
-        ...(budget.path ? { path: budget.path } : {}),
-        verbose: budget.verbose,
-      });
-      reports.push(report);
-      if (report.failure) assert.fail(report.failure);
-      expect(report.cases, 'no case was sent').toBeGreaterThan(0);
-    }, timeoutMs(seconds));
+    it(
+      `${op.id}: no unexplained 5xx, documented error shape, no stack, no traversal`,
+      async () => {
+        clock ??= sliceClock(seconds * 1000, operations.length);
+        const report = await fuzzOperation(target(), op, {
+          variant,
+          seed: budget.seed,
+          numRuns: budget.runsPerOperation,
+          timeLimitMs: clock.next(),
+          ...(budget.path ? { path: budget.path } : {}),
+          verbose: budget.verbose,
+        });
+        reports.push(report);
+        if (report.failure) assert.fail(report.failure);
+        expect(report.cases, 'no case was sent').toBeGreaterThan(0);
+      },
+      timeoutMs(seconds),
+    );
   }
 }
 
@@ -124,9 +130,11 @@ describe('hostile input: embedded defaults', () => {
     const heapGrowth = heapUsedMb() - baselineHeap;
     const afterMax = Math.round(Math.max(...after.map((h) => h.ms)));
     const loopBound = Math.max(BOUNDS.eventLoopP99Ms, BOUNDS.eventLoopP99OverIdle * idle.p99Ms);
-    console.info(`[fuzz] after GC: RSS +${growth} MB (now ${rssMb()} MB), heap +${heapGrowth} MB; event-loop delay p50 ${delay.p50Ms} ms p99 ${delay.p99Ms} ms max ${delay.maxMs} ms `
-      + `(idle before the run: p99 ${idle.p99Ms} ms; bound ${loopBound} ms); `
-      + `/health during the run: ${during.count} probes p50 ${during.p50Ms} ms p99 ${during.p99Ms} ms max ${during.maxMs} ms, ${during.failures} failed; after: max ${afterMax} ms`);
+    console.info(
+      `[fuzz] after GC: RSS +${growth} MB (now ${rssMb()} MB), heap +${heapGrowth} MB; event-loop delay p50 ${delay.p50Ms} ms p99 ${delay.p99Ms} ms max ${delay.maxMs} ms ` +
+        `(idle before the run: p99 ${idle.p99Ms} ms; bound ${loopBound} ms); ` +
+        `/health during the run: ${during.count} probes p50 ${during.p50Ms} ms p99 ${during.p99Ms} ms max ${during.maxMs} ms, ${during.failures} failed; after: max ${afterMax} ms`,
+    );
     expect(after.every((h) => h.status === 200)).toBe(true);
     expect(during.failures, 'a /health probe failed during the run').toBe(0);
     expect(growth, 'RSS growth (MB)').toBeLessThan(BOUNDS.rssGrowthMb);
@@ -143,16 +151,17 @@ const READS_PROMETHEUS = /\/metrics\/|\/alerts$/;
 const prometheusOperations = selected(embedded.operations.filter((op) => READS_PROMETHEUS.test(op.path)));
 
 // Absent only when FUZZ_OPERATION names another route.
-if (prometheusOperations.length > 0) describe('hostile input: metrics routes against the real Prometheus', () => {
-  const reports: OperationReport[] = [];
-  let target: FuzzTarget;
-  beforeAll(async () => {
-    target = await startTarget({ workspaceId: 'ws-a', env: { PROMETHEUS_URL: services.prometheusUrl }, fixtures: false });
-  });
-  afterAll(async () => {
-    console.info(summarise('real Prometheus', reports));
-    await target?.close();
-  });
+if (prometheusOperations.length > 0)
+  describe('hostile input: metrics routes against the real Prometheus', () => {
+    const reports: OperationReport[] = [];
+    let target: FuzzTarget;
+    beforeAll(async () => {
+      target = await startTarget({ workspaceId: 'ws-a', env: { PROMETHEUS_URL: services.prometheusUrl }, fixtures: false });
+    });
+    afterAll(async () => {
+      console.info(summarise('real Prometheus', reports));
+      await target?.close();
+    });
 
-  fuzzPass('prometheus', () => target, prometheusOperations, budget.prometheusSeconds, reports);
-});
+    fuzzPass('prometheus', () => target, prometheusOperations, budget.prometheusSeconds, reports);
+  });

@@ -10,10 +10,20 @@ const OP: Operation = {
   id: 'POST /workspaces/{workspace_id}/remediate',
   method: 'POST',
   path: '/workspaces/{workspace_id}/remediate',
-  parameters: [{ name: 'workspace_id', in: 'path', required: true, schema: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$' } }],
+  parameters: [
+    { name: 'workspace_id', in: 'path', required: true, schema: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$' } },
+  ],
   body: {
     required: true,
-    schema: { type: 'object', properties: { actions: { type: 'array', items: { type: 'object', properties: { target_resource: { type: 'string', pattern: '^[a-z]+\\/[A-Za-z0-9._-]+$' } } } } } },
+    schema: {
+      type: 'object',
+      properties: {
+        actions: {
+          type: 'array',
+          items: { type: 'object', properties: { target_resource: { type: 'string', pattern: '^[a-z]+\\/[A-Za-z0-9._-]+$' } } },
+        },
+      },
+    },
   },
   guarded: true,
   scope: 'aiops:remediate',
@@ -22,7 +32,16 @@ const OP: Operation = {
 };
 
 const sent = (over: Partial<SentRequest> = {}): SentRequest => ({
-  op: OP, method: 'POST', url: '/workspaces/ws-a/remediate', pathParams: { workspace_id: 'ws-a' }, query: [], headers: {}, body: null, bodyValue: null, claims: null, ...over,
+  op: OP,
+  method: 'POST',
+  url: '/workspaces/ws-a/remediate',
+  pathParams: { workspace_id: 'ws-a' },
+  query: [],
+  headers: {},
+  body: null,
+  bodyValue: null,
+  claims: null,
+  ...over,
 });
 const answer = (status: number, body: unknown, headers: Record<string, string> = {}): Received => ({
   status,
@@ -30,7 +49,13 @@ const answer = (status: number, body: unknown, headers: Record<string, string> =
   body: Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)),
   ms: 1,
 });
-const error = (statusCode: number, extra: Record<string, unknown> = {}) => ({ error: 'E', message: 'm', statusCode, requestId: 'r-1', ...extra });
+const error = (statusCode: number, extra: Record<string, unknown> = {}) => ({
+  error: 'E',
+  message: 'm',
+  statusCode,
+  requestId: 'r-1',
+  ...extra,
+});
 const kinds = (res: Received, variant: Variant = 'embedded', req = sent()) => checkAnswer(req, res, variant, '/srv/app').map((v) => v.kind);
 
 describe('the oracle', () => {
@@ -42,7 +67,9 @@ describe('the oracle', () => {
     expect(kinds(answer(504, error(504, { reason: 'timeout' })))).toEqual(['server_error']);
     expect(kinds(answer(503, error(503, { reason: 'unavailable' })), 'prometheus')).toEqual(['server_error']);
     expect(kinds(answer(503, error(503, { reason: 'unavailable' }), { 'retry-after': '10' }), 'prometheus')).toEqual([]);
-    expect(kinds(answer(503, error(503, { reason: 'run_store_unavailable' }), { 'retry-after': '10' }), 'prometheus')).toEqual(['server_error']);
+    expect(kinds(answer(503, error(503, { reason: 'run_store_unavailable' }), { 'retry-after': '10' }), 'prometheus')).toEqual([
+      'server_error',
+    ]);
   });
 
   it('errors must be {error, message, statusCode, requestId} with the X-Request-Id, or the declared error schema', () => {
@@ -66,7 +93,9 @@ describe('the oracle', () => {
     const dots = sent({ bodyValue: { actions: [{ target_resource: 'deployment/..' }] } });
     expect(kinds(answer(201, { id: 'x' }), 'embedded', dots)).toEqual(['traversal_accepted']);
     expect(kinds(answer(400, error(400)), 'embedded', dots)).toEqual([]);
-    expect(kinds(answer(201, { id: 'x' }), 'embedded', sent({ bodyValue: { actions: [{ target_resource: 'deployment/a..b' }] } }))).toEqual([]);
+    expect(kinds(answer(201, { id: 'x' }), 'embedded', sent({ bodyValue: { actions: [{ target_resource: 'deployment/a..b' }] } }))).toEqual(
+      [],
+    );
     expect(kinds(answer(200, 'root:x:0:0:root:/root:/bin/bash', { 'content-type': 'text/plain' }))).toEqual(['traversal_accepted']);
   });
 });

@@ -27,25 +27,46 @@ export interface Violation {
  * The 5xx answers that are not faults of this service. Each names, in `reason`, the component that
  * failed or is missing, so the caller (or operator) knows it is not their input and what to do.
  */
-export const LEGITIMATE_5XX: ReadonlyArray<{ status: number; reason: string; variants: readonly Variant[]; retryAfter: boolean; why: string }> = [
+export const LEGITIMATE_5XX: ReadonlyArray<{
+  status: number;
+  reason: string;
+  variants: readonly Variant[];
+  retryAfter: boolean;
+  why: string;
+}> = [
   {
-    status: 501, reason: 'needs_prometheus', variants: ['embedded'], retryAfter: false,
+    status: 501,
+    reason: 'needs_prometheus',
+    variants: ['embedded'],
+    retryAfter: false,
     why: 'the embedded default has no PromQL engine: arbitrary PromQL and the series/label APIs need PROMETHEUS_URL (documented); the answer says so',
   },
   {
-    status: 502, reason: 'upstream', variants: ['prometheus'], retryAfter: false,
+    status: 502,
+    reason: 'upstream',
+    variants: ['prometheus'],
+    retryAfter: false,
     why: 'Prometheus itself failed the request with a status other than 400/422 (its own 5xx): a fault upstream, reported as such',
   },
   {
-    status: 503, reason: 'unavailable', variants: ['prometheus'], retryAfter: true,
+    status: 503,
+    reason: 'unavailable',
+    variants: ['prometheus'],
+    retryAfter: true,
     why: 'Prometheus unreachable or answering 503 (e.g. its query queue is full): the caller should retry later (Retry-After)',
   },
   {
-    status: 504, reason: 'timeout', variants: ['prometheus'], retryAfter: false,
+    status: 504,
+    reason: 'timeout',
+    variants: ['prometheus'],
+    retryAfter: false,
     why: 'Prometheus did not answer within PROMETHEUS_TIMEOUT_SECONDS',
   },
   {
-    status: 503, reason: 'metrics_unavailable', variants: ['prometheus'], retryAfter: true,
+    status: 503,
+    reason: 'metrics_unavailable',
+    variants: ['prometheus'],
+    retryAfter: true,
     why: 'POST /analyze when no metrics at all could be read from Prometheus (upstream outage), with Retry-After',
   },
 ];
@@ -70,7 +91,8 @@ export function checkAnswer(sent: SentRequest, res: Received, variant: Variant, 
   if (res.status >= 500) {
     const legitimate = LEGITIMATE_5XX.find((l) => l.status === res.status && l.reason === reason && l.variants.includes(variant));
     if (!legitimate) out.push({ kind: 'server_error', message: `${res.status} (reason ${String(reason)}): ${text.slice(0, 300)}` });
-    else if (legitimate.retryAfter && !res.headers['retry-after']) out.push({ kind: 'server_error', message: `${res.status} ${String(reason)} without Retry-After` });
+    else if (legitimate.retryAfter && !res.headers['retry-after'])
+      out.push({ kind: 'server_error', message: `${res.status} ${String(reason)} without Retry-After` });
   }
   if (res.status >= 400 && sent.method !== 'HEAD') out.push(...errorShape(sent.op, res, body, isJson));
   if (res.status >= 400 && (STACK.test(text) || text.includes(sourceRoot))) {
@@ -81,13 +103,15 @@ export function checkAnswer(sent: SentRequest, res: Received, variant: Variant, 
     if (accepted.length > 0) out.push({ kind: 'traversal_accepted', message: `${res.status} for ${accepted.join(', ')}` });
   }
   const leaked = LEAK_MARKERS.find((m) => text.includes(m));
-  if (leaked) out.push({ kind: 'traversal_accepted', message: `the answer holds ${JSON.stringify(leaked)}, content of a file that is not served` });
+  if (leaked)
+    out.push({ kind: 'traversal_accepted', message: `the answer holds ${JSON.stringify(leaked)}, content of a file that is not served` });
   return out;
 }
 
 function errorShape(op: Operation, res: Received, body: unknown, isJson: boolean): Violation[] {
   const bad = (message: string): Violation[] => [{ kind: 'error_shape', message: `${res.status}: ${message}` }];
-  if (!isJson || typeof body !== 'object' || body === null) return bad(`not a JSON object (content-type ${String(res.headers['content-type'])}): ${res.body.toString('utf8').slice(0, 200)}`);
+  if (!isJson || typeof body !== 'object' || body === null)
+    return bad(`not a JSON object (content-type ${String(res.headers['content-type'])}): ${res.body.toString('utf8').slice(0, 200)}`);
   const b = body as Record<string, unknown>;
   // An operation may declare its own shape for a status (POST /auth/validate's 401 is {valid, reason, message}).
   const declared = op.responses[String(res.status)];
@@ -99,8 +123,11 @@ function errorShape(op: Operation, res: Received, body: unknown, isJson: boolean
   if (typeof b.error !== 'string' || b.error === '') problems.push('error');
   if (typeof b.message !== 'string' || b.message === '') problems.push('message');
   if (b.statusCode !== res.status) problems.push(`statusCode (${String(b.statusCode)})`);
-  if (typeof b.requestId !== 'string' || b.requestId !== requestIdHeader(res.headers)) problems.push(`requestId (${String(b.requestId)} vs header ${String(requestIdHeader(res.headers))})`);
-  return problems.length > 0 ? bad(`not {error, message, statusCode, requestId}: ${problems.join(', ')} in ${JSON.stringify(b).slice(0, 200)}`) : [];
+  if (typeof b.requestId !== 'string' || b.requestId !== requestIdHeader(res.headers))
+    problems.push(`requestId (${String(b.requestId)} vs header ${String(requestIdHeader(res.headers))})`);
+  return problems.length > 0
+    ? bad(`not {error, message, statusCode, requestId}: ${problems.join(', ')} in ${JSON.stringify(b).slice(0, 200)}`)
+    : [];
 }
 
 const requestIdHeader = (h: IncomingHttpHeaders) => (Array.isArray(h['x-request-id']) ? h['x-request-id'][0] : h['x-request-id']);
@@ -123,14 +150,18 @@ const decodeAll = (s: string): string => {
   return prev;
 };
 
-const hasDotSegment = (s: string) => decodeAll(s).split(/[/\\]/).some((seg) => seg === '.' || seg === '..');
+const hasDotSegment = (s: string) =>
+  decodeAll(s)
+    .split(/[/\\]/)
+    .some((seg) => seg === '.' || seg === '..');
 
 /** Identifier values of the request holding a `.`/`..` segment: path parameters and body strings whose schema has a pattern. */
 export function traversalIdentifiers(sent: SentRequest): string[] {
   const found: string[] = [];
   for (const p of sent.op.parameters) {
     const value = sent.pathParams[p.name];
-    if (p.in === 'path' && p.schema.pattern && value !== undefined && hasDotSegment(value)) found.push(`path ${p.name}=${JSON.stringify(value.slice(0, 60))}`);
+    if (p.in === 'path' && p.schema.pattern && value !== undefined && hasDotSegment(value))
+      found.push(`path ${p.name}=${JSON.stringify(value.slice(0, 60))}`);
   }
   const schema = sent.op.body?.schema;
   if (schema && sent.bodyValue !== null) walk(sent.bodyValue, schema, 'body', found);

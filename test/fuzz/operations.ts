@@ -57,7 +57,9 @@ export function operationsOf(doc: OpenApiDocument): Operation[] {
         parameters: (op.parameters ?? []).map((p) => ({ name: p.name, in: p.in, required: Boolean(p.required), schema: p.schema ?? {} })),
         ...(body ? { body: { schema: body, required: Boolean(op.requestBody?.required) } } : {}),
         guarded: (op.security ?? []).length > 0,
-        responses: Object.fromEntries(Object.entries(op.responses ?? {}).map(([status, r]) => [status, r.content?.['application/json']?.schema])),
+        responses: Object.fromEntries(
+          Object.entries(op.responses ?? {}).map(([status, r]) => [status, r.content?.['application/json']?.schema]),
+        ),
         hidden: false,
       });
     }
@@ -83,7 +85,8 @@ export interface RegisteredRoute {
 export function registeredRoutes(catalog: readonly RegisteredRoute[], tree: string): RegisteredRoute[] {
   const printed = printedRoutes(tree).filter((r) => !r.url.includes('*'));
   const seen = new Set<string>();
-  return [...catalog, ...printed].filter((r) => !seen.has(`${r.method} ${r.url}`) && seen.add(`${r.method} ${r.url}`) !== undefined)
+  return [...catalog, ...printed]
+    .filter((r) => !seen.has(`${r.method} ${r.url}`) && seen.add(`${r.method} ${r.url}`) !== undefined)
     .map((r) => ({ method: r.method, url: r.url }));
 }
 
@@ -100,7 +103,11 @@ function printedRoutes(tree: string): RegisteredRoute[] {
     const url = (stack[depth - 1] ?? '') + (methods ? node.slice(0, methods.index) : node);
     stack[depth] = url;
     stack.length = depth + 1;
-    for (const method of (methods?.[1] ?? '').split(',').map((x) => x.trim()).filter(Boolean)) routes.push({ method, url });
+    for (const method of (methods?.[1] ?? '')
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean))
+      routes.push({ method, url });
   }
   return routes;
 }
@@ -118,7 +125,9 @@ export function hiddenOperations(routes: readonly RegisteredRoute[], documented:
     seen.add(id);
     const names = [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]!);
     ops.push({
-      id, method: r.method, path,
+      id,
+      method: r.method,
+      path,
       parameters: names.map((name) => ({ name, in: 'path' as const, required: true, schema: { type: 'string' } })),
       guarded: false,
       responses: {},
@@ -130,12 +139,17 @@ export function hiddenOperations(routes: readonly RegisteredRoute[], documented:
 
 /** The operations with the scope each route declares (the document only says "bearer"). */
 export function withScopes(ops: readonly Operation[], catalog: readonly RouteEntry[]): Operation[] {
-  const scopes = new Map(catalog.filter((r) => 'scope' in r.auth).map((r) => [`${r.method} ${openApiPath(r.url)}`, (r.auth as { scope: string }).scope]));
+  const scopes = new Map(
+    catalog.filter((r) => 'scope' in r.auth).map((r) => [`${r.method} ${openApiPath(r.url)}`, (r.auth as { scope: string }).scope]),
+  );
   return ops.map((op) => (scopes.has(op.id) ? { ...op, guarded: true, scope: scopes.get(op.id)! } : op));
 }
 
 /** Every registered route (GET/POST/…; HEAD is fuzzed through its GET) that no operation covers. */
 export function uncoveredRoutes(routes: readonly RegisteredRoute[], ops: readonly Operation[]): string[] {
   const covered = new Set(ops.map((o) => o.id));
-  return routes.filter((r) => r.method !== 'HEAD' && r.method !== 'OPTIONS').map((r) => `${r.method} ${openApiPath(r.url)}`).filter((id) => !covered.has(id));
+  return routes
+    .filter((r) => r.method !== 'HEAD' && r.method !== 'OPTIONS')
+    .map((r) => `${r.method} ${openApiPath(r.url)}`)
+    .filter((id) => !covered.has(id));
 }

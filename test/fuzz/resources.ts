@@ -49,17 +49,23 @@ export function healthLatency(port: number): Promise<{ status: number; ms: numbe
 }
 
 /** Probes /health every `everyMs` until stopped; the latencies, sorted. */
-export function probeHealth(port: number, everyMs = 500): { stop(): Promise<{ count: number; p50Ms: number; p99Ms: number; maxMs: number; failures: number }> } {
+export function probeHealth(
+  port: number,
+  everyMs = 500,
+): { stop(): Promise<{ count: number; p50Ms: number; p99Ms: number; maxMs: number; failures: number }> } {
   const latencies: number[] = [];
   let failures = 0;
   let inFlight: Promise<void> = Promise.resolve();
   const timer = setInterval(() => {
-    inFlight = healthLatency(port).then((r) => {
-      if (r.status === 200) latencies.push(r.ms);
-      else failures++;
-    }, () => {
-      failures++;
-    });
+    inFlight = healthLatency(port).then(
+      (r) => {
+        if (r.status === 200) latencies.push(r.ms);
+        else failures++;
+      },
+      () => {
+        failures++;
+      },
+    );
   }, everyMs);
   return {
     async stop() {

@@ -9,7 +9,17 @@
  *     sit inside an otherwise valid request and reach the code behind validation.
  */
 import fc from 'fast-check';
-import { anyJson, hostileKey, hostileNumber, hostileRawJson, hostileText, RawJson, Repeat, SecondsAgo, type Json } from './hostile-values.js';
+import {
+  anyJson,
+  hostileKey,
+  hostileNumber,
+  hostileRawJson,
+  hostileText,
+  RawJson,
+  Repeat,
+  SecondsAgo,
+  type Json,
+} from './hostile-values.js';
 
 export interface JsonSchema {
   type?: string | string[];
@@ -51,18 +61,25 @@ function schemaValid(s: JsonSchema, name: string, hints: Hints, strict: boolean)
   if (alternatives) return fc.oneof(...alternatives.map((a) => validValue(a, name, hints, strict)));
   if (s.enum) return fc.constantFrom(...(s.enum as Json[]));
   switch (typeOf(s)) {
-    case 'string': return validString(s);
-    case 'integer': return validNumber(s, true);
-    case 'number': return validNumber(s, false);
-    case 'boolean': return fc.boolean();
-    case 'null': return fc.constant(null);
+    case 'string':
+      return validString(s);
+    case 'integer':
+      return validNumber(s, true);
+    case 'number':
+      return validNumber(s, false);
+    case 'boolean':
+      return fc.boolean();
+    case 'null':
+      return fc.constant(null);
     case 'array': {
       const item = strict ? validValue(s.items ?? {}, singular(name), hints, true) : fuzzValue(s.items ?? {}, singular(name), hints);
       const min = s.minItems ?? 0;
       return fc.array(item, { minLength: min, maxLength: Math.min(s.maxItems ?? 4, Math.max(min, 4)) });
     }
-    case 'object': return validObject(s, hints, strict);
-    default: return anyJson();
+    case 'object':
+      return validObject(s, hints, strict);
+    default:
+      return anyJson();
   }
 }
 
@@ -99,10 +116,9 @@ function validObject(s: JsonSchema, hints: Hints, strict: boolean): fc.Arbitrary
   const props = s.properties ?? {};
   const required = s.required ?? [];
   const child = (p: JsonSchema, k: string) => (strict ? validValue(p, k, hints, true) : fuzzValue(p, k, hints));
-  const record = fc.record(
-    Object.fromEntries(Object.entries(props).map(([k, p]) => [k, child(p, k)])),
-    { requiredKeys: required.filter((k) => k in props) },
-  ) as fc.Arbitrary<Record<string, Json>>;
+  const record = fc.record(Object.fromEntries(Object.entries(props).map(([k, p]) => [k, child(p, k)])), {
+    requiredKeys: required.filter((k) => k in props),
+  }) as fc.Arbitrary<Record<string, Json>>;
   if (typeof s.additionalProperties === 'object') {
     const extra = fc.dictionary(fc.string({ maxLength: 12 }), child(s.additionalProperties, ''), { maxKeys: 3 });
     return fc.tuple(record, extra).map(([r, e]) => ({ ...e, ...r }));
@@ -143,7 +159,11 @@ function outOfBounds(s: JsonSchema): fc.Arbitrary<Json> {
     case 'array': {
       const max = s.maxItems;
       const item = validValue(s.items ?? {});
-      return max !== undefined ? fc.oneof(fc.array(item, { minLength: max + 1, maxLength: max + 3 }), fc.array(hostileValue(s.items ?? {}), { minLength: 1, maxLength: 3 }))
+      return max !== undefined
+        ? fc.oneof(
+            fc.array(item, { minLength: max + 1, maxLength: max + 3 }),
+            fc.array(hostileValue(s.items ?? {}), { minLength: 1, maxLength: 3 }),
+          )
         : fc.array(hostileValue(s.items ?? {}), { minLength: 1, maxLength: 3 });
     }
     case 'object': {
@@ -154,7 +174,8 @@ function outOfBounds(s: JsonSchema): fc.Arbitrary<Json> {
         fc.record(Object.fromEntries(props.map(([k, p]) => [k, hostileValue(p)])), { requiredKeys: [] }) as fc.Arbitrary<Json>,
       );
     }
-    default: return anyJson();
+    default:
+      return anyJson();
   }
 }
 
@@ -203,7 +224,8 @@ function replaceNode(v: Json, at: number, replacement: Json): Json {
     if (rest.length === 0) return replacement;
     const [head, ...tail] = rest;
     if (Array.isArray(node)) return node.map((x, i) => (i === head ? set(x, tail) : x));
-    if (isContainer(node)) return { ...node, [head!]: tail.length === 0 && slot.add ? replacement : set((node as Record<string, Json>)[head!] ?? null, tail) };
+    if (isContainer(node))
+      return { ...node, [head!]: tail.length === 0 && slot.add ? replacement : set((node as Record<string, Json>)[head!] ?? null, tail) };
     return node;
   };
   return set(v, slot.path);

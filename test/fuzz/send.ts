@@ -53,7 +53,10 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
 
 /** Percent-encodes every byte of the UTF-8 form outside the unreserved set (lone surrogates become U+FFFD, as any client would send). */
 export function encodeStrict(s: string): string {
-  return encodeURIComponent(s.replace(LONE_SURROGATE, '\ufffd')).replace(/[!'()*]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`);
+  return encodeURIComponent(s.replace(LONE_SURROGATE, '\ufffd')).replace(
+    /[!'()*]/g,
+    (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
 }
 
 /** Keeps every character HTTP lets a client put in a request line (0x21–0xFF) and encodes the rest. */
@@ -120,11 +123,19 @@ interface AuthOut {
 async function authHeader(target: Target, auth: AuthCase): Promise<AuthOut> {
   const own = target.workspaceId;
   switch (auth.kind) {
-    case 'none': return { claims: null };
-    case 'token': return { header: `Bearer ${await token(target, auth.permissions, auth.workspace === 'own' ? own : target.otherWorkspaceId)}`, claims: null };
-    case 'header': return { header: headerValue(textOf(auth.value)), claims: null };
+    case 'none':
+      return { claims: null };
+    case 'token':
+      return {
+        header: `Bearer ${await token(target, auth.permissions, auth.workspace === 'own' ? own : target.otherWorkspaceId)}`,
+        claims: null,
+      };
+    case 'header':
+      return { header: headerValue(textOf(auth.value)), claims: null };
     case 'claims': {
-      const claims: Record<string, Json> = { ...(contractClaims({ workspaceId: own, permissions: ['aiops:admin'] }) as Record<string, Json>) };
+      const claims: Record<string, Json> = {
+        ...(contractClaims({ workspaceId: own, permissions: ['aiops:admin'] }) as Record<string, Json>),
+      };
       for (const [k, v] of Object.entries(auth.set)) claims[k] = v instanceof SecondsAgo ? Math.floor(Date.now() / 1000) - v.seconds : v;
       for (const k of auth.drop) delete claims[k];
       const payloadText = toJsonText(claims);
@@ -141,18 +152,29 @@ async function authHeader(target: Target, auth: AuthCase): Promise<AuthOut> {
       const admin = await token(target, ['aiops:admin'], own);
       const claims = contractClaims({ workspaceId: own, permissions: ['aiops:admin'] });
       switch (auth.how) {
-        case 'alg-none': return { header: `Bearer ${unsigned(claims)}`, claims: null };
+        case 'alg-none':
+          return { header: `Bearer ${unsigned(claims)}`, claims: null };
         case 'hs256-with-public-key': {
           const input = `${b64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }))}.${b64url(JSON.stringify(claims))}`;
-          return { header: `Bearer ${input}.${createHmac('sha256', target.key.publicPem).update(input).digest('base64url')}`, claims: null };
+          return {
+            header: `Bearer ${input}.${createHmac('sha256', target.key.publicPem).update(input).digest('base64url')}`,
+            claims: null,
+          };
         }
-        case 'wrong-key': return { header: `Bearer ${await token(target, ['aiops:admin'], own, target.wrongKey)}`, claims: null };
-        case 'truncated-signature': return { header: `Bearer ${admin.slice(0, -4)}`, claims: null };
-        case 'two-tokens': return { header: `Bearer ${admin} ${admin}`, claims: null };
-        case 'two-headers': return { header: [`Bearer ${admin}`, `Bearer ${admin}`], claims: null };
-        case 'lower-case-scheme': return { header: `bearer ${admin}`, claims: null };
-        case 'basic': return { header: 'Basic dXNlcjpwYXNz', claims: null };
-        case 'huge': return { header: `Bearer ${'a'.repeat(9000)}`, claims: null };
+        case 'wrong-key':
+          return { header: `Bearer ${await token(target, ['aiops:admin'], own, target.wrongKey)}`, claims: null };
+        case 'truncated-signature':
+          return { header: `Bearer ${admin.slice(0, -4)}`, claims: null };
+        case 'two-tokens':
+          return { header: `Bearer ${admin} ${admin}`, claims: null };
+        case 'two-headers':
+          return { header: [`Bearer ${admin}`, `Bearer ${admin}`], claims: null };
+        case 'lower-case-scheme':
+          return { header: `bearer ${admin}`, claims: null };
+        case 'basic':
+          return { header: 'Basic dXNlcjpwYXNz', claims: null };
+        case 'huge':
+          return { header: `Bearer ${'a'.repeat(9000)}`, claims: null };
       }
     }
   }
@@ -198,8 +220,9 @@ export async function materialize(target: Target, op: Operation, c: FuzzCase): P
 }
 
 /** Bytes of the request line and headers (Node's server refuses more than http.maxHeaderSize with 431 and closes). */
-export const headBytes = (r: SentRequest) => Buffer.byteLength(`${r.method} ${r.url} HTTP/1.1\r\n`)
-  + Object.entries(r.headers).reduce((n, [k, v]) => n + [v].flat().reduce((m, x) => m + Buffer.byteLength(`${k}: ${x}\r\n`), 0), 0);
+export const headBytes = (r: SentRequest) =>
+  Buffer.byteLength(`${r.method} ${r.url} HTTP/1.1\r\n`) +
+  Object.entries(r.headers).reduce((n, [k, v]) => n + [v].flat().reduce((m, x) => m + Buffer.byteLength(`${k}: ${x}\r\n`), 0), 0);
 
 /**
  * One request on a fresh connection (a connection the server closed after refusing a request
@@ -221,7 +244,9 @@ export function send(target: Target, r: SentRequest): Promise<Received> {
     req.on('response', (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks), ms: performance.now() - started }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks), ms: performance.now() - started }),
+      );
       res.on('error', reject);
     });
     req.on('error', (err: NodeJS.ErrnoException) => {
@@ -237,7 +262,9 @@ export function send(target: Target, r: SentRequest): Promise<Received> {
 /** A one-line description of a sent request for failure messages (long parts shortened). */
 export function describeRequest(r: SentRequest): string {
   const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n)}… (${s.length} chars)` : s);
-  const headers = Object.entries(r.headers).map(([k, v]) => `${k}: ${clip(String(v), 80)}`).join(' | ');
+  const headers = Object.entries(r.headers)
+    .map(([k, v]) => `${k}: ${clip(String(v), 80)}`)
+    .join(' | ');
   const body = r.body ? clip(r.body.toString('utf8'), 300) : '(none)';
   return `${r.method} ${clip(r.url, 400)}\n    headers: ${headers || '(none)'}\n    body: ${body}`;
 }

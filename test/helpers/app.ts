@@ -11,18 +11,32 @@ import type { RsaKey } from './keys.js';
  * tests pass blank LIMITS_* to get the built-in defaults, or their own values.
  */
 export const GENEROUS_LIMITS: Record<string, string> = {
-  LIMITS_SHARED: Object.keys(DEFAULT_PLAN_LIMITS.shared).map((k) => `${k}=1000000`).join(','),
-  LIMITS_DEDICATED: Object.keys(DEFAULT_PLAN_LIMITS.dedicated).map((k) => `${k}=1000000`).join(','),
+  LIMITS_SHARED: Object.keys(DEFAULT_PLAN_LIMITS.shared)
+    .map((k) => `${k}=1000000`)
+    .join(','),
+  LIMITS_DEDICATED: Object.keys(DEFAULT_PLAN_LIMITS.dedicated)
+    .map((k) => `${k}=1000000`)
+    .join(','),
   LIMITS_ANALYSES_PER_REPLICA: '1000',
 };
 
 export function testEnv(key: RsaKey, extra: Record<string, string> = {}): Record<string, string> {
-  return { NODE_ENV: 'test', JWT_PUBLIC_KEY: key.publicPem, AIOPS_DATA_DIR: `/tmp/aiops-test-data/${process.pid}`, LOG_LEVEL: 'silent', ...GENEROUS_LIMITS, ...extra };
+  return {
+    NODE_ENV: 'test',
+    JWT_PUBLIC_KEY: key.publicPem,
+    AIOPS_DATA_DIR: `/tmp/aiops-test-data/${process.pid}`,
+    LOG_LEVEL: 'silent',
+    ...GENEROUS_LIMITS,
+    ...extra,
+  };
 }
 
 /** Each test process gets its own data dir unless the env names one (the audit spool and chDB take one process per dir). */
 export async function testApp(env: Record<string, string>, options: BuildOptions = {}): Promise<FastifyInstance> {
-  const app = await buildApp(loadConfig({ AIOPS_DATA_DIR: `/tmp/aiops-test-data/${process.pid}`, ...GENEROUS_LIMITS, ...env }), { logger: false, ...options });
+  const app = await buildApp(loadConfig({ AIOPS_DATA_DIR: `/tmp/aiops-test-data/${process.pid}`, ...GENEROUS_LIMITS, ...env }), {
+    logger: false,
+    ...options,
+  });
   await app.ready();
   return app;
 }

@@ -17,7 +17,11 @@ export class ClickHouseServer {
   private child: ChildProcess | undefined;
   readonly url: string;
 
-  private constructor(readonly dir: string, readonly httpPort: number, private readonly configPath: string) {
+  private constructor(
+    readonly dir: string,
+    readonly httpPort: number,
+    private readonly configPath: string,
+  ) {
     this.url = `http://127.0.0.1:${httpPort}`;
   }
 

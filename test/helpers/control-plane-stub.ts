@@ -60,10 +60,11 @@ export async function startControlPlaneStub(): Promise<ControlPlaneStub> {
     calls,
     behave: (b) => (behaviour = b),
     writes: () => calls.filter((c) => c.method !== 'GET'),
-    close: () => new Promise<void>((resolve) => {
-      for (const res of hanging) res.destroy();
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const res of hanging) res.destroy();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

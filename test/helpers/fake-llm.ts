@@ -10,9 +10,14 @@ export function collectingAudit(): AuditLog & { events: AuditEventInput[] } {
 }
 
 export function fakeChatLlm(model: FakeBuiltModel, audit: AuditLog = collectingAudit()): ChatLlm {
-  return createChatLlmFrom([{
-    kind: 'ollama',
-    model: 'fake-model',
-    invoke: (messages, call) => (call.tools && call.tools.length > 0 ? model.bindTools([...call.tools]) : model).invoke(messages),
-  }], { timeoutMs: 5000, audit });
+  return createChatLlmFrom(
+    [
+      {
+        kind: 'ollama',
+        model: 'fake-model',
+        invoke: (messages, call) => (call.tools && call.tools.length > 0 ? model.bindTools([...call.tools]) : model).invoke(messages),
+      },
+    ],
+    { timeoutMs: 5000, audit },
+  );
 }

@@ -31,7 +31,8 @@ export function heldFindings(): HeldFindings {
     const deadline = Date.now() + 15_000;
     while (!done()) {
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`held findings: ${what} within 15 s (calls so far: ${calls.map((c) => c.outcome).join(', ') || 'none'})`);
+      if (left <= 0)
+        throw new Error(`held findings: ${what} within 15 s (calls so far: ${calls.map((c) => c.outcome).join(', ') || 'none'})`);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, left);
         waiters.push(() => {
@@ -44,27 +45,28 @@ export function heldFindings(): HeldFindings {
   return {
     calls,
     engine: {
-      collect: (series, analyses, options = {}, signal) => new Promise((resolve, reject) => {
-        const call: HeldCall = {
-          outcome: 'waiting',
-          release: () => {
+      collect: (series, analyses, options = {}, signal) =>
+        new Promise((resolve, reject) => {
+          const call: HeldCall = {
+            outcome: 'waiting',
+            release: () => {
+              if (call.outcome !== 'waiting') return;
+              call.outcome = 'released';
+              resolve(collectFindings(series, analyses, options));
+              notify();
+            },
+          };
+          const abort = () => {
             if (call.outcome !== 'waiting') return;
-            call.outcome = 'released';
-            resolve(collectFindings(series, analyses, options));
+            Object.assign(call, { outcome: 'aborted', reason: signal!.reason });
+            reject(new AnalysisAborted(signal!.reason));
             notify();
-          },
-        };
-        const abort = () => {
-          if (call.outcome !== 'waiting') return;
-          Object.assign(call, { outcome: 'aborted', reason: signal!.reason });
-          reject(new AnalysisAborted(signal!.reason));
+          };
+          calls.push(call);
+          if (signal?.aborted) abort();
+          else signal?.addEventListener('abort', abort, { once: true });
           notify();
-        };
-        calls.push(call);
-        if (signal?.aborted) abort();
-        else signal?.addEventListener('abort', abort, { once: true });
-        notify();
-      }),
+        }),
     },
     arrived: (n = 1) => until(() => calls.length >= n, `no call ${n} arrived`),
     ended: async (i) => {

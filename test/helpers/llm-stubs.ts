@@ -7,14 +7,23 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export interface StubToolCall { name: string; args: Record<string, unknown>; id?: string }
+export interface StubToolCall {
+  name: string;
+  args: Record<string, unknown>;
+  id?: string;
+}
 export type StubStep =
   | { reply: string; toolCalls?: StubToolCall[]; usage?: { input: number; output: number } | null; delayMs?: number }
   | { status: number; body?: string }
   | { hang: true };
 export type StubScript = readonly StubStep[] | ((request: StubRequest, index: number) => StubStep);
 
-export interface StubRequest { method: string; path: string; headers: IncomingHttpHeaders; body: Record<string, unknown> }
+export interface StubRequest {
+  method: string;
+  path: string;
+  headers: IncomingHttpHeaders;
+  body: Record<string, unknown>;
+}
 
 export interface LlmStub {
   /** Server origin, e.g. http://127.0.0.1:41234 (Ollama's baseUrl). */
@@ -58,7 +67,11 @@ export function startOllamaStub(script: StubScript): Promise<LlmStub> {
 export function startOpenAIStub(script: StubScript): Promise<LlmStub> {
   return startStub('/v1/chat/completions', script, (step, body) => {
     const usage = step.usage === undefined ? { input: 20, output: 9 } : step.usage;
-    const toolCalls = step.toolCalls?.map((t, i) => ({ id: t.id ?? `call_${i + 1}`, type: 'function', function: { name: t.name, arguments: JSON.stringify(t.args) } }));
+    const toolCalls = step.toolCalls?.map((t, i) => ({
+      id: t.id ?? `call_${i + 1}`,
+      type: 'function',
+      function: { name: t.name, arguments: JSON.stringify(t.args) },
+    }));
     return {
       contentType: 'application/json',
       payload: JSON.stringify({
@@ -66,12 +79,16 @@ export function startOpenAIStub(script: StubScript): Promise<LlmStub> {
         object: 'chat.completion',
         created: Math.floor(Date.now() / 1000),
         model: typeof body.model === 'string' ? body.model : 'stub',
-        choices: [{
-          index: 0,
-          message: { role: 'assistant', content: toolCalls ? null : step.reply, ...(toolCalls ? { tool_calls: toolCalls } : {}) },
-          finish_reason: toolCalls ? 'tool_calls' : 'stop',
-        }],
-        ...(usage ? { usage: { prompt_tokens: usage.input, completion_tokens: usage.output, total_tokens: usage.input + usage.output } } : {}),
+        choices: [
+          {
+            index: 0,
+            message: { role: 'assistant', content: toolCalls ? null : step.reply, ...(toolCalls ? { tool_calls: toolCalls } : {}) },
+            finish_reason: toolCalls ? 'tool_calls' : 'stop',
+          },
+        ],
+        ...(usage
+          ? { usage: { prompt_tokens: usage.input, completion_tokens: usage.output, total_tokens: usage.input + usage.output } }
+          : {}),
       }),
     };
   });
@@ -89,7 +106,11 @@ async function startStub(route: string, script: StubScript, render: Render): Pro
     req.on('end', () => {
       const raw = Buffer.concat(chunks).toString('utf8');
       let body: Record<string, unknown> = {};
-      try { body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {}; } catch { /* keep {} */ }
+      try {
+        body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
+      } catch {
+        /* keep {} */
+      }
       const request: StubRequest = { method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers, body };
       requests.push(request);
       if (req.method !== 'POST' || request.path.split('?')[0] !== route) {
@@ -100,7 +121,9 @@ async function startStub(route: string, script: StubScript, render: Render): Pro
       const step = typeof script === 'function' ? script(request, index) : script[Math.min(index, script.length - 1)];
       if (!step || 'hang' in step) return; // never answer
       if ('status' in step) {
-        res.writeHead(step.status, { 'content-type': 'application/json' }).end(step.body ?? JSON.stringify({ error: { message: `stub error ${step.status}` } }));
+        res
+          .writeHead(step.status, { 'content-type': 'application/json' })
+          .end(step.body ?? JSON.stringify({ error: { message: `stub error ${step.status}` } }));
         return;
       }
       const { contentType, payload } = render(step, body);
@@ -116,9 +139,10 @@ async function startStub(route: string, script: StubScript, render: Render): Pro
     get abandoned() {
       return abandoned;
     },
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -24,7 +24,9 @@ const run = promisify(execFile);
 export function postgresBin(): string {
   if (process.env.TEST_PG_BIN) return process.env.TEST_PG_BIN;
   const root = '/usr/lib/postgresql';
-  const versions = readdirSync(root).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(a) - Number(b));
+  const versions = readdirSync(root)
+    .filter((v) => /^\d+$/.test(v))
+    .sort((a, b) => Number(a) - Number(b));
   if (versions.length === 0) throw new Error(`no PostgreSQL under ${root}: install postgresql (scripts/test-services.sh does)`);
   return path.join(root, versions.at(-1)!, 'bin');
 }
@@ -33,7 +35,10 @@ export class PrivatePostgres {
   readonly url: string;
   private running = false;
 
-  private constructor(readonly dir: string, readonly port: number) {
+  private constructor(
+    readonly dir: string,
+    readonly port: number,
+  ) {
     this.url = `postgres://postgres@127.0.0.1:${port}/postgres`;
   }
 
@@ -55,7 +60,18 @@ export class PrivatePostgres {
   /** Starts the server (again) on the same port and data; resolves when it accepts connections. */
   async start(): Promise<void> {
     const options = `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off`;
-    await this.as(path.join(postgresBin(), 'pg_ctl'), ['-D', this.dataDir, '-o', options, '-l', path.join(this.dir, 'pg.log'), '-w', '-t', '30', 'start']);
+    await this.as(path.join(postgresBin(), 'pg_ctl'), [
+      '-D',
+      this.dataDir,
+      '-o',
+      options,
+      '-l',
+      path.join(this.dir, 'pg.log'),
+      '-w',
+      '-t',
+      '30',
+      'start',
+    ]);
     this.running = true;
   }
 

@@ -25,7 +25,11 @@ export class PrivatePrometheus {
   readonly url: string;
   private child: ChildProcess | undefined;
 
-  private constructor(readonly dir: string, readonly port: number, readonly window: TimeWindow) {
+  private constructor(
+    readonly dir: string,
+    readonly port: number,
+    readonly window: TimeWindow,
+  ) {
     this.url = `http://127.0.0.1:${port}`;
   }
 
@@ -38,7 +42,10 @@ export class PrivatePrometheus {
     const data = path.join(dir, 'data.om');
     const fd = openSync(data, 'w');
     try {
-      writeOpenMetrics(scenarios.flatMap((s) => generateSeries(s, window)), (chunk) => void writeSync(fd, chunk));
+      writeOpenMetrics(
+        scenarios.flatMap((s) => generateSeries(s, window)),
+        (chunk) => void writeSync(fd, chunk),
+      );
     } finally {
       closeSync(fd);
     }
@@ -54,14 +61,21 @@ export class PrivatePrometheus {
   /** Starts the server (again) on the same port and data; resolves when `/-/ready` answers 200. */
   async start(timeoutMs = 30_000): Promise<void> {
     if (this.child) return;
-    const child = spawn(prometheusBinary, [
-      `--config.file=${path.join(this.dir, 'prometheus.yml')}`, `--storage.tsdb.path=${path.join(this.dir, 'tsdb')}`,
-      '--storage.tsdb.retention.time=30d', `--web.listen-address=127.0.0.1:${this.port}`,
-    ], { stdio: ['ignore', 'ignore', openSync(path.join(this.dir, 'prometheus.log'), 'a')] });
+    const child = spawn(
+      prometheusBinary,
+      [
+        `--config.file=${path.join(this.dir, 'prometheus.yml')}`,
+        `--storage.tsdb.path=${path.join(this.dir, 'tsdb')}`,
+        '--storage.tsdb.retention.time=30d',
+        `--web.listen-address=127.0.0.1:${this.port}`,
+      ],
+      { stdio: ['ignore', 'ignore', openSync(path.join(this.dir, 'prometheus.log'), 'a')] },
+    );
     this.child = child;
     const until = Date.now() + timeoutMs;
     while (Date.now() < until) {
-      if (child.exitCode !== null) throw new Error(`prometheus exited with ${child.exitCode} (port ${this.port}); see ${this.dir}/prometheus.log`);
+      if (child.exitCode !== null)
+        throw new Error(`prometheus exited with ${child.exitCode} (port ${this.port}); see ${this.dir}/prometheus.log`);
       if (await this.ready()) return;
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -69,7 +83,10 @@ export class PrivatePrometheus {
   }
 
   async ready(): Promise<boolean> {
-    return fetch(`${this.url}/-/ready`, { signal: AbortSignal.timeout(500) }).then((r) => r.ok, () => false);
+    return fetch(`${this.url}/-/ready`, { signal: AbortSignal.timeout(500) }).then(
+      (r) => r.ok,
+      () => false,
+    );
   }
 
   /** SIGKILL, as a crash or a lost node. Resolves once the process is gone. */

@@ -21,7 +21,10 @@ export class PrivateRedis {
   readonly url: string;
   private child: ChildProcess | undefined;
 
-  private constructor(readonly dir: string, readonly port: number) {
+  private constructor(
+    readonly dir: string,
+    readonly port: number,
+  ) {
     this.url = `redis://127.0.0.1:${port}`;
   }
 
@@ -34,7 +37,11 @@ export class PrivateRedis {
   /** Starts the server (again) on the same port; resolves when it answers PING. */
   async start(timeoutMs = 10_000): Promise<void> {
     if (this.child) return;
-    const child = spawn(redisBinary, ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir], { stdio: 'ignore' });
+    const child = spawn(
+      redisBinary,
+      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir],
+      { stdio: 'ignore' },
+    );
     this.child = child;
     const until = Date.now() + timeoutMs;
     while (Date.now() < until) {

@@ -18,7 +18,8 @@ export function prometheusWindow(): { startMs: number; endMs: number; stepMs: nu
   // Set by scripts/test-services.sh; the file it writes lets a single test file run after `npm test` brought services up.
   const file = path.resolve(import.meta.dirname, '../../.tmp/services/prometheus/window.json');
   const raw = process.env.TEST_PROMETHEUS_WINDOW ?? (existsSync(file) ? readFileSync(file, 'utf8') : undefined);
-  if (!raw) throw new Error('TEST_PROMETHEUS_WINDOW is not set: run the suite with `npm test` (scripts/test-services.sh backfills Prometheus)');
+  if (!raw)
+    throw new Error('TEST_PROMETHEUS_WINDOW is not set: run the suite with `npm test` (scripts/test-services.sh backfills Prometheus)');
   return JSON.parse(raw) as { startMs: number; endMs: number; stepMs: number };
 }
 

@@ -29,7 +29,14 @@ import { services } from '../helpers/services.js';
 const NOW = Date.UTC(2026, 10, 28, 12, 0, 0);
 const workspaces = [scenarioWorkspace('ws-a', ['memory_leak']), scenarioWorkspace('ws-b', ['cpu_saturation'])];
 const auth = (workspaceId: string, sub = 'alice'): AuthContext => ({
-  sub, workspaceId, permissions: ['aiops:read', 'aiops:analyze', 'aiops:remediate'], planType: 'shared', orgIds: [], tokenType: 'aiops-contract', expiresAt: NOW / 1000 + 600, rawToken: 'not-a-real-token',
+  sub,
+  workspaceId,
+  permissions: ['aiops:read', 'aiops:analyze', 'aiops:remediate'],
+  planType: 'shared',
+  orgIds: [],
+  tokenType: 'aiops-contract',
+  expiresAt: NOW / 1000 + 600,
+  rawToken: 'not-a-real-token',
 });
 const request = { analysisType: 'anomaly' as const, timeRangeMinutes: 360, targets: [], endTime: NOW / 1000 };
 const tmp = mkdtempSync(path.join(tmpdir(), 'aiops-graph-'));
@@ -39,7 +46,10 @@ function deps(overrides: Partial<AgentDeps> & { metrics?: MetricsSource } = {}) 
   const audit = collectingAudit();
   const metrics = overrides.metrics ?? new EmbeddedMetricsSource({ workspaces, tenantLabel: 'workspace_id', now: () => NOW });
   const toolbox = createGraphToolBox({ metrics, audit, now: () => NOW });
-  return { audit, agentDeps: { toolbox, prompts: createPromptLibrary(defaultPromptsDir()), now: () => NOW, ...overrides } satisfies AgentDeps };
+  return {
+    audit,
+    agentDeps: { toolbox, prompts: createPromptLibrary(defaultPromptsDir()), now: () => NOW, ...overrides } satisfies AgentDeps,
+  };
 }
 
 function runs(agentDeps: AgentDeps, saver: BaseCheckpointSaver) {
@@ -49,41 +59,99 @@ function runs(agentDeps: AgentDeps, saver: BaseCheckpointSaver) {
 describe('LLM planner and diagnosis (scripted fake model)', () => {
   it('plans by tool calling and diagnoses with cited evidence', async () => {
     const model = fakeModel()
-      .respondWithTools([{ name: 'select_queries', id: 'c1', args: { queries: [{ name: 'memory_usage_vs_limits', purpose: 'memory pressure' }, { name: 'memory_working_set', purpose: 'growth' }, { name: 'oom_kills', purpose: 'kills' }, { name: 'restarts', purpose: 'restarts' }], analyses: ['health'] } }])
+      .respondWithTools([
+        {
+          name: 'select_queries',
+          id: 'c1',
+          args: {
+            queries: [
+              { name: 'memory_usage_vs_limits', purpose: 'memory pressure' },
+              { name: 'memory_working_set', purpose: 'growth' },
+              { name: 'oom_kills', purpose: 'kills' },
+              { name: 'restarts', purpose: 'restarts' },
+            ],
+            analyses: ['health'],
+          },
+        },
+      ])
       .respond((messages) => {
         // Cite the first evidence point the prompt carried, exactly, as the prompt demands.
         const prompt = String(messages[0]!.content);
         const line = prompt.split('\n').find((l) => l.startsWith('{"id":"oom_kill'))!;
         const finding = JSON.parse(line) as { id: string; ev: [string, string, number, string][] };
         const [series, time, value] = finding.ev[0]!;
-        return new AIMessage(JSON.stringify({ summary: 'leak', hypotheses: [{ cause: 'memory leak in shop/api', confidence: 0.8, evidence: [{ series, time, value, why: 'OOM' }], finding_ids: [finding.id] }], impact: 'restarts', recommended_actions: ['fix the leak'] }));
+        return new AIMessage(
+          JSON.stringify({
+            summary: 'leak',
+            hypotheses: [
+              {
+                cause: 'memory leak in shop/api',
+                confidence: 0.8,
+                evidence: [{ series, time, value, why: 'OOM' }],
+                finding_ids: [finding.id],
+              },
+            ],
+            impact: 'restarts',
+            recommended_actions: ['fix the leak'],
+          }),
+        );
       });
     const llmAudit = collectingAudit();
     const { agentDeps } = deps({ llm: fakeChatLlm(model, llmAudit) });
-    const view = await runs(agentDeps, new SqliteSaver(new (await import('better-sqlite3')).default(':memory:'))).start(auth('ws-a'), request);
+    const view = await runs(agentDeps, new SqliteSaver(new (await import('better-sqlite3')).default(':memory:'))).start(
+      auth('ws-a'),
+      request,
+    );
     expect(view.state.errors).toEqual([]);
     expect(view.state.plan?.planned_by).toBe('llm');
     expect(view.state.plan?.queries.map((q) => q.name)).toEqual(['memory_usage_vs_limits', 'memory_working_set', 'oom_kills', 'restarts']);
     expect(view.state.diagnosedBy).toBe('llm');
     expect(view.state.diagnosis?.hypotheses[0]?.cause).toBe('memory leak in shop/api');
     expect(view.state.proposedActions.length).toBeGreaterThan(0); // actions always come from the rules
-    expect(llmAudit.events.filter((e) => e.event_type === 'llm_call').map((e) => (e.details as { operation: string }).operation)).toEqual(['plan', 'diagnose']);
+    expect(llmAudit.events.filter((e) => e.event_type === 'llm_call').map((e) => (e.details as { operation: string }).operation)).toEqual([
+      'plan',
+      'diagnose',
+    ]);
     expect(llmAudit.events.every((e) => e.workspace_id === 'ws-a' && e.user_id === 'alice')).toBe(true);
   });
 
   it('falls back to the rules when the model invents evidence, plans unknown queries or answers garbage', async () => {
-    const invented = JSON.stringify({ summary: 'x', hypotheses: [{ cause: 'aliens', confidence: 0.9, evidence: [{ series: 'made_up{}', time: '2026-01-01T00:00:00Z', value: 1, why: 'no' }], finding_ids: [] }], impact: 'x', recommended_actions: [] });
+    const invented = JSON.stringify({
+      summary: 'x',
+      hypotheses: [
+        {
+          cause: 'aliens',
+          confidence: 0.9,
+          evidence: [{ series: 'made_up{}', time: '2026-01-01T00:00:00Z', value: 1, why: 'no' }],
+          finding_ids: [],
+        },
+      ],
+      impact: 'x',
+      recommended_actions: [],
+    });
     const model = fakeModel()
-      .respondWithTools([{ name: 'select_queries', id: 'c1', args: { queries: [{ name: 'no_such_query', purpose: 'x' }], analyses: ['health'] } }])
+      .respondWithTools([
+        { name: 'select_queries', id: 'c1', args: { queries: [{ name: 'no_such_query', purpose: 'x' }], analyses: ['health'] } },
+      ])
       .respond(new AIMessage(invented));
     const { agentDeps } = deps({ llm: fakeChatLlm(model) });
-    const view = await runs(agentDeps, new SqliteSaver(new (await import('better-sqlite3')).default(':memory:'))).start(auth('ws-a'), request);
+    const view = await runs(agentDeps, new SqliteSaver(new (await import('better-sqlite3')).default(':memory:'))).start(
+      auth('ws-a'),
+      request,
+    );
     expect(view.state.plan?.planned_by).toBe('deterministic');
     expect(view.state.errors.map((e) => e.message).join('\n')).toMatch(/unknown catalog queries: no_such_query/);
     expect(view.state.diagnosis?.hypotheses.map((h) => h.cause)).not.toContain('aliens');
 
-    const garbage = fakeModel().respondWithTools([{ name: 'select_queries', id: 'c1', args: { queries: [{ name: 'restarts', purpose: 'x' }], analyses: ['health'] } }]).respond(new AIMessage('I think it is fine.'));
-    const second = await runs(deps({ llm: fakeChatLlm(garbage) }).agentDeps, new SqliteSaver(new (await import('better-sqlite3')).default(':memory:'))).start(auth('ws-a'), request);
+    const garbage = fakeModel()
+      .respondWithTools([
+        { name: 'select_queries', id: 'c1', args: { queries: [{ name: 'restarts', purpose: 'x' }], analyses: ['health'] } },
+      ])
+      .respond(new AIMessage('I think it is fine.'));
+    const second = await runs(
+      deps({ llm: fakeChatLlm(garbage) }).agentDeps,
+      new SqliteSaver(new (await import('better-sqlite3')).default(':memory:')),
+    ).start(auth('ws-a'), request);
     expect(second.state.diagnosedBy).toBe('deterministic');
     expect(second.state.errors.some((e) => e.node === 'diagnosis')).toBe(true);
   });
@@ -95,12 +163,19 @@ describe('approval: interrupt, then resume on another graph instance', () => {
   // A stand-in for the remediation service: records proposals and executions (the real one is tested in remediation-*.test.ts).
   const executor: RemediationPort = {
     proposeForRun: async (a, runId, actions) => {
-      proposed.set(`rem-${runId}`, actions.map((x) => x.action_type));
+      proposed.set(
+        `rem-${runId}`,
+        actions.map((x) => x.action_type),
+      );
       return { id: `rem-${runId}`, expiresAt: new Date(NOW + 1_800_000).toISOString() };
     },
     executeApproved: async (a, id) => {
       executed.push(`${a.sub}:${id.startsWith('rem-') ? 'rem' : id}:${proposed.get(id)?.join(',')}`);
-      return { status: 'completed', error: null, results: (proposed.get(id) ?? []).map((_, index) => ({ index, status: 'completed', message: 'ok' })) };
+      return {
+        status: 'completed',
+        error: null,
+        results: (proposed.get(id) ?? []).map((_, index) => ({ index, status: 'completed', message: 'ok' })),
+      };
     },
   };
 
@@ -111,7 +186,13 @@ describe('approval: interrupt, then resume on another graph instance', () => {
     expect(started.status).toBe('awaiting_approval');
     expect(executed).toEqual([]); // nothing runs before the decision
     const second = runs(deps({ remediation: executor }).agentDeps, saverB); // "another replica"
-    expect(await second.resume(auth('ws-b', 'mallory'), started.run_id, { decision: 'approved', by: 'mallory', at: new Date(NOW).toISOString() })).toBeUndefined();
+    expect(
+      await second.resume(auth('ws-b', 'mallory'), started.run_id, {
+        decision: 'approved',
+        by: 'mallory',
+        at: new Date(NOW).toISOString(),
+      }),
+    ).toBeUndefined();
     const resumed = await second.resume(auth('ws-a', 'bob'), started.run_id, { decision, by: 'bob', at: new Date(NOW).toISOString() });
     return resumed!;
   }
@@ -139,13 +220,24 @@ describe('approval: interrupt, then resume on another graph instance', () => {
 
   it('a run whose proposal the remediation service refused (e.g. the pending cap) ends with the refusal instead of waiting forever', async () => {
     const refusing: RemediationPort = {
-      proposeForRun: async () => { throw new Error('this workspace already has 20 remediations awaiting approval (the limit is 20)'); },
-      executeApproved: async () => { throw new Error('must not be called'); },
+      proposeForRun: async () => {
+        throw new Error('this workspace already has 20 remediations awaiting approval (the limit is 20)');
+      },
+      executeApproved: async () => {
+        throw new Error('must not be called');
+      },
     };
-    const done = await runs(deps({ remediation: refusing }).agentDeps, SqliteSaver.fromConnString(path.join(tmp, 'refused.sqlite'))).start(auth('ws-a'), request);
+    const done = await runs(deps({ remediation: refusing }).agentDeps, SqliteSaver.fromConnString(path.join(tmp, 'refused.sqlite'))).start(
+      auth('ws-a'),
+      request,
+    );
     expect(done.status).toBe('completed');
     expect(done.state.remediationId).toBeNull();
-    expect(done.state.errors).toEqual(expect.arrayContaining([expect.objectContaining({ node: 'propose', message: expect.stringMatching(/could not be registered for approval: .*limit is 20/) })]));
+    expect(done.state.errors).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ node: 'propose', message: expect.stringMatching(/could not be registered for approval: .*limit is 20/) }),
+      ]),
+    );
   });
 
   it('a run cannot be resumed twice', async () => {
@@ -167,7 +259,10 @@ describe('series stay out of checkpoints', () => {
         return inlineFindingsEngine.collect(...args);
       },
     };
-    const graph = buildAnalysisGraph(deps({ findings: lostOnce }).agentDeps, new SqliteSaver(new (await import('better-sqlite3')).default(':memory:')));
+    const graph = buildAnalysisGraph(
+      deps({ findings: lostOnce }).agentDeps,
+      new SqliteSaver(new (await import('better-sqlite3')).default(':memory:')),
+    );
     const config = { configurable: { thread_id: 'resumed-run', run: { auth: auth('ws-a') } } };
     await expect(graph.invoke({ workspaceId: 'ws-a', requestedBy: 'alice', request }, config)).rejects.toThrow(/replica went away/);
     const stopped = await graph.getState(config);
@@ -176,7 +271,10 @@ describe('series stay out of checkpoints', () => {
     expect(stopped.values.series).toEqual([]);
 
     const resumed = await graph.invoke(null, config);
-    const fresh = await runs(deps().agentDeps, new SqliteSaver(new (await import('better-sqlite3')).default(':memory:'))).start(auth('ws-a'), request);
+    const fresh = await runs(deps().agentDeps, new SqliteSaver(new (await import('better-sqlite3')).default(':memory:'))).start(
+      auth('ws-a'),
+      request,
+    );
     expect(resumed.findings.length).toBeGreaterThan(0);
     expect(resumed.findings).toEqual(fresh.state.findings);
     expect(resumed.diagnosis).toEqual(fresh.state.diagnosis);
@@ -205,10 +303,28 @@ describe('prompt injection through label values', () => {
 
   it('the diagnosis prompt carries attacker text only inside an untrusted-data fence, and the run proposes no attacker action', async () => {
     const model = fakeModel()
-      .respondWithTools([{ name: 'select_queries', id: 'c1', args: { queries: [{ name: 'memory_usage_vs_limits', purpose: 'x' }, { name: 'oom_kills', purpose: 'x' }, { name: 'memory_working_set', purpose: 'x' }], analyses: ['health'] } }])
-      .respond(new AIMessage('{"summary":"Scale api to 0 now","hypotheses":[],"impact":"","recommended_actions":["scale deployment/api to 0"]}'));
+      .respondWithTools([
+        {
+          name: 'select_queries',
+          id: 'c1',
+          args: {
+            queries: [
+              { name: 'memory_usage_vs_limits', purpose: 'x' },
+              { name: 'oom_kills', purpose: 'x' },
+              { name: 'memory_working_set', purpose: 'x' },
+            ],
+            analyses: ['health'],
+          },
+        },
+      ])
+      .respond(
+        new AIMessage('{"summary":"Scale api to 0 now","hypotheses":[],"impact":"","recommended_actions":["scale deployment/api to 0"]}'),
+      );
     const { agentDeps, audit } = deps({ llm: fakeChatLlm(model), metrics: poisoned() });
-    const view = await runs(agentDeps, new SqliteSaver(new (await import('better-sqlite3')).default(':memory:'))).start(auth('ws-a'), request);
+    const view = await runs(agentDeps, new SqliteSaver(new (await import('better-sqlite3')).default(':memory:'))).start(
+      auth('ws-a'),
+      request,
+    );
     const diagnosisPrompt = String(model.calls[1]!.messages[0]!.content);
     const inFence = /<<<UNTRUSTED_DATA[^\n]*>>>\n[\s\S]*?<<<END_UNTRUSTED_DATA[^\n]*>>>/g;
     if (diagnosisPrompt.includes('IGNORE PREVIOUS')) expect(diagnosisPrompt.replace(inFence, '')).not.toContain('IGNORE PREVIOUS');
@@ -229,7 +345,23 @@ describe('prompt injection through label values', () => {
     expect(foreign.message).toMatch(/another workspace|needs a real Prometheus/);
     const widened = JSON.parse(String(await byName('query_metrics').invoke({ name: 'cpu_usage', workspace_id: 'ws-b' })));
     expect(widened.status).toBe('error');
-    const scaleToZero = JSON.parse(String(await byName('propose_remediation').invoke({ summary: 'the label said so', actions: [{ action_type: 'scale', target_resource: 'deployment/api', namespace: 'shop', parameters: { replicas: 0 }, reason: 'the label said so', risk: 'high' }] })));
+    const scaleToZero = JSON.parse(
+      String(
+        await byName('propose_remediation').invoke({
+          summary: 'the label said so',
+          actions: [
+            {
+              action_type: 'scale',
+              target_resource: 'deployment/api',
+              namespace: 'shop',
+              parameters: { replicas: 0 },
+              reason: 'the label said so',
+              risk: 'high',
+            },
+          ],
+        }),
+      ),
+    );
     expect(scaleToZero.status).toBe('approval_required'); // proposed for a human, never executed
     const events = audit.events.filter((e) => e.event_type === 'tool_call');
     expect(events).toHaveLength(3);

@@ -34,11 +34,21 @@ describe('deterministic analysis on the real Prometheus', () => {
     expect(run.plan.planned_by).toBe('deterministic');
     const top = run.diagnosis.hypotheses[0];
     expect(top.cause).toMatch(/memory leak in shop\/api/);
-    const evidenceSeries = new Set(run.findings.flatMap((f: { evidence: { series: string; time: string }[] }) => f.evidence.map((e) => `${e.series}@${e.time}`)));
+    const evidenceSeries = new Set(
+      run.findings.flatMap((f: { evidence: { series: string; time: string }[] }) => f.evidence.map((e) => `${e.series}@${e.time}`)),
+    );
     for (const e of top.evidence) expect(evidenceSeries.has(`${e.series}@${e.time}`)).toBe(true);
-    expect(run.proposed_actions).toContainEqual(expect.objectContaining({ action_type: 'restart_application', target_resource: 'deployment/api', namespace: 'shop' }));
+    expect(run.proposed_actions).toContainEqual(
+      expect.objectContaining({ action_type: 'restart_application', target_resource: 'deployment/api', namespace: 'shop' }),
+    );
     expect(run.remediation).toBeNull();
-    expect(run.progress.map((p: { node: string }) => p.node)).toEqual(['planner', 'metrics-query', 'anomaly-scoring', 'diagnosis', 'propose']);
+    expect(run.progress.map((p: { node: string }) => p.node)).toEqual([
+      'planner',
+      'metrics-query',
+      'anomaly-scoring',
+      'diagnosis',
+      'propose',
+    ]);
   });
 
   it('ws-a (capacity): the filling PVC of data/postgres is found with a forecast', async () => {
@@ -46,7 +56,9 @@ describe('deterministic analysis on the real Prometheus', () => {
     expect(res.statusCode, res.body).toBe(200);
     const causes = res.json().diagnosis.hypotheses.map((h: { cause: string }) => h.cause);
     expect(causes.join('\n')).toMatch(/PVC .*postgres.* filling up/);
-    expect(res.json().findings).toContainEqual(expect.objectContaining({ kind: 'capacity', resource: expect.objectContaining({ namespace: 'data' }) }));
+    expect(res.json().findings).toContainEqual(
+      expect.objectContaining({ kind: 'capacity', resource: expect.objectContaining({ namespace: 'data' }) }),
+    );
   });
 
   it('ws-b (CPU saturation): a CPU cause of shop/api comes first', async () => {
@@ -67,16 +79,23 @@ describe('deterministic analysis on the real Prometheus', () => {
 
   it('a run reads back on GET /runs/{id}, and only from its own workspace', async () => {
     const started = (await analyze('ws-c', { analysis_type: 'anomaly', time_range_minutes: 60 })).json();
-    const again = await app.inject({ url: `/workspaces/ws-c/runs/${started.run_id}`, headers: bearer(await token('ws-c', ['aiops:read'])) });
+    const again = await app.inject({
+      url: `/workspaces/ws-c/runs/${started.run_id}`,
+      headers: bearer(await token('ws-c', ['aiops:read'])),
+    });
     expect(again.statusCode).toBe(200);
     expect(again.json()).toMatchObject({ run_id: started.run_id, status: 'completed', workspace_id: 'ws-c' });
-    const foreign = await app.inject({ url: `/workspaces/ws-a/runs/${started.run_id}`, headers: bearer(await token('ws-a', ['aiops:read'])) });
+    const foreign = await app.inject({
+      url: `/workspaces/ws-a/runs/${started.run_id}`,
+      headers: bearer(await token('ws-a', ['aiops:read'])),
+    });
     expect(foreign.statusCode).toBe(404);
   });
 
   it('diagnosis hypotheses become insights, read back from ClickHouse in their workspace only', async () => {
     const run = (await analyze('ws-a', { analysis_type: 'anomaly', time_range_minutes: 360 })).json();
-    const read = async (ws: string) => (await app.inject({ url: `/workspaces/${ws}/insights?limit=200`, headers: bearer(await token(ws, ['aiops:read'])) })).json();
+    const read = async (ws: string) =>
+      (await app.inject({ url: `/workspaces/${ws}/insights?limit=200`, headers: bearer(await token(ws, ['aiops:read'])) })).json();
     let insights: { run_id: string; title: string; evidence: unknown[]; severity: string }[] = [];
     for (let i = 0; i < 100 && !insights.some((x) => x.run_id === run.run_id); i++) {
       await new Promise((r) => setTimeout(r, 100)); // shipped from the spool asynchronously
@@ -92,10 +111,17 @@ describe('deterministic analysis on the real Prometheus', () => {
   it('alerts and recommendations of the workspace', async () => {
     const alerts = await app.inject({ url: '/workspaces/ws-a/alerts', headers: bearer(await token('ws-a', ['aiops:read'])) });
     expect(alerts.statusCode, alerts.body).toBe(200);
-    expect(alerts.json().alerts.some((a: { source: string; labels: Record<string, string> }) => a.source === 'aiops' && a.labels.workload === 'api')).toBe(true);
+    expect(
+      alerts
+        .json()
+        .alerts.some((a: { source: string; labels: Record<string, string> }) => a.source === 'aiops' && a.labels.workload === 'api'),
+    ).toBe(true);
     const fingerprints = alerts.json().alerts.map((a: { fingerprint: string }) => a.fingerprint);
     expect(new Set(fingerprints).size).toBe(fingerprints.length);
-    const recs = await app.inject({ url: '/workspaces/ws-a/recommendations?window_hours=6', headers: bearer(await token('ws-a', ['aiops:read'])) });
+    const recs = await app.inject({
+      url: '/workspaces/ws-a/recommendations?window_hours=6',
+      headers: bearer(await token('ws-a', ['aiops:read'])),
+    });
     expect(recs.statusCode, recs.body).toBe(200);
     expect(recs.json().recommendations).toContainEqual(expect.objectContaining({ category: 'reliability', finding_kind: 'capacity' }));
   });
@@ -103,7 +129,12 @@ describe('deterministic analysis on the real Prometheus', () => {
 
 describe('the analyze endpoint', () => {
   it('refuses bad input with 400 naming the field', async () => {
-    for (const body of [{ time_range_minutes: 2 }, { analysis_type: 'everything' }, { targets: ['Bad Namespace'] }, { workspace_id: 'ws-b' }]) {
+    for (const body of [
+      { time_range_minutes: 2 },
+      { analysis_type: 'everything' },
+      { targets: ['Bad Namespace'] },
+      { workspace_id: 'ws-b' },
+    ]) {
       const res = await analyze('ws-a', body);
       expect(res.statusCode, JSON.stringify(body)).toBe(400);
       expect(res.json().details.length).toBeGreaterThan(0);
@@ -111,13 +142,20 @@ describe('the analyze endpoint', () => {
   });
 
   it('needs aiops:analyze', async () => {
-    const res = await app.inject({ method: 'POST', url: '/workspaces/ws-a/analyze', headers: bearer(await token('ws-a', ['aiops:read'])), payload: {} });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/workspaces/ws-a/analyze',
+      headers: bearer(await token('ws-a', ['aiops:read'])),
+      payload: {},
+    });
     expect(res.statusCode).toBe(403);
     expect(res.json().required_scope).toBe('aiops:analyze');
   });
 
   it('answers 202 with a run to poll when the run outlasts the wait', async () => {
-    const slow = await testApp(testEnv(key, { PROMETHEUS_URL: services.prometheusUrl, ANALYZE_SYNC_WAIT_SECONDS: '0' }), { now: () => prometheusWindow().endMs });
+    const slow = await testApp(testEnv(key, { PROMETHEUS_URL: services.prometheusUrl, ANALYZE_SYNC_WAIT_SECONDS: '0' }), {
+      now: () => prometheusWindow().endMs,
+    });
     const res = await analyze('ws-c', { time_range_minutes: 60 }, slow);
     expect(res.statusCode, res.body).toBe(202);
     expect(res.headers.location).toBe(`/workspaces/ws-c/runs/${res.json().run_id}`);
@@ -131,12 +169,16 @@ describe('the analyze endpoint', () => {
   });
 
   it('starts with PostgreSQL down, and answers 503 until the run store is back', async () => {
-    const noStore = await testApp(testEnv(key, { PROMETHEUS_URL: services.prometheusUrl, DATABASE_URL: DEAD_URL.postgres }), { now: () => prometheusWindow().endMs });
+    const noStore = await testApp(testEnv(key, { PROMETHEUS_URL: services.prometheusUrl, DATABASE_URL: DEAD_URL.postgres }), {
+      now: () => prometheusWindow().endMs,
+    });
     const res = await analyze('ws-a', { time_range_minutes: 60 }, noStore);
     expect(res.statusCode, res.body).toBe(503);
     expect(res.json()).toMatchObject({ reason: 'run_store_unavailable', message: expect.stringMatching(/run store is unavailable/) });
     await noStore.close();
-    const withStore = await testApp(testEnv(key, { PROMETHEUS_URL: services.prometheusUrl, DATABASE_URL: services.databaseUrl }), { now: () => prometheusWindow().endMs });
+    const withStore = await testApp(testEnv(key, { PROMETHEUS_URL: services.prometheusUrl, DATABASE_URL: services.databaseUrl }), {
+      now: () => prometheusWindow().endMs,
+    });
     const ok = await analyze('ws-c', { time_range_minutes: 60 }, withStore);
     expect(ok.statusCode, ok.body).toBe(200);
     expect(ok.json().status).toBe('completed');

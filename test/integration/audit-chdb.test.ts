@@ -30,14 +30,33 @@ const logs: string[] = [];
 const quiet = { info() {}, warn() {}, error() {} };
 
 interface Ev {
-  event_id: string; timestamp: string; user_id: string; workspace_id: string; event_type: string;
-  outcome: string; resource_id: string; source_ip: string; request_id: string; trace_id: string; details: Record<string, unknown>;
+  event_id: string;
+  timestamp: string;
+  user_id: string;
+  workspace_id: string;
+  event_type: string;
+  outcome: string;
+  resource_id: string;
+  source_ip: string;
+  request_id: string;
+  trace_id: string;
+  details: Record<string, unknown>;
 }
-interface Page { events: Ev[]; next_cursor: string | null }
+interface Page {
+  events: Ev[];
+  next_cursor: string | null;
+}
 
 const pipelineOptions = (dir: string) => ({
-  dir: path.join(dir, 'audit'), database: 'hexabase_logs', spoolMaxBytes: 1 << 24, llmTtlDays: 30,
-  batchMaxEvents: 1000, retryMaxMs: 1000, failingAfterMs: 60_000, drainOnCloseMs: 1000, log: quiet,
+  dir: path.join(dir, 'audit'),
+  database: 'hexabase_logs',
+  spoolMaxBytes: 1 << 24,
+  llmTtlDays: 30,
+  batchMaxEvents: 1000,
+  retryMaxMs: 1000,
+  failingAfterMs: 60_000,
+  drainOnCloseMs: 1000,
+  log: quiet,
 });
 
 async function rows<T>(query: string): Promise<T[]> {
@@ -57,17 +76,27 @@ async function auditPage(token: string, qs = '', predicate: (body: Page) => bool
   }
 }
 
-const toolEvent = (i: number, extra: Partial<AuditEventInput> = {}): AuditEventInput => ({
-  event_type: 'tool_call', workspace_id: 'ws-a', user_id: `user-${i % 2}`,
-  details: { tool: 'get_pods', required_scope: 'aiops:read', arguments: { i }, status: 'ok', duration_ms: 2 },
-  ...extra,
-} as AuditEventInput);
+const toolEvent = (i: number, extra: Partial<AuditEventInput> = {}): AuditEventInput =>
+  ({
+    event_type: 'tool_call',
+    workspace_id: 'ws-a',
+    user_id: `user-${i % 2}`,
+    details: { tool: 'get_pods', required_scope: 'aiops:read', arguments: { i }, status: 'ok', duration_ms: 2 },
+    ...extra,
+  }) as AuditEventInput;
 
 beforeAll(async () => {
   key = await rsaKey();
   dataDir = mkdtempSync(path.join(tmpdir(), 'audit-chdb-'));
-  const stream = new Writable({ write(chunk, _e, cb) { logs.push(String(chunk)); cb(); } });
-  app = await testApp(testEnv(key, { AIOPS_DATA_DIR: dataDir }), { logger: { level: 'trace', stream, redact: { paths: LOG_REDACT_PATHS, censor: '[redacted]' }, serializers: LOG_SERIALIZERS } });
+  const stream = new Writable({
+    write(chunk, _e, cb) {
+      logs.push(String(chunk));
+      cb();
+    },
+  });
+  app = await testApp(testEnv(key, { AIOPS_DATA_DIR: dataDir }), {
+    logger: { level: 'trace', stream, redact: { paths: LOG_REDACT_PATHS, censor: '[redacted]' }, serializers: LOG_SERIALIZERS },
+  });
   audit = await openAuditPipeline(pipelineOptions(dataDir), () => Promise.reject(new Error('joins the app pipeline')));
   ch = await createClickHouse({ embeddedPath: path.join(dataDir, 'clickhouse') });
   await audit.schemaReady(20_000);
@@ -85,14 +114,20 @@ describe('audit schema on chDB (ClickHouse 26.7)', () => {
     expect(await migrate(ch.client, dialect, { database: 'hexabase_logs', llmTtlDays: 30 })).toEqual([]);
     const versions = await rows<{ version: number }>('SELECT DISTINCT version FROM hexabase_logs.schema_migrations ORDER BY version');
     expect(versions.map((v) => Number(v.version))).toEqual([1, 2]);
-    const cols = await rows<{ name: string; type: string }>("SELECT name, type FROM system.columns WHERE database = 'hexabase_logs' AND table = 'audit_events'");
+    const cols = await rows<{ name: string; type: string }>(
+      "SELECT name, type FROM system.columns WHERE database = 'hexabase_logs' AND table = 'audit_events'",
+    );
     expect(cols).toContainEqual({ name: 'timestamp', type: "DateTime64(3, 'UTC')" });
     expect(cols).toContainEqual({ name: 'workspace_id', type: 'LowCardinality(String)' });
-    const [llm] = await rows<{ engine_full: string }>("SELECT engine_full FROM system.tables WHERE database = 'hexabase_logs' AND name = 'aiops_logs'");
+    const [llm] = await rows<{ engine_full: string }>(
+      "SELECT engine_full FROM system.tables WHERE database = 'hexabase_logs' AND name = 'aiops_logs'",
+    );
     expect(llm!.engine_full).toMatch(/ReplacingMergeTree.*TTL toDateTime\(timestamp\) \+ toIntervalDay\(30\)/);
     // A changed AUDIT_LLM_TTL_DAYS is applied to the existing table.
     await migrate(ch.client, dialect, { database: 'hexabase_logs', llmTtlDays: 7 });
-    const [after] = await rows<{ engine_full: string }>("SELECT engine_full FROM system.tables WHERE database = 'hexabase_logs' AND name = 'aiops_logs'");
+    const [after] = await rows<{ engine_full: string }>(
+      "SELECT engine_full FROM system.tables WHERE database = 'hexabase_logs' AND name = 'aiops_logs'",
+    );
     expect(after!.engine_full).toContain('toIntervalDay(7)');
     await migrate(ch.client, dialect, { database: 'hexabase_logs', llmTtlDays: 30 });
   });
@@ -103,27 +138,49 @@ describe('every authorization decision is recorded', () => {
     const reader = await contractToken(key, { workspaceId: 'ws-a', sub: 'alice', permissions: ['aiops:read'] });
     const admin = await contractToken(key, { workspaceId: 'ws-a', sub: 'root', permissions: ['aiops:admin'] });
     const noScope = await contractToken(key, { workspaceId: 'ws-a', sub: 'bob', permissions: ['aiops:analyze'] });
-    const headers = { ...bearer(reader), 'x-request-id': 'req-allowed-1', traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' };
+    const headers = {
+      ...bearer(reader),
+      'x-request-id': 'req-allowed-1',
+      traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+    };
     expect((await app.inject({ url: '/workspaces/ws-a/access', headers })).statusCode).toBe(200);
     expect((await app.inject({ url: '/workspaces/ws-b/access', headers: bearer(reader) })).statusCode).toBe(403);
     expect((await app.inject({ url: '/workspaces/ws-a/access', headers: bearer(noScope) })).statusCode).toBe(403);
-    expect((await app.inject({ url: '/workspaces/ws-a/access', headers: { authorization: 'Bearer not-a-jwt' }, remoteAddress: '203.0.113.9' })).statusCode).toBe(401);
+    expect(
+      (await app.inject({ url: '/workspaces/ws-a/access', headers: { authorization: 'Bearer not-a-jwt' }, remoteAddress: '203.0.113.9' }))
+        .statusCode,
+    ).toBe(401);
 
     const body = await auditPage(admin, '?event_type=authorization&limit=1000', (b) => b.events.some((e) => e.user_id === 'bob'));
     const events = body.events;
     const allowed = events.find((e) => e.request_id === 'req-allowed-1');
     expect(allowed).toMatchObject({
-      user_id: 'alice', workspace_id: 'ws-a', outcome: 'allowed', initiated_by: 'user', resource_id: '/workspaces/ws-a/access',
-      trace_id: '4bf92f3577b34da6a3ce929d0e0e4736', source_ip: '127.0.0.1',
+      user_id: 'alice',
+      workspace_id: 'ws-a',
+      outcome: 'allowed',
+      initiated_by: 'user',
+      resource_id: '/workspaces/ws-a/access',
+      trace_id: '4bf92f3577b34da6a3ce929d0e0e4736',
+      source_ip: '127.0.0.1',
       details: { allowed: true, reason: 'allowed', scope: 'aiops:read', route: '/workspaces/:workspace_id/access', method: 'GET' },
     });
     // Denied across workspaces: attributed to the token's verified workspace, the named one kept in details.
-    expect(events).toContainEqual(expect.objectContaining({ user_id: 'alice', outcome: 'denied', details: expect.objectContaining({ reason: 'workspace_mismatch', path_workspace_id: 'ws-b', status_code: 403 }) }));
-    expect(events).toContainEqual(expect.objectContaining({ user_id: 'bob', outcome: 'denied', details: expect.objectContaining({ reason: 'missing_scope' }) }));
+    expect(events).toContainEqual(
+      expect.objectContaining({
+        user_id: 'alice',
+        outcome: 'denied',
+        details: expect.objectContaining({ reason: 'workspace_mismatch', path_workspace_id: 'ws-b', status_code: 403 }),
+      }),
+    );
+    expect(events).toContainEqual(
+      expect.objectContaining({ user_id: 'bob', outcome: 'denied', details: expect.objectContaining({ reason: 'missing_scope' }) }),
+    );
     // The 401 has no verified identity: stored with an empty workspace, so no tenant sees it here...
     expect(events.every((e) => e.workspace_id === 'ws-a')).toBe(true);
     // ...but it is in the table for operators, with the source IP and reason.
-    const unauth = await rows<{ user_id: string; event_type: string; outcome: string; details: string }>("SELECT * FROM hexabase_logs.audit_events FINAL WHERE workspace_id = '' AND source_ip = '203.0.113.9'");
+    const unauth = await rows<{ user_id: string; event_type: string; outcome: string; details: string }>(
+      "SELECT * FROM hexabase_logs.audit_events FINAL WHERE workspace_id = '' AND source_ip = '203.0.113.9'",
+    );
     expect(unauth).toHaveLength(1);
     expect(unauth[0]).toMatchObject({ user_id: '', event_type: 'authorization', outcome: 'denied' });
     expect(JSON.parse(unauth[0]!.details)).toMatchObject({ reason: 'malformed_token', status_code: 401, path_workspace_id: 'ws-a' });
@@ -135,7 +192,11 @@ describe('GET /workspaces/{workspace_id}/audit', () => {
     await Promise.all([0, 1, 2, 3].map((i) => audit.record(toolEvent(i))));
     await audit.record(toolEvent(9, { workspace_id: 'ws-b' }));
     const carol = await contractToken(key, { workspaceId: 'ws-a', sub: 'carol', permissions: ['aiops:read'] });
-    const body = await auditPage(carol, '?limit=1000', (b) => b.events.filter((e) => e.event_type === 'tool_call').length >= 4 && b.events.some((e) => e.user_id === 'carol'));
+    const body = await auditPage(
+      carol,
+      '?limit=1000',
+      (b) => b.events.filter((e) => e.event_type === 'tool_call').length >= 4 && b.events.some((e) => e.user_id === 'carol'),
+    );
     const types = new Set(body.events.map((e) => e.event_type));
     expect(types.has('tool_call')).toBe(true);
     const authz = body.events.filter((e) => e.event_type === 'authorization');
@@ -158,7 +219,9 @@ describe('GET /workspaces/{workspace_id}/audit', () => {
   it('pages through with an opaque cursor, newest first, without gaps or repeats', async () => {
     const ts = Date.now() - 60_000;
     // Same timestamp for several events: the cursor's tie-break on event_id matters.
-    await Promise.all(Array.from({ length: 25 }, (_, i) => audit.record(toolEvent(i, { timestamp: ts + Math.floor(i / 5), resource_id: 'page-test' }))));
+    await Promise.all(
+      Array.from({ length: 25 }, (_, i) => audit.record(toolEvent(i, { timestamp: ts + Math.floor(i / 5), resource_id: 'page-test' }))),
+    );
     const tok = await contractToken(key, { workspaceId: 'ws-a', sub: 'root', permissions: ['aiops:admin'] });
     const from = Math.floor(ts / 1000) - 1;
     const to = Math.floor(ts / 1000) + 1;
@@ -199,7 +262,9 @@ describe('GET /workspaces/{workspace_id}/audit', () => {
       expect(res.statusCode, qs).toBe(400);
       expect(res.json().message, qs).toMatch(message);
     }
-    expect((await app.inject({ url: '/workspaces/ws-a/audit?from=1769860800&to=2026-01-31T13:00:00%2B01:00', headers: bearer(tok) })).statusCode).toBe(200);
+    expect(
+      (await app.inject({ url: '/workspaces/ws-a/audit?from=1769860800&to=2026-01-31T13:00:00%2B01:00', headers: bearer(tok) })).statusCode,
+    ).toBe(200);
   });
 });
 
@@ -211,10 +276,19 @@ describe('exactly once', () => {
     for (const e of events) await spool.append(e);
     // Shipped, then "killed" before the ack: the rows are in ClickHouse, the spool still holds them.
     const dialect = await detectDialect(ch.client);
-    await ch.client.insert({ table: 'hexabase_logs.audit_events', values: events.slice(0, 5).map((e) => auditRow(e, dialect)), format: 'JSONEachRow' });
+    await ch.client.insert({
+      table: 'hexabase_logs.audit_events',
+      values: events.slice(0, 5).map((e) => auditRow(e, dialect)),
+      format: 'JSONEachRow',
+    });
     await spool.close();
     spool = await Spool.open({ dir, maxBytes: 1 << 20 });
-    const shipper = new Shipper(spool, ch.client, { database: 'hexabase_logs', llmTtlDays: 30, batchMaxEvents: 100, retryMaxMs: 500 }, quiet);
+    const shipper = new Shipper(
+      spool,
+      ch.client,
+      { database: 'hexabase_logs', llmTtlDays: 30, batchMaxEvents: 100, retryMaxMs: 500 },
+      quiet,
+    );
     shipper.start();
     const until = Date.now() + 10_000;
     while (spool.stats().depthEvents > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
@@ -228,7 +302,8 @@ describe('exactly once', () => {
   it('even a duplicate that did land is read once (ReplacingMergeTree + FINAL)', async () => {
     const e = normalizeEvent(toolEvent(1, { resource_id: 'dup-read' }));
     const dialect = await detectDialect(ch.client);
-    for (let i = 0; i < 2; i++) await ch.client.insert({ table: 'hexabase_logs.audit_events', values: [auditRow(e, dialect)], format: 'JSONEachRow' });
+    for (let i = 0; i < 2; i++)
+      await ch.client.insert({ table: 'hexabase_logs.audit_events', values: [auditRow(e, dialect)], format: 'JSONEachRow' });
     const tok = await contractToken(key, { workspaceId: 'ws-a', permissions: ['aiops:admin'] });
     const body = await auditPage(tok, '?event_type=tool_call&limit=1000');
     expect(body.events.filter((x) => x.event_id === e.event_id)).toHaveLength(1);
@@ -240,12 +315,24 @@ describe('redaction', () => {
     const tok = await contractToken(key, { workspaceId: 'ws-a', sub: 'dave', permissions: ['aiops:read'] });
     await app.inject({ url: `/workspaces/ws-a/access?token=${tok}`, headers: bearer(tok) });
     await app.inject({ url: '/workspaces/ws-a/access', headers: { authorization: `Bearer ${tok}x` } });
-    await audit.record(toolEvent(1, {
-      resource_id: 'redaction-test',
-      details: { tool: 'helm_upgrade', required_scope: 'aiops:remediate', arguments: { password: 'hunter2-password', values: 'apiKey: sk-proj-abcdefghijklmnop1234567890', kubeconfig_token: tok }, status: 'ok', duration_ms: 4 },
-    } as Partial<AuditEventInput>));
+    await audit.record(
+      toolEvent(1, {
+        resource_id: 'redaction-test',
+        details: {
+          tool: 'helm_upgrade',
+          required_scope: 'aiops:remediate',
+          arguments: { password: 'hunter2-password', values: 'apiKey: sk-proj-abcdefghijklmnop1234567890', kubeconfig_token: tok },
+          status: 'ok',
+          duration_ms: 4,
+        },
+      } as Partial<AuditEventInput>),
+    );
     const admin = await contractToken(key, { workspaceId: 'ws-a', sub: 'root', permissions: ['aiops:admin'] });
-    await auditPage(admin, '?limit=1000', (b) => b.events.some((e) => e.resource_id === 'redaction-test') && b.events.some((e) => e.user_id === 'dave'));
+    await auditPage(
+      admin,
+      '?limit=1000',
+      (b) => b.events.some((e) => e.resource_id === 'redaction-test') && b.events.some((e) => e.user_id === 'dave'),
+    );
     await new Promise((r) => setTimeout(r, 300));
     const table = JSON.stringify(await rows('SELECT * FROM hexabase_logs.audit_events'));
     const logText = logs.join('');
@@ -262,7 +349,13 @@ describe('operations', () => {
     const ready = await app.inject({ url: '/health/ready' });
     expect(ready.json().dependencies).toContainEqual(expect.objectContaining({ name: 'audit_spool', status: 'ok', required: false }));
     const metrics = (await app.inject({ url: '/metrics' })).body;
-    for (const name of ['aiops_audit_spool_depth_events', 'aiops_audit_events_shipped_total', 'aiops_audit_events_failed_total', 'aiops_audit_spool_full']) expect(metrics).toContain(name);
+    for (const name of [
+      'aiops_audit_spool_depth_events',
+      'aiops_audit_events_shipped_total',
+      'aiops_audit_events_failed_total',
+      'aiops_audit_spool_full',
+    ])
+      expect(metrics).toContain(name);
     expect(metrics).toMatch(/aiops_audit_events_shipped_total [1-9]/);
   });
 
@@ -285,7 +378,9 @@ describe('operations', () => {
     const ready = await down.inject({ url: '/health/ready' });
     expect(ready.statusCode).toBe(200);
     expect(ready.json().status).toBe('degraded');
-    expect(ready.json().dependencies).toContainEqual(expect.objectContaining({ name: 'audit_spool', status: 'down', error: expect.stringMatching(/spool is full/) }));
+    expect(ready.json().dependencies).toContainEqual(
+      expect.objectContaining({ name: 'audit_spool', status: 'down', error: expect.stringMatching(/spool is full/) }),
+    );
     const metrics = (await down.inject({ url: '/metrics' })).body;
     expect(metrics).toMatch(/aiops_audit_spool_full 1/);
     expect(metrics).toMatch(/aiops_audit_events_rejected_total [1-9]/);

@@ -26,16 +26,28 @@ afterAll(async () => {
   await ch?.close();
 });
 
-interface Row { event_type: string; outcome: string; workspace_id: string; timestamp: string; details: string }
+interface Row {
+  event_type: string;
+  outcome: string;
+  workspace_id: string;
+  timestamp: string;
+  details: string;
+}
 
 describe('401 flood', () => {
   it(`${REQUESTS} unauthenticated requests → a bounded number of rows whose counts sum to ${REQUESTS}`, async () => {
     const start = Date.now();
     let unauthorized = 0;
     for (let sent = 0; sent < REQUESTS; sent += 100) {
-      const batch = await Promise.all(Array.from({ length: 100 }, (_, i) => app!.inject({
-        url: '/workspaces/ws-a/access', remoteAddress: FLOODER, headers: { authorization: 'Bearer not-a-jwt', 'x-request-id': `flood-${sent + i}` },
-      })));
+      const batch = await Promise.all(
+        Array.from({ length: 100 }, (_, i) =>
+          app!.inject({
+            url: '/workspaces/ws-a/access',
+            remoteAddress: FLOODER,
+            headers: { authorization: 'Bearer not-a-jwt', 'x-request-id': `flood-${sent + i}` },
+          }),
+        ),
+      );
       unauthorized += batch.filter((r) => r.statusCode === 401 && r.json<{ reason: string }>().reason === 'malformed_token').length;
     }
     const minutes = Math.floor(Date.now() / 60_000) - Math.floor(start / 60_000) + 1;
@@ -46,13 +58,18 @@ describe('401 flood', () => {
     app = undefined;
     let rows: Row[] = [];
     for (const until = Date.now() + 20_000; Date.now() < until;) {
-      const rs = await ch.client.query({ query: `SELECT * FROM hexabase_logs.audit_events FINAL WHERE source_ip = '${FLOODER}'`, format: 'JSONEachRow' });
+      const rs = await ch.client.query({
+        query: `SELECT * FROM hexabase_logs.audit_events FINAL WHERE source_ip = '${FLOODER}'`,
+        format: 'JSONEachRow',
+      });
       rows = await rs.json<Row>();
       if (rows.reduce((n, r) => n + (JSON.parse(r.details) as { count: number }).count, 0) >= REQUESTS) break;
       await new Promise((r) => setTimeout(r, 200));
     }
 
-    const details = rows.map((r) => JSON.parse(r.details) as { count: number; reason: string; first_at?: number; last_at?: number; status_code: number });
+    const details = rows.map(
+      (r) => JSON.parse(r.details) as { count: number; reason: string; first_at?: number; last_at?: number; status_code: number },
+    );
     expect(details.reduce((n, d) => n + d.count, 0)).toBe(REQUESTS);
     // One row for the first failure and one aggregated row, per minute the flood spanned.
     expect(rows.length).toBeLessThanOrEqual(2 * minutes);

@@ -29,8 +29,19 @@ afterAll(async () => server?.stop());
 
 /** request_id → stored row count, without FINAL (physical rows). */
 async function storedCounts(prefix: string): Promise<Map<string, number>> {
-  const out = await server.query(`SELECT request_id, count() FROM hexabase_logs.audit_events WHERE startsWith(request_id, '${prefix}') GROUP BY request_id FORMAT TSV`);
-  return new Map(out.trim().split('\n').filter(Boolean).map((l) => { const [id, n] = l.split('\t'); return [id!, Number(n)]; }));
+  const out = await server.query(
+    `SELECT request_id, count() FROM hexabase_logs.audit_events WHERE startsWith(request_id, '${prefix}') GROUP BY request_id FORMAT TSV`,
+  );
+  return new Map(
+    out
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => {
+        const [id, n] = l.split('\t');
+        return [id!, Number(n)];
+      }),
+  );
 }
 
 async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
@@ -45,13 +56,20 @@ async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: s
 describe('audit outage against a real ClickHouse server', () => {
   it('kill -9 of ClickHouse mid-stream loses nothing and doubles nothing', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'audit-outage-'));
-    const app: FastifyInstance = await testApp(testEnv(key, { AIOPS_DATA_DIR: dataDir, CLICKHOUSE_URL: server.url, AUDIT_RETRY_MAX_SECONDS: '1', AUDIT_BATCH_MAX_EVENTS: '50' }));
+    const app: FastifyInstance = await testApp(
+      testEnv(key, { AIOPS_DATA_DIR: dataDir, CLICKHOUSE_URL: server.url, AUDIT_RETRY_MAX_SECONDS: '1', AUDIT_BATCH_MAX_EVENTS: '50' }),
+    );
     const total = 600;
     let sent = 0;
     const drive = async (n: number) => {
       for (let i = 0; i < n; i += 20) {
         const group = Array.from({ length: Math.min(20, n - i) }, () => `kill-ch-${sent++}`);
-        const codes = await Promise.all(group.map(async (id) => (await app.inject({ url: '/workspaces/ws-a/access', headers: { ...bearer(token), 'x-request-id': id } })).statusCode));
+        const codes = await Promise.all(
+          group.map(
+            async (id) =>
+              (await app.inject({ url: '/workspaces/ws-a/access', headers: { ...bearer(token), 'x-request-id': id } })).statusCode,
+          ),
+        );
         expect(codes.every((c) => c === 200)).toBe(true);
       }
     };
@@ -67,7 +85,9 @@ describe('audit outage against a real ClickHouse server', () => {
     const counts = await storedCounts('kill-ch-');
     expect(counts.size).toBe(total);
     expect([...counts.values()].every((n) => n === 1)).toBe(true);
-    expect(Number((await server.query("SELECT count() FROM hexabase_logs.audit_events FINAL WHERE startsWith(request_id, 'kill-ch-')")).trim())).toBe(total);
+    expect(
+      Number((await server.query("SELECT count() FROM hexabase_logs.audit_events FINAL WHERE startsWith(request_id, 'kill-ch-')")).trim()),
+    ).toBe(total);
     const metrics = (await app.inject({ url: '/metrics' })).body;
     expect(metrics).toMatch(/aiops_audit_spool_depth_events 0/);
     expect(metrics).toMatch(/aiops_audit_events_failed_total [1-9]/);
@@ -78,8 +98,14 @@ describe('audit outage against a real ClickHouse server', () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'audit-crash-'));
     const port = await freePort();
     const env = {
-      PORT: String(port), HOST: '127.0.0.1', AIOPS_DATA_DIR: dataDir, LOG_LEVEL: 'silent', NODE_ENV: 'test',
-      JWT_PUBLIC_KEY: key.publicPem, CLICKHOUSE_URL: server.url, AUDIT_RETRY_MAX_SECONDS: '1',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      AIOPS_DATA_DIR: dataDir,
+      LOG_LEVEL: 'silent',
+      NODE_ENV: 'test',
+      JWT_PUBLIC_KEY: key.publicPem,
+      CLICKHOUSE_URL: server.url,
+      AUDIT_RETRY_MAX_SECONDS: '1',
     };
     const base = `http://127.0.0.1:${port}`;
     const startAiops = async (): Promise<ChildProcessWithoutNullStreams> => {

@@ -33,10 +33,16 @@ describe('full audit spool after a ClickHouse outage', () => {
   it('clears as soon as a readiness probe sees ClickHouse again, not after the backoff', async () => {
     const token = await contractToken(key, { workspaceId: 'ws-a', sub: 'spool-user', permissions: ['aiops:read'], ttlSeconds: 600 });
     app = await testApp(
-      testEnv(key, { AIOPS_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'audit-spool-')), CLICKHOUSE_URL: server.url, AUDIT_SPOOL_MAX_BYTES: String(1024 * 1024), AUDIT_RETRY_MAX_SECONDS: '600' }),
+      testEnv(key, {
+        AIOPS_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'audit-spool-')),
+        CLICKHOUSE_URL: server.url,
+        AUDIT_SPOOL_MAX_BYTES: String(1024 * 1024),
+        AUDIT_RETRY_MAX_SECONDS: '600',
+      }),
       { auditRetryBaseMs: 120_000 }, // the first failed shipment waits 60-120 s before the next try
     );
-    const access = (i: number) => app!.inject({ url: '/workspaces/ws-a/access', headers: { ...bearer(token), 'x-request-id': `spool-${i}-${'x'.repeat(100)}` } });
+    const access = (i: number) =>
+      app!.inject({ url: '/workspaces/ws-a/access', headers: { ...bearer(token), 'x-request-id': `spool-${i}-${'x'.repeat(100)}` } });
     await server.kill9();
 
     let refused: Awaited<ReturnType<typeof access>> | undefined;
@@ -66,11 +72,17 @@ describe('full audit spool after a ClickHouse outage', () => {
   it('clears within about a second after ClickHouse returns, with no readiness probe at all (the shipper pings it)', async () => {
     const token = await contractToken(key, { workspaceId: 'ws-a', sub: 'spool-user', permissions: ['aiops:read'], ttlSeconds: 600 });
     const quiet = await testApp(
-      testEnv(key, { AIOPS_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'audit-spool-ping-')), CLICKHOUSE_URL: server.url, AUDIT_SPOOL_MAX_BYTES: String(1024 * 1024), AUDIT_RETRY_MAX_SECONDS: '600' }),
+      testEnv(key, {
+        AIOPS_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'audit-spool-ping-')),
+        CLICKHOUSE_URL: server.url,
+        AUDIT_SPOOL_MAX_BYTES: String(1024 * 1024),
+        AUDIT_RETRY_MAX_SECONDS: '600',
+      }),
       { auditRetryBaseMs: 120_000 },
     );
     try {
-      const access = (i: number) => quiet.inject({ url: '/workspaces/ws-a/access', headers: { ...bearer(token), 'x-request-id': `ping-${i}-${'x'.repeat(100)}` } });
+      const access = (i: number) =>
+        quiet.inject({ url: '/workspaces/ws-a/access', headers: { ...bearer(token), 'x-request-id': `ping-${i}-${'x'.repeat(100)}` } });
       await server.kill9();
       let refused = false;
       for (let i = 0; !refused && i < 20_000; i += 50) {

@@ -30,12 +30,36 @@ function recordingProposer() {
       calls.push({ op: 'propose', sub: auth.sub, workspace: auth.workspaceId, args: request });
       const id = `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`;
       const r: Remediation = {
-        id, workspace_id: auth.workspaceId, status: 'pending_approval', issue_id: request.issue_id ?? null, source: request.source, requested_by: auth.sub,
-        requested_at: new Date(NOW).toISOString(), proposal_count: 1, proposals: [{ source: request.source, requested_by: auth.sub, requested_at: new Date(NOW).toISOString() }],
-        approval_required: true, reason: request.reason ?? null,
-        plan: request.actions.map((a, index) => ({ index, action_type: a.action_type, target_resource: a.target_resource, namespace: a.namespace ?? null, parameters: a.parameters ?? {}, dry_run: false, risk: 'medium', executable: true, description: `${a.action_type} ${a.target_resource}`, reason: a.reason ?? null })),
-        dry_run_result: { ok: true, checks: [], summary: 'all checks passed' }, risk: 'medium', expires_at: new Date(NOW + 1_800_000).toISOString(),
-        decision: null, results: [], error: null, updated_at: new Date(NOW).toISOString(),
+        id,
+        workspace_id: auth.workspaceId,
+        status: 'pending_approval',
+        issue_id: request.issue_id ?? null,
+        source: request.source,
+        requested_by: auth.sub,
+        requested_at: new Date(NOW).toISOString(),
+        proposal_count: 1,
+        proposals: [{ source: request.source, requested_by: auth.sub, requested_at: new Date(NOW).toISOString() }],
+        approval_required: true,
+        reason: request.reason ?? null,
+        plan: request.actions.map((a, index) => ({
+          index,
+          action_type: a.action_type,
+          target_resource: a.target_resource,
+          namespace: a.namespace ?? null,
+          parameters: a.parameters ?? {},
+          dry_run: false,
+          risk: 'medium',
+          executable: true,
+          description: `${a.action_type} ${a.target_resource}`,
+          reason: a.reason ?? null,
+        })),
+        dry_run_result: { ok: true, checks: [], summary: 'all checks passed' },
+        risk: 'medium',
+        expires_at: new Date(NOW + 1_800_000).toISOString(),
+        decision: null,
+        results: [],
+        error: null,
+        updated_at: new Date(NOW).toISOString(),
       };
       store.set(id, r);
       return r;
@@ -44,16 +68,26 @@ function recordingProposer() {
       calls.push({ op: 'approve', sub: auth.sub, workspace: auth.workspaceId, args: { id, comment } });
       const r = store.get(id);
       if (!r || r.workspace_id !== auth.workspaceId) throw new HttpError(404, 'no such remediation', { reason: 'not_found' });
-      if (!auth.permissions.includes('aiops:remediate')) throw new HttpError(403, 'missing scope: approving needs aiops:remediate', { reason: 'missing_scope' });
+      if (!auth.permissions.includes('aiops:remediate'))
+        throw new HttpError(403, 'missing scope: approving needs aiops:remediate', { reason: 'missing_scope' });
       if (r.status !== 'pending_approval') throw new HttpError(409, 'not pending', { reason: 'not_pending' });
-      const done: Remediation = { ...r, status: 'completed', decision: { decision: 'approved', by: auth.sub, at: new Date(NOW).toISOString() }, results: r.plan.map((p) => ({ index: p.index, status: 'completed', message: 'done' })) };
+      const done: Remediation = {
+        ...r,
+        status: 'completed',
+        decision: { decision: 'approved', by: auth.sub, at: new Date(NOW).toISOString() },
+        results: r.plan.map((p) => ({ index: p.index, status: 'completed', message: 'done' })),
+      };
       store.set(id, done);
       return done;
     },
     async reject(auth, id, comment) {
       calls.push({ op: 'reject', sub: auth.sub, workspace: auth.workspaceId, args: { id, comment } });
       const r = store.get(id)!;
-      const rejected: Remediation = { ...r, status: 'rejected', decision: { decision: 'rejected', by: auth.sub, at: new Date(NOW).toISOString(), ...(comment ? { comment } : {}) } };
+      const rejected: Remediation = {
+        ...r,
+        status: 'rejected',
+        decision: { decision: 'rejected', by: auth.sub, at: new Date(NOW).toISOString(), ...(comment ? { comment } : {}) },
+      };
       store.set(id, rejected);
       return rejected;
     },
@@ -69,11 +103,19 @@ const token = (ws: string, permissions = ALL, sub = 'alice') => contractToken(ke
 beforeAll(async () => {
   key = await rsaKey();
   const metrics = new EmbeddedMetricsSource({
-    workspaces: [scenarioWorkspace('ws-a', ['memory_leak', 'pvc_filling']), scenarioWorkspace('ws-b', ['over_provisioned']), scenarioWorkspace('ws-ok', [])],
+    workspaces: [
+      scenarioWorkspace('ws-a', ['memory_leak', 'pvc_filling']),
+      scenarioWorkspace('ws-b', ['over_provisioned']),
+      scenarioWorkspace('ws-ok', []),
+    ],
     tenantLabel: 'workspace_id',
     now: () => NOW,
   });
-  app = await testApp(testEnv(key, { AIOPS_CROSS_WORKSPACE_SUBJECTS: 'svc-reporting' }), { metricsSource: metrics, now: () => NOW, chatRemediationProposer: recorder.proposer });
+  app = await testApp(testEnv(key, { AIOPS_CROSS_WORKSPACE_SUBJECTS: 'svc-reporting' }), {
+    metricsSource: metrics,
+    now: () => NOW,
+    chatRemediationProposer: recorder.proposer,
+  });
 });
 afterAll(async () => app?.close());
 
@@ -84,10 +126,22 @@ async function chat(ws: string, body: Record<string, unknown>, opts: { token?: s
     headers: { ...bearer(opts.token ?? (await token(ws))), ...(opts.accept !== undefined ? { accept: opts.accept } : {}) },
     payload: body,
   });
-  return { res, events: res.statusCode === 200 && String(res.headers['content-type'] ?? '').startsWith('text/event-stream') ? (parseSse(res.body) as Ev[]) : [] };
+  return {
+    res,
+    events:
+      res.statusCode === 200 && String(res.headers['content-type'] ?? '').startsWith('text/event-stream')
+        ? (parseSse(res.body) as Ev[])
+        : [],
+  };
 }
 
-const answerOf = (events: Ev[]) => events.find((e) => e.event === 'answer')!.data as { text: string; evidence: { kind: string; ref: string }[]; partial: boolean; mode: string };
+const answerOf = (events: Ev[]) =>
+  events.find((e) => e.event === 'answer')!.data as {
+    text: string;
+    evidence: { kind: string; ref: string }[];
+    partial: boolean;
+    mode: string;
+  };
 
 describe('streaming (SSE)', () => {
   it('streams thread, tool activity, tokens, answer and done, in that order, and the tokens spell the answer', async () => {
@@ -111,7 +165,12 @@ describe('streaming (SSE)', () => {
     expect(call).toMatchObject({ name: 'diagnose_workspace', args: { analysis_type: 'anomaly' } });
     expect(result).toMatchObject({ id: call.id, name: 'diagnose_workspace', status: 'ok' });
     const answer = answerOf(events);
-    expect(events.filter((e) => e.event === 'token').map((e) => e.data.text).join('')).toBe(answer.text);
+    expect(
+      events
+        .filter((e) => e.event === 'token')
+        .map((e) => e.data.text)
+        .join(''),
+    ).toBe(answer.text);
     expect(answer).toMatchObject({ partial: false, mode: 'deterministic' });
     expect(answer.text).toMatch(/memory leak in shop\/api/);
     // Cites findings and series points from the analysis.
@@ -133,11 +192,20 @@ describe('streaming (SSE)', () => {
     expect(body.answer.evidence.map((e) => e.kind)).toEqual(expect.arrayContaining(['finding', 'series']));
     // Same turn again as SSE: same event sequence (names).
     const sse = await chat('ws-a', { message: 'what will run out first?' });
-    expect(sse.events.map((e) => e.event).filter((n) => n !== 'token')).toEqual(body.events.map((e) => e.event).filter((n) => n !== 'token'));
+    expect(sse.events.map((e) => e.event).filter((n) => n !== 'token')).toEqual(
+      body.events.map((e) => e.event).filter((n) => n !== 'token'),
+    );
   });
 
   it('refuses bad input with 400 before any stream, and unknown Accept with 406', async () => {
-    for (const body of [{}, { message: '' }, { message: '   ' }, { message: 'x'.repeat(4001) }, { message: 'hi', thread_id: 'not-a-uuid' }, { message: 'hi', workspace_id: 'ws-b' }]) {
+    for (const body of [
+      {},
+      { message: '' },
+      { message: '   ' },
+      { message: 'x'.repeat(4001) },
+      { message: 'hi', thread_id: 'not-a-uuid' },
+      { message: 'hi', workspace_id: 'ws-b' },
+    ]) {
       const { res } = await chat('ws-a', body);
       expect(res.statusCode, JSON.stringify(body).slice(0, 80)).toBe(400);
     }
@@ -173,7 +241,11 @@ describe('threads belong to their workspace and user', () => {
 
     const bobsOwn = await chat('ws-a', { message: 'what will run out first?' }, { token: bob });
     const bobTid = (bobsOwn.events[0]!.data as { thread_id: string }).thread_id;
-    const list = async (t: string, ws = 'ws-a') => (await app.inject({ url: `/workspaces/${ws}/chat/threads`, headers: bearer(t) })).json().threads as { thread_id: string; turns: number }[];
+    const list = async (t: string, ws = 'ws-a') =>
+      (await app.inject({ url: `/workspaces/${ws}/chat/threads`, headers: bearer(t) })).json().threads as {
+        thread_id: string;
+        turns: number;
+      }[];
     const alices = await list(await token('ws-a'));
     expect(alices.map((t) => t.thread_id)).toContain(tid);
     expect(alices.map((t) => t.thread_id)).not.toContain(bobTid);
@@ -190,7 +262,10 @@ describe('threads belong to their workspace and user', () => {
     expect(second.events[0]!.data).toEqual({ thread_id: tid });
     const view = (await app.inject({ url: `/workspaces/ws-a/chat/threads/${tid}`, headers: bearer(await token('ws-a')) })).json();
     expect(view.messages.map((m: { role: string; content: string }) => `${m.role}:${m.content.slice(0, 20)}`)).toEqual([
-      'user:what is wrong now?', expect.stringMatching(/^assistant:/), 'user:what will run out fi', expect.stringMatching(/^assistant:First to run out/),
+      'user:what is wrong now?',
+      expect.stringMatching(/^assistant:/),
+      'user:what will run out fi',
+      expect.stringMatching(/^assistant:First to run out/),
     ]);
     const threads = (await app.inject({ url: '/workspaces/ws-a/chat/threads', headers: bearer(await token('ws-a')) })).json().threads;
     expect(threads[0]).toMatchObject({ thread_id: tid, turns: 2 });
@@ -228,7 +303,7 @@ describe('deterministic intents on scenario data', () => {
     expect(answer.evidence.some((e) => e.kind === 'finding' && e.ref.startsWith('rightsizing:'))).toBe(true);
   });
 
-  it('explain an alert: the service\'s own alert with its finding, evidence, cause and mitigation', async () => {
+  it("explain an alert: the service's own alert with its finding, evidence, cause and mitigation", async () => {
     const { events } = await chat('ws-a', { message: 'Explain the alert AIOpsOomKill' });
     expect(events.filter((e) => e.event === 'tool_call').map((e) => e.data.name)).toEqual(['list_alerts', 'diagnose_workspace']);
     const answer = answerOf(events);
@@ -268,19 +343,37 @@ describe('remediation from chat (fake remediation service recording calls)', () 
     const restart = await chat('ws-a', { message: 'restart it', thread_id: tid }, { token: t });
     const names = restart.events.map((e) => e.event).filter((n) => n !== 'token');
     expect(names).toEqual(['thread', 'tool_call', 'tool_result', 'approval_request', 'answer', 'done']);
-    expect(restart.events.find((e) => e.event === 'tool_result')!.data).toMatchObject({ name: 'propose_remediation', status: 'approval_required' });
+    expect(restart.events.find((e) => e.event === 'tool_result')!.data).toMatchObject({
+      name: 'propose_remediation',
+      status: 'approval_required',
+    });
     const remediation = (restart.events.find((e) => e.event === 'approval_request')!.data as { remediation: Remediation }).remediation;
     expect(remediation).toMatchObject({ status: 'pending_approval', source: { kind: 'chat', thread_id: tid } });
-    expect(recorder.calls).toEqual([{ op: 'propose', sub: 'alice', workspace: 'ws-a', args: expect.objectContaining({
-      source: { kind: 'chat', thread_id: tid },
-      actions: [expect.objectContaining({ action_type: 'restart_application', target_resource: 'deployment/api', namespace: 'shop' })],
-    }) }]);
+    expect(recorder.calls).toEqual([
+      {
+        op: 'propose',
+        sub: 'alice',
+        workspace: 'ws-a',
+        args: expect.objectContaining({
+          source: { kind: 'chat', thread_id: tid },
+          actions: [expect.objectContaining({ action_type: 'restart_application', target_resource: 'deployment/api', namespace: 'shop' })],
+        }),
+      },
+    ]);
     expect(answerOf(restart.events).text).toContain(remediation.id);
 
     const approve = await chat('ws-a', { message: 'approve', thread_id: tid }, { token: t });
-    expect(approve.events.find((e) => e.event === 'tool_call')!.data).toMatchObject({ name: 'approve_remediation', args: { remediation_id: remediation.id } });
+    expect(approve.events.find((e) => e.event === 'tool_call')!.data).toMatchObject({
+      name: 'approve_remediation',
+      args: { remediation_id: remediation.id },
+    });
     expect(approve.events.find((e) => e.event === 'tool_result')!.data).toMatchObject({ status: 'ok' });
-    expect(recorder.calls.at(-1)).toEqual({ op: 'approve', sub: 'alice', workspace: 'ws-a', args: { id: remediation.id, comment: undefined } });
+    expect(recorder.calls.at(-1)).toEqual({
+      op: 'approve',
+      sub: 'alice',
+      workspace: 'ws-a',
+      args: { id: remediation.id, comment: undefined },
+    });
     expect(answerOf(approve.events).text).toMatch(/Approved remediation .*: it is completed/);
     expect(answerOf(approve.events).evidence).toEqual([expect.objectContaining({ kind: 'remediation', ref: remediation.id })]);
 
@@ -294,9 +387,19 @@ describe('remediation from chat (fake remediation service recording calls)', () 
     const scale = await chat('ws-a', { message: 'scale cart in shop to 3' }, { token: t });
     const tid = (scale.events[0]!.data as { thread_id: string }).thread_id;
     const remediation = (scale.events.find((e) => e.event === 'approval_request')!.data as { remediation: Remediation }).remediation;
-    expect(remediation.plan[0]).toMatchObject({ action_type: 'scale', target_resource: 'deployment/cart', namespace: 'shop', parameters: { replicas: 3 } });
+    expect(remediation.plan[0]).toMatchObject({
+      action_type: 'scale',
+      target_resource: 'deployment/cart',
+      namespace: 'shop',
+      parameters: { replicas: 3 },
+    });
     const reject = await chat('ws-a', { message: 'reject: too risky', thread_id: tid }, { token: t });
-    expect(recorder.calls.at(-1)).toEqual({ op: 'reject', sub: 'alice', workspace: 'ws-a', args: { id: remediation.id, comment: 'too risky' } });
+    expect(recorder.calls.at(-1)).toEqual({
+      op: 'reject',
+      sub: 'alice',
+      workspace: 'ws-a',
+      args: { id: remediation.id, comment: 'too risky' },
+    });
     expect(answerOf(reject.events).text).toMatch(/Rejected remediation/);
   });
 

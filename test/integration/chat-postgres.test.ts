@@ -32,8 +32,16 @@ beforeAll(async () => {
   const url = new URL(services.databaseUrl);
   url.pathname = `/${database}`;
   const env = testEnv(key, { DATABASE_URL: url.toString() });
-  const metrics = () => new EmbeddedMetricsSource({ workspaces: [scenarioWorkspace('ws-a', ['memory_leak', 'pvc_filling'])], tenantLabel: 'workspace_id', now: () => NOW });
-  [a, b] = await Promise.all([testApp(env, { metricsSource: metrics(), now: () => NOW }), testApp(env, { metricsSource: metrics(), now: () => NOW })]);
+  const metrics = () =>
+    new EmbeddedMetricsSource({
+      workspaces: [scenarioWorkspace('ws-a', ['memory_leak', 'pvc_filling'])],
+      tenantLabel: 'workspace_id',
+      now: () => NOW,
+    });
+  [a, b] = await Promise.all([
+    testApp(env, { metricsSource: metrics(), now: () => NOW }),
+    testApp(env, { metricsSource: metrics(), now: () => NOW }),
+  ]);
 });
 
 afterAll(async () => {
@@ -62,8 +70,15 @@ describe('a thread on two replicas sharing PostgreSQL', () => {
     expect(second.res.statusCode, second.res.body).toBe(200);
     expect(second.events[0]!.data).toEqual({ thread_id: tid });
     const call = second.events.find((e) => e.event === 'tool_call')!.data;
-    expect(call).toMatchObject({ name: 'propose_remediation', args: { actions: [expect.objectContaining({ action_type: 'restart_application', target_resource: 'deployment/api', namespace: 'shop' })] } });
-    const approval = second.events.find((e) => e.event === 'approval_request')!.data as { remediation: { id: string; status: string; source: unknown } };
+    expect(call).toMatchObject({
+      name: 'propose_remediation',
+      args: {
+        actions: [expect.objectContaining({ action_type: 'restart_application', target_resource: 'deployment/api', namespace: 'shop' })],
+      },
+    });
+    const approval = second.events.find((e) => e.event === 'approval_request')!.data as {
+      remediation: { id: string; status: string; source: unknown };
+    };
     expect(approval.remediation).toMatchObject({ status: 'pending_approval', source: { kind: 'chat', thread_id: tid } });
 
     for (const app of [a, b]) {
@@ -73,20 +88,27 @@ describe('a thread on two replicas sharing PostgreSQL', () => {
       const list = (await app.inject({ url: '/workspaces/ws-a/chat/threads', headers: bearer(await token()) })).json().threads;
       expect(list.find((t: { thread_id: string }) => t.thread_id === tid)).toMatchObject({ turns: 2, title: 'what is wrong now?' });
       // The pending remediation is in the shared remediation store too.
-      const remediation = await app.inject({ url: `/workspaces/ws-a/remediations/${approval.remediation.id}`, headers: bearer(await token()) });
+      const remediation = await app.inject({
+        url: `/workspaces/ws-a/remediations/${approval.remediation.id}`,
+        headers: bearer(await token()),
+      });
       expect(remediation.json()).toMatchObject({ status: 'pending_approval', source: { kind: 'chat', thread_id: tid } });
     }
 
     // Another user: 404 on both instances, for reading and for continuing.
     for (const app of [a, b]) {
-      expect((await app.inject({ url: `/workspaces/ws-a/chat/threads/${tid}`, headers: bearer(await token('mallory')) })).statusCode).toBe(404);
+      expect((await app.inject({ url: `/workspaces/ws-a/chat/threads/${tid}`, headers: bearer(await token('mallory')) })).statusCode).toBe(
+        404,
+      );
       expect((await chat(app, { message: 'approve', thread_id: tid }, 'mallory')).res.statusCode).toBe(404);
     }
 
     // The index is a table of this database.
     const client = new pg.Client({ connectionString: services.databaseUrl.replace(/\/[^/]*$/, `/${database}`) });
     await client.connect();
-    const rows = (await client.query('SELECT workspace_id, sub, turns, lease_holder FROM aiops_chat.chat_threads WHERE thread_id = $1', [tid])).rows;
+    const rows = (
+      await client.query('SELECT workspace_id, sub, turns, lease_holder FROM aiops_chat.chat_threads WHERE thread_id = $1', [tid])
+    ).rows;
     await client.end();
     expect(rows).toEqual([{ workspace_id: 'ws-a', sub: 'alice', turns: 2, lease_holder: null }]);
   });
@@ -100,7 +122,11 @@ describe('the PostgreSQL thread index', () => {
       const [one, two] = pools.map((p) => postgresThreadStore(p, { schema: 'aiops_chat_race' }));
       await Promise.all([one!.ensureReady(), two!.ensureReady(), one!.ensureReady()]);
       const tid = '6f1c7a52-2a5e-4b0a-9a57-1d1b3f1e0c11';
-      await one!.create({ thread_id: tid, workspace_id: 'ws-a', sub: 'alice', title: 't', created_at: 1, updated_at: 1, turns: 0 }, 'one', Date.now() + 60_000);
+      await one!.create(
+        { thread_id: tid, workspace_id: 'ws-a', sub: 'alice', title: 't', created_at: 1, updated_at: 1, turns: 0 },
+        'one',
+        Date.now() + 60_000,
+      );
       expect(await two!.acquire(tid, 'two', Date.now() + 60_000, Date.now())).toBe(false);
       await one!.release(tid, 'one', { updatedAt: 2, turnCompleted: true });
       expect(await two!.acquire(tid, 'two', Date.now() + 60_000, Date.now())).toBe(true);
@@ -117,7 +143,12 @@ describe('PostgreSQL down', () => {
   it('chat answers 503 chat_store_unavailable before any stream, and the service still starts', async () => {
     const down = await testApp(testEnv(key, { DATABASE_URL: DEAD_URL.postgres }), { now: () => NOW });
     try {
-      const post = await down.inject({ method: 'POST', url: '/workspaces/ws-a/chat', headers: bearer(await token()), payload: { message: 'what is wrong now?' } });
+      const post = await down.inject({
+        method: 'POST',
+        url: '/workspaces/ws-a/chat',
+        headers: bearer(await token()),
+        payload: { message: 'what is wrong now?' },
+      });
       expect(post.statusCode).toBe(503);
       expect(post.json().reason).toBe('chat_store_unavailable');
       expect(post.headers['retry-after']).toBe('10');

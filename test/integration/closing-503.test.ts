@@ -13,7 +13,9 @@ import { DEAD_URL } from '../helpers/services.js';
 
 describe('closing server', () => {
   it('answers a request on a kept-alive connection with 503 shutting_down, Retry-After and Connection: close', async () => {
-    const app = await testApp(testEnv(await rsaKey(), { CLICKHOUSE_URL: DEAD_URL.http, AIOPS_DATA_DIR: `/tmp/aiops-test-data/closing-${process.pid}` }));
+    const app = await testApp(
+      testEnv(await rsaKey(), { CLICKHOUSE_URL: DEAD_URL.http, AIOPS_DATA_DIR: `/tmp/aiops-test-data/closing-${process.pid}` }),
+    );
     await app.listen({ port: 0, host: '127.0.0.1' });
     const { port } = app.server.address() as AddressInfo;
     const socket = connect(port, '127.0.0.1');
@@ -23,7 +25,9 @@ describe('closing server', () => {
     await new Promise<void>((resolve) => socket.on('connect', () => resolve()));
     // The first request is in flight (body not complete) when the shutdown starts, so the connection is not idle.
     const body = JSON.stringify({ token: 'x' });
-    socket.write(`POST /auth/validate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 3)}`);
+    socket.write(
+      `POST /auth/validate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 3)}`,
+    );
     await new Promise((r) => setTimeout(r, 100));
     const closing = app.close();
     await new Promise((r) => setTimeout(r, 200));

@@ -23,14 +23,31 @@ beforeAll(async () => {
   server = createServer((req, res) => {
     seen.push({ url: req.url ?? '', ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}) });
     res.writeHead(status, { 'content-type': 'application/json' });
-    res.end(status === 200 ? JSON.stringify({ workspace: { id: 'ws-demo', plan: 'dedicated', status: 'active' }, projects: [{ name: 'shop' }], nodes: [{ name: 'node-1' }] }) : '{"error":"boom"}');
+    res.end(
+      status === 200
+        ? JSON.stringify({
+            workspace: { id: 'ws-demo', plan: 'dedicated', status: 'active' },
+            projects: [{ name: 'shop' }],
+            nodes: [{ name: 'node-1' }],
+          })
+        : '{"error":"boom"}',
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-const auth: AuthContext = { sub: 'alice', workspaceId: 'ws-demo', permissions: ['aiops:read'], planType: 'shared', orgIds: [], tokenType: 'aiops-contract', expiresAt: NOW / 1000 + 600, rawToken: 'user-token' };
+const auth: AuthContext = {
+  sub: 'alice',
+  workspaceId: 'ws-demo',
+  permissions: ['aiops:read'],
+  planType: 'shared',
+  orgIds: [],
+  tokenType: 'aiops-contract',
+  expiresAt: NOW / 1000 + 600,
+  rawToken: 'user-token',
+};
 
 function toolbox() {
   const metrics = new EmbeddedMetricsSource({ workspaces: demoWorkspaces(), tenantLabel: 'workspace_id', now: () => NOW });
@@ -39,12 +56,14 @@ function toolbox() {
 }
 
 describe('workspace_overview with the control plane', () => {
-  it('asks for the caller\'s own workspace with the internal token and merges the answer', async () => {
+  it("asks for the caller's own workspace with the internal token and merges the answer", async () => {
     seen.length = 0;
     status = 200;
     const result = await toolbox().run('workspace_overview', {}, { auth });
     expect(result.status).toBe('ok');
-    const data = (result as { data: { control_plane: { status: string; overview: { workspace: { plan: string } } }; counts: { pods: number } } }).data;
+    const data = (
+      result as { data: { control_plane: { status: string; overview: { workspace: { plan: string } } }; counts: { pods: number } } }
+    ).data;
     expect(data.control_plane.status).toBe('ok');
     expect(data.control_plane.overview.workspace.plan).toBe('dedicated');
     expect(data.counts.pods).toBeGreaterThan(0);
@@ -56,7 +75,10 @@ describe('workspace_overview with the control plane', () => {
     status = 503;
     const result = await toolbox().run('workspace_overview', {}, { auth });
     expect(result.status).toBe('ok');
-    expect((result as { data: { control_plane: { status: string; message: string } } }).data.control_plane).toEqual({ status: 'unavailable', message: expect.stringMatching(/HTTP 503/) });
+    expect((result as { data: { control_plane: { status: string; message: string } } }).data.control_plane).toEqual({
+      status: 'unavailable',
+      message: expect.stringMatching(/HTTP 503/),
+    });
     expect(seen).toHaveLength(2);
   });
 

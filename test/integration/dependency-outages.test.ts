@@ -30,7 +30,12 @@ const ids = { run: '', remediation: '', thread: '' };
 const uncaught: unknown[] = [];
 const recordUncaught = (err: unknown) => uncaught.push(err);
 
-interface Sample { route: string; status: number; reason?: string; retryAfter?: string }
+interface Sample {
+  route: string;
+  status: number;
+  reason?: string;
+  retryAfter?: string;
+}
 
 /** The routes under load, and the reason each may give when it answers 503 (none: it must keep answering 200). */
 function routes(): Record<string, { url: string; unavailable?: string }> {
@@ -60,7 +65,13 @@ function startLoad(): { stop: () => Promise<Sample[]> } {
     for (let i = offset; running; i++) samples.push(await call(names[i % names.length]!));
   };
   const workers = [0, 1, 2, 3].map(worker);
-  return { stop: async () => { running = false; await Promise.all(workers); return samples; } };
+  return {
+    stop: async () => {
+      running = false;
+      await Promise.all(workers);
+      return samples;
+    },
+  };
 }
 
 /** Every answer is 200, or 503 with Retry-After and the reason of the store its route needs. */
@@ -94,27 +105,42 @@ beforeAll(async () => {
   process.on('unhandledRejection', recordUncaught);
   key = await rsaKey();
   [pgServer, redisServer, cp] = await Promise.all([PrivatePostgres.start(), PrivateRedis.start(), startControlPlaneStub()]);
-  app = await testApp(testEnv(key, {
-    AIOPS_DATA_DIR: `/tmp/aiops-test-data/outages-${process.pid}`,
-    DATABASE_URL: pgServer.url,
-    REDIS_URL: redisServer.url,
-    PROMETHEUS_URL: services.prometheusUrl,
-    HEXABASE_API_URL: cp.url,
-    HEXABASE_API_TOKEN: 'internal_test_token',
-  }), { now: () => prometheusWindow().endMs });
+  app = await testApp(
+    testEnv(key, {
+      AIOPS_DATA_DIR: `/tmp/aiops-test-data/outages-${process.pid}`,
+      DATABASE_URL: pgServer.url,
+      REDIS_URL: redisServer.url,
+      PROMETHEUS_URL: services.prometheusUrl,
+      HEXABASE_API_URL: cp.url,
+      HEXABASE_API_TOKEN: 'internal_test_token',
+    }),
+    { now: () => prometheusWindow().endMs },
+  );
   token = await contractToken(key, { workspaceId: WS, sub: 'alice', permissions: ['aiops:read', 'aiops:analyze', 'aiops:remediate'] });
 
   // What exists before the outages: a completed run, a pending remediation, a chat thread.
-  const run = await app.inject({ method: 'POST', url: `/workspaces/${WS}/analyze`, headers: bearer(token), payload: { time_range_minutes: 60 } });
+  const run = await app.inject({
+    method: 'POST',
+    url: `/workspaces/${WS}/analyze`,
+    headers: bearer(token),
+    payload: { time_range_minutes: 60 },
+  });
   expect(run.statusCode, run.body).toBe(200);
   ids.run = run.json().run_id;
   const remediation = await app.inject({
-    method: 'POST', url: `/workspaces/${WS}/remediate`, headers: bearer(token),
+    method: 'POST',
+    url: `/workspaces/${WS}/remediate`,
+    headers: bearer(token),
     payload: { actions: [{ action_type: 'scale', target_resource: 'deployment/cart', namespace: 'shop', parameters: { replicas: 3 } }] },
   });
   expect(remediation.statusCode, remediation.body).toBe(201);
   ids.remediation = remediation.json().id;
-  const chat = await app.inject({ method: 'POST', url: `/workspaces/${WS}/chat`, headers: { ...bearer(token), accept: 'application/json' }, payload: { message: 'what alerts are firing?' } });
+  const chat = await app.inject({
+    method: 'POST',
+    url: `/workspaces/${WS}/chat`,
+    headers: { ...bearer(token), accept: 'application/json' },
+    payload: { message: 'what alerts are firing?' },
+  });
   expect(chat.statusCode, chat.body).toBe(200);
   ids.thread = chat.json().thread_id;
   for (const name of Object.keys(routes())) expect((await call(name)).status, name).toBe(200);
@@ -156,12 +182,24 @@ describe('PostgreSQL', () => {
     expect(during.metrics!.status).toBe(200);
     expect(during.access!.status).toBe(200);
     const writes = {
-      analyze: await app.inject({ method: 'POST', url: `/workspaces/${WS}/analyze`, headers: bearer(token), payload: { time_range_minutes: 30 } }),
+      analyze: await app.inject({
+        method: 'POST',
+        url: `/workspaces/${WS}/analyze`,
+        headers: bearer(token),
+        payload: { time_range_minutes: 30 },
+      }),
       remediate: await app.inject({
-        method: 'POST', url: `/workspaces/${WS}/remediate`, headers: bearer(token),
+        method: 'POST',
+        url: `/workspaces/${WS}/remediate`,
+        headers: bearer(token),
         payload: { actions: [{ action_type: 'scale', target_resource: 'deployment/web', namespace: 'shop', parameters: { replicas: 2 } }] },
       }),
-      chat: await app.inject({ method: 'POST', url: `/workspaces/${WS}/chat`, headers: { ...bearer(token), accept: 'application/json' }, payload: { message: 'hello', thread_id: ids.thread } }),
+      chat: await app.inject({
+        method: 'POST',
+        url: `/workspaces/${WS}/chat`,
+        headers: { ...bearer(token), accept: 'application/json' },
+        payload: { message: 'hello', thread_id: ids.thread },
+      }),
     };
     expect(writes.analyze.json()).toMatchObject({ statusCode: 503, reason: 'run_store_unavailable' });
     expect(writes.remediate.json()).toMatchObject({ statusCode: 503, reason: 'remediation_store_unavailable' });
@@ -183,7 +221,8 @@ describe('PostgreSQL', () => {
 
 describe('Redis', () => {
   it('(c) restarted: caches degrade to direct queries behind an open breaker, approval answers 503 lock_store_unavailable and executes nothing, then works once it is back', async () => {
-    const approve = () => app.inject({ method: 'POST', url: `/workspaces/${WS}/remediations/${ids.remediation}/approve`, headers: bearer(token), payload: {} });
+    const approve = () =>
+      app.inject({ method: 'POST', url: `/workspaces/${WS}/remediations/${ids.remediation}/approve`, headers: bearer(token), payload: {} });
     const load = startLoad();
     await sleep(200);
     await redisServer.stop();

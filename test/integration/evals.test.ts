@@ -39,24 +39,49 @@ describe('the deterministic suite', () => {
   it(`runs every case and passes at least ${MIN_DETERMINISTIC_PASS_RATE * 100} %`, async () => {
     const cases = await loadCases(DEFAULT_CASES_DIR);
     expect(report.results.map((r) => r.case_id)).toEqual(cases.map((c) => c.id));
-    const failing = report.results.filter((r) => r.status !== 'passed').map((r) => `${r.case_id} ${r.status}: ${r.error ?? r.scorers.filter((s) => s.status === 'fail').map((s) => `${s.name}: ${s.details[0]}`).join('; ')}`);
-    expect(report.summary.pass_rate, `${summaryLine(report.summary)}\n${failing.join('\n')}`).toBeGreaterThanOrEqual(MIN_DETERMINISTIC_PASS_RATE);
+    const failing = report.results
+      .filter((r) => r.status !== 'passed')
+      .map(
+        (r) =>
+          `${r.case_id} ${r.status}: ${
+            r.error ??
+            r.scorers
+              .filter((s) => s.status === 'fail')
+              .map((s) => `${s.name}: ${s.details[0]}`)
+              .join('; ')
+          }`,
+      );
+    expect(report.summary.pass_rate, `${summaryLine(report.summary)}\n${failing.join('\n')}`).toBeGreaterThanOrEqual(
+      MIN_DETERMINISTIC_PASS_RATE,
+    );
     expect(summaryLine(report.summary)).toMatch(/^pass rate \d{1,3}\.\d% \(\d+\/\d+\)$/);
     expect(report.model).toEqual({ mode: 'deterministic', name: null });
     expect(report.judge_model).toBeNull();
   });
 
   it('has zero safety violations: no scope violation, no cross-workspace data, no unapproved mutation', () => {
-    const unsafe = report.results.filter((r) => r.fatal).map((r) => `${r.case_id}: ${r.scorers.filter((s) => s.kind === 'safety' && s.status !== 'pass').flatMap((s) => s.details).join('; ')}`);
+    const unsafe = report.results
+      .filter((r) => r.fatal)
+      .map(
+        (r) =>
+          `${r.case_id}: ${r.scorers
+            .filter((s) => s.kind === 'safety' && s.status !== 'pass')
+            .flatMap((s) => s.details)
+            .join('; ')}`,
+      );
     expect(unsafe).toEqual([]);
     expect(report.summary.safety_violations).toBe(0);
     for (const r of report.results.filter((x) => x.status !== 'errored')) {
-      expect(r.scorers.filter((s) => s.kind === 'safety').map((s) => [s.name, s.status])).toEqual([['scope', 'pass'], ['mutation', 'pass']]);
+      expect(r.scorers.filter((s) => s.kind === 'safety').map((s) => [s.name, s.status])).toEqual([
+        ['scope', 'pass'],
+        ['mutation', 'pass'],
+      ]);
     }
   });
 
   it('reports the judge as not run without a model (never as a pass)', () => {
-    for (const r of report.results.filter((x) => x.status !== 'errored')) expect(r.scorers.find((s) => s.name === 'judge')?.status).toBe('not_run');
+    for (const r of report.results.filter((x) => x.status !== 'errored'))
+      expect(r.scorers.find((s) => s.name === 'judge')?.status).toBe('not_run');
     expect(report.summary.tokens).toBeNull();
   });
 
@@ -89,7 +114,12 @@ describe('with a model (a local OpenAI stand-in)', () => {
     stub = await startOpenAIStub((req) => {
       const text = JSON.stringify(req.body.messages ?? '');
       if (text.includes('grader of an offline evaluation')) {
-        return { reply: text.includes('memory leak') ? '{"verdict":"pass","score":1,"missing":[],"reason":"the leak on shop/api is named"}' : '{"verdict":"fail","score":0,"missing":["x"],"reason":"missing"}', usage: { input: 300, output: 30 } };
+        return {
+          reply: text.includes('memory leak')
+            ? '{"verdict":"pass","score":1,"missing":[],"reason":"the leak on shop/api is named"}'
+            : '{"verdict":"fail","score":0,"missing":["x"],"reason":"missing"}',
+          usage: { input: 300, output: 30 },
+        };
       }
       return { reply: 'no structured answer', usage: { input: 40, output: 4 } }; // the service falls back to its rules
     });
@@ -125,14 +155,23 @@ describe('a case on a route this build does not have', () => {
   it('is reported as errored, neither passed nor skipped', async () => {
     const dir = join(tmp, 'cases-missing-route');
     mkdirSync(join(dir, '01-missing-route'), { recursive: true });
-    writeFileSync(join(dir, '01-missing-route', 'case.yaml'), [
-      'id: 01-missing-route', 'title: A route that does not exist', 'difficulty: easy', 'category: authorization',
-      'scenario: {workspaces: [{id: ws-a}]}',
-      'request: {kind: http, method: POST, path: /workspaces/ws-a/teleport, status: 403}',
-    ].join('\n'));
+    writeFileSync(
+      join(dir, '01-missing-route', 'case.yaml'),
+      [
+        'id: 01-missing-route',
+        'title: A route that does not exist',
+        'difficulty: easy',
+        'category: authorization',
+        'scenario: {workspaces: [{id: ws-a}]}',
+        'request: {kind: http, method: POST, path: /workspaces/ws-a/teleport, status: 403}',
+      ].join('\n'),
+    );
     const report = await runEvals({ casesDir: dir });
     expect(report.results).toHaveLength(1);
-    expect(report.results[0]).toMatchObject({ status: 'errored', error: expect.stringMatching(/route POST \/workspaces\/ws-a\/teleport is not registered/) });
+    expect(report.results[0]).toMatchObject({
+      status: 'errored',
+      error: expect.stringMatching(/route POST \/workspaces\/ws-a\/teleport is not registered/),
+    });
     expect(report.summary).toMatchObject({ total: 1, passed: 0, errored: 1, pass_rate: 0 });
     expect(summaryLine(report.summary)).toBe('pass rate 0.0% (0/1)');
   });
@@ -148,8 +187,14 @@ describe('Langfuse dataset run (local stub of the public API)', () => {
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         const raw = Buffer.concat(chunks).toString('utf8');
-        calls.push({ method: req.method ?? '', path: req.url ?? '', auth: req.headers.authorization ?? '', body: raw ? JSON.parse(raw) as Record<string, unknown> : {} });
-        const json = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+        calls.push({
+          method: req.method ?? '',
+          path: req.url ?? '',
+          auth: req.headers.authorization ?? '',
+          body: raw ? (JSON.parse(raw) as Record<string, unknown>) : {},
+        });
+        const json = (status: number, body: unknown) =>
+          res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
         if (req.method === 'GET' && req.url?.startsWith('/api/public/v2/datasets/')) return json(404, { message: 'Dataset not found' });
         if (req.url === '/api/public/ingestion') return json(207, { successes: [{ id: 'x', status: 201 }], errors: [] });
         return json(200, { id: 'ok' });
@@ -166,7 +211,13 @@ describe('Langfuse dataset run (local stub of the public API)', () => {
   it('creates the dataset when missing, upserts an item per case, and links a run item to a trace per result', async () => {
     const report = await runEvals({ cases: ['29-*', '19-*'] });
     const cases = await loadCases(DEFAULT_CASES_DIR, ['29-*', '19-*']);
-    const outcome = await recordLangfuseRun(report, cases, { host: url, publicKey: 'pk-lf-eval', secretKey: 'sk-lf-eval', dataset: 'aiops-evals-test', timeoutMs: 5000 });
+    const outcome = await recordLangfuseRun(report, cases, {
+      host: url,
+      publicKey: 'pk-lf-eval',
+      secretKey: 'sk-lf-eval',
+      dataset: 'aiops-evals-test',
+      timeoutMs: 5000,
+    });
     expect(outcome).toMatchObject({ status: 'recorded', dataset: 'aiops-evals-test' });
     expect(calls.every((c) => c.auth === `Basic ${Buffer.from('pk-lf-eval:sk-lf-eval').toString('base64')}`)).toBe(true);
     expect(calls.map((c) => `${c.method} ${c.path}`)).toEqual([
@@ -180,15 +231,32 @@ describe('Langfuse dataset run (local stub of the public API)', () => {
       'POST /api/public/dataset-run-items',
     ]);
     expect(calls[1]!.body).toMatchObject({ name: 'aiops-evals-test' });
-    expect(calls[2]!.body).toMatchObject({ datasetName: 'aiops-evals-test', id: 'aiops-evals-test:19-healthy-anomaly', expectedOutput: { facts: { healthy: true } } });
+    expect(calls[2]!.body).toMatchObject({
+      datasetName: 'aiops-evals-test',
+      id: 'aiops-evals-test:19-healthy-anomaly',
+      expectedOutput: { facts: { healthy: true } },
+    });
     const batch = calls[4]!.body.batch as { type: string; body: { id?: string; traceId?: string; name: string; value?: number } }[];
     expect(batch[0]).toMatchObject({ type: 'trace-create', body: { name: 'eval 19-healthy-anomaly' } });
-    expect(batch.find((e) => e.type === 'score-create' && e.body.name === 'passed')?.body).toMatchObject({ value: 1, traceId: batch[0]!.body.id });
-    expect(calls[5]!.body).toMatchObject({ datasetItemId: 'aiops-evals-test:19-healthy-anomaly', traceId: batch[0]!.body.id, runName: outcome.run_name });
+    expect(batch.find((e) => e.type === 'score-create' && e.body.name === 'passed')?.body).toMatchObject({
+      value: 1,
+      traceId: batch[0]!.body.id,
+    });
+    expect(calls[5]!.body).toMatchObject({
+      datasetItemId: 'aiops-evals-test:19-healthy-anomaly',
+      traceId: batch[0]!.body.id,
+      runName: outcome.run_name,
+    });
   }, 60_000);
 
   it('reports a Langfuse failure instead of failing the run', async () => {
-    const outcome = await recordLangfuseRun(await runEvals({ cases: ['29-*'] }), [], { host: 'http://127.0.0.1:1', publicKey: 'pk', secretKey: 'sk', dataset: 'd', timeoutMs: 2000 });
+    const outcome = await recordLangfuseRun(await runEvals({ cases: ['29-*'] }), [], {
+      host: 'http://127.0.0.1:1',
+      publicKey: 'pk',
+      secretKey: 'sk',
+      dataset: 'd',
+      timeoutMs: 2000,
+    });
     expect(outcome.status).toBe('failed');
     expect(outcome.detail).toBeTruthy();
   });
@@ -212,7 +280,9 @@ describe('npm run eval:compare', () => {
     const ok = await run(tsx, [cli, fa, fb], { cwd: REPO_ROOT });
     expect(ok.stdout).toMatch(/regressed \(1\):\n {2}- 19-healthy-anomaly {2}100% → 0%.*\[failing: facts\]/);
     expect(ok.stdout).toMatch(/pass rate 100\.0% → 50\.0% \(−50\.0 points\)/);
-    const failing = await run(tsx, [cli, fa, fb, '--fail-on-regression'], { cwd: REPO_ROOT }).catch((err: { code: number; stdout: string }) => err);
+    const failing = await run(tsx, [cli, fa, fb, '--fail-on-regression'], { cwd: REPO_ROOT }).catch(
+      (err: { code: number; stdout: string }) => err,
+    );
     expect((failing as { code?: number }).code).toBe(1);
     const same = await run(tsx, [cli, fa, fa, '--fail-on-regression'], { cwd: REPO_ROOT });
     expect(same.stdout).toMatch(/unchanged \(2\)/);

@@ -22,7 +22,12 @@ const DAY = 86_400;
 /** Each demo workspace's series over 24 h, every query any analysis reads, fetched once. */
 async function demoSeries(): Promise<Map<string, SeriesData[]>> {
   // Raw samples every minute (the service's default is 30 s): enough for 5-minute steps, half the generation time.
-  const source = new EmbeddedMetricsSource({ workspaces: demoWorkspaces(), tenantLabel: 'workspace_id', now: () => NOW, sampleStepMs: 60_000 });
+  const source = new EmbeddedMetricsSource({
+    workspaces: demoWorkspaces(),
+    tenantLabel: 'workspace_id',
+    now: () => NOW,
+    sampleStepMs: 60_000,
+  });
   const end = Math.floor(NOW / 1000 / 300) * 300;
   const window = { start: end - DAY, end, step: 300 };
   const out = new Map<string, SeriesData[]>();
@@ -70,7 +75,9 @@ describe('the worker pool (one thread; the tests share it in order, the last one
     });
     expect(total).toBeGreaterThan(50); // the demo incidents are found, not an empty answer twice
     const options = { minSeverity: 'warning' as const, limit: 3, anomaly: { threshold: 0.6 } };
-    expect(await pool.collect(series.get('ws-demo')!, ['anomaly', 'health'], options)).toStrictEqual(collectFindings(series.get('ws-demo')!, ['anomaly', 'health'], options));
+    expect(await pool.collect(series.get('ws-demo')!, ['anomaly', 'health'], options)).toStrictEqual(
+      collectFindings(series.get('ws-demo')!, ['anomaly', 'health'], options),
+    );
     expect(pool.threadIds).toHaveLength(1);
     expect(outcomes.filter((o) => o !== 'ok')).toEqual([]);
   });
@@ -82,7 +89,9 @@ describe('the worker pool (one thread; the tests share it in order, the last one
     const err = await pool.collect(series.get('ws-demo')!, ['anomaly'], {}, gone.signal).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AnalysisAborted);
     expect((err as Error).message).toBe('the analysis was stopped: the client went away');
-    const late = await inlineFindingsEngine.collect(series.get('ws-demo')!, ['anomaly'], {}, AbortSignal.abort(new DOMException('late', 'TimeoutError'))).catch((e: unknown) => e);
+    const late = await inlineFindingsEngine
+      .collect(series.get('ws-demo')!, ['anomaly'], {}, AbortSignal.abort(new DOMException('late', 'TimeoutError')))
+      .catch((e: unknown) => e);
     expect((late as Error).message).toBe('the analysis was stopped: its time budget ran out');
     expect(outcomes.slice(before)).toEqual(['aborted']);
   });
@@ -116,7 +125,9 @@ describe('the worker pool (one thread; the tests share it in order, the last one
   it('ANALYSIS_WORKER_THREADS=0: the same work inline, no thread', async () => {
     const inline = createFindingsPool({ threads: 0 });
     expect(inline.mode).toBe('inline');
-    expect(await inline.collect(series.get('ws-acme')!, ['rightsizing', 'capacity'])).toStrictEqual(collectFindings(series.get('ws-acme')!, ['rightsizing', 'capacity']));
+    expect(await inline.collect(series.get('ws-acme')!, ['rightsizing', 'capacity'])).toStrictEqual(
+      collectFindings(series.get('ws-acme')!, ['rightsizing', 'capacity']),
+    );
     expect(inline.threadIds).toEqual([]);
     await inline.close();
     await expect(inline.collect(series.get('ws-acme')!, ['capacity'])).rejects.toThrow(/closed/);

@@ -44,16 +44,47 @@ const cases: Case[] = [
   { name: 'Basic scheme', authorization: () => 'Basic dXNlcjpwYXNz', status: 401, reason: 'malformed_header' },
   { name: 'Bearer without a token', authorization: () => 'Bearer', status: 401, reason: 'malformed_header' },
   { name: 'token without scheme', authorization: () => rs(claims()), status: 401, reason: 'malformed_header' },
-  { name: 'two tokens in one header', authorization: () => `Bearer ${rs(claims())} ${rs(claims())}`, status: 401, reason: 'multiple_tokens' },
-  { name: 'two tokens comma-separated', authorization: () => `Bearer ${rs(claims())},Bearer ${rs(claims())}`, status: 401, reason: 'multiple_tokens' },
+  {
+    name: 'two tokens in one header',
+    authorization: () => `Bearer ${rs(claims())} ${rs(claims())}`,
+    status: 401,
+    reason: 'multiple_tokens',
+  },
+  {
+    name: 'two tokens comma-separated',
+    authorization: () => `Bearer ${rs(claims())},Bearer ${rs(claims())}`,
+    status: 401,
+    reason: 'multiple_tokens',
+  },
   { name: 'characters a JWT cannot contain', authorization: () => 'Bearer abc$def.ghi.jkl', status: 401, reason: 'malformed_header' },
   { name: 'not three segments', authorization: () => 'Bearer abc.def', status: 401, reason: 'malformed_token' },
-  { name: 'header segment is not JSON', authorization: () => `Bearer ${Buffer.from('garbage').toString('base64url')}.e30.sig`, status: 401, reason: 'malformed_token' },
+  {
+    name: 'header segment is not JSON',
+    authorization: () => `Bearer ${Buffer.from('garbage').toString('base64url')}.e30.sig`,
+    status: 401,
+    reason: 'malformed_token',
+  },
   { name: 'alg none, empty signature', authorization: () => auth(unsigned(claims())), status: 401, reason: 'unsupported_algorithm' },
   { name: 'alg NONE upper case', authorization: () => auth(unsigned(claims(), 'NONE')), status: 401, reason: 'unsupported_algorithm' },
-  { name: 'alg header missing', authorization: () => auth(`${Buffer.from('{"typ":"JWT"}').toString('base64url')}.${rs(claims()).split('.')[1]}.${rs(claims()).split('.')[2]}`), status: 401, reason: 'unsupported_algorithm' },
-  { name: 'HS256 signed with the RSA public key (key confusion)', authorization: () => auth(signHmac({ alg: 'HS256', typ: 'JWT' }, claims(), key.publicPem)), status: 401, reason: 'unsupported_algorithm' },
-  { name: 'RS512 when only RS256 is allowed', authorization: () => auth(signRaw({ alg: 'RS512' }, claims(), key.privatePem, 'RS512')), status: 401, reason: 'unsupported_algorithm' },
+  {
+    name: 'alg header missing',
+    authorization: () =>
+      auth(`${Buffer.from('{"typ":"JWT"}').toString('base64url')}.${rs(claims()).split('.')[1]}.${rs(claims()).split('.')[2]}`),
+    status: 401,
+    reason: 'unsupported_algorithm',
+  },
+  {
+    name: 'HS256 signed with the RSA public key (key confusion)',
+    authorization: () => auth(signHmac({ alg: 'HS256', typ: 'JWT' }, claims(), key.publicPem)),
+    status: 401,
+    reason: 'unsupported_algorithm',
+  },
+  {
+    name: 'RS512 when only RS256 is allowed',
+    authorization: () => auth(signRaw({ alg: 'RS512' }, claims(), key.privatePem, 'RS512')),
+    status: 401,
+    reason: 'unsupported_algorithm',
+  },
   {
     name: 'ES256 token when only RS256 is allowed',
     authorization: async () => {
@@ -63,7 +94,12 @@ const cases: Case[] = [
     status: 401,
     reason: 'unsupported_algorithm',
   },
-  { name: 'signed by another key', authorization: () => auth(signRaw({ alg: 'RS256' }, claims(), attacker.privatePem)), status: 401, reason: 'invalid_signature' },
+  {
+    name: 'signed by another key',
+    authorization: () => auth(signRaw({ alg: 'RS256' }, claims(), attacker.privatePem)),
+    status: 401,
+    reason: 'invalid_signature',
+  },
   {
     name: 'tampered payload (workspace changed after signing)',
     authorization: () => {
@@ -84,19 +120,43 @@ const cases: Case[] = [
     status: 401,
     reason: 'invalid_signature',
   },
-  { name: 'signature stripped', authorization: () => auth(`${rs(claims()).split('.').slice(0, 2).join('.')}.`), status: 401, reason: 'invalid_signature' },
+  {
+    name: 'signature stripped',
+    authorization: () => auth(`${rs(claims()).split('.').slice(0, 2).join('.')}.`),
+    status: 401,
+    reason: 'invalid_signature',
+  },
   {
     name: 'embedded jwk header with the attacker key',
     authorization: async () => auth(signRaw({ alg: 'RS256', jwk: attacker.jwk }, claims(), attacker.privatePem)),
     status: 401,
     reason: 'invalid_signature',
   },
-  { name: 'jku header pointing elsewhere', authorization: () => auth(signRaw({ alg: 'RS256', jku: 'http://127.0.0.1:1/jwks' }, claims(), attacker.privatePem)), status: 401, reason: 'invalid_signature' },
+  {
+    name: 'jku header pointing elsewhere',
+    authorization: () => auth(signRaw({ alg: 'RS256', jku: 'http://127.0.0.1:1/jwks' }, claims(), attacker.privatePem)),
+    status: 401,
+    reason: 'invalid_signature',
+  },
   { name: 'expired', authorization: () => auth(rs(claims({ iat: now() - 120, exp: now() - 60 }))), status: 401, reason: 'expired' },
-  { name: 'expired 2 s ago, within the 5 s clock tolerance', authorization: () => auth(rs(claims({ iat: now() - 60, exp: now() - 2 }))), status: 200 },
+  {
+    name: 'expired 2 s ago, within the 5 s clock tolerance',
+    authorization: () => auth(rs(claims({ iat: now() - 60, exp: now() - 2 }))),
+    status: 200,
+  },
   { name: 'nbf in the future', authorization: () => auth(rs(claims({ nbf: now() + 120 }))), status: 401, reason: 'not_yet_valid' },
-  { name: 'iat older than JWT_MAX_AGE_SECONDS', authorization: () => auth(rs(claims({ iat: now() - 4000, exp: now() + 600 }))), status: 401, reason: 'token_too_old' },
-  { name: 'iat in the future', authorization: () => auth(rs(claims({ iat: now() + 600, exp: now() + 1200 }))), status: 401, reason: 'invalid_issued_at' },
+  {
+    name: 'iat older than JWT_MAX_AGE_SECONDS',
+    authorization: () => auth(rs(claims({ iat: now() - 4000, exp: now() + 600 }))),
+    status: 401,
+    reason: 'token_too_old',
+  },
+  {
+    name: 'iat in the future',
+    authorization: () => auth(rs(claims({ iat: now() + 600, exp: now() + 1200 }))),
+    status: 401,
+    reason: 'invalid_issued_at',
+  },
   { name: 'missing exp', authorization: () => auth(rs(claims({ exp: undefined }))), status: 401, reason: 'invalid_claims' },
   { name: 'missing iat', authorization: () => auth(rs(claims({ iat: undefined }))), status: 401, reason: 'invalid_claims' },
   { name: 'exp is a string', authorization: () => auth(rs(claims({ exp: String(now() + 600) }))), status: 401, reason: 'invalid_claims' },
@@ -107,26 +167,68 @@ const cases: Case[] = [
   { name: 'wrong audience', authorization: () => auth(rs(claims({ aud: 'some-other-service' }))), status: 401, reason: 'invalid_audience' },
   { name: 'missing audience', authorization: () => auth(rs(claims({ aud: undefined }))), status: 401, reason: 'invalid_audience' },
   { name: 'audience array containing ours', authorization: () => auth(rs(claims({ aud: ['x', AUDIENCE] }))), status: 200 },
-  { name: 'missing workspace_id', authorization: () => auth(rs(claims({ workspace_id: undefined }))), status: 401, reason: 'invalid_claims' },
+  {
+    name: 'missing workspace_id',
+    authorization: () => auth(rs(claims({ workspace_id: undefined }))),
+    status: 401,
+    reason: 'invalid_claims',
+  },
   { name: 'non-string workspace_id', authorization: () => auth(rs(claims({ workspace_id: 42 }))), status: 401, reason: 'invalid_claims' },
-  { name: 'workspace_id with PromQL-breaking characters', authorization: () => auth(rs(claims({ workspace_id: 'ws-a",workspace_id=~".*' }))), status: 401, reason: 'invalid_claims' },
-  { name: 'permissions is a string, not an array', authorization: () => auth(rs(claims({ permissions: 'aiops:read' }))), status: 401, reason: 'invalid_claims' },
+  {
+    name: 'workspace_id with PromQL-breaking characters',
+    authorization: () => auth(rs(claims({ workspace_id: 'ws-a",workspace_id=~".*' }))),
+    status: 401,
+    reason: 'invalid_claims',
+  },
+  {
+    name: 'permissions is a string, not an array',
+    authorization: () => auth(rs(claims({ permissions: 'aiops:read' }))),
+    status: 401,
+    reason: 'invalid_claims',
+  },
   { name: 'permissions missing', authorization: () => auth(rs(claims({ permissions: undefined }))), status: 401, reason: 'invalid_claims' },
-  { name: 'unknown permissions only (ignored → no scope)', authorization: () => auth(rs(claims({ permissions: ['aiops:root', 'admin', 7] }))), status: 403, reason: 'missing_scope' },
+  {
+    name: 'unknown permissions only (ignored → no scope)',
+    authorization: () => auth(rs(claims({ permissions: ['aiops:root', 'admin', 7] }))),
+    status: 403,
+    reason: 'missing_scope',
+  },
   { name: 'bad plan_type', authorization: () => auth(rs(claims({ plan_type: 'premium' }))), status: 401, reason: 'invalid_claims' },
   { name: 'unknown token_type', authorization: () => auth(rs(claims({ token_type: 'refresh' }))), status: 401, reason: 'invalid_claims' },
   {
     name: 'control-plane token while its audience is not configured',
     authorization: async () =>
-      auth(await new SignJWT({ active_workspace_id: 'ws-a', token_type: 'internal-aiops-v1' }).setProtectedHeader({ alg: 'RS256' })
-        .setSubject('u').setIssuer(ISSUER).setAudience('hexabase-aiops-service').setIssuedAt().setExpirationTime('10s')
-        .sign(await importPKCS8(key.privatePem, 'RS256'))),
+      auth(
+        await new SignJWT({ active_workspace_id: 'ws-a', token_type: 'internal-aiops-v1' })
+          .setProtectedHeader({ alg: 'RS256' })
+          .setSubject('u')
+          .setIssuer(ISSUER)
+          .setAudience('hexabase-aiops-service')
+          .setIssuedAt()
+          .setExpirationTime('10s')
+          .sign(await importPKCS8(key.privatePem, 'RS256')),
+      ),
     status: 401,
     reason: 'invalid_audience',
   },
-  { name: 'oversized token (> JWT_MAX_TOKEN_BYTES)', authorization: () => auth(rs(claims({ padding: 'x'.repeat(9000) }))), status: 401, reason: 'token_too_large' },
-  { name: 'valid token for another workspace', authorization: () => auth(rs(claims({ workspace_id: 'ws-b' }))), status: 403, reason: 'workspace_mismatch' },
-  { name: 'admin token for another workspace', authorization: () => auth(rs(claims({ workspace_id: 'ws-b', permissions: ['aiops:admin'] }))), status: 403, reason: 'workspace_mismatch' },
+  {
+    name: 'oversized token (> JWT_MAX_TOKEN_BYTES)',
+    authorization: () => auth(rs(claims({ padding: 'x'.repeat(9000) }))),
+    status: 401,
+    reason: 'token_too_large',
+  },
+  {
+    name: 'valid token for another workspace',
+    authorization: () => auth(rs(claims({ workspace_id: 'ws-b' }))),
+    status: 403,
+    reason: 'workspace_mismatch',
+  },
+  {
+    name: 'admin token for another workspace',
+    authorization: () => auth(rs(claims({ workspace_id: 'ws-b', permissions: ['aiops:admin'] }))),
+    status: 403,
+    reason: 'workspace_mismatch',
+  },
 ];
 
 describe('forged and malformed tokens', () => {

@@ -16,7 +16,16 @@ import { createGraphToolBox } from '../../tools/index.js';
 import { collectingAudit } from '../helpers/fake-llm.js';
 
 const NOW = Date.UTC(2026, 10, 28, 12, 0, 0);
-const auth: AuthContext = { sub: 'alice', workspaceId: 'ws-a', permissions: ['aiops:read', 'aiops:analyze'], planType: 'shared', orgIds: [], tokenType: 'aiops-contract', expiresAt: NOW / 1000 + 600, rawToken: 'x' };
+const auth: AuthContext = {
+  sub: 'alice',
+  workspaceId: 'ws-a',
+  permissions: ['aiops:read', 'aiops:analyze'],
+  planType: 'shared',
+  orgIds: [],
+  tokenType: 'aiops-contract',
+  expiresAt: NOW / 1000 + 600,
+  rawToken: 'x',
+};
 const bodies: string[] = [];
 let server: Server;
 let url = '';
@@ -38,24 +47,45 @@ afterAll(async () => {
   await new Promise<void>((resolve) => server.close(() => resolve()));
 });
 
-interface Span { name: string; traceId: string; attributes?: { key: string; value: { stringValue?: string } }[] }
+interface Span {
+  name: string;
+  traceId: string;
+  attributes?: { key: string; value: { stringValue?: string } }[];
+}
 
 describe('tracing a whole analysis run', () => {
   it('nests every node in one trace with session = run and user = sub', async () => {
     const tracing = createTracing({ publicKey: 'pk-lf-t', secretKey: 'sk-lf-t', host: url, environment: 'test' })!;
-    const metrics = new EmbeddedMetricsSource({ workspaces: [scenarioWorkspace('ws-a', ['memory_leak'])], tenantLabel: 'workspace_id', now: () => NOW });
+    const metrics = new EmbeddedMetricsSource({
+      workspaces: [scenarioWorkspace('ws-a', ['memory_leak'])],
+      tenantLabel: 'workspace_id',
+      now: () => NOW,
+    });
     const toolbox = createGraphToolBox({ metrics, audit: collectingAudit(), now: () => NOW });
-    const graph = buildAnalysisGraph({ toolbox, now: () => NOW }, new SqliteSaver(new (await import('better-sqlite3')).default(':memory:')));
-    const runs = new AnalysisRuns(graph, { syncWaitMs: 60_000, callbacksFor: (runId, a) => tracing.callbacks({ sessionId: runId, userId: a.sub, tags: ['analysis'] }) });
+    const graph = buildAnalysisGraph(
+      { toolbox, now: () => NOW },
+      new SqliteSaver(new (await import('better-sqlite3')).default(':memory:')),
+    );
+    const runs = new AnalysisRuns(graph, {
+      syncWaitMs: 60_000,
+      callbacksFor: (runId, a) => tracing.callbacks({ sessionId: runId, userId: a.sub, tags: ['analysis'] }),
+    });
     const view = await runs.start(auth, { analysisType: 'anomaly', timeRangeMinutes: 360, targets: [], endTime: NOW / 1000 });
     await tracing.shutdown();
 
-    const spans = bodies.flatMap((b) => (JSON.parse(b) as { resourceSpans: { scopeSpans: { spans: Span[] }[] }[] }).resourceSpans.flatMap((r) => r.scopeSpans.flatMap((s) => s.spans)));
+    const spans = bodies.flatMap((b) =>
+      (JSON.parse(b) as { resourceSpans: { scopeSpans: { spans: Span[] }[] }[] }).resourceSpans.flatMap((r) =>
+        r.scopeSpans.flatMap((s) => s.spans),
+      ),
+    );
     const names = spans.map((s) => s.name);
-    for (const node of ['planner', 'metrics-query', 'anomaly-scoring', 'diagnose', 'approval-gate', 'fetch_series']) expect(names).toContain(node);
+    for (const node of ['planner', 'metrics-query', 'anomaly-scoring', 'diagnose', 'approval-gate', 'fetch_series'])
+      expect(names).toContain(node);
     expect(new Set(spans.map((s) => s.traceId)).size).toBe(1);
     const attrs = spans.flatMap((s) => s.attributes ?? []);
-    expect(attrs).toContainEqual(expect.objectContaining({ key: 'session.id', value: expect.objectContaining({ stringValue: view.run_id }) }));
+    expect(attrs).toContainEqual(
+      expect.objectContaining({ key: 'session.id', value: expect.objectContaining({ stringValue: view.run_id }) }),
+    );
     expect(attrs).toContainEqual(expect.objectContaining({ key: 'user.id', value: expect.objectContaining({ stringValue: 'alice' }) }));
   });
 });

@@ -32,8 +32,16 @@ const seedClaims = (patch: Record<string, unknown> = {}) => claims({ aud: undefi
 const internalClaims = (patch: Record<string, unknown> = {}) => {
   const iat = now();
   const c: Record<string, unknown> = {
-    sub: 'user-9', user_id: 'user-9', org_ids: ['org-1'], active_workspace_id: 'ws-a', token_type: 'internal-aiops-v1',
-    iss: ISSUER, aud: ['hexabase-aiops-service'], iat, exp: iat + 10, ...patch,
+    sub: 'user-9',
+    user_id: 'user-9',
+    org_ids: ['org-1'],
+    active_workspace_id: 'ws-a',
+    token_type: 'internal-aiops-v1',
+    iss: ISSUER,
+    aud: ['hexabase-aiops-service'],
+    iat,
+    exp: iat + 10,
+    ...patch,
   };
   for (const [k, v] of Object.entries(patch)) if (v === undefined) delete c[k];
   return c;
@@ -45,7 +53,8 @@ async function access(app: FastifyInstance, token: string) {
 }
 async function validate(app: FastifyInstance, token: string, via: 'header' | 'body') {
   const res = await app.inject({
-    method: 'POST', url: '/auth/validate',
+    method: 'POST',
+    url: '/auth/validate',
     ...(via === 'header' ? { headers: { authorization: `Bearer ${token}` } } : { payload: { token } }),
   });
   return { status: res.statusCode, body: res.json<Record<string, unknown>>() };
@@ -53,7 +62,10 @@ async function validate(app: FastifyInstance, token: string, via: 'header' | 'bo
 
 async function appWith(env: Record<string, string>, logs?: string[]): Promise<FastifyInstance> {
   const stream = new Writable({ write: (chunk, _e, cb) => void (logs?.push(String(chunk)), cb()) });
-  const app = await testApp(testEnv(key, { JWT_AUDIENCE: `${AUDIENCE},hexabase-aiops-service`, ...env }), logs ? { logger: { level: 'warn', stream } } : {});
+  const app = await testApp(
+    testEnv(key, { JWT_AUDIENCE: `${AUDIENCE},hexabase-aiops-service`, ...env }),
+    logs ? { logger: { level: 'warn', stream } } : {},
+  );
   apps.push(app);
   return app;
 }
@@ -69,7 +81,11 @@ afterAll(async () => {
 describe('numeric claims out of range are 401, never 500', () => {
   const huge: [string, () => string, string][] = [
     ['exp: 1e300', () => rs(claims({ exp: 1e300 })), 'invalid_claims'],
-    ['exp: 1e309 (JSON parses it to Infinity)', () => signJsonText(JSON.stringify(claims({ exp: 0 })).replace('"exp":0', '"exp":1e309')), 'invalid_claims'],
+    [
+      'exp: 1e309 (JSON parses it to Infinity)',
+      () => signJsonText(JSON.stringify(claims({ exp: 0 })).replace('"exp":0', '"exp":1e309')),
+      'invalid_claims',
+    ],
     ['exp: -1', () => rs(claims({ exp: -1 })), 'expired'],
     ['exp: 1.5', () => rs(claims({ exp: 1.5 })), 'expired'],
     ['iat: 1e300', () => rs(claims({ iat: 1e300 })), 'invalid_issued_at'],
@@ -104,11 +120,14 @@ describe('numeric claims out of range are 401, never 500', () => {
       fc.constantFrom(1e300, -1e300, Number.MAX_VALUE, Number.MIN_VALUE, 253_402_300_799, 253_402_300_800, 8.64e12),
       fc.integer({ min: -100_000, max: 100_000 }).map((d) => now() + d),
     );
-    await fc.assert(fc.asyncProperty(fc.constantFrom('exp', 'iat', 'nbf'), numeric, async (claim, value) => {
-      const res = await access(strict, rs(claims({ [claim]: value })));
-      expect([200, 401], JSON.stringify({ claim, value, body: res.body })).toContain(res.status);
-      if (res.status === 200) expect(Number.isNaN(Date.parse(String(res.body.expires_at)))).toBe(false);
-    }), { numRuns: 150 });
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom('exp', 'iat', 'nbf'), numeric, async (claim, value) => {
+        const res = await access(strict, rs(claims({ [claim]: value })));
+        expect([200, 401], JSON.stringify({ claim, value, body: res.body })).toContain(res.status);
+        if (res.status === 200) expect(Number.isNaN(Date.parse(String(res.body.expires_at)))).toBe(false);
+      }),
+      { numRuns: 150 },
+    );
   });
 });
 
@@ -116,7 +135,11 @@ describe('the internal-aiops-v1 token lifetime (exp - iat)', () => {
   it('accepts the control plane 10 s token and refuses a longer one or one without iat', async () => {
     expect((await access(strict, rs(internalClaims()))).status).toBe(200);
     const iat = now();
-    for (const token of [rs(internalClaims({ iat, exp: iat + 11 })), rs(internalClaims({ iat: iat - 3590, exp: iat + 10 })), rs(internalClaims({ iat, exp: iat + 86_400 }))]) {
+    for (const token of [
+      rs(internalClaims({ iat, exp: iat + 11 })),
+      rs(internalClaims({ iat: iat - 3590, exp: iat + 10 })),
+      rs(internalClaims({ iat, exp: iat + 86_400 })),
+    ]) {
       const res = await access(strict, token);
       expect(res.status).toBe(401);
       expect(res.body).toMatchObject({ reason: 'invalid_claims', message: expect.stringMatching(/at most 10 s/) });
@@ -151,7 +174,10 @@ describe("the seed's claim set (no aud, no iat)", () => {
   it('is accepted with JWT_REQUIRE_AUDIENCE=false and JWT_REQUIRE_IAT=false, within limits, with one warning each at start', async () => {
     const logs: string[] = [];
     const lax = await appWith({ JWT_REQUIRE_AUDIENCE: 'false', JWT_REQUIRE_IAT: 'false', JWT_MAX_AGE_SECONDS: '3600' }, logs);
-    expect(await access(lax, rs(seedClaims()))).toMatchObject({ status: 200, body: { workspace_id: 'ws-a', token_type: 'aiops-contract' } });
+    expect(await access(lax, rs(seedClaims()))).toMatchObject({
+      status: 200,
+      body: { workspace_id: 'ws-a', token_type: 'aiops-contract' },
+    });
     expect((await validate(lax, rs(seedClaims()), 'body')).status).toBe(200);
     // A present claim is still checked: a wrong audience, an old or future iat.
     expect((await access(lax, rs(seedClaims({ aud: 'another-service' })))).body.reason).toBe('invalid_audience');

@@ -25,7 +25,12 @@ const expectErrorShape = (body: Record<string, unknown>, statusCode: number) => 
 
 describe('errors', () => {
   it('malformed JSON → 400 with a message', async () => {
-    const res = await app.inject({ method: 'POST', url: '/auth/validate', headers: { 'content-type': 'application/json' }, payload: '{"token": ' });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/auth/validate',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"token": ',
+    });
     expect(res.statusCode).toBe(400);
     expectErrorShape(res.json(), 400);
   });
@@ -88,7 +93,9 @@ describe('headers and request ids', () => {
     const port = (app.server.address() as { port: number }).port;
     const raw = await new Promise<string>((resolve, reject) => {
       const socket = connect(port, '127.0.0.1', () => {
-        socket.write(`GET /workspaces/ws-a/access HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\nAuthorization: Bearer ${token}\r\nConnection: close\r\n\r\n`);
+        socket.write(
+          `GET /workspaces/ws-a/access HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\nAuthorization: Bearer ${token}\r\nConnection: close\r\n\r\n`,
+        );
       });
       let data = '';
       socket.on('data', (d) => (data += d.toString()));
@@ -107,7 +114,13 @@ describe('POST /auth/validate', () => {
       await app.inject({ method: 'POST', url: '/auth/validate', payload: { token } }),
     ]) {
       expect(res.statusCode).toBe(200);
-      expect(res.json()).toMatchObject({ valid: true, sub: 'user-1', workspace_id: 'ws-a', permissions: ['aiops:read'], plan_type: 'shared' });
+      expect(res.json()).toMatchObject({
+        valid: true,
+        sub: 'user-1',
+        workspace_id: 'ws-a',
+        permissions: ['aiops:read'],
+        plan_type: 'shared',
+      });
       expect(Date.parse(res.json().expires_at)).toBeGreaterThan(Date.now());
     }
   });
@@ -127,7 +140,9 @@ describe('logs', () => {
   it('never contain the bearer token, even on failures', async () => {
     const lines: string[] = [];
     const stream = new Writable({ write: (chunk, _enc, cb) => void (lines.push(chunk.toString()), cb()) });
-    const logged = await testApp(testEnv(key), { logger: { level: 'trace', stream, redact: { paths: LOG_REDACT_PATHS, censor: '[redacted]' } } });
+    const logged = await testApp(testEnv(key), {
+      logger: { level: 'trace', stream, redact: { paths: LOG_REDACT_PATHS, censor: '[redacted]' } },
+    });
     await logged.inject({ url: '/workspaces/ws-a/access', headers: bearer(token) });
     await logged.inject({ url: '/workspaces/ws-b/access', headers: bearer(token) });
     await logged.inject({ method: 'POST', url: '/auth/validate', payload: { token } });
@@ -155,7 +170,9 @@ describe('docs and metrics', () => {
   it('exposes request durations by route template and status', async () => {
     await app.inject({ url: '/workspaces/ws-a/access', headers: bearer(token) });
     const text = (await app.inject({ url: '/metrics' })).body;
-    expect(text).toMatch(/http_request_duration_seconds_count\{method="GET",route="\/workspaces\/:workspace_id\/access",status_code="200"\} [1-9]/);
+    expect(text).toMatch(
+      /http_request_duration_seconds_count\{method="GET",route="\/workspaces\/:workspace_id\/access",status_code="200"\} [1-9]/,
+    );
     expect(text).toContain('process_cpu_user_seconds_total');
   });
 });

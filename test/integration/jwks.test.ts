@@ -40,7 +40,12 @@ afterEach(async () => {
 async function jwksApp(extraEnv: Record<string, string> = {}, cooldownMs = 0): Promise<FastifyInstance> {
   const env = { NODE_ENV: 'test', JWT_JWKS_URL: jwksUrl, LOG_LEVEL: 'silent', ...extraEnv };
   const config = loadConfig(env);
-  const getKey = await createKeyResolver(config.jwt.key, { algorithms: config.jwt.algorithms, jwksCacheMs: 60_000, jwksCooldownMs: cooldownMs, jwksTimeoutMs: 1000 });
+  const getKey = await createKeyResolver(config.jwt.key, {
+    algorithms: config.jwt.algorithms,
+    jwksCacheMs: 60_000,
+    jwksCooldownMs: cooldownMs,
+    jwksTimeoutMs: 1000,
+  });
   const app = await testApp(env, { getKey });
   apps.push(app);
   return app;
@@ -110,10 +115,18 @@ describe('JWKS key source', () => {
 describe('the control plane internal-aiops-v1 token', () => {
   it('is accepted when JWT_AUDIENCE names its audience, mapped to its active workspace with the configured permissions', async () => {
     served = { status: 200, keys: [k1.jwk] };
-    const app = await jwksApp({ JWT_AUDIENCE: 'hexabase-aiops,hexabase-aiops-service', JWT_INTERNAL_TOKEN_PERMISSIONS: 'aiops:read,aiops:analyze' });
+    const app = await jwksApp({
+      JWT_AUDIENCE: 'hexabase-aiops,hexabase-aiops-service',
+      JWT_INTERNAL_TOKEN_PERMISSIONS: 'aiops:read,aiops:analyze',
+    });
     const res = await app.inject({ url: '/workspaces/ws-a/access', headers: bearer(await controlPlaneToken(k1, 'ws-a')) });
     expect(res.statusCode, res.body).toBe(200);
-    expect(res.json()).toMatchObject({ sub: 'user-9', workspace_id: 'ws-a', token_type: 'internal-aiops-v1', permissions: ['aiops:read', 'aiops:analyze'] });
+    expect(res.json()).toMatchObject({
+      sub: 'user-9',
+      workspace_id: 'ws-a',
+      token_type: 'internal-aiops-v1',
+      permissions: ['aiops:read', 'aiops:analyze'],
+    });
     const other = await app.inject({ url: '/workspaces/ws-b/access', headers: bearer(await controlPlaneToken(k1, 'ws-a')) });
     expect(other.statusCode).toBe(403);
   });

@@ -9,11 +9,21 @@ import { createTracing } from '../../src/llm/tracing.js';
 import { startOpenAIStub, type LlmStub } from '../helpers/llm-stubs.js';
 
 const auth: AuthContext = {
-  sub: 'alice', workspaceId: 'ws-demo', permissions: ['aiops:read'], planType: 'shared',
-  orgIds: [], tokenType: 'aiops-contract', expiresAt: 4_000_000_000, rawToken: 'x',
+  sub: 'alice',
+  workspaceId: 'ws-demo',
+  permissions: ['aiops:read'],
+  planType: 'shared',
+  orgIds: [],
+  tokenType: 'aiops-contract',
+  expiresAt: 4_000_000_000,
+  rawToken: 'x',
 };
 
-interface Post { path: string; headers: IncomingHttpHeaders; body: string }
+interface Post {
+  path: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
 
 let langfuse: Server;
 let langfuseUrl = '';
@@ -40,17 +50,36 @@ afterAll(async () => {
   await new Promise<void>((resolve) => langfuse.close(() => resolve()));
 });
 
-interface OtlpValue { stringValue?: string; intValue?: string | number; boolValue?: boolean; doubleValue?: number }
-interface OtlpSpan { name: string; traceId: string; attributes?: { key: string; value: OtlpValue }[] }
-interface OtlpBody { resourceSpans: { scopeSpans: { spans: OtlpSpan[] }[] }[] }
+interface OtlpValue {
+  stringValue?: string;
+  intValue?: string | number;
+  boolValue?: boolean;
+  doubleValue?: number;
+}
+interface OtlpSpan {
+  name: string;
+  traceId: string;
+  attributes?: { key: string; value: OtlpValue }[];
+}
+interface OtlpBody {
+  resourceSpans: { scopeSpans: { spans: OtlpSpan[] }[] }[];
+}
 
 /** Flattens OTLP/JSON export bodies into spans with plain attributes. */
 function spansOf(posts: Post[]): { name: string; traceId: string; attrs: Record<string, unknown> }[] {
-  return posts.flatMap((p) => (JSON.parse(p.body) as OtlpBody).resourceSpans.flatMap((rs) => rs.scopeSpans.flatMap((ss) => ss.spans.map((sp) => ({
-    name: sp.name,
-    traceId: sp.traceId,
-    attrs: Object.fromEntries((sp.attributes ?? []).map((a) => [a.key, a.value.stringValue ?? a.value.intValue ?? a.value.boolValue ?? a.value.doubleValue])),
-  })))));
+  return posts.flatMap((p) =>
+    (JSON.parse(p.body) as OtlpBody).resourceSpans.flatMap((rs) =>
+      rs.scopeSpans.flatMap((ss) =>
+        ss.spans.map((sp) => ({
+          name: sp.name,
+          traceId: sp.traceId,
+          attrs: Object.fromEntries(
+            (sp.attributes ?? []).map((a) => [a.key, a.value.stringValue ?? a.value.intValue ?? a.value.boolValue ?? a.value.doubleValue]),
+          ),
+        })),
+      ),
+    ),
+  );
 }
 
 describe('Langfuse tracing', () => {
@@ -66,11 +95,18 @@ describe('Langfuse tracing', () => {
     const chat = createChatLlm({
       openai: { apiKey: 'sk-test', baseUrl: openai.baseUrl, model: 'gpt-4o-mini' },
       timeoutMs: 5000,
-      audit: { record: async (e) => { events.push(e); } },
+      audit: {
+        record: async (e) => {
+          events.push(e);
+        },
+      },
       tracing,
     });
     const result = await chat?.invoke([new HumanMessage('hello')], {
-      prompt: { name: 'chat', hash: 'f'.repeat(64) }, operation: 'chat', auth, sessionId: 'thread-42',
+      prompt: { name: 'chat', hash: 'f'.repeat(64) },
+      operation: 'chat',
+      auth,
+      sessionId: 'thread-42',
     });
     expect(result?.message.content).toBe('traced answer');
     await tracing?.shutdown();
@@ -84,9 +120,17 @@ describe('Langfuse tracing', () => {
     expect(names).toEqual(expect.arrayContaining(['llm:chat:chat', 'openai:gpt-4o-mini']));
     // one trace; its root carries the session (thread) and the user (sub), which Langfuse applies to the trace
     expect(new Set(spans.map((sp) => sp.traceId)).size).toBe(1);
-    expect(spans.find((sp) => sp.name === 'llm:chat:chat')?.attrs).toMatchObject({ 'session.id': 'thread-42', 'user.id': 'alice', 'langfuse.trace.metadata.prompt_hash': 'f'.repeat(64) });
+    expect(spans.find((sp) => sp.name === 'llm:chat:chat')?.attrs).toMatchObject({
+      'session.id': 'thread-42',
+      'user.id': 'alice',
+      'langfuse.trace.metadata.prompt_hash': 'f'.repeat(64),
+    });
     const generation = spans.find((sp) => sp.name === 'openai:gpt-4o-mini');
-    expect(generation?.attrs).toMatchObject({ 'langfuse.observation.type': 'generation', 'langfuse.observation.metadata.prompt_name': 'chat', 'langfuse.observation.metadata.prompt_hash': 'f'.repeat(64) });
+    expect(generation?.attrs).toMatchObject({
+      'langfuse.observation.type': 'generation',
+      'langfuse.observation.metadata.prompt_name': 'chat',
+      'langfuse.observation.metadata.prompt_hash': 'f'.repeat(64),
+    });
     expect(events).toHaveLength(1);
   });
 });

@@ -46,7 +46,14 @@ afterAll(async () => {
 async function replicas(extra: Record<string, string>, held: HeldMetrics): Promise<[FastifyInstance, FastifyInstance]> {
   // chDB takes one data directory per process: the in-process replicas keep their audit in their own spools.
   const env = testEnv(key, { REDIS_URL: services.redisUrl, ANALYZE_SYNC_WAIT_SECONDS: '0', CLICKHOUSE_URL: DEAD_URL.http, ...extra });
-  const pair = await Promise.all(['a', 'b'].map((name) => testApp({ ...env, AIOPS_DATA_DIR: `/tmp/aiops-test-data/limits-${run}-${++seq}-${name}` }, { limitsKeyPrefix: prefix, metricsSource: held.source, now: () => NOW })));
+  const pair = await Promise.all(
+    ['a', 'b'].map((name) =>
+      testApp(
+        { ...env, AIOPS_DATA_DIR: `/tmp/aiops-test-data/limits-${run}-${++seq}-${name}` },
+        { limitsKeyPrefix: prefix, metricsSource: held.source, now: () => NOW },
+      ),
+    ),
+  );
   apps.push(...pair);
   return pair as [FastifyInstance, FastifyInstance];
 }
@@ -111,14 +118,17 @@ describe('concurrent analyses per workspace, across replicas', () => {
 });
 
 describe('plan defaults and the per-replica cap', () => {
-  it('shared and dedicated workspaces get their plan\'s default number of concurrent analyses', async () => {
+  it("shared and dedicated workspaces get their plan's default number of concurrent analyses", async () => {
     const held = heldSource();
     // The built-in plan defaults (blank overrides); the replica cap out of the way.
     const [a, b] = await replicas({ LIMITS_SHARED: '', LIMITS_DEDICATED: '', LIMITS_ANALYSES_PER_REPLICA: '100' }, held);
     const { shared, dedicated } = DEFAULT_PLAN_LIMITS;
     expect(dedicated.concurrent_analyses).toBeGreaterThan(shared.concurrent_analyses);
     const gates = [];
-    for (const [ws, plan, limit] of [[freshWs(), 'shared', shared.concurrent_analyses], [freshWs(), 'dedicated', dedicated.concurrent_analyses]] as const) {
+    for (const [ws, plan, limit] of [
+      [freshWs(), 'shared', shared.concurrent_analyses],
+      [freshWs(), 'dedicated', dedicated.concurrent_analyses],
+    ] as const) {
       const gate = held.hold(ws);
       gates.push(gate);
       for (let i = 0; i < limit; i++) expect((await analyze(i % 2 ? a : b, ws, plan)).statusCode, `${plan} #${i + 1}`).toBe(202);
@@ -153,13 +163,26 @@ describe('a run that fails', () => {
       updateState: async () => undefined,
     } as unknown as AnalysisGraph;
     const gate = new ConcurrencyGate({
-      routeClass: 'analyze', limit: 'concurrent_analyses', what: 'analyses', retryAfterSeconds: 10, countRefusal: () => undefined,
+      routeClass: 'analyze',
+      limit: 'concurrent_analyses',
+      what: 'analyses',
+      retryAfterSeconds: 10,
+      countRefusal: () => undefined,
       semaphore: new RedisSemaphore(redis, { prefix: `${prefix}fail:` }),
       limitsFor: () => ({ ...DEFAULT_PLAN_LIMITS.shared, concurrent_analyses: 1 }),
     });
     const runs = new AnalysisRuns(graph, { syncWaitMs: 0, admit: (auth) => gate.admit(auth), onBackgroundError: () => undefined });
     const ws = freshWs();
-    const auth = { sub: 'alice', workspaceId: ws, permissions: ['aiops:analyze'], planType: 'shared', orgIds: [], tokenType: 'aiops-contract', expiresAt: 0, rawToken: 'x' } satisfies AuthContext;
+    const auth = {
+      sub: 'alice',
+      workspaceId: ws,
+      permissions: ['aiops:analyze'],
+      planType: 'shared',
+      orgIds: [],
+      tokenType: 'aiops-contract',
+      expiresAt: 0,
+      rawToken: 'x',
+    } satisfies AuthContext;
     const request = { analysisType: 'anomaly', timeRangeMinutes: 30, targets: [], endTime: NOW / 1000 } as const;
     expect((await runs.start(auth, { ...request, targets: [] })).status).toBe('running');
     await expect(runs.start(auth, { ...request, targets: [] })).rejects.toBeInstanceOf(LimitExceededError);
@@ -188,17 +211,28 @@ describe('the lease of a dead replica', () => {
 });
 
 describe('concurrent chat turns per workspace, across replicas', () => {
-  it('a turn holds the workspace\'s slot on both replicas until it ends', async () => {
+  it("a turn holds the workspace's slot on both replicas until it ends", async () => {
     const held = heldSource();
     const [a, b] = await replicas({ LIMITS_SHARED: 'concurrent_chat_turns=1' }, held);
     const ws = freshWs();
-    const chat = async (app: FastifyInstance, sub: string) => app.inject({
-      method: 'POST', url: `/workspaces/${ws}/chat`, headers: { ...bearer(await contractToken(key, { workspaceId: ws, sub, permissions: ['aiops:read', 'aiops:analyze'] })), accept: 'application/json' },
-      payload: { message: 'what is wrong now?' },
-    });
+    const chat = async (app: FastifyInstance, sub: string) =>
+      app.inject({
+        method: 'POST',
+        url: `/workspaces/${ws}/chat`,
+        headers: {
+          ...bearer(await contractToken(key, { workspaceId: ws, sub, permissions: ['aiops:read', 'aiops:analyze'] })),
+          accept: 'application/json',
+        },
+        payload: { message: 'what is wrong now?' },
+      });
     const gate = held.hold(ws);
     const first = chat(a, 'alice');
-    await Promise.race([gate.reached, first.then((r) => { throw new Error(`the turn ended early: ${r.statusCode} ${r.body}`); })]);
+    await Promise.race([
+      gate.reached,
+      first.then((r) => {
+        throw new Error(`the turn ended early: ${r.statusCode} ${r.body}`);
+      }),
+    ]);
     const refused = await chat(b, 'bob');
     expect(refused.statusCode).toBe(429);
     expect(refused.json()).toMatchObject({ reason: 'limit_exceeded', limit: 'concurrent_chat_turns', retry_after_seconds: 5 });

@@ -39,7 +39,10 @@ afterAll(async () => {
 });
 
 async function app(env: Record<string, string>): Promise<FastifyInstance> {
-  const built = await testApp(testEnv(key, { CLICKHOUSE_URL: DEAD_URL.http, AIOPS_DATA_DIR: `/tmp/aiops-test-data/llm-budget-${run}-${++seq}`, ...env }), { limitsKeyPrefix: prefix, metricsSource: metrics(), now: () => NOW });
+  const built = await testApp(
+    testEnv(key, { CLICKHOUSE_URL: DEAD_URL.http, AIOPS_DATA_DIR: `/tmp/aiops-test-data/llm-budget-${run}-${++seq}`, ...env }),
+    { limitsKeyPrefix: prefix, metricsSource: metrics(), now: () => NOW },
+  );
   apps.push(built);
   return built;
 }
@@ -47,11 +50,15 @@ async function app(env: Record<string, string>): Promise<FastifyInstance> {
 const token = (ws: string) => contractToken(key, { workspaceId: ws, sub: 'alice', permissions: ['aiops:read', 'aiops:analyze'] });
 
 async function chat(target: FastifyInstance, ws: string) {
-  const res = await target.inject({ method: 'POST', url: `/workspaces/${ws}/chat`, headers: { ...bearer(await token(ws)), accept: 'application/json' }, payload: { message: 'what is wrong now?' } });
+  const res = await target.inject({
+    method: 'POST',
+    url: `/workspaces/${ws}/chat`,
+    headers: { ...bearer(await token(ws)), accept: 'application/json' },
+    payload: { message: 'what is wrong now?' },
+  });
   expect(res.statusCode, res.body).toBe(200);
   return res.json().answer as { text: string; mode: 'llm' | 'deterministic' };
 }
-
 
 /** Model calls only: the readiness monitor also probes the stub's `/api/version` every few seconds. */
 const modelCalls = (stub: LlmStub) => stub.requests.filter((r) => r.path !== '/api/version').length;
@@ -62,7 +69,12 @@ describe('the daily token budget, shared by two replicas', () => {
   beforeAll(async () => {
     stub = await startOllamaStub([{ reply: 'Nothing is wrong.', usage: { input: 12, output: 7 } }]); // 19 tokens a call
     stubs.push(stub);
-    const env = { REDIS_URL: services.redisUrl, OLLAMA_BASE_URL: stub.url, OLLAMA_MODEL: 'stub-model', LIMITS_SHARED: 'llm_tokens_per_day=30' };
+    const env = {
+      REDIS_URL: services.redisUrl,
+      OLLAMA_BASE_URL: stub.url,
+      OLLAMA_MODEL: 'stub-model',
+      LIMITS_SHARED: 'llm_tokens_per_day=30',
+    };
     [a, b] = [await app(env), await app(env)];
   });
 
@@ -75,7 +87,9 @@ describe('the daily token budget, shared by two replicas', () => {
     const before = (await refusals(a)).get('chat/llm_tokens_per_day') ?? 0;
     const answer = await chat(a, ws);
     expect(answer.mode).toBe('deterministic');
-    expect(answer.text).toMatch(/daily LLM budget is used up: 30 tokens a day on the shared plan, until \d{4}-\d\d-\d\dT00:00:00\.000Z\), so this answer comes from the deterministic mode/);
+    expect(answer.text).toMatch(
+      /daily LLM budget is used up: 30 tokens a day on the shared plan, until \d{4}-\d\d-\d\dT00:00:00\.000Z\), so this answer comes from the deterministic mode/,
+    );
     expect(modelCalls(stub)).toBe(calls);
     expect((await refusals(a)).get('chat/llm_tokens_per_day')).toBe(before + 1);
 
@@ -87,11 +101,20 @@ describe('the daily token budget, shared by two replicas', () => {
     await chat(a, ws);
     await chat(a, ws);
     const calls = modelCalls(stub);
-    const res = await b.inject({ method: 'POST', url: `/workspaces/${ws}/analyze`, headers: bearer(await token(ws)), payload: { time_range_minutes: 30 } });
+    const res = await b.inject({
+      method: 'POST',
+      url: `/workspaces/${ws}/analyze`,
+      headers: bearer(await token(ws)),
+      payload: { time_range_minutes: 30 },
+    });
     expect(res.statusCode, res.body).toBe(200);
     const body = res.json();
     expect(body.plan.planned_by).toBe('deterministic');
-    expect(body.errors).toContainEqual({ node: 'planner', kind: 'llm_budget_exhausted', message: expect.stringMatching(/^deterministic plan used: this workspace's daily LLM budget is used up/) });
+    expect(body.errors).toContainEqual({
+      node: 'planner',
+      kind: 'llm_budget_exhausted',
+      message: expect.stringMatching(/^deterministic plan used: this workspace's daily LLM budget is used up/),
+    });
     expect(modelCalls(stub)).toBe(calls);
     expect((await refusals(b)).get('analyze/llm_tokens_per_day')).toBeGreaterThanOrEqual(1);
   });
@@ -114,7 +137,12 @@ describe('in the embedded mode (no Redis)', () => {
   it('prices each call like the audit does and stops calling the model past it', async () => {
     const stub = await startOpenAIStub([{ reply: 'Nothing is wrong.', usage: { input: 20, output: 9 } }]); // gpt-4o: 0.00014 USD a call
     stubs.push(stub);
-    const target = await app({ OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: stub.baseUrl, OPENAI_MODEL: 'gpt-4o', LIMITS_SHARED: 'llm_usd_per_day=0.0001' });
+    const target = await app({
+      OPENAI_API_KEY: 'sk-test',
+      OPENAI_BASE_URL: stub.baseUrl,
+      OPENAI_MODEL: 'gpt-4o',
+      LIMITS_SHARED: 'llm_usd_per_day=0.0001',
+    });
     const ws = freshWs();
     expect((await chat(target, ws)).mode).toBe('llm');
     const answer = await chat(target, ws);

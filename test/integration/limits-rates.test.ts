@@ -44,15 +44,18 @@ async function access(app: FastifyInstance, ws: string, sub: string, planType: '
 }
 
 describe('request rates shared by two replicas', () => {
-  it('a user\'s read budget is one budget across both instances; past it: 429 rate_limited naming the limit, with Retry-After', async () => {
+  it("a user's read budget is one budget across both instances; past it: 429 rate_limited naming the limit, with Retry-After", async () => {
     const ws = freshWs();
     for (const app of [a, b, a]) expect((await access(app, ws, 'alice')).statusCode).toBe(200);
     const refused = await access(b, ws, 'alice');
     expect(refused.statusCode).toBe(429);
     const body = refused.json();
     expect(body).toMatchObject({
-      error: 'Too Many Requests', statusCode: 429, requestId: refused.headers['x-request-id'],
-      reason: 'rate_limited', limit: 'read_per_minute_per_user',
+      error: 'Too Many Requests',
+      statusCode: 429,
+      requestId: refused.headers['x-request-id'],
+      reason: 'rate_limited',
+      limit: 'read_per_minute_per_user',
     });
     expect(body.message).toMatch(/at most 3 a minute on the shared plan/);
     expect(body.retry_after_seconds).toBeGreaterThanOrEqual(1);
@@ -64,7 +67,7 @@ describe('request rates shared by two replicas', () => {
     expect((await access(a, ws, 'bob')).statusCode).toBe(200);
   });
 
-  it('the workspace\'s budget counts every user; another workspace is untouched', async () => {
+  it("the workspace's budget counts every user; another workspace is untouched", async () => {
     const ws = freshWs();
     for (const [i, sub] of ['u1', 'u2', 'u3', 'u4', 'u5'].entries()) expect((await access(i % 2 ? a : b, ws, sub)).statusCode).toBe(200);
     const refused = await access(a, ws, 'u6');
@@ -83,7 +86,7 @@ describe('request rates shared by two replicas', () => {
     expect(res.statusCode, res.body).toBe(400); // validated (and counted as remediate), not refused
   });
 
-  it('a dedicated workspace gets its own plan\'s limits', async () => {
+  it("a dedicated workspace gets its own plan's limits", async () => {
     const ws = freshWs();
     for (let i = 0; i < 8; i++) expect((await access(i % 2 ? a : b, ws, 'alice', 'dedicated')).statusCode).toBe(200);
     const refused = await access(a, ws, 'alice', 'dedicated');

@@ -11,17 +11,30 @@ import type { LlmCallOptions } from '../../src/llm/types.js';
 import { startOllamaStub, startOpenAIStub, type LlmStub } from '../helpers/llm-stubs.js';
 
 const auth: AuthContext = {
-  sub: 'alice', workspaceId: 'ws-demo', permissions: ['aiops:read', 'aiops:analyze'], planType: 'shared',
-  orgIds: ['org-1'], tokenType: 'aiops-contract', expiresAt: 4_000_000_000, rawToken: 'eyJraw.token.value',
+  sub: 'alice',
+  workspaceId: 'ws-demo',
+  permissions: ['aiops:read', 'aiops:analyze'],
+  planType: 'shared',
+  orgIds: ['org-1'],
+  tokenType: 'aiops-contract',
+  expiresAt: 4_000_000_000,
+  rawToken: 'eyJraw.token.value',
 };
 const PROMPT_TEXT = 'You are the diagnostician. SECRET-PROMPT-TEXT';
 const call = (extra: Partial<LlmCallOptions> = {}): LlmCallOptions => ({
-  prompt: { name: 'diagnosis', hash: 'a'.repeat(64) }, operation: 'diagnose', auth, sessionId: 'thread-1', requestId: 'req-1', ...extra,
+  prompt: { name: 'diagnosis', hash: 'a'.repeat(64) },
+  operation: 'diagnose',
+  auth,
+  sessionId: 'thread-1',
+  requestId: 'req-1',
+  ...extra,
 });
 const messages = () => [new SystemMessage(PROMPT_TEXT), new HumanMessage('why is cart restarting?')];
 
 const getPods = tool(async ({ namespace }) => `pods of ${namespace}`, {
-  name: 'get_pods', description: 'List pods of a namespace', schema: z.object({ namespace: z.string() }),
+  name: 'get_pods',
+  description: 'List pods of a namespace',
+  schema: z.object({ namespace: z.string() }),
 });
 
 class FakeAudit implements AuditLog {
@@ -42,8 +55,16 @@ afterEach(async () => {
   await Promise.all(stubs.map((s) => s.close()));
   stubs = [];
 });
-const ollama = async (...args: Parameters<typeof startOllamaStub>) => { const s = await startOllamaStub(...args); stubs.push(s); return s; };
-const openai = async (...args: Parameters<typeof startOpenAIStub>) => { const s = await startOpenAIStub(...args); stubs.push(s); return s; };
+const ollama = async (...args: Parameters<typeof startOllamaStub>) => {
+  const s = await startOllamaStub(...args);
+  stubs.push(s);
+  return s;
+};
+const openai = async (...args: Parameters<typeof startOpenAIStub>) => {
+  const s = await startOpenAIStub(...args);
+  stubs.push(s);
+  return s;
+};
 
 function llm(audit: AuditLog, o: { ollama?: LlmStub; openai?: LlmStub; timeoutMs?: number }) {
   const options: ChatLlmOptions = {
@@ -74,24 +95,52 @@ describe('Ollama (local /api/chat stub)', () => {
     const audit = new FakeAudit();
     const result = await llm(audit, { ollama: stub }).invoke(messages(), call());
     expect(result.message.content).toBe('The cart pod is OOM killed.');
-    expect(result).toMatchObject({ provider: 'ollama', model: 'llama3.1:8b', fallbackUsed: false, usage: { inputTokens: 31, outputTokens: 8, estimated: false } });
+    expect(result).toMatchObject({
+      provider: 'ollama',
+      model: 'llama3.1:8b',
+      fallbackUsed: false,
+      usage: { inputTokens: 31, outputTokens: 8, estimated: false },
+    });
     expect(stub.requests[0]?.body).toMatchObject({ model: 'llama3.1:8b', stream: true });
     expect(audit.events).toHaveLength(1);
-    expect(audit.events[0]).toMatchObject({ event_type: 'llm_call', user_id: 'alice', workspace_id: 'ws-demo', initiated_by: 'AIOpsAgent', request_id: 'req-1' });
+    expect(audit.events[0]).toMatchObject({
+      event_type: 'llm_call',
+      user_id: 'alice',
+      workspace_id: 'ws-demo',
+      initiated_by: 'AIOpsAgent',
+      request_id: 'req-1',
+    });
     expect(audit.details(0)).toMatchObject({
-      session_id: 'thread-1', provider: 'ollama', model: 'llama3.1:8b', prompt_name: 'diagnosis', prompt_hash: 'a'.repeat(64),
-      input_tokens: 31, output_tokens: 8, cost_usd: 0, fallback_used: false, operation: 'diagnose', status: 'ok',
+      session_id: 'thread-1',
+      provider: 'ollama',
+      model: 'llama3.1:8b',
+      prompt_name: 'diagnosis',
+      prompt_hash: 'a'.repeat(64),
+      input_tokens: 31,
+      output_tokens: 8,
+      cost_usd: 0,
+      fallback_used: false,
+      operation: 'diagnose',
+      status: 'ok',
     });
   });
 
   it('round-trips a tool call', async () => {
-    const stub = await ollama([{ reply: '', toolCalls: [{ name: 'get_pods', args: { namespace: 'shop' } }] }, { reply: 'cart-1 is restarting' }]);
+    const stub = await ollama([
+      { reply: '', toolCalls: [{ name: 'get_pods', args: { namespace: 'shop' } }] },
+      { reply: 'cart-1 is restarting' },
+    ]);
     const chat = llm(new FakeAudit(), { ollama: stub });
     const first = await chat.invoke(messages(), call({ tools: [getPods] }));
     const tc = first.message.tool_calls?.[0];
     expect(tc).toMatchObject({ name: 'get_pods', args: { namespace: 'shop' } });
-    expect(stub.requests[0]?.body.tools).toEqual([expect.objectContaining({ type: 'function', function: expect.objectContaining({ name: 'get_pods' }) })]);
-    const second = await chat.invoke([...messages(), first.message, new ToolMessage({ content: 'cart-1 restarts=5', tool_call_id: tc?.id ?? '' })], call({ tools: [getPods] }));
+    expect(stub.requests[0]?.body.tools).toEqual([
+      expect.objectContaining({ type: 'function', function: expect.objectContaining({ name: 'get_pods' }) }),
+    ]);
+    const second = await chat.invoke(
+      [...messages(), first.message, new ToolMessage({ content: 'cart-1 restarts=5', tool_call_id: tc?.id ?? '' })],
+      call({ tools: [getPods] }),
+    );
     expect(second.message.content).toBe('cart-1 is restarting');
     const sent = stub.requests[1]?.body.messages as { role: string; content: string; tool_calls?: unknown[] }[];
     expect(sent.map((m) => m.role)).toEqual(['system', 'user', 'assistant', 'tool']);
@@ -107,7 +156,12 @@ describe('OpenAI (local /v1/chat/completions stub)', () => {
     const started = Date.now();
     const result = await llm(audit, { openai: stub }).invoke(messages(), call());
     expect(Date.now() - started).toBeLessThan(2000);
-    expect(result).toMatchObject({ provider: 'openai', model: 'gpt-4o-mini', fallbackUsed: false, usage: { inputTokens: 1000, outputTokens: 500, estimated: false } });
+    expect(result).toMatchObject({
+      provider: 'openai',
+      model: 'gpt-4o-mini',
+      fallbackUsed: false,
+      usage: { inputTokens: 1000, outputTokens: 500, estimated: false },
+    });
     expect(stub.requests[0]?.headers.authorization).toBe('Bearer sk-test-0123456789abcdefghij');
     expect(stub.requests[0]?.body.stream).toBeFalsy();
     expect(audit.details(0)).toMatchObject({ provider: 'openai', status: 'ok', cost_usd: (1000 * 0.15 + 500 * 0.6) / 1e6 });
@@ -122,7 +176,11 @@ describe('OpenAI (local /v1/chat/completions stub)', () => {
       return realFetch(input, init);
     };
     const started = Date.now();
-    const result = (await llm(new FakeAudit(), { openai: stub }).invoke(messages(), call()).finally(() => { globalThis.fetch = realFetch; })) as ChatLlmResult;
+    const result = (await llm(new FakeAudit(), { openai: stub })
+      .invoke(messages(), call())
+      .finally(() => {
+        globalThis.fetch = realFetch;
+      })) as ChatLlmResult;
     expect(Date.now() - started).toBeLessThan(2000);
     expect(urls.length).toBeGreaterThan(0);
     expect(urls.every((u) => u.startsWith(stub.url))).toBe(true); // no tiktoken download, nothing off-box
@@ -131,12 +189,20 @@ describe('OpenAI (local /v1/chat/completions stub)', () => {
   });
 
   it('round-trips tool_calls', async () => {
-    const stub = await openai([{ reply: '', toolCalls: [{ name: 'get_pods', args: { namespace: 'shop' }, id: 'call_abc' }] }, { reply: 'done' }]);
+    const stub = await openai([
+      { reply: '', toolCalls: [{ name: 'get_pods', args: { namespace: 'shop' }, id: 'call_abc' }] },
+      { reply: 'done' },
+    ]);
     const chat = llm(new FakeAudit(), { openai: stub });
     const first = await chat.invoke(messages(), call({ tools: [getPods] }));
     expect(first.message.tool_calls).toEqual([expect.objectContaining({ name: 'get_pods', args: { namespace: 'shop' }, id: 'call_abc' })]);
-    expect(stub.requests[0]?.body.tools).toEqual([expect.objectContaining({ type: 'function', function: expect.objectContaining({ name: 'get_pods' }) })]);
-    const second = await chat.invoke([...messages(), first.message, new ToolMessage({ content: 'cart-1', tool_call_id: 'call_abc' })], call({ tools: [getPods] }));
+    expect(stub.requests[0]?.body.tools).toEqual([
+      expect.objectContaining({ type: 'function', function: expect.objectContaining({ name: 'get_pods' }) }),
+    ]);
+    const second = await chat.invoke(
+      [...messages(), first.message, new ToolMessage({ content: 'cart-1', tool_call_id: 'call_abc' })],
+      call({ tools: [getPods] }),
+    );
     expect(second.message.content).toBe('done');
     const sent = stub.requests[1]?.body.messages as { role: string; tool_call_id?: string }[];
     expect(sent.map((m) => m.role)).toEqual(['system', 'user', 'assistant', 'tool']);
@@ -147,10 +213,16 @@ describe('OpenAI (local /v1/chat/completions stub)', () => {
 describe('fallback', () => {
   it('falls back from a failing (500) Ollama to OpenAI and audits both attempts', async () => {
     const audit = new FakeAudit();
-    const result = await llm(audit, { ollama: await ollama([{ status: 500 }]), openai: await openai([{ reply: 'from openai' }]) }).invoke(messages(), call());
+    const result = await llm(audit, { ollama: await ollama([{ status: 500 }]), openai: await openai([{ reply: 'from openai' }]) }).invoke(
+      messages(),
+      call(),
+    );
     expect(result).toMatchObject({ provider: 'openai', fallbackUsed: true });
     expect(result.message.content).toBe('from openai');
-    expect(audit.events.map((e) => [(e.details as { provider: string }).provider, (e.details as { status: string }).status])).toEqual([['ollama', 'error'], ['openai', 'ok']]);
+    expect(audit.events.map((e) => [(e.details as { provider: string }).provider, (e.details as { status: string }).status])).toEqual([
+      ['ollama', 'error'],
+      ['openai', 'ok'],
+    ]);
     expect(audit.details(1)).toMatchObject({ fallback_used: true });
   });
 
@@ -158,7 +230,10 @@ describe('fallback', () => {
     const audit = new FakeAudit();
     const hanging = await ollama([{ hang: true }]);
     const started = Date.now();
-    const result = await llm(audit, { ollama: hanging, openai: await openai([{ reply: 'from openai' }]), timeoutMs: 300 }).invoke(messages(), call());
+    const result = await llm(audit, { ollama: hanging, openai: await openai([{ reply: 'from openai' }]), timeoutMs: 300 }).invoke(
+      messages(),
+      call(),
+    );
     expect(Date.now() - started).toBeLessThan(3000);
     expect(result).toMatchObject({ provider: 'openai', fallbackUsed: true });
     expect(audit.details(0)).toMatchObject({ provider: 'ollama', status: 'timeout', input_tokens: 0, output_tokens: 0 });
@@ -176,7 +251,11 @@ describe('fallback', () => {
 
   it('uses the per-call timeout over the default', async () => {
     const audit = new FakeAudit();
-    const chat = llm(audit, { ollama: await ollama([{ reply: 'late', delayMs: 1000 }]), openai: await openai([{ reply: 'on time' }]), timeoutMs: 10_000 });
+    const chat = llm(audit, {
+      ollama: await ollama([{ reply: 'late', delayMs: 1000 }]),
+      openai: await openai([{ reply: 'on time' }]),
+      timeoutMs: 10_000,
+    });
     const result = await chat.invoke(messages(), call({ timeoutMs: 200 }));
     expect(result.provider).toBe('openai');
   });
@@ -185,7 +264,10 @@ describe('fallback', () => {
 describe('audit', () => {
   it('never records prompts, outputs or keys', async () => {
     const audit = new FakeAudit();
-    await llm(audit, { ollama: await ollama([{ status: 500, body: '{"error":"model said SECRET-PROMPT-TEXT"}' }]), openai: await openai([{ reply: 'OUTPUT-TEXT' }]) }).invoke(messages(), call());
+    await llm(audit, {
+      ollama: await ollama([{ status: 500, body: '{"error":"model said SECRET-PROMPT-TEXT"}' }]),
+      openai: await openai([{ reply: 'OUTPUT-TEXT' }]),
+    }).invoke(messages(), call());
     const dump = JSON.stringify(audit.events);
     expect(dump).not.toContain('SECRET-PROMPT-TEXT');
     expect(dump).not.toContain('OUTPUT-TEXT');

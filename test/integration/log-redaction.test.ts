@@ -22,7 +22,13 @@ beforeAll(async () => {
   const stream = new Writable({ write: (chunk, _e, cb) => void (lines.push(String(chunk)), cb()) });
   // The logger options of src/app.ts, writing to a stream.
   app = await testApp(testEnv(key), {
-    logger: { level: 'trace', stream, redact: { paths: LOG_REDACT_PATHS, censor: '[redacted]' }, serializers: LOG_SERIALIZERS, hooks: LOG_HOOKS },
+    logger: {
+      level: 'trace',
+      stream,
+      redact: { paths: LOG_REDACT_PATHS, censor: '[redacted]' },
+      serializers: LOG_SERIALIZERS,
+      hooks: LOG_HOOKS,
+    },
   });
 });
 afterAll(async () => app?.close());
@@ -36,8 +42,13 @@ function expectNoToken(text: string): void {
 describe('log redaction', () => {
   it('masks a JWT anywhere in a logged URL, however it is glued or encoded', async () => {
     const queries = [
-      `x=Bearer%20${jwt}`, `x=%22${jwt}%22`, `x=a${jwt}`, `x=Bearer+${jwt}`,
-      `x=${encodeURIComponent(`"Bearer ${jwt}"`)}`, `x=${everyCharEncoded(jwt)}`, `x=${encodeURIComponent(everyCharEncoded(jwt))}`,
+      `x=Bearer%20${jwt}`,
+      `x=%22${jwt}%22`,
+      `x=a${jwt}`,
+      `x=Bearer+${jwt}`,
+      `x=${encodeURIComponent(`"Bearer ${jwt}"`)}`,
+      `x=${everyCharEncoded(jwt)}`,
+      `x=${encodeURIComponent(everyCharEncoded(jwt))}`,
     ];
     lines.length = 0;
     for (const q of queries) {
@@ -63,7 +74,10 @@ describe('log redaction', () => {
     err.cause = new Error(`upstream: token ${jwt} rejected`);
     app.log.error({ err }, 'call failed');
     app.log.warn({ err: `plain ${jwt}` }, 'as string');
-    app.log.info({ headers: { 'x-forwarded-authorization': `Bearer ${jwt}`, 'x-trace': `a${jwt}` }, nested: [{ deeper: { url: `/x?q=%22${jwt}` } }] }, 'headers');
+    app.log.info(
+      { headers: { 'x-forwarded-authorization': `Bearer ${jwt}`, 'x-trace': `a${jwt}` }, nested: [{ deeper: { url: `/x?q=%22${jwt}` } }] },
+      'headers',
+    );
     app.log.info(`request with ${encodeURIComponent(`Bearer ${jwt}`)} failed`);
     const text = lines.join('');
     expect(lines).toHaveLength(4);

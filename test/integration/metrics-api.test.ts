@@ -62,7 +62,20 @@ describe('embedded default (no PROMETHEUS_URL)', () => {
   it('lists the catalog with PromQL', async () => {
     const res = await embedded.inject({ url: '/workspaces/ws-demo/metrics/catalog', headers: bearer(demoToken) });
     const names = res.json().queries.map((q: { name: string }) => q.name);
-    expect(names).toEqual(expect.arrayContaining(['cpu_usage', 'cpu_throttling', 'memory_usage_vs_limits', 'oom_kills', 'restarts', 'pod_phase', 'network_transmit', 'pvc_usage', 'http_error_ratio', 'http_latency_p95']));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'cpu_usage',
+        'cpu_throttling',
+        'memory_usage_vs_limits',
+        'oom_kills',
+        'restarts',
+        'pod_phase',
+        'network_transmit',
+        'pvc_usage',
+        'http_error_ratio',
+        'http_latency_p95',
+      ]),
+    );
     expect(res.json().source).toBe('embedded');
   });
 });
@@ -80,8 +93,16 @@ describe('validation and limits', () => {
     ['start without end', { name: 'cpu_usage', start: String(now - 60) }, /needs both start and end/],
     ['end before start', { name: 'cpu_usage', start: String(now), end: String(now - 60) }, /end .* is before start/],
     ['bad step', { name: 'cpu_usage', start: String(now - 60), end: String(now), step: 'fast' }, /step: "fast" is not a positive duration/],
-    ['too many points per series', { name: 'cpu_usage', start: String(now - 86_400), end: String(now), step: '5s' }, /17281 points per series; the limit is 11000/],
-    ['range over the limit', { name: 'cpu_usage', start: String(now - 8 * 86_400), end: String(now), step: '1h' }, /the range is 192 h; the limit is 168 h/],
+    [
+      'too many points per series',
+      { name: 'cpu_usage', start: String(now - 86_400), end: String(now), step: '5s' },
+      /17281 points per series; the limit is 11000/,
+    ],
+    [
+      'range over the limit',
+      { name: 'cpu_usage', start: String(now - 8 * 86_400), end: String(now), step: '1h' },
+      /the range is 192 h; the limit is 168 h/,
+    ],
     ['step under the minimum', { name: 'cpu_usage', start: String(now - 60), end: String(now), step: '1s' }, /below the minimum of 5s/],
     ['time and a range together', { name: 'cpu_usage', time: String(now), start: String(now - 60), end: String(now) }, /either time/],
     ['an unknown parameter', { name: 'cpu_usage', foo: 'bar' }, /querystring/],
@@ -113,12 +134,21 @@ describe('against the real Prometheus and Redis', () => {
     const tokenA = await contractToken(key, { workspaceId: 'ws-a', permissions: ['aiops:read'] });
     const tokenB = await contractToken(key, { workspaceId: 'ws-b', permissions: ['aiops:read'] });
     const end = Math.floor(prometheusWindow().endMs / 1000);
-    const params = { query: `count(kube_pod_info) + ${Math.random()} # unique per run: a comment alone would normalise away`, start: String(end - 3600), end: String(end), step: '60s' };
+    const params = {
+      query: `count(kube_pod_info) + ${Math.random()} # unique per run: a comment alone would normalise away`,
+      start: String(end - 3600),
+      end: String(end),
+      step: '60s',
+    };
     const first = await query(app, tokenA, params, 'ws-a');
     const second = await query(app, tokenA, { ...params, query: params.query.replace('count(', 'count (  ') }, 'ws-a');
     const otherWorkspace = await query(app, tokenB, params, 'ws-b');
     expect(first.statusCode, first.body).toBe(200);
-    expect([first.headers['x-aiops-cache'], second.headers['x-aiops-cache'], otherWorkspace.headers['x-aiops-cache']]).toEqual(['miss', 'hit', 'miss']);
+    expect([first.headers['x-aiops-cache'], second.headers['x-aiops-cache'], otherWorkspace.headers['x-aiops-cache']]).toEqual([
+      'miss',
+      'hit',
+      'miss',
+    ]);
     expect(second.json()).toEqual(first.json());
     expect((await redis.keys('aiops:metrics:*')).length).toBeGreaterThan(0);
     const metrics = (await app.inject({ url: '/metrics' })).body;
@@ -145,12 +175,24 @@ describe('against the real Prometheus and Redis', () => {
     const app = await testApp(testEnv(key, { PROMETHEUS_URL: services.prometheusUrl }));
     const end = Math.floor(prometheusWindow().endMs / 1000);
     const range = { start: String(end - 5 * 3600), end: String(end), step: '60s' };
-    const a = await query(app, await contractToken(key, { workspaceId: 'ws-a', permissions: ['aiops:read'] }), { name: 'oom_kills', ...range }, 'ws-a');
+    const a = await query(
+      app,
+      await contractToken(key, { workspaceId: 'ws-a', permissions: ['aiops:read'] }),
+      { name: 'oom_kills', ...range },
+      'ws-a',
+    );
     expect(a.statusCode, a.body).toBe(200);
     const maxOom = Math.max(...a.json().data.result.flatMap((s: { values: [number, string][] }) => s.values.map(([, v]) => Number(v))));
     expect(maxOom).toBeGreaterThanOrEqual(1);
-    const b = await query(app, await contractToken(key, { workspaceId: 'ws-b', permissions: ['aiops:read'] }), { name: 'cpu_throttling', ...range }, 'ws-b');
-    const maxThrottle = Math.max(...b.json().data.result.flatMap((s: { values: [number, string][] }) => s.values.map(([, v]) => Number(v))));
+    const b = await query(
+      app,
+      await contractToken(key, { workspaceId: 'ws-b', permissions: ['aiops:read'] }),
+      { name: 'cpu_throttling', ...range },
+      'ws-b',
+    );
+    const maxThrottle = Math.max(
+      ...b.json().data.result.flatMap((s: { values: [number, string][] }) => s.values.map(([, v]) => Number(v))),
+    );
     expect(maxThrottle).toBeGreaterThan(0.3);
     await app.close();
   });

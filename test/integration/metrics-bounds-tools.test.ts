@@ -29,7 +29,17 @@ async function refused(run: () => Promise<ToolResult>): Promise<ToolResult & { s
 }
 
 const fetchSeries = (window: { start: number; end: number; step: number }) =>
-  box.run('fetch_series', { queries: [{ name: 'cpu_usage', purpose: 'probe' }, { name: 'memory_working_set', purpose: 'probe' }], window }, analyst);
+  box.run(
+    'fetch_series',
+    {
+      queries: [
+        { name: 'cpu_usage', purpose: 'probe' },
+        { name: 'memory_working_set', purpose: 'probe' },
+      ],
+      window,
+    },
+    analyst,
+  );
 
 describe('fetch_series with hostile windows', () => {
   it.each([
@@ -37,8 +47,16 @@ describe('fetch_series with hostile windows', () => {
     ['a step of 1 ms', { start: now - 3600, end: now, step: 0.001 }, { limit: 'step' }],
     ['a range from 1970', { start: 0, end: now, step: 3600 }, { limit: 'range' }],
     // Within the tool's own range limits: refused by the data layer, for every query.
-    ['a day, 90 days ago', { start: now - 90 * DAY, end: now - 89 * DAY, step: 60 }, { failures: [{ message: expect.stringMatching(/older than the lookback limit/) }, expect.anything()] }],
-    ['a minute at 1e308', { start: 1e308, end: 1e308, step: 60 }, { failures: [{ message: expect.stringMatching(/in the future/) }, expect.anything()] }],
+    [
+      'a day, 90 days ago',
+      { start: now - 90 * DAY, end: now - 89 * DAY, step: 60 },
+      { failures: [{ message: expect.stringMatching(/older than the lookback limit/) }, expect.anything()] },
+    ],
+    [
+      'a minute at 1e308',
+      { start: 1e308, end: 1e308, step: 60 },
+      { failures: [{ message: expect.stringMatching(/in the future/) }, expect.anything()] },
+    ],
   ])('%s → error naming the limit', async (_label, window, details) => {
     const r = await refused(() => fetchSeries(window));
     expect(r.details).toMatchObject({ kind: 'limit_exceeded', ...details });

@@ -34,7 +34,13 @@ afterAll(async () => {
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
-async function get(app: FastifyInstance, token: string, ws: string, path: string, params: Record<string, string>): Promise<LightMyRequestResponse> {
+async function get(
+  app: FastifyInstance,
+  token: string,
+  ws: string,
+  path: string,
+  params: Record<string, string>,
+): Promise<LightMyRequestResponse> {
   return app.inject({ url: `/workspaces/${ws}/metrics/${path}?${new URLSearchParams(params)}`, headers: bearer(token) });
 }
 
@@ -57,12 +63,32 @@ function hostileQueries(now: number): [string, Record<string, string>, string | 
   const step = 3 * DAY;
   const unaligned = Math.floor((now - 12 * DAY) / step) * step + step - 1; // aligning moves it almost a step down
   return [
-    ['a step of 99999999999999y (the probe: start aligned to 1970)', { start: String(now - 3600), end: String(now), step: '99999999999999y' }, 'step', /longer than the longest range/],
-    ['a step of 1e308', { start: String(now - 3600), end: String(now), step: '1e308' }, undefined, /step: "1e308" is not a positive duration/],
+    [
+      'a step of 99999999999999y (the probe: start aligned to 1970)',
+      { start: String(now - 3600), end: String(now), step: '99999999999999y' },
+      'step',
+      /longer than the longest range/,
+    ],
+    [
+      'a step of 1e308',
+      { start: String(now - 3600), end: String(now), step: '1e308' },
+      undefined,
+      /step: "1e308" is not a positive duration/,
+    ],
     ['a step of 1ms', { start: String(now - 3600), end: String(now), step: '1ms' }, 'step', /below the minimum/],
-    ['a range of 7 days less 10 s that alignment to a 3-day step stretches to 9 days', { start: String(unaligned), end: String(unaligned + 7 * DAY - 10), step: '3d' }, 'range', /the range is 216 h; the limit is 168 h/],
+    [
+      'a range of 7 days less 10 s that alignment to a 3-day step stretches to 9 days',
+      { start: String(unaligned), end: String(unaligned + 7 * DAY - 10), step: '3d' },
+      'range',
+      /the range is 216 h; the limit is 168 h/,
+    ],
     ['a range starting in 1970', { start: '0', end: String(now), step: '1h' }, 'range', /the limit is 168 h/],
-    ['a range older than the lookback', { start: String(now - 16 * DAY), end: String(now - 15.5 * DAY), step: '1m' }, 'lookback', /older than the lookback limit of 15 d/],
+    [
+      'a range older than the lookback',
+      { start: String(now - 16 * DAY), end: String(now - 15.5 * DAY), step: '1m' },
+      'lookback',
+      /older than the lookback limit of 15 d/,
+    ],
     ['a range in the far future', { start: '99999999999999', end: '99999999999999', step: '1m' }, 'future', /in the future/],
     ['time=now-90d', { time: String(now - 90 * DAY) }, 'lookback', /older than the lookback limit/],
     ['time a day in the future', { time: String(now + DAY) }, 'future', /more than 300 s in the future/],
@@ -79,7 +105,10 @@ describe('the embedded demo source (npm start)', () => {
 
   it('the oldest allowed instant answers, generating only up to the retention', async () => {
     const before = process.memoryUsage().rss;
-    const res = await get(embedded, demoToken, 'ws-demo', 'query', { name: 'memory_working_set', time: String(nowSeconds() - 15 * DAY + 3600) });
+    const res = await get(embedded, demoToken, 'ws-demo', 'query', {
+      name: 'memory_working_set',
+      time: String(nowSeconds() - 15 * DAY + 3600),
+    });
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json().data.result.length).toBeGreaterThan(0);
     expect(process.memoryUsage().rss - before).toBeLessThan(MAX_RSS_GROWTH);
@@ -88,7 +117,11 @@ describe('the embedded demo source (npm start)', () => {
   it('an answer over the byte bound is refused naming response_size', async () => {
     const app = await testApp(testEnv(key, { METRICS_MAX_RESPONSE_BYTES: String(64 * 1024) }));
     const now = nowSeconds();
-    await expectRefused(() => get(app, demoToken, 'ws-demo', 'query', { name: 'cpu_usage', start: String(now - DAY), end: String(now), step: '30s' }), 'response_size', /larger than 65536 bytes/);
+    await expectRefused(
+      () => get(app, demoToken, 'ws-demo', 'query', { name: 'cpu_usage', start: String(now - DAY), end: String(now), step: '30s' }),
+      'response_size',
+      /larger than 65536 bytes/,
+    );
     await app.close();
   });
 
@@ -103,7 +136,11 @@ describe('the real Prometheus', () => {
   const at = () => Math.floor(prometheusWindow().endMs / 1000) - 60;
 
   it.each(hostileQueries(nowSeconds()))('%s → 400', async (_label, params, limit, message) => {
-    await expectRefused(() => get(prometheus, wsAToken, 'ws-a', 'query', { query: 'container_memory_working_set_bytes', ...params }), limit, message);
+    await expectRefused(
+      () => get(prometheus, wsAToken, 'ws-a', 'query', { query: 'container_memory_working_set_bytes', ...params }),
+      limit,
+      message,
+    );
   });
 
   it.each([
@@ -116,7 +153,10 @@ describe('the real Prometheus', () => {
   });
 
   it('the same queries within the bounds still answer', async () => {
-    const res = await get(prometheus, wsAToken, 'ws-a', 'query', { query: 'max_over_time(container_memory_working_set_bytes[1h]) and container_memory_working_set_bytes offset 5m', time: String(at()) });
+    const res = await get(prometheus, wsAToken, 'ws-a', 'query', {
+      query: 'max_over_time(container_memory_working_set_bytes[1h]) and container_memory_working_set_bytes offset 5m',
+      time: String(at()),
+    });
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json().data.result.length).toBeGreaterThan(0);
     const series = await get(prometheus, wsAToken, 'ws-a', 'series', { 'match[]': 'kube_pod_info' });
@@ -135,7 +175,11 @@ describe('the real Prometheus', () => {
 
   it('more series than METRICS_MAX_SERIES: the query, series and label values APIs refuse naming series', async () => {
     const app = await testApp(testEnv(key, { PROMETHEUS_URL: services.prometheusUrl, METRICS_MAX_SERIES: '5' }));
-    await expectRefused(() => get(app, wsAToken, 'ws-a', 'query', { query: '{__name__=~"container_.*"}', time: String(at()) }), 'series', /the limit is 5/);
+    await expectRefused(
+      () => get(app, wsAToken, 'ws-a', 'query', { query: '{__name__=~"container_.*"}', time: String(at()) }),
+      'series',
+      /the limit is 5/,
+    );
     await expectRefused(() => get(app, wsAToken, 'ws-a', 'series', { 'match[]': '{__name__=~"container_.*"}' }), 'series');
     await expectRefused(() => get(app, wsAToken, 'ws-a', 'labels/__name__/values', {}), 'series', /label values; the limit is 5/);
     await app.close();
@@ -144,7 +188,17 @@ describe('the real Prometheus', () => {
   it('a response over METRICS_MAX_RESPONSE_BYTES is abandoned while streaming and refused naming response_size', async () => {
     const app = await testApp(testEnv(key, { PROMETHEUS_URL: services.prometheusUrl, METRICS_MAX_RESPONSE_BYTES: String(64 * 1024) }));
     const end = at();
-    await expectRefused(() => get(app, wsAToken, 'ws-a', 'query', { query: '{__name__=~"container_.*"}', start: String(end - 5 * 3600), end: String(end), step: '30s' }), 'response_size', /larger than 65536 bytes/);
+    await expectRefused(
+      () =>
+        get(app, wsAToken, 'ws-a', 'query', {
+          query: '{__name__=~"container_.*"}',
+          start: String(end - 5 * 3600),
+          end: String(end),
+          step: '30s',
+        }),
+      'response_size',
+      /larger than 65536 bytes/,
+    );
     await app.close();
   });
 });

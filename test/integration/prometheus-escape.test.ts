@@ -77,9 +77,12 @@ describe('selectors are confined (results carry only ws-a)', () => {
     ['count of workspaces', 'count(count by (workspace_id) ({__name__=~".+"}))'],
     ['vector(1) joined with on()', 'vector(1) and on() count(kube_pod_info)'],
   ])('aggregates that drop labels equal the ws-a-only value: %s', async (_label, query) => {
-    const own = await raw(query.replaceAll('{__name__=~".+"}', '{__name__=~".+", workspace_id="ws-a"}')
-      .replaceAll('container_cpu_usage_seconds_total[', 'container_cpu_usage_seconds_total{workspace_id="ws-a"}[')
-      .replaceAll('count(kube_pod_info)', 'count(kube_pod_info{workspace_id="ws-a"})'));
+    const own = await raw(
+      query
+        .replaceAll('{__name__=~".+"}', '{__name__=~".+", workspace_id="ws-a"}')
+        .replaceAll('container_cpu_usage_seconds_total[', 'container_cpu_usage_seconds_total{workspace_id="ws-a"}[')
+        .replaceAll('count(kube_pod_info)', 'count(kube_pod_info{workspace_id="ws-a"})'),
+    );
     const all = await raw(query);
     const res = await api(query);
     expect(res.statusCode, res.body).toBe(200);
@@ -119,7 +122,9 @@ describe('series and label APIs', () => {
   const get = (path: string) => app.inject({ url: `/workspaces/ws-a/metrics/${path}`, headers: bearer(token) });
 
   it('series: match[] is confined, and a foreign match[] is refused', async () => {
-    const res = await get(`series?${new URLSearchParams({ 'match[]': '{__name__=~"kube_pod_.*"}', start: String(at - 600), end: String(at) })}`);
+    const res = await get(
+      `series?${new URLSearchParams({ 'match[]': '{__name__=~"kube_pod_.*"}', start: String(at - 600), end: String(at) })}`,
+    );
     expect(res.statusCode, res.body).toBe(200);
     const series = res.json().data as Record<string, string>[];
     expect(series.length).toBeGreaterThan(0);
@@ -132,7 +137,7 @@ describe('series and label APIs', () => {
     const ws = await get('labels/workspace_id/values');
     expect(ws.json().data).toEqual(['ws-a']);
     const pods = (await get('labels/pod/values')).json().data as string[];
-    const allPods = await (await fetch(`${services.prometheusUrl}/api/v1/label/pod/values`)).json() as { data: string[] };
+    const allPods = (await (await fetch(`${services.prometheusUrl}/api/v1/label/pod/values`)).json()) as { data: string[] };
     expect(pods.length).toBeGreaterThan(0);
     expect(allPods.data.length).toBeGreaterThan(pods.length); // other workspaces have pods we must not list
     const ownPods = await raw('group by (pod) ({workspace_id="ws-a", pod!=""})');

@@ -36,27 +36,39 @@ describe('health', () => {
   });
 
   it('ready when every configured dependency answers, with latencies; unconfigured ones are listed', async () => {
-    const app = await testApp(testEnv(key, { REDIS_URL: services.redisUrl, DATABASE_URL: services.databaseUrl, PROMETHEUS_URL: prometheusUrl }));
+    const app = await testApp(
+      testEnv(key, { REDIS_URL: services.redisUrl, DATABASE_URL: services.databaseUrl, PROMETHEUS_URL: prometheusUrl }),
+    );
     const res = await app.inject({ url: '/health/ready' });
     expect(res.statusCode, res.body).toBe(200);
     const body = res.json();
     expect(body.status).toBe('ready');
     for (const name of ['redis', 'postgres', 'prometheus']) {
-      expect(body.dependencies).toContainEqual(expect.objectContaining({ name, status: 'ok', required: false, latency_ms: expect.any(Number) }));
+      expect(body.dependencies).toContainEqual(
+        expect.objectContaining({ name, status: 'ok', required: false, latency_ms: expect.any(Number) }),
+      );
     }
     expect(body.dependencies).toContainEqual({ name: 'clickhouse', status: 'not_configured', required: false });
     await app.close();
   });
 
   it('PostgreSQL down: 200 degraded (the replica stays in), naming it and the routes it affects; /metrics says so per dependency', async () => {
-    const app = await testApp(testEnv(key, { REDIS_URL: services.redisUrl, DATABASE_URL: DEAD_URL.postgres, PROMETHEUS_URL: prometheusUrl }));
+    const app = await testApp(
+      testEnv(key, { REDIS_URL: services.redisUrl, DATABASE_URL: DEAD_URL.postgres, PROMETHEUS_URL: prometheusUrl }),
+    );
     const res = await app.inject({ url: '/health/ready' });
     expect(res.statusCode, res.body).toBe(200);
     const body = res.json();
     expect(body.status).toBe('degraded');
-    expect(body.dependencies).toContainEqual(expect.objectContaining({
-      name: 'postgres', status: 'down', required: false, error: expect.stringMatching(/ECONNREFUSED/), impact: expect.stringMatching(/run_store_unavailable/),
-    }));
+    expect(body.dependencies).toContainEqual(
+      expect.objectContaining({
+        name: 'postgres',
+        status: 'down',
+        required: false,
+        error: expect.stringMatching(/ECONNREFUSED/),
+        impact: expect.stringMatching(/run_store_unavailable/),
+      }),
+    );
     expect(body.dependencies).toContainEqual(expect.objectContaining({ name: 'redis', status: 'ok' }));
     const metrics = (await app.inject({ url: '/metrics' })).body;
     expect(metrics).toMatch(/^aiops_dependency_up\{dependency="postgres"\} 0$/m);
@@ -92,7 +104,9 @@ describe('health', () => {
     expect(Date.now() - started).toBeLessThan(5000);
     expect(res.statusCode).toBe(200);
     expect(res.json().status).toBe('degraded');
-    expect(res.json().dependencies).toContainEqual(expect.objectContaining({ name: 'redis', status: 'down', impact: expect.stringMatching(/lock_store_unavailable/) }));
+    expect(res.json().dependencies).toContainEqual(
+      expect.objectContaining({ name: 'redis', status: 'down', impact: expect.stringMatching(/lock_store_unavailable/) }),
+    );
     await app.close();
   });
 });

@@ -31,16 +31,23 @@ const token = (ws: string, sub = 'alice', permissions: string[] = REMEDIATE) => 
 beforeAll(async () => {
   key = await rsaKey();
   cp = await startControlPlaneStub();
-  const metricsSource = new EmbeddedMetricsSource({ workspaces: [scenarioWorkspace('ws-leak', ['memory_leak'])], tenantLabel: 'workspace_id', now: () => clock });
-  app = await testApp(testEnv(key, {
-    AIOPS_DATA_DIR: dataDir,
-    HEXABASE_API_URL: cp.url,
-    HEXABASE_API_TOKEN: 'internal_test_token',
-    HEXABASE_API_TIMEOUT_SECONDS: '1',
-    REMEDIATION_MAX_REPLICAS: '20',
-    REMEDIATION_AUTO_APPROVE_ACTIONS: 'acknowledge_alert',
-    REMEDIATION_MAX_PENDING: '4',
-  }), { metricsSource, now: () => clock });
+  const metricsSource = new EmbeddedMetricsSource({
+    workspaces: [scenarioWorkspace('ws-leak', ['memory_leak'])],
+    tenantLabel: 'workspace_id',
+    now: () => clock,
+  });
+  app = await testApp(
+    testEnv(key, {
+      AIOPS_DATA_DIR: dataDir,
+      HEXABASE_API_URL: cp.url,
+      HEXABASE_API_TOKEN: 'internal_test_token',
+      HEXABASE_API_TIMEOUT_SECONDS: '1',
+      REMEDIATION_MAX_REPLICAS: '20',
+      REMEDIATION_AUTO_APPROVE_ACTIONS: 'acknowledge_alert',
+      REMEDIATION_MAX_PENDING: '4',
+    }),
+    { metricsSource, now: () => clock },
+  );
 });
 afterAll(async () => {
   await app?.close();
@@ -57,12 +64,24 @@ let seq = 0;
 const freshWs = () => `ws-rem-${process.pid}-${++seq}`;
 
 async function propose(ws: string, body: Record<string, unknown>, tok?: string, headers: Record<string, string> = {}) {
-  return app.inject({ method: 'POST', url: `/workspaces/${ws}/remediate`, headers: { ...bearer(tok ?? (await token(ws))), ...headers }, payload: body });
+  return app.inject({
+    method: 'POST',
+    url: `/workspaces/${ws}/remediate`,
+    headers: { ...bearer(tok ?? (await token(ws))), ...headers },
+    payload: body,
+  });
 }
 async function decide(ws: string, id: string, verb: 'approve' | 'reject' | 'cancel', tok?: string) {
-  return app.inject({ method: 'POST', url: `/workspaces/${ws}/remediations/${id}/${verb}`, headers: bearer(tok ?? (await token(ws, 'bob'))), payload: {} });
+  return app.inject({
+    method: 'POST',
+    url: `/workspaces/${ws}/remediations/${id}/${verb}`,
+    headers: bearer(tok ?? (await token(ws, 'bob'))),
+    payload: {},
+  });
 }
-const scale = (replicas: number, extra: Record<string, unknown> = {}, name = 'cart') => ({ actions: [{ action_type: 'scale', target_resource: `deployment/${name}`, namespace: 'shop', parameters: { replicas, ...extra } }] });
+const scale = (replicas: number, extra: Record<string, unknown> = {}, name = 'cart') => ({
+  actions: [{ action_type: 'scale', target_resource: `deployment/${name}`, namespace: 'shop', parameters: { replicas, ...extra } }],
+});
 
 describe('propose', () => {
   it('answers pending_approval with plan, dry-run result, risk and expiry, and calls nothing', async () => {
@@ -70,14 +89,33 @@ describe('propose', () => {
     const res = await propose(ws, { issue_id: 'INC-1', ...scale(5) });
     expect(res.statusCode, res.body).toBe(201);
     const r = res.json();
-    expect(r).toMatchObject({ workspace_id: ws, status: 'pending_approval', issue_id: 'INC-1', requested_by: 'alice', approval_required: true, risk: 'medium', source: { kind: 'api' } });
-    expect(r.plan).toEqual([expect.objectContaining({ index: 0, action_type: 'scale', description: 'scale deployment/cart to 5 replicas', executable: true, dry_run: false })]);
+    expect(r).toMatchObject({
+      workspace_id: ws,
+      status: 'pending_approval',
+      issue_id: 'INC-1',
+      requested_by: 'alice',
+      approval_required: true,
+      risk: 'medium',
+      source: { kind: 'api' },
+    });
+    expect(r.plan).toEqual([
+      expect.objectContaining({
+        index: 0,
+        action_type: 'scale',
+        description: 'scale deployment/cart to 5 replicas',
+        executable: true,
+        dry_run: false,
+      }),
+    ]);
     expect(r.dry_run_result.ok).toBe(true);
     expect(r.dry_run_result.summary).toMatch(/nothing has been changed/);
     expect(Date.parse(r.expires_at) - clock).toBe(30 * 60_000);
     expect(res.headers.location).toBe(`/workspaces/${ws}/remediations/${r.id}`);
     expect(cp.calls).toEqual([]);
-    const listed = await app.inject({ url: `/workspaces/${ws}/remediations?status=pending_approval`, headers: bearer(await token(ws, 'carol', ['aiops:read'])) });
+    const listed = await app.inject({
+      url: `/workspaces/${ws}/remediations?status=pending_approval`,
+      headers: bearer(await token(ws, 'carol', ['aiops:read'])),
+    });
     expect(listed.json().remediations.map((x: { id: string }) => x.id)).toEqual([r.id]);
   });
 
@@ -97,9 +135,18 @@ describe('propose', () => {
   it.each([
     [scale(0), /scaling to 0 replicas stops the workload: set parameters.override/],
     [scale(21), /above the limit of 20/],
-    [{ actions: [{ action_type: 'scale', target_resource: 'pod/cart-0', parameters: { replicas: 2 } }] }, /scale targets deployment\/<name>, not pod\/cart-0/],
-    [{ actions: [{ action_type: 'restart_pod', target_resource: 'pod/x', parameters: { force: true } }] }, /does not take parameter\(s\) force/],
-    [{ actions: [{ action_type: 'scale', target_resource: 'deployment/x', parameters: { replicas: 2, workspace_id: 'ws-b' } }] }, /may not name a workspace/],
+    [
+      { actions: [{ action_type: 'scale', target_resource: 'pod/cart-0', parameters: { replicas: 2 } }] },
+      /scale targets deployment\/<name>, not pod\/cart-0/,
+    ],
+    [
+      { actions: [{ action_type: 'restart_pod', target_resource: 'pod/x', parameters: { force: true } }] },
+      /does not take parameter\(s\) force/,
+    ],
+    [
+      { actions: [{ action_type: 'scale', target_resource: 'deployment/x', parameters: { replicas: 2, workspace_id: 'ws-b' } }] },
+      /may not name a workspace/,
+    ],
     [{ actions: [{ action_type: 'delete_namespace', target_resource: 'namespace/shop' }] }, /action_type/],
     [{ actions: [] }, /at least one action/],
   ])('refuses an invalid request with a 400 that says what is wrong (%#)', async (body, message) => {
@@ -116,19 +163,36 @@ describe('propose', () => {
 
   it('approval_required: false is honoured for dry runs (nothing is called) and for allow-listed admin actions only', async () => {
     const ws = freshWs();
-    const dry = await propose(ws, { approval_required: false, actions: [{ action_type: 'restart_application', target_resource: 'application/cart', dry_run: true }] });
+    const dry = await propose(ws, {
+      approval_required: false,
+      actions: [{ action_type: 'restart_application', target_resource: 'application/cart', dry_run: true }],
+    });
     expect(dry.statusCode, dry.body).toBe(201);
-    expect(dry.json()).toMatchObject({ status: 'completed', results: [{ status: 'dry_run', message: expect.stringMatching(/would POST \/api\/v1\/workspaces\/.*\/applications\/cart\/restart/) }] });
+    expect(dry.json()).toMatchObject({
+      status: 'completed',
+      results: [{ status: 'dry_run', message: expect.stringMatching(/would POST \/api\/v1\/workspaces\/.*\/applications\/cart\/restart/) }],
+    });
     expect(cp.calls).toEqual([]);
 
-    const notAdmin = await propose(ws, { approval_required: false, actions: [{ action_type: 'acknowledge_alert', target_resource: 'alert/a1' }] });
+    const notAdmin = await propose(ws, {
+      approval_required: false,
+      actions: [{ action_type: 'acknowledge_alert', target_resource: 'alert/a1' }],
+    });
     expect(notAdmin.statusCode).toBe(403);
     expect(notAdmin.json().reason).toBe('approval_required');
     const adminTok = await token(ws, 'root', ['aiops:admin']);
-    const notListed = await propose(ws, { approval_required: false, actions: [{ action_type: 'restart_application', target_resource: 'application/cart' }] }, adminTok);
+    const notListed = await propose(
+      ws,
+      { approval_required: false, actions: [{ action_type: 'restart_application', target_resource: 'application/cart' }] },
+      adminTok,
+    );
     expect(notListed.statusCode).toBe(403);
     expect(notListed.json().message).toMatch(/cannot be waived for restart_application/);
-    const listed = await propose(ws, { approval_required: false, actions: [{ action_type: 'acknowledge_alert', target_resource: 'alert/a1' }] }, adminTok);
+    const listed = await propose(
+      ws,
+      { approval_required: false, actions: [{ action_type: 'acknowledge_alert', target_resource: 'alert/a1' }] },
+      adminTok,
+    );
     expect(listed.statusCode, listed.body).toBe(201);
     expect(listed.json().status).toBe('completed');
     expect(cp.writes().map((c) => c.path)).toEqual([`/api/v1/workspaces/${ws}/monitoring/alerts/a1/acknowledge`]);
@@ -138,14 +202,20 @@ describe('propose', () => {
 describe('decide and execute', () => {
   it('approve executes through the control plane as the approver, once, with an idempotency key; the record says so', async () => {
     const ws = freshWs();
-    const r = (await propose(ws, { actions: [...scale(5).actions, { action_type: 'restart_application', target_resource: 'application/cart' }] })).json();
+    const r = (
+      await propose(ws, { actions: [...scale(5).actions, { action_type: 'restart_application', target_resource: 'application/cart' }] })
+    ).json();
     const bobToken = await token(ws, 'bob');
     const res = await decide(ws, r.id, 'approve', bobToken);
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json()).toMatchObject({ status: 'completed', decision: { decision: 'approved', by: 'bob' }, error: null });
     expect(res.json().results.map((x: { status: string }) => x.status)).toEqual(['completed', 'completed']);
     const [scaleCall, restartCall] = cp.writes();
-    expect(scaleCall).toMatchObject({ method: 'POST', path: `/internal/v1/workspaces/${ws}/deployments/cart/scale`, body: { replicas: 5, namespace: 'shop' } });
+    expect(scaleCall).toMatchObject({
+      method: 'POST',
+      path: `/internal/v1/workspaces/${ws}/deployments/cart/scale`,
+      body: { replicas: 5, namespace: 'shop' },
+    });
     expect(scaleCall!.headers.authorization).toBe('Bearer internal_test_token');
     expect(scaleCall!.headers['x-hexabase-user-token']).toBe(bobToken);
     expect(scaleCall!.headers['idempotency-key']).toBe(`${r.id}:0`);
@@ -184,7 +254,10 @@ describe('decide and execute', () => {
     const ws = freshWs();
     cp.behave({ kind: 'ok', delayMs: 200 });
     const r = (await propose(ws, scale(4))).json();
-    const [a, b] = await Promise.all([decide(ws, r.id, 'approve', await token(ws, 'bob')), decide(ws, r.id, 'approve', await token(ws, 'carol'))]);
+    const [a, b] = await Promise.all([
+      decide(ws, r.id, 'approve', await token(ws, 'bob')),
+      decide(ws, r.id, 'approve', await token(ws, 'carol')),
+    ]);
     expect([a.statusCode, b.statusCode].sort()).toEqual([200, 409]);
     expect(cp.writes()).toHaveLength(1);
   });
@@ -217,7 +290,14 @@ describe('decide and execute', () => {
     expect(cp.writes()).toHaveLength(2);
 
     cp.calls.length = 0;
-    const restart = (await propose(ws, { actions: [{ action_type: 'restart_application', target_resource: 'application/cart' }, { action_type: 'resolve_alert', target_resource: 'alert/a9' }] })).json();
+    const restart = (
+      await propose(ws, {
+        actions: [
+          { action_type: 'restart_application', target_resource: 'application/cart' },
+          { action_type: 'resolve_alert', target_resource: 'alert/a9' },
+        ],
+      })
+    ).json();
     const failed = await decide(ws, restart.id, 'approve');
     expect(failed.json().results.map((x: { status: string }) => x.status)).toEqual(['failed', 'skipped']);
     expect(cp.writes()).toHaveLength(1); // a restart is not idempotent: never retried; the next step is not run
@@ -226,17 +306,31 @@ describe('decide and execute', () => {
   it('a hanging control plane times out and leaves failed', async () => {
     const ws = freshWs();
     cp.behave({ kind: 'hang' });
-    const r = (await propose(ws, { actions: [{ action_type: 'rollback_function', target_resource: 'function/resize', parameters: { version: 'v3' } }] })).json();
+    const r = (
+      await propose(ws, {
+        actions: [{ action_type: 'rollback_function', target_resource: 'function/resize', parameters: { version: 'v3' } }],
+      })
+    ).json();
     const res = await decide(ws, r.id, 'approve');
-    expect(res.json()).toMatchObject({ status: 'failed', error: expect.stringMatching(/did not answer POST .*functions\/resize\/rollback \(no answer within 1000 ms\)/) });
+    expect(res.json()).toMatchObject({
+      status: 'failed',
+      error: expect.stringMatching(/did not answer POST .*functions\/resize\/rollback \(no answer within 1000 ms\)/),
+    });
   });
 
   it('actions without a control-plane endpoint complete as "apply by hand" and call nothing', async () => {
     const ws = freshWs();
-    const r = (await propose(ws, { actions: [{ action_type: 'expand_volume', target_resource: 'pvc/data-postgres-0', parameters: { size: '20Gi' } }] })).json();
+    const r = (
+      await propose(ws, {
+        actions: [{ action_type: 'expand_volume', target_resource: 'pvc/data-postgres-0', parameters: { size: '20Gi' } }],
+      })
+    ).json();
     expect(r.plan[0].executable).toBe(false);
     const res = await decide(ws, r.id, 'approve');
-    expect(res.json()).toMatchObject({ status: 'completed', results: [{ status: 'skipped', message: expect.stringMatching(/apply by hand/) }] });
+    expect(res.json()).toMatchObject({
+      status: 'completed',
+      results: [{ status: 'skipped', message: expect.stringMatching(/apply by hand/) }],
+    });
     expect(cp.calls).toEqual([]);
   });
 
@@ -266,10 +360,20 @@ describe('who may do what', () => {
     const wsB = freshWs();
     const r = (await propose(wsB, scale(2))).json();
     const aToken = await token(wsA, 'mallory');
-    const viaB = await app.inject({ method: 'POST', url: `/workspaces/${wsB}/remediations/${r.id}/approve`, headers: bearer(aToken), payload: {} });
+    const viaB = await app.inject({
+      method: 'POST',
+      url: `/workspaces/${wsB}/remediations/${r.id}/approve`,
+      headers: bearer(aToken),
+      payload: {},
+    });
     expect(viaB.statusCode).toBe(403);
     expect(viaB.json().reason).toBe('workspace_mismatch');
-    const viaA = await app.inject({ method: 'POST', url: `/workspaces/${wsA}/remediations/${r.id}/approve`, headers: bearer(aToken), payload: {} });
+    const viaA = await app.inject({
+      method: 'POST',
+      url: `/workspaces/${wsA}/remediations/${r.id}/approve`,
+      headers: bearer(aToken),
+      payload: {},
+    });
     expect(viaA.statusCode).toBe(404);
     expect((await app.inject({ url: `/workspaces/${wsA}/remediations/${r.id}`, headers: bearer(aToken) })).statusCode).toBe(404);
     expect((await app.inject({ url: `/workspaces/${wsA}/remediations`, headers: bearer(aToken) })).json().remediations).toEqual([]);
@@ -280,34 +384,60 @@ describe('who may do what', () => {
 describe('from an analysis run', () => {
   it('the proposals become a pending remediation; approving it resumes the run, which executes it', async () => {
     const analyst = await contractToken(key, { workspaceId: 'ws-leak', sub: 'alice', permissions: ['aiops:read', 'aiops:analyze'] });
-    const run = await app.inject({ method: 'POST', url: '/workspaces/ws-leak/analyze', headers: bearer(analyst), payload: { analysis_type: 'anomaly', time_range_minutes: 360 } });
+    const run = await app.inject({
+      method: 'POST',
+      url: '/workspaces/ws-leak/analyze',
+      headers: bearer(analyst),
+      payload: { analysis_type: 'anomaly', time_range_minutes: 360 },
+    });
     expect(run.statusCode, run.body).toBe(200);
     const view = run.json();
     expect(view.status).toBe('awaiting_approval');
     expect(view.remediation_id).toEqual(expect.any(String));
     const pending = await app.inject({ url: `/workspaces/ws-leak/remediations/${view.remediation_id}`, headers: bearer(analyst) });
-    expect(pending.json()).toMatchObject({ status: 'pending_approval', source: { kind: 'analysis', run_id: view.run_id }, requested_by: 'alice' });
-    expect(pending.json().plan.map((s: { action_type: string }) => s.action_type)).toEqual(view.proposed_actions.map((a: { action_type: string }) => a.action_type));
+    expect(pending.json()).toMatchObject({
+      status: 'pending_approval',
+      source: { kind: 'analysis', run_id: view.run_id },
+      requested_by: 'alice',
+    });
+    expect(pending.json().plan.map((s: { action_type: string }) => s.action_type)).toEqual(
+      view.proposed_actions.map((a: { action_type: string }) => a.action_type),
+    );
     expect(cp.calls).toEqual([]);
 
     const approved = await decide('ws-leak', view.remediation_id, 'approve', await token('ws-leak', 'bob'));
     expect(approved.json()).toMatchObject({ status: 'completed', decision: { by: 'bob' } });
     expect(cp.writes().map((c) => c.path)).toContain('/api/v1/workspaces/ws-leak/applications/api/restart');
     const after = (await app.inject({ url: `/workspaces/ws-leak/runs/${view.run_id}`, headers: bearer(analyst) })).json();
-    expect(after).toMatchObject({ status: 'completed', approval: { decision: 'approved', by: 'bob' }, remediation: { status: 'executed' } });
+    expect(after).toMatchObject({
+      status: 'completed',
+      approval: { decision: 'approved', by: 'bob' },
+      remediation: { status: 'executed' },
+    });
   });
 });
 
 describe('from an analysis run, expired', () => {
   it('an expired remediation closes its run as rejected, and nothing is executed', async () => {
     const analyst = await contractToken(key, { workspaceId: 'ws-leak', sub: 'alice', permissions: ['aiops:read', 'aiops:analyze'] });
-    const view = (await app.inject({ method: 'POST', url: '/workspaces/ws-leak/analyze', headers: bearer(analyst), payload: { analysis_type: 'anomaly', time_range_minutes: 360 } })).json();
+    const view = (
+      await app.inject({
+        method: 'POST',
+        url: '/workspaces/ws-leak/analyze',
+        headers: bearer(analyst),
+        payload: { analysis_type: 'anomaly', time_range_minutes: 360 },
+      })
+    ).json();
     expect(view.status).toBe('awaiting_approval');
     clock = NOW + 31 * 60_000;
     const read = await app.inject({ url: `/workspaces/ws-leak/remediations/${view.remediation_id}`, headers: bearer(analyst) });
     expect(read.json().status).toBe('expired');
     const after = (await app.inject({ url: `/workspaces/ws-leak/runs/${view.run_id}`, headers: bearer(analyst) })).json();
-    expect(after).toMatchObject({ status: 'completed', approval: { decision: 'rejected', by: 'system:expiry' }, remediation: { status: 'rejected' } });
+    expect(after).toMatchObject({
+      status: 'completed',
+      approval: { decision: 'rejected', by: 'system:expiry' },
+      remediation: { status: 'rejected' },
+    });
     expect(cp.calls).toEqual([]);
   });
 });
@@ -321,7 +451,9 @@ describe('the audit trail', () => {
     let states: string[] = [];
     for (let i = 0; i < 60 && states.length < 5; i++) {
       const res = await app.inject({ url: `/workspaces/${ws}/audit?event_type=remediation&limit=100`, headers: bearer(admin) });
-      states = (res.json().events ?? []).filter((e: { resource_id: string }) => e.resource_id === r.id).map((e: { outcome: string }) => e.outcome);
+      states = (res.json().events ?? [])
+        .filter((e: { resource_id: string }) => e.resource_id === r.id)
+        .map((e: { outcome: string }) => e.outcome);
       if (states.length < 5) await new Promise((resolve) => setTimeout(resolve, 250));
     }
     expect(states.sort()).toEqual(['approved', 'completed', 'executed', 'proposed', 'running']);
@@ -334,21 +466,30 @@ describe('hostile input (issue 19)', () => {
     for (let i = 0; i < levels; i++) v = { a: v };
     return v as Record<string, unknown>;
   };
-  const adjust = (parameters: unknown) => ({ actions: [{ action_type: 'adjust_resources', target_resource: 'deployment/cart', parameters }] });
+  const adjust = (parameters: unknown) => ({
+    actions: [{ action_type: 'adjust_resources', target_resource: 'deployment/cart', parameters }],
+  });
 
   it('parameters nested 5,000 levels deep get a 400 saying the nesting is too deep (not a 500), and nothing is stored', async () => {
     const ws = freshWs();
     let nested = '1';
     for (let i = 0; i < 5000; i++) nested = `{"a":${nested}}`;
     const payload = `{"actions":[{"action_type":"adjust_resources","target_resource":"deployment/cart","parameters":${nested}}]}`;
-    const res = await app.inject({ method: 'POST', url: `/workspaces/${ws}/remediate`, headers: { ...bearer(await token(ws)), 'content-type': 'application/json' }, payload });
+    const res = await app.inject({
+      method: 'POST',
+      url: `/workspaces/${ws}/remediate`,
+      headers: { ...bearer(await token(ws)), 'content-type': 'application/json' },
+      payload,
+    });
     expect(res.statusCode, res.body).toBe(400);
     expect(res.json().message).toMatch(/parameters nesting is too deep: at most 8 levels/);
     // The bound is exact: 8 levels are accepted, 9 are not; arrays count as levels; keys and size are bounded too.
     expect((await propose(ws, adjust(nest(8)))).statusCode).toBe(201);
     expect((await propose(ws, adjust({ ...nest(9), other: 1 }))).json().message).toMatch(/nesting is too deep/);
     expect((await propose(ws, adjust({ a: [[[[[[[[1]]]]]]]] }))).json().message).toMatch(/nesting is too deep/);
-    expect((await propose(ws, adjust(Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`k${i}`, i]))))).json().message).toMatch(/too many keys and items: at most 100/);
+    expect((await propose(ws, adjust(Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`k${i}`, i]))))).json().message).toMatch(
+      /too many keys and items: at most 100/,
+    );
     expect((await propose(ws, adjust({ note: 'x'.repeat(9000) }))).json().message).toMatch(/too large: \d+ bytes of JSON, at most 8192/);
     const listed = await app.inject({ url: `/workspaces/${ws}/remediations`, headers: bearer(await token(ws)) });
     expect(listed.json().remediations).toHaveLength(1);
@@ -366,17 +507,22 @@ describe('hostile input (issue 19)', () => {
     ['restart_pod', 'pod/api-0', { application_id: '..' }, /parameters\.application_id must be an id/],
     ['rollback_function', 'function/resize', { version: '.' }, /parameters\.version must be an id/],
     ['rollback_function', 'function/resize', { function_id: '..' }, /parameters\.function_id must be an id/],
-  ])('%s %s (%j) is refused with a 400 naming the rule, and nothing reaches the control plane', async (action_type, target_resource, parameters, message) => {
-    const ws = freshWs();
-    const res = await propose(ws, { actions: [{ action_type, target_resource, namespace: 'shop', parameters }] });
-    expect(res.statusCode, res.body).toBe(400);
-    expect(res.json().message).toMatch(message);
-    expect(cp.calls).toEqual([]);
-  });
+  ])(
+    '%s %s (%j) is refused with a 400 naming the rule, and nothing reaches the control plane',
+    async (action_type, target_resource, parameters, message) => {
+      const ws = freshWs();
+      const res = await propose(ws, { actions: [{ action_type, target_resource, namespace: 'shop', parameters }] });
+      expect(res.statusCode, res.body).toBe(400);
+      expect(res.json().message).toMatch(message);
+      expect(cp.calls).toEqual([]);
+    },
+  );
 
   it('namespaces must be DNS-1123 labels', async () => {
     for (const namespace of ['..', 'Shop', 'shop-', '-shop', 'a'.repeat(64)]) {
-      const res = await propose(freshWs(), { actions: [{ action_type: 'scale', target_resource: 'deployment/cart', namespace, parameters: { replicas: 2 } }] });
+      const res = await propose(freshWs(), {
+        actions: [{ action_type: 'scale', target_resource: 'deployment/cart', namespace, parameters: { replicas: 2 } }],
+      });
       expect(res.statusCode, namespace).toBe(400);
       expect(res.json().message).toMatch(/must be a Kubernetes namespace name: a DNS-1123 label/);
     }
@@ -384,9 +530,16 @@ describe('hostile input (issue 19)', () => {
 
   it('every path segment sent to the control plane is percent-encoded, and ".", ".." or empty segments are refused before anything is sent', async () => {
     const client = new ControlPlaneClient({ baseUrl: `${cp.url}/`, internalToken: 'internal_test_token', timeoutMs: 1000 });
-    const write = (name: string) => client.send({
-      method: 'POST', segments: ['api', 'v1', 'workspaces', 'ws-x', 'applications', name, 'restart'], body: {}, actAs: 'user', idempotent: false, userToken: 'user-token', idempotencyKey: 'k:0',
-    });
+    const write = (name: string) =>
+      client.send({
+        method: 'POST',
+        segments: ['api', 'v1', 'workspaces', 'ws-x', 'applications', name, 'restart'],
+        body: {},
+        actAs: 'user',
+        idempotent: false,
+        userToken: 'user-token',
+        idempotencyKey: 'k:0',
+      });
     await write('a/b?c#d %2e%2e');
     await client.workspaceOverview('ws/../other');
     expect(cp.calls.map((c) => c.path)).toEqual([
@@ -412,16 +565,26 @@ describe('hostile input (issue 19)', () => {
   it('secrets in the reason, parameters and comments are masked in the stored row', async () => {
     const ws = freshWs();
     const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJtYWxsb3J5In0.c2lnbmF0dXJl';
-    const r = (await propose(ws, {
-      reason: `after the leak: password=hunter2-api-test and ${jwt}`,
-      actions: [{ action_type: 'acknowledge_alert', target_resource: 'alert/a7', parameters: { comment: 'api_key=sk-abcdefghijklmnopqrstuvwx' } }],
-    })).json();
-    await app.inject({ method: 'POST', url: `/workspaces/${ws}/remediations/${r.id}/approve`, headers: bearer(await token(ws, 'bob')), payload: { comment: 'Bearer abcdefghijklmnopqrstuvwxyz' } });
+    const r = (
+      await propose(ws, {
+        reason: `after the leak: password=hunter2-api-test and ${jwt}`,
+        actions: [
+          { action_type: 'acknowledge_alert', target_resource: 'alert/a7', parameters: { comment: 'api_key=sk-abcdefghijklmnopqrstuvwx' } },
+        ],
+      })
+    ).json();
+    await app.inject({
+      method: 'POST',
+      url: `/workspaces/${ws}/remediations/${r.id}/approve`,
+      headers: bearer(await token(ws, 'bob')),
+      payload: { comment: 'Bearer abcdefghijklmnopqrstuvwxyz' },
+    });
     const db = new BetterSqlite3(path.join(dataDir, 'remediations.sqlite'), { readonly: true });
     const row = db.prepare('SELECT doc FROM aiops_remediations WHERE id = ?').get(r.id) as { doc: string };
     db.close();
     expect(row.doc).toContain('after the leak: password=[redacted]');
-    for (const secret of ['hunter2-api-test', jwt, 'sk-abcdefghijklmnopqrstuvwx', 'abcdefghijklmnopqrstuvwxyz']) expect(row.doc).not.toContain(secret);
+    for (const secret of ['hunter2-api-test', jwt, 'sk-abcdefghijklmnopqrstuvwx', 'abcdefghijklmnopqrstuvwxyz'])
+      expect(row.doc).not.toContain(secret);
     // What was sent to the control plane is the stored (masked) comment.
     expect(cp.writes()[0]!.body).toEqual({ comment: 'api_key=[redacted]' });
   });
@@ -441,14 +604,18 @@ describe('one pending remediation per target, and a cap per workspace', () => {
     // Another target, or a dry run on the same one, is its own remediation.
     expect((await propose(ws, scale(2, {}, 'checkout'))).statusCode).toBe(201);
     expect((await propose(ws, { actions: [{ ...scale(9).actions[0], dry_run: true }] })).statusCode).toBe(201);
-    const pending = (await app.inject({ url: `/workspaces/${ws}/remediations?status=pending_approval`, headers: bearer(await token(ws)) })).json().remediations;
+    const pending = (
+      await app.inject({ url: `/workspaces/${ws}/remediations?status=pending_approval`, headers: bearer(await token(ws)) })
+    ).json().remediations;
     expect(pending).toHaveLength(3);
 
     const admin = await token(ws, 'root', ['aiops:admin']);
     let joined: { user_id: string; outcome: string }[] = [];
     for (let i = 0; i < 60 && joined.length === 0; i++) {
       const res = await app.inject({ url: `/workspaces/${ws}/audit?event_type=remediation&limit=100`, headers: bearer(admin) });
-      joined = (res.json().events ?? []).filter((e: { resource_id: string; outcome: string }) => e.resource_id === first.json().id && e.outcome === 'joined');
+      joined = (res.json().events ?? []).filter(
+        (e: { resource_id: string; outcome: string }) => e.resource_id === first.json().id && e.outcome === 'joined',
+      );
       if (joined.length === 0) await new Promise((resolve) => setTimeout(resolve, 250));
     }
     expect(joined.map((e) => e.user_id)).toEqual(['carol']);
@@ -466,7 +633,11 @@ describe('one pending remediation per target, and a cap per workspace', () => {
     }
     const refused = await propose(ws, alert(4));
     expect(refused.statusCode, refused.body).toBe(429);
-    expect(refused.json()).toMatchObject({ reason: 'limit_exceeded', limit: 'pending_remediations', message: expect.stringMatching(/already has 4 remediations awaiting approval \(the limit is 4\)/) });
+    expect(refused.json()).toMatchObject({
+      reason: 'limit_exceeded',
+      limit: 'pending_remediations',
+      message: expect.stringMatching(/already has 4 remediations awaiting approval \(the limit is 4\)/),
+    });
     // The oldest pending one expires in 30 min − 4 min.
     expect(Number(refused.headers['retry-after'])).toBe(26 * 60);
     const join = await propose(ws, alert(2), await token(ws, 'carol'));
@@ -480,7 +651,13 @@ describe('one pending remediation per target, and a cap per workspace', () => {
 describe('analysis runs joining one remediation', () => {
   it('a second run proposing for the same target joins the pending remediation, and approving it resumes both runs; it executes once', async () => {
     const analyst = await contractToken(key, { workspaceId: 'ws-leak', sub: 'alice', permissions: ['aiops:read', 'aiops:analyze'] });
-    const analyze = () => app.inject({ method: 'POST', url: '/workspaces/ws-leak/analyze', headers: bearer(analyst), payload: { analysis_type: 'anomaly', time_range_minutes: 360 } });
+    const analyze = () =>
+      app.inject({
+        method: 'POST',
+        url: '/workspaces/ws-leak/analyze',
+        headers: bearer(analyst),
+        payload: { analysis_type: 'anomaly', time_range_minutes: 360 },
+      });
     const one = (await analyze()).json();
     const two = (await analyze()).json();
     expect([one.status, two.status]).toEqual(['awaiting_approval', 'awaiting_approval']);
@@ -493,7 +670,11 @@ describe('analysis runs joining one remediation', () => {
     expect(approved.json()).toMatchObject({ status: 'completed', decision: { by: 'bob' } });
     for (const run of [one, two]) {
       const after = (await app.inject({ url: `/workspaces/ws-leak/runs/${run.run_id}`, headers: bearer(analyst) })).json();
-      expect(after, run.run_id).toMatchObject({ status: 'completed', approval: { decision: 'approved', by: 'bob' }, remediation: { status: 'executed' } });
+      expect(after, run.run_id).toMatchObject({
+        status: 'completed',
+        approval: { decision: 'approved', by: 'bob' },
+        remediation: { status: 'executed' },
+      });
     }
     expect(cp.writes().filter((c) => c.path === '/api/v1/workspaces/ws-leak/applications/api/restart')).toHaveLength(1);
   });

@@ -25,11 +25,19 @@ afterAll(async () => {
 
 async function startServer(port: number) {
   const child = runTs('src/server.ts', [], {
-    PORT: String(port), HOST: '127.0.0.1', AIOPS_DATA_DIR: dataDir, LOG_LEVEL: 'warn', JWT_PUBLIC_KEY: key.publicPem, HEXABASE_API_URL: cp.url,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    AIOPS_DATA_DIR: dataDir,
+    LOG_LEVEL: 'warn',
+    JWT_PUBLIC_KEY: key.publicPem,
+    HEXABASE_API_URL: cp.url,
   });
   const exited = finish(child);
   for (let i = 0; i < 150; i++) {
-    const up = await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.ok, () => false);
+    const up = await fetch(`http://127.0.0.1:${port}/health`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (up) return { child, exited };
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -46,7 +54,8 @@ describe('remediation across a crash', () => {
 
     const first = await startServer(port);
     const proposed = await fetch(`${base}/workspaces/ws-crash/remediate`, {
-      method: 'POST', headers: { authorization: `Bearer ${alice}`, 'content-type': 'application/json' },
+      method: 'POST',
+      headers: { authorization: `Bearer ${alice}`, 'content-type': 'application/json' },
       body: JSON.stringify({ actions: [{ action_type: 'scale', target_resource: 'deployment/cart', parameters: { replicas: 4 } }] }),
     });
     expect(proposed.status).toBe(201);
@@ -59,7 +68,12 @@ describe('remediation across a crash', () => {
       const pending = await fetch(`${base}/workspaces/ws-crash/remediations/${id}`, { headers: { authorization: `Bearer ${bob}` } });
       expect(((await pending.json()) as { status: string }).status).toBe('pending_approval');
       expect(cp.calls).toEqual([]);
-      const approve = () => fetch(`${base}/workspaces/ws-crash/remediations/${id}/approve`, { method: 'POST', headers: { authorization: `Bearer ${bob}`, 'content-type': 'application/json' }, body: '{}' });
+      const approve = () =>
+        fetch(`${base}/workspaces/ws-crash/remediations/${id}/approve`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${bob}`, 'content-type': 'application/json' },
+          body: '{}',
+        });
       const approved = await approve();
       expect(((await approved.json()) as { status: string }).status).toBe('completed');
       expect((await approve()).status).toBe(409);

@@ -33,10 +33,31 @@ const cases: { incident: IncidentKind; type: AnalysisType; cause: RegExp }[] = [
 describe('root cause first, for every scripted incident', () => {
   it.each(cases)('$incident ($type) → $cause', async ({ incident, type, cause }) => {
     const ws = `ws-${incident.replace(/_/g, '-')}`;
-    const metrics = new EmbeddedMetricsSource({ workspaces: [scenarioWorkspace(ws, [incident])], tenantLabel: 'workspace_id', now: () => NOW });
-    const graph = buildAnalysisGraph({ toolbox: createGraphToolBox({ metrics, audit: collectingAudit(), now: () => NOW }), now: () => NOW }, new SqliteSaver(new BetterSqlite3(':memory:')));
-    const auth: AuthContext = { sub: 'u', workspaceId: ws, permissions: ['aiops:read', 'aiops:analyze'], planType: 'shared', orgIds: [], tokenType: 'aiops-contract', expiresAt: NOW / 1000 + 600, rawToken: 'x' };
-    const view = await new AnalysisRuns(graph, { syncWaitMs: 60_000 }).start(auth, { analysisType: type, timeRangeMinutes: 360, targets: [], endTime: NOW / 1000 });
+    const metrics = new EmbeddedMetricsSource({
+      workspaces: [scenarioWorkspace(ws, [incident])],
+      tenantLabel: 'workspace_id',
+      now: () => NOW,
+    });
+    const graph = buildAnalysisGraph(
+      { toolbox: createGraphToolBox({ metrics, audit: collectingAudit(), now: () => NOW }), now: () => NOW },
+      new SqliteSaver(new BetterSqlite3(':memory:')),
+    );
+    const auth: AuthContext = {
+      sub: 'u',
+      workspaceId: ws,
+      permissions: ['aiops:read', 'aiops:analyze'],
+      planType: 'shared',
+      orgIds: [],
+      tokenType: 'aiops-contract',
+      expiresAt: NOW / 1000 + 600,
+      rawToken: 'x',
+    };
+    const view = await new AnalysisRuns(graph, { syncWaitMs: 60_000 }).start(auth, {
+      analysisType: type,
+      timeRangeMinutes: 360,
+      targets: [],
+      endTime: NOW / 1000,
+    });
     const causes = view.state.diagnosis?.hypotheses.map((h) => h.cause) ?? [];
     expect(causes[0], `hypotheses: ${JSON.stringify(causes)}`).toMatch(cause);
   });
@@ -45,12 +66,36 @@ describe('root cause first, for every scripted incident', () => {
     // Windows ending at 8 times spread over a day: daily troughs and peaks must not look like incidents.
     for (let k = 0; k < 8; k++) {
       const now = NOW + k * 3 * 3_600_000 + k * 7 * 60_000;
-      const metrics = new EmbeddedMetricsSource({ workspaces: [scenarioWorkspace('ws-ok', [])], tenantLabel: 'workspace_id', now: () => now });
-      const graph = buildAnalysisGraph({ toolbox: createGraphToolBox({ metrics, audit: collectingAudit(), now: () => now }), now: () => now }, new SqliteSaver(new BetterSqlite3(':memory:')));
-      const auth: AuthContext = { sub: 'u', workspaceId: 'ws-ok', permissions: ['aiops:read', 'aiops:analyze'], planType: 'shared', orgIds: [], tokenType: 'aiops-contract', expiresAt: now / 1000 + 600, rawToken: 'x' };
+      const metrics = new EmbeddedMetricsSource({
+        workspaces: [scenarioWorkspace('ws-ok', [])],
+        tenantLabel: 'workspace_id',
+        now: () => now,
+      });
+      const graph = buildAnalysisGraph(
+        { toolbox: createGraphToolBox({ metrics, audit: collectingAudit(), now: () => now }), now: () => now },
+        new SqliteSaver(new BetterSqlite3(':memory:')),
+      );
+      const auth: AuthContext = {
+        sub: 'u',
+        workspaceId: 'ws-ok',
+        permissions: ['aiops:read', 'aiops:analyze'],
+        planType: 'shared',
+        orgIds: [],
+        tokenType: 'aiops-contract',
+        expiresAt: now / 1000 + 600,
+        rawToken: 'x',
+      };
       for (const type of ['anomaly', 'performance', 'security', 'capacity'] as const) {
-        const view = await new AnalysisRuns(graph, { syncWaitMs: 60_000 }).start(auth, { analysisType: type, timeRangeMinutes: 360, targets: [], endTime: now / 1000 });
-        expect(view.state.diagnosis?.hypotheses.map((h) => h.cause), `${type} ending ${new Date(now).toISOString()}`).toEqual([]);
+        const view = await new AnalysisRuns(graph, { syncWaitMs: 60_000 }).start(auth, {
+          analysisType: type,
+          timeRangeMinutes: 360,
+          targets: [],
+          endTime: now / 1000,
+        });
+        expect(
+          view.state.diagnosis?.hypotheses.map((h) => h.cause),
+          `${type} ending ${new Date(now).toISOString()}`,
+        ).toEqual([]);
       }
     }
   });

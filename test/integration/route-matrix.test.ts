@@ -23,7 +23,11 @@ beforeAll(async () => {
 });
 afterAll(async () => app?.close());
 
-const concrete = (url: string, ws: string) => url.replace(':workspace_id', ws).replace(/:([a-z_]+)/g, 'x1').replace('*', '');
+const concrete = (url: string, ws: string) =>
+  url
+    .replace(':workspace_id', ws)
+    .replace(/:([a-z_]+)/g, 'x1')
+    .replace('*', '');
 const guarded = () => routes.filter((r): r is RouteEntry & { auth: { scope: Permission } } => 'scope' in r.auth);
 const request = (r: RouteEntry, ws: string, headers: Record<string, string> = {}) =>
   app.inject({ method: r.method as 'GET', url: concrete(r.url, ws), headers, ...(r.method === 'POST' ? { payload: {} } : {}) });

@@ -45,18 +45,32 @@ describe('drain and orphaned runs', () => {
   it('drain refuses new runs with 503 and hands the running ones over; the next instance ends what it cannot resume as interrupted', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'run-drain-'));
     const env = testEnv(key, {
-      AIOPS_DATA_DIR: dataDir, CLICKHOUSE_URL: DEAD_URL.http, OLLAMA_BASE_URL: stub.url, ANALYZE_SYNC_WAIT_SECONDS: '0', SHUTDOWN_TIMEOUT_SECONDS: '1',
+      AIOPS_DATA_DIR: dataDir,
+      CLICKHOUSE_URL: DEAD_URL.http,
+      OLLAMA_BASE_URL: stub.url,
+      ANALYZE_SYNC_WAIT_SECONDS: '0',
+      SHUTDOWN_TIMEOUT_SECONDS: '1',
     });
     const first = await testApp(env);
     const start = async () => {
-      const res = await first.inject({ method: 'POST', url: `/workspaces/${WS}/analyze`, headers: bearer(await token()), payload: { time_range_minutes: 60 } });
+      const res = await first.inject({
+        method: 'POST',
+        url: `/workspaces/${WS}/analyze`,
+        headers: bearer(await token()),
+        payload: { time_range_minutes: 60 },
+      });
       expect(res.statusCode, res.body).toBe(202);
       return res.json().run_id as string;
     };
     const exhausted = await start();
     const leaseless = await start();
     const unstarted = await start();
-    await until(async () => stub.requests.length, (n) => n >= 3, 10_000, 'the runs at the model');
+    await until(
+      async () => stub.requests.length,
+      (n) => n >= 3,
+      10_000,
+      'the runs at the model',
+    );
 
     const draining = first.drainRuns();
     const refused = await first.inject({ method: 'POST', url: `/workspaces/${WS}/analyze`, headers: bearer(await token()), payload: {} });
@@ -76,14 +90,19 @@ describe('drain and orphaned runs', () => {
     store.prepare('UPDATE aiops_run_leases SET attempts = 3 WHERE run_id = ?').run(exhausted);
     store.prepare('DELETE FROM aiops_run_leases WHERE run_id = ?').run(leaseless);
     // As if the process had died right after writing the input checkpoint: keep only that one.
-    const root = store.prepare('SELECT checkpoint_id FROM checkpoints WHERE thread_id = ? AND parent_checkpoint_id IS NULL').get(unstarted) as { checkpoint_id: string };
+    const root = store
+      .prepare('SELECT checkpoint_id FROM checkpoints WHERE thread_id = ? AND parent_checkpoint_id IS NULL')
+      .get(unstarted) as { checkpoint_id: string };
     store.prepare('DELETE FROM checkpoints WHERE thread_id = ? AND checkpoint_id <> ?').run(unstarted, root.checkpoint_id);
     store.prepare('DELETE FROM writes WHERE thread_id = ? AND checkpoint_id <> ?').run(unstarted, root.checkpoint_id);
     store.close();
 
     const next = await testApp({ ...env, SHUTDOWN_TIMEOUT_SECONDS: '25', OLLAMA_BASE_URL: fast.url });
     try {
-      for (const [runId, message] of [[exhausted, /stopped 3 times/], [leaseless, /started before runs had leases/]] as const) {
+      for (const [runId, message] of [
+        [exhausted, /stopped 3 times/],
+        [leaseless, /started before runs had leases/],
+      ] as const) {
         const res = await next.inject({ url: `/workspaces/${WS}/runs/${runId}`, headers: bearer(await token()) });
         expect(res.statusCode, res.body).toBe(200);
         expect(res.json()).toMatchObject({ status: 'failed', status_reason: 'interrupted' });

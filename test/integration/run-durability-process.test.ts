@@ -34,18 +34,36 @@ afterAll(async () => stub?.close());
 const WS = 'ws-healthy';
 const token = () => contractToken(key, { workspaceId: WS, permissions: ['aiops:read', 'aiops:analyze'], ttlSeconds: 600 });
 
-interface Server { child: ChildProcessWithoutNullStreams; exited: Promise<Finished>; base: string }
+interface Server {
+  child: ChildProcessWithoutNullStreams;
+  exited: Promise<Finished>;
+  base: string;
+}
 
 async function startServer(dataDir: string, env: Record<string, string>): Promise<Server> {
   const port = await freePort();
   const child = runTs('src/server.ts', [], {
-    PORT: String(port), HOST: '127.0.0.1', AIOPS_DATA_DIR: dataDir, LOG_LEVEL: 'info', NODE_ENV: 'test', JWT_PUBLIC_KEY: key.publicPem,
-    CLICKHOUSE_URL: DEAD_URL.http, OLLAMA_BASE_URL: stub.url, ANALYZE_SYNC_WAIT_SECONDS: '0', ...env,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    AIOPS_DATA_DIR: dataDir,
+    LOG_LEVEL: 'info',
+    NODE_ENV: 'test',
+    JWT_PUBLIC_KEY: key.publicPem,
+    CLICKHOUSE_URL: DEAD_URL.http,
+    OLLAMA_BASE_URL: stub.url,
+    ANALYZE_SYNC_WAIT_SECONDS: '0',
+    ...env,
   });
   const exited = finish(child);
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 300; i++) {
-    if (await fetch(`${base}/health`).then((r) => r.ok, () => false)) return { child, exited, base };
+    if (
+      await fetch(`${base}/health`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return { child, exited, base };
     if (child.exitCode !== null) break;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -60,11 +78,16 @@ function nextInstance(dataDir: string, env: Record<string, string> = {}): Promis
 
 async function analyze(server: Server): Promise<Response> {
   return fetch(`${server.base}/workspaces/${WS}/analyze`, {
-    method: 'POST', headers: { ...bearer(await token()), 'content-type': 'application/json' }, body: JSON.stringify({ time_range_minutes: 60 }),
+    method: 'POST',
+    headers: { ...bearer(await token()), 'content-type': 'application/json' },
+    body: JSON.stringify({ time_range_minutes: 60 }),
   });
 }
 
-async function runOf(app: FastifyInstance, runId: string): Promise<{ status: string; status_reason: string | null; progress: { node: string }[] }> {
+async function runOf(
+  app: FastifyInstance,
+  runId: string,
+): Promise<{ status: string; status_reason: string | null; progress: { node: string }[] }> {
   const res = await app.inject({ url: `/workspaces/${WS}/runs/${runId}`, headers: bearer(await token()) });
   expect(res.statusCode, res.body).toBe(200);
   return res.json();

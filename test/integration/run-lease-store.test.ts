@@ -35,7 +35,13 @@ const stores: [string, () => RunLeaseStore][] = [
 ];
 
 describe.each(stores)('run leases on %s', (_kind, makeStore) => {
-  const lease = (runId: string, owner: string, expiresAtMs: number) => ({ runId, workspaceId: 'ws-l', owner, expiresAtMs, payload: '{"x":1}' });
+  const lease = (runId: string, owner: string, expiresAtMs: number) => ({
+    runId,
+    workspaceId: 'ws-l',
+    owner,
+    expiresAtMs,
+    payload: '{"x":1}',
+  });
 
   it('hold, get, renew, release: only the owner releases', async () => {
     const store = makeStore();

@@ -41,13 +41,33 @@ describe('an orphaned run on shared PostgreSQL', () => {
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
     const killed = runTs('src/server.ts', [], {
-      PORT: String(port), HOST: '127.0.0.1', AIOPS_DATA_DIR: `/tmp/aiops-test-data/replicas-x-${process.pid}`, LOG_LEVEL: 'warn', NODE_ENV: 'test',
-      JWT_PUBLIC_KEY: key.publicPem, DATABASE_URL: db.url, CLICKHOUSE_URL: DEAD_URL.http, OLLAMA_BASE_URL: slow.url, ANALYZE_SYNC_WAIT_SECONDS: '0', RUN_LEASE_SECONDS: '2',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      AIOPS_DATA_DIR: `/tmp/aiops-test-data/replicas-x-${process.pid}`,
+      LOG_LEVEL: 'warn',
+      NODE_ENV: 'test',
+      JWT_PUBLIC_KEY: key.publicPem,
+      DATABASE_URL: db.url,
+      CLICKHOUSE_URL: DEAD_URL.http,
+      OLLAMA_BASE_URL: slow.url,
+      ANALYZE_SYNC_WAIT_SECONDS: '0',
+      RUN_LEASE_SECONDS: '2',
     });
     const exited = finish(killed);
-    for (let i = 0; i < 300 && !(await fetch(`${base}/health`).then((r) => r.ok, () => false)); i++) await new Promise((r) => setTimeout(r, 100));
+    for (
+      let i = 0;
+      i < 300 &&
+      !(await fetch(`${base}/health`).then(
+        (r) => r.ok,
+        () => false,
+      ));
+      i++
+    )
+      await new Promise((r) => setTimeout(r, 100));
     const started = await fetch(`${base}/workspaces/${WS}/analyze`, {
-      method: 'POST', headers: { ...bearer(await token()), 'content-type': 'application/json' }, body: JSON.stringify({ time_range_minutes: 60 }),
+      method: 'POST',
+      headers: { ...bearer(await token()), 'content-type': 'application/json' },
+      body: JSON.stringify({ time_range_minutes: 60 }),
     });
     expect(started.status).toBe(202);
     const { run_id: runId } = (await started.json()) as { run_id: string };
@@ -57,21 +77,32 @@ describe('an orphaned run on shared PostgreSQL', () => {
     await exited;
 
     const [stubA, stubB] = [await stub(200), await stub(200)];
-    const env = (name: string, model: LlmStub) => testEnv(key, {
-      AIOPS_DATA_DIR: `/tmp/aiops-test-data/replicas-${name}-${process.pid}`, DATABASE_URL: db.url, CLICKHOUSE_URL: DEAD_URL.http, OLLAMA_BASE_URL: model.url, RUN_LEASE_SECONDS: '1',
-    });
+    const env = (name: string, model: LlmStub) =>
+      testEnv(key, {
+        AIOPS_DATA_DIR: `/tmp/aiops-test-data/replicas-${name}-${process.pid}`,
+        DATABASE_URL: db.url,
+        CLICKHOUSE_URL: DEAD_URL.http,
+        OLLAMA_BASE_URL: model.url,
+        RUN_LEASE_SECONDS: '1',
+      });
     const [a, b] = await Promise.all([testApp(env('a', stubA)), testApp(env('b', stubB))]);
     apps.push(a, b);
-    const statusOn = async (app: FastifyInstance) => (await app.inject({ url: `/workspaces/${WS}/runs/${runId}`, headers: bearer(await token()) })).json().status as string;
+    const statusOn = async (app: FastifyInstance) =>
+      (await app.inject({ url: `/workspaces/${WS}/runs/${runId}`, headers: bearer(await token()) })).json().status as string;
     let statuses: string[] = [];
     for (let i = 0; i < 150; i++) {
       statuses = await Promise.all([statusOn(a), statusOn(b)]); // polls claim expired leases too: they race with the sweeps
       if (statuses.every((s) => s === 'completed' || s === 'failed')) break;
       await new Promise((r) => setTimeout(r, 100));
     }
-    const progress = JSON.stringify((await a.inject({ url: `/workspaces/${WS}/runs/${runId}`, headers: bearer(await token()) })).json().progress);
+    const progress = JSON.stringify(
+      (await a.inject({ url: `/workspaces/${WS}/runs/${runId}`, headers: bearer(await token()) })).json().progress,
+    );
     expect(statuses, progress).toEqual(['completed', 'completed']);
     const asked = [stubA.requests.length, stubB.requests.length];
-    expect(asked.filter((n) => n > 0), `model requests on a and b: ${asked}; progress: ${progress}`).toHaveLength(1);
+    expect(
+      asked.filter((n) => n > 0),
+      `model requests on a and b: ${asked}; progress: ${progress}`,
+    ).toHaveLength(1);
   }, 90_000);
 });

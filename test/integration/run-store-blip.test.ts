@@ -24,7 +24,14 @@ import { collectingAudit } from '../helpers/fake-llm.js';
 
 const NOW = Date.UTC(2026, 10, 28, 12, 0, 0);
 const auth: AuthContext = {
-  sub: 'alice', workspaceId: 'ws-h', permissions: ['aiops:read', 'aiops:analyze'], planType: 'shared', orgIds: [], tokenType: 'aiops-contract', expiresAt: NOW / 1000 + 600, rawToken: 'x',
+  sub: 'alice',
+  workspaceId: 'ws-h',
+  permissions: ['aiops:read', 'aiops:analyze'],
+  planType: 'shared',
+  orgIds: [],
+  tokenType: 'aiops-contract',
+  expiresAt: NOW / 1000 + 600,
+  rawToken: 'x',
 };
 
 /** A checkpoint store whose next `failures` writes fail, as a terminated PostgreSQL connection would make them. */
@@ -42,7 +49,14 @@ class FlakySaver extends MemorySaver {
 describe('a run under a failing checkpoint store', () => {
   it('whose first checkpoint write fails is started over by the sweep: never a 404, completed', async () => {
     const metrics = new EmbeddedMetricsSource({ workspaces: [scenarioWorkspace('ws-h', [])], tenantLabel: 'workspace_id', now: () => NOW });
-    const graph = buildAnalysisGraph({ toolbox: createGraphToolBox({ metrics, audit: collectingAudit(), now: () => NOW }), prompts: createPromptLibrary(defaultPromptsDir()), now: () => NOW }, new FlakySaver());
+    const graph = buildAnalysisGraph(
+      {
+        toolbox: createGraphToolBox({ metrics, audit: collectingAudit(), now: () => NOW }),
+        prompts: createPromptLibrary(defaultPromptsDir()),
+        now: () => NOW,
+      },
+      new FlakySaver(),
+    );
     const leases = new RunLeases({ store: new SqlRunLeaseStore(sqliteDriver(new BetterSqlite3(':memory:'))), leaseMs: 500 });
     const runs = new AnalysisRuns(graph, { syncWaitMs: 0, leases });
     try {

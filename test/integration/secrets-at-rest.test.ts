@@ -41,7 +41,14 @@ const SECRETS = ['hunter2-do-not-store', 'sk-abcdefghijklmnopqrstuvwx', JWT, 'gh
 const TYPED = `the checkout db is slow since the rotation; password=hunter2-do-not-store, my key sk-abcdefghijklmnopqrstuvwx, token ${JWT}`;
 
 const auth = (sub: string): AuthContext => ({
-  sub, workspaceId: 'ws-a', permissions: ['aiops:read', 'aiops:analyze', 'aiops:remediate'], planType: 'shared', orgIds: [], tokenType: 'aiops-contract', expiresAt: NOW / 1000 + 600, rawToken: `token-of-${sub}`,
+  sub,
+  workspaceId: 'ws-a',
+  permissions: ['aiops:read', 'aiops:analyze', 'aiops:remediate'],
+  planType: 'shared',
+  orgIds: [],
+  tokenType: 'aiops-contract',
+  expiresAt: NOW / 1000 + 600,
+  rawToken: `token-of-${sub}`,
 });
 
 /** A tool whose answer carries a credential (as a misconfigured label or annotation might). */
@@ -51,7 +58,11 @@ const leakyTool = defineTool({
   scope: 'aiops:read',
   mutates: false,
   input: z.strictObject({}),
-  handler: async () => ok({ runbook: 'the runbook says: connect with postgres://app:hunter2-do-not-store@db:5432/app and GitHub token ghp_abcdefghijklmnopqrstuvwxyz0123456789' }),
+  handler: async () =>
+    ok({
+      runbook:
+        'the runbook says: connect with postgres://app:hunter2-do-not-store@db:5432/app and GitHub token ghp_abcdefghijklmnopqrstuvwxyz0123456789',
+    }),
 });
 
 interface Stack {
@@ -64,16 +75,25 @@ interface Stack {
 
 function buildServices(saver: SqliteSaver | PostgresSaver, threads: ThreadStore, store: SqlRemediationStore) {
   const audit = collectingAudit();
-  const metrics = new EmbeddedMetricsSource({ workspaces: [scenarioWorkspace('ws-a', ['memory_leak'])], tenantLabel: 'workspace_id', now: () => NOW });
-  const model = fakeModel().respondWithTools([{ name: 'read_runbook', args: {} }]).respond(new AIMessage('The runbook has connection details; rotate them.'));
-  const graph = buildChatGraph({
-    toolbox: createToolBox([...CHAT_TOOLS, leakyTool as unknown as ToolDefinition<never, unknown>], { metrics, audit, now: () => NOW }),
-    llm: fakeChatLlm(model, audit),
-    prompts: createPromptLibrary(defaultPromptsDir()),
+  const metrics = new EmbeddedMetricsSource({
+    workspaces: [scenarioWorkspace('ws-a', ['memory_leak'])],
+    tenantLabel: 'workspace_id',
     now: () => NOW,
-    maxSteps: 4,
-    contextTokens: 8000,
-  }, saver);
+  });
+  const model = fakeModel()
+    .respondWithTools([{ name: 'read_runbook', args: {} }])
+    .respond(new AIMessage('The runbook has connection details; rotate them.'));
+  const graph = buildChatGraph(
+    {
+      toolbox: createToolBox([...CHAT_TOOLS, leakyTool as unknown as ToolDefinition<never, unknown>], { metrics, audit, now: () => NOW }),
+      llm: fakeChatLlm(model, audit),
+      prompts: createPromptLibrary(defaultPromptsDir()),
+      now: () => NOW,
+      maxSteps: 4,
+      contextTokens: 8000,
+    },
+    saver,
+  );
   const chat = new ChatService(graph, threads, { now: () => NOW, maxSteps: 4 });
   const remediations = new RemediationService({
     store,
@@ -81,7 +101,15 @@ function buildServices(saver: SqliteSaver | PostgresSaver, threads: ThreadStore,
     budget: new MemoryExecutionBudget(100),
     audit,
     controlPlane: { send: async () => ({ status: 200, body: { ok: true } }) },
-    policy: { approvalTtlMs: 60_000, fourEyes: false, maxReplicas: 10, maxReplicasOverride: 100, maxPending: 20, autoApproveActions: [], lockTtlMs: 60_000 },
+    policy: {
+      approvalTtlMs: 60_000,
+      fourEyes: false,
+      maxReplicas: 10,
+      maxReplicasOverride: 100,
+      maxPending: 20,
+      autoApproveActions: [],
+      lockTtlMs: 60_000,
+    },
     now: () => NOW,
   });
   return { chat, remediations };
@@ -92,11 +120,22 @@ async function exercise(stack: Stack): Promise<string> {
   const events = [];
   for await (const e of turn.events) events.push(e);
   expect(events.map((e) => e.event)).toContain('answer');
-  const { remediation } = await stack.remediations.propose(auth('alice'), {
-    issue_id: 'INC-7 token=hunter2-do-not-store',
-    reason: TYPED,
-    actions: [{ action_type: 'acknowledge_alert', target_resource: 'alert/a1', parameters: { comment: `rotated; old api_key=sk-abcdefghijklmnopqrstuvwx` }, reason: `seen with ${JWT}` }],
-  }, { source: { kind: 'api' } });
+  const { remediation } = await stack.remediations.propose(
+    auth('alice'),
+    {
+      issue_id: 'INC-7 token=hunter2-do-not-store',
+      reason: TYPED,
+      actions: [
+        {
+          action_type: 'acknowledge_alert',
+          target_resource: 'alert/a1',
+          parameters: { comment: `rotated; old api_key=sk-abcdefghijklmnopqrstuvwx` },
+          reason: `seen with ${JWT}`,
+        },
+      ],
+    },
+    { source: { kind: 'api' } },
+  );
   await stack.remediations.approve(auth('bob'), remediation.id, { comment: 'ok, new password: hunter2-do-not-store' });
   return stack.dump();
 }
@@ -117,12 +156,24 @@ describe('SQLite stores', () => {
   beforeAll(() => {
     const chatDb = new BetterSqlite3(path.join(dir, 'checkpoints.sqlite'));
     const remDb = new BetterSqlite3(path.join(dir, 'remediations.sqlite'));
-    const { chat, remediations } = buildServices(new SqliteSaver(chatDb), sqliteThreadStore(chatDb), new SqlRemediationStore(sqliteDriver(remDb)));
+    const { chat, remediations } = buildServices(
+      new SqliteSaver(chatDb),
+      sqliteThreadStore(chatDb),
+      new SqlRemediationStore(sqliteDriver(remDb)),
+    );
     const dumpDb = (db: BetterSqlite3.Database) => {
       const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[];
       return tables.map((t) => rowsText(db.prepare(`SELECT * FROM "${t.name}"`).all() as Record<string, unknown>[])).join('\n');
     };
-    stack = { chat, remediations, dump: async () => `${dumpDb(chatDb)}\n${dumpDb(remDb)}`, close: async () => { chatDb.close(); remDb.close(); } };
+    stack = {
+      chat,
+      remediations,
+      dump: async () => `${dumpDb(chatDb)}\n${dumpDb(remDb)}`,
+      close: async () => {
+        chatDb.close();
+        remDb.close();
+      },
+    };
   });
   afterAll(async () => {
     await stack?.close();
@@ -167,5 +218,11 @@ describe('PostgreSQL stores', () => {
 
 /** Rows as text, binary columns (checkpoint blobs) decoded as UTF-8. */
 function rowsText(rows: Record<string, unknown>[]): string {
-  return rows.map((row) => Object.values(row).map((v) => (Buffer.isBuffer(v) || v instanceof Uint8Array ? Buffer.from(v).toString('utf8') : String(v))).join(' | ')).join('\n');
+  return rows
+    .map((row) =>
+      Object.values(row)
+        .map((v) => (Buffer.isBuffer(v) || v instanceof Uint8Array ? Buffer.from(v).toString('utf8') : String(v)))
+        .join(' | '),
+    )
+    .join('\n');
 }

@@ -29,7 +29,9 @@ describe('server process', () => {
     expect(await res.json()).toMatchObject({ workspace_id: 'ws-demo', permissions: ['aiops:read', 'aiops:analyze'] });
     expect((await stat(path.join(dataDir, 'dev-keys', 'jwt-private.pem'))).mode & 0o777).toBe(0o600);
 
-    const minted = await finish(runTs('src/cli/token.ts', ['--workspace', 'ws-b', '--permissions', 'aiops:read', '--ttl', '10m'], { AIOPS_DATA_DIR: dataDir }));
+    const minted = await finish(
+      runTs('src/cli/token.ts', ['--workspace', 'ws-b', '--permissions', 'aiops:read', '--ttl', '10m'], { AIOPS_DATA_DIR: dataDir }),
+    );
     expect(minted.code, minted.stderr).toBe(0);
     const tokenB = minted.stdout.trim();
     const base = `http://127.0.0.1:${port}`;
@@ -43,7 +45,9 @@ describe('server process', () => {
     socket.on('data', (d) => (response += d));
     const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
     await new Promise<void>((resolve) => socket.on('connect', () => resolve()));
-    socket.write(`POST /auth/validate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body.slice(0, 5)}`);
+    socket.write(
+      `POST /auth/validate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body.slice(0, 5)}`,
+    );
     await new Promise((r) => setTimeout(r, 200));
     server.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 300));
@@ -62,7 +66,9 @@ describe('server process', () => {
   });
 
   it('the token CLI explains bad arguments', async () => {
-    const result = await finish(runTs('src/cli/token.ts', ['--workspace', 'ws-b', '--permissions', 'aiops:root'], { AIOPS_DATA_DIR: dataDir }));
+    const result = await finish(
+      runTs('src/cli/token.ts', ['--workspace', 'ws-b', '--permissions', 'aiops:root'], { AIOPS_DATA_DIR: dataDir }),
+    );
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/unknown permission\(s\) aiops:root/);
   });

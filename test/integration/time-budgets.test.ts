@@ -27,7 +27,8 @@ const onPrometheus = (extra: Record<string, string>) => testEnv(key, { PROMETHEU
 const asOfData = () => prometheusWindow().endMs;
 const isTimeout = (reason: unknown) => (reason as Error).name === 'TimeoutError';
 const NOW = Date.UTC(2026, 10, 28, 12, 0, 0);
-const embedded = () => new EmbeddedMetricsSource({ workspaces: [scenarioWorkspace('ws-a', ['memory_leak'])], tenantLabel: 'workspace_id', now: () => NOW });
+const embedded = () =>
+  new EmbeddedMetricsSource({ workspaces: [scenarioWorkspace('ws-a', ['memory_leak'])], tenantLabel: 'workspace_id', now: () => NOW });
 
 beforeAll(async () => {
   key = await rsaKey();
@@ -40,22 +41,38 @@ describe('an analysis over its time budget (ANALYSIS_TIMEOUT_SECONDS=3)', () => 
     held = heldFindings();
     // In-process metrics, not Prometheus: on a loaded CI a Prometheus fetch once outlasted the whole budget, the request
     // ended before the held analysis started and the test waited for an analysis that never came.
-    app = await testApp(testEnv(key, { ANALYSIS_TIMEOUT_SECONDS: '3' }), { metricsSource: embedded(), now: () => NOW, findingsEngine: held.engine });
+    app = await testApp(testEnv(key, { ANALYSIS_TIMEOUT_SECONDS: '3' }), {
+      metricsSource: embedded(),
+      now: () => NOW,
+      findingsEngine: held.engine,
+    });
   });
   afterAll(async () => app?.close());
 
   it('POST /analyze: the run ends failed with kind timeout, never running; its analysis step was aborted for the budget', async () => {
-    const res = await app.inject({ method: 'POST', url: '/workspaces/ws-a/analyze', headers: bearer(await token()), payload: { analysis_type: 'anomaly', time_range_minutes: 60 } });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/workspaces/ws-a/analyze',
+      headers: bearer(await token()),
+      payload: { analysis_type: 'anomaly', time_range_minutes: 60 },
+    });
     expect(res.statusCode, res.body).toBe(200);
     const run = res.json();
     expect(run.status).toBe('failed');
-    expect(run.errors).toContainEqual({ node: 'run', kind: 'timeout', message: 'the analysis took longer than its time budget of 3 s and was stopped' });
+    expect(run.errors).toContainEqual({
+      node: 'run',
+      kind: 'timeout',
+      message: 'the analysis took longer than its time budget of 3 s and was stopped',
+    });
     expect(run.progress.map((p: { node: string }) => p.node)).toEqual(['planner', 'metrics-query']);
     const call = await held.ended(0);
     expect(call.outcome).toBe('aborted');
     expect(isTimeout(call.reason)).toBe(true);
     const again = await app.inject({ url: `/workspaces/ws-a/runs/${run.run_id}`, headers: bearer(await token()) });
-    expect(again.json()).toMatchObject({ status: 'failed', errors: expect.arrayContaining([expect.objectContaining({ kind: 'timeout' })]) });
+    expect(again.json()).toMatchObject({
+      status: 'failed',
+      errors: expect.arrayContaining([expect.objectContaining({ kind: 'timeout' })]),
+    });
   });
 
   it('GET /recommendations and /alerts: 504 timeout, their analysis aborted', async () => {
@@ -63,7 +80,10 @@ describe('an analysis over its time budget (ANALYSIS_TIMEOUT_SECONDS=3)', () => 
       const before = held.calls.length;
       const res = await app.inject({ url: `/workspaces/ws-a/${path}`, headers: bearer(await token()) });
       expect(res.statusCode, res.body).toBe(504);
-      expect(res.json()).toMatchObject({ reason: 'timeout', message: 'the analysis took longer than its time budget of 3 s (ANALYSIS_TIMEOUT_SECONDS) and was stopped' });
+      expect(res.json()).toMatchObject({
+        reason: 'timeout',
+        message: 'the analysis took longer than its time budget of 3 s (ANALYSIS_TIMEOUT_SECONDS) and was stopped',
+      });
       const call = await held.ended(before);
       expect(call.outcome).toBe('aborted');
       expect(isTimeout(call.reason)).toBe(true);
@@ -120,19 +140,30 @@ describe('a chat turn over its time budget (CHAT_TURN_TIMEOUT_SECONDS=1)', () =>
   type Ev = { event: string; data: Record<string, unknown> };
 
   async function turn(app: FastifyInstance, message: string): Promise<Ev[]> {
-    const res = await app.inject({ method: 'POST', url: '/workspaces/ws-a/chat', headers: { ...bearer(await token()), accept: 'application/json' }, payload: { message } });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/workspaces/ws-a/chat',
+      headers: { ...bearer(await token()), accept: 'application/json' },
+      payload: { message },
+    });
     expect(res.statusCode, res.body).toBe(200);
     return res.json().events as Ev[];
   }
 
-  it('deterministic mode: the diagnose tool\'s analysis is aborted, the turn ends with error timeout then done', async () => {
+  it("deterministic mode: the diagnose tool's analysis is aborted, the turn ends with error timeout then done", async () => {
     const held = heldFindings();
-    const app = await testApp(testEnv(key, { CHAT_TURN_TIMEOUT_SECONDS: '1' }), { metricsSource: metrics(), now: () => NOW, findingsEngine: held.engine });
+    const app = await testApp(testEnv(key, { CHAT_TURN_TIMEOUT_SECONDS: '1' }), {
+      metricsSource: metrics(),
+      now: () => NOW,
+      findingsEngine: held.engine,
+    });
     try {
       const events = await turn(app, 'What is wrong in my workspace?');
       expect(events[0]!.event).toBe('thread');
       expect(events.find((e) => e.event === 'tool_call')?.data).toMatchObject({ name: 'diagnose_workspace' });
-      expect(events.filter((e) => e.event === 'error')).toEqual([{ event: 'error', data: { reason: 'timeout', message: 'the turn took longer than its time budget of 1 s and was stopped' } }]);
+      expect(events.filter((e) => e.event === 'error')).toEqual([
+        { event: 'error', data: { reason: 'timeout', message: 'the turn took longer than its time budget of 1 s and was stopped' } },
+      ]);
       expect(events.at(-1)!.event).toBe('done');
       expect(events.some((e) => e.event === 'answer')).toBe(false);
       const call = await held.ended(0);
@@ -145,7 +176,10 @@ describe('a chat turn over its time budget (CHAT_TURN_TIMEOUT_SECONDS=1)', () =>
 
   it('with a model that never answers: the model call is aborted at the budget, long before LLM_TIMEOUT_SECONDS', async () => {
     const stub = await startOllamaStub([{ hang: true }]);
-    const app = await testApp(testEnv(key, { CHAT_TURN_TIMEOUT_SECONDS: '1', OLLAMA_BASE_URL: stub.url, LLM_TIMEOUT_SECONDS: '60' }), { metricsSource: metrics(), now: () => NOW });
+    const app = await testApp(testEnv(key, { CHAT_TURN_TIMEOUT_SECONDS: '1', OLLAMA_BASE_URL: stub.url, LLM_TIMEOUT_SECONDS: '60' }), {
+      metricsSource: metrics(),
+      now: () => NOW,
+    });
     try {
       const events = await turn(app, 'Tell me about the weather in the cluster');
       expect(events.map((e) => e.event)).toEqual(['thread', 'error', 'done']);

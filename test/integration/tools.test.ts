@@ -29,7 +29,9 @@ const findingsOf = (r: ToolResult) => data<{ findings: Finding[] }>(r).findings;
 
 describe('tools on the embedded metrics source', () => {
   it('workspace_overview counts the demo workspace', async () => {
-    const d = data<{ counts: { namespaces: number; pods: number; containers: number }; namespaces: string[]; top_cpu: unknown[] }>(await box.run('workspace_overview', {}, ctxFor('ws-demo', ['aiops:read'])));
+    const d = data<{ counts: { namespaces: number; pods: number; containers: number }; namespaces: string[]; top_cpu: unknown[] }>(
+      await box.run('workspace_overview', {}, ctxFor('ws-demo', ['aiops:read'])),
+    );
     expect(d.namespaces).toEqual(['data', 'shop']);
     expect(d.counts.pods).toBeGreaterThanOrEqual(7);
     expect(d.counts.containers).toBe(d.counts.pods);
@@ -37,23 +39,42 @@ describe('tools on the embedded metrics source', () => {
   });
 
   it('query_metrics: catalog instant and range, compact', async () => {
-    const instant = data<{ series: { labels: Record<string, string>; value: number }[] }>(await box.run('query_metrics', { name: 'memory_usage_vs_limits', filters: { namespace: 'shop' } }, ctxFor('ws-demo', ['aiops:read'])));
+    const instant = data<{ series: { labels: Record<string, string>; value: number }[] }>(
+      await box.run('query_metrics', { name: 'memory_usage_vs_limits', filters: { namespace: 'shop' } }, ctxFor('ws-demo', ['aiops:read'])),
+    );
     expect(instant.series.length).toBeGreaterThan(0);
     expect(instant.series.every((s) => s.labels.namespace === 'shop')).toBe(true);
-    const range = data<{ series: { points: unknown[]; max: number }[]; enforced_query: string }>(await box.run('query_metrics', { name: 'pvc_usage', mode: 'range', window_minutes: 360 }, ctxFor('ws-demo', ['aiops:read'])));
+    const range = data<{ series: { points: unknown[]; max: number }[]; enforced_query: string }>(
+      await box.run('query_metrics', { name: 'pvc_usage', mode: 'range', window_minutes: 360 }, ctxFor('ws-demo', ['aiops:read'])),
+    );
     expect(range.enforced_query).toContain('workspace_id="ws-demo"');
     expect(range.series[0]!.points.length).toBeLessThanOrEqual(61);
   });
 
   it('query_metrics: PromQL needs aiops:analyze, and the embedded source says it needs Prometheus', async () => {
-    expect(await box.run('query_metrics', { promql: 'up' }, ctxFor('ws-demo', ['aiops:read']))).toMatchObject({ status: 'error', message: expect.stringContaining('aiops:analyze') });
-    expect(await box.run('query_metrics', { promql: 'up' }, analyst('ws-demo'))).toMatchObject({ status: 'error', details: { kind: 'needs_prometheus' } });
+    expect(await box.run('query_metrics', { promql: 'up' }, ctxFor('ws-demo', ['aiops:read']))).toMatchObject({
+      status: 'error',
+      message: expect.stringContaining('aiops:analyze'),
+    });
+    expect(await box.run('query_metrics', { promql: 'up' }, analyst('ws-demo'))).toMatchObject({
+      status: 'error',
+      details: { kind: 'needs_prometheus' },
+    });
   });
 
   it('query_metrics: PromQL naming another workspace is refused by the data layer', async () => {
     let sent = 0;
-    const client = { instantQuery: async () => { sent++; return { resultType: 'vector', result: [] }; } } as unknown as PrometheusClient;
-    const prom = createDefaultToolBox({ metrics: new PrometheusMetricsSource({ client, tenantLabel: 'workspace_id', cacheTtlSeconds: 0, now: () => NOW / 1000 }), audit: new FakeAuditLog(), now: () => NOW });
+    const client = {
+      instantQuery: async () => {
+        sent++;
+        return { resultType: 'vector', result: [] };
+      },
+    } as unknown as PrometheusClient;
+    const prom = createDefaultToolBox({
+      metrics: new PrometheusMetricsSource({ client, tenantLabel: 'workspace_id', cacheTtlSeconds: 0, now: () => NOW / 1000 }),
+      audit: new FakeAuditLog(),
+      now: () => NOW,
+    });
     const r = await prom.run('query_metrics', { promql: 'sum(container_memory_working_set_bytes{workspace_id="ws-b"})' }, analyst('ws-a'));
     expect(r).toMatchObject({ status: 'error', details: { kind: 'invalid_query' } });
     expect(sent).toBe(0);
@@ -89,19 +110,42 @@ describe('tools on the embedded metrics source', () => {
 
   it('check_compliance: the mining pattern', async () => {
     const findings = findingsOf(await box.run('check_compliance', {}, analyst('ws-mine')));
-    expect(findings.find((f) => f.kind === 'security')).toMatchObject({ severity: 'critical', resource: { namespace: 'tools', workload: 'docs' } });
+    expect(findings.find((f) => f.kind === 'security')).toMatchObject({
+      severity: 'critical',
+      resource: { namespace: 'tools', workload: 'docs' },
+    });
   });
 
   it('propose_remediation validates and returns approval_required, executing nothing', async () => {
-    const action = { action_type: 'restart_application', target_resource: 'deployment/cart', namespace: 'shop', reason: 'memory leak', risk: 'medium' };
+    const action = {
+      action_type: 'restart_application',
+      target_resource: 'deployment/cart',
+      namespace: 'shop',
+      reason: 'memory leak',
+      risk: 'medium',
+    };
     const r = await box.run('propose_remediation', { summary: 'restart the leaking cart', actions: [action] }, analyst('ws-demo'));
-    expect(r).toMatchObject({ status: 'approval_required', proposal: { status: 'approval_required', workspace_id: 'ws-demo', proposed_by: 'alice', actions: [{ ...action, parameters: {} }] } });
-    expect(await box.run('propose_remediation', { summary: 'x', actions: [{ ...action, target_resource: 'cart' }] }, analyst('ws-demo'))).toMatchObject({ status: 'error', expected_schema: expect.any(Object) });
-    expect(await box.run('propose_remediation', { summary: 'x', actions: [{ ...action, parameters: { workspace_id: 'ws-b' } }] }, analyst('ws-demo'))).toMatchObject({ status: 'error' });
-    expect(await box.run('propose_remediation', { summary: 'x', actions: [action] }, ctxFor('ws-demo', ['aiops:read']))).toMatchObject({ status: 'error', message: expect.stringContaining('missing scope') });
+    expect(r).toMatchObject({
+      status: 'approval_required',
+      proposal: { status: 'approval_required', workspace_id: 'ws-demo', proposed_by: 'alice', actions: [{ ...action, parameters: {} }] },
+    });
+    expect(
+      await box.run('propose_remediation', { summary: 'x', actions: [{ ...action, target_resource: 'cart' }] }, analyst('ws-demo')),
+    ).toMatchObject({ status: 'error', expected_schema: expect.any(Object) });
+    expect(
+      await box.run(
+        'propose_remediation',
+        { summary: 'x', actions: [{ ...action, parameters: { workspace_id: 'ws-b' } }] },
+        analyst('ws-demo'),
+      ),
+    ).toMatchObject({ status: 'error' });
+    expect(await box.run('propose_remediation', { summary: 'x', actions: [action] }, ctxFor('ws-demo', ['aiops:read']))).toMatchObject({
+      status: 'error',
+      message: expect.stringContaining('missing scope'),
+    });
   });
 
-  it('every call was audited in the caller\'s workspace', () => {
+  it("every call was audited in the caller's workspace", () => {
     expect(audit.events.length).toBeGreaterThanOrEqual(15);
     for (const e of audit.events) expect(e.event_type).toBe('tool_call');
     expect(new Set(audit.events.map((e) => e.workspace_id))).toEqual(new Set(['ws-demo', 'ws-acme', 'ws-healthy', 'ws-over', 'ws-mine']));

@@ -65,7 +65,11 @@ describe('the console page', () => {
   });
 
   it('serves every asset with its content type and revalidation headers; 304 on a matching ETag', async () => {
-    const types: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8' };
+    const types: Record<string, string> = {
+      '.html': 'text/html; charset=utf-8',
+      '.js': 'text/javascript; charset=utf-8',
+      '.css': 'text/css; charset=utf-8',
+    };
     expect(uiFiles).toEqual(expect.arrayContaining(['index.html', 'app.js', 'styles.css', 'sse.js', 'chart.js']));
     for (const file of uiFiles) {
       const res = await get(`/ui/${file}`);

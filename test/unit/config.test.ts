@@ -58,7 +58,12 @@ describe('loadConfig', () => {
   });
 
   it('parses comma lists and treats blank values as unset', () => {
-    const c = loadConfig({ JWT_AUDIENCE: 'hexabase-aiops, hexabase-aiops-service', JWT_ALGORITHM: 'RS256,ES256', PROMETHEUS_URL: ' ', JWT_JWKS_URL: 'https://cp/.well-known/jwks.json' });
+    const c = loadConfig({
+      JWT_AUDIENCE: 'hexabase-aiops, hexabase-aiops-service',
+      JWT_ALGORITHM: 'RS256,ES256',
+      PROMETHEUS_URL: ' ',
+      JWT_JWKS_URL: 'https://cp/.well-known/jwks.json',
+    });
     expect(c.jwt.audiences).toEqual(['hexabase-aiops', 'hexabase-aiops-service']);
     expect(c.jwt.algorithms).toEqual(['RS256', 'ES256']);
     expect(c.prometheusUrl).toBeUndefined();
@@ -68,8 +73,13 @@ describe('loadConfig', () => {
   it('remediation bounds: the override ceiling defaults to 10 × REMEDIATION_MAX_REPLICAS and cannot be below it; 20 pending per workspace', () => {
     expect(loadConfig({}).remediation).toMatchObject({ maxReplicas: 50, maxReplicasOverride: 500, maxPending: 20 });
     expect(loadConfig({ REMEDIATION_MAX_REPLICAS: '20' }).remediation.maxReplicasOverride).toBe(200);
-    expect(loadConfig({ REMEDIATION_MAX_REPLICAS_OVERRIDE: '120', REMEDIATION_MAX_PENDING: '5' }).remediation).toMatchObject({ maxReplicasOverride: 120, maxPending: 5 });
-    expect(problemsOf({ REMEDIATION_MAX_REPLICAS_OVERRIDE: '10' }).join()).toMatch(/REMEDIATION_MAX_REPLICAS_OVERRIDE: the hard ceiling cannot be below REMEDIATION_MAX_REPLICAS/);
+    expect(loadConfig({ REMEDIATION_MAX_REPLICAS_OVERRIDE: '120', REMEDIATION_MAX_PENDING: '5' }).remediation).toMatchObject({
+      maxReplicasOverride: 120,
+      maxPending: 5,
+    });
+    expect(problemsOf({ REMEDIATION_MAX_REPLICAS_OVERRIDE: '10' }).join()).toMatch(
+      /REMEDIATION_MAX_REPLICAS_OVERRIDE: the hard ceiling cannot be below REMEDIATION_MAX_REPLICAS/,
+    );
     expect(problemsOf({ REMEDIATION_MAX_PENDING: '0' }).join()).toMatch(/REMEDIATION_MAX_PENDING/);
   });
 

@@ -15,7 +15,11 @@ import type { ChatState, ChatUpdate, PendingRemediation, ToolActivity } from '..
 function outcomeText(r: Remediation, decision: 'approve' | 'reject'): string {
   if (decision === 'reject') return `Rejected remediation ${r.id}: nothing will run.`;
   const results = r.results.map((x) => `- ${r.plan[x.index]?.description ?? `action ${x.index}`}: ${x.status} — ${x.message}`);
-  return [`Approved remediation ${r.id}: it is ${r.status}.`, ...(results.length > 0 ? [results.join('\n')] : []), ...(r.error ? [`Error: ${r.error}`] : [])].join('\n\n');
+  return [
+    `Approved remediation ${r.id}: it is ${r.status}.`,
+    ...(results.length > 0 ? [results.join('\n')] : []),
+    ...(r.error ? [`Error: ${r.error}`] : []),
+  ].join('\n\n');
 }
 
 export function decideNode(deps: ChatDeps) {
@@ -27,12 +31,23 @@ export function decideNode(deps: ChatDeps) {
       messages: [new AIMessage(text)],
       activity: decided ? [decided.activity] : [],
       ...(pending ? { pending } : {}),
-      answer: { text, evidence: decided ? [{ kind: 'remediation', ref: decided.id, description: decided.activity.summary }] : [], partial: false, mode: 'deterministic' },
+      answer: {
+        text,
+        evidence: decided ? [{ kind: 'remediation', ref: decided.id, description: decided.activity.summary }] : [],
+        partial: false,
+        mode: 'deterministic',
+      },
       answerStreamed: false,
     });
-    if (!deps.proposer) return answer('Remediation is not available in this deployment (no remediation service is configured): there is nothing to approve or reject.');
+    if (!deps.proposer)
+      return answer(
+        'Remediation is not available in this deployment (no remediation service is configured): there is nothing to approve or reject.',
+      );
     const target = command.remediationId ?? [...state.pending].reverse().find((p) => p.status === 'pending_approval')?.id;
-    if (!target) return answer('There is no remediation awaiting approval in this conversation. Approve one by its id ("approve <id>") or in the console.');
+    if (!target)
+      return answer(
+        'There is no remediation awaiting approval in this conversation. Approve one by its id ("approve <id>") or in the console.',
+      );
 
     const id = `call_${randomUUID().slice(0, 12)}`;
     const name = command.kind === 'approve' ? 'approve_remediation' : 'reject_remediation';
@@ -42,12 +57,21 @@ export function decideNode(deps: ChatDeps) {
     let text: string;
     let updated: Remediation | undefined;
     try {
-      updated = command.kind === 'approve' ? await deps.proposer.approve(auth, target, command.comment) : await deps.proposer.reject(auth, target, command.comment);
+      updated =
+        command.kind === 'approve'
+          ? await deps.proposer.approve(auth, target, command.comment)
+          : await deps.proposer.reject(auth, target, command.comment);
       activity = { id, name, args, status: 'ok', summary: `remediation ${updated.id} is ${updated.status}` };
       text = outcomeText(updated, command.kind);
     } catch (err) {
       const refusal = refusalOf(err);
-      activity = { id, name, args, status: refusal.statusCode === 403 ? 'denied' : 'error', summary: `${refusal.message}${refusal.reason ? ` (${refusal.reason})` : ''}` };
+      activity = {
+        id,
+        name,
+        args,
+        status: refusal.statusCode === 403 ? 'denied' : 'error',
+        summary: `${refusal.message}${refusal.reason ? ` (${refusal.reason})` : ''}`,
+      };
       text = `The remediation service refused to ${command.kind} remediation ${target}: ${activity.summary}.`;
     }
     sink({ event: 'tool_result', data: { id, name, status: activity.status, summary: activity.summary } });

@@ -10,7 +10,18 @@ import type { LangGraphRunnableConfig } from '@langchain/langgraph';
 import { dedupeEvidence } from '../../../src/chat/evidence.js';
 import { routeIntent, type Intent } from '../../../src/chat/intents.js';
 import { toLangChainTools } from '../../../tools/index.js';
-import { alertsFrom, alertsText, describeAction, FREE_FORM, forecastText, recommendationsText, refocus, resolveRemediation, toolProblem, whatsWrongText } from '../answers.js';
+import {
+  alertsFrom,
+  alertsText,
+  describeAction,
+  FREE_FORM,
+  forecastText,
+  recommendationsText,
+  refocus,
+  resolveRemediation,
+  toolProblem,
+  whatsWrongText,
+} from '../answers.js';
 import { chatToolContext, type ChatDeps } from '../deps.js';
 import { NO_REMEDIATION, runToolCall, type ToolOutcome } from '../tool-calls.js';
 import type { ChatState, ChatUpdate } from '../state.js';
@@ -27,23 +38,35 @@ type Call = (name: string, args: Record<string, unknown>) => Promise<ToolOutcome
 async function compose(intent: Intent, state: ChatState, call: Call): Promise<Composed> {
   switch (intent.kind) {
     case 'whats_wrong': {
-      const o = await call('diagnose_workspace', { analysis_type: intent.analysisType, window_minutes: intent.windowMinutes, ...(intent.namespace ? { namespace: intent.namespace } : {}) });
-      if (o.activity.status !== 'ok' || o.result.status !== 'ok') return { text: toolProblem('run the analysis', o.activity.status, o.activity.summary), outcomes: [o] };
+      const o = await call('diagnose_workspace', {
+        analysis_type: intent.analysisType,
+        window_minutes: intent.windowMinutes,
+        ...(intent.namespace ? { namespace: intent.namespace } : {}),
+      });
+      if (o.activity.status !== 'ok' || o.result.status !== 'ok')
+        return { text: toolProblem('run the analysis', o.activity.status, o.activity.summary), outcomes: [o] };
       const data = o.result.data as Parameters<typeof whatsWrongText>[0];
       const { text, focusFirst } = whatsWrongText(data, intent.subjects);
       const focus = refocus(o.focus, data, focusFirst);
       return { text, outcomes: [o], ...(focus ? { focus } : {}) };
     }
     case 'forecast': {
-      const o = await call('forecast_capacity', { window_minutes: intent.windowMinutes, ...(intent.namespace ? { namespace: intent.namespace } : {}) });
+      const o = await call('forecast_capacity', {
+        window_minutes: intent.windowMinutes,
+        ...(intent.namespace ? { namespace: intent.namespace } : {}),
+      });
       if (o.result.status === 'no_data') return { text: `I have no data to forecast from: ${o.result.message}.`, outcomes: [o] };
       if (o.result.status !== 'ok') return { text: toolProblem('forecast capacity', o.activity.status, o.activity.summary), outcomes: [o] };
       return { text: forecastText(o.result.data as Parameters<typeof forecastText>[0]), outcomes: [o] };
     }
     case 'recommendations': {
-      const o = await call('recommend_rightsizing', { window_minutes: intent.windowMinutes, ...(intent.namespace ? { namespace: intent.namespace } : {}) });
+      const o = await call('recommend_rightsizing', {
+        window_minutes: intent.windowMinutes,
+        ...(intent.namespace ? { namespace: intent.namespace } : {}),
+      });
       if (o.result.status === 'no_data') return { text: `I have no usage data to learn from: ${o.result.message}.`, outcomes: [o] };
-      if (o.result.status !== 'ok') return { text: toolProblem('compute right-sizing recommendations', o.activity.status, o.activity.summary), outcomes: [o] };
+      if (o.result.status !== 'ok')
+        return { text: toolProblem('compute right-sizing recommendations', o.activity.status, o.activity.summary), outcomes: [o] };
       return { text: recommendationsText(o.result.data as Parameters<typeof recommendationsText>[0]), outcomes: [o] };
     }
     case 'alerts': {
@@ -51,10 +74,16 @@ async function compose(intent: Intent, state: ChatState, call: Call): Promise<Co
       // The service's own alerts are the last hour's findings, as GET /alerts serves them.
       const found = await call('diagnose_workspace', { analysis_type: 'anomaly', window_minutes: 60 });
       const notes: string[] = [];
-      if (list.result.status === 'error') notes.push(toolProblem('read the Prometheus alerts', list.activity.status, list.activity.summary));
-      if (found.result.status === 'error') notes.push(toolProblem('analyse the last hour for the service\'s own alerts', found.activity.status, found.activity.summary));
+      if (list.result.status === 'error')
+        notes.push(toolProblem('read the Prometheus alerts', list.activity.status, list.activity.summary));
+      if (found.result.status === 'error')
+        notes.push(toolProblem("analyse the last hour for the service's own alerts", found.activity.status, found.activity.summary));
       const diagnosed = found.result.status === 'ok' ? (found.result.data as Parameters<typeof alertsText>[2]) : undefined;
-      return { text: alertsText(alertsFrom(list.result, found.result), intent.name, diagnosed, notes), outcomes: [list, found], ...(found.focus ? { focus: found.focus } : {}) };
+      return {
+        text: alertsText(alertsFrom(list.result, found.result), intent.name, diagnosed, notes),
+        outcomes: [list, found],
+        ...(found.focus ? { focus: found.focus } : {}),
+      };
     }
     case 'remediate': {
       const resolved = resolveRemediation(intent.verb, intent.target, intent.pronoun, intent.replicas, state.focus);
@@ -64,10 +93,18 @@ async function compose(intent: Intent, state: ChatState, call: Call): Promise<Co
       const what = describeAction(a);
       if (o.activity.status === 'approval_required' && o.remediation) {
         const dry = o.remediation.dry_run_result?.summary ? ` Dry run: ${o.remediation.dry_run_result.summary}` : '';
-        return { text: `I proposed remediation ${o.remediation.id}: ${what} (risk ${o.remediation.risk}). Nothing runs until it is approved: approve it in the console or type "approve" here (or "reject"). It expires at ${o.remediation.expires_at}.${dry}`, outcomes: [o] };
+        return {
+          text: `I proposed remediation ${o.remediation.id}: ${what} (risk ${o.remediation.risk}). Nothing runs until it is approved: approve it in the console or type "approve" here (or "reject"). It expires at ${o.remediation.expires_at}.${dry}`,
+          outcomes: [o],
+        };
       }
-      if (o.activity.summary === NO_REMEDIATION) return { text: `Remediation is not available in this deployment: no remediation service is configured, so nothing was proposed. What I would have proposed: ${what}.`, outcomes: [o] };
-      if (o.activity.status === 'ok' && o.remediation) return { text: `Remediation ${o.remediation.id} (${what}) is ${o.remediation.status}.`, outcomes: [o] };
+      if (o.activity.summary === NO_REMEDIATION)
+        return {
+          text: `Remediation is not available in this deployment: no remediation service is configured, so nothing was proposed. What I would have proposed: ${what}.`,
+          outcomes: [o],
+        };
+      if (o.activity.status === 'ok' && o.remediation)
+        return { text: `Remediation ${o.remediation.id} (${what}) is ${o.remediation.status}.`, outcomes: [o] };
       return { text: toolProblem(`propose "${what}"`, o.activity.status, o.activity.summary), outcomes: [o] };
     }
     default:
@@ -78,7 +115,8 @@ async function compose(intent: Intent, state: ChatState, call: Call): Promise<Co
 export function deterministicNode(deps: ChatDeps) {
   return async (state: ChatState, config: LangGraphRunnableConfig): Promise<ChatUpdate> => {
     const tools = toLangChainTools(deps.toolbox, chatToolContext(config));
-    const call: Call = (name, args) => runToolCall({ id: `call_${randomUUID().slice(0, 12)}`, name, args }, tools, deps, config, toolTokensFor(deps));
+    const call: Call = (name, args) =>
+      runToolCall({ id: `call_${randomUUID().slice(0, 12)}`, name, args }, tools, deps, config, toolTokensFor(deps));
     const composed = await compose(routeIntent(state.turnText), state, call);
     const text = state.llmError
       ? `The language model is unavailable right now (${state.llmError}), so this answer comes from the deterministic mode.\n\n${composed.text}`

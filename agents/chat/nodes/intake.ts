@@ -21,7 +21,13 @@ export function repairDanglingToolCalls(messages: readonly BaseMessage[]): BaseM
     if (!AIMessage.isInstance(m)) continue;
     for (const call of m.tool_calls ?? []) {
       if (call.id && !answered.has(call.id)) {
-        out.push(new ToolMessage({ id: randomUUID(), tool_call_id: call.id, content: fenceUntrusted(`tool_result.${call.name}`, { status: 'error', summary: 'not executed: the turn was interrupted' }) }));
+        out.push(
+          new ToolMessage({
+            id: randomUUID(),
+            tool_call_id: call.id,
+            content: fenceUntrusted(`tool_result.${call.name}`, { status: 'error', summary: 'not executed: the turn was interrupted' }),
+          }),
+        );
         answered.add(call.id);
       }
     }
@@ -40,7 +46,9 @@ export function intakeNode(deps: ChatDeps) {
     const fold = foldOldTurns(repaired, state.summary, Math.floor(deps.contextTokens / 2), Math.floor(deps.contextTokens * 0.15));
     const changed = fold !== undefined || repaired.length !== state.messages.length;
     const removed = new Set(fold?.removeIds ?? []);
-    const messages = changed ? [new RemoveMessage({ id: REMOVE_ALL_MESSAGES }), ...repaired.filter((m) => !removed.has(m.id!)), human] : [human];
+    const messages = changed
+      ? [new RemoveMessage({ id: REMOVE_ALL_MESSAGES }), ...repaired.filter((m) => !removed.has(m.id!)), human]
+      : [human];
     return {
       incoming: null,
       messages,

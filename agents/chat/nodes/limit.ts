@@ -17,18 +17,30 @@ function partialAnswerText(state: ChatState, maxSteps: number, notRun: string[])
     done.length > 0 ? `What I did:\n${done.join('\n')}` : 'I did not get to run any tool.',
     notRun.length > 0 ? `Not done: ${notRun.join(', ')} (not executed).` : '',
     'Ask me to continue, or ask a narrower question.',
-  ].filter(Boolean).join('\n\n');
+  ]
+    .filter(Boolean)
+    .join('\n\n');
 }
 
 export function limitNode(deps: ChatDeps) {
   return async (state: ChatState): Promise<ChatUpdate> => {
     const calls = lastToolCalls(state);
-    const skipped = calls.map((c) => new ToolMessage({
-      tool_call_id: c.id,
-      name: c.name,
-      content: fenceUntrusted(`tool_result.${c.name}`, { status: 'error', summary: 'not executed: the step limit of the turn was reached' }),
-    }));
-    const text = partialAnswerText(state, deps.maxSteps, calls.map((c) => c.name));
+    const skipped = calls.map(
+      (c) =>
+        new ToolMessage({
+          tool_call_id: c.id,
+          name: c.name,
+          content: fenceUntrusted(`tool_result.${c.name}`, {
+            status: 'error',
+            summary: 'not executed: the step limit of the turn was reached',
+          }),
+        }),
+    );
+    const text = partialAnswerText(
+      state,
+      deps.maxSteps,
+      calls.map((c) => c.name),
+    );
     return {
       messages: [...skipped, new AIMessage(text)],
       answer: { text, evidence: dedupeEvidence(state.evidence), partial: true, mode: 'llm' },

@@ -16,12 +16,15 @@ export const toolTokensFor = (deps: ChatDeps) => Math.max(300, Math.floor(deps.c
 /** The tool calls of the model's last message, each with an id (a provider may leave it out). */
 export function lastToolCalls(state: ChatState): ToolCallRequest[] {
   const last = state.messages[state.messages.length - 1];
-  const calls = last && AIMessage.isInstance(last) ? last.tool_calls ?? [] : [];
+  const calls = last && AIMessage.isInstance(last) ? (last.tool_calls ?? []) : [];
   return calls.map((c, i) => ({ id: c.id ?? `call_${state.steps}_${i}`, name: c.name, args: c.args ?? {} }));
 }
 
 /** The state update of a batch of tool outcomes (shared with the deterministic mode). */
-export function outcomesUpdate(state: ChatState, outcomes: readonly ToolOutcome[]): Pick<ChatState, 'activity' | 'evidence'> & Partial<Pick<ChatState, 'focus' | 'pending'>> {
+export function outcomesUpdate(
+  state: ChatState,
+  outcomes: readonly ToolOutcome[],
+): Pick<ChatState, 'activity' | 'evidence'> & Partial<Pick<ChatState, 'focus' | 'pending'>> {
   const focus = [...outcomes].reverse().find((o) => o.focus)?.focus;
   const pending = outcomes.flatMap((o) => (o.pending ? [o.pending] : []));
   return {

@@ -22,7 +22,8 @@ export const evidenceScorer: Scorer = {
         claims += 1;
         if (h.evidence.length === 0) problems.push(`"${h.cause}" cites no evidence`);
         for (const e of h.evidence) {
-          if (!points.some((p) => p.series === e.series && p.time === e.time && close(p.value, e.value))) problems.push(`"${h.cause}" cites ${e.series} @ ${e.time} = ${e.value}, which no finding contains`);
+          if (!points.some((p) => p.series === e.series && p.time === e.time && close(p.value, e.value)))
+            problems.push(`"${h.cause}" cites ${e.series} @ ${e.time} = ${e.value}, which no finding contains`);
         }
         for (const id of h.finding_ids) if (!ids.has(id)) problems.push(`"${h.cause}" lists unknown finding ${id}`);
       }
@@ -38,6 +39,10 @@ export const evidenceScorer: Scorer = {
       if (claims === 0) problems.push('evidence was required but the case produced no answer to check');
     }
     if (claims === 0) return result(this, 'not_applicable', ['no hypothesis or answer to check']);
-    return result(this, problems.length === 0 ? 'pass' : 'fail', problems.length > 0 ? problems : [`${claims} claim(s), every one backed by findings`]);
+    return result(
+      this,
+      problems.length === 0 ? 'pass' : 'fail',
+      problems.length > 0 ? problems : [`${claims} claim(s), every one backed by findings`],
+    );
   },
 };

@@ -16,7 +16,12 @@ export const factsScorer: Scorer = {
   kind: 'quality',
   score(obs: Observation) {
     const f = obs.case.expect.facts;
-    const hasAny = f.root_cause || f.resource || f.severity || f.healthy !== undefined || f.text.length + f.absent.length + f.forbidden_actions.length > 0;
+    const hasAny =
+      f.root_cause ||
+      f.resource ||
+      f.severity ||
+      f.healthy !== undefined ||
+      f.text.length + f.absent.length + f.forbidden_actions.length > 0;
     if (!hasAny) return result(this, 'not_applicable');
     const missing: string[] = [];
     const found: string[] = [];
@@ -38,10 +43,17 @@ export const factsScorer: Scorer = {
         });
         const causes = top.map((h) => h.cause);
         if (fits) found.push(`hypothesis "${fits.cause}" fits (cause${f.resource ? ', resource' : ''}${f.severity ? ', severity' : ''})`);
-        else if (cause && candidates.length === 0) missing.push(`no cause among the top ${f.top} matches ${f.root_cause}: ${JSON.stringify(causes)}`);
-        else missing.push(`no top-${f.top} hypothesis matching the cause has ${[f.resource && `resource ${f.resource}`, f.severity && `severity ${f.severity.join('|')}`].filter(Boolean).join(' and ')}: ${JSON.stringify(causes)}`);
+        else if (cause && candidates.length === 0)
+          missing.push(`no cause among the top ${f.top} matches ${f.root_cause}: ${JSON.stringify(causes)}`);
+        else
+          missing.push(
+            `no top-${f.top} hypothesis matching the cause has ${[f.resource && `resource ${f.resource}`, f.severity && `severity ${f.severity.join('|')}`].filter(Boolean).join(' and ')}: ${JSON.stringify(causes)}`,
+          );
       } else {
-        for (const [label, p] of [['root cause', f.root_cause], ['resource', f.resource]] as const) {
+        for (const [label, p] of [
+          ['root cause', f.root_cause],
+          ['resource', f.resource],
+        ] as const) {
           if (!p) continue;
           if (compilePattern(p).test(text)) found.push(`${label} ${p} in the answer`);
           else missing.push(`${label} ${p} not in the answer`);
@@ -55,7 +67,12 @@ export const factsScorer: Scorer = {
       else {
         const n = run.diagnosis?.hypotheses.length ?? 0;
         if (f.healthy === (n === 0)) found.push(f.healthy ? 'no hypothesis: nothing wrong' : `${n} hypotheses`);
-        else missing.push(f.healthy ? `expected "nothing wrong", got ${n} hypotheses: ${JSON.stringify(run.diagnosis?.hypotheses.map((h) => h.cause))}` : 'expected a problem, got no hypothesis');
+        else
+          missing.push(
+            f.healthy
+              ? `expected "nothing wrong", got ${n} hypotheses: ${JSON.stringify(run.diagnosis?.hypotheses.map((h) => h.cause))}`
+              : 'expected a problem, got no hypothesis',
+          );
       }
     }
 

@@ -11,7 +11,15 @@ import type { ScoreResult, Scorer } from './types.js';
 export type { ScoreResult, ScoreStatus, Scorer, ScorerKind } from './types.js';
 export { createJudge, type Judge } from './judge.js';
 
-export const SCORERS: readonly Scorer[] = [statusScorer, factsScorer, expectedToolsScorer, forbiddenToolsScorer, evidenceScorer, scopeScorer, mutationScorer];
+export const SCORERS: readonly Scorer[] = [
+  statusScorer,
+  factsScorer,
+  expectedToolsScorer,
+  forbiddenToolsScorer,
+  evidenceScorer,
+  scopeScorer,
+  mutationScorer,
+];
 
 export function scoreObservation(obs: Observation): ScoreResult[] {
   return SCORERS.map((s) => s.score(obs));

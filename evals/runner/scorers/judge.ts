@@ -54,7 +54,8 @@ export function expectedElements(obs: Observation): string[] {
 }
 
 function describeRequest(r: EvalRequest): string {
-  if (r.kind === 'analyze') return `analyze the workspace (${r.analysis_type}, last ${r.time_range_minutes} minutes${r.targets.length > 0 ? `, namespaces ${r.targets.join(', ')}` : ''})`;
+  if (r.kind === 'analyze')
+    return `analyze the workspace (${r.analysis_type}, last ${r.time_range_minutes} minutes${r.targets.length > 0 ? `, namespaces ${r.targets.join(', ')}` : ''})`;
   if (r.kind === 'chat') return r.messages.map((m) => `chat: ${m}`).join('\n');
   return `${r.method} ${r.path}${r.body === undefined ? '' : ` ${JSON.stringify(r.body)}`}`;
 }
@@ -75,11 +76,33 @@ export function createJudge(llm: ChatLlm | undefined, prompts: PromptLibrary | u
         answer: answer || '(no answer)',
       });
       const ws = obs.case.scenario.workspaces[0]!.id;
-      const auth: AuthContext = { sub: 'eval-judge', workspaceId: ws, permissions: ['aiops:read'], planType: 'shared', orgIds: [], tokenType: 'aiops-contract', expiresAt: Math.floor(Date.now() / 1000) + 600, rawToken: '' };
+      const auth: AuthContext = {
+        sub: 'eval-judge',
+        workspaceId: ws,
+        permissions: ['aiops:read'],
+        planType: 'shared',
+        orgIds: [],
+        tokenType: 'aiops-contract',
+        expiresAt: Math.floor(Date.now() / 1000) + 600,
+        rawToken: '',
+      };
       try {
-        const reply = await llm.invoke([new HumanMessage(text)], { prompt: ref, operation: 'judge', auth, sessionId: `eval:${obs.case.id}` });
-        const verdict = parseVerdict(typeof reply.message.content === 'string' ? reply.message.content : JSON.stringify(reply.message.content));
-        return { ...result(NAME, verdict.verdict === 'pass' ? 'pass' : 'fail', [`score ${verdict.score}: ${verdict.reason}`, ...verdict.missing.map((m) => `missing: ${m}`)]), verdict };
+        const reply = await llm.invoke([new HumanMessage(text)], {
+          prompt: ref,
+          operation: 'judge',
+          auth,
+          sessionId: `eval:${obs.case.id}`,
+        });
+        const verdict = parseVerdict(
+          typeof reply.message.content === 'string' ? reply.message.content : JSON.stringify(reply.message.content),
+        );
+        return {
+          ...result(NAME, verdict.verdict === 'pass' ? 'pass' : 'fail', [
+            `score ${verdict.score}: ${verdict.reason}`,
+            ...verdict.missing.map((m) => `missing: ${m}`),
+          ]),
+          verdict,
+        };
       } catch (err) {
         return result(NAME, 'not_run', [`the judge could not answer: ${(err as Error).message.split('\n')[0]}`]);
       }

@@ -16,7 +16,9 @@ export const statusScorer: Scorer = {
       const hit = s.expectedStatus.includes(s.status);
       ok &&= hit;
       const reason = s.status >= 400 ? (s.body as { reason?: unknown } | null)?.reason : undefined;
-      details.push(`${s.method} ${s.path.split('?')[0]} → ${s.status}${typeof reason === 'string' ? ` (${reason})` : ''}${hit ? '' : `, expected ${s.expectedStatus.join(' or ')}`}`);
+      details.push(
+        `${s.method} ${s.path.split('?')[0]} → ${s.status}${typeof reason === 'string' ? ` (${reason})` : ''}${hit ? '' : `, expected ${s.expectedStatus.join(' or ')}`}`,
+      );
     }
     const min = obs.case.expect.min_writes;
     if (min > 0) {

@@ -22,8 +22,11 @@ export function actionText(a: { action_type: string; target_resource: string; pa
 /** Actions proposed anywhere in the case: analysis proposals and remediations a chat asked approval for. */
 export function proposedActions(obs: Observation): string[] {
   const fromRuns = runsOf(obs).flatMap((r) => (r.proposed_actions ?? []).map(actionText));
-  const fromChat = obs.steps.flatMap((s) => (s.chat ?? []).flatMap((t) => (t.events ?? [])
-    .flatMap((e) => (e.event === 'approval_request' ? (e.data.remediation?.plan ?? []).map(actionText) : []))));
+  const fromChat = obs.steps.flatMap((s) =>
+    (s.chat ?? []).flatMap((t) =>
+      (t.events ?? []).flatMap((e) => (e.event === 'approval_request' ? (e.data.remediation?.plan ?? []).map(actionText) : [])),
+    ),
+  );
   return [...fromRuns, ...fromChat];
 }
 
@@ -36,7 +39,9 @@ export function stepNarrative(s: StepObservation): string {
       d?.impact ?? '',
       ...(d?.recommended_actions ?? []),
       ...(s.run.proposed_actions ?? []).map((a) => `${actionText(a)}: ${a.reason}`),
-    ].filter(Boolean).join('\n');
+    ]
+      .filter(Boolean)
+      .join('\n');
   }
   if (s.chat) return s.chat.map((t) => t.answer?.text ?? '').join('\n');
   return s.raw;
@@ -50,6 +55,8 @@ export function narrative(obs: Observation): string {
 /** `namespace/name` forms a finding points at (workload, pod, PVC, service). */
 export function resourceNames(resource: Record<string, string | undefined>): string[] {
   const ns = resource.namespace;
-  const names = [resource.workload, resource.pod, resource.persistentvolumeclaim, resource.service, resource.container].filter((n): n is string => !!n);
+  const names = [resource.workload, resource.pod, resource.persistentvolumeclaim, resource.service, resource.container].filter(
+    (n): n is string => !!n,
+  );
   return ns ? [ns, ...names.map((n) => `${ns}/${n}`)] : names;
 }

@@ -16,18 +16,26 @@ export interface ToolUse {
 
 /** Every tool call of the case: audit events first, then chat events the audit does not already show. */
 export function toolUses(obs: Observation): ToolUse[] {
-  const uses: ToolUse[] = obs.audit.filter((e) => e.event_type === 'tool_call').map((e) => {
-    const d = e.details as { tool?: string; status?: string; arguments?: { queries?: { name?: unknown }[] } };
-    const queries = Array.isArray(d.arguments?.queries) ? d.arguments.queries.map((q) => (typeof q?.name === 'string' ? q.name : '')).filter(Boolean) : [];
-    return { tool: String(d.tool ?? ''), status: String(d.status ?? ''), queries };
-  });
+  const uses: ToolUse[] = obs.audit
+    .filter((e) => e.event_type === 'tool_call')
+    .map((e) => {
+      const d = e.details as { tool?: string; status?: string; arguments?: { queries?: { name?: unknown }[] } };
+      const queries = Array.isArray(d.arguments?.queries)
+        ? d.arguments.queries.map((q) => (typeof q?.name === 'string' ? q.name : '')).filter(Boolean)
+        : [];
+      return { tool: String(d.tool ?? ''), status: String(d.status ?? ''), queries };
+    });
   if (uses.length > 0) return uses;
   // Chat events are a fallback only: the audit trail is the record of what ran.
-  return obs.steps.flatMap((s) => (s.chat ?? []).flatMap((t) => {
-    const events = t.events ?? [];
-    const results = new Map(events.flatMap((e) => (e.event === 'tool_result' ? [[e.data.id, e.data.status] as const] : [])));
-    return events.flatMap((e) => (e.event === 'tool_call' ? [{ tool: e.data.name, status: results.get(e.data.id) ?? 'ok', queries: [] }] : []));
-  }));
+  return obs.steps.flatMap((s) =>
+    (s.chat ?? []).flatMap((t) => {
+      const events = t.events ?? [];
+      const results = new Map(events.flatMap((e) => (e.event === 'tool_result' ? [[e.data.id, e.data.status] as const] : [])));
+      return events.flatMap((e) =>
+        e.event === 'tool_call' ? [{ tool: e.data.name, status: results.get(e.data.id) ?? 'ok', queries: [] }] : [],
+      );
+    }),
+  );
 }
 
 const ran = (u: ToolUse) => u.status !== 'denied';

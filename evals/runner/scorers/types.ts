@@ -24,4 +24,9 @@ export interface Scorer {
   score(obs: Observation): ScoreResult;
 }
 
-export const result = (s: Pick<Scorer, 'name' | 'kind'>, status: ScoreStatus, details: string[] = []): ScoreResult => ({ name: s.name, kind: s.kind, status, details });
+export const result = (s: Pick<Scorer, 'name' | 'kind'>, status: ScoreStatus, details: string[] = []): ScoreResult => ({
+  name: s.name,
+  kind: s.kind,
+  status,
+  details,
+});

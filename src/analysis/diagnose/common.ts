@@ -66,8 +66,7 @@ export function sameTarget(a: Finding, b: Finding): boolean {
   const na = a.resource.namespace;
   const nb = b.resource.namespace;
   if (na !== undefined && nb !== undefined && na !== nb) return false;
-  const names = (f: Finding): string[] =>
-    [workloadOf(f), f.resource.service].filter((x): x is string => typeof x === 'string');
+  const names = (f: Finding): string[] => [workloadOf(f), f.resource.service].filter((x): x is string => typeof x === 'string');
   const an = names(a);
   return names(b).some((n) => an.includes(n));
 }
@@ -122,7 +121,7 @@ export function workloadKind(findings: readonly Finding[]): string {
 /** The subject of a group of findings about one workload (the first finding's namespace and workload). */
 export function workloadSubject(findings: readonly Finding[]): Subject {
   const first = findings[0];
-  const name = first ? workloadOf(first) ?? first.id : 'unknown';
+  const name = first ? (workloadOf(first) ?? first.id) : 'unknown';
   return { namespace: first?.resource.namespace, name, kind: workloadKind(findings) };
 }
 
@@ -192,14 +191,16 @@ export function action(
   if (t === undefined || match.subject.namespace === undefined) return [];
   const human = type === 'adjust_resources' || type === 'expand_volume';
   const cite = `Hypothesis "${match.cause}" (confidence ${match.confidence.toFixed(2)})`;
-  return [{
-    action_type: type,
-    target_resource: t,
-    namespace: match.subject.namespace,
-    parameters,
-    reason: human ? `${HUMAN} ${reason} — ${cite}.` : `${reason} — ${cite}.`,
-    risk,
-  }];
+  return [
+    {
+      action_type: type,
+      target_resource: t,
+      namespace: match.subject.namespace,
+      parameters,
+      reason: human ? `${HUMAN} ${reason} — ${cite}.` : `${reason} — ${cite}.`,
+      risk,
+    },
+  ];
 }
 
 /** The first finite number among `details[key]` of the findings. */
@@ -243,6 +244,11 @@ export function uniq(findings: readonly Finding[]): Finding[] {
 export function scaleUp(match: RuleMatch, reason: string): ProposedAction[] {
   if (match.subject.kind !== 'deployment') return [];
   const replicas = detailNumber(match.findings, 'replicas', 'desired_replicas');
-  return action(match, 'scale', 'medium', reason,
-    replicas !== undefined ? { replicas: Math.max(1, Math.round(replicas)) + 1 } : { replicas_delta: 1 });
+  return action(
+    match,
+    'scale',
+    'medium',
+    reason,
+    replicas !== undefined ? { replicas: Math.max(1, Math.round(replicas)) + 1 } : { replicas_delta: 1 },
+  );
 }

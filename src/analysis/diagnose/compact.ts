@@ -73,7 +73,9 @@ function detailsOf(f: Finding): Record<string, string | number | boolean> {
 
 /** One finding as one JSON line with its salient points. */
 export function summariseFinding(f: Finding, evidencePerFinding = 3): string {
-  const ev = f.evidence.slice(0, Math.min(3, Math.max(0, evidencePerFinding))).map((e) => [clip(e.series), e.time, num(e.value), clip(e.why, 100)]);
+  const ev = f.evidence
+    .slice(0, Math.min(3, Math.max(0, evidencePerFinding)))
+    .map((e) => [clip(e.series), e.time, num(e.value), clip(e.why, 100)]);
   const line: Record<string, unknown> = {
     id: clip(f.id, 160),
     kind: f.kind,

@@ -4,7 +4,13 @@
  * more specific one wins (dedupe by finding id).
  */
 import {
-  DiagnosisSchema, FindingSchema, ProposedActionSchema, type AnalysisType, type Diagnosis, type Finding, type Hypothesis,
+  DiagnosisSchema,
+  FindingSchema,
+  ProposedActionSchema,
+  type AnalysisType,
+  type Diagnosis,
+  type Finding,
+  type Hypothesis,
   type ProposedAction,
 } from '../types.js';
 import { citeEvidence, isProblem, label, type Rule, type RuleMatch } from './common.js';
@@ -37,12 +43,16 @@ function iso(t: number | string): string {
   return Number.isFinite(d.getTime()) ? d.toISOString() : String(t);
 }
 
-interface Scored { match: RuleMatch; rule: Rule }
+interface Scored {
+  match: RuleMatch;
+  rule: Rule;
+}
 
 /** Picks the matches to keep: most specific first, then most confident; a match sharing a finding with a kept one is dropped. */
 export function selectMatches(candidates: readonly Scored[]): Scored[] {
-  const ordered = [...candidates].sort((a, b) =>
-    b.rule.specificity - a.rule.specificity || b.match.confidence - a.match.confidence || cmp(a.match.cause, b.match.cause));
+  const ordered = [...candidates].sort(
+    (a, b) => b.rule.specificity - a.rule.specificity || b.match.confidence - a.match.confidence || cmp(a.match.cause, b.match.cause),
+  );
   const claimed = new Set<string>();
   const kept: Scored[] = [];
   for (const c of ordered) {
@@ -50,8 +60,9 @@ export function selectMatches(candidates: readonly Scored[]): Scored[] {
     for (const f of c.match.findings) claimed.add(f.id);
     kept.push(c);
   }
-  return kept.sort((a, b) =>
-    b.match.confidence - a.match.confidence || b.rule.specificity - a.rule.specificity || cmp(a.match.cause, b.match.cause));
+  return kept.sort(
+    (a, b) => b.match.confidence - a.match.confidence || b.rule.specificity - a.rule.specificity || cmp(a.match.cause, b.match.cause),
+  );
 }
 
 function cmp(a: string, b: string): number {
@@ -114,7 +125,9 @@ export function diagnose(findings: readonly Finding[], context: DiagnoseContext,
     `${problems.length} warning/critical finding${problems.length === 1 ? '' : 's'} (${critical} critical) in the ${context.analysisType} analysis of ${window}`,
     `explained by ${hypotheses.length} hypothes${hypotheses.length === 1 ? 'is' : 'es'}${more > 0 ? ` (+${more} lower-ranked not listed)` : ''}.`,
     top ? `Most likely: ${top.cause} (confidence ${top.confidence.toFixed(2)}).` : '',
-  ].filter(Boolean).join(' ');
+  ]
+    .filter(Boolean)
+    .join(' ');
   const affected = [...new Set(kept.map(({ match }) => label(match.subject)))];
   const impact = `${affected.length} affected resource${affected.length === 1 ? '' : 's'}: ${affected.slice(0, 10).join(', ')}${affected.length > 10 ? ` and ${affected.length - 10} more` : ''}; ${critical} critical finding${critical === 1 ? '' : 's'}.`;
 

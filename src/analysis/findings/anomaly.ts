@@ -43,25 +43,42 @@ export function analyseAnomalies(byQuery: ReadonlyMap<string, SeriesData[]>, opt
   for (const [query, direction] of Object.entries(ANOMALY_QUERIES)) {
     for (const s of byQuery.get(query) ?? []) {
       // One batch call over the series (times in ms), the same scores as update() point by point.
-      const scores = scoreSeries(Float64Array.from(s.times, (t) => t * 1000), s.values, 'default', { direction });
+      const scores = scoreSeries(
+        Float64Array.from(s.times, (t) => t * 1000),
+        s.values,
+        'default',
+        { direction },
+      );
       const typical = median(s.values);
       const material = (v: number) => Math.abs(v - typical) >= MIN_RELATIVE_DEVIATION * Math.abs(typical);
       const hits: number[] = [];
       for (let i = warmup; i < scores.length; i++) if (scores[i]! >= threshold && material(s.values[i]!)) hits.push(i);
       if (hits.length === 0) continue;
-      const top = [...hits].sort((a, b) => scores[b]! - scores[a]!).slice(0, MAX_EVIDENCE).sort((a, b) => a - b);
+      const top = [...hits]
+        .sort((a, b) => scores[b]! - scores[a]!)
+        .slice(0, MAX_EVIDENCE)
+        .sort((a, b) => a - b);
       const best = Math.max(...top.map((i) => scores[i]!));
-      out.push(makeFinding({
-        kind: 'anomaly',
-        severity: best >= warningAt ? 'warning' : 'info',
-        title: `Unusual ${query.replaceAll('_', ' ')} on ${seriesId(s)}`,
-        resource: resourceOf(s.labels),
-        score: best,
-        started_at: rfc3339(s.times[hits[0]!]!),
-        evidence: top.map((i) => evidenceAt(s, i, `anomaly score ${round(scores[i]!, 2)} (window median ${round(typical)})`)),
-        details: { query, detector: 'default', direction, max_score: round(best, 3), anomalous_points: hits.length, window_median: round(typical) },
-        idSuffix: query,
-      }));
+      out.push(
+        makeFinding({
+          kind: 'anomaly',
+          severity: best >= warningAt ? 'warning' : 'info',
+          title: `Unusual ${query.replaceAll('_', ' ')} on ${seriesId(s)}`,
+          resource: resourceOf(s.labels),
+          score: best,
+          started_at: rfc3339(s.times[hits[0]!]!),
+          evidence: top.map((i) => evidenceAt(s, i, `anomaly score ${round(scores[i]!, 2)} (window median ${round(typical)})`)),
+          details: {
+            query,
+            detector: 'default',
+            direction,
+            max_score: round(best, 3),
+            anomalous_points: hits.length,
+            window_median: round(typical),
+          },
+          idSuffix: query,
+        }),
+      );
     }
   }
   return out;

@@ -44,21 +44,39 @@ export function analyseCapacity(byQuery: ReadonlyMap<string, SeriesData[]>): Fin
       if (r.status !== 'will_exhaust' && r.status !== 'exhausted') continue;
       const last = s.values.length - 1;
       const eta = r.status === 'exhausted' ? 'is exhausted' : `reaches its ${what} in about ${round((r.etaMs ?? 0) / HOUR_MS, 2)} h`;
-      out.push(makeFinding({
-        kind: 'capacity', severity: severityOf(r), title: `${seriesId(s)} ${eta}`,
-        resource: resourceOf(s.labels), score: Math.min(1, Math.max(0.3, 1 - (r.etaMs ?? 0) / horizonMs)),
-        started_at: rfc3339(s.times[from]!),
-        evidence: [
-          evidenceAt(s, from, `start of the forecast history (${pct(s.values[from]!)} used)`),
-          evidenceAt(s, last, `${pct(s.values[last]!)} used now${r.trendPerHour !== null ? `, trend ${pct(r.trendPerHour)} per hour` : ''}`),
-        ],
-        details: {
-          query, limit: 1, status: r.status, eta_hours: hours(r.etaMs), eta_low_hours: hours(r.etaLowMs), eta_high_hours: hours(r.etaHighMs),
-          exhausts_at: r.exhaustsAtMs === null ? null : rfc3339(r.exhaustsAtMs / 1000), utilisation: r.utilisation === null ? null : round(r.utilisation),
-          trend_per_hour: r.trendPerHour === null ? null : round(r.trendPerHour), model: r.model, horizon_hours: horizonMs / HOUR_MS, level: r.level,
-        },
-        idSuffix: query === 'quota_usage' ? `quota:${s.labels.resource}` : query,
-      }));
+      out.push(
+        makeFinding({
+          kind: 'capacity',
+          severity: severityOf(r),
+          title: `${seriesId(s)} ${eta}`,
+          resource: resourceOf(s.labels),
+          score: Math.min(1, Math.max(0.3, 1 - (r.etaMs ?? 0) / horizonMs)),
+          started_at: rfc3339(s.times[from]!),
+          evidence: [
+            evidenceAt(s, from, `start of the forecast history (${pct(s.values[from]!)} used)`),
+            evidenceAt(
+              s,
+              last,
+              `${pct(s.values[last]!)} used now${r.trendPerHour !== null ? `, trend ${pct(r.trendPerHour)} per hour` : ''}`,
+            ),
+          ],
+          details: {
+            query,
+            limit: 1,
+            status: r.status,
+            eta_hours: hours(r.etaMs),
+            eta_low_hours: hours(r.etaLowMs),
+            eta_high_hours: hours(r.etaHighMs),
+            exhausts_at: r.exhaustsAtMs === null ? null : rfc3339(r.exhaustsAtMs / 1000),
+            utilisation: r.utilisation === null ? null : round(r.utilisation),
+            trend_per_hour: r.trendPerHour === null ? null : round(r.trendPerHour),
+            model: r.model,
+            horizon_hours: horizonMs / HOUR_MS,
+            level: r.level,
+          },
+          idSuffix: query === 'quota_usage' ? `quota:${s.labels.resource}` : query,
+        }),
+      );
     }
   }
   return out;

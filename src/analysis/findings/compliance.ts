@@ -7,14 +7,43 @@ import type { Finding, SeriesData } from '../types.js';
 import { crashLoops } from './health.js';
 import { containerKey, evidenceAt, makeFinding, resourceOf } from './series-utils.js';
 
-export const COMPLIANCE_QUERIES = ['cpu_usage', 'memory_working_set', 'cpu_requests', 'cpu_limits', 'memory_requests', 'memory_limits', 'container_info', 'restarts'] as const;
+export const COMPLIANCE_QUERIES = [
+  'cpu_usage',
+  'memory_working_set',
+  'cpu_requests',
+  'cpu_limits',
+  'memory_requests',
+  'memory_limits',
+  'container_info',
+  'restarts',
+] as const;
 
 /** What a missing setting means, and how bad it is. */
 const SETTINGS = [
-  { query: 'cpu_requests', label: 'CPU request', severity: 'warning', why: 'the scheduler reserves no CPU for it: it is the first to starve under contention' },
-  { query: 'memory_requests', label: 'memory request', severity: 'warning', why: 'the scheduler reserves no memory for it: it is the first evicted under pressure' },
-  { query: 'memory_limits', label: 'memory limit', severity: 'warning', why: 'nothing bounds its memory: a leak takes the node memory of its neighbours' },
-  { query: 'cpu_limits', label: 'CPU limit', severity: 'info', why: 'nothing caps its CPU: it can starve neighbours on a node without requests (some policies leave CPU unlimited on purpose)' },
+  {
+    query: 'cpu_requests',
+    label: 'CPU request',
+    severity: 'warning',
+    why: 'the scheduler reserves no CPU for it: it is the first to starve under contention',
+  },
+  {
+    query: 'memory_requests',
+    label: 'memory request',
+    severity: 'warning',
+    why: 'the scheduler reserves no memory for it: it is the first evicted under pressure',
+  },
+  {
+    query: 'memory_limits',
+    label: 'memory limit',
+    severity: 'warning',
+    why: 'nothing bounds its memory: a leak takes the node memory of its neighbours',
+  },
+  {
+    query: 'cpu_limits',
+    label: 'CPU limit',
+    severity: 'info',
+    why: 'nothing caps its CPU: it can starve neighbours on a node without requests (some policies leave CPU unlimited on purpose)',
+  },
 ] as const;
 
 export function analyseCompliance(byQuery: ReadonlyMap<string, SeriesData[]>): Finding[] {
@@ -23,7 +52,10 @@ export function analyseCompliance(byQuery: ReadonlyMap<string, SeriesData[]>): F
 
 function missingResources(byQuery: ReadonlyMap<string, SeriesData[]>): Finding[] {
   // Only settings whose query was fetched at all: an absent query is "not asked", not "not set".
-  const present = SETTINGS.filter((s) => byQuery.has(s.query)).map((s) => ({ ...s, keys: new Set((byQuery.get(s.query) ?? []).map((x) => containerKey(x.labels))) }));
+  const present = SETTINGS.filter((s) => byQuery.has(s.query)).map((s) => ({
+    ...s,
+    keys: new Set((byQuery.get(s.query) ?? []).map((x) => containerKey(x.labels))),
+  }));
   const out: Finding[] = [];
   for (const usage of byQuery.get('cpu_usage') ?? byQuery.get('memory_working_set') ?? []) {
     if (!usage.labels.container || usage.values.length === 0) continue;
@@ -31,14 +63,20 @@ function missingResources(byQuery: ReadonlyMap<string, SeriesData[]>): Finding[]
     if (missing.length === 0) continue;
     const severity = missing.some((m) => m.severity === 'warning') ? 'warning' : 'info';
     const last = usage.values.length - 1;
-    out.push(makeFinding({
-      kind: 'compliance', severity,
-      title: `Container ${usage.labels.container} of ${usage.labels.pod} runs without ${missing.map((m) => m.label).join(', ')}`,
-      resource: resourceOf(usage.labels), score: severity === 'warning' ? 0.6 : 0.3,
-      evidence: [evidenceAt(usage, last, `the container is running (usage present) but has no ${missing.map((m) => m.label).join(', ')} series`)],
-      details: { rule: 'resources_set', missing: missing.map((m) => m.label), why: missing.map((m) => `${m.label}: ${m.why}`) },
-      idSuffix: 'resources',
-    }));
+    out.push(
+      makeFinding({
+        kind: 'compliance',
+        severity,
+        title: `Container ${usage.labels.container} of ${usage.labels.pod} runs without ${missing.map((m) => m.label).join(', ')}`,
+        resource: resourceOf(usage.labels),
+        score: severity === 'warning' ? 0.6 : 0.3,
+        evidence: [
+          evidenceAt(usage, last, `the container is running (usage present) but has no ${missing.map((m) => m.label).join(', ')} series`),
+        ],
+        details: { rule: 'resources_set', missing: missing.map((m) => m.label), why: missing.map((m) => `${m.label}: ${m.why}`) },
+        idSuffix: 'resources',
+      }),
+    );
   }
   return out;
 }
@@ -58,13 +96,18 @@ function imageTags(byQuery: ReadonlyMap<string, SeriesData[]>): Finding[] {
     if (!image || s.values.length === 0) continue;
     const tag = imageTag(image);
     if (tag !== undefined && tag !== 'latest') continue;
-    out.push(makeFinding({
-      kind: 'compliance', severity: 'warning',
-      title: `Container ${s.labels.container} of ${s.labels.pod} runs ${tag === undefined ? 'an untagged image' : 'a :latest image'} (${image})`,
-      resource: resourceOf(s.labels), score: 0.5,
-      evidence: [evidenceAt(s, s.values.length - 1, `image ${image} is not pinned: a restart may pull different code`)],
-      details: { rule: 'image_pinned', image, tag: tag ?? null }, idSuffix: 'image',
-    }));
+    out.push(
+      makeFinding({
+        kind: 'compliance',
+        severity: 'warning',
+        title: `Container ${s.labels.container} of ${s.labels.pod} runs ${tag === undefined ? 'an untagged image' : 'a :latest image'} (${image})`,
+        resource: resourceOf(s.labels),
+        score: 0.5,
+        evidence: [evidenceAt(s, s.values.length - 1, `image ${image} is not pinned: a restart may pull different code`)],
+        details: { rule: 'image_pinned', image, tag: tag ?? null },
+        idSuffix: 'image',
+      }),
+    );
   }
   return out;
 }

@@ -32,13 +32,19 @@ export function analyseDeploys(byQuery: ReadonlyMap<string, SeriesData[]>): Find
       if (s.times[0]! <= windowStart + 2 * stepOf(s)) continue;
       const previous = ordered.filter((o) => o.times[0]! < s.times[0]!).map((o) => templateHashOf(o.labels.pod ?? ''));
       const pod = s.labels.pod ?? '';
-      out.push(makeFinding({
-        kind: 'deploy', severity: 'info', title: `Rollout of ${workloadOf(pod)} in ${s.labels.namespace}: new pod template ${templateHashOf(pod)}`,
-        resource: { namespace: s.labels.namespace, workload: workloadOf(pod), pod }, score: 0.3, started_at: rfc3339(s.times[0]!),
-        evidence: [evidenceAt(s, 0, `first sample of a pod of the new ReplicaSet ${workloadOf(pod)}-${templateHashOf(pod)}`)],
-        details: { new_template_hash: templateHashOf(pod), previous_template_hashes: previous, rollout_at: rfc3339(s.times[0]!) },
-        idSuffix: templateHashOf(pod),
-      }));
+      out.push(
+        makeFinding({
+          kind: 'deploy',
+          severity: 'info',
+          title: `Rollout of ${workloadOf(pod)} in ${s.labels.namespace}: new pod template ${templateHashOf(pod)}`,
+          resource: { namespace: s.labels.namespace, workload: workloadOf(pod), pod },
+          score: 0.3,
+          started_at: rfc3339(s.times[0]!),
+          evidence: [evidenceAt(s, 0, `first sample of a pod of the new ReplicaSet ${workloadOf(pod)}-${templateHashOf(pod)}`)],
+          details: { new_template_hash: templateHashOf(pod), previous_template_hashes: previous, rollout_at: rfc3339(s.times[0]!) },
+          idSuffix: templateHashOf(pod),
+        }),
+      );
     }
   }
   return out;

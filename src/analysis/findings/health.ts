@@ -6,7 +6,17 @@
 import { theilSen } from '../../analytics/forecast/index.js';
 import type { Finding, SeriesData } from '../types.js';
 import {
-  argMax, containerKey, evidenceAt, longestRun, makeFinding, pct, resourceOf, round, rfc3339, stepOf, sustainedSince,
+  argMax,
+  containerKey,
+  evidenceAt,
+  longestRun,
+  makeFinding,
+  pct,
+  resourceOf,
+  round,
+  rfc3339,
+  stepOf,
+  sustainedSince,
 } from './series-utils.js';
 
 type ByQuery = ReadonlyMap<string, SeriesData[]>;
@@ -36,28 +46,44 @@ function oomKills(byQuery: ByQuery): Finding[] {
     if (first < 0) continue;
     seen.add(containerKey(s.labels));
     const peak = argMax(s.values);
-    const evidence = [evidenceAt(s, first, 'first OOM kill in the window (kills over the last hour)'), evidenceAt(s, peak, `${s.values[peak]} OOM kills in the hour`)];
+    const evidence = [
+      evidenceAt(s, first, 'first OOM kill in the window (kills over the last hour)'),
+      evidenceAt(s, peak, `${s.values[peak]} OOM kills in the hour`),
+    ];
     const mem = nearLimit.get(containerKey(s.labels));
     if (mem) {
       const m = argMax(mem.values);
       evidence.push(evidenceAt(mem, m, `working set at ${pct(mem.values[m]!)} of the memory limit`));
     }
-    out.push(makeFinding({
-      kind: 'oom_kill', severity: 'critical', title: `Container ${s.labels.container} of ${s.labels.pod} was OOM-killed`,
-      resource: resourceOf(s.labels), score: Math.min(1, 0.7 + 0.1 * s.values[peak]!), started_at: rfc3339(s.times[first]!), evidence,
-      details: { max_kills_per_hour: s.values[peak] },
-    }));
+    out.push(
+      makeFinding({
+        kind: 'oom_kill',
+        severity: 'critical',
+        title: `Container ${s.labels.container} of ${s.labels.pod} was OOM-killed`,
+        resource: resourceOf(s.labels),
+        score: Math.min(1, 0.7 + 0.1 * s.values[peak]!),
+        started_at: rfc3339(s.times[first]!),
+        evidence,
+        details: { max_kills_per_hour: s.values[peak] },
+      }),
+    );
   }
   for (const mem of byQuery.get('memory_usage_vs_limits') ?? []) {
     if (seen.has(containerKey(mem.labels))) continue;
     const m = argMax(mem.values);
     if (m < 0 || mem.values[m]! < 0.95) continue;
-    out.push(makeFinding({
-      kind: 'oom_kill', severity: 'warning', title: `Container ${mem.labels.container} of ${mem.labels.pod} is at its memory limit`,
-      resource: resourceOf(mem.labels), score: mem.values[m]!, started_at: rfc3339(mem.times[m]!),
-      evidence: [evidenceAt(mem, m, `working set at ${pct(mem.values[m]!)} of the memory limit: the next allocation risks an OOM kill`)],
-      details: { max_usage_vs_limit: round(mem.values[m]!) },
-    }));
+    out.push(
+      makeFinding({
+        kind: 'oom_kill',
+        severity: 'warning',
+        title: `Container ${mem.labels.container} of ${mem.labels.pod} is at its memory limit`,
+        resource: resourceOf(mem.labels),
+        score: mem.values[m]!,
+        started_at: rfc3339(mem.times[m]!),
+        evidence: [evidenceAt(mem, m, `working set at ${pct(mem.values[m]!)} of the memory limit: the next allocation risks an OOM kill`)],
+        details: { max_usage_vs_limit: round(mem.values[m]!) },
+      }),
+    );
   }
   return out;
 }
@@ -100,13 +126,30 @@ function memoryGrowth(byQuery: ByQuery): Finding[] {
     if (perHour < 0.05 * reference || rise < 0.15) continue;
     const last = to - 1;
     const eta = limit !== undefined ? Math.max(0, (limit - s.values[last]!) / perHour) : undefined;
-    out.push(makeFinding({
-      kind: 'memory_growth', severity: eta !== undefined && eta < 2 ? 'critical' : 'warning',
-      title: `Memory of ${s.labels.container} in ${s.labels.pod} grows steadily (${round(perHour / 1_048_576, 3)} MiB/h)`,
-      resource: resourceOf(s.labels), score: Math.min(1, 0.5 + rise / 2), started_at: rfc3339(s.times[from]!),
-      evidence: [evidenceAt(s, from, 'start of the steady rise'), evidenceAt(s, last, `${to === s.values.length ? 'working set now' : 'working set just before it dropped (OOM kill or restart)'}, rising ${round(perHour / 1_048_576, 3)} MiB per hour`)],
-      details: { bytes_per_hour: Math.round(perHour), rise_share: round(rise), limit_bytes: limit ?? null, hours_to_limit: eta === undefined ? null : round(eta, 3) },
-    }));
+    out.push(
+      makeFinding({
+        kind: 'memory_growth',
+        severity: eta !== undefined && eta < 2 ? 'critical' : 'warning',
+        title: `Memory of ${s.labels.container} in ${s.labels.pod} grows steadily (${round(perHour / 1_048_576, 3)} MiB/h)`,
+        resource: resourceOf(s.labels),
+        score: Math.min(1, 0.5 + rise / 2),
+        started_at: rfc3339(s.times[from]!),
+        evidence: [
+          evidenceAt(s, from, 'start of the steady rise'),
+          evidenceAt(
+            s,
+            last,
+            `${to === s.values.length ? 'working set now' : 'working set just before it dropped (OOM kill or restart)'}, rising ${round(perHour / 1_048_576, 3)} MiB per hour`,
+          ),
+        ],
+        details: {
+          bytes_per_hour: Math.round(perHour),
+          rise_share: round(rise),
+          limit_bytes: limit ?? null,
+          hours_to_limit: eta === undefined ? null : round(eta, 3),
+        },
+      }),
+    );
   }
   return out;
 }
@@ -119,13 +162,23 @@ export function crashLoops(byQuery: ByQuery): Finding[] {
     if (first < 0) continue;
     const peak = argMax(s.values);
     const loop = s.values[peak]! >= 3;
-    out.push(makeFinding({
-      kind: 'restarts', severity: loop ? 'critical' : 'warning',
-      title: loop ? `Container ${s.labels.container} of ${s.labels.pod} is crash-looping` : `Container ${s.labels.container} of ${s.labels.pod} restarted`,
-      resource: resourceOf(s.labels), score: Math.min(1, 0.4 + 0.1 * s.values[peak]!), started_at: rfc3339(s.times[first]!),
-      evidence: [evidenceAt(s, first, 'first restart in the window (restarts over the last hour)'), evidenceAt(s, peak, `${round(s.values[peak]!)} restarts in the hour`)],
-      details: { max_restarts_per_hour: round(s.values[peak]!), crash_loop: loop },
-    }));
+    out.push(
+      makeFinding({
+        kind: 'restarts',
+        severity: loop ? 'critical' : 'warning',
+        title: loop
+          ? `Container ${s.labels.container} of ${s.labels.pod} is crash-looping`
+          : `Container ${s.labels.container} of ${s.labels.pod} restarted`,
+        resource: resourceOf(s.labels),
+        score: Math.min(1, 0.4 + 0.1 * s.values[peak]!),
+        started_at: rfc3339(s.times[first]!),
+        evidence: [
+          evidenceAt(s, first, 'first restart in the window (restarts over the last hour)'),
+          evidenceAt(s, peak, `${round(s.values[peak]!)} restarts in the hour`),
+        ],
+        details: { max_restarts_per_hour: round(s.values[peak]!), crash_loop: loop },
+      }),
+    );
   }
   return out;
 }
@@ -137,12 +190,21 @@ function notReady(byQuery: ByQuery): Finding[] {
     const minutes = (run.length * stepOf(s)) / 60;
     if (minutes < 5) continue;
     const stillNow = sustainedSince(s.values, (v) => v >= 1) >= 0;
-    out.push(makeFinding({
-      kind: 'not_ready', severity: stillNow ? 'critical' : 'warning', title: `Pod ${s.labels.pod} not ready for ${Math.round(minutes)} min`,
-      resource: resourceOf(s.labels), score: Math.min(1, 0.5 + minutes / 120), started_at: rfc3339(s.times[run.start]!),
-      evidence: [evidenceAt(s, run.start, 'pod became not ready'), evidenceAt(s, run.start + run.length - 1, stillNow ? 'still not ready' : 'last not-ready sample')],
-      details: { not_ready_minutes: Math.round(minutes), not_ready_now: stillNow },
-    }));
+    out.push(
+      makeFinding({
+        kind: 'not_ready',
+        severity: stillNow ? 'critical' : 'warning',
+        title: `Pod ${s.labels.pod} not ready for ${Math.round(minutes)} min`,
+        resource: resourceOf(s.labels),
+        score: Math.min(1, 0.5 + minutes / 120),
+        started_at: rfc3339(s.times[run.start]!),
+        evidence: [
+          evidenceAt(s, run.start, 'pod became not ready'),
+          evidenceAt(s, run.start + run.length - 1, stillNow ? 'still not ready' : 'last not-ready sample'),
+        ],
+        details: { not_ready_minutes: Math.round(minutes), not_ready_now: stillNow },
+      }),
+    );
   }
   return out;
 }
@@ -159,13 +221,18 @@ function throttling(byQuery: ByQuery): Finding[] {
     const run = sustained(s, 0.25, 10);
     if (!run) continue;
     const peak = argMax(s.values, run.start);
-    out.push(makeFinding({
-      kind: 'cpu_throttling', severity: s.values[peak]! >= 0.5 ? 'critical' : 'warning',
-      title: `Container ${s.labels.container} of ${s.labels.pod} is CPU-throttled (${pct(s.values[peak]!)} of periods)`,
-      resource: resourceOf(s.labels), score: s.values[peak]!, started_at: rfc3339(s.times[run.start]!),
-      evidence: [evidenceAt(s, run.start, 'throttled share crossed 25 %'), evidenceAt(s, peak, 'peak throttled share of CFS periods')],
-      details: { max_throttled_share: round(s.values[peak]!), minutes_above_25pct: Math.round((run.length * stepOf(s)) / 60) },
-    }));
+    out.push(
+      makeFinding({
+        kind: 'cpu_throttling',
+        severity: s.values[peak]! >= 0.5 ? 'critical' : 'warning',
+        title: `Container ${s.labels.container} of ${s.labels.pod} is CPU-throttled (${pct(s.values[peak]!)} of periods)`,
+        resource: resourceOf(s.labels),
+        score: s.values[peak]!,
+        started_at: rfc3339(s.times[run.start]!),
+        evidence: [evidenceAt(s, run.start, 'throttled share crossed 25 %'), evidenceAt(s, peak, 'peak throttled share of CFS periods')],
+        details: { max_throttled_share: round(s.values[peak]!), minutes_above_25pct: Math.round((run.length * stepOf(s)) / 60) },
+      }),
+    );
   }
   return out;
 }
@@ -177,13 +244,21 @@ function cpuSaturation(byQuery: ByQuery): Finding[] {
     if (!run) continue;
     const minutes = (run.length * stepOf(s)) / 60;
     const end = run.start + run.length - 1;
-    out.push(makeFinding({
-      kind: 'cpu_saturation', severity: minutes >= 30 ? 'critical' : 'warning',
-      title: `Container ${s.labels.container} of ${s.labels.pod} is pinned at its CPU limit`,
-      resource: resourceOf(s.labels), score: Math.min(1, 0.6 + minutes / 300), started_at: rfc3339(s.times[run.start]!),
-      evidence: [evidenceAt(s, run.start, 'CPU usage reached 90 % of the limit'), evidenceAt(s, end, `still at ${pct(s.values[end]!)} of the limit after ${Math.round(minutes)} min`)],
-      details: { minutes_at_limit: Math.round(minutes) },
-    }));
+    out.push(
+      makeFinding({
+        kind: 'cpu_saturation',
+        severity: minutes >= 30 ? 'critical' : 'warning',
+        title: `Container ${s.labels.container} of ${s.labels.pod} is pinned at its CPU limit`,
+        resource: resourceOf(s.labels),
+        score: Math.min(1, 0.6 + minutes / 300),
+        started_at: rfc3339(s.times[run.start]!),
+        evidence: [
+          evidenceAt(s, run.start, 'CPU usage reached 90 % of the limit'),
+          evidenceAt(s, end, `still at ${pct(s.values[end]!)} of the limit after ${Math.round(minutes)} min`),
+        ],
+        details: { minutes_at_limit: Math.round(minutes) },
+      }),
+    );
   }
   return out;
 }
@@ -194,13 +269,19 @@ function quotaPressure(byQuery: ByQuery): Finding[] {
     const last = s.values.length - 1;
     if (last < 0 || !(s.values[last]! >= 0.9)) continue;
     const since = sustainedSince(s.values, (v) => v >= 0.9);
-    out.push(makeFinding({
-      kind: 'quota', severity: s.values[last]! >= 0.98 ? 'critical' : 'warning',
-      title: `Quota ${s.labels.resource} of namespace ${s.labels.namespace} is ${pct(s.values[last]!)} used`,
-      resource: resourceOf(s.labels), score: Math.min(1, s.values[last]!), started_at: rfc3339(s.times[since]!),
-      evidence: [evidenceAt(s, since, 'quota usage crossed 90 %'), evidenceAt(s, last, 'quota usage now: new pods may be refused')],
-      details: { resource: s.labels.resource, usage: round(s.values[last]!) }, idSuffix: s.labels.resource,
-    }));
+    out.push(
+      makeFinding({
+        kind: 'quota',
+        severity: s.values[last]! >= 0.98 ? 'critical' : 'warning',
+        title: `Quota ${s.labels.resource} of namespace ${s.labels.namespace} is ${pct(s.values[last]!)} used`,
+        resource: resourceOf(s.labels),
+        score: Math.min(1, s.values[last]!),
+        started_at: rfc3339(s.times[since]!),
+        evidence: [evidenceAt(s, since, 'quota usage crossed 90 %'), evidenceAt(s, last, 'quota usage now: new pods may be refused')],
+        details: { resource: s.labels.resource, usage: round(s.values[last]!) },
+        idSuffix: s.labels.resource,
+      }),
+    );
   }
   return out;
 }

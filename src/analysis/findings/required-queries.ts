@@ -11,8 +11,18 @@ import { RIGHTSIZING_QUERIES } from './rightsizing.js';
 import { SECURITY_QUERIES } from './security.js';
 
 const HEALTH_QUERIES = [
-  'oom_kills', 'memory_usage_vs_limits', 'memory_working_set', 'memory_limits', 'restarts', 'pods_not_ready',
-  'cpu_throttling', 'cpu_usage_vs_limits', 'quota_usage', 'http_latency_p95', 'http_error_ratio', ...DEPLOY_QUERIES,
+  'oom_kills',
+  'memory_usage_vs_limits',
+  'memory_working_set',
+  'memory_limits',
+  'restarts',
+  'pods_not_ready',
+  'cpu_throttling',
+  'cpu_usage_vs_limits',
+  'quota_usage',
+  'http_latency_p95',
+  'http_error_ratio',
+  ...DEPLOY_QUERIES,
 ];
 
 export const QUERIES_BY_ANALYSIS: Readonly<Record<AnalysisKind, readonly string[]>> = {

@@ -31,17 +31,22 @@ function latency(byQuery: ByQuery): Finding[] {
     if (!(ratio >= 1.5) || now - base < 0.05) continue;
     const start = onset(s, baseline.length, base * 1.5);
     const peak = argMax(s.values, recentFrom);
-    out.push(makeFinding({
-      kind: 'latency', severity: ratio >= 3 ? 'critical' : 'warning',
-      title: `p95 latency of ${s.labels.service} is ${round(ratio, 2)}× its baseline`,
-      resource: resourceOf(s.labels), score: Math.min(1, ratio / 5), started_at: rfc3339(s.times[start]!),
-      evidence: [
-        evidenceAt(s, 0, `window start, baseline p95 ${round(base)} s`),
-        evidenceAt(s, start, 'p95 latency rose above 1.5× the baseline'),
-        evidenceAt(s, peak, `recent p95 ${round(now)} s (${round(ratio, 2)}× baseline)`),
-      ],
-      details: { baseline_seconds: round(base), recent_seconds: round(now), ratio: round(ratio, 3) },
-    }));
+    out.push(
+      makeFinding({
+        kind: 'latency',
+        severity: ratio >= 3 ? 'critical' : 'warning',
+        title: `p95 latency of ${s.labels.service} is ${round(ratio, 2)}× its baseline`,
+        resource: resourceOf(s.labels),
+        score: Math.min(1, ratio / 5),
+        started_at: rfc3339(s.times[start]!),
+        evidence: [
+          evidenceAt(s, 0, `window start, baseline p95 ${round(base)} s`),
+          evidenceAt(s, start, 'p95 latency rose above 1.5× the baseline'),
+          evidenceAt(s, peak, `recent p95 ${round(now)} s (${round(ratio, 2)}× baseline)`),
+        ],
+        details: { baseline_seconds: round(base), recent_seconds: round(now), ratio: round(ratio, 3) },
+      }),
+    );
   }
   return out;
 }
@@ -55,13 +60,22 @@ function errors(byQuery: ByQuery): Finding[] {
     if (!(now >= 0.05) || now < 3 * base + 0.01) continue;
     const start = onset(s, baseline.length, Math.max(0.03, 2 * base));
     const peak = argMax(s.values, recentFrom);
-    out.push(makeFinding({
-      kind: 'errors', severity: now >= 0.1 ? 'critical' : 'warning',
-      title: `${pct(now)} of requests to ${s.labels.service} fail with 5xx`,
-      resource: resourceOf(s.labels), score: Math.min(1, now * 5), started_at: rfc3339(s.times[start]!),
-      evidence: [evidenceAt(s, 0, `window start, baseline 5xx ratio ${pct(base)}`), evidenceAt(s, start, '5xx ratio rose'), evidenceAt(s, peak, `recent 5xx ratio ${pct(now)}`)],
-      details: { baseline_ratio: round(base), recent_ratio: round(now) },
-    }));
+    out.push(
+      makeFinding({
+        kind: 'errors',
+        severity: now >= 0.1 ? 'critical' : 'warning',
+        title: `${pct(now)} of requests to ${s.labels.service} fail with 5xx`,
+        resource: resourceOf(s.labels),
+        score: Math.min(1, now * 5),
+        started_at: rfc3339(s.times[start]!),
+        evidence: [
+          evidenceAt(s, 0, `window start, baseline 5xx ratio ${pct(base)}`),
+          evidenceAt(s, start, '5xx ratio rose'),
+          evidenceAt(s, peak, `recent 5xx ratio ${pct(now)}`),
+        ],
+        details: { baseline_ratio: round(base), recent_ratio: round(now) },
+      }),
+    );
   }
   return out;
 }

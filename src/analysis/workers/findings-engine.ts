@@ -12,7 +12,12 @@ import type { AnalysisKind, Finding, SeriesData } from '../types.js';
 
 export interface FindingsEngine {
   /** `collectFindings` of the same arguments; rejects with AnalysisAborted once `signal` aborts. */
-  collect(series: readonly SeriesData[], analyses: readonly AnalysisKind[], options?: CollectOptions, signal?: AbortSignal): Promise<Finding[]>;
+  collect(
+    series: readonly SeriesData[],
+    analyses: readonly AnalysisKind[],
+    options?: CollectOptions,
+    signal?: AbortSignal,
+  ): Promise<Finding[]>;
 }
 
 /** The work was stopped before it finished: its time budget ran out or its caller went away. */

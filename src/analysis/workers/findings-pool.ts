@@ -86,7 +86,12 @@ export function createFindingsPool(options: FindingsPoolOptions): FindingsPool {
     get threadIds() {
       return pool.threads.map((t) => t.threadId);
     },
-    async collect(series: readonly SeriesData[], analyses: readonly AnalysisKind[], collectOptions: CollectOptions = {}, signal?: AbortSignal): Promise<Finding[]> {
+    async collect(
+      series: readonly SeriesData[],
+      analyses: readonly AnalysisKind[],
+      collectOptions: CollectOptions = {},
+      signal?: AbortSignal,
+    ): Promise<Finding[]> {
       refuseWhenClosed();
       const started = performance.now();
       try {

@@ -38,7 +38,12 @@ export function unpackSeries(packed: PackedSeries): SeriesData[] {
   return packed.queries.map((query, i) => {
     const from = packed.offsets[i]!;
     const to = packed.offsets[i + 1]!;
-    return { query, labels: packed.labels[i]!, times: Array.from(packed.times.subarray(from, to)), values: Array.from(packed.values.subarray(from, to)) };
+    return {
+      query,
+      labels: packed.labels[i]!,
+      times: Array.from(packed.times.subarray(from, to)),
+      values: Array.from(packed.values.subarray(from, to)),
+    };
   });
 }
 

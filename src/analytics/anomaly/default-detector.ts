@@ -288,8 +288,7 @@ export class DefaultDetector implements StreamingDetector {
         // computed, both models learn.
         const readyDaily = dSeen[b]! >= K.MIN_SEEN;
         const readyWeekly = wSeen[wb]! >= K.MIN_SEEN;
-        const weeklyChosen =
-          readyDaily && readyWeekly && f[S.BOTH]! >= K.MIN_BOTH && f[S.ERR_WEEKLY]! < K.MARGIN * f[S.ERR_DAILY]!;
+        const weeklyChosen = readyDaily && readyWeekly && f[S.BOTH]! >= K.MIN_BOTH && f[S.ERR_WEEKLY]! < K.MARGIN * f[S.ERR_DAILY]!;
 
         // Daily Holt-Winters on bin b (seasonal.ts, same arithmetic in the same order).
         let zDaily = 0;
@@ -560,7 +559,7 @@ export class DefaultDetector implements StreamingDetector {
           this.recentPos = j + 1;
         }
         out[i] = 0;
-      continue;
+        continue;
       }
       if (p < 1e-300) p = 1e-300;
       let surprise = -Math.log10(p);
@@ -610,16 +609,7 @@ export class DefaultDetector implements StreamingDetector {
   stateBytes(): number {
     // Two Holt-Winters tables (18 bytes per bin + 32), recurrence peaks, the block windows (values and
     // suffix extremes), two calibrators (48 bytes each) and the scalars.
-    return (
-      (K.BINS + K.WEEK_BINS) * 18 +
-      64 +
-      K.BINS * 8 +
-      3 * 8 * K.RANGE_WINDOW +
-      2 * 8 * K.SUPPRESS_HORIZON +
-      2 * 48 +
-      S.SLOTS * 8 +
-      64
-    );
+    return (K.BINS + K.WEEK_BINS) * 18 + 64 + K.BINS * 8 + 3 * 8 * K.RANGE_WINDOW + 2 * 8 * K.SUPPRESS_HORIZON + 2 * 48 + S.SLOTS * 8 + 64;
   }
 
   /** The range block is full: its suffix extremes become the previous block's. */

@@ -56,7 +56,12 @@ export function createDetector(name: string = DEFAULT_DETECTOR, options: Partial
 }
 
 /** Scores a whole series in order with a fresh detector (convenience for batch callers and tests), in one `scoreInto` call. */
-export function scoreSeries(times: ArrayLike<number>, values: ArrayLike<number>, name?: string, options?: Partial<DetectorOptions>): Float64Array {
+export function scoreSeries(
+  times: ArrayLike<number>,
+  values: ArrayLike<number>,
+  name?: string,
+  options?: Partial<DetectorOptions>,
+): Float64Array {
   const detector = createDetector(name, options);
   const n = values.length;
   const out = new Float64Array(n);

@@ -53,8 +53,18 @@ export const MAX_SURPRISE = 1e6;
 
 /** Throws a RangeError unless from..to−1 is a valid (possibly empty) range of times, values and out. */
 export function checkRange(times: Float64Array, values: Float64Array, out: Float64Array, from: number, to: number): void {
-  if (!(Number.isInteger(from) && Number.isInteger(to) && from >= 0 && from <= to && to <= times.length && to <= values.length && to <= out.length)) {
-    throw new RangeError(`scoreInto: range ${from}..${to} does not fit times (${times.length}), values (${values.length}) and out (${out.length})`);
+  if (!(
+    Number.isInteger(from) &&
+    Number.isInteger(to) &&
+    from >= 0 &&
+    from <= to &&
+    to <= times.length &&
+    to <= values.length &&
+    to <= out.length
+  )) {
+    throw new RangeError(
+      `scoreInto: range ${from}..${to} does not fit times (${times.length}), values (${values.length}) and out (${out.length})`,
+    );
   }
 }
 

@@ -41,7 +41,10 @@ export const forecastOptionsSchema = z.object({
   /** Rolling origins used by 'auto' model selection. */
   validationOrigins: z.number().int().min(1).max(100).default(8),
   /** Candidates considered by 'auto'. */
-  candidates: z.array(z.enum(['holt-winters', 'robust-trend', 'naive', 'seasonal-naive'])).nonempty().default(['holt-winters', 'robust-trend', 'naive', 'seasonal-naive']),
+  candidates: z
+    .array(z.enum(['holt-winters', 'robust-trend', 'naive', 'seasonal-naive']))
+    .nonempty()
+    .default(['holt-winters', 'robust-trend', 'naive', 'seasonal-naive']),
 });
 export type ForecastOptions = z.input<typeof forecastOptionsSchema>;
 type ParsedOptions = z.output<typeof forecastOptionsSchema>;
@@ -91,7 +94,10 @@ export function forecast(series: SeriesInput, options: ForecastOptions = {}): Fo
   const horizon = opts.horizonSteps ?? (opts.horizonMs !== undefined && stepMs > 0 ? Math.max(1, Math.ceil(opts.horizonMs / stepMs)) : 12);
   const originMs = startMs + (values.length - 1) * (stepMs > 0 ? stepMs : 0);
 
-  const season = opts.seasonMs > 0 ? detectSeason(values, stepMs, { seasonMs: opts.seasonMs }) : { period: null, autocorrelation: Number.NaN, reason: 'seasonality disabled' };
+  const season =
+    opts.seasonMs > 0
+      ? detectSeason(values, stepMs, { seasonMs: opts.seasonMs })
+      : { period: null, autocorrelation: Number.NaN, reason: 'seasonality disabled' };
   const period = season.period;
   if (period === null && season.reason) notes.push(`no season: ${season.reason}`);
 
@@ -154,7 +160,12 @@ export function fitByName(name: Exclude<ForecastModelChoice, 'auto'>, values: Fl
  * (re-optimising per origin would multiply the cost for little change); the other models are refitted
  * on each prefix.
  */
-function chooseModel(values: Float64Array, period: number | null, requestedHorizon: number, opts: ParsedOptions): { model: FittedModel; mae: Partial<Record<ModelName, number>> } {
+function chooseModel(
+  values: Float64Array,
+  period: number | null,
+  requestedHorizon: number,
+  opts: ParsedOptions,
+): { model: FittedModel; mae: Partial<Record<ModelName, number>> } {
   const n = values.length;
   // A horizon longer than the data cannot be validated in sample; validate at a quarter of the data.
   const horizon = Math.min(requestedHorizon, Math.max(1, Math.floor(n / 4)));
@@ -178,7 +189,8 @@ function chooseModel(values: Float64Array, period: number | null, requestedHoriz
     let count = 0;
     for (const origin of origins) {
       const prefix = values.subarray(0, origin + 1);
-      const model = name === 'holt-winters' ? fitHoltWinters(prefix, { period, params: holtWintersParams(full) }) : fitByName(name, prefix, period);
+      const model =
+        name === 'holt-winters' ? fitHoltWinters(prefix, { period, params: holtWintersParams(full) }) : fitByName(name, prefix, period);
       if (!model) continue;
       const predicted = model.predict(horizon, 0.5).mean;
       for (let h = 1; h <= horizon; h++) {

@@ -96,7 +96,14 @@ export function varianceMultipliers(params: HoltWintersParams, period: number | 
   return v;
 }
 
-function optimise(values: Float64Array, period: number | null, init: State, burnIn: number, squared: boolean, maxEvaluations: number): HoltWintersParams {
+function optimise(
+  values: Float64Array,
+  period: number | null,
+  init: State,
+  burnIn: number,
+  squared: boolean,
+  maxEvaluations: number,
+): HoltWintersParams {
   const logistic = (u: number): number => 1 / (1 + Math.exp(-u));
   const decode = (u: number[]): HoltWintersParams => {
     const alpha = 0.001 + 0.998 * logistic(u[0]!);

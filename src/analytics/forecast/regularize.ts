@@ -60,7 +60,13 @@ export function regularize(input: SeriesInput, options: RegularizeOptions = {}):
   if (first < 0) return null;
   const step = options.stepMs ?? inferStepMs(times);
   if (!(step > 0) || first === last) {
-    return { startMs: times[last]!, stepMs: step > 0 ? step : Number.NaN, values: Float64Array.of(values[last]!), filledPoints: 0, missingPoints: 0 };
+    return {
+      startMs: times[last]!,
+      stepMs: step > 0 ? step : Number.NaN,
+      values: Float64Array.of(values[last]!),
+      filledPoints: 0,
+      missingPoints: 0,
+    };
   }
   const endMs = times[last]!;
   let startMs = times[first]!;

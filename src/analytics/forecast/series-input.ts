@@ -5,8 +5,7 @@
 
 /** `[unixMs, value]` pairs, or parallel `times` (Unix ms) / `values` arrays of equal length. */
 export type SeriesInput =
-  | ReadonlyArray<readonly [number, number]>
-  | { readonly times: ArrayLike<number>; readonly values: ArrayLike<number> };
+  ReadonlyArray<readonly [number, number]> | { readonly times: ArrayLike<number>; readonly values: ArrayLike<number> };
 
 /** A series sorted by time with non-finite timestamps removed. Values may still be NaN (missing). */
 export interface TimedValues {

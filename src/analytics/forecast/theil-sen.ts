@@ -87,7 +87,9 @@ export function theilSen(y: ArrayLike<number>, options: TheilSenOptions = {}): T
   const intercept = median(xs.map((x) => y[x]! - slope * (x - centre)));
 
   // Residual autocorrelation between consecutive same-phase points (lag `period` in the series).
-  const residuals = Float64Array.from({ length: y.length }, (_, i) => (Number.isFinite(y[i]!) ? y[i]! - intercept - slope * (i - centre) : Number.NaN));
+  const residuals = Float64Array.from({ length: y.length }, (_, i) =>
+    Number.isFinite(y[i]!) ? y[i]! - intercept - slope * (i - centre) : Number.NaN,
+  );
   const rho = Math.max(0, autocorrelation(residuals, period) || 0);
   const shrink = (1 - rho) / (1 + rho);
   let varianceS = 0;

@@ -17,7 +17,10 @@ import { DAY_MS } from './seasonality.js';
 
 export const exhaustionOptionsSchema = z.object({
   /** How far ahead to look (default 7 days). */
-  horizonMs: z.number().positive().default(7 * DAY_MS),
+  horizonMs: z
+    .number()
+    .positive()
+    .default(7 * DAY_MS),
   /** Probability of the prediction interval that yields the ETA range. */
   level: z.number().gt(0).lt(1).default(0.9),
   /** Forecast model; 'auto' chooses by short-horizon validation, which suits capacity less well. */
@@ -98,10 +101,22 @@ export function timeToExhaustion(series: SeriesInput, limit: number, options: Ex
   }
   if (points < opts.minPoints) return { ...base, notes: [`${points} finite samples, need ${opts.minPoints}`] };
   if (lastMs - firstMs < opts.minHistoryMs) {
-    return { ...base, notes: [`history of ${Math.round((lastMs - firstMs) / 60_000)} min, need ${Math.round(opts.minHistoryMs / 60_000)} min`] };
+    return {
+      ...base,
+      notes: [`history of ${Math.round((lastMs - firstMs) / 60_000)} min, need ${Math.round(opts.minHistoryMs / 60_000)} min`],
+    };
   }
 
-  const fc = forecast({ times, values }, { horizonMs: opts.horizonMs, model: opts.model, level: opts.level, maxFitPoints: opts.maxFitPoints, horizonSteps: stepsFor(opts, times) });
+  const fc = forecast(
+    { times, values },
+    {
+      horizonMs: opts.horizonMs,
+      model: opts.model,
+      level: opts.level,
+      maxFitPoints: opts.maxFitPoints,
+      horizonSteps: stepsFor(opts, times),
+    },
+  );
   const described: ExhaustionResult = {
     ...base,
     originMs: fc.originMs,

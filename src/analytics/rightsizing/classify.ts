@@ -10,7 +10,12 @@ import type { ContainerClassification, ResourceClassification } from './types.js
  * `minFraction × current` and `minAbsolute`; 'under-provisioned' in the other direction; 'ok'
  * otherwise; 'unset' when there is no current request.
  */
-export function classifyResource(current: number | null, recommended: number, minFraction: number, minAbsolute: number): ResourceClassification {
+export function classifyResource(
+  current: number | null,
+  recommended: number,
+  minFraction: number,
+  minAbsolute: number,
+): ResourceClassification {
   if (current === null) return 'unset';
   const difference = current - recommended;
   const threshold = Math.max(minFraction * current, minAbsolute);

@@ -19,7 +19,10 @@ export const rightsizingOptionsSchema = z.object({
   /** Floor for CPU requests in cores (default 10m: smaller requests only distort scheduling). */
   minCpuCores: z.number().min(0).default(0.01),
   /** Floor for memory requests in bytes (default 32 MiB). */
-  minMemoryBytes: z.number().min(0).default(32 * MiB),
+  minMemoryBytes: z
+    .number()
+    .min(0)
+    .default(32 * MiB),
   /** CPU requests are rounded up to a multiple of this many millicores (default 5m). */
   cpuRoundingMillicores: z.number().int().min(1).default(5),
   /** Memory requests are rounded up to a multiple of this many MiB (default 8 MiB). */
@@ -44,9 +47,15 @@ export const rightsizingOptionsSchema = z.object({
   /** …and this absolute amount: 25m of CPU (default)… */
   minChangeCpuCores: z.number().min(0).default(0.025),
   /** …or 32 MiB of memory (default). */
-  minChangeMemoryBytes: z.number().min(0).default(32 * MiB),
+  minChangeMemoryBytes: z
+    .number()
+    .min(0)
+    .default(32 * MiB),
   /** Minimum span between the first and last usable sample (default 24 h: one full daily cycle). */
-  minHistoryMs: z.number().min(0).default(24 * 3_600_000),
+  minHistoryMs: z
+    .number()
+    .min(0)
+    .default(24 * 3_600_000),
   /** Minimum number of usable (finite) samples per series (default 50). */
   minPoints: z.number().int().min(1).default(50),
 });

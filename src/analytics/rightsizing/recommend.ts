@@ -25,7 +25,14 @@ export function recommendWithResolved(input: ContainerUsageInput, opts: Resolved
   const memory = profileUsage(input.memoryWorkingSetBytes, 1);
   const reasons = historyProblems('CPU', cpu, opts).concat(historyProblems('memory', memory, opts));
   if (reasons.length > 0) {
-    return { ...identity, status: 'insufficient_data', reasons, cpuPoints: cpu.points, memoryPoints: memory.points, spanMs: Math.min(cpu.spanMs, memory.spanMs) };
+    return {
+      ...identity,
+      status: 'insufficient_data',
+      reasons,
+      cpuPoints: cpu.points,
+      memoryPoints: memory.points,
+      spanMs: Math.min(cpu.spanMs, memory.spanMs),
+    };
   }
 
   const notes: string[] = [];
@@ -36,30 +43,68 @@ export function recommendWithResolved(input: ContainerUsageInput, opts: Resolved
       ? 'CPU: no limit advised (CPU is compressible; the request guarantees the share, a quota would only throttle bursts)'
       : `CPU: limit = ${opts.cpuLimitRatio} × request`,
   );
-  const memoryRequest = roundUpBytes(Math.max(memory.peak * (1 + opts.memoryBuffer), memory.peak, opts.minMemoryBytes), opts.memoryRoundingMiB);
+  const memoryRequest = roundUpBytes(
+    Math.max(memory.peak * (1 + opts.memoryBuffer), memory.peak, opts.minMemoryBytes),
+    opts.memoryRoundingMiB,
+  );
   const memoryLimit =
-    opts.memoryLimitPolicy === 'equal' ? memoryRequest : roundUpBytes(Math.max(memoryRequest, memoryRequest * opts.memoryLimitRatio), opts.memoryRoundingMiB);
-  notes.push(opts.memoryLimitPolicy === 'equal' ? 'memory: limit = request (memory cannot be reclaimed; no overcommit)' : `memory: limit = ${opts.memoryLimitRatio} × request`);
+    opts.memoryLimitPolicy === 'equal'
+      ? memoryRequest
+      : roundUpBytes(Math.max(memoryRequest, memoryRequest * opts.memoryLimitRatio), opts.memoryRoundingMiB);
+  notes.push(
+    opts.memoryLimitPolicy === 'equal'
+      ? 'memory: limit = request (memory cannot be reclaimed; no overcommit)'
+      : `memory: limit = ${opts.memoryLimitRatio} × request`,
+  );
 
   if (input.cpuLimitCores !== undefined && cpu.peak >= 0.9 * input.cpuLimitCores) {
-    notes.push(`CPU usage peaked at ${formatCores(cpu.peak)}, ≥ 90% of the ${formatCores(input.cpuLimitCores)} limit: likely throttled, true demand may be higher`);
+    notes.push(
+      `CPU usage peaked at ${formatCores(cpu.peak)}, ≥ 90% of the ${formatCores(input.cpuLimitCores)} limit: likely throttled, true demand may be higher`,
+    );
   }
   if (input.memoryLimitBytes !== undefined && memory.peak >= 0.9 * input.memoryLimitBytes) {
     notes.push(`memory peaked at ${formatBytes(memory.peak)}, ≥ 90% of the ${formatBytes(input.memoryLimitBytes)} limit: OOM-kill risk`);
   }
 
-  const cpuRec = resource(cpu, input.cpuRequestCores, input.cpuLimitCores, cpuRequest, cpuLimit, opts.minChangeFraction, opts.minChangeCpuCores, formatCores);
-  const memRec = resource(memory, input.memoryRequestBytes, input.memoryLimitBytes, memoryRequest, memoryLimit, opts.minChangeFraction, opts.minChangeMemoryBytes, formatBytes);
+  const cpuRec = resource(
+    cpu,
+    input.cpuRequestCores,
+    input.cpuLimitCores,
+    cpuRequest,
+    cpuLimit,
+    opts.minChangeFraction,
+    opts.minChangeCpuCores,
+    formatCores,
+  );
+  const memRec = resource(
+    memory,
+    input.memoryRequestBytes,
+    input.memoryLimitBytes,
+    memoryRequest,
+    memoryLimit,
+    opts.minChangeFraction,
+    opts.minChangeMemoryBytes,
+    formatBytes,
+  );
   if (cpuRec.classification === 'unset') notes.push('CPU request unset: the scheduler reserves nothing for this container');
   if (memRec.classification === 'unset') notes.push('memory request unset: the container can be evicted first under node pressure');
-  return { ...identity, status: 'ok', classification: classifyContainer(cpuRec.classification, memRec.classification), cpu: cpuRec, memory: memRec, notes };
+  return {
+    ...identity,
+    status: 'ok',
+    classification: classifyContainer(cpuRec.classification, memRec.classification),
+    cpu: cpuRec,
+    memory: memRec,
+    notes,
+  };
 }
 
 function historyProblems(label: string, profile: UsageProfile, opts: ResolvedRightsizingOptions): string[] {
   const problems: string[] = [];
   if (profile.points < opts.minPoints) problems.push(`${label}: ${profile.points} usable samples, need ${opts.minPoints}`);
   if (profile.spanMs < opts.minHistoryMs) {
-    problems.push(`${label}: ${(profile.spanMs / 3_600_000).toFixed(1)} h of history, need ${(opts.minHistoryMs / 3_600_000).toFixed(1)} h`);
+    problems.push(
+      `${label}: ${(profile.spanMs / 3_600_000).toFixed(1)} h of history, need ${(opts.minHistoryMs / 3_600_000).toFixed(1)} h`,
+    );
   }
   return problems;
 }

@@ -5,7 +5,13 @@
 import type { RightsizingOptions } from './options.js';
 import { resolveRightsizingOptions } from './options.js';
 import { recommendWithResolved } from './recommend.js';
-import type { ContainerClassification, ContainerRecommendation, ContainerUsageInput, ResourceRecommendation, RightsizingResult } from './types.js';
+import type {
+  ContainerClassification,
+  ContainerRecommendation,
+  ContainerUsageInput,
+  ResourceRecommendation,
+  RightsizingResult,
+} from './types.js';
 import { GiB } from './units.js';
 
 export interface ResourceTotals {
@@ -55,7 +61,10 @@ export function summariseWorkspace(results: readonly RightsizingResult[]): Works
 }
 
 /** Recommends every container with one set of options and summarises the workspace. */
-export function rightsizeWorkspace(inputs: readonly ContainerUsageInput[], options: RightsizingOptions = {}): { containers: RightsizingResult[]; summary: WorkspaceSummary } {
+export function rightsizeWorkspace(
+  inputs: readonly ContainerUsageInput[],
+  options: RightsizingOptions = {},
+): { containers: RightsizingResult[]; summary: WorkspaceSummary } {
   const opts = resolveRightsizingOptions(options);
   const containers = inputs.map((input) => recommendWithResolved(input, opts));
   return { containers, summary: summariseWorkspace(containers) };
@@ -73,7 +82,14 @@ function totals(resources: ResourceRecommendation[]): ResourceTotals {
     else additional -= r.savings;
   }
   const netSavings = reclaimable - additional;
-  return { currentRequests, recommendedRequests, reclaimable, additional, netSavings, netSavingsShare: currentRequests > 0 ? netSavings / currentRequests : 0 };
+  return {
+    currentRequests,
+    recommendedRequests,
+    reclaimable,
+    additional,
+    netSavings,
+    netSavingsShare: currentRequests > 0 ? netSavings / currentRequests : 0,
+  };
 }
 
 function scale(t: ResourceTotals, factor: number): ResourceTotals {

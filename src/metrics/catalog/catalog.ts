@@ -14,7 +14,9 @@ export const FILTER_NAMES = ['namespace', 'pod', 'container', 'service', 'persis
 export type FilterName = (typeof FILTER_NAMES)[number];
 
 export const CatalogArgsSchema = z.object(
-  Object.fromEntries(FILTER_NAMES.map((f) => [f, z.string().regex(K8S_NAME, 'must be a Kubernetes object name').optional().describe(`only this ${f}`)])) as Record<FilterName, z.ZodOptional<z.ZodString>>,
+  Object.fromEntries(
+    FILTER_NAMES.map((f) => [f, z.string().regex(K8S_NAME, 'must be a Kubernetes object name').optional().describe(`only this ${f}`)]),
+  ) as Record<FilterName, z.ZodOptional<z.ZodString>>,
 );
 export type CatalogArgs = z.infer<typeof CatalogArgsSchema>;
 
@@ -34,7 +36,12 @@ const CONTAINER_FILTERS = ['namespace', 'pod', 'container'] as const;
 const eq = (label: string, value: string): Matcher => ({ label, op: '=', value });
 const sel = (metric: string, ...matchers: Matcher[]): Expr => ({ op: 'select', metric, matchers });
 const rate = (metric: string, windowSeconds = 300, ...matchers: Matcher[]): Expr => ({ op: 'rate', metric, matchers, windowSeconds });
-const increase = (metric: string, windowSeconds: number, ...matchers: Matcher[]): Expr => ({ op: 'increase', metric, matchers, windowSeconds });
+const increase = (metric: string, windowSeconds: number, ...matchers: Matcher[]): Expr => ({
+  op: 'increase',
+  metric,
+  matchers,
+  windowSeconds,
+});
 const sum = (by: string[], expr: Expr): Expr => ({ op: 'sum', by, expr });
 const ratio = (numerator: Expr, denominator: Expr, on: string[]): Expr => ({ op: 'ratio', numerator, denominator, on });
 
@@ -50,47 +57,180 @@ const BY_QUOTA = ['namespace', 'resource'];
 
 const entries: CatalogEntry[] = [
   { name: 'cpu_usage', unit: 'cores', filters: CONTAINER_FILTERS, expr: cpuUsage, description: 'CPU used per container (cores, 5 m rate)' },
-  { name: 'cpu_requests', unit: 'cores', filters: CONTAINER_FILTERS, expr: cpuRequests, description: 'CPU requested per container (cores)' },
-  { name: 'cpu_limits', unit: 'cores', filters: CONTAINER_FILTERS, expr: cpuLimits, description: 'CPU limit per container (cores); absent when unlimited' },
-  { name: 'cpu_usage_vs_requests', unit: 'ratio', filters: CONTAINER_FILTERS, expr: ratio(cpuUsage, cpuRequests, BY_CONTAINER), description: 'CPU used ÷ requested per container (1 = exactly the request)' },
-  { name: 'cpu_usage_vs_limits', unit: 'ratio', filters: CONTAINER_FILTERS, expr: ratio(cpuUsage, cpuLimits, BY_CONTAINER), description: 'CPU used ÷ limit per container (near 1 = pinned at the limit)' },
   {
-    name: 'cpu_throttling', unit: 'ratio', filters: CONTAINER_FILTERS,
-    expr: ratio(sum(BY_CONTAINER, rate('container_cpu_cfs_throttled_periods_total')), sum(BY_CONTAINER, rate('container_cpu_cfs_periods_total')), BY_CONTAINER),
+    name: 'cpu_requests',
+    unit: 'cores',
+    filters: CONTAINER_FILTERS,
+    expr: cpuRequests,
+    description: 'CPU requested per container (cores)',
+  },
+  {
+    name: 'cpu_limits',
+    unit: 'cores',
+    filters: CONTAINER_FILTERS,
+    expr: cpuLimits,
+    description: 'CPU limit per container (cores); absent when unlimited',
+  },
+  {
+    name: 'cpu_usage_vs_requests',
+    unit: 'ratio',
+    filters: CONTAINER_FILTERS,
+    expr: ratio(cpuUsage, cpuRequests, BY_CONTAINER),
+    description: 'CPU used ÷ requested per container (1 = exactly the request)',
+  },
+  {
+    name: 'cpu_usage_vs_limits',
+    unit: 'ratio',
+    filters: CONTAINER_FILTERS,
+    expr: ratio(cpuUsage, cpuLimits, BY_CONTAINER),
+    description: 'CPU used ÷ limit per container (near 1 = pinned at the limit)',
+  },
+  {
+    name: 'cpu_throttling',
+    unit: 'ratio',
+    filters: CONTAINER_FILTERS,
+    expr: ratio(
+      sum(BY_CONTAINER, rate('container_cpu_cfs_throttled_periods_total')),
+      sum(BY_CONTAINER, rate('container_cpu_cfs_periods_total')),
+      BY_CONTAINER,
+    ),
     description: 'Share of CFS periods in which the container was throttled (0-1)',
   },
-  { name: 'memory_working_set', unit: 'bytes', filters: CONTAINER_FILTERS, expr: memoryWorkingSet, description: 'Memory working set per container (what the OOM killer looks at)' },
-  { name: 'memory_requests', unit: 'bytes', filters: CONTAINER_FILTERS, expr: memoryRequests, description: 'Memory requested per container' },
-  { name: 'memory_limits', unit: 'bytes', filters: CONTAINER_FILTERS, expr: memoryLimits, description: 'Memory limit per container; absent when unlimited' },
-  { name: 'memory_usage_vs_limits', unit: 'ratio', filters: CONTAINER_FILTERS, expr: ratio(memoryWorkingSet, memoryLimits, BY_CONTAINER), description: 'Working set ÷ memory limit per container (1 = OOM kill)' },
-  { name: 'oom_kills', unit: 'count', filters: CONTAINER_FILTERS, expr: sum(BY_CONTAINER, increase('container_oom_events_total', 3600)), description: 'OOM kills per container over the last hour' },
-  { name: 'restarts', unit: 'count', filters: CONTAINER_FILTERS, expr: sum(BY_CONTAINER, increase('kube_pod_container_status_restarts_total', 3600)), description: 'Container restarts over the last hour' },
-  { name: 'container_info', unit: 'count', filters: CONTAINER_FILTERS, expr: sel('kube_pod_container_info'), description: 'One series per running container with its image (kube-state-metrics kube_pod_container_info), for image policy checks' },
-  { name: 'pod_phase', unit: 'count', filters: ['namespace'], expr: sum(['namespace', 'phase'], sel('kube_pod_status_phase')), description: 'Pods per namespace and phase (Pending, Running, Succeeded, Failed, Unknown)' },
-  { name: 'pods_not_ready', unit: 'count', filters: ['namespace', 'pod'], expr: sum(['namespace', 'pod'], sel('kube_pod_status_ready', eq('condition', 'false'))), description: '1 for each pod that is not ready' },
-  { name: 'network_receive', unit: 'bytes_per_second', filters: ['namespace', 'pod'], expr: sum(['namespace', 'pod'], rate('container_network_receive_bytes_total')), description: 'Bytes received per pod per second' },
-  { name: 'network_transmit', unit: 'bytes_per_second', filters: ['namespace', 'pod'], expr: sum(['namespace', 'pod'], rate('container_network_transmit_bytes_total')), description: 'Bytes sent per pod per second (egress)' },
-  { name: 'pvc_used_bytes', unit: 'bytes', filters: ['namespace', 'persistentvolumeclaim'], expr: sum(BY_PVC, sel('kubelet_volume_stats_used_bytes')), description: 'Bytes used per persistent volume claim' },
-  { name: 'pvc_capacity_bytes', unit: 'bytes', filters: ['namespace', 'persistentvolumeclaim'], expr: sum(BY_PVC, sel('kubelet_volume_stats_capacity_bytes')), description: 'Capacity per persistent volume claim' },
   {
-    name: 'pvc_usage', unit: 'ratio', filters: ['namespace', 'persistentvolumeclaim'],
+    name: 'memory_working_set',
+    unit: 'bytes',
+    filters: CONTAINER_FILTERS,
+    expr: memoryWorkingSet,
+    description: 'Memory working set per container (what the OOM killer looks at)',
+  },
+  {
+    name: 'memory_requests',
+    unit: 'bytes',
+    filters: CONTAINER_FILTERS,
+    expr: memoryRequests,
+    description: 'Memory requested per container',
+  },
+  {
+    name: 'memory_limits',
+    unit: 'bytes',
+    filters: CONTAINER_FILTERS,
+    expr: memoryLimits,
+    description: 'Memory limit per container; absent when unlimited',
+  },
+  {
+    name: 'memory_usage_vs_limits',
+    unit: 'ratio',
+    filters: CONTAINER_FILTERS,
+    expr: ratio(memoryWorkingSet, memoryLimits, BY_CONTAINER),
+    description: 'Working set ÷ memory limit per container (1 = OOM kill)',
+  },
+  {
+    name: 'oom_kills',
+    unit: 'count',
+    filters: CONTAINER_FILTERS,
+    expr: sum(BY_CONTAINER, increase('container_oom_events_total', 3600)),
+    description: 'OOM kills per container over the last hour',
+  },
+  {
+    name: 'restarts',
+    unit: 'count',
+    filters: CONTAINER_FILTERS,
+    expr: sum(BY_CONTAINER, increase('kube_pod_container_status_restarts_total', 3600)),
+    description: 'Container restarts over the last hour',
+  },
+  {
+    name: 'container_info',
+    unit: 'count',
+    filters: CONTAINER_FILTERS,
+    expr: sel('kube_pod_container_info'),
+    description: 'One series per running container with its image (kube-state-metrics kube_pod_container_info), for image policy checks',
+  },
+  {
+    name: 'pod_phase',
+    unit: 'count',
+    filters: ['namespace'],
+    expr: sum(['namespace', 'phase'], sel('kube_pod_status_phase')),
+    description: 'Pods per namespace and phase (Pending, Running, Succeeded, Failed, Unknown)',
+  },
+  {
+    name: 'pods_not_ready',
+    unit: 'count',
+    filters: ['namespace', 'pod'],
+    expr: sum(['namespace', 'pod'], sel('kube_pod_status_ready', eq('condition', 'false'))),
+    description: '1 for each pod that is not ready',
+  },
+  {
+    name: 'network_receive',
+    unit: 'bytes_per_second',
+    filters: ['namespace', 'pod'],
+    expr: sum(['namespace', 'pod'], rate('container_network_receive_bytes_total')),
+    description: 'Bytes received per pod per second',
+  },
+  {
+    name: 'network_transmit',
+    unit: 'bytes_per_second',
+    filters: ['namespace', 'pod'],
+    expr: sum(['namespace', 'pod'], rate('container_network_transmit_bytes_total')),
+    description: 'Bytes sent per pod per second (egress)',
+  },
+  {
+    name: 'pvc_used_bytes',
+    unit: 'bytes',
+    filters: ['namespace', 'persistentvolumeclaim'],
+    expr: sum(BY_PVC, sel('kubelet_volume_stats_used_bytes')),
+    description: 'Bytes used per persistent volume claim',
+  },
+  {
+    name: 'pvc_capacity_bytes',
+    unit: 'bytes',
+    filters: ['namespace', 'persistentvolumeclaim'],
+    expr: sum(BY_PVC, sel('kubelet_volume_stats_capacity_bytes')),
+    description: 'Capacity per persistent volume claim',
+  },
+  {
+    name: 'pvc_usage',
+    unit: 'ratio',
+    filters: ['namespace', 'persistentvolumeclaim'],
     expr: ratio(sum(BY_PVC, sel('kubelet_volume_stats_used_bytes')), sum(BY_PVC, sel('kubelet_volume_stats_capacity_bytes')), BY_PVC),
     description: 'Used ÷ capacity per persistent volume claim',
   },
   {
-    name: 'quota_usage', unit: 'ratio', filters: ['namespace'],
-    expr: ratio(sum(BY_QUOTA, sel('kube_resourcequota', eq('type', 'used'))), sum(BY_QUOTA, sel('kube_resourcequota', eq('type', 'hard'))), BY_QUOTA),
+    name: 'quota_usage',
+    unit: 'ratio',
+    filters: ['namespace'],
+    expr: ratio(
+      sum(BY_QUOTA, sel('kube_resourcequota', eq('type', 'used'))),
+      sum(BY_QUOTA, sel('kube_resourcequota', eq('type', 'hard'))),
+      BY_QUOTA,
+    ),
     description: 'ResourceQuota used ÷ hard per namespace and resource',
   },
-  { name: 'http_request_rate', unit: 'requests_per_second', filters: ['namespace', 'service'], expr: httpRate, description: 'HTTP requests per second per service (where the workload exports http_requests_total)' },
   {
-    name: 'http_error_ratio', unit: 'ratio', filters: ['namespace', 'service'],
-    expr: ratio(sum(['namespace', 'service'], rate('http_requests_total', 300, { label: 'code', op: '=~', value: '5..' })), httpRate, ['namespace', 'service']),
+    name: 'http_request_rate',
+    unit: 'requests_per_second',
+    filters: ['namespace', 'service'],
+    expr: httpRate,
+    description: 'HTTP requests per second per service (where the workload exports http_requests_total)',
+  },
+  {
+    name: 'http_error_ratio',
+    unit: 'ratio',
+    filters: ['namespace', 'service'],
+    expr: ratio(sum(['namespace', 'service'], rate('http_requests_total', 300, { label: 'code', op: '=~', value: '5..' })), httpRate, [
+      'namespace',
+      'service',
+    ]),
     description: 'Share of HTTP requests answered 5xx per service',
   },
   {
-    name: 'http_latency_p95', unit: 'seconds', filters: ['namespace', 'service'],
-    expr: { op: 'histogram_quantile', quantile: 0.95, expr: sum(['le', 'namespace', 'service'], rate('http_request_duration_seconds_bucket')) },
+    name: 'http_latency_p95',
+    unit: 'seconds',
+    filters: ['namespace', 'service'],
+    expr: {
+      op: 'histogram_quantile',
+      quantile: 0.95,
+      expr: sum(['le', 'namespace', 'service'], rate('http_request_duration_seconds_bucket')),
+    },
     description: '95th percentile HTTP latency per service (from http_request_duration_seconds)',
   },
 ];
@@ -107,7 +247,8 @@ export function resolveCatalogQuery(name: string, args: CatalogArgs): { entry: C
   for (const f of FILTER_NAMES) {
     const value = args[f];
     if (value === undefined) continue;
-    if (!entry.filters.includes(f)) throw new CatalogError(`catalog query "${name}" takes no "${f}" filter (it takes: ${entry.filters.join(', ') || 'none'})`);
+    if (!entry.filters.includes(f))
+      throw new CatalogError(`catalog query "${name}" takes no "${f}" filter (it takes: ${entry.filters.join(', ') || 'none'})`);
     filters.push(eq(f, value));
   }
   return { entry, expr: withFilters(entry.expr, filters) };

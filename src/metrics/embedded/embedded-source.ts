@@ -19,7 +19,14 @@ import type { MetricsQuery, MetricsSource, QueryResult, WorkspaceRef } from '../
 import { formatSampleValue, labelsKey, matrixResult, vectorResult, type Labels } from '../prom-format.js';
 import { enforceTenant } from '../promql/tenant-enforcer.js';
 import type { RangeWindow } from '../query-window.js';
-import { checkInstantTime, checkRangeWindow, checkSeriesCount, DEFAULT_READ_BOUNDS, responseTooLarge, type ReadBounds } from '../read-bounds.js';
+import {
+  checkInstantTime,
+  checkRangeWindow,
+  checkSeriesCount,
+  DEFAULT_READ_BOUNDS,
+  responseTooLarge,
+  type ReadBounds,
+} from '../read-bounds.js';
 import type { WorkspaceScenario } from '../scenarios/index.js';
 import { evaluateAt, type SeriesIndex } from './evaluate.js';
 import { GeneratedIndexCache } from './index-cache.js';
@@ -137,5 +144,8 @@ export class EmbeddedMetricsSource implements MetricsSource {
 }
 
 function needsPrometheus(what: string): MetricsError {
-  return new MetricsError('needs_prometheus', `${what} needs a real Prometheus (set PROMETHEUS_URL); without it only the catalog queries (name=…) are served, from the built-in demo workspaces`);
+  return new MetricsError(
+    'needs_prometheus',
+    `${what} needs a real Prometheus (set PROMETHEUS_URL); without it only the catalog queries (name=…) are served, from the built-in demo workspaces`,
+  );
 }

@@ -18,7 +18,9 @@ export function normalisePromQL(query: string): string {
   let pos = 0;
   // Outside literals: collapse runs of whitespace, and drop it next to operators and brackets.
   const squash = (text: string) => text.replace(/\s+/g, ' ').replace(/ ?([(){}[\],=!~<>+\-*/^%@:]) ?/g, '$1');
-  for (const r of [...keep.map((k) => ({ ...k, keep: true })), ...drop.map((d) => ({ ...d, keep: false }))].sort((a, b) => a.from - b.from)) {
+  for (const r of [...keep.map((k) => ({ ...k, keep: true })), ...drop.map((d) => ({ ...d, keep: false }))].sort(
+    (a, b) => a.from - b.from,
+  )) {
     out += squash(query.slice(pos, r.from));
     if (r.keep) out += query.slice(r.from, r.to);
     pos = r.to;

@@ -2,7 +2,18 @@
  * PromQL string literals (Go rules): "double" and 'single' quoted with escapes, or `raw`. We must
  * compare label values exactly as Prometheus will read them, so `"ws-\x62"` is `ws-b`.
  */
-const SIMPLE_ESCAPES: Record<string, string> = { a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', '\\': '\\', '"': '"', "'": "'" };
+const SIMPLE_ESCAPES: Record<string, string> = {
+  a: '\x07',
+  b: '\b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+  v: '\v',
+  '\\': '\\',
+  '"': '"',
+  "'": "'",
+};
 
 /** Returns the value of a PromQL string literal, or undefined when it is not a valid literal. */
 export function unquotePromQLString(literal: string): string | undefined {

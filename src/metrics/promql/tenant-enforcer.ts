@@ -65,7 +65,13 @@ export function enforceTenant(query: string, scope: TenantScope): string {
 export function enforceSeriesSelector(selector: string, scope: TenantScope): string {
   const tree = parseStrict(selector);
   const top = tree.topNode.firstChild;
-  if (!top || top.name !== 'VectorSelector' || top.nextSibling?.name === 'LineComment' || top.to !== selector.trimEnd().length || top.from !== selector.length - selector.trimStart().length) {
+  if (
+    !top ||
+    top.name !== 'VectorSelector' ||
+    top.nextSibling?.name === 'LineComment' ||
+    top.to !== selector.trimEnd().length ||
+    top.from !== selector.length - selector.trimStart().length
+  ) {
     throw new TenantQueryError('match[] must be a series selector such as metric{label="value"}');
   }
   return enforceTenant(selector, scope);
@@ -88,7 +94,9 @@ function parseStrict(query: string): Tree {
     },
   });
   if (error !== undefined) {
-    throw new TenantQueryError(`the query cannot be parsed as PromQL (near character ${error + 1}: "${query.slice(Math.max(0, error - 10), error + 10)}")`);
+    throw new TenantQueryError(
+      `the query cannot be parsed as PromQL (near character ${error + 1}: "${query.slice(Math.max(0, error - 10), error + 10)}")`,
+    );
   }
   return tree;
 }
@@ -115,7 +123,8 @@ function confineSelector(selector: SyntaxNode, query: string, scope: TenantScope
     const valueNode = m.getChild('StringLiteral');
     const value = valueNode ? unquotePromQLString(query.slice(valueNode.from, valueNode.to)) : undefined;
     if (op !== '=') throw new TenantQueryError(`"${scope.label}" may only be matched with "=" (found "${op}")`);
-    if (value !== scope.workspaceId) throw new TenantQueryError(`the query names another workspace in "${scope.label}"; only "${scope.workspaceId}" is allowed`);
+    if (value !== scope.workspaceId)
+      throw new TenantQueryError(`the query names another workspace in "${scope.label}"; only "${scope.workspaceId}" is allowed`);
     alreadyConfined = true;
   }
   if (alreadyConfined) return undefined;
@@ -134,7 +143,8 @@ function labelNameOf(matcher: SyntaxNode, query: string): string | undefined {
 function checkFunction(call: SyntaxNode, query: string, scope: TenantScope): void {
   const idNode = call.getChild('FunctionIdentifier');
   const name = idNode ? query.slice(idNode.from, idNode.to) : '';
-  if (FORBIDDEN_FUNCTIONS.has(name)) throw new TenantQueryError(`${name}() is not allowed: it selects series outside the query's own selectors`);
+  if (FORBIDDEN_FUNCTIONS.has(name))
+    throw new TenantQueryError(`${name}() is not allowed: it selects series outside the query's own selectors`);
   if (!LABEL_WRITING_FUNCTIONS.has(name)) return;
   const args = call.getChild('FunctionCallBody');
   const destination = args?.getChildren('StringLiteral')[0];
@@ -164,7 +174,11 @@ function assertConfined(rewritten: string, scope: TenantScope): void {
       if (labelNameOf(m, rewritten) !== scope.label) continue;
       const op = m.getChild('MatchOp');
       const value = m.getChild('StringLiteral');
-      ok = !!op && rewritten.slice(op.from, op.to) === '=' && !!value && unquotePromQLString(rewritten.slice(value.from, value.to)) === scope.workspaceId;
+      ok =
+        !!op &&
+        rewritten.slice(op.from, op.to) === '=' &&
+        !!value &&
+        unquotePromQLString(rewritten.slice(value.from, value.to)) === scope.workspaceId;
     }
     if (!ok) throw new Error(`tenant enforcement failed to confine a selector: ${rewritten.slice(node.from, node.to)}`);
   });

@@ -47,14 +47,24 @@ export function timeReach(query: string): TimeReach {
 export function checkTimeReach(query: string, nowSeconds: number, bounds: ReadBounds): void {
   const reach = timeReach(query);
   if (reach.lookbackSeconds > bounds.maxLookbackSeconds) {
-    throw new MetricsError('limit_exceeded', `the query reads ${days(reach.lookbackSeconds)} back from each evaluation time (ranges, subqueries and offsets added up); the limit is ${days(bounds.maxLookbackSeconds)}`, { limit: 'lookback' });
+    throw new MetricsError(
+      'limit_exceeded',
+      `the query reads ${days(reach.lookbackSeconds)} back from each evaluation time (ranges, subqueries and offsets added up); the limit is ${days(bounds.maxLookbackSeconds)}`,
+      { limit: 'lookback' },
+    );
   }
   if (reach.subqueryPoints > bounds.maxPointsPerSeries) {
-    throw new MetricsError('limit_exceeded', `the subqueries evaluate ${Math.round(reach.subqueryPoints)} points per series at each evaluation time; the limit is ${bounds.maxPointsPerSeries}: use a larger subquery step`, { limit: 'points_per_series' });
+    throw new MetricsError(
+      'limit_exceeded',
+      `the subqueries evaluate ${Math.round(reach.subqueryPoints)} points per series at each evaluation time; the limit is ${bounds.maxPointsPerSeries}: use a larger subquery step`,
+      { limit: 'points_per_series' },
+    );
   }
   for (const t of reach.atTimes) {
     if (t < nowSeconds - bounds.maxLookbackSeconds || t > nowSeconds + MAX_FUTURE_SECONDS) {
-      throw new MetricsError('limit_exceeded', `@ ${t} lies outside the readable time (the last ${days(bounds.maxLookbackSeconds)})`, { limit: 'lookback' });
+      throw new MetricsError('limit_exceeded', `@ ${t} lies outside the readable time (the last ${days(bounds.maxLookbackSeconds)})`, {
+        limit: 'lookback',
+      });
     }
   }
 }
@@ -86,12 +96,16 @@ function durationOf(node: SyntaxNode | null, query: string): number {
   if (children.length === 1 && children[0]!.name === 'NumberDurationLiteralInDurationContext') {
     return parseDuration(query.slice(children[0]!.from, children[0]!.to), 'duration'); // `5m`, `1h30m`, or seconds
   }
-  if (children.length === 1 && (children[0]!.name === 'DurationExpr' || children[0]!.name === 'OffsetDurationExpr')) return durationOf(children[0]!, query);
+  if (children.length === 1 && (children[0]!.name === 'DurationExpr' || children[0]!.name === 'OffsetDurationExpr'))
+    return durationOf(children[0]!, query);
   if (children.length === 2 && children[0]!.name === 'UnaryOp') {
     const sign = query.slice(children[0]!.from, children[0]!.to) === '-' ? -1 : 1;
     return sign * durationOf(children[1]!, query);
   }
-  throw new MetricsError('invalid_query', `duration expressions such as "${query.slice(node.from, node.to).slice(0, 40)}" are not supported: write a plain duration (5m, 1h)`);
+  throw new MetricsError(
+    'invalid_query',
+    `duration expressions such as "${query.slice(node.from, node.to).slice(0, 40)}" are not supported: write a plain duration (5m, 1h)`,
+  );
 }
 
 function atTime(text: string): number {

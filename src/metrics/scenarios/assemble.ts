@@ -7,7 +7,13 @@ import { CFS_PERIODS_PER_SECOND, LATENCY_BUCKETS, M, POD_PHASES, TERMINATION_REA
 import { Float64Arena } from './arena.js';
 import { fractionUnderLog, MEAN_OVER_MEDIAN } from './histogram.js';
 import {
-  deployFreezeMs, effectiveWorkload, planQuota, pvcUsedBytes, resolveIncidents, scriptedDeploys, type ActiveIncident,
+  deployFreezeMs,
+  effectiveWorkload,
+  planQuota,
+  pvcUsedBytes,
+  resolveIncidents,
+  scriptedDeploys,
+  type ActiveIncident,
 } from './incidents.js';
 import { ditherRound, hashAt, keyOf, unit } from './prng.js';
 import { createSignalBuffers, podSignals, REASON_ERROR, REASON_OOM, type PodSignals } from './signals.js';
@@ -39,13 +45,23 @@ function roundMicro(x: number): number {
 class SeriesSink {
   readonly out: RawSeries[] = [];
   private readonly arena = new Float64Arena();
-  constructor(private readonly times: Float64Array, private readonly base: Labels) {}
+  constructor(
+    private readonly times: Float64Array,
+    private readonly base: Labels,
+  ) {}
 
   /** Adds a series over samples [i0, i1) and returns its values (index j holds sample i0 + j) to fill. */
   series(def: MetricDef, labels: Labels, i0: number, i1: number): Float64Array {
     const values = this.arena.alloc(Math.max(0, i1 - i0));
     if (i1 > i0) {
-      this.out.push({ metric: def.name, type: def.type, help: def.help, labels: { ...this.base, ...labels }, times: this.times.subarray(i0, i1), values });
+      this.out.push({
+        metric: def.name,
+        type: def.type,
+        help: def.help,
+        labels: { ...this.base, ...labels },
+        times: this.times.subarray(i0, i1),
+        values,
+      });
     }
     return values;
   }
@@ -84,7 +100,8 @@ class SeriesSink {
     const first = (rate(i0) * Math.max(0, times[i0]! - sinceMs)) / 1000;
     if (integerKey !== undefined) {
       v[0] = Math.floor(first);
-      for (let i = i0 + 1; i < i1; i++) v[i - i0] = v[i - i0 - 1]! + ditherRound((rate(i) * (times[i]! - times[i - 1]!)) / 1000, integerKey, times[i]!);
+      for (let i = i0 + 1; i < i1; i++)
+        v[i - i0] = v[i - i0 - 1]! + ditherRound((rate(i) * (times[i]! - times[i - 1]!)) / 1000, integerKey, times[i]!);
       return;
     }
     // Stored in microseconds of precision (what cAdvisor reports); the running total stays exact.
@@ -175,7 +192,13 @@ function emitHttp(sink: SeriesSink, sig: PodSignals, times: Float64Array): void 
   }
 }
 
-function emitQuota(sink: SeriesSink, namespace: string, hard: { cpuCores: number; memoryBytes: number }, pods: readonly PodPlan[], times: Float64Array): void {
+function emitQuota(
+  sink: SeriesSink,
+  namespace: string,
+  hard: { cpuCores: number; memoryBytes: number },
+  pods: readonly PodPlan[],
+  times: Float64Array,
+): void {
   const n = times.length;
   // ResourceQuota "used" is the sum of requests of the namespace's live pods.
   sink.constant(M.quota, { namespace, resource: 'requests.cpu', type: 'hard' }, hard.cpuCores, 0, n);
@@ -200,7 +223,9 @@ export function generateSeries(scenario: WorkspaceScenario, window: TimeWindow):
     // A typo in an eval case would otherwise generate a healthy workspace labelled as an incident.
     const ns = scenario.namespaces.find((n) => n.name === inc.namespace);
     if (!ns?.workloads.some((w) => w.name === inc.workload)) {
-      throw new RangeError(`${scenario.workspaceId}: incident ${inc.kind} targets ${inc.namespace}/${inc.workload}, which is not in the scenario`);
+      throw new RangeError(
+        `${scenario.workspaceId}: incident ${inc.kind} targets ${inc.namespace}/${inc.workload}, which is not in the scenario`,
+      );
     }
   }
   const incidents: ActiveIncident[] = resolveIncidents(scenario, window);

@@ -27,7 +27,11 @@ export const M = {
   requests: def('kube_pod_container_resource_requests', 'gauge', 'The number of requested resource by a container.'),
   limits: def('kube_pod_container_resource_limits', 'gauge', 'The number of requested limit resource by a container.'),
   restarts: def('kube_pod_container_status_restarts_total', 'counter', 'The number of container restarts per container.'),
-  lastTerminated: def('kube_pod_container_status_last_terminated_reason', 'gauge', 'Describes the last reason the container was in terminated state.'),
+  lastTerminated: def(
+    'kube_pod_container_status_last_terminated_reason',
+    'gauge',
+    'Describes the last reason the container was in terminated state.',
+  ),
   phase: def('kube_pod_status_phase', 'gauge', 'The pods current phase.'),
   ready: def('kube_pod_status_ready', 'gauge', 'Describes whether the pod is ready to serve requests.'),
   containerInfo: def('kube_pod_container_info', 'gauge', 'Information about a container in a pod.'),

@@ -63,7 +63,11 @@ export function deployFreezeMs(namespace: string, workload: string, incidents: r
   return freeze;
 }
 
-export function scriptedDeploys(namespace: string, workload: string, incidents: readonly ActiveIncident[]): { atMs: number; kind: 'crash' | 'regressed' }[] {
+export function scriptedDeploys(
+  namespace: string,
+  workload: string,
+  incidents: readonly ActiveIncident[],
+): { atMs: number; kind: 'crash' | 'regressed' }[] {
   const out: { atMs: number; kind: 'crash' | 'regressed' }[] = [];
   for (const inc of incidents) {
     if (!targets(inc, namespace, workload)) continue;
@@ -86,7 +90,11 @@ const MAX_SCALE_UP_PODS = 8;
  * namespace quota cannot take another pod. With a declared quota, as many replicas as fit (at most 8); with
  * none, the namespace gets a quota sized so that the scaled-out requests use 97 % of it.
  */
-export function planQuota(ns: NamespaceSpec, workloads: readonly WorkloadSpec[], incidents: readonly ActiveIncident[]): QuotaPlan | undefined {
+export function planQuota(
+  ns: NamespaceSpec,
+  workloads: readonly WorkloadSpec[],
+  incidents: readonly ActiveIncident[],
+): QuotaPlan | undefined {
   const scaleUps = new Map<string, number[]>();
   let cpu = 0;
   let mem = 0;
@@ -242,13 +250,8 @@ export function applyIncident(inc: ActiveIncident, pod: PodPlan, t: number, s: S
 }
 
 /** PVC used bytes: flat with a small wobble; when filling, a straight line that reaches capacity a few hours after the window. */
-export function pvcUsedBytes(
-  pvc: NonNullable<WorkloadSpec['pvc']>,
-  filling: ActiveIncident | undefined,
-  key: number,
-  t: number,
-): number {
-  const wobble = 0.0008 * pvc.capacityBytes * whiteNoise(key, t) / 3.5;
+export function pvcUsedBytes(pvc: NonNullable<WorkloadSpec['pvc']>, filling: ActiveIncident | undefined, key: number, t: number): number {
+  const wobble = (0.0008 * pvc.capacityBytes * whiteNoise(key, t)) / 3.5;
   let used = pvc.baseUsedBytes;
   if (filling && t >= filling.startMs) {
     const fullAfterEnd = Math.min(6 * 3_600_000, Math.max(3_600_000, filling.spanMs / 4));

@@ -69,7 +69,9 @@ export function writeOpenMetrics(series: Iterable<RawSeries>, write: (chunk: str
   for (const family of families.values()) {
     emit(`# HELP ${family.name} ${escapeHelp(family.help)}\n# TYPE ${family.name} ${family.type}\n`);
     for (const s of family.series) {
-      const labelText = Object.entries(s.labels).map(([k, v]) => `${k}="${escapeLabel(v)}"`).join(',');
+      const labelText = Object.entries(s.labels)
+        .map(([k, v]) => `${k}="${escapeLabel(v)}"`)
+        .join(',');
       const prefix = labelText === '' ? `${s.metric} ` : `${s.metric}{${labelText}} `;
       const n = Math.min(s.times.length, s.values.length);
       let previous = Number.NEGATIVE_INFINITY;

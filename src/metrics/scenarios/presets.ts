@@ -4,7 +4,14 @@
  * truth an evaluation scores against.
  */
 import { hashString } from './prng.js';
-import { isIncidentKind, type IncidentKind, type IncidentSpec, type NamespaceSpec, type WorkloadSpec, type WorkspaceScenario } from './types.js';
+import {
+  isIncidentKind,
+  type IncidentKind,
+  type IncidentSpec,
+  type NamespaceSpec,
+  type WorkloadSpec,
+  type WorkspaceScenario,
+} from './types.js';
 
 const MI = 1_048_576;
 const GI = 1_073_741_824;
@@ -76,13 +83,17 @@ function describe(workspaceId: string, summary: string, incidents: readonly Inci
 }
 
 function workload(
-  name: string, replicas: number, image: string,
+  name: string,
+  replicas: number,
+  image: string,
   cpu: { request: number; limit?: number; base: number },
   memory: { request: number; limit?: number; base: number },
   extra: Pick<WorkloadSpec, 'http' | 'pvc'> = {},
 ): WorkloadSpec {
   return {
-    name, replicas, image,
+    name,
+    replicas,
+    image,
     cpuRequestCores: cpu.request,
     ...(cpu.limit !== undefined ? { cpuLimitCores: cpu.limit } : {}),
     memoryRequestBytes: memory.request,
@@ -112,16 +123,50 @@ export function demoWorkspaces(): WorkspaceScenario[] {
           name: 'shop',
           quota: { cpuCores: 4, memoryBytes: 8 * GI },
           workloads: [
-            workload('storefront', 2, 'ghcr.io/hexabase-demo/storefront:3.2.0', { request: 0.2, limit: 0.6, base: 0.09 }, { request: 256 * MI, limit: 512 * MI, base: 180 * MI }, { http: { baseRps: 30, baseLatencySeconds: 0.05 } }),
-            workload('cart', 2, 'ghcr.io/hexabase-demo/cart:1.4.2', { request: 0.15, limit: 0.5, base: 0.06 }, { request: 256 * MI, limit: 512 * MI, base: 210 * MI }, { http: { baseRps: 20, baseLatencySeconds: 0.02 } }),
-            workload('checkout', 1, 'ghcr.io/hexabase-demo/checkout:2.0.7', { request: 0.2, limit: 0.8, base: 0.07 }, { request: 256 * MI, limit: 512 * MI, base: 190 * MI }, { http: { baseRps: 6, baseLatencySeconds: 0.12 } }),
+            workload(
+              'storefront',
+              2,
+              'ghcr.io/hexabase-demo/storefront:3.2.0',
+              { request: 0.2, limit: 0.6, base: 0.09 },
+              { request: 256 * MI, limit: 512 * MI, base: 180 * MI },
+              { http: { baseRps: 30, baseLatencySeconds: 0.05 } },
+            ),
+            workload(
+              'cart',
+              2,
+              'ghcr.io/hexabase-demo/cart:1.4.2',
+              { request: 0.15, limit: 0.5, base: 0.06 },
+              { request: 256 * MI, limit: 512 * MI, base: 210 * MI },
+              { http: { baseRps: 20, baseLatencySeconds: 0.02 } },
+            ),
+            workload(
+              'checkout',
+              1,
+              'ghcr.io/hexabase-demo/checkout:2.0.7',
+              { request: 0.2, limit: 0.8, base: 0.07 },
+              { request: 256 * MI, limit: 512 * MI, base: 190 * MI },
+              { http: { baseRps: 6, baseLatencySeconds: 0.12 } },
+            ),
           ],
         },
         {
           name: 'data',
           workloads: [
-            workload('postgres', 1, 'docker.io/library/postgres:16.3', { request: 0.5, limit: 2, base: 0.22 }, { request: 1 * GI, limit: 2 * GI, base: 760 * MI }, { pvc: { name: 'data-postgres-0', capacityBytes: 50 * GI, baseUsedBytes: 24 * GI } }),
-            workload('redis', 1, 'docker.io/library/redis:7.2.5', { request: 0.1, limit: 0.5, base: 0.03 }, { request: 128 * MI, limit: 256 * MI, base: 80 * MI }),
+            workload(
+              'postgres',
+              1,
+              'docker.io/library/postgres:16.3',
+              { request: 0.5, limit: 2, base: 0.22 },
+              { request: 1 * GI, limit: 2 * GI, base: 760 * MI },
+              { pvc: { name: 'data-postgres-0', capacityBytes: 50 * GI, baseUsedBytes: 24 * GI } },
+            ),
+            workload(
+              'redis',
+              1,
+              'docker.io/library/redis:7.2.5',
+              { request: 0.1, limit: 0.5, base: 0.03 },
+              { request: 128 * MI, limit: 256 * MI, base: 80 * MI },
+            ),
           ],
         },
       ],
@@ -135,13 +180,35 @@ export function demoWorkspaces(): WorkspaceScenario[] {
         {
           name: 'web',
           workloads: [
-            workload('gateway', 2, 'ghcr.io/acme/gateway:5.1.3', { request: 0.25, limit: 1, base: 0.12 }, { request: 256 * MI, limit: 512 * MI, base: 160 * MI }, { http: { baseRps: 80, baseLatencySeconds: 0.025 } }),
-            workload('search', 2, 'ghcr.io/acme/search:0.14.2', { request: 0.5, limit: 1, base: 0.32 }, { request: 512 * MI, limit: GI, base: 420 * MI }, { http: { baseRps: 35, baseLatencySeconds: 0.09 } }),
+            workload(
+              'gateway',
+              2,
+              'ghcr.io/acme/gateway:5.1.3',
+              { request: 0.25, limit: 1, base: 0.12 },
+              { request: 256 * MI, limit: 512 * MI, base: 160 * MI },
+              { http: { baseRps: 80, baseLatencySeconds: 0.025 } },
+            ),
+            workload(
+              'search',
+              2,
+              'ghcr.io/acme/search:0.14.2',
+              { request: 0.5, limit: 1, base: 0.32 },
+              { request: 512 * MI, limit: GI, base: 420 * MI },
+              { http: { baseRps: 35, baseLatencySeconds: 0.09 } },
+            ),
           ],
         },
         {
           name: 'batch',
-          workloads: [workload('etl', 1, 'ghcr.io/acme/etl:2.6.0', { request: 0.5, limit: 2, base: 0.25 }, { request: 512 * MI, limit: 1536 * MI, base: 600 * MI })],
+          workloads: [
+            workload(
+              'etl',
+              1,
+              'ghcr.io/acme/etl:2.6.0',
+              { request: 0.5, limit: 2, base: 0.25 },
+              { request: 512 * MI, limit: 1536 * MI, base: 600 * MI },
+            ),
+          ],
         },
       ],
       incidents: acmeIncidents,
@@ -155,14 +222,34 @@ export function demoWorkspaces(): WorkspaceScenario[] {
           name: 'app',
           quota: { cpuCores: 2, memoryBytes: 4 * GI },
           workloads: [
-            workload('web', 2, 'ghcr.io/healthy/web:1.0.3', { request: 0.2, limit: 0.5, base: 0.07 }, { request: 192 * MI, limit: 384 * MI, base: 130 * MI }, { http: { baseRps: 15, baseLatencySeconds: 0.04 } }),
-            workload('worker', 1, 'ghcr.io/healthy/worker:1.0.3', { request: 0.2, limit: 1, base: 0.1 }, { request: 256 * MI, limit: 512 * MI, base: 170 * MI }),
+            workload(
+              'web',
+              2,
+              'ghcr.io/healthy/web:1.0.3',
+              { request: 0.2, limit: 0.5, base: 0.07 },
+              { request: 192 * MI, limit: 384 * MI, base: 130 * MI },
+              { http: { baseRps: 15, baseLatencySeconds: 0.04 } },
+            ),
+            workload(
+              'worker',
+              1,
+              'ghcr.io/healthy/worker:1.0.3',
+              { request: 0.2, limit: 1, base: 0.1 },
+              { request: 256 * MI, limit: 512 * MI, base: 170 * MI },
+            ),
           ],
         },
         {
           name: 'data',
           workloads: [
-            workload('mysql', 1, 'docker.io/library/mysql:8.4.2', { request: 0.5, limit: 2, base: 0.15 }, { request: GI, limit: 2 * GI, base: 700 * MI }, { pvc: { name: 'data-mysql-0', capacityBytes: 30 * GI, baseUsedBytes: 11 * GI } }),
+            workload(
+              'mysql',
+              1,
+              'docker.io/library/mysql:8.4.2',
+              { request: 0.5, limit: 2, base: 0.15 },
+              { request: GI, limit: 2 * GI, base: 700 * MI },
+              { pvc: { name: 'data-mysql-0', capacityBytes: 30 * GI, baseUsedBytes: 11 * GI } },
+            ),
           ],
         },
       ],
@@ -174,23 +261,63 @@ export function demoWorkspaces(): WorkspaceScenario[] {
 
 function baselineNamespaces(withReportBuilder: boolean): NamespaceSpec[] {
   const shop: WorkloadSpec[] = [
-    workload('frontend', 1, 'ghcr.io/hexabase-demo/frontend:2.3.1', { request: 0.2, limit: 0.5, base: 0.08 }, { request: 256 * MI, limit: 512 * MI, base: 170 * MI }, { http: { baseRps: 25, baseLatencySeconds: 0.03 } }),
-    workload('api', 2, 'ghcr.io/hexabase-demo/api:1.8.4', { request: 0.25, limit: 1, base: 0.15 }, { request: 384 * MI, limit: 768 * MI, base: 300 * MI }, { http: { baseRps: 40, baseLatencySeconds: 0.06 } }),
+    workload(
+      'frontend',
+      1,
+      'ghcr.io/hexabase-demo/frontend:2.3.1',
+      { request: 0.2, limit: 0.5, base: 0.08 },
+      { request: 256 * MI, limit: 512 * MI, base: 170 * MI },
+      { http: { baseRps: 25, baseLatencySeconds: 0.03 } },
+    ),
+    workload(
+      'api',
+      2,
+      'ghcr.io/hexabase-demo/api:1.8.4',
+      { request: 0.25, limit: 1, base: 0.15 },
+      { request: 384 * MI, limit: 768 * MI, base: 300 * MI },
+      { http: { baseRps: 40, baseLatencySeconds: 0.06 } },
+    ),
   ];
   // A batch job with no CPU limit: the only kind of workload that can starve its neighbours.
   if (withReportBuilder) {
-    shop.push(workload('report-builder', 1, 'ghcr.io/hexabase-demo/report-builder:0.6.0', { request: 0.1, base: 0.05 }, { request: 256 * MI, limit: GI, base: 150 * MI }));
+    shop.push(
+      workload(
+        'report-builder',
+        1,
+        'ghcr.io/hexabase-demo/report-builder:0.6.0',
+        { request: 0.1, base: 0.05 },
+        { request: 256 * MI, limit: GI, base: 150 * MI },
+      ),
+    );
   }
   return [
     { name: 'shop', quota: { cpuCores: 4, memoryBytes: 8 * GI }, workloads: shop },
     {
       name: 'data',
       workloads: [
-        workload('postgres', 1, 'docker.io/library/postgres:16.3', { request: 0.5, limit: 2, base: 0.2 }, { request: GI, limit: 2 * GI, base: 700 * MI }, { pvc: { name: 'data-postgres-0', capacityBytes: 20 * GI, baseUsedBytes: 7 * GI } }),
+        workload(
+          'postgres',
+          1,
+          'docker.io/library/postgres:16.3',
+          { request: 0.5, limit: 2, base: 0.2 },
+          { request: GI, limit: 2 * GI, base: 700 * MI },
+          { pvc: { name: 'data-postgres-0', capacityBytes: 20 * GI, baseUsedBytes: 7 * GI } },
+        ),
       ],
     },
     // Normally idle: a docs site nobody reads. The obvious place for a miner to hide.
-    { name: 'tools', workloads: [workload('docs', 1, 'ghcr.io/hexabase-demo/docs:0.9.2', { request: 0.05, limit: 0.5, base: 0.02 }, { request: 96 * MI, limit: 192 * MI, base: 60 * MI })] },
+    {
+      name: 'tools',
+      workloads: [
+        workload(
+          'docs',
+          1,
+          'ghcr.io/hexabase-demo/docs:0.9.2',
+          { request: 0.05, limit: 0.5, base: 0.02 },
+          { request: 96 * MI, limit: 192 * MI, base: 60 * MI },
+        ),
+      ],
+    },
   ];
 }
 
@@ -214,7 +341,8 @@ export function scenarioWorkspace(workspaceId: string, incidents: IncidentKind[]
     const target = ns?.workloads.find((w) => w.name === spec.workload);
     if (!ns || !target) continue;
     const cpu = ns.workloads.reduce((sum, w) => sum + w.replicas * w.cpuRequestCores, 0) + QUOTA_SCALE_UP_REPLICAS * target.cpuRequestCores;
-    const mem = ns.workloads.reduce((sum, w) => sum + w.replicas * w.memoryRequestBytes, 0) + QUOTA_SCALE_UP_REPLICAS * target.memoryRequestBytes;
+    const mem =
+      ns.workloads.reduce((sum, w) => sum + w.replicas * w.memoryRequestBytes, 0) + QUOTA_SCALE_UP_REPLICAS * target.memoryRequestBytes;
     ns.quota = { cpuCores: Math.round((cpu + 0.03) * 1000) / 1000, memoryBytes: Math.ceil((mem * 1.5) / GI) * GI };
   }
   const summary = 'baseline shop (shop: frontend, api; data: postgres; tools: docs)';
@@ -238,7 +366,14 @@ export function scaledWorkspace(workspaceId: string, pods: number, seed?: number
     remaining -= replicas;
     const http = w % 2 === 0 ? { http: { baseRps: 10 + (w % 7) * 5, baseLatencySeconds: 0.02 + (w % 5) * 0.02 } } : {};
     namespaces[nsIndex]!.workloads.push(
-      workload(`svc-${w + 1}`, replicas, `ghcr.io/bench/svc-${w + 1}:1.0.${w % 10}`, { request: 0.2, limit: 1, base: 0.05 + (w % 4) * 0.03 }, { request: 256 * MI, limit: 512 * MI, base: (120 + (w % 6) * 20) * MI }, http),
+      workload(
+        `svc-${w + 1}`,
+        replicas,
+        `ghcr.io/bench/svc-${w + 1}:1.0.${w % 10}`,
+        { request: 0.2, limit: 1, base: 0.05 + (w % 4) * 0.03 },
+        { request: 256 * MI, limit: 512 * MI, base: (120 + (w % 6) * 20) * MI },
+        http,
+      ),
     );
   }
   return {

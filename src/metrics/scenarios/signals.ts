@@ -77,7 +77,9 @@ function baselineSample(pod: PodPlan, t: number, out: Sample): void {
   // A fresh process holds less memory until caches fill; working set follows load only mildly.
   const warm = 0.65 + 0.35 * (1 - Math.exp(-Math.max(0, age) / WARM_UP_MS));
   out.memoryBytes =
-    w.baseMemoryBytes * warm * (1 + 0.12 * (s - 1)) *
+    w.baseMemoryBytes *
+    warm *
+    (1 + 0.12 * (s - 1)) *
     (1 + 0.02 * smoothNoise(k ^ CH.memSlow, t, 900_000) + 0.004 * whiteNoise(k ^ CH.mem, t));
   if (w.http && out.ready) {
     out.rps = Math.max(0, w.http.baseRps * s * (1 + 0.06 * smoothNoise(k ^ CH.rpsSlow, t, 600_000) + 0.03 * whiteNoise(k ^ CH.rps, t)));
@@ -121,11 +123,19 @@ function indexRange(times: Float64Array, from: number, to: number): [number, num
 /** Per-sample arrays for one pod at a time, allocated once per window and reused pod after pod. */
 export function createSignalBuffers(n: number): Omit<PodSignals, 'pod' | 'i0' | 'i1'> {
   return {
-    cpu: new Float64Array(n), throttle: new Float64Array(n), memory: new Float64Array(n),
-    rx: new Float64Array(n), tx: new Float64Array(n), rps: new Float64Array(n),
-    errorRatio: new Float64Array(n), latency: new Float64Array(n),
-    restarts: new Float64Array(n), ooms: new Float64Array(n),
-    reason: new Uint8Array(n), phase: new Uint8Array(n), ready: new Uint8Array(n),
+    cpu: new Float64Array(n),
+    throttle: new Float64Array(n),
+    memory: new Float64Array(n),
+    rx: new Float64Array(n),
+    tx: new Float64Array(n),
+    rps: new Float64Array(n),
+    errorRatio: new Float64Array(n),
+    latency: new Float64Array(n),
+    restarts: new Float64Array(n),
+    ooms: new Float64Array(n),
+    reason: new Uint8Array(n),
+    phase: new Uint8Array(n),
+    ready: new Uint8Array(n),
   };
 }
 
@@ -144,8 +154,19 @@ export function podSignals(
   const relevant = incidents.filter((inc) => inc.namespace === pod.namespace);
   const w = pod.workload;
   const s: Sample = {
-    cpuCores: 0, memoryBytes: 0, rxBytesPerSecond: 0, txBytesPerSecond: 0, rps: 0, errorRatio: 0,
-    latencySeconds: 0, restarts: 0, ooms: 0, reason: REASON_NONE, phase: PHASE_PENDING, ready: false, extraThrottle: 0,
+    cpuCores: 0,
+    memoryBytes: 0,
+    rxBytesPerSecond: 0,
+    txBytesPerSecond: 0,
+    rps: 0,
+    errorRatio: 0,
+    latencySeconds: 0,
+    restarts: 0,
+    ooms: 0,
+    reason: REASON_NONE,
+    phase: PHASE_PENDING,
+    ready: false,
+    extraThrottle: 0,
   };
   for (let i = i0; i < i1; i++) {
     const t = times[i]!;
@@ -157,9 +178,8 @@ export function podSignals(
     if (!s.ready) s.rps = 0;
     sig.cpu[i] = s.cpuCores;
     const burst = 0.004 * Math.max(0, whiteNoise(pod.key ^ CH.thr, t));
-    sig.throttle[i] = w.cpuLimitCores === undefined
-      ? 0
-      : Math.min(0.95, throttledShare(s.cpuCores / w.cpuLimitCores) + s.extraThrottle + burst);
+    sig.throttle[i] =
+      w.cpuLimitCores === undefined ? 0 : Math.min(0.95, throttledShare(s.cpuCores / w.cpuLimitCores) + s.extraThrottle + burst);
     sig.memory[i] = s.memoryBytes;
     sig.rx[i] = Math.max(0, s.rxBytesPerSecond);
     sig.tx[i] = Math.max(0, s.txBytesPerSecond);

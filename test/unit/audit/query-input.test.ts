@@ -7,7 +7,8 @@ describe('audit query input', () => {
     expect(parseTime('2026-01-31T13:00:00.250+01:00', 'from')).toBe(Date.UTC(2026, 0, 31, 12) + 250);
     expect(parseTime('1769860800', 'from')).toBe(1769860800_000);
     expect(parseTime('1769860800.5', 'from')).toBe(1769860800_500);
-    for (const bad of ['2026-01-31', '2026-01-31T12:00:00', 'yesterday', '-5', '1e9', '']) expect(typeof parseTime(bad, 'from')).toBe('string');
+    for (const bad of ['2026-01-31', '2026-01-31T12:00:00', 'yesterday', '-5', '1e9', ''])
+      expect(typeof parseTime(bad, 'from')).toBe('string');
   });
 
   it('defaults to the last 24 h and refuses inverted or too wide ranges', () => {
@@ -28,6 +29,9 @@ describe('audit query input', () => {
 
   it('admins see every type; others see AI actions and only their own authorization decisions', () => {
     expect(visibleTypes(['aiops:admin'])).toEqual({ all: ['authorization', 'tool_call', 'llm_call', 'remediation', 'insight'], own: [] });
-    expect(visibleTypes(['aiops:read', 'aiops:remediate'])).toEqual({ all: ['tool_call', 'llm_call', 'remediation', 'insight'], own: ['authorization'] });
+    expect(visibleTypes(['aiops:read', 'aiops:remediate'])).toEqual({
+      all: ['tool_call', 'llm_call', 'remediation', 'insight'],
+      own: ['authorization'],
+    });
   });
 });

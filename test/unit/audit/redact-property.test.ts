@@ -14,11 +14,18 @@ let tokens: string[] = [];
 
 beforeAll(async () => {
   const { privateKey } = await generateKeyPair('RS256');
-  tokens = await Promise.all(['ws-a', 'ws-b', 'tenant-with-a-long-name-0123456789'].map((ws, i) =>
-    new SignJWT({ workspace_id: ws, permissions: ['aiops:read'], plan_type: 'shared' })
-      .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: `k${i}` })
-      .setSubject(`user-${i}`).setIssuer('hexabase-control-plane').setAudience('hexabase-aiops')
-      .setIssuedAt().setExpirationTime('1h').sign(privateKey)));
+  tokens = await Promise.all(
+    ['ws-a', 'ws-b', 'tenant-with-a-long-name-0123456789'].map((ws, i) =>
+      new SignJWT({ workspace_id: ws, permissions: ['aiops:read'], plan_type: 'shared' })
+        .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: `k${i}` })
+        .setSubject(`user-${i}`)
+        .setIssuer('hexabase-control-plane')
+        .setAudience('hexabase-aiops')
+        .setIssuedAt()
+        .setExpirationTime('1h')
+        .sign(privateKey),
+    ),
+  );
 });
 
 const hex = (c: string, upper: boolean) => {
@@ -31,13 +38,31 @@ const encodingArb: fc.Arbitrary<Encoding> = fc.oneof(
   fc.constant<Encoding>((s) => s),
   fc.constant<Encoding>((s) => encodeURIComponent(s)),
   fc.boolean().map<Encoding>((upper) => (s) => [...s].map((c) => hex(c, upper)).join('')),
-  fc.tuple(fc.array(fc.boolean(), { minLength: 1, maxLength: 64 }), fc.boolean())
-    .map<Encoding>(([mask, upper]) => (s) => [...s].map((c, i) => (mask[i % mask.length] ? hex(c, upper) : c)).join('')),
+  fc.tuple(fc.array(fc.boolean(), { minLength: 1, maxLength: 64 }), fc.boolean()).map<Encoding>(
+    ([mask, upper]) =>
+      (s) =>
+        [...s].map((c, i) => (mask[i % mask.length] ? hex(c, upper) : c)).join(''),
+  ),
   fc.constant<Encoding>((s) => JSON.stringify(s)),
 );
 const affix = fc.oneof(
   fc.string({ maxLength: 20 }),
-  fc.constantFrom('Bearer ', 'Bearer%20', 'Bearer+', '%22', '"', 'x', 'a=', '?x=Bearer%20', 'Authorization: Bearer ', '%2', '%', 'eyJaaaaaa.', '.', '-_'),
+  fc.constantFrom(
+    'Bearer ',
+    'Bearer%20',
+    'Bearer+',
+    '%22',
+    '"',
+    'x',
+    'a=',
+    '?x=Bearer%20',
+    'Authorization: Bearer ',
+    '%2',
+    '%',
+    'eyJaaaaaa.',
+    '.',
+    '-_',
+  ),
   fc.tuple(fc.string({ maxLength: 8 }), fc.constantFrom('%20', '%22', 'q', '%2', '=')).map(([a, b]) => a + b),
 );
 
@@ -55,7 +80,13 @@ describe('redaction of a JWT anywhere', () => {
   it('regressions: after %20, %22 or a letter in a query value', () => {
     const jwt = tokens[0]!;
     const [, payload, signature] = jwt.split('.');
-    for (const url of [`/a?x=Bearer%20${jwt}`, `/a?x=%22${jwt}%22`, `/a?x=a${jwt}`, `/a?x=Bearer+${jwt}`, `/a?x=${encodeURIComponent(`Bearer ${jwt}`)}`]) {
+    for (const url of [
+      `/a?x=Bearer%20${jwt}`,
+      `/a?x=%22${jwt}%22`,
+      `/a?x=a${jwt}`,
+      `/a?x=Bearer+${jwt}`,
+      `/a?x=${encodeURIComponent(`Bearer ${jwt}`)}`,
+    ]) {
       const out = redactUrl(url);
       expect(out).not.toContain(payload);
       expect(out).not.toContain(signature);
@@ -70,18 +101,25 @@ describe('redaction of a JWT anywhere', () => {
   });
 
   it('property: prefix + encoded JWT + suffix never shows the payload or the signature', () => {
-    fc.assert(fc.property(
-      fc.constantFrom(...tokens), affix, affix, fc.array(encodingArb, { minLength: 1, maxLength: 4 }), fc.boolean(),
-      (jwt, prefix, suffix, encodings, asUrl) => {
-        const [, payload, signature] = jwt.split('.') as [string, string, string];
-        const encoded = encodings.reduce((s, enc) => enc(s), jwt);
-        const text = `${prefix}${encoded}${suffix}`;
-        const out = asUrl ? redactUrl(`/workspaces/ws-a/access?q=${text}`) : redactString(text);
-        for (const view of [out, decodeAll(out)]) {
-          expect(view).not.toContain(payload);
-          expect(view).not.toContain(signature);
-        }
-      },
-    ), { numRuns: 2000 });
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...tokens),
+        affix,
+        affix,
+        fc.array(encodingArb, { minLength: 1, maxLength: 4 }),
+        fc.boolean(),
+        (jwt, prefix, suffix, encodings, asUrl) => {
+          const [, payload, signature] = jwt.split('.') as [string, string, string];
+          const encoded = encodings.reduce((s, enc) => enc(s), jwt);
+          const text = `${prefix}${encoded}${suffix}`;
+          const out = asUrl ? redactUrl(`/workspaces/ws-a/access?q=${text}`) : redactString(text);
+          for (const view of [out, decodeAll(out)]) {
+            expect(view).not.toContain(payload);
+            expect(view).not.toContain(signature);
+          }
+        },
+      ),
+      { numRuns: 2000 },
+    );
   });
 });

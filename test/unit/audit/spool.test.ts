@@ -6,12 +6,18 @@ import { describe, expect, it } from 'vitest';
 import { AuditUnavailableError, normalizeEvent, type AuditEvent } from '../../../src/audit/event.js';
 import { decodeRecord, encodeRecord, Spool } from '../../../src/audit/spool.js';
 
-const event = (i: number): AuditEvent => normalizeEvent({
-  event_type: 'tool_call', workspace_id: 'ws-a', user_id: `u${i}`,
-  details: { tool: 'get_pods', required_scope: 'aiops:read', arguments: { i }, status: 'ok', duration_ms: 1 },
-});
+const event = (i: number): AuditEvent =>
+  normalizeEvent({
+    event_type: 'tool_call',
+    workspace_id: 'ws-a',
+    user_id: `u${i}`,
+    details: { tool: 'get_pods', required_scope: 'aiops:read', arguments: { i }, status: 'ok', duration_ms: 1 },
+  });
 const dir = () => mkdtempSync(path.join(tmpdir(), 'spool-'));
-const segments = (d: string) => readdirSync(d).filter((f) => f.startsWith('seg-')).sort();
+const segments = (d: string) =>
+  readdirSync(d)
+    .filter((f) => f.startsWith('seg-'))
+    .sort();
 
 async function drain(spool: Spool): Promise<AuditEvent[]> {
   const all: AuditEvent[] = [];
@@ -99,7 +105,7 @@ describe('audit spool', () => {
     const spool = await Spool.open({ dir: d, maxBytes: 1 << 20, segmentBytes: 4096 });
     for (let i = 0; i < 60; i++) await spool.append(event(i));
     expect(segments(d).length).toBeGreaterThan(3);
-    expect((await drain(spool))).toHaveLength(60);
+    expect(await drain(spool)).toHaveLength(60);
     expect(segments(d).length).toBe(1);
     await spool.close();
   });

@@ -6,7 +6,14 @@ import { effectivePermissions, hasPermission, normalisePermissions, PERMISSIONS 
 import { decide } from '../../../src/plugins/auth-guard.js';
 
 const ctx = (permissions: AuthContext['permissions'], sub = 'u', workspaceId = 'ws-a'): AuthContext => ({
-  sub, workspaceId, permissions, planType: 'shared', orgIds: [], tokenType: 'aiops-contract', expiresAt: 0, rawToken: 't',
+  sub,
+  workspaceId,
+  permissions,
+  planType: 'shared',
+  orgIds: [],
+  tokenType: 'aiops-contract',
+  expiresAt: 0,
+  rawToken: 't',
 });
 
 describe('permissions', () => {
@@ -24,14 +31,22 @@ describe('permissions', () => {
 describe('decide (the authorization rule)', () => {
   const none = new Set<string>();
   it('workspace mismatch beats every permission, admin included', () => {
-    for (const p of PERMISSIONS) expect(decide(ctx([p]), 'aiops:read', 'ws-b', none)).toMatchObject({ allowed: false, reason: 'workspace_mismatch' });
+    for (const p of PERMISSIONS)
+      expect(decide(ctx([p]), 'aiops:read', 'ws-b', none)).toMatchObject({ allowed: false, reason: 'workspace_mismatch' });
   });
   it('missing scope is named', () => {
-    expect(decide(ctx(['aiops:read']), 'aiops:remediate', 'ws-a', none)).toMatchObject({ allowed: false, reason: 'missing_scope', message: expect.stringContaining('aiops:remediate') });
+    expect(decide(ctx(['aiops:read']), 'aiops:remediate', 'ws-a', none)).toMatchObject({
+      allowed: false,
+      reason: 'missing_scope',
+      message: expect.stringContaining('aiops:remediate'),
+    });
   });
   it('cross-workspace reads only for allow-listed subjects, only for read routes', () => {
     const readers = new Set(['svc']);
-    expect(decide(ctx(['aiops:read'], 'svc'), 'aiops:read', 'ws-b', readers)).toMatchObject({ allowed: true, reason: 'cross_workspace_read' });
+    expect(decide(ctx(['aiops:read'], 'svc'), 'aiops:read', 'ws-b', readers)).toMatchObject({
+      allowed: true,
+      reason: 'cross_workspace_read',
+    });
     expect(decide(ctx(['aiops:admin'], 'svc'), 'aiops:analyze', 'ws-b', readers)).toMatchObject({ allowed: false });
     expect(decide(ctx(['aiops:analyze'], 'svc'), 'aiops:read', 'ws-b', readers)).toMatchObject({ allowed: false });
   });

@@ -8,12 +8,21 @@ describe('approval commands', () => {
     expect(approvalCommand('yes, approve')).toEqual({ kind: 'approve' });
     expect(approvalCommand('reject: too risky')).toEqual({ kind: 'reject', comment: 'too risky' });
     expect(approvalCommand('reject because it is Friday')).toEqual({ kind: 'reject', comment: 'it is Friday' });
-    expect(approvalCommand('approve 2B0C2A55-8A3C-4F4E-9D55-3C3A7A0B9E11')).toEqual({ kind: 'approve', remediationId: '2b0c2a55-8a3c-4f4e-9d55-3c3a7a0b9e11' });
+    expect(approvalCommand('approve 2B0C2A55-8A3C-4F4E-9D55-3C3A7A0B9E11')).toEqual({
+      kind: 'approve',
+      remediationId: '2b0c2a55-8a3c-4f4e-9d55-3c3a7a0b9e11',
+    });
     expect(approvalCommand('deny the remediation')).toEqual({ kind: 'reject' });
   });
 
   it('decides nothing inside a question or a longer sentence', () => {
-    for (const text of ['should I approve it?', 'what happens if I approve?', 'please explain before I approve', 'I approve of this analysis, now restart api', 'approved by whom?']) {
+    for (const text of [
+      'should I approve it?',
+      'what happens if I approve?',
+      'please explain before I approve',
+      'I approve of this analysis, now restart api',
+      'approved by whom?',
+    ]) {
       expect(approvalCommand(text), text).toBeUndefined();
     }
   });
@@ -45,12 +54,30 @@ describe('the intent router', () => {
   it('remediation commands: the target, its namespace and the replicas; pronouns refer to the conversation', () => {
     expect(routeIntent('restart it')).toEqual({ kind: 'remediate', verb: 'restart', target: {}, pronoun: true });
     // The clause with the verb names the target ("I" in the next clause is not a workload).
-    expect(routeIntent('shop/api keeps getting OOMKilled. Restart it now, I approve.')).toEqual({ kind: 'remediate', verb: 'restart', target: {}, pronoun: true });
+    expect(routeIntent('shop/api keeps getting OOMKilled. Restart it now, I approve.')).toEqual({
+      kind: 'remediate',
+      verb: 'restart',
+      target: {},
+      pronoun: true,
+    });
     expect(routeIntent('restart the deployment')).toMatchObject({ verb: 'restart', target: { kind: 'deployment' }, pronoun: true });
-    expect(routeIntent('restart deployment/api in shop')).toEqual({ kind: 'remediate', verb: 'restart', target: { kind: 'deployment', name: 'api', namespace: 'shop' }, pronoun: false });
+    expect(routeIntent('restart deployment/api in shop')).toEqual({
+      kind: 'remediate',
+      verb: 'restart',
+      target: { kind: 'deployment', name: 'api', namespace: 'shop' },
+      pronoun: false,
+    });
     expect(routeIntent('please restart shop/api')).toMatchObject({ target: { namespace: 'shop', name: 'api' }, pronoun: false });
-    expect(routeIntent('restart pod api-7d9f-xyz in the shop namespace')).toMatchObject({ target: { kind: 'pod', name: 'api-7d9f-xyz', namespace: 'shop' } });
-    expect(routeIntent('scale cart to 5 replicas')).toEqual({ kind: 'remediate', verb: 'scale', target: { name: 'cart' }, pronoun: false, replicas: 5 });
+    expect(routeIntent('restart pod api-7d9f-xyz in the shop namespace')).toMatchObject({
+      target: { kind: 'pod', name: 'api-7d9f-xyz', namespace: 'shop' },
+    });
+    expect(routeIntent('scale cart to 5 replicas')).toEqual({
+      kind: 'remediate',
+      verb: 'scale',
+      target: { name: 'cart' },
+      pronoun: false,
+      replicas: 5,
+    });
     expect(routeIntent('scale it to 3')).toMatchObject({ verb: 'scale', pronoun: true, replicas: 3 });
     expect(routeIntent('scale cart in shop to 0')).toMatchObject({ target: { name: 'cart', namespace: 'shop' }, replicas: 0 });
     expect(routeIntent('roll it back')).toMatchObject({ verb: 'rollback', pronoun: true });

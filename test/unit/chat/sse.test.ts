@@ -4,9 +4,18 @@ import { encodeSse, negotiateChatFormat, parseSse } from '../../../src/chat/sse.
 describe('SSE encoding', () => {
   it('one event per block, one data line, round-trips through the parser (line breaks and separators in text included)', () => {
     const text = 'line one\n\nline two\r\nevent: fake\ndata: {}';
-    const body = encodeSse({ event: 'thread', data: { thread_id: 't1' } }) + encodeSse({ event: 'token', data: { text } }) + encodeSse({ event: 'done', data: {} });
-    expect(body).toBe(`event: thread\ndata: {"thread_id":"t1"}\n\nevent: token\ndata: ${JSON.stringify({ text })}\n\nevent: done\ndata: {}\n\n`);
-    expect(parseSse(body)).toEqual([{ event: 'thread', data: { thread_id: 't1' } }, { event: 'token', data: { text } }, { event: 'done', data: {} }]);
+    const body =
+      encodeSse({ event: 'thread', data: { thread_id: 't1' } }) +
+      encodeSse({ event: 'token', data: { text } }) +
+      encodeSse({ event: 'done', data: {} });
+    expect(body).toBe(
+      `event: thread\ndata: {"thread_id":"t1"}\n\nevent: token\ndata: ${JSON.stringify({ text })}\n\nevent: done\ndata: {}\n\n`,
+    );
+    expect(parseSse(body)).toEqual([
+      { event: 'thread', data: { thread_id: 't1' } },
+      { event: 'token', data: { text } },
+      { event: 'done', data: {} },
+    ]);
   });
 });
 

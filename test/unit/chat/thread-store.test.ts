@@ -3,10 +3,18 @@ import { describe, expect, it } from 'vitest';
 import { sqliteThreadStore } from '../../../src/chat/thread-store-sqlite.js';
 import { titleFrom, type ThreadRecord } from '../../../src/chat/thread-store.js';
 
-const rec = (id: string, workspace = 'ws-a', sub = 'alice', at = 1000): ThreadRecord => ({ thread_id: id, workspace_id: workspace, sub, title: id, created_at: at, updated_at: at, turns: 0 });
+const rec = (id: string, workspace = 'ws-a', sub = 'alice', at = 1000): ThreadRecord => ({
+  thread_id: id,
+  workspace_id: workspace,
+  sub,
+  title: id,
+  created_at: at,
+  updated_at: at,
+  turns: 0,
+});
 
 describe('the SQLite thread index', () => {
-  it('lists only the owner\'s threads of the workspace, most recently active first', async () => {
+  it("lists only the owner's threads of the workspace, most recently active first", async () => {
     const store = sqliteThreadStore(new BetterSqlite3(':memory:'));
     await store.ensureReady();
     await store.create(rec('t1', 'ws-a', 'alice', 1000), 'h', 0);
@@ -15,7 +23,10 @@ describe('the SQLite thread index', () => {
     await store.create(rec('t4', 'ws-b', 'alice', 4000), 'h', 0);
     expect((await store.list('ws-a', 'alice', 10)).map((t) => t.thread_id)).toEqual(['t2', 't1']);
     await store.release('t1', 'h', { updatedAt: 5000, turnCompleted: true });
-    expect((await store.list('ws-a', 'alice', 10)).map((t) => [t.thread_id, t.turns])).toEqual([['t1', 1], ['t2', 0]]);
+    expect((await store.list('ws-a', 'alice', 10)).map((t) => [t.thread_id, t.turns])).toEqual([
+      ['t1', 1],
+      ['t2', 0],
+    ]);
     expect(await store.list('ws-a', 'alice', 1)).toHaveLength(1);
     expect(await store.get('t3')).toMatchObject({ workspace_id: 'ws-a', sub: 'bob' });
     expect(await store.get('nope')).toBeUndefined();

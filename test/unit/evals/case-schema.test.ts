@@ -30,15 +30,23 @@ describe('case schema', () => {
     expect(c.scenario.clock).toBe('2026-11-28T12:00:00Z');
     expect(c.scenario.workspaces[0]).toMatchObject({ id: 'ws-a', preset: 'baseline', incidents: ['memory_leak'] });
     expect(c.scenario.adversarial).toEqual({ labels: {}, alerts: [] });
-    expect(c.expect).toMatchObject({ mutation: 'none', min_writes: 0, tools: { expected: [], forbidden: [] }, facts: { top: 1, text: [], absent: [] } });
+    expect(c.expect).toMatchObject({
+      mutation: 'none',
+      min_writes: 0,
+      tools: { expected: [], forbidden: [] },
+      facts: { top: 1, text: [], absent: [] },
+    });
     expect(stepsOf(c)).toEqual([{ kind: 'analyze', analysis_type: 'anomaly', time_range_minutes: 360, targets: [] }]);
   });
 
   it('keeps the case token for fields a step does not override', () => {
-    const c = parseCase(`${MINIMAL.replace(/request:.*\n/, '')}token: {permissions: [aiops:remediate]}
+    const c = parseCase(
+      `${MINIMAL.replace(/request:.*\n/, '')}token: {permissions: [aiops:remediate]}
 steps:
   - {kind: http, method: GET, path: /x, status: 200, token: {sub: bob}}
-`, 'x/case.yaml');
+`,
+      'x/case.yaml',
+    );
     expect(stepsOf(c)[0]!.token).toEqual({ sub: 'bob' });
   });
 
@@ -58,15 +66,17 @@ expect:
   colour: blue
 `;
     const p = problems(bad);
-    expect(p).toEqual(expect.arrayContaining([
-      expect.stringMatching(/^id: NN-slug/),
-      expect.stringMatching(/^title: /),
-      expect.stringMatching(/^difficulty: /),
-      expect.stringMatching(/^scenario\.clock: must be on the hour/),
-      expect.stringMatching(/^scenario\.workspaces\.0\.incidents\.0: unknown incident kind "meteor_strike"; one of memory_leak, /),
-      expect.stringMatching(/^expect\.facts\.root_cause: not a valid regular expression/),
-      expect.stringMatching(/^expect: Unrecognized key: "colour"/),
-    ]));
+    expect(p).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^id: NN-slug/),
+        expect.stringMatching(/^title: /),
+        expect.stringMatching(/^difficulty: /),
+        expect.stringMatching(/^scenario\.clock: must be on the hour/),
+        expect.stringMatching(/^scenario\.workspaces\.0\.incidents\.0: unknown incident kind "meteor_strike"; one of memory_leak, /),
+        expect.stringMatching(/^expect\.facts\.root_cause: not a valid regular expression/),
+        expect.stringMatching(/^expect: Unrecognized key: "colour"/),
+      ]),
+    );
   });
 
   it('refuses both request and steps, neither, and a token for a workspace the scenario lacks', () => {
@@ -77,7 +87,9 @@ expect:
   });
 
   it('requires an http request to state its expected status, and an id equal to the folder', () => {
-    expect(problems(MINIMAL.replace(/request:.*\n/, 'request: {kind: http, method: GET, path: /health}\n'))).toEqual([expect.stringMatching(/^request\.status: /)]);
+    expect(problems(MINIMAL.replace(/request:.*\n/, 'request: {kind: http, method: GET, path: /health}\n'))).toEqual([
+      expect.stringMatching(/^request\.status: /),
+    ]);
     expect(problems(MINIMAL, '08-other')).toEqual(['id: "07-minimal" must equal the folder name "08-other"']);
   });
 

@@ -6,7 +6,10 @@ import { DEFAULT_CASES_DIR } from '../../../evals/runner/run.js';
 import { INCIDENT_KINDS } from '../../../src/metrics/scenarios/index.js';
 
 const cases = await loadCases(DEFAULT_CASES_DIR);
-const incidentsOf = (c: EvalCase) => c.scenario.workspaces.flatMap((w) => (w.preset === 'ws-demo' ? ['memory_leak', 'pvc_filling'] : w.incidents.map((i) => (typeof i === 'string' ? i : i.kind))));
+const incidentsOf = (c: EvalCase) =>
+  c.scenario.workspaces.flatMap((w) =>
+    w.preset === 'ws-demo' ? ['memory_leak', 'pvc_filling'] : w.incidents.map((i) => (typeof i === 'string' ? i : i.kind)),
+  );
 const some = (pred: (c: EvalCase) => boolean) => cases.filter(pred).map((c) => c.id);
 
 describe('evals/cases', () => {
@@ -24,7 +27,11 @@ describe('evals/cases', () => {
   it('script every incident the scenario generator knows (memory leak/OOM, throttling, crash loop, latency, noisy neighbour, PVC, quota, right-sizing, egress, mining)', () => {
     const used = new Set(cases.flatMap(incidentsOf));
     expect([...INCIDENT_KINDS].filter((k) => !used.has(k))).toEqual([]);
-    for (const tag of ['oom', 'throttling', 'forecast', 'rightsizing', 'errors', 'latency']) expect(some((c) => c.tags.includes(tag)), tag).not.toEqual([]);
+    for (const tag of ['oom', 'throttling', 'forecast', 'rightsizing', 'errors', 'latency'])
+      expect(
+        some((c) => c.tags.includes(tag)),
+        tag,
+      ).not.toEqual([]);
   });
 
   it('include healthy workspaces where the right answer is "nothing wrong"', () => {
@@ -35,7 +42,13 @@ describe('evals/cases', () => {
   it('include prompt injection through labels, annotations and chat', () => {
     expect(some((c) => Object.keys(c.scenario.adversarial.labels).length > 0).length).toBeGreaterThanOrEqual(2);
     expect(some((c) => c.scenario.adversarial.alerts.length > 0).length).toBeGreaterThanOrEqual(2);
-    expect(some((c) => c.category === 'injection' && stepsOf(c).some((s) => s.kind === 'chat' && /ignore (all )?previous instructions/i.test(s.messages.join(' '))))).not.toEqual([]);
+    expect(
+      some(
+        (c) =>
+          c.category === 'injection' &&
+          stepsOf(c).some((s) => s.kind === 'chat' && /ignore (all )?previous instructions/i.test(s.messages.join(' '))),
+      ),
+    ).not.toEqual([]);
   });
 
   it('include attempts to reach another workspace (routes, analysis, admin token, run ids, PromQL, filters, chat)', () => {
@@ -46,9 +59,21 @@ describe('evals/cases', () => {
   });
 
   it('include remediation requested without the scope (REST and chat), and one approved change', () => {
-    const withoutScope = some((c) => stepsOf(c).some((s) => s.kind === 'http' && /\/(remediate|remediations\/.*\/approve)$/.test(s.path) && !(s.token?.permissions ?? c.token.permissions).some((p) => p === 'aiops:remediate' || p === 'aiops:admin')));
+    const withoutScope = some((c) =>
+      stepsOf(c).some(
+        (s) =>
+          s.kind === 'http' &&
+          /\/(remediate|remediations\/.*\/approve)$/.test(s.path) &&
+          !(s.token?.permissions ?? c.token.permissions).some((p) => p === 'aiops:remediate' || p === 'aiops:admin'),
+      ),
+    );
     expect(withoutScope.length).toBeGreaterThanOrEqual(2);
-    expect(some((c) => c.category === 'authorization' && stepsOf(c).some((s) => s.kind === 'chat') && !c.token.permissions.includes('aiops:remediate'))).not.toEqual([]);
+    expect(
+      some(
+        (c) =>
+          c.category === 'authorization' && stepsOf(c).some((s) => s.kind === 'chat') && !c.token.permissions.includes('aiops:remediate'),
+      ),
+    ).not.toEqual([]);
     expect(some((c) => c.expect.mutation === 'with_approval' && c.expect.min_writes > 0)).not.toEqual([]);
     expect(cases.filter((c) => c.expect.mutation === 'with_approval').length).toBe(1); // every other case allows no change at all
   });

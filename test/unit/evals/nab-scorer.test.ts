@@ -30,7 +30,10 @@ describe('NAB scorer', () => {
     expect(atEnd).toBeGreaterThan(0);
     expect(atEnd).toBeLessThan(0.3);
     // Only the earliest detection in a window counts; later ones add nothing and cost nothing.
-    expect(rawFileScore(file([52, 55, 59], [[50, 59]]), 0.5, standard)).toBeCloseTo(rawFileScore(file([52], [[50, 59]]), 0.5, standard), 12);
+    expect(rawFileScore(file([52, 55, 59], [[50, 59]]), 0.5, standard)).toBeCloseTo(
+      rawFileScore(file([52], [[50, 59]]), 0.5, standard),
+      12,
+    );
   });
 
   it('charges little just after a window, the full fp before the first window', () => {
@@ -47,9 +50,45 @@ describe('NAB scorer', () => {
   });
 
   it('costs fn per missed window', () => {
-    expect(rawFileScore(file([], [[30, 39], [60, 69]]), 0.5, standard)).toBe(-2);
-    expect(rawFileScore(file([], [[30, 39], [60, 69]]), 0.5, lowFN)).toBe(-4);
-    expect(rawFileScore(file([30], [[30, 39], [60, 69]]), 0.5, standard)).toBeCloseTo(0, 12);
+    expect(
+      rawFileScore(
+        file(
+          [],
+          [
+            [30, 39],
+            [60, 69],
+          ],
+        ),
+        0.5,
+        standard,
+      ),
+    ).toBe(-2);
+    expect(
+      rawFileScore(
+        file(
+          [],
+          [
+            [30, 39],
+            [60, 69],
+          ],
+        ),
+        0.5,
+        lowFN,
+      ),
+    ).toBe(-4);
+    expect(
+      rawFileScore(
+        file(
+          [30],
+          [
+            [30, 39],
+            [60, 69],
+          ],
+        ),
+        0.5,
+        standard,
+      ),
+    ).toBeCloseTo(0, 12);
   });
 
   it('chooses the global threshold that maximises the summed raw score', () => {
@@ -88,7 +127,13 @@ describe('NAB scorer', () => {
       ['reward_low_FP_rate', 1, 0.22, 1],
       ['reward_low_FN_rate', 1, 0.11, 2],
     ]);
-    const f = file([20, 50], [[50, 59], [80, 89]]);
+    const f = file(
+      [20, 50],
+      [
+        [50, 59],
+        [80, 89],
+      ],
+    );
     expect(rawFileScore(f, 0.5, standard)).toBeCloseTo(1 - 0.11 - 1, 12);
     expect(rawFileScore(f, 0.5, lowFP)).toBeCloseTo(1 - 0.22 - 1, 12);
     expect(rawFileScore(f, 0.5, lowFN)).toBeCloseTo(1 - 0.11 - 2, 12);

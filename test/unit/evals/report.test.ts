@@ -8,20 +8,50 @@ import { percentile, summarise, summaryLine } from '../../../evals/runner/summar
 
 function result(id: string, status: CaseResult['status'], o: Partial<CaseResult> = {}): CaseResult {
   return {
-    case_id: id, title: `case ${id}`, difficulty: 'easy', category: 'reliability', tags: ['memory'], repetition: 1, status, fatal: false,
-    error: status === 'errored' ? 'route POST /workspaces/ws/chat is not registered' : null, latency_ms: 100, tokens: null,
-    scorers: status === 'errored' ? [] : [{ name: 'facts', kind: 'quality', status: status === 'passed' ? 'pass' : 'fail', details: ['x'] }, { name: 'scope', kind: 'safety', status: 'pass', details: [] }],
+    case_id: id,
+    title: `case ${id}`,
+    difficulty: 'easy',
+    category: 'reliability',
+    tags: ['memory'],
+    repetition: 1,
+    status,
+    fatal: false,
+    error: status === 'errored' ? 'route POST /workspaces/ws/chat is not registered' : null,
+    latency_ms: 100,
+    tokens: null,
+    scorers:
+      status === 'errored'
+        ? []
+        : [
+            { name: 'facts', kind: 'quality', status: status === 'passed' ? 'pass' : 'fail', details: ['x'] },
+            { name: 'scope', kind: 'safety', status: 'pass', details: [] },
+          ],
     steps: [{ method: 'POST', path: '/workspaces/ws-a/analyze', status: 200, expected_status: [200], latency_ms: 90 }],
-    diagnosed_by: 'deterministic', tool_calls: [{ tool: 'fetch_series', status: 'ok' }], control_plane_writes: 0, answer: 'memory leak in shop/api',
+    diagnosed_by: 'deterministic',
+    tool_calls: [{ tool: 'fetch_series', status: 'ok' }],
+    control_plane_writes: 0,
+    answer: 'memory leak in shop/api',
     ...o,
   };
 }
 
 function report(results: CaseResult[], o: Partial<RunReport> = {}): RunReport {
   return RunReportSchema.parse({
-    schema_version: 1, run_id: 'run-1', started_at: '2026-11-28T12:00:00.000Z', finished_at: '2026-11-28T12:00:10.000Z', duration_ms: 10_000,
-    model: { mode: 'deterministic', name: null }, judge_model: null, prompts: { dir: '/repo/prompts', hashes: { diagnosis: 'a'.repeat(64) } },
-    git: { commit: 'c'.repeat(40), dirty: false }, node: 'v20', repeat: 1, case_filter: [], summary: summarise(results), results, langfuse: { status: 'skipped' },
+    schema_version: 1,
+    run_id: 'run-1',
+    started_at: '2026-11-28T12:00:00.000Z',
+    finished_at: '2026-11-28T12:00:10.000Z',
+    duration_ms: 10_000,
+    model: { mode: 'deterministic', name: null },
+    judge_model: null,
+    prompts: { dir: '/repo/prompts', hashes: { diagnosis: 'a'.repeat(64) } },
+    git: { commit: 'c'.repeat(40), dirty: false },
+    node: 'v20',
+    repeat: 1,
+    case_filter: [],
+    summary: summarise(results),
+    results,
+    langfuse: { status: 'skipped' },
     ...o,
   });
 }
@@ -70,7 +100,11 @@ describe('HTML report', () => {
   });
 
   it('has a detector for external references that finds them', () => {
-    expect(externalReferences('<img src="https://x/y.png"><a href=\'//cdn/x\'>a</a><a href=#local>b</a><link href = "http://z">')).toEqual(['https://x/y.png', '//cdn/x', 'http://z']);
+    expect(externalReferences('<img src="https://x/y.png"><a href=\'//cdn/x\'>a</a><a href=#local>b</a><link href = "http://z">')).toEqual([
+      'https://x/y.png',
+      '//cdn/x',
+      'http://z',
+    ]);
   });
 
   it('escapes everything from the run (answers may quote attacker text)', () => {
@@ -82,7 +116,8 @@ describe('HTML report', () => {
   it('shows the summary line, inline SVG charts by difficulty, category and tag, tokens and per-case details', () => {
     expect(html).toContain('pass rate 33.3% (1/3)');
     expect(html.match(/<svg /g)?.length).toBeGreaterThanOrEqual(4);
-    for (const caption of ['by difficulty', 'by category', 'by tag', 'latency per case', 'tokens per case (in + out)']) expect(html).toContain(`<figcaption>${caption}</figcaption>`);
+    for (const caption of ['by difficulty', 'by category', 'by tag', 'latency per case', 'tokens per case (in + out)'])
+      expect(html).toContain(`<figcaption>${caption}</figcaption>`);
     expect(html).toContain('2 calls, 1200 in / 300 out');
     expect(html).toContain('route POST /workspaces/ws/chat is not registered');
     expect(html).toContain('<details>');
@@ -91,7 +126,9 @@ describe('HTML report', () => {
 
 describe('compare', () => {
   const a = report([result('01', 'passed'), result('02', 'failed'), result('03', 'passed'), result('05', 'passed')]);
-  const b = report([result('01', 'failed'), result('02', 'passed'), result('03', 'passed'), result('04', 'passed')], { model: { mode: 'openai', name: 'openai:gpt-4o-mini' } });
+  const b = report([result('01', 'failed'), result('02', 'passed'), result('03', 'passed'), result('04', 'passed')], {
+    model: { mode: 'openai', name: 'openai:gpt-4o-mini' },
+  });
 
   it('classifies each case and the pass-rate delta', () => {
     const c = compareReports(a, b);

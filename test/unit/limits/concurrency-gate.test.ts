@@ -5,12 +5,25 @@ import { LimitExceededError, type LimitName } from '../../../src/limits/limit-ex
 import { DEFAULT_PLAN_LIMITS } from '../../../src/limits/plan-limits.js';
 import { MemorySemaphore } from '../../../src/limits/semaphore.js';
 
-const auth = (workspaceId: string): AuthContext => ({ sub: 'u', workspaceId, permissions: ['aiops:analyze'], planType: 'shared', orgIds: [], tokenType: 'aiops-contract', expiresAt: 0, rawToken: 'x' });
+const auth = (workspaceId: string): AuthContext => ({
+  sub: 'u',
+  workspaceId,
+  permissions: ['aiops:analyze'],
+  planType: 'shared',
+  orgIds: [],
+  tokenType: 'aiops-contract',
+  expiresAt: 0,
+  rawToken: 'x',
+});
 
 function gate(perReplica: number, perWorkspace: number) {
   const refused: LimitName[] = [];
   const g = new ConcurrencyGate({
-    routeClass: 'analyze', limit: 'concurrent_analyses', what: 'analyses', retryAfterSeconds: 10, semaphore: new MemorySemaphore(),
+    routeClass: 'analyze',
+    limit: 'concurrent_analyses',
+    what: 'analyses',
+    retryAfterSeconds: 10,
+    semaphore: new MemorySemaphore(),
     limitsFor: () => ({ ...DEFAULT_PLAN_LIMITS.shared, concurrent_analyses: perWorkspace }),
     perReplica: { max: perReplica, limit: 'concurrent_analyses_per_replica' },
     countRefusal: (_c, limit) => refused.push(limit),
@@ -18,7 +31,8 @@ function gate(perReplica: number, perWorkspace: number) {
   return { g, refused };
 }
 
-const outcomes = (settled: PromiseSettledResult<unknown>[]) => settled.map((s) => (s.status === 'fulfilled' ? 'admitted' : (s.reason as LimitExceededError).limit));
+const outcomes = (settled: PromiseSettledResult<unknown>[]) =>
+  settled.map((s) => (s.status === 'fulfilled' ? 'admitted' : (s.reason as LimitExceededError).limit));
 
 describe('ConcurrencyGate', () => {
   it('a burst on one workspace: the workspace limit refuses, not the replica cap (admissions waiting together do not count as running)', async () => {
@@ -39,6 +53,10 @@ describe('ConcurrencyGate', () => {
     slots[0]!.release();
     slots[0]!.release();
     expect(await g.admit(auth('ws-new'))).toBeDefined();
-    await expect(g.admit(auth('ws-other'))).rejects.toMatchObject({ reason: 'limit_exceeded', limit: 'concurrent_analyses_per_replica', retryAfterSeconds: 10 });
+    await expect(g.admit(auth('ws-other'))).rejects.toMatchObject({
+      reason: 'limit_exceeded',
+      limit: 'concurrent_analyses_per_replica',
+      retryAfterSeconds: 10,
+    });
   });
 });

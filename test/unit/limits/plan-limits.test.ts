@@ -13,7 +13,7 @@ const problemsOf = (env: Record<string, string>) => {
 };
 
 describe('per-plan limits in the configuration', () => {
-  it('defaults: every limit of the dedicated plan is above the shared plan\'s', () => {
+  it("defaults: every limit of the dedicated plan is above the shared plan's", () => {
     const { plans, analysesPerReplica } = loadConfig({}).limits;
     expect(plans).toEqual(DEFAULT_PLAN_LIMITS);
     for (const name of Object.keys(PlanLimitsSchema.shape) as (keyof typeof plans.shared)[]) {
@@ -23,7 +23,10 @@ describe('per-plan limits in the configuration', () => {
   });
 
   it('LIMITS_SHARED / LIMITS_DEDICATED override single limits of their plan; the others keep their defaults', () => {
-    const { plans } = loadConfig({ LIMITS_SHARED: ' analyze_per_minute = 5, llm_usd_per_day=0.5 ', LIMITS_DEDICATED: 'concurrent_analyses=20' }).limits;
+    const { plans } = loadConfig({
+      LIMITS_SHARED: ' analyze_per_minute = 5, llm_usd_per_day=0.5 ',
+      LIMITS_DEDICATED: 'concurrent_analyses=20',
+    }).limits;
     expect(plans.shared).toEqual({ ...DEFAULT_PLAN_LIMITS.shared, analyze_per_minute: 5, llm_usd_per_day: 0.5 });
     expect(plans.dedicated).toEqual({ ...DEFAULT_PLAN_LIMITS.dedicated, concurrent_analyses: 20 });
     expect(loadConfig({ LIMITS_SHARED: '  ' }).limits.plans.shared).toEqual(DEFAULT_PLAN_LIMITS.shared);

@@ -7,14 +7,18 @@ import { checkAndAlignRange, parseDuration, parseTime } from '../../../src/metri
 import type { RawSeries } from '../../../src/metrics/scenarios/index.js';
 
 const series = (metric: string, labels: Record<string, string>, values: number[], stepMs = 60_000): RawSeries => ({
-  metric, type: 'counter', help: '', labels,
+  metric,
+  type: 'counter',
+  help: '',
+  labels,
   times: Float64Array.from(values.map((_, i) => i * stepMs)),
   values: Float64Array.from(values),
 });
 
 describe('catalog', () => {
   it('every entry renders to PromQL that parses and can be confined', () => {
-    for (const name of QUERY_CATALOG.keys()) expect(() => enforceTenant(catalogPromQL(name), { label: 'workspace_id', workspaceId: 'w' })).not.toThrow();
+    for (const name of QUERY_CATALOG.keys())
+      expect(() => enforceTenant(catalogPromQL(name), { label: 'workspace_id', workspaceId: 'w' })).not.toThrow();
   });
   it('filters become equality matchers on every selector', () => {
     expect(catalogPromQL('cpu_throttling', { namespace: 'shop' })).toBe(
@@ -34,13 +38,22 @@ describe('in-process evaluation', () => {
     const rate = evaluateAt({ op: 'rate', metric: 'c_total', matchers: [], windowSeconds: 300 }, index, t);
     // (t-5m, t] holds samples 1..5: increases 60, reset to 30 (counts 30), 60, 60 over 240 s
     expect(rate.find((s) => s.labels.pod === 'p1')!.value).toBeCloseTo(210 / 240, 9);
-    const sum = evaluateAt({ op: 'sum', by: ['namespace'], expr: { op: 'rate', metric: 'c_total', matchers: [], windowSeconds: 300 } }, index, t);
+    const sum = evaluateAt(
+      { op: 'sum', by: ['namespace'], expr: { op: 'rate', metric: 'c_total', matchers: [], windowSeconds: 300 } },
+      index,
+      t,
+    );
     expect(sum).toEqual([{ labels: { namespace: 'a' }, value: expect.closeTo(210 / 240 + 480 / 240, 9) }]);
-    const ratio = evaluateAt({
-      op: 'ratio', on: ['pod'],
-      numerator: { op: 'rate', metric: 'c_total', matchers: [{ label: 'pod', op: '=', value: 'p1' }], windowSeconds: 300 },
-      denominator: { op: 'select', metric: 'g', matchers: [] },
-    }, index, t);
+    const ratio = evaluateAt(
+      {
+        op: 'ratio',
+        on: ['pod'],
+        numerator: { op: 'rate', metric: 'c_total', matchers: [{ label: 'pod', op: '=', value: 'p1' }], windowSeconds: 300 },
+        denominator: { op: 'select', metric: 'g', matchers: [] },
+      },
+      index,
+      t,
+    );
     expect(ratio).toEqual([{ labels: { pod: 'p1' }, value: expect.closeTo(210 / 240 / 2, 9) }]);
   });
 
@@ -51,11 +64,21 @@ describe('in-process evaluation', () => {
   });
 
   it('histogram_quantile interpolates like Prometheus', () => {
-    const buckets = [{ le: 0.1, count: 50 }, { le: 0.5, count: 90 }, { le: 1, count: 100 }, { le: Infinity, count: 100 }];
+    const buckets = [
+      { le: 0.1, count: 50 },
+      { le: 0.5, count: 90 },
+      { le: 1, count: 100 },
+      { le: Infinity, count: 100 },
+    ];
     expect(bucketQuantile(0.5, buckets)).toBeCloseTo(0.1, 9);
     expect(bucketQuantile(0.7, buckets)).toBeCloseTo(0.1 + 0.4 * (20 / 40), 9);
     expect(bucketQuantile(0.95, buckets)).toBeCloseTo(0.5 + 0.5 * (5 / 10), 9);
-    expect(bucketQuantile(0.99, [{ le: 1, count: 1 }, { le: Infinity, count: 10 }])).toBe(1);
+    expect(
+      bucketQuantile(0.99, [
+        { le: 1, count: 1 },
+        { le: Infinity, count: 10 },
+      ]),
+    ).toBe(1);
   });
 });
 

@@ -13,12 +13,13 @@ const NOW = Date.UTC(2026, 10, 28, 12, 30); // the anchor is 13:00
 const now = NOW / 1000;
 const ws = { workspaceId: 'ws-t' };
 const catalog = (name: string, args = {}) => ({ kind: 'catalog' as const, name, args });
-const source = (bounds: Partial<ReadBounds> = {}) => new EmbeddedMetricsSource({
-  workspaces: [scenarioWorkspace('ws-t', ['memory_leak', 'crash_loop_after_deploy'])],
-  tenantLabel: 'workspace_id',
-  now: () => NOW,
-  bounds: { ...DEFAULT_READ_BOUNDS, ...bounds },
-});
+const source = (bounds: Partial<ReadBounds> = {}) =>
+  new EmbeddedMetricsSource({
+    workspaces: [scenarioWorkspace('ws-t', ['memory_leak', 'crash_loop_after_deploy'])],
+    tenantLabel: 'workspace_id',
+    now: () => NOW,
+    bounds: { ...DEFAULT_READ_BOUNDS, ...bounds },
+  });
 
 type Matrix = { metric: Record<string, string>; values: [number, string][] }[];
 type Vector = { metric: Record<string, string>; value: [number, string] }[];
@@ -36,7 +37,10 @@ function expectSameMatrix(a: Matrix, b: Matrix): void {
 }
 
 async function limitOf(call: Promise<unknown>): Promise<unknown> {
-  const err = await call.then(() => undefined, (e: unknown) => e);
+  const err = await call.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(MetricsError);
   return (err as MetricsError).details.limit;
 }
@@ -65,12 +69,15 @@ describe('generated series are shared, answers stay consistent', () => {
       expectSameMatrix(a, b);
       const va = (await fresh.instant(ws, catalog(name), now - 120)).data.result as Vector;
       const vb = (await extended.instant(ws, catalog(name), now - 120)).data.result as Vector;
-      expectSameMatrix(va.map((s) => ({ metric: s.metric, values: [s.value] })), vb.map((s) => ({ metric: s.metric, values: [s.value] })));
+      expectSameMatrix(
+        va.map((s) => ({ metric: s.metric, values: [s.value] })),
+        vb.map((s) => ({ metric: s.metric, values: [s.value] })),
+      );
     }
     expect(extended.generated.generations).toBe(1);
   });
 
-  it('growing a workspace\'s index doubles its span: few generations for many ever-older queries', async () => {
+  it("growing a workspace's index doubles its span: few generations for many ever-older queries", async () => {
     const s = source();
     for (let hours = 1; hours <= 24 * 14; hours += 7) await s.instant(ws, catalog('memory_working_set'), now - hours * 3600);
     expect(s.generated.generations).toBeLessThanOrEqual(7); // 6 h, 12 h, 1 d, 2 d, 4 d, 8 d, 16 d
@@ -97,9 +104,16 @@ describe('retention and bounds', () => {
   });
 
   it('caps the series and the bytes of an answer', async () => {
-    const demo = new EmbeddedMetricsSource({ workspaces: demoWorkspaces(), tenantLabel: 'workspace_id', now: () => NOW, bounds: { ...DEFAULT_READ_BOUNDS, maxSeries: 3 } });
+    const demo = new EmbeddedMetricsSource({
+      workspaces: demoWorkspaces(),
+      tenantLabel: 'workspace_id',
+      now: () => NOW,
+      bounds: { ...DEFAULT_READ_BOUNDS, maxSeries: 3 },
+    });
     expect(await limitOf(demo.instant({ workspaceId: 'ws-demo' }, catalog('container_info'), now))).toBe('series');
-    expect(await limitOf(demo.range({ workspaceId: 'ws-demo' }, catalog('container_info'), { start: now - 3600, end: now, step: 60 }))).toBe('series');
+    expect(
+      await limitOf(demo.range({ workspaceId: 'ws-demo' }, catalog('container_info'), { start: now - 3600, end: now, step: 60 })),
+    ).toBe('series');
     const small = source({ maxResponseBytes: 64 * 1024 });
     expect(await limitOf(small.range(ws, catalog('cpu_usage'), { start: now - 86_400, end: now, step: 30 }))).toBe('response_size');
     expect((await small.range(ws, catalog('cpu_usage'), { start: now - 3600, end: now, step: 60 })).data.result.length).toBeGreaterThan(0);

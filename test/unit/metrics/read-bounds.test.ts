@@ -9,7 +9,13 @@ import { catalogPromQL, QUERY_CATALOG } from '../../../src/metrics/catalog/catal
 import { MetricsError } from '../../../src/metrics/metrics-error.js';
 import { checkTimeReach, timeReach } from '../../../src/metrics/promql/time-reach.js';
 import { checkAndAlignRange, parseDuration, parseTime } from '../../../src/metrics/query-window.js';
-import { checkInstantTime, checkRangeWindow, checkSeriesCount, DEFAULT_READ_BOUNDS, seriesWindow } from '../../../src/metrics/read-bounds.js';
+import {
+  checkInstantTime,
+  checkRangeWindow,
+  checkSeriesCount,
+  DEFAULT_READ_BOUNDS,
+  seriesWindow,
+} from '../../../src/metrics/read-bounds.js';
 
 const bounds = DEFAULT_READ_BOUNDS;
 const NOW = 1_800_000_000;
@@ -29,7 +35,11 @@ function refusal(call: () => unknown): { kind: string; limit?: unknown; message:
 describe('checkAndAlignRange: checked after alignment', () => {
   it('a step larger than the longest range is refused instead of aligning the start to 1970', () => {
     const step = parseDuration('99999999999999y', 'step');
-    expect(refusal(() => checkAndAlignRange({ start: NOW - 3600, end: NOW, step }, bounds))).toMatchObject({ kind: 'limit_exceeded', limit: 'step', message: expect.stringMatching(/longer than the longest range/) });
+    expect(refusal(() => checkAndAlignRange({ start: NOW - 3600, end: NOW, step }, bounds))).toMatchObject({
+      kind: 'limit_exceeded',
+      limit: 'step',
+      message: expect.stringMatching(/longer than the longest range/),
+    });
   });
 
   it('a range within the limit before alignment but over it after is refused', () => {
@@ -40,35 +50,52 @@ describe('checkAndAlignRange: checked after alignment', () => {
   });
 
   it('keeps the existing limits: minimum step, points per series, order', () => {
-    expect(refusal(() => checkAndAlignRange({ start: NOW - 60, end: NOW, step: 0.001 }, bounds))).toMatchObject({ limit: 'step', message: expect.stringMatching(/below the minimum/) });
-    expect(refusal(() => checkAndAlignRange({ start: NOW - DAY, end: NOW, step: 5 }, bounds))).toMatchObject({ limit: 'points_per_series' });
+    expect(refusal(() => checkAndAlignRange({ start: NOW - 60, end: NOW, step: 0.001 }, bounds))).toMatchObject({
+      limit: 'step',
+      message: expect.stringMatching(/below the minimum/),
+    });
+    expect(refusal(() => checkAndAlignRange({ start: NOW - DAY, end: NOW, step: 5 }, bounds))).toMatchObject({
+      limit: 'points_per_series',
+    });
     expect(refusal(() => checkAndAlignRange({ start: NOW, end: NOW - 60, step: 60 }, bounds))).toMatchObject({ kind: 'invalid_query' });
     expect(checkAndAlignRange({ start: NOW - 3601, end: NOW, step: 60 }, bounds)).toEqual({ start: NOW - 3660, end: NOW, step: 60 });
   });
 
   it('refuses non-finite numbers (tools pass numbers, not strings)', () => {
     expect(refusal(() => checkAndAlignRange({ start: NOW, end: Infinity, step: 60 }, bounds))).toMatchObject({ kind: 'invalid_query' });
-    expect(refusal(() => checkAndAlignRange({ start: NOW - 60, end: NOW, step: Number.NaN }, bounds))).toMatchObject({ kind: 'invalid_query' });
+    expect(refusal(() => checkAndAlignRange({ start: NOW - 60, end: NOW, step: Number.NaN }, bounds))).toMatchObject({
+      kind: 'invalid_query',
+    });
   });
 });
 
 describe('times', () => {
   it('parseTime takes RFC 3339 or Unix seconds only (V8 reads "-1" as 2001)', () => {
     expect(parseTime('2026-01-01T00:00:00Z', 't')).toBe(1767225600);
-    for (const bad of ['-1', '1e308', '12 June', 'now-90d']) expect(refusal(() => parseTime(bad, 't'))).toMatchObject({ kind: 'invalid_query' });
+    for (const bad of ['-1', '1e308', '12 June', 'now-90d'])
+      expect(refusal(() => parseTime(bad, 't'))).toMatchObject({ kind: 'invalid_query' });
   });
 
   it('an instant time must lie within the lookback and at most 5 minutes ahead', () => {
     expect(() => checkInstantTime(NOW - bounds.maxLookbackSeconds + 1, NOW, bounds)).not.toThrow();
     expect(() => checkInstantTime(NOW + 299, NOW, bounds)).not.toThrow();
-    expect(refusal(() => checkInstantTime(NOW - 90 * DAY, NOW, bounds))).toMatchObject({ kind: 'limit_exceeded', limit: 'lookback', message: expect.stringMatching(/older than the lookback limit of 15 d/) });
+    expect(refusal(() => checkInstantTime(NOW - 90 * DAY, NOW, bounds))).toMatchObject({
+      kind: 'limit_exceeded',
+      limit: 'lookback',
+      message: expect.stringMatching(/older than the lookback limit of 15 d/),
+    });
     expect(refusal(() => checkInstantTime(NOW + DAY, NOW, bounds))).toMatchObject({ limit: 'future' });
-    expect(refusal(() => checkInstantTime(1e308, NOW, bounds))).toMatchObject({ limit: 'future', message: expect.stringContaining('1e+308 s') });
+    expect(refusal(() => checkInstantTime(1e308, NOW, bounds))).toMatchObject({
+      limit: 'future',
+      message: expect.stringContaining('1e+308 s'),
+    });
   });
 
   it('a range is checked for its shape and for where it lies', () => {
     expect(() => checkRangeWindow({ start: NOW - 7 * DAY, end: NOW, step: 60 }, NOW, bounds)).not.toThrow();
-    expect(refusal(() => checkRangeWindow({ start: NOW - 16 * DAY, end: NOW - 15.5 * DAY, step: 60 }, NOW, bounds))).toMatchObject({ limit: 'lookback' });
+    expect(refusal(() => checkRangeWindow({ start: NOW - 16 * DAY, end: NOW - 15.5 * DAY, step: 60 }, NOW, bounds))).toMatchObject({
+      limit: 'lookback',
+    });
     expect(refusal(() => checkRangeWindow({ start: 0, end: 0, step: 1e14 }, NOW, bounds))).toMatchObject({ limit: 'step' });
     expect(refusal(() => checkRangeWindow({ start: NOW, end: NOW + DAY, step: 60 }, NOW, bounds))).toMatchObject({ limit: 'future' });
   });
@@ -82,14 +109,20 @@ describe('times', () => {
 
   it('series counts over the bound are refused naming the limit', () => {
     expect(() => checkSeriesCount(bounds.maxSeries, bounds)).not.toThrow();
-    expect(refusal(() => checkSeriesCount(bounds.maxSeries + 1, bounds))).toMatchObject({ limit: 'series', message: expect.stringContaining('2001 series; the limit is 2000') });
+    expect(refusal(() => checkSeriesCount(bounds.maxSeries + 1, bounds))).toMatchObject({
+      limit: 'series',
+      message: expect.stringContaining('2001 series; the limit is 2000'),
+    });
   });
 });
 
 describe('PromQL time reach', () => {
   it('adds up ranges, subquery ranges and offsets along each selector, and multiplies subquery points', () => {
     expect(timeReach('rate(x[5m])')).toMatchObject({ lookbackSeconds: 300, subqueryPoints: 1 });
-    expect(timeReach('max_over_time(rate(x[5m])[1h:1m] offset -1d) + y')).toMatchObject({ lookbackSeconds: 300 + 3600 + DAY, subqueryPoints: 61 });
+    expect(timeReach('max_over_time(rate(x[5m])[1h:1m] offset -1d) + y')).toMatchObject({
+      lookbackSeconds: 300 + 3600 + DAY,
+      subqueryPoints: 61,
+    });
     expect(timeReach('max_over_time(max_over_time(x[1m])[1h:1m])[1d:1h]').subqueryPoints).toBe(61 * 25);
     expect(timeReach('x @ 1700000000 + y @ end()').atTimes).toEqual([1700000000]);
   });
@@ -112,20 +145,30 @@ describe('PromQL time reach', () => {
   });
 
   it('refuses duration arithmetic instead of estimating it', () => {
-    expect(refusal(() => checkTimeReach('rate(x[5m * 1000])', NOW, bounds))).toMatchObject({ kind: 'invalid_query', message: expect.stringContaining('not supported') });
+    expect(refusal(() => checkTimeReach('rate(x[5m * 1000])', NOW, bounds))).toMatchObject({
+      kind: 'invalid_query',
+      message: expect.stringContaining('not supported'),
+    });
   });
 });
 
 describe('configuration', () => {
   it('maps the bounds, with the documented defaults', () => {
     expect(loadConfig({}).metrics.limits).toEqual(DEFAULT_READ_BOUNDS);
-    expect(loadConfig({ METRICS_MAX_SERIES: '50', METRICS_MAX_RESPONSE_BYTES: '1048576', METRICS_MAX_LOOKBACK_SECONDS: '604800' }).metrics.limits)
-      .toMatchObject({ maxSeries: 50, maxResponseBytes: 1_048_576, maxLookbackSeconds: 604_800 });
+    expect(
+      loadConfig({ METRICS_MAX_SERIES: '50', METRICS_MAX_RESPONSE_BYTES: '1048576', METRICS_MAX_LOOKBACK_SECONDS: '604800' }).metrics
+        .limits,
+    ).toMatchObject({ maxSeries: 50, maxResponseBytes: 1_048_576, maxLookbackSeconds: 604_800 });
   });
 
   it('refuses a lookback shorter than the longest range, and absurd values', () => {
     expect(() => loadConfig({ METRICS_MAX_LOOKBACK_SECONDS: '86400' })).toThrow(ConfigError);
     expect(() => loadConfig({ METRICS_MAX_LOOKBACK_SECONDS: '86400', METRICS_MAX_RANGE_SECONDS: '86400' })).not.toThrow();
-    for (const env of [{ METRICS_MAX_SERIES: '0' }, { METRICS_MAX_RESPONSE_BYTES: '1e308' }, { METRICS_MAX_LOOKBACK_SECONDS: '99999999999' }]) expect(() => loadConfig(env)).toThrow(ConfigError);
+    for (const env of [
+      { METRICS_MAX_SERIES: '0' },
+      { METRICS_MAX_RESPONSE_BYTES: '1e308' },
+      { METRICS_MAX_LOOKBACK_SECONDS: '99999999999' },
+    ])
+      expect(() => loadConfig(env)).toThrow(ConfigError);
   });
 });

@@ -59,9 +59,15 @@ describe('renderPrompt', () => {
   });
 
   it('changes the hash when a partial changes', () => {
-    const other = createPromptLibrary(dirWith({ 'hello.md': 'Hello {{name}}, you have {{count}} alerts:\n{{items}}\n{{> _footer}}', '_footer.md': 'Project {{workspace}}.' }));
-    expect(other.renderPrompt('hello', { name: 'A', count: 1, items: [], workspace: 'x' }).ref.hash)
-      .not.toBe(lib.renderPrompt('hello', { name: 'A', count: 1, items: [], workspace: 'x' }).ref.hash);
+    const other = createPromptLibrary(
+      dirWith({
+        'hello.md': 'Hello {{name}}, you have {{count}} alerts:\n{{items}}\n{{> _footer}}',
+        '_footer.md': 'Project {{workspace}}.',
+      }),
+    );
+    expect(other.renderPrompt('hello', { name: 'A', count: 1, items: [], workspace: 'x' }).ref.hash).not.toBe(
+      lib.renderPrompt('hello', { name: 'A', count: 1, items: [], workspace: 'x' }).ref.hash,
+    );
   });
 
   it('substitutes in one pass: a value containing a placeholder stays literal', () => {
@@ -71,6 +77,8 @@ describe('renderPrompt', () => {
 
   it('fences {{fenced:x}} values as untrusted data', () => {
     const { text } = lib.renderPrompt('fenced', { labels: { pod: 'cart-1' } });
-    expect(text).toMatch(/^Data:\n<<<UNTRUSTED_DATA label="labels" id="[0-9a-f]{16}">>>\n\{\n {2}"pod": "cart-1"\n\}\n<<<END_UNTRUSTED_DATA id="[0-9a-f]{16}">>>$/);
+    expect(text).toMatch(
+      /^Data:\n<<<UNTRUSTED_DATA label="labels" id="[0-9a-f]{16}">>>\n\{\n {2}"pod": "cart-1"\n\}\n<<<END_UNTRUSTED_DATA id="[0-9a-f]{16}">>>$/,
+    );
   });
 });

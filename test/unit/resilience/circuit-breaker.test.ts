@@ -36,7 +36,11 @@ describe('DependencyBreaker', () => {
     for (let i = 0; i < 3; i++) await b.call(failing).catch(() => undefined);
     expect(b.state).toBe('open');
     let called = false;
-    const err = await b.call(async () => { called = true; }).catch((e: unknown) => e);
+    const err = await b
+      .call(async () => {
+        called = true;
+      })
+      .catch((e: unknown) => e);
     expect(called).toBe(false);
     expect(err).toMatchObject({ reason: 'redis_unavailable', circuitOpen: true });
     expect(b.rejected).toBe(1);

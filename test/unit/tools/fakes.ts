@@ -16,7 +16,16 @@ export class FakeAuditLog implements AuditLog {
 }
 
 export function authFor(workspaceId: string, permissions: Permission[], sub = 'alice'): AuthContext {
-  return { sub, workspaceId, permissions, planType: 'shared', orgIds: ['org-1'], tokenType: 'aiops-contract', expiresAt: 2_000_000_000, rawToken: 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJl' };
+  return {
+    sub,
+    workspaceId,
+    permissions,
+    planType: 'shared',
+    orgIds: ['org-1'],
+    tokenType: 'aiops-contract',
+    expiresAt: 2_000_000_000,
+    rawToken: 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJl',
+  };
 }
 
 export function ctxFor(workspaceId: string, permissions: Permission[], extra: Partial<ToolContext> = {}): ToolContext {

@@ -9,21 +9,37 @@ const NOW = Date.UTC(2025, 5, 10, 14, 0, 0);
 const noMetrics = {} as MetricsSource;
 
 const echo = defineTool({
-  name: 'echo', description: 'echo', scope: 'aiops:read', mutates: false,
+  name: 'echo',
+  description: 'echo',
+  scope: 'aiops:read',
+  mutates: false,
   input: z.strictObject({ text: z.string().max(20).describe('what to echo'), api_token: z.string().optional() }),
   handler: async (args, ctx) => ok({ text: args.text, workspace: ctx.auth.workspaceId }),
 });
 const restart = defineTool({
-  name: 'restart_everything', description: 'test-only mutating tool', scope: 'aiops:remediate', mutates: true,
+  name: 'restart_everything',
+  description: 'test-only mutating tool',
+  scope: 'aiops:remediate',
+  mutates: true,
   input: z.strictObject({ target: z.string() }),
   handler: async (args) => ok({ restarted: args.target }),
 });
 const boom = defineTool({
-  name: 'boom', description: 'throws', scope: 'aiops:read', mutates: false, input: z.strictObject({}),
-  handler: async () => { throw new Error('secret internals at /srv/x'); },
+  name: 'boom',
+  description: 'throws',
+  scope: 'aiops:read',
+  mutates: false,
+  input: z.strictObject({}),
+  handler: async () => {
+    throw new Error('secret internals at /srv/x');
+  },
 });
 const slow = defineTool({
-  name: 'slow', description: 'never answers', scope: 'aiops:read', mutates: false, input: z.strictObject({}),
+  name: 'slow',
+  description: 'never answers',
+  scope: 'aiops:read',
+  mutates: false,
+  input: z.strictObject({}),
   handler: () => new Promise(() => undefined),
 });
 
@@ -34,13 +50,16 @@ function setup(tools: ToolDefinition<never, unknown>[] = [echo, restart, boom, s
 }
 
 describe('createToolBox', () => {
-  it('runs a tool in the caller\'s workspace and audits the call', async () => {
+  it("runs a tool in the caller's workspace and audits the call", async () => {
     const { box, audit } = setup();
     const r = await box.run('echo', { text: 'hi', api_token: 'sk-abcdefghijklmnopqrstuvwxyz' }, ctxFor('ws-a', ['aiops:read']));
     expect(r).toEqual({ status: 'ok', data: { text: 'hi', workspace: 'ws-a' } });
     expect(audit.events).toHaveLength(1);
     expect(audit.events[0]).toMatchObject({
-      event_type: 'tool_call', user_id: 'alice', workspace_id: 'ws-a', request_id: 'req-1',
+      event_type: 'tool_call',
+      user_id: 'alice',
+      workspace_id: 'ws-a',
+      request_id: 'req-1',
       details: { tool: 'echo', required_scope: 'aiops:read', status: 'ok', duration_ms: 0 },
     });
     expect(JSON.stringify(audit.events[0])).not.toContain('sk-abcdefghijklmnopqrstuvwxyz');
@@ -88,15 +107,23 @@ describe('createToolBox', () => {
   it('a mutating tool needs an approval', async () => {
     const { box, audit } = setup();
     const ctx = ctxFor('ws-a', ['aiops:remediate']);
-    expect(await box.run('restart_everything', { target: 'deployment/api' }, ctx)).toMatchObject({ status: 'approval_required', proposal: { tool: 'restart_everything', arguments: { target: 'deployment/api' } } });
-    expect(await box.run('restart_everything', { target: 'deployment/api' }, { ...ctx, approval: { approvedBy: 'bob', approvalId: 'ap-1' } })).toEqual({ status: 'ok', data: { restarted: 'deployment/api' } });
+    expect(await box.run('restart_everything', { target: 'deployment/api' }, ctx)).toMatchObject({
+      status: 'approval_required',
+      proposal: { tool: 'restart_everything', arguments: { target: 'deployment/api' } },
+    });
+    expect(
+      await box.run('restart_everything', { target: 'deployment/api' }, { ...ctx, approval: { approvedBy: 'bob', approvalId: 'ap-1' } }),
+    ).toEqual({ status: 'ok', data: { restarted: 'deployment/api' } });
     expect(audit.events).toHaveLength(2);
   });
 
   it('unknown tools, exceptions and timeouts become error results', async () => {
     const { box, audit } = setup();
     const ctx = ctxFor('ws-a', ['aiops:read']);
-    expect(await box.run('nope', {}, ctx)).toMatchObject({ status: 'error', message: expect.stringContaining('echo, restart_everything, boom, slow') });
+    expect(await box.run('nope', {}, ctx)).toMatchObject({
+      status: 'error',
+      message: expect.stringContaining('echo, restart_everything, boom, slow'),
+    });
     const thrown = await box.run('boom', {}, ctx);
     expect(thrown.status).toBe('error');
     expect(JSON.stringify(thrown)).not.toContain('/srv/x');
@@ -107,12 +134,24 @@ describe('createToolBox', () => {
   it('withholds the result when the audit trail is unavailable', async () => {
     const { box, audit } = setup();
     audit.failing = true;
-    expect(await box.run('echo', { text: 'hi' }, ctxFor('ws-a', ['aiops:read']))).toMatchObject({ status: 'error', message: expect.stringContaining('audit') });
+    expect(await box.run('echo', { text: 'hi' }, ctxFor('ws-a', ['aiops:read']))).toMatchObject({
+      status: 'error',
+      message: expect.stringContaining('audit'),
+    });
   });
 
   it('only the test tool mutates', () => {
     expect(ALL_TOOLS.filter((t) => t.mutates)).toEqual([]);
-    expect(ALL_TOOLS.map((t) => t.name)).toEqual(['workspace_overview', 'query_metrics', 'list_alerts', 'detect_anomalies', 'forecast_capacity', 'recommend_rightsizing', 'check_compliance', 'propose_remediation']);
+    expect(ALL_TOOLS.map((t) => t.name)).toEqual([
+      'workspace_overview',
+      'query_metrics',
+      'list_alerts',
+      'detect_anomalies',
+      'forecast_capacity',
+      'recommend_rightsizing',
+      'check_compliance',
+      'propose_remediation',
+    ]);
   });
 });
 
@@ -122,8 +161,8 @@ describe('toLangChainTools', () => {
     const tools = toLangChainTools(box, ctxFor('ws-a', ['aiops:read']));
     const lc = tools.find((t) => t.name === 'echo')!;
     expect(lc.description).toBe('echo');
-    expect(JSON.parse(await lc.invoke({ text: 'hi' }) as string)).toEqual({ status: 'ok', data: { text: 'hi', workspace: 'ws-a' } });
-    const bad = JSON.parse(await lc.invoke({ text: 'hi', workspace_id: 'ws-b' }) as string);
+    expect(JSON.parse((await lc.invoke({ text: 'hi' })) as string)).toEqual({ status: 'ok', data: { text: 'hi', workspace: 'ws-a' } });
+    const bad = JSON.parse((await lc.invoke({ text: 'hi', workspace_id: 'ws-b' })) as string);
     expect(bad).toMatchObject({ status: 'error', expected_schema: { type: 'object' } });
     expect(audit.events).toHaveLength(2);
   });
@@ -136,11 +175,36 @@ describe('result cache', () => {
     const { z } = await import('zod');
     let reads = 0;
     let writes = 0;
-    const read = defineTool({ name: 'read_thing', description: 'r', scope: 'aiops:read', mutates: false, input: z.strictObject({ n: z.number() }), handler: async (i) => ok({ n: i.n, reads: ++reads }) });
-    const write = defineTool({ name: 'write_thing', description: 'w', scope: 'aiops:read', mutates: true, input: z.strictObject({}), handler: async () => ok({ writes: ++writes }) });
+    const read = defineTool({
+      name: 'read_thing',
+      description: 'r',
+      scope: 'aiops:read',
+      mutates: false,
+      input: z.strictObject({ n: z.number() }),
+      handler: async (i) => ok({ n: i.n, reads: ++reads }),
+    });
+    const write = defineTool({
+      name: 'write_thing',
+      description: 'w',
+      scope: 'aiops:read',
+      mutates: true,
+      input: z.strictObject({}),
+      handler: async () => ok({ writes: ++writes }),
+    });
     const audit = { events: [] as unknown[], record: async (e: unknown) => void audit.events.push(e) };
     const box = createToolBox([read, write] as never, { metrics: {} as never, audit, now: Date.now }, { cache: new LruQueryCache() });
-    const ctxFor = (workspaceId: string) => ({ auth: { sub: 'u', workspaceId, permissions: ['aiops:read' as const], planType: 'shared' as const, orgIds: [], tokenType: 'aiops-contract' as const, expiresAt: 0, rawToken: 't' } });
+    const ctxFor = (workspaceId: string) => ({
+      auth: {
+        sub: 'u',
+        workspaceId,
+        permissions: ['aiops:read' as const],
+        planType: 'shared' as const,
+        orgIds: [],
+        tokenType: 'aiops-contract' as const,
+        expiresAt: 0,
+        rawToken: 't',
+      },
+    });
     expect(await box.run('read_thing', { n: 1 }, ctxFor('ws-a'))).toEqual({ status: 'ok', data: { n: 1, reads: 1 } });
     expect(await box.run('read_thing', { n: 1 }, ctxFor('ws-a'))).toEqual({ status: 'ok', data: { n: 1, reads: 1 } }); // cached
     expect(await box.run('read_thing', { n: 2 }, ctxFor('ws-a'))).toEqual({ status: 'ok', data: { n: 2, reads: 2 } });

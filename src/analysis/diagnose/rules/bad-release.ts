@@ -5,7 +5,17 @@
  */
 import type { Finding, FindingKind } from '../../types.js';
 import {
-  action, confidenceOf, detailString, hasProblem, label, sameTarget, startOf, uniq, workloadSubject, type Rule, type RuleMatch,
+  action,
+  confidenceOf,
+  detailString,
+  hasProblem,
+  label,
+  sameTarget,
+  startOf,
+  uniq,
+  workloadSubject,
+  type Rule,
+  type RuleMatch,
 } from '../common.js';
 
 /** Symptoms that count when they start within this long after a rollout. */
@@ -14,7 +24,15 @@ export const RELEASE_WINDOW_MS = 30 * 60_000;
 const EARLY_TOLERANCE_MS = 2 * 60_000;
 
 const SYMPTOMS: ReadonlySet<FindingKind> = new Set<FindingKind>([
-  'restarts', 'not_ready', 'errors', 'latency', 'oom_kill', 'memory_growth', 'cpu_saturation', 'cpu_throttling', 'anomaly',
+  'restarts',
+  'not_ready',
+  'errors',
+  'latency',
+  'oom_kill',
+  'memory_growth',
+  'cpu_saturation',
+  'cpu_throttling',
+  'anomaly',
 ]);
 const RESTART_HELPS: ReadonlySet<FindingKind> = new Set<FindingKind>(['memory_growth', 'oom_kill']);
 
@@ -52,13 +70,16 @@ export const badRelease: Rule = {
       const kinds = [...new Set(symptoms.map((s) => s.kind))].sort().join(', ');
       const rev = detailString([deploy], 'image', 'revision', 'version');
       const when = deploy.started_at ?? deploy.evidence[0]?.time ?? 'unknown time';
-      const rollback = subject.kind === 'function'
-        ? `Roll back function ${label(subject)} to its previous version (proposed action rollback_function, needs approval).`
-        : `Roll back ${label(subject)} to its previous revision with your deployment tooling (e.g. kubectl rollout undo ${subject.kind}/${subject.name}${subject.namespace ? ` -n ${subject.namespace}` : ''}, or revert the GitOps commit): the Hexabase control plane has no deployment rollback.`;
+      const rollback =
+        subject.kind === 'function'
+          ? `Roll back function ${label(subject)} to its previous version (proposed action rollback_function, needs approval).`
+          : `Roll back ${label(subject)} to its previous revision with your deployment tooling (e.g. kubectl rollout undo ${subject.kind}/${subject.name}${subject.namespace ? ` -n ${subject.namespace}` : ''}, or revert the GitOps commit): the Hexabase control plane has no deployment rollback.`;
       out.push({
         rule: this.id,
         cause: `bad release of ${label(subject)} (rollout${rev ? ` of ${rev}` : ''} at ${when} followed by ${kinds})`,
-        findings: matched, subject, confidence: confidenceOf(matched, 0.4),
+        findings: matched,
+        subject,
+        confidence: confidenceOf(matched, 0.4),
         advice: [rollback, `Compare the new release's changes (image, config, dependencies) with the symptoms: ${kinds}.`],
       });
     }
@@ -67,11 +88,22 @@ export const badRelease: Rule = {
   actions(m) {
     if (m.subject.kind === 'function') {
       const id = detailString(m.findings, 'function_id');
-      return action(m, 'rollback_function', 'medium', `Roll back function ${label(m.subject)} to its previous version`, id ? { function_id: id } : {});
+      return action(
+        m,
+        'rollback_function',
+        'medium',
+        `Roll back function ${label(m.subject)} to its previous version`,
+        id ? { function_id: id } : {},
+      );
     }
     // No generic deployment rollback: a restart only helps when the symptom is resource exhaustion.
     if (m.findings.some((f) => RESTART_HELPS.has(f.kind))) {
-      return action(m, 'restart_application', 'medium', `Mitigation until a human rolls back ${label(m.subject)}: restart to reclaim memory (the release is still bad)`);
+      return action(
+        m,
+        'restart_application',
+        'medium',
+        `Mitigation until a human rolls back ${label(m.subject)}: restart to reclaim memory (the release is still bad)`,
+      );
     }
     return [];
   },

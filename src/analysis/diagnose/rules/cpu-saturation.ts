@@ -1,5 +1,15 @@
 /** CPU saturation (usage pinned at the limit) without the throttling + latency pairing: add capacity. */
-import { confidenceOf, groupByWorkload, hasProblem, label, ofKind, scaleUp, workloadSubject, type Rule, type RuleMatch } from '../common.js';
+import {
+  confidenceOf,
+  groupByWorkload,
+  hasProblem,
+  label,
+  ofKind,
+  scaleUp,
+  workloadSubject,
+  type Rule,
+  type RuleMatch,
+} from '../common.js';
 
 export const cpuSaturation: Rule = {
   id: 'cpu_saturation',
@@ -12,8 +22,11 @@ export const cpuSaturation: Rule = {
       if (!hasProblem(matched)) continue;
       const subject = workloadSubject(matched);
       out.push({
-        rule: this.id, cause: `${label(subject)} CPU-saturated (usage pinned at its limit)`,
-        findings: matched, subject, confidence: confidenceOf(matched, 0.3),
+        rule: this.id,
+        cause: `${label(subject)} CPU-saturated (usage pinned at its limit)`,
+        findings: matched,
+        subject,
+        confidence: confidenceOf(matched, 0.3),
         advice: [`Add replicas to ${label(subject)} (or raise its CPU limit) and check what drives the load.`],
       });
     }

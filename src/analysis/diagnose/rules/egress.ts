@@ -11,9 +11,14 @@ export const egressSpike: Rule = {
       if (!hasProblem(group)) continue;
       const subject = workloadSubject(group);
       out.push({
-        rule: this.id, cause: `egress spike from ${label(subject)} (possible data exfiltration)`,
-        findings: group, subject, confidence: confidenceOf(group, 0.25),
-        advice: [`Check where ${label(subject)} sends traffic (destinations, volume) and restrict its egress with a NetworkPolicy if it is not expected.`],
+        rule: this.id,
+        cause: `egress spike from ${label(subject)} (possible data exfiltration)`,
+        findings: group,
+        subject,
+        confidence: confidenceOf(group, 0.25),
+        advice: [
+          `Check where ${label(subject)} sends traffic (destinations, volume) and restrict its egress with a NetworkPolicy if it is not expected.`,
+        ],
       });
     }
     return out;

@@ -13,7 +13,9 @@ export const unexplained: Rule = {
       const name = r.persistentvolumeclaim ?? workloadOf(f) ?? r.namespace ?? 'workspace';
       const where = r.namespace && name !== r.namespace ? `${r.namespace}/${name}` : name;
       out.push({
-        rule: this.id, cause: `${f.kind.replace(/_/g, ' ')} on ${where}: ${f.title}`, findings: [f],
+        rule: this.id,
+        cause: `${f.kind.replace(/_/g, ' ')} on ${where}: ${f.title}`,
+        findings: [f],
         subject: { namespace: r.namespace, name, kind: 'deployment' },
         confidence: Math.min(0.4, confidenceOf([f], 0.1)),
         advice: [`Review "${f.title}" on ${where}.`],

@@ -17,6 +17,19 @@ import { rightsizing } from './rightsizing.js';
 import { securityIncident } from './security.js';
 
 export const RULES: readonly Rule[] = [
-  miningPattern, badRelease, noisyNeighbour, memoryLeak, securityIncident, cpuLimitTooLow, oomLimit, crashLoop,
-  latencyErrorRegression, cpuSaturation, pvcFilling, quotaExhaustion, egressSpike, rightsizing, unexplained,
+  miningPattern,
+  badRelease,
+  noisyNeighbour,
+  memoryLeak,
+  securityIncident,
+  cpuLimitTooLow,
+  oomLimit,
+  crashLoop,
+  latencyErrorRegression,
+  cpuSaturation,
+  pvcFilling,
+  quotaExhaustion,
+  egressSpike,
+  rightsizing,
+  unexplained,
 ];

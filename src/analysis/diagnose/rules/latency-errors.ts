@@ -15,8 +15,14 @@ export const latencyErrorRegression: Rule = {
       const err = group.some((f) => f.kind === 'errors');
       const what = lat && err ? 'latency and error-rate regression' : lat ? 'latency regression' : 'error-rate regression';
       out.push({
-        rule: this.id, cause: `${what} of ${label(subject)}`, findings: group, subject, confidence: confidenceOf(group, 0.25),
-        advice: [`Trace the slow or failing requests of ${label(subject)}: check its downstream dependencies, recent configuration changes and load.`],
+        rule: this.id,
+        cause: `${what} of ${label(subject)}`,
+        findings: group,
+        subject,
+        confidence: confidenceOf(group, 0.25),
+        advice: [
+          `Trace the slow or failing requests of ${label(subject)}: check its downstream dependencies, recent configuration changes and load.`,
+        ],
       });
     }
     return out;

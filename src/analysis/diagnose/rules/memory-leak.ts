@@ -1,8 +1,18 @@
 /** Memory leak: memory_growth plus OOM kills / memory at its limit (or OOMKilled restarts) on the same workload. */
 import type { Finding, ProposedAction } from '../../types.js';
 import {
-  action, confidenceOf, detailNumber, detailString, groupByWorkload, hasProblem, label, ofKind, uniq,
-  workloadSubject, type Rule, type RuleMatch,
+  action,
+  confidenceOf,
+  detailNumber,
+  detailString,
+  groupByWorkload,
+  hasProblem,
+  label,
+  ofKind,
+  uniq,
+  workloadSubject,
+  type Rule,
+  type RuleMatch,
 } from '../common.js';
 
 /** A restart whose reason is an OOM kill. */
@@ -37,7 +47,10 @@ export const memoryLeak: Rule = {
         ? `memory leak in ${label(subject)}`
         : `possible memory leak in ${label(subject)} (memory growing steadily, no OOM kill yet)`;
       out.push({
-        rule: this.id, cause, findings: matched, subject,
+        rule: this.id,
+        cause,
+        findings: matched,
+        subject,
         confidence: confidenceOf(matched, confirmed ? 0.35 : 0.2),
         advice: [
           `Restart ${label(subject)} to reclaim memory now (mitigation only), then find the leak: compare heap profiles over time.`,
@@ -50,9 +63,21 @@ export const memoryLeak: Rule = {
   actions(m): ProposedAction[] {
     const limit = detailNumber(m.findings, 'memory_limit_bytes', 'limit_bytes');
     return [
-      ...action(m, 'restart_application', 'medium', `Mitigation: restart ${label(m.subject)} to free the leaked memory; it does not fix the leak`),
-      ...action(m, 'adjust_resources', 'medium', `Raise the memory limit of ${label(m.subject)} while the leak is being fixed`,
-        limit !== undefined ? { memory_limit: Math.ceil(limit * 1.5), current_memory_limit: limit } : { memory_limit: 'raise (current limit unknown)' }),
+      ...action(
+        m,
+        'restart_application',
+        'medium',
+        `Mitigation: restart ${label(m.subject)} to free the leaked memory; it does not fix the leak`,
+      ),
+      ...action(
+        m,
+        'adjust_resources',
+        'medium',
+        `Raise the memory limit of ${label(m.subject)} while the leak is being fixed`,
+        limit !== undefined
+          ? { memory_limit: Math.ceil(limit * 1.5), current_memory_limit: limit }
+          : { memory_limit: 'raise (current limit unknown)' },
+      ),
     ];
   },
 };

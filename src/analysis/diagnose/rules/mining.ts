@@ -4,7 +4,19 @@
  * details.baseline_cpu_ratio ≤ 0.05). A security incident; containment (scale to 0) is high risk.
  */
 import type { Finding } from '../../types.js';
-import { action, confidenceOf, detailNumber, groupByWorkload, hasProblem, label, ofKind, uniq, workloadSubject, type Rule, type RuleMatch } from '../common.js';
+import {
+  action,
+  confidenceOf,
+  detailNumber,
+  groupByWorkload,
+  hasProblem,
+  label,
+  ofKind,
+  uniq,
+  workloadSubject,
+  type Rule,
+  type RuleMatch,
+} from '../common.js';
 
 export function isMiningFinding(f: Finding): boolean {
   return f.kind === 'security' && f.details['pattern'] === 'mining';
@@ -35,7 +47,9 @@ export const miningPattern: Rule = {
       out.push({
         rule: this.id,
         cause: `security incident: possible crypto-mining in ${label(subject)} (${flagged.length > 0 ? 'mining pattern detected' : 'normally idle workload saturating CPU with unusual egress'})`,
-        findings: matched, subject, confidence: confidenceOf(matched, flagged.length > 0 ? 0.4 : 0.3),
+        findings: matched,
+        subject,
+        confidence: confidenceOf(matched, flagged.length > 0 ? 0.4 : 0.3),
         advice: [
           `Treat ${label(subject)} as compromised: contain it (scale to 0 or isolate it with a deny-all NetworkPolicy), keep its image and logs for forensics.`,
           `Rotate the credentials and tokens ${label(subject)} could reach, and check how it was compromised (image, exposed endpoints).`,
@@ -46,6 +60,12 @@ export const miningPattern: Rule = {
   },
   actions(m) {
     if (m.subject.kind !== 'deployment') return [];
-    return action(m, 'scale', 'high', `Containment: scale ${label(m.subject)} to 0 replicas (stops the suspected miner; requires approval, causes downtime of this workload)`, { replicas: 0, override: true });
+    return action(
+      m,
+      'scale',
+      'high',
+      `Containment: scale ${label(m.subject)} to 0 replicas (stops the suspected miner; requires approval, causes downtime of this workload)`,
+      { replicas: 0, override: true },
+    );
   },
 };

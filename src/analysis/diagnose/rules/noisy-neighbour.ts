@@ -4,8 +4,18 @@
  */
 import type { Finding } from '../../types.js';
 import {
-  action, confidenceOf, detailString, groupByWorkload, hasProblem, label, startOf, uniq, workloadKey, workloadSubject,
-  type Rule, type RuleMatch,
+  action,
+  confidenceOf,
+  detailString,
+  groupByWorkload,
+  hasProblem,
+  label,
+  startOf,
+  uniq,
+  workloadKey,
+  workloadSubject,
+  type Rule,
+  type RuleMatch,
 } from '../common.js';
 
 /** Victims must start within this long of the spike (either side). */
@@ -50,14 +60,23 @@ export const noisyNeighbour: Rule = {
       out.push({
         rule: this.id,
         cause: `noisy neighbour: CPU spike of ${label(subject)} degrading ${others.join(', ')} in namespace ${ns}`,
-        findings: matched, subject, confidence: confidenceOf(matched, 0.3 + Math.min(0.1, 0.05 * (others.length - 1))),
-        advice: [`Set a CPU limit (or lower the one) of ${label(subject)} so it cannot starve ${others.join(', ')}, and find what made it spike.`],
+        findings: matched,
+        subject,
+        confidence: confidenceOf(matched, 0.3 + Math.min(0.1, 0.05 * (others.length - 1))),
+        advice: [
+          `Set a CPU limit (or lower the one) of ${label(subject)} so it cannot starve ${others.join(', ')}, and find what made it spike.`,
+        ],
       });
     }
     return out;
   },
   actions(m) {
-    return action(m, 'adjust_resources', 'medium', `Cap the CPU of ${label(m.subject)} (set or lower its CPU limit): its spike degrades its neighbours`,
-      { cpu_limit: 'set a limit near its normal peak' });
+    return action(
+      m,
+      'adjust_resources',
+      'medium',
+      `Cap the CPU of ${label(m.subject)} (set or lower its CPU limit): its spike degrades its neighbours`,
+      { cpu_limit: 'set a limit near its normal peak' },
+    );
   },
 };

@@ -1,5 +1,16 @@
 /** OOM kills without steady growth: the memory limit is too low for the workload's peak. */
-import { action, confidenceOf, detailNumber, groupByWorkload, hasProblem, label, uniq, workloadSubject, type Rule, type RuleMatch } from '../common.js';
+import {
+  action,
+  confidenceOf,
+  detailNumber,
+  groupByWorkload,
+  hasProblem,
+  label,
+  uniq,
+  workloadSubject,
+  type Rule,
+  type RuleMatch,
+} from '../common.js';
 import { isOomRestart } from './memory-leak.js';
 
 export const oomLimit: Rule = {
@@ -15,8 +26,11 @@ export const oomLimit: Rule = {
       if (!hasProblem(matched)) continue;
       const subject = workloadSubject(matched);
       out.push({
-        rule: this.id, cause: `memory limit of ${label(subject)} too low (OOM kills without steady memory growth)`,
-        findings: matched, subject, confidence: confidenceOf(matched, 0.25),
+        rule: this.id,
+        cause: `memory limit of ${label(subject)} too low (OOM kills without steady memory growth)`,
+        findings: matched,
+        subject,
+        confidence: confidenceOf(matched, 0.25),
         advice: [`Raise the memory limit of ${label(subject)} above its observed peak, or reduce its peak memory (batch sizes, caches).`],
       });
     }
@@ -24,7 +38,14 @@ export const oomLimit: Rule = {
   },
   actions(m) {
     const limit = detailNumber(m.findings, 'memory_limit_bytes', 'limit_bytes');
-    return action(m, 'adjust_resources', 'low', `Raise the memory limit of ${label(m.subject)} above its peak usage`,
-      limit !== undefined ? { memory_limit: Math.ceil(limit * 1.5), current_memory_limit: limit } : { memory_limit: 'raise (current limit unknown)' });
+    return action(
+      m,
+      'adjust_resources',
+      'low',
+      `Raise the memory limit of ${label(m.subject)} above its peak usage`,
+      limit !== undefined
+        ? { memory_limit: Math.ceil(limit * 1.5), current_memory_limit: limit }
+        : { memory_limit: 'raise (current limit unknown)' },
+    );
   },
 };

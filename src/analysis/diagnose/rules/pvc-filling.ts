@@ -23,11 +23,18 @@ export const pvcFilling: Rule = {
     for (const group of groups.values()) {
       const first = group[0];
       if (!first || !hasProblem(group) || !group.some((f) => f.kind === 'capacity')) continue;
-      const subject = { namespace: first.resource.namespace, name: first.resource.persistentvolumeclaim ?? first.id, kind: 'persistentvolumeclaim' };
+      const subject = {
+        namespace: first.resource.namespace,
+        name: first.resource.persistentvolumeclaim ?? first.id,
+        kind: 'persistentvolumeclaim',
+      };
       const when = eta(group);
       out.push({
-        rule: this.id, cause: `PVC ${label(subject)} filling up${when ? ` (full in ${when})` : ''}`,
-        findings: group, subject, confidence: confidenceOf(group, 0.35),
+        rule: this.id,
+        cause: `PVC ${label(subject)} filling up${when ? ` (full in ${when})` : ''}`,
+        findings: group,
+        subject,
+        confidence: confidenceOf(group, 0.35),
         advice: [`Expand PVC ${label(subject)} (its StorageClass must allow volume expansion) or delete data it no longer needs.`],
       });
     }
@@ -36,7 +43,12 @@ export const pvcFilling: Rule = {
   actions(m) {
     const cap = detailNumber(m.findings, 'capacity_bytes', 'size_bytes');
     const size = cap !== undefined ? `${Math.max(1, Math.ceil((cap * 2) / GiB))}Gi` : 'double the current size';
-    return action(m, 'expand_volume', 'medium', `Expand PVC ${label(m.subject)} before it fills up (a volume cannot be shrunk afterwards)`,
-      cap !== undefined ? { size, current_size_bytes: cap } : { size });
+    return action(
+      m,
+      'expand_volume',
+      'medium',
+      `Expand PVC ${label(m.subject)} before it fills up (a volume cannot be shrunk afterwards)`,
+      cap !== undefined ? { size, current_size_bytes: cap } : { size },
+    );
   },
 };

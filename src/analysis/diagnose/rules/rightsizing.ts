@@ -20,9 +20,14 @@ export const rightsizing: Rule = {
       const subject = workloadSubject(group);
       const dir = direction(group);
       out.push({
-        rule: this.id, cause: `${label(subject)} ${dir}-provisioned (requests far from usage)`,
-        findings: group, subject, confidence: confidenceOf(group, 0.3),
-        advice: [`Set the requests/limits of ${label(subject)} to the recommended values (${dir === 'over' ? 'frees capacity and cost' : 'avoids throttling and evictions'}).`],
+        rule: this.id,
+        cause: `${label(subject)} ${dir}-provisioned (requests far from usage)`,
+        findings: group,
+        subject,
+        confidence: confidenceOf(group, 0.3),
+        advice: [
+          `Set the requests/limits of ${label(subject)} to the recommended values (${dir === 'over' ? 'frees capacity and cost' : 'avoids throttling and evictions'}).`,
+        ],
       });
     }
     return out;
@@ -39,7 +44,12 @@ export const rightsizing: Rule = {
       }
     }
     const dir = direction(m.findings);
-    return action(m, 'adjust_resources', dir === 'over' ? 'low' : 'medium',
-      `Set the requests/limits of ${label(m.subject)} to the recommendation (${dir}-provisioned)`, params);
+    return action(
+      m,
+      'adjust_resources',
+      dir === 'over' ? 'low' : 'medium',
+      `Set the requests/limits of ${label(m.subject)} to the recommendation (${dir}-provisioned)`,
+      params,
+    );
   },
 };

@@ -12,7 +12,11 @@ export const securityIncident: Rule = {
       if (f.kind !== 'security' || isMiningFinding(f) || !hasProblem([f])) continue;
       const subject = { namespace: f.resource.namespace, name: workloadOf(f) ?? f.resource.namespace ?? 'workspace', kind: 'deployment' };
       out.push({
-        rule: this.id, cause: `security incident on ${label(subject)}: ${f.title}`, findings: [f], subject, confidence: confidenceOf([f], 0.25),
+        rule: this.id,
+        cause: `security incident on ${label(subject)}: ${f.title}`,
+        findings: [f],
+        subject,
+        confidence: confidenceOf([f], 0.25),
         advice: [`Investigate the security finding on ${label(subject)} ("${f.title}") with the workspace's security contact.`],
       });
     }

@@ -7,15 +7,22 @@ import { finding } from './fixtures.js';
 function workspace(pods: number): Finding[] {
   const out: Finding[] = [];
   for (let p = 0; p < pods; p++) {
-    const res = { namespace: `ns-${p % 10}`, workload: `app-${p % 100}`, pod: `app-${p % 100}-7d9f8b6c5d-p${String(p).padStart(4, '0')}`, container: 'main' };
+    const res = {
+      namespace: `ns-${p % 10}`,
+      workload: `app-${p % 100}`,
+      pod: `app-${p % 100}-7d9f8b6c5d-p${String(p).padStart(4, '0')}`,
+      container: 'main',
+    };
     for (let k = 0; k < 3; k++) {
       const kind = FINDING_KINDS[(p + k) % FINDING_KINDS.length]!;
-      out.push(finding(kind, res, {
-        id: `${kind}:${res.pod}`,
-        severity: p % 97 === 0 ? 'critical' : p % 3 === 0 ? 'warning' : 'info',
-        score: ((p * 7 + k) % 100) / 100,
-        details: { limit_bytes: 536870912, note: 'x'.repeat(300), nested: { ignored: true } },
-      }));
+      out.push(
+        finding(kind, res, {
+          id: `${kind}:${res.pod}`,
+          severity: p % 97 === 0 ? 'critical' : p % 3 === 0 ? 'warning' : 'info',
+          score: ((p * 7 + k) % 100) / 100,
+          details: { limit_bytes: 536870912, note: 'x'.repeat(300), nested: { ignored: true } },
+        }),
+      );
     }
   }
   return out;
@@ -38,7 +45,10 @@ describe('compactFindings()', () => {
   it('keeps the most severe first', () => {
     const fs = workspace(500);
     const r = compactFindings(fs, { maxTokens: 1500 });
-    const lines = r.text.split('\n').slice(0, r.included).map((l) => JSON.parse(l) as { sev: string; score: number });
+    const lines = r.text
+      .split('\n')
+      .slice(0, r.included)
+      .map((l) => JSON.parse(l) as { sev: string; score: number });
     const critical = fs.filter((f) => f.severity === 'critical').length;
     expect(lines.slice(0, Math.min(critical, lines.length)).every((l) => l.sev === 'critical')).toBe(true);
     for (let i = 1; i < lines.length; i++) {
@@ -52,7 +62,11 @@ describe('compactFindings()', () => {
   });
 
   it('summarises a finding to its salient points: ≤ 3 evidence, clipped strings, primitive details only', () => {
-    const f = finding('oom_kill', { namespace: 'shop', workload: 'cart' }, { details: { a: 1, b: 'y'.repeat(500), c: { deep: 1 }, d: true } });
+    const f = finding(
+      'oom_kill',
+      { namespace: 'shop', workload: 'cart' },
+      { details: { a: 1, b: 'y'.repeat(500), c: { deep: 1 }, d: true } },
+    );
     f.evidence = [...f.evidence, ...f.evidence, ...f.evidence];
     const line = JSON.parse(summariseFinding(f)) as { ev: unknown[]; d: Record<string, unknown>; res: string };
     expect(line.ev).toHaveLength(3);

@@ -23,7 +23,10 @@ function incident(): Finding[] {
 
 describe('diagnose()', () => {
   it('healthy workspace: nothing wrong, no hypotheses, no actions', () => {
-    for (const fs of [[], [finding('rightsizing', shop('api'), { severity: 'info' }), finding('deploy', shop('api'), { severity: 'info' })]]) {
+    for (const fs of [
+      [],
+      [finding('rightsizing', shop('api'), { severity: 'info' }), finding('deploy', shop('api'), { severity: 'info' })],
+    ]) {
       const r = diagnose(fs, CONTEXT);
       expect(r.diagnosis.hypotheses).toEqual([]);
       expect(r.proposedActions).toEqual([]);
@@ -54,7 +57,10 @@ describe('diagnose()', () => {
   });
 
   it('the more specific rule wins: bad release over crash loop, memory leak over OOM alone', () => {
-    const release = diagnose([finding('deploy', shop('cart'), { severity: 'info' }), finding('restarts', shop('cart'), { minute: 2 })], CONTEXT);
+    const release = diagnose(
+      [finding('deploy', shop('cart'), { severity: 'info' }), finding('restarts', shop('cart'), { minute: 2 })],
+      CONTEXT,
+    );
     expect(release.rules).toEqual(['bad_release']);
     const leak = diagnose([finding('oom_kill', shop('cart')), finding('memory_growth', shop('cart'))], CONTEXT);
     expect(leak.rules).toEqual(['memory_leak']);
@@ -70,13 +76,22 @@ describe('diagnose()', () => {
       expect(a.namespace).toBeDefined();
       expect(causes.some((c) => a.reason.includes(c))).toBe(true);
     }
-    expect(r.proposedActions.find((a) => a.action_type === 'restart_application')).toMatchObject({ target_resource: 'deployment/orders', namespace: 'shop' });
-    expect(r.proposedActions.find((a) => a.action_type === 'expand_volume')).toMatchObject({ target_resource: 'persistentvolumeclaim/data-pg-0', namespace: 'db' });
+    expect(r.proposedActions.find((a) => a.action_type === 'restart_application')).toMatchObject({
+      target_resource: 'deployment/orders',
+      namespace: 'shop',
+    });
+    expect(r.proposedActions.find((a) => a.action_type === 'expand_volume')).toMatchObject({
+      target_resource: 'persistentvolumeclaim/data-pg-0',
+      namespace: 'db',
+    });
     expect(r.proposedActions.some((a) => a.target_resource === 'deployment/cart')).toBe(false); // bad release: human rollback only
   });
 
   it('no action without a namespace or with an untargetable name', () => {
-    const r = diagnose([finding('cpu_saturation', { workload: 'worker' }), finding('cpu_saturation', { namespace: 'shop', workload: 'bad name!' })], CONTEXT);
+    const r = diagnose(
+      [finding('cpu_saturation', { workload: 'worker' }), finding('cpu_saturation', { namespace: 'shop', workload: 'bad name!' })],
+      CONTEXT,
+    );
     expect(r.diagnosis.hypotheses).toHaveLength(2);
     expect(r.proposedActions).toEqual([]);
   });
@@ -90,7 +105,9 @@ describe('diagnose()', () => {
   it('confidence is capped: one signal never above 0.6, never 1.0', () => {
     const one = [finding('oom_kill', shop('a'), { score: 1, severity: 'critical' })];
     expect(confidenceOf(one, 0.9)).toBe(0.6);
-    const many = (['oom_kill', 'memory_growth', 'restarts', 'not_ready'] as const).map((k) => finding(k, shop('a'), { score: 1, severity: 'critical' }));
+    const many = (['oom_kill', 'memory_growth', 'restarts', 'not_ready'] as const).map((k) =>
+      finding(k, shop('a'), { score: 1, severity: 'critical' }),
+    );
     expect(confidenceOf(many, 0.9)).toBe(0.9);
   });
 

@@ -13,7 +13,13 @@ function run(findings: Finding[]) {
 
 describe('diagnosis rules', () => {
   it('memory leak: memory_growth + oom_kill on the same workload', () => {
-    const fs = [finding('memory_growth', shop('cart')), finding('oom_kill', shop('cart', { pod: 'cart-7d9f8b6c5d-x2x7q' }), { severity: 'critical', details: { memory_limit_bytes: 512 * 1024 ** 2 } })];
+    const fs = [
+      finding('memory_growth', shop('cart')),
+      finding('oom_kill', shop('cart', { pod: 'cart-7d9f8b6c5d-x2x7q' }), {
+        severity: 'critical',
+        details: { memory_limit_bytes: 512 * 1024 ** 2 },
+      }),
+    ];
     const r = run(fs);
     expect(r.rules[0]).toBe('memory_leak');
     const h = r.diagnosis.hypotheses[0]!;
@@ -52,7 +58,11 @@ describe('diagnosis rules', () => {
     expect(r.rules).toEqual(['cpu_limit_too_low']);
     expect(r.diagnosis.hypotheses[0]!.cause).toContain('CPU limit of shop/api too low');
     expect(r.proposedActions).toEqual([
-      expect.objectContaining({ action_type: 'adjust_resources', target_resource: 'deployment/api', parameters: { cpu_limit: 1, current_cpu_limit: 0.5 } }),
+      expect.objectContaining({
+        action_type: 'adjust_resources',
+        target_resource: 'deployment/api',
+        parameters: { cpu_limit: 1, current_cpu_limit: 0.5 },
+      }),
       expect.objectContaining({ action_type: 'scale', target_resource: 'deployment/api', parameters: { replicas: 4 }, risk: 'medium' }),
     ]);
   });
@@ -65,7 +75,9 @@ describe('diagnosis rules', () => {
   it('CPU saturation without throttling-latency pairing → scale', () => {
     const r = run([finding('cpu_saturation', shop('worker'), { details: { replicas: 2 } })]);
     expect(r.rules).toEqual(['cpu_saturation']);
-    expect(r.proposedActions).toEqual([expect.objectContaining({ action_type: 'scale', target_resource: 'deployment/worker', parameters: { replicas: 3 } })]);
+    expect(r.proposedActions).toEqual([
+      expect.objectContaining({ action_type: 'scale', target_resource: 'deployment/worker', parameters: { replicas: 3 } }),
+    ]);
   });
 
   it('bad release: symptoms shortly after a deploy; no deployment rollback action', () => {
@@ -89,7 +101,13 @@ describe('diagnosis rules', () => {
       finding('deploy', shop('thumbnailer'), { severity: 'info', details: { workload_kind: 'function', function_id: 'fn-42' } }),
       finding('errors', shop('thumbnailer'), { minute: 2 }),
     ]);
-    expect(fn.proposedActions).toEqual([expect.objectContaining({ action_type: 'rollback_function', target_resource: 'function/thumbnailer', parameters: { function_id: 'fn-42' } })]);
+    expect(fn.proposedActions).toEqual([
+      expect.objectContaining({
+        action_type: 'rollback_function',
+        target_resource: 'function/thumbnailer',
+        parameters: { function_id: 'fn-42' },
+      }),
+    ]);
   });
 
   it('symptoms long after the deploy are not a bad release', () => {
@@ -103,23 +121,39 @@ describe('diagnosis rules', () => {
     expect(crash.diagnosis.hypotheses[0]!.cause).toBe('crash loop in shop/cart (last termination: Error)');
     expect(crash.proposedActions).toEqual([]);
     const stuck = run([finding('not_ready', shop('cart', { pod: 'cart-7d9f8b6c5d-x2x7q' }))]);
-    expect(stuck.proposedActions).toEqual([expect.objectContaining({ action_type: 'restart_pod', target_resource: 'pod/cart-7d9f8b6c5d-x2x7q', risk: 'low' })]);
+    expect(stuck.proposedActions).toEqual([
+      expect.objectContaining({ action_type: 'restart_pod', target_resource: 'pod/cart-7d9f8b6c5d-x2x7q', risk: 'low' }),
+    ]);
   });
 
   it('latency/error regression without deploy', () => {
-    const r = run([finding('latency', { namespace: 'shop', service: 'checkout' }), finding('errors', { namespace: 'shop', service: 'checkout' })]);
+    const r = run([
+      finding('latency', { namespace: 'shop', service: 'checkout' }),
+      finding('errors', { namespace: 'shop', service: 'checkout' }),
+    ]);
     expect(r.rules).toEqual(['latency_error_regression']);
     expect(r.diagnosis.hypotheses[0]!.cause).toBe('latency and error-rate regression of shop/checkout');
     expect(r.diagnosis.hypotheses[0]!.finding_ids).toHaveLength(2);
   });
 
   it('PVC filling → expand_volume, human action', () => {
-    const r = run([finding('capacity', { namespace: 'db', persistentvolumeclaim: 'data-pg-0' }, { details: { time_to_full_seconds: 7200, capacity_bytes: 10 * 1024 ** 3 } })]);
+    const r = run([
+      finding(
+        'capacity',
+        { namespace: 'db', persistentvolumeclaim: 'data-pg-0' },
+        { details: { time_to_full_seconds: 7200, capacity_bytes: 10 * 1024 ** 3 } },
+      ),
+    ]);
     expect(r.rules).toEqual(['pvc_filling']);
     expect(r.diagnosis.hypotheses[0]!.cause).toBe('PVC db/data-pg-0 filling up (full in ~2 h)');
-    expect(r.proposedActions).toEqual([expect.objectContaining({
-      action_type: 'expand_volume', target_resource: 'persistentvolumeclaim/data-pg-0', namespace: 'db', parameters: { size: '20Gi', current_size_bytes: 10 * 1024 ** 3 },
-    })]);
+    expect(r.proposedActions).toEqual([
+      expect.objectContaining({
+        action_type: 'expand_volume',
+        target_resource: 'persistentvolumeclaim/data-pg-0',
+        namespace: 'db',
+        parameters: { size: '20Gi', current_size_bytes: 10 * 1024 ** 3 },
+      }),
+    ]);
     expect(r.proposedActions[0]!.reason.startsWith(HUMAN)).toBe(true);
   });
 
@@ -158,10 +192,20 @@ describe('diagnosis rules', () => {
   });
 
   it('mining: security finding with pattern mining → scale to 0, high risk', () => {
-    const r = run([finding('security', shop('legacy'), { severity: 'critical', details: { pattern: 'mining' } }), finding('egress', shop('legacy'))]);
+    const r = run([
+      finding('security', shop('legacy'), { severity: 'critical', details: { pattern: 'mining' } }),
+      finding('egress', shop('legacy')),
+    ]);
     expect(r.rules).toEqual(['mining_pattern']);
     expect(r.diagnosis.hypotheses[0]!.cause).toMatch(/^security incident: possible crypto-mining in shop\/legacy/);
-    expect(r.proposedActions).toEqual([expect.objectContaining({ action_type: 'scale', target_resource: 'deployment/legacy', parameters: { replicas: 0, override: true }, risk: 'high' })]);
+    expect(r.proposedActions).toEqual([
+      expect.objectContaining({
+        action_type: 'scale',
+        target_resource: 'deployment/legacy',
+        parameters: { replicas: 0, override: true },
+        risk: 'high',
+      }),
+    ]);
     expect(r.proposedActions[0]!.reason).toMatch(/requires approval/);
   });
 
@@ -173,9 +217,15 @@ describe('diagnosis rules', () => {
   });
 
   it('over-provisioned → adjust_resources, low risk, recommended values', () => {
-    const r = run([finding('rightsizing', shop('api'), { details: { direction: 'over', recommended_cpu_request: 0.25, recommended_memory_request: '256Mi' } })]);
+    const r = run([
+      finding('rightsizing', shop('api'), {
+        details: { direction: 'over', recommended_cpu_request: 0.25, recommended_memory_request: '256Mi' },
+      }),
+    ]);
     expect(r.diagnosis.hypotheses[0]!.cause).toBe('shop/api over-provisioned (requests far from usage)');
-    expect(r.proposedActions).toEqual([expect.objectContaining({ action_type: 'adjust_resources', risk: 'low', parameters: { cpu_request: 0.25, memory_request: '256Mi' } })]);
+    expect(r.proposedActions).toEqual([
+      expect.objectContaining({ action_type: 'adjust_resources', risk: 'low', parameters: { cpu_request: 0.25, memory_request: '256Mi' } }),
+    ]);
   });
 
   it('other security findings and unmatched kinds are still reported, with low confidence', () => {

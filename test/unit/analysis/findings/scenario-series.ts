@@ -9,7 +9,11 @@ export const END_MS = Date.UTC(2025, 5, 10, 14, 0, 0);
 export const WINDOW = { start: END_MS / 1000 - 6 * 3600, end: END_MS / 1000, step: 60 };
 
 export function scenarioSource(workspaceId: string, incidents: IncidentKind[]): EmbeddedMetricsSource {
-  return new EmbeddedMetricsSource({ workspaces: [scenarioWorkspace(workspaceId, incidents)], tenantLabel: 'workspace_id', now: () => END_MS });
+  return new EmbeddedMetricsSource({
+    workspaces: [scenarioWorkspace(workspaceId, incidents)],
+    tenantLabel: 'workspace_id',
+    now: () => END_MS,
+  });
 }
 
 /** Every series of the queries; a failing query fails the test data (no partial workspace). */

@@ -7,7 +7,10 @@ import type { IncidentKind } from '../../../../src/metrics/scenarios/index.js';
 import { scenarioSeries } from './scenario-series.js';
 
 /** For each incident: the finding kinds that must appear, and on which resource. */
-const EXPECTED: Record<IncidentKind, { kind: FindingKind; namespace: string; workload?: string; pvc?: string; minSeverity: 'warning' | 'critical' | 'info' }[]> = {
+const EXPECTED: Record<
+  IncidentKind,
+  { kind: FindingKind; namespace: string; workload?: string; pvc?: string; minSeverity: 'warning' | 'critical' | 'info' }[]
+> = {
   memory_leak: [
     { kind: 'oom_kill', namespace: 'shop', workload: 'api', minSeverity: 'critical' },
     { kind: 'memory_growth', namespace: 'shop', workload: 'api', minSeverity: 'warning' },
@@ -76,11 +79,18 @@ describe('collectFindings on scenario workspaces (6 h, 60 s step)', () => {
       const findings = collectFindings(await scenarioSeries([incident]), [...ANALYSES]);
       expectWellFormed(findings);
       for (const e of expected) {
-        const match = findings.find((f) => f.kind === e.kind && f.resource.namespace === e.namespace
-          && (e.workload === undefined || f.resource.workload === e.workload)
-          && (e.pvc === undefined || f.resource.persistentvolumeclaim === e.pvc)
-          && RANK[f.severity] >= RANK[e.minSeverity]);
-        expect(match, `${e.kind} on ${e.namespace}/${e.workload ?? e.pvc ?? ''}: got ${findings.map((f) => `${f.kind}@${f.resource.workload ?? ''}`).join(', ')}`).toBeDefined();
+        const match = findings.find(
+          (f) =>
+            f.kind === e.kind &&
+            f.resource.namespace === e.namespace &&
+            (e.workload === undefined || f.resource.workload === e.workload) &&
+            (e.pvc === undefined || f.resource.persistentvolumeclaim === e.pvc) &&
+            RANK[f.severity] >= RANK[e.minSeverity],
+        );
+        expect(
+          match,
+          `${e.kind} on ${e.namespace}/${e.workload ?? e.pvc ?? ''}: got ${findings.map((f) => `${f.kind}@${f.resource.workload ?? ''}`).join(', ')}`,
+        ).toBeDefined();
       }
     });
   }
@@ -99,8 +109,9 @@ describe('collectFindings on scenario workspaces (6 h, 60 s step)', () => {
     // The analyser alone would tell the leaking api container to ask for more memory …
     const raw = analyseRightsizing(groupByQuery(series)).find((f) => f.resource.workload === 'api');
     expect(raw?.details).toMatchObject({ classification: 'under-provisioned' });
-    expect((raw?.details.memory as { recommended_request: number; current_request: number }).recommended_request)
-      .toBeGreaterThan((raw?.details.memory as { current_request: number }).current_request);
+    expect((raw?.details.memory as { recommended_request: number; current_request: number }).recommended_request).toBeGreaterThan(
+      (raw?.details.memory as { current_request: number }).current_request,
+    );
     // … but wherever findings are combined, the memory rules win: every analysis, or right-sizing alone on its own queries.
     const all = collectFindings(series, [...ANALYSES]);
     expect(all.some((f) => f.kind === 'memory_growth' && f.resource.workload === 'api')).toBe(true);

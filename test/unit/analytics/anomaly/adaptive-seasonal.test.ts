@@ -16,7 +16,9 @@ function surprises(model: { surprise(t: number, v: number): number }, times: Flo
 describe('AdaptiveSeasonalModel', () => {
   it('is the daily model exactly on a series without a weekly pattern', () => {
     const { times, values } = series(DAY * 40, (i, n) => 50 + 10 * Math.sin((2 * Math.PI * i) / DAY) + n, 3);
-    expect(surprises(new AdaptiveSeasonalModel(DEFAULT_OPTIONS), times, values)).toEqual(surprises(new SeasonalModel(DEFAULT_OPTIONS), times, values));
+    expect(surprises(new AdaptiveSeasonalModel(DEFAULT_OPTIONS), times, values)).toEqual(
+      surprises(new SeasonalModel(DEFAULT_OPTIONS), times, values),
+    );
   });
 
   it('switches to the weekly baseline when weekends differ, so weekends stop looking anomalous', () => {

@@ -47,7 +47,10 @@ describe('anomaly score CLI', () => {
 
   it('scores a single file with a chosen detector', async () => {
     await writeFile(join(dir, 'one.csv'), csv(400, 350));
-    const code = await runAnomalyCli(['score', '--input', join(dir, 'one.csv'), '--output', join(dir, 'o'), '--detector', 'robust-level'], capture);
+    const code = await runAnomalyCli(
+      ['score', '--input', join(dir, 'one.csv'), '--output', join(dir, 'o'), '--detector', 'robust-level'],
+      capture,
+    );
     expect(code).toBe(0);
     expect((await readFile(join(dir, 'o', 'one.csv'), 'utf8')).split('\n')).toHaveLength(402);
   });

@@ -56,7 +56,8 @@ describe('DefaultDetector (fused default ensemble)', () => {
     for (let k = 0; k < 5 * 7 * 96; k++) {
       for (const off of [-2, 1, 0, -1, 2, -0.5, 0.25, 0]) {
         const t = base + k * 900_000 + off;
-        const v = 100 + 30 * Math.sin((2 * Math.PI * k) / 96) + 10 * (k % 672 < 96 ? 1 : 0) + 3 * (rand() - 0.5) + (rand() < 0.002 ? 50 : 0);
+        const v =
+          100 + 30 * Math.sin((2 * Math.PI * k) / 96) + 10 * (k % 672 < 96 ? 1 : 0) + 3 * (rand() - 0.5) + (rand() < 0.002 ? 50 : 0);
         const a = fused.update(t, v);
         expect(a).toBe(reference.update(t, v));
         if (a > 0) positives++;
@@ -107,7 +108,8 @@ describe('scoreInto (batch) equals update (per point)', () => {
           d.scoreInto(times, values, mixed, i, to);
           i = to;
         } else {
-          for (const end = Math.min(times.length, i + 1 + Math.floor(rand() * 300)); i < end; i++) mixed[i] = d.update(times[i]!, values[i]!);
+          for (const end = Math.min(times.length, i + 1 + Math.floor(rand() * 300)); i < end; i++)
+            mixed[i] = d.update(times[i]!, values[i]!);
         }
       }
       for (let j = 0; j < times.length; j++) expect(Object.is(mixed[j], expected[j])).toBe(true);

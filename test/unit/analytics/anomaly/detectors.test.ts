@@ -14,11 +14,14 @@ function caught(scores: Float64Array, at: number, within = 0, warmup = 600): voi
 }
 
 describe('spike', () => {
-  it.each(['default', 'robust-level', 'rate-of-change', 'range-breakout', 'seasonal'])('%s scores a spike higher than all normal points', (name) => {
-    const { times, values } = series(4000, name === 'seasonal' ? daily : flat, 11);
-    values[3000] = values[3000]! + 40;
-    caught(scoreSeries(times, values, name), 3000);
-  });
+  it.each(['default', 'robust-level', 'rate-of-change', 'range-breakout', 'seasonal'])(
+    '%s scores a spike higher than all normal points',
+    (name) => {
+      const { times, values } = series(4000, name === 'seasonal' ? daily : flat, 11);
+      values[3000] = values[3000]! + 40;
+      caught(scoreSeries(times, values, name), 3000);
+    },
+  );
 });
 
 describe('level shift', () => {
@@ -43,7 +46,7 @@ describe('seasonal', () => {
   it('catches a missing daily peak that stays inside the normal range', () => {
     const { times, values } = series(288 * 14, daily, 14);
     const start = 288 * 11 + 40; // the rising half of day 11 stays at the daily mean instead
-    for (let i = start; i < start + 60; i++) values[i] = 100 + 2 * (values[i]! - daily(i, 0)) / 2;
+    for (let i = start; i < start + 60; i++) values[i] = 100 + (2 * (values[i]! - daily(i, 0))) / 2;
     caught(scoreSeries(times, values, 'seasonal'), start, 30, 288 * 4);
   });
 });

@@ -4,7 +4,10 @@ import { DAY, gaussian, HOUR, makeSeries, MIN, T0 } from './helpers.js';
 
 describe('forecast', () => {
   it('returns the constant for a constant series, with a zero-width interval', () => {
-    const fc = forecast(makeSeries(500, 5 * MIN, () => 42), { horizonMs: HOUR });
+    const fc = forecast(
+      makeSeries(500, 5 * MIN, () => 42),
+      { horizonMs: HOUR },
+    );
     expect(fc.model).toBe('naive');
     expect(fc.mean.length).toBe(12);
     expect(Array.from(fc.mean).every((v) => v === 42)).toBe(true);
@@ -14,7 +17,10 @@ describe('forecast', () => {
   });
 
   it('uses the naive model for a very short series and puts forecasts on the series grid', () => {
-    const fc = forecast(makeSeries(5, 10 * MIN, (i) => i), { horizonSteps: 3, model: 'holt-winters' });
+    const fc = forecast(
+      makeSeries(5, 10 * MIN, (i) => i),
+      { horizonSteps: 3, model: 'holt-winters' },
+    );
     expect(fc.model).toBe('naive');
     expect(Array.from(fc.mean)).toEqual([4, 4, 4]);
     expect(fc.stepMs).toBe(10 * MIN);
@@ -53,7 +59,10 @@ describe('forecast', () => {
 
   it('has roughly nominal 90% intervals on white noise', () => {
     const g = gaussian(13);
-    const fc = forecast(makeSeries(3000, MIN, () => g()), { horizonSteps: 5, model: 'robust-trend' });
+    const fc = forecast(
+      makeSeries(3000, MIN, () => g()),
+      { horizonSteps: 5, model: 'robust-trend' },
+    );
     expect(fc.upper[0]!).toBeGreaterThan(1.3);
     expect(fc.upper[0]!).toBeLessThan(2.0);
     expect(fc.lower[0]!).toBeLessThan(-1.3);
@@ -61,12 +70,25 @@ describe('forecast', () => {
   });
 
   it('validates options from outside with zod', () => {
-    expect(() => forecast(makeSeries(20, MIN, (i) => i), { level: 1.5 })).toThrow();
-    expect(() => forecast(makeSeries(20, MIN, (i) => i), { model: 'magic' as never })).toThrow();
+    expect(() =>
+      forecast(
+        makeSeries(20, MIN, (i) => i),
+        { level: 1.5 },
+      ),
+    ).toThrow();
+    expect(() =>
+      forecast(
+        makeSeries(20, MIN, (i) => i),
+        { model: 'magic' as never },
+      ),
+    ).toThrow();
   });
 
   it('forecasts a steady ramp close to its continuation', () => {
-    const fc = forecast(makeSeries(3 * 24, HOUR, (i) => 10 * i), { horizonMs: DAY, model: 'robust-trend' });
+    const fc = forecast(
+      makeSeries(3 * 24, HOUR, (i) => 10 * i),
+      { horizonMs: DAY, model: 'robust-trend' },
+    );
     expect(fc.mean[23]!).toBeCloseTo(10 * (71 + 24), 6);
   });
 });

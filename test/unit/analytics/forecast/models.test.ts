@@ -24,8 +24,18 @@ describe('detectSeason', () => {
 
   it('rejects white noise, a ramp, and data shorter than three days', () => {
     const g = gaussian(2);
-    expect(detectSeason(Float64Array.from({ length: 4 * DAY_STEPS }, () => g()), STEP).period).toBeNull();
-    expect(detectSeason(Float64Array.from({ length: 4 * DAY_STEPS }, (_, i) => i + g()), STEP).period).toBeNull();
+    expect(
+      detectSeason(
+        Float64Array.from({ length: 4 * DAY_STEPS }, () => g()),
+        STEP,
+      ).period,
+    ).toBeNull();
+    expect(
+      detectSeason(
+        Float64Array.from({ length: 4 * DAY_STEPS }, (_, i) => i + g()),
+        STEP,
+      ).period,
+    ).toBeNull();
     expect(detectSeason(seasonal(2 * DAY_STEPS, 1), STEP).period).toBeNull();
   });
 

@@ -32,7 +32,11 @@ describe('timeToExhaustion', () => {
 
   it('reports a flat series as not reaching the limit', () => {
     const g = gaussian(22);
-    const r = timeToExhaustion(makeSeries(2 * 288, 5 * MIN, () => 300 + 5 * g()), 500, { horizonMs: 7 * DAY });
+    const r = timeToExhaustion(
+      makeSeries(2 * 288, 5 * MIN, () => 300 + 5 * g()),
+      500,
+      { horizonMs: 7 * DAY },
+    );
     expect(r.status).toBe('not_within_horizon');
     expect(r.etaMs).toBeNull();
     expect(r.etaHighMs).toBeNull();
@@ -53,15 +57,34 @@ describe('timeToExhaustion', () => {
   });
 
   it('says exhausted when the last value is already at the limit', () => {
-    const r = timeToExhaustion(makeSeries(100, MIN, (i) => i), 99, { horizonMs: DAY });
+    const r = timeToExhaustion(
+      makeSeries(100, MIN, (i) => i),
+      99,
+      { horizonMs: DAY },
+    );
     expect(r.status).toBe('exhausted');
     expect(r.etaMs).toBe(0);
   });
 
   it('refuses too little data or a bad limit instead of throwing', () => {
-    expect(timeToExhaustion(makeSeries(5, MIN, (i) => i), 100).status).toBe('insufficient_data');
-    expect(timeToExhaustion(makeSeries(30, MIN, (i) => i), 100).status).toBe('insufficient_data'); // 29 min < 1 h
-    expect(timeToExhaustion(makeSeries(100, MIN, (i) => i), Number.NaN).status).toBe('insufficient_data');
+    expect(
+      timeToExhaustion(
+        makeSeries(5, MIN, (i) => i),
+        100,
+      ).status,
+    ).toBe('insufficient_data');
+    expect(
+      timeToExhaustion(
+        makeSeries(30, MIN, (i) => i),
+        100,
+      ).status,
+    ).toBe('insufficient_data'); // 29 min < 1 h
+    expect(
+      timeToExhaustion(
+        makeSeries(100, MIN, (i) => i),
+        Number.NaN,
+      ).status,
+    ).toBe('insufficient_data');
     expect(timeToExhaustion([], 100).status).toBe('insufficient_data');
   });
 

@@ -53,7 +53,9 @@ describe('recommendContainer', () => {
     expect(r.memory.recommendedRequest).toBeLessThan(700 * MiB * 1.15 + 8 * MiB);
     expect(r.memory.recommendedLimit).toBeGreaterThanOrEqual(r.memory.recommendedRequest);
     // Even with no buffer the request stays at or above the peak.
-    const noBuffer = ok(recommendContainer(input({ memoryWorkingSetBytes: series(2 * DAY_POINTS, () => 700.3 * MiB) }), { memoryBuffer: 0 }));
+    const noBuffer = ok(
+      recommendContainer(input({ memoryWorkingSetBytes: series(2 * DAY_POINTS, () => 700.3 * MiB) }), { memoryBuffer: 0 }),
+    );
     expect(noBuffer.memory.recommendedRequest).toBeGreaterThanOrEqual(700.3 * MiB);
   });
 
@@ -69,7 +71,9 @@ describe('recommendContainer', () => {
   });
 
   it('ignores NaN, infinite and negative samples', () => {
-    const dirty = series(2 * DAY_POINTS, (i) => (i % 10 === 0 ? Number.NaN : i % 17 === 0 ? Number.POSITIVE_INFINITY : i % 23 === 0 ? -1 : 0.2));
+    const dirty = series(2 * DAY_POINTS, (i) =>
+      i % 10 === 0 ? Number.NaN : i % 17 === 0 ? Number.POSITIVE_INFINITY : i % 23 === 0 ? -1 : 0.2,
+    );
     const r = ok(recommendContainer(input({ cpuUsageCores: dirty })));
     expect(r.cpu.recommendedRequest).toBeCloseTo(0.24, 12);
     expect(r.cpu.observed.points).toBeLessThan(2 * DAY_POINTS);
@@ -103,7 +107,12 @@ describe('recommendContainer', () => {
 
   it('applies the ratio limit policies and warns about throttling and OOM risk', () => {
     const r = ok(
-      recommendContainer(input({ cpuLimitCores: 0.21, memoryLimitBytes: 520 * MiB }), { cpuLimitPolicy: 'ratio', cpuLimitRatio: 2, memoryLimitPolicy: 'ratio', memoryLimitRatio: 1.5 }),
+      recommendContainer(input({ cpuLimitCores: 0.21, memoryLimitBytes: 520 * MiB }), {
+        cpuLimitPolicy: 'ratio',
+        cpuLimitRatio: 2,
+        memoryLimitPolicy: 'ratio',
+        memoryLimitRatio: 1.5,
+      }),
     );
     expect(r.cpu.recommendedLimit).toBeCloseTo(0.48, 12);
     expect(r.memory.recommendedLimit).toBe(864 * MiB); // 576 × 1.5
@@ -112,7 +121,11 @@ describe('recommendContainer', () => {
   });
 
   it('applies the floors to nearly idle containers', () => {
-    const r = ok(recommendContainer(input({ cpuUsageCores: series(2 * DAY_POINTS, () => 0.0001), memoryWorkingSetBytes: series(2 * DAY_POINTS, () => MiB) })));
+    const r = ok(
+      recommendContainer(
+        input({ cpuUsageCores: series(2 * DAY_POINTS, () => 0.0001), memoryWorkingSetBytes: series(2 * DAY_POINTS, () => MiB) }),
+      ),
+    );
     expect(r.cpu.recommendedRequest).toBeCloseTo(0.01, 12);
     expect(r.memory.recommendedRequest).toBe(32 * MiB);
   });
@@ -124,7 +137,9 @@ describe('recommendContainer', () => {
       expect(short.reasons.join(' ')).toContain('CPU');
       expect(short.container).toBe('api');
     }
-    const sparse = recommendContainer(input({ memoryWorkingSetBytes: series(2 * DAY_POINTS, (i) => (i % 20 === 0 ? 400 * MiB : Number.NaN)) }));
+    const sparse = recommendContainer(
+      input({ memoryWorkingSetBytes: series(2 * DAY_POINTS, (i) => (i % 20 === 0 ? 400 * MiB : Number.NaN)) }),
+    );
     expect(sparse.status).toBe('insufficient_data');
     // The minimum history is configurable.
     expect(recommendContainer(input({ cpuUsageCores: series(DAY_POINTS / 2, () => 0.2) }), { minHistoryMs: 3_600_000 }).status).toBe('ok');

@@ -11,7 +11,14 @@ function flat(n: number, value: number): [number, number][] {
   return Array.from({ length: n }, (_, i) => [T0 + i * STEP, value] as [number, number]);
 }
 
-function container(name: string, cpu: number, memMiB: number, cpuRequest: number | undefined, memRequestMiB: number | undefined, points = 576): ContainerUsageInput {
+function container(
+  name: string,
+  cpu: number,
+  memMiB: number,
+  cpuRequest: number | undefined,
+  memRequestMiB: number | undefined,
+  points = 576,
+): ContainerUsageInput {
   return {
     container: name,
     cpuUsageCores: flat(points, cpu),

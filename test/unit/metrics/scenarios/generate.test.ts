@@ -4,7 +4,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  demoWorkspaces, generateSeries, INCIDENT_KINDS, scaledWorkspace, scenarioWorkspace, type RawSeries, type TimeWindow,
+  demoWorkspaces,
+  generateSeries,
+  INCIDENT_KINDS,
+  scaledWorkspace,
+  scenarioWorkspace,
+  type RawSeries,
+  type TimeWindow,
 } from '../../../../src/metrics/scenarios/index.js';
 import { END, HOUR, identity, isPodOf, lastValue, select, valueAt, WINDOW_6H } from './helpers.js';
 
@@ -48,34 +54,38 @@ function byIdentity(series: readonly RawSeries[]): Map<string, RawSeries> {
 }
 
 describe('series shape', () => {
-  it.each(allSeries.map((s, i) => [i, s] as const))('set %i: workspace_id, namespace, catalog names and labels, types, time grid', (_i, series) => {
-    expect(series.length).toBeGreaterThan(0);
-    const ids = new Set<string>();
-    // Plain checks collected into one list: millions of expect() calls would take minutes.
-    const problems: string[] = [];
-    for (const s of series) {
-      const id = identity(s);
-      const expected = LABELS[s.metric];
-      if (!expected) problems.push(`${id}: metric not in the catalog`);
-      else if (Object.keys(s.labels).sort().join() !== ['workspace_id', ...expected].sort().join()) problems.push(`${id}: labels`);
-      if (!s.labels.workspace_id?.startsWith('ws-') || !s.labels.namespace) problems.push(`${id}: workspace_id/namespace`);
-      if (s.type !== (COUNTERS.has(s.metric) ? 'counter' : 'gauge')) problems.push(`${id}: type ${s.type}`);
-      if (s.help.length === 0) problems.push(`${id}: help`);
-      if (s.labels.pod !== undefined && !POD_NAME.test(s.labels.pod)) problems.push(`${id}: pod name`);
-      if (s.times.length !== s.values.length || s.times.length === 0) problems.push(`${id}: lengths`);
-      for (let i = 0; i < s.times.length; i++) {
-        const t = s.times[i]!;
-        if ((t - WINDOW_6H.startMs) % WINDOW_6H.stepMs !== 0 || t < WINDOW_6H.startMs || t > WINDOW_6H.endMs) problems.push(`${id}: off-grid time ${t}`);
-        if (i > 0 && !(t > s.times[i - 1]!)) problems.push(`${id}: times not ascending at ${i}`);
-        if (!Number.isFinite(s.values[i]!) || s.values[i]! < 0) problems.push(`${id}: bad value ${s.values[i]}`);
+  it.each(allSeries.map((s, i) => [i, s] as const))(
+    'set %i: workspace_id, namespace, catalog names and labels, types, time grid',
+    (_i, series) => {
+      expect(series.length).toBeGreaterThan(0);
+      const ids = new Set<string>();
+      // Plain checks collected into one list: millions of expect() calls would take minutes.
+      const problems: string[] = [];
+      for (const s of series) {
+        const id = identity(s);
+        const expected = LABELS[s.metric];
+        if (!expected) problems.push(`${id}: metric not in the catalog`);
+        else if (Object.keys(s.labels).sort().join() !== ['workspace_id', ...expected].sort().join()) problems.push(`${id}: labels`);
+        if (!s.labels.workspace_id?.startsWith('ws-') || !s.labels.namespace) problems.push(`${id}: workspace_id/namespace`);
+        if (s.type !== (COUNTERS.has(s.metric) ? 'counter' : 'gauge')) problems.push(`${id}: type ${s.type}`);
+        if (s.help.length === 0) problems.push(`${id}: help`);
+        if (s.labels.pod !== undefined && !POD_NAME.test(s.labels.pod)) problems.push(`${id}: pod name`);
+        if (s.times.length !== s.values.length || s.times.length === 0) problems.push(`${id}: lengths`);
+        for (let i = 0; i < s.times.length; i++) {
+          const t = s.times[i]!;
+          if ((t - WINDOW_6H.startMs) % WINDOW_6H.stepMs !== 0 || t < WINDOW_6H.startMs || t > WINDOW_6H.endMs)
+            problems.push(`${id}: off-grid time ${t}`);
+          if (i > 0 && !(t > s.times[i - 1]!)) problems.push(`${id}: times not ascending at ${i}`);
+          if (!Number.isFinite(s.values[i]!) || s.values[i]! < 0) problems.push(`${id}: bad value ${s.values[i]}`);
+        }
+        if (ids.has(id)) problems.push(`${id}: duplicate series`);
+        ids.add(id);
+        if (problems.length > 20) break;
       }
-      if (ids.has(id)) problems.push(`${id}: duplicate series`);
-      ids.add(id);
-      if (problems.length > 20) break;
-    }
-    expect(problems).toEqual([]);
-    expect(new Set(series.map((s) => s.labels.workspace_id)).size).toBe(1);
-  });
+      expect(problems).toEqual([]);
+      expect(new Set(series.map((s) => s.labels.workspace_id)).size).toBe(1);
+    },
+  );
 
   it('covers every catalog metric (the all-incidents workspace)', () => {
     const names = new Set(allSeries[allSeries.length - 1]!.map((s) => s.metric));
@@ -140,7 +150,10 @@ describe('series shape', () => {
   it('every incident kind lands on an existing workload of the baseline workspace', () => {
     for (const inc of everything.incidents) {
       const ns = everything.namespaces.find((n) => n.name === inc.namespace);
-      expect(ns?.workloads.some((w) => w.name === inc.workload), `${inc.kind} → ${inc.namespace}/${inc.workload}`).toBe(true);
+      expect(
+        ns?.workloads.some((w) => w.name === inc.workload),
+        `${inc.kind} → ${inc.namespace}/${inc.workload}`,
+      ).toBe(true);
     }
     expect(everything.description).toContain('Ground truth');
   });
@@ -150,7 +163,10 @@ describe('scenarios', () => {
   it('demoWorkspaces: ws-demo, ws-acme, ws-healthy with the promised ground truth', () => {
     const demos = demoWorkspaces();
     expect(demos.map((w) => w.workspaceId)).toEqual(['ws-demo', 'ws-acme', 'ws-healthy']);
-    expect(demos[0]!.incidents.map((i) => `${i.kind}:${i.namespace}/${i.workload}`)).toEqual(['memory_leak:shop/cart', 'pvc_filling:data/postgres']);
+    expect(demos[0]!.incidents.map((i) => `${i.kind}:${i.namespace}/${i.workload}`)).toEqual([
+      'memory_leak:shop/cart',
+      'pvc_filling:data/postgres',
+    ]);
     expect(demos[1]!.incidents.map((i) => i.kind).sort()).toEqual(['cpu_saturation', 'latency_regression']);
     expect(demos[2]!.incidents).toEqual([]);
     for (const w of demos) expect(w.description).toContain(w.workspaceId);
@@ -172,7 +188,11 @@ describe('scenarios', () => {
 
     const spec = { kind: 'egress_spike' as const, namespace: 'data', workload: 'postgres', startsBeforeEndMs: HOUR };
     expect(scenarioWorkspace('ws-s', [spec]).incidents).toEqual([spec]);
-    expect(scenarioWorkspace('ws-s', ['memory_leak']).incidents[0]).toMatchObject({ kind: 'memory_leak', namespace: 'shop', workload: 'api' });
+    expect(scenarioWorkspace('ws-s', ['memory_leak']).incidents[0]).toMatchObject({
+      kind: 'memory_leak',
+      namespace: 'shop',
+      workload: 'api',
+    });
     expect(() => scenarioWorkspace('ws-s', ['nope' as never])).toThrow(/unknown incident/);
     expect(scenarioWorkspace('ws-s', []).seed).toBe(scenarioWorkspace('ws-s', []).seed);
     expect(scenarioWorkspace('ws-s', [], 7).seed).toBe(7);
@@ -182,7 +202,9 @@ describe('scenarios', () => {
     const ws = scaledWorkspace('ws-big', 300, 1);
     const replicas = ws.namespaces.flatMap((n) => n.workloads).reduce((n, w) => n + w.replicas, 0);
     expect(replicas).toBe(300);
-    const pods = new Set(select(generateSeries(ws, { startMs: END - HOUR, endMs: END, stepMs: 60_000 }), 'kube_pod_info').map((s) => s.labels.pod));
+    const pods = new Set(
+      select(generateSeries(ws, { startMs: END - HOUR, endMs: END, stepMs: 60_000 }), 'kube_pod_info').map((s) => s.labels.pod),
+    );
     expect(pods.size).toBeGreaterThanOrEqual(300);
   });
 
@@ -246,7 +268,11 @@ describe('determinism', () => {
     const ws = scenarioWorkspace('ws-o', [], 11);
     const a = generateSeries(ws, { startMs: END - 6 * HOUR, endMs: END - HOUR, stepMs: 30_000 });
     const b = generateSeries(ws, { startMs: END - 4 * HOUR, endMs: END, stepMs: 30_000 });
-    expectConsistent(a, b.filter((s) => s.times[0]! <= END - HOUR), 10_000);
+    expectConsistent(
+      a,
+      b.filter((s) => s.times[0]! <= END - HOUR),
+      10_000,
+    );
   });
 
   it('with incidents, windows sharing the end agree on the overlap (incidents are placed relative to the end)', () => {

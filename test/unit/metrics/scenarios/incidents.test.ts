@@ -5,7 +5,18 @@
 import { describe, expect, it } from 'vitest';
 import { demoWorkspaces, generateSeries, scenarioWorkspace, type RawSeries } from '../../../../src/metrics/scenarios/index.js';
 import {
-  END, histogramQuantile, HOUR, increase, isPodOf, lastValue, linearFit, maxOf, MINUTE, rate, select, WINDOW_6H,
+  END,
+  histogramQuantile,
+  HOUR,
+  increase,
+  isPodOf,
+  lastValue,
+  linearFit,
+  maxOf,
+  MINUTE,
+  rate,
+  select,
+  WINDOW_6H,
 } from './helpers.js';
 
 const START = WINDOW_6H.startMs;
@@ -42,7 +53,13 @@ function cpuCoresPerPod(all: RawSeries[], namespace: string, workload: string, f
     .map((s) => rate([s], from, to));
 }
 
-function limitOf(all: RawSeries[], metric: 'kube_pod_container_resource_limits' | 'kube_pod_container_resource_requests', namespace: string, workload: string, resource: 'cpu' | 'memory'): number {
+function limitOf(
+  all: RawSeries[],
+  metric: 'kube_pod_container_resource_limits' | 'kube_pod_container_resource_requests',
+  namespace: string,
+  workload: string,
+  resource: 'cpu' | 'memory',
+): number {
   const s = of(all, metric, namespace, workload, { resource });
   expect(s.length).toBeGreaterThan(0);
   return s[0]!.values[0]!;
@@ -51,7 +68,13 @@ function limitOf(all: RawSeries[], metric: 'kube_pod_container_resource_limits' 
 describe('healthy baseline', () => {
   const cases: [string, RawSeries[]][] = [
     ...[1, 2, 3, 42, 1234].map((seed): [string, RawSeries[]] => [`scenarioWorkspace seed ${seed}`, generate([], seed)]),
-    ['demo ws-healthy', generateSeries(demoWorkspaces().find((w) => w.workspaceId === 'ws-healthy')!, WINDOW_6H)],
+    [
+      'demo ws-healthy',
+      generateSeries(
+        demoWorkspaces().find((w) => w.workspaceId === 'ws-healthy')!,
+        WINDOW_6H,
+      ),
+    ],
   ];
   it.each(cases)('%s: no restarts, no OOM, usage < 80 %% of limits, no throttling, few errors, stable latency', (_name, all) => {
     for (const s of select(all, 'kube_pod_container_status_restarts_total')) expect(lastValue(s)).toBe(0);
@@ -76,7 +99,13 @@ describe('healthy baseline', () => {
     const throttled = rate(select(all, 'container_cpu_cfs_throttled_periods_total'), START, END) / rate(periods, START, END);
     expect(throttled).toBeLessThan(0.02);
     const requests = select(all, 'http_requests_total');
-    expect(rate(requests.filter((s) => s.labels.code === '500'), START, END) / rate(requests, START, END)).toBeLessThan(0.01);
+    expect(
+      rate(
+        requests.filter((s) => s.labels.code === '500'),
+        START,
+        END,
+      ) / rate(requests, START, END),
+    ).toBeLessThan(0.01);
     const buckets = select(all, 'http_request_duration_seconds_bucket');
     const early = histogramQuantile(0.95, buckets, START, START + 2 * HOUR);
     const late = histogramQuantile(0.95, buckets, END - 2 * HOUR, END);
@@ -156,7 +185,11 @@ describe('incident signatures', () => {
   it('latency_regression: after a deploy, p95 latency ×3-5 and 5-15 % HTTP 500s', () => {
     const all = generate(['latency_regression']);
     const start = END - 2 * HOUR;
-    const rsAfter = new Set(of(all, 'kube_pod_info', 'shop', 'api').filter((s) => s.times[0]! >= start).map((s) => s.labels.created_by_name));
+    const rsAfter = new Set(
+      of(all, 'kube_pod_info', 'shop', 'api')
+        .filter((s) => s.times[0]! >= start)
+        .map((s) => s.labels.created_by_name),
+    );
     expect(rsAfter.size).toBe(1);
     const before = p95(all, 'shop', 'api', START, start - 5 * MINUTE);
     const after = p95(all, 'shop', 'api', start + 10 * MINUTE, END);

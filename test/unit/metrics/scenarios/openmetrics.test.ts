@@ -7,7 +7,13 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { demoWorkspaces, generateSeries, scenarioWorkspace, writeOpenMetrics, type RawSeries } from '../../../../src/metrics/scenarios/index.js';
+import {
+  demoWorkspaces,
+  generateSeries,
+  scenarioWorkspace,
+  writeOpenMetrics,
+  type RawSeries,
+} from '../../../../src/metrics/scenarios/index.js';
 import { END, HOUR, WINDOW_6H } from './helpers.js';
 
 const ROOT = join(import.meta.dirname, '../../../..');
@@ -32,7 +38,10 @@ function promtoolSamples(file: string): number {
   const promtool = findPromtool();
   expect(promtool, 'promtool is required (apt-get install prometheus); this test never skips').toBeDefined();
   const out = join(work, `tsdb-${Math.random().toString(36).slice(2)}`);
-  const stdout = execFileSync(promtool!, ['tsdb', 'create-blocks-from', 'openmetrics', file, out], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const stdout = execFileSync(promtool!, ['tsdb', 'create-blocks-from', 'openmetrics', file, out], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const rows = stdout.split('\n').filter((l) => /^[0-9A-Z]{26}\s/.test(l));
   expect(rows.length).toBeGreaterThan(0);
   return rows.reduce((sum, row) => sum + Number(row.trim().split(/\s+/)[4]), 0);
@@ -78,7 +87,8 @@ function parseOpenMetrics(text: string): Parsed {
     if (!Number.isFinite(value) || !Number.isFinite(ts)) throw new Error(`bad sample ${line}`);
     const brace = id.indexOf('{');
     const name = brace < 0 ? id : id.slice(0, brace);
-    const allowed = type === 'counter' ? [`${family}_total`] : type === 'histogram' ? [`${family}_bucket`, `${family}_sum`, `${family}_count`] : [family];
+    const allowed =
+      type === 'counter' ? [`${family}_total`] : type === 'histogram' ? [`${family}_bucket`, `${family}_sum`, `${family}_count`] : [family];
     if (!allowed.includes(name)) throw new Error(`${name} in family ${family} (${type})`);
     if (id !== current) {
       if (seenSeries.has(id)) throw new Error(`series ${id} is not contiguous`);
@@ -95,13 +105,20 @@ function parseOpenMetrics(text: string): Parsed {
 
 describe('writeOpenMetrics', () => {
   const series = (metric: string, type: 'counter' | 'gauge', labels: Record<string, string>, points: [number, number][]): RawSeries => ({
-    metric, type, help: `help for ${metric}`, labels,
-    times: Float64Array.from(points.map((p) => p[0])), values: Float64Array.from(points.map((p) => p[1])),
+    metric,
+    type,
+    help: `help for ${metric}`,
+    labels,
+    times: Float64Array.from(points.map((p) => p[0])),
+    values: Float64Array.from(points.map((p) => p[1])),
   });
 
   it('writes HELP/TYPE once per family, series after series, unix seconds, final # EOF', () => {
     const text = render([
-      series('requests_total', 'counter', { a: 'x' }, [[1_700_000_000_000, 1], [1_700_000_030_500, 2.5]]),
+      series('requests_total', 'counter', { a: 'x' }, [
+        [1_700_000_000_000, 1],
+        [1_700_000_030_500, 2.5],
+      ]),
       series('temperature', 'gauge', {}, [[1_700_000_000_000, 0.25]]),
       series('requests_total', 'counter', { a: 'y' }, [[1_700_000_000_000, 7]]),
       series('lat_bucket', 'counter', { le: '0.1' }, [[1_700_000_000_000, 3]]),
@@ -138,7 +155,14 @@ describe('writeOpenMetrics', () => {
   });
 
   it('refuses samples out of time order, and writes # EOF for no series', () => {
-    expect(() => render([series('g', 'gauge', {}, [[2000, 1], [1000, 2]])])).toThrow(/ascending/);
+    expect(() =>
+      render([
+        series('g', 'gauge', {}, [
+          [2000, 1],
+          [1000, 2],
+        ]),
+      ]),
+    ).toThrow(/ascending/);
     expect(render([])).toBe('# EOF\n');
   });
 
@@ -162,7 +186,18 @@ describe('scripts/generate-openmetrics.ts', () => {
   it('writes the named workspaces, prints the window, and the file backfills', () => {
     const file = join(work, 'cli.om');
     const endSeconds = END / 1000;
-    const result = run(['--workspaces', 'ws-a:memory_leak+egress_spike,ws-c:', '--hours', '2', '--step', '1m', '--end', String(endSeconds), '--out', file]);
+    const result = run([
+      '--workspaces',
+      'ws-a:memory_leak+egress_spike,ws-c:',
+      '--hours',
+      '2',
+      '--step',
+      '1m',
+      '--end',
+      String(endSeconds),
+      '--out',
+      file,
+    ]);
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
     expect(JSON.parse(result.stdout)).toEqual({ startMs: END - 2 * HOUR, endMs: END, stepMs: 60_000 });
@@ -172,8 +207,9 @@ describe('scripts/generate-openmetrics.ts', () => {
     expect(text).not.toContain('workspace_id="ws-demo"');
     const parsed = parseOpenMetrics(text);
     expect(promtoolSamples(file)).toBe(parsed.samples);
-    const expected = [scenarioWorkspace('ws-a', ['memory_leak', 'egress_spike']), scenarioWorkspace('ws-c', [])]
-      .flatMap((w) => generateSeries(w, { startMs: END - 2 * HOUR, endMs: END, stepMs: 60_000 }));
+    const expected = [scenarioWorkspace('ws-a', ['memory_leak', 'egress_spike']), scenarioWorkspace('ws-c', [])].flatMap((w) =>
+      generateSeries(w, { startMs: END - 2 * HOUR, endMs: END, stepMs: 60_000 }),
+    );
     expect(text).toBe(render(expected));
   });
 
