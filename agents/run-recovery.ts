@@ -12,7 +12,7 @@ import { z } from 'zod';
 import type { AuthContext } from '../src/auth/auth-context.js';
 import { PermissionSchema } from '../src/auth/permissions.js';
 import { AnalysisTypeSchema } from '../src/analysis/types.js';
-import type { AnalysisRequest } from './state.js';
+import type { AnalysisRequest } from './analysis/state.js';
 
 /** A run is given up after this many executions (a run that brings its process down each time must not do so forever). */
 export const MAX_RUN_EXECUTIONS = 3;

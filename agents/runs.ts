@@ -19,8 +19,8 @@ import type { RunLease } from '../src/runs/lease-store.js';
 import type { RunLeases } from '../src/runs/leases.js';
 import { RunsDraining } from '../src/runs/runs-draining.js';
 import { deadline } from '../src/budget/deadline.js';
-import type { RunContext } from './deps.js';
-import type { AnalysisGraph } from './graph.js';
+import type { RunContext } from './analysis/deps.js';
+import type { AnalysisGraph } from './analysis/graph.js';
 import {
   interruptedBeforeRemediation,
   leasePayload,
@@ -30,7 +30,7 @@ import {
   recoveredAuth,
   type RunInput,
 } from './run-recovery.js';
-import type { ApprovalDecision, AnalysisRequest, AnalysisState } from './state.js';
+import type { ApprovalDecision, AnalysisRequest, AnalysisState } from './analysis/state.js';
 
 export type RunStatus = 'running' | 'awaiting_approval' | 'completed' | 'failed';
 /** Why a run failed: an error in the run, or its process stopped and it could not be resumed. */

@@ -1,6 +1,7 @@
 /** The agent's tools, and the toolbox that runs them with scope, validation, approval and audit. */
 import { checkCompliance } from './check-compliance.js';
 import { detectAnomalies } from './detect-anomalies.js';
+import { diagnoseWorkspace } from './diagnose-workspace.js';
 import { fetchSeriesTool } from './fetch-series.js';
 import { forecastCapacity } from './forecast-capacity.js';
 import { listAlerts } from './list-alerts.js';
@@ -40,9 +41,23 @@ export function createGraphToolBox(deps: ToolDeps, options?: ToolBoxOptions): To
   return createToolBox([...ALL_TOOLS, fetchSeriesTool as unknown as ToolDefinition<never, unknown>], deps, options);
 }
 
+/**
+ * The chat's tools: every model-facing tool plus diagnose_workspace, the analysis graph's
+ * deterministic path in one call (never fetch_series: its answers are too large for a prompt).
+ */
+export const CHAT_TOOLS: readonly ToolDefinition<never, unknown>[] = [
+  ...ALL_TOOLS,
+  diagnoseWorkspace as unknown as ToolDefinition<never, unknown>,
+];
+
+export function createChatToolBox(deps: ToolDeps, options?: ToolBoxOptions): ToolBox {
+  return createToolBox(CHAT_TOOLS, deps, options);
+}
+
 export {
   checkCompliance,
   detectAnomalies,
+  diagnoseWorkspace,
   forecastCapacity,
   listAlerts,
   proposeRemediation,

@@ -1,13 +1,15 @@
 /**
  * Shared body of the analysis tools: range-fetch the catalog queries the analyses need over the
- * window (in the caller's workspace), run the deterministic analysers, answer the findings.
+ * window (in the caller's workspace), run the deterministic analysers (src/analysis/fetch-and-analyse.ts),
+ * answer the findings. The answer helpers are shared with diagnose_workspace, so every analysis tool
+ * reports its window, its failed queries and an empty fetch the same way.
  */
 import { z } from 'zod';
+import { fetchAndAnalyse, type FetchedFindings } from '../src/analysis/fetch-and-analyse.js';
 import { findingsWindowQueries, type CollectOptions } from '../src/analysis/findings/index.js';
-import { fetchSeries } from '../src/analysis/series-from-results.js';
 import type { AnalysisKind } from '../src/analysis/types.js';
-import { inlineFindingsEngine } from '../src/analysis/workers/findings-engine.js';
 import { K8S_NAME } from '../src/metrics/catalog/catalog.js';
+import type { RangeWindow } from '../src/metrics/query-window.js';
 import { fail, noData, ok } from './define-tool.js';
 import type { ToolContext, ToolDeps, ToolResult } from './tool.js';
 import { WindowInputShape, windowFrom } from './window.js';
@@ -31,6 +33,28 @@ export interface AnalysisArgs {
   step_seconds?: number | undefined;
 }
 
+/** The answer when no series came back (every query failed, or the window holds none); undefined when there is something to report. */
+export function nothingAnalysed(fetched: FetchedFindings, namespace: string | undefined, details: Record<string, unknown> = {}) {
+  if (fetched.seriesAnalysed > 0) return undefined;
+  if (fetched.failures.length > 0)
+    return fail(`no query succeeded: ${fetched.failures[0]!.message}`, { failures: fetched.failures.slice(0, 5), ...details });
+  return noData(`no series in the window${namespace ? ` for namespace ${namespace}` : ''}`);
+}
+
+/** The window as a model reads it: ISO times and the step. */
+export function shownWindow(window: RangeWindow) {
+  return {
+    start: new Date(window.start * 1000).toISOString(),
+    end: new Date(window.end * 1000).toISOString(),
+    step_seconds: window.step,
+  };
+}
+
+/** The queries that failed, when some did (the answer still stands on the others). */
+export function failedQueries(failures: FetchedFindings['failures']) {
+  return failures.length > 0 ? { failed_queries: failures.map((f) => ({ query: f.query, message: f.message })) } : {};
+}
+
 export async function runAnalyses(
   analyses: AnalysisKind[],
   args: AnalysisArgs,
@@ -41,27 +65,20 @@ export async function runAnalyses(
   const window = windowFrom(args, deps.now());
   const filters = args.namespace ? { namespace: args.namespace } : {};
   const queries = findingsWindowQueries(analyses).map((name) => ({ name, args: filters }));
-  const { series, failures } = await fetchSeries(deps.metrics, { workspaceId: ctx.auth.workspaceId }, queries, window, ctx.signal);
-  if (series.length === 0 && failures.length > 0) {
-    return fail(`no query succeeded: ${failures[0]!.message}`, { failures: failures.slice(0, 5), window });
-  }
-  if (series.length === 0) return noData(`no series in the window${args.namespace ? ` for namespace ${args.namespace}` : ''}`);
-  const findings = await (deps.findings ?? inlineFindingsEngine).collect(
-    series,
-    analyses,
-    { ...options, minSeverity: args.min_severity, limit: args.limit },
-    ctx.signal,
+  const fetched = await fetchAndAnalyse(
+    deps.metrics,
+    { workspaceId: ctx.auth.workspaceId },
+    { queries, window, analyses, options: { ...options, minSeverity: args.min_severity, limit: args.limit } },
+    { engine: deps.findings, signal: ctx.signal },
   );
+  const empty = nothingAnalysed(fetched, args.namespace, { window });
+  if (empty) return empty;
   return ok({
     analyses,
-    window: {
-      start: new Date(window.start * 1000).toISOString(),
-      end: new Date(window.end * 1000).toISOString(),
-      step_seconds: window.step,
-    },
-    series_analysed: series.length,
-    ...(failures.length > 0 ? { failed_queries: failures.map((f) => ({ query: f.query, message: f.message })) } : {}),
-    count: findings.length,
-    findings,
+    window: shownWindow(window),
+    series_analysed: fetched.seriesAnalysed,
+    ...failedQueries(fetched.failures),
+    count: fetched.findings.length,
+    findings: fetched.findings,
   });
 }

@@ -1,5 +1,6 @@
-/** The analysis window shared by the analysis tools: the last N minutes, about 360 points. */
+/** The analysis window shared by the analysis tools: the last N minutes, about 360 points (src/analysis/window.ts). */
 import { z } from 'zod';
+import { analysisWindow } from '../src/analysis/window.js';
 import type { RangeWindow } from '../src/metrics/query-window.js';
 
 export const WindowInputShape = {
@@ -20,8 +21,5 @@ export const WindowInputShape = {
 };
 
 export function windowFrom(input: { window_minutes: number; step_seconds?: number | undefined }, nowMs: number): RangeWindow {
-  const span = input.window_minutes * 60;
-  const step = input.step_seconds ?? Math.max(60, Math.ceil(span / 360 / 60) * 60);
-  const end = Math.floor(nowMs / 1000 / step) * step;
-  return { start: end - span, end, step };
+  return analysisWindow({ spanSeconds: input.window_minutes * 60, endSeconds: nowMs / 1000, stepSeconds: input.step_seconds });
 }

@@ -7,8 +7,8 @@
 import { mergeAlerts, type Alert } from '../../src/analysis/alerts.js';
 import type { Finding, ProposedAction, ResourceRef } from '../../src/analysis/types.js';
 import type { PromAlert } from '../../src/clients/prometheus.js';
-import type { Focus } from '../../src/chat/evidence.js';
-import type { RemediationVerb, TargetMention } from '../../src/chat/intents.js';
+import type { Focus } from './evidence.js';
+import type { RemediationVerb, TargetMention } from './intents.js';
 import type { ToolResult } from '../../tools/index.js';
 
 interface HypothesisView {

@@ -7,7 +7,7 @@
  * graph, so the next turn may run on any replica.
  */
 import { END, START, StateGraph, type BaseCheckpointSaver } from '@langchain/langgraph';
-import { approvalCommand } from '../../src/chat/intents.js';
+import { approvalCommand } from './intents.js';
 import type { ChatDeps } from './deps.js';
 import { decideNode } from './nodes/decide.js';
 import { deterministicNode } from './nodes/deterministic.js';

@@ -8,7 +8,7 @@
 import type { BaseMessage } from '@langchain/core/messages';
 import { Annotation, messagesStateReducer, type Messages } from '@langchain/langgraph';
 import type { Answer, EvidenceRef, ToolResultStatus } from '../../src/chat/events.js';
-import { EMPTY_FOCUS, type Focus } from '../../src/chat/evidence.js';
+import { EMPTY_FOCUS, type Focus } from './evidence.js';
 import type { RemediationStatus } from '../../src/chat/remediation-port.js';
 
 export interface ToolActivity {

@@ -11,9 +11,9 @@
 import type { StructuredToolInterface } from '@langchain/core/tools';
 import type { LangGraphRunnableConfig } from '@langchain/langgraph';
 import type { ProposedAction } from '../../src/analysis/types.js';
-import { evidenceFromResult, focusFromResult, type Focus } from '../../src/chat/evidence.js';
+import { evidenceFromResult, focusFromResult, type Focus } from './evidence.js';
 import type { EvidenceRef, ToolResultStatus } from '../../src/chat/events.js';
-import { clip, toolResultContent } from '../../src/chat/context.js';
+import { clip, toolResultContent } from './context.js';
 import { refusalOf, type Remediation, type RemediationActionInput } from '../../src/chat/remediation-port.js';
 import { redact, redactString } from '../../src/audit/redact.js';
 import type { ToolResult } from '../../tools/index.js';

@@ -118,6 +118,16 @@ export const ANALYSIS_TYPES = ['anomaly', 'performance', 'security', 'capacity']
 export const AnalysisTypeSchema = z.enum(ANALYSIS_TYPES);
 export type AnalysisType = z.infer<typeof AnalysisTypeSchema>;
 
+/** What an analysis is asked for: a run's validated request (the diagnose_workspace tool makes one too). */
+export interface AnalysisRequest {
+  analysisType: AnalysisType;
+  timeRangeMinutes: number;
+  /** Namespaces (or workload names) the caller wants to focus on; empty = the whole workspace. */
+  targets: string[];
+  /** Unix seconds the analysis ends at (the request time). */
+  endTime: number;
+}
+
 /** One fetched series of a catalog query over the analysis window (times in Unix seconds, ascending). */
 export interface SeriesData {
   /** Catalog query name, e.g. `memory_usage_vs_limits`. */

@@ -7,9 +7,10 @@
  */
 import type { MetricsSource, WorkspaceRef } from '../metrics/metrics-source.js';
 import { MetricsError } from '../metrics/metrics-error.js';
+import { fetchAndAnalyse } from './fetch-and-analyse.js';
 import { findingsWindowQueries } from './findings/index.js';
-import { fetchSeries } from './series-from-results.js';
 import type { AnalysisKind, Finding } from './types.js';
+import { analysisWindow } from './window.js';
 import type { FindingsEngine } from './workers/findings-engine.js';
 
 export async function workspaceFindings(
@@ -19,14 +20,20 @@ export async function workspaceFindings(
   window: { hours: number; nowMs: number },
   work: { engine: FindingsEngine; signal?: AbortSignal },
 ): Promise<{ findings: Finding[]; failedQueries: string[] }> {
-  const span = window.hours * 3600;
-  const step = Math.max(60, Math.ceil(span / 360 / 60) * 60);
-  const end = Math.floor(window.nowMs / 1000 / step) * step;
   const queries = findingsWindowQueries(analyses).map((name) => ({ name }));
-  const { series, failures } = await fetchSeries(metrics, ws, queries, { start: end - span, end, step }, work.signal);
-  if (series.length === 0 && failures.length > 0 && failures.length === queries.length) {
+  const { seriesAnalysed, failures, findings } = await fetchAndAnalyse(
+    metrics,
+    ws,
+    {
+      queries,
+      window: analysisWindow({ spanSeconds: window.hours * 3600, endSeconds: window.nowMs / 1000 }),
+      analyses,
+      options: { limit: 200 },
+    },
+    work,
+  );
+  if (seriesAnalysed === 0 && failures.length > 0 && failures.length === queries.length) {
     throw new MetricsError(failures[0]!.kind ?? 'upstream', failures[0]!.message);
   }
-  const findings = await work.engine.collect(series, analyses, { limit: 200 }, work.signal);
   return { findings, failedQueries: failures.map((f) => f.query) };
 }

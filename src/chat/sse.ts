@@ -1,12 +1,48 @@
 /**
- * Server-Sent Events encoding of chat events, and the choice between SSE and JSON from the
- * request's Accept header (RFC 9110 q-values, most specific range wins).
+ * Server-Sent Events for chat: the encoding of chat events, the stream of a turn's events with its
+ * keep-alive, and the choice between SSE and JSON from the request's Accept header (RFC 9110
+ * q-values, most specific range wins).
  */
+import { PassThrough, type Readable } from 'node:stream';
 import type { ChatEvent } from './events.js';
+
+/** The response headers of an event stream: no caching, no buffering by proxies (nginx honours x-accel-buffering). */
+export const SSE_HEADERS = {
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-cache, no-transform',
+  'x-accel-buffering': 'no',
+} as const;
 
 /** One event as `event: <name>\ndata: <json>\n\n`. JSON never contains a raw line break, so one data line suffices. */
 export function encodeSse(e: ChatEvent): string {
   return `event: ${e.event}\ndata: ${JSON.stringify(e.data)}\n\n`;
+}
+
+/**
+ * The events as an SSE body, ended after the last one. A long model call or analysis sends nothing
+ * for a while: a comment line (ignored by SSE clients) after each idle `keepAliveMs` keeps proxies
+ * and load balancers from closing the stream. Once `signal` aborts (the client went away), the
+ * stream stops at the next event.
+ */
+export function sseStream(events: AsyncIterable<ChatEvent>, keepAliveMs: number, signal?: AbortSignal): Readable {
+  const stream = new PassThrough();
+  let idle = setTimeout(function beat() {
+    stream.write(': keep-alive\n\n');
+    idle = setTimeout(beat, keepAliveMs);
+  }, keepAliveMs);
+  void (async () => {
+    try {
+      for await (const e of events) {
+        if (signal?.aborted) break;
+        idle.refresh();
+        stream.write(encodeSse(e));
+      }
+    } finally {
+      clearTimeout(idle);
+      stream.end();
+    }
+  })();
+  return stream;
 }
 
 /** Parses an SSE text into events (tests and clients); comment lines and unknown fields are ignored. */

@@ -7,13 +7,12 @@
  * thread or an unavailable store are HTTP errors before the stream starts; once it has started,
  * failures are `error` events followed by `done`. A client that disconnects stops the turn.
  */
-import { PassThrough } from 'node:stream';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ChatService, ChatTurn } from '../../agents/chat/service.js';
 import { ThreadBusy, ThreadNotFound } from '../../agents/chat/errors.js';
 import { AnswerSchema, type ChatEvent, type ChatEventName } from '../chat/events.js';
-import { encodeSse, negotiateChatFormat } from '../chat/sse.js';
+import { negotiateChatFormat, SSE_HEADERS, sseStream } from '../chat/sse.js';
 import { forbidden, HttpError, notFound } from '../http/http-errors.js';
 import { authOf, requireScope } from '../http/route-auth.js';
 import { auditRequestContext } from '../plugins/audit.js';
@@ -154,31 +153,9 @@ const chatRoutes: FastifyPluginAsyncZod<ChatRouteOptions> = async (app, { chat, 
         const answer = events.find((e): e is Extract<ChatEvent, { event: 'answer' }> => e.event === 'answer')?.data ?? null;
         return { thread_id: turn.threadId, answer, events: events.map((e) => ({ event: e.event, data: e.data })) };
       }
-      const stream = new PassThrough();
-      // A long model call or analysis sends nothing for a while: a comment line (ignored by SSE
-      // clients) after each idle interval keeps proxies and load balancers from closing the stream.
-      let idle = setTimeout(function beat() {
-        stream.write(': keep-alive\n\n');
-        idle = setTimeout(beat, keepAliveMs);
-      }, keepAliveMs);
-      void (async () => {
-        try {
-          for await (const e of turn.events) {
-            if (controller.signal.aborted) break;
-            idle.refresh();
-            stream.write(encodeSse(e));
-          }
-        } finally {
-          clearTimeout(idle);
-          stream.end();
-        }
-      })();
-      reply
-        .header('content-type', 'text/event-stream; charset=utf-8')
-        .header('cache-control', 'no-cache, no-transform')
-        .header('x-accel-buffering', 'no');
+      reply.headers(SSE_HEADERS);
       // A stream bypasses the response serializer (the JSON schema above describes the JSON mode only).
-      return reply.send(stream as never);
+      return reply.send(sseStream(turn.events, keepAliveMs, controller.signal) as never);
     },
   );
 

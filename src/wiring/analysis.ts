@@ -4,7 +4,7 @@
  * and the analysis graph, and the run service the routes use. The findings analysers run on a pool
  * of worker threads (ANALYSIS_WORKER_THREADS) shared by the graph, the tools, chat and the routes.
  */
-import { buildAnalysisGraph } from '../../agents/graph.js';
+import { buildAnalysisGraph } from '../../agents/analysis/graph.js';
 import { AnalysisRuns, type DrainReport } from '../../agents/runs.js';
 import type pg from 'pg';
 import { SqliteSaver } from '@langchain/langgraph-checkpoint-sqlite';

@@ -8,7 +8,6 @@
  */
 import type pg from 'pg';
 import { SqliteSaver } from '@langchain/langgraph-checkpoint-sqlite';
-import { diagnoseWorkspace } from '../../agents/chat/diagnose-tool.js';
 import { buildChatGraph } from '../../agents/chat/graph.js';
 import { ChatService } from '../../agents/chat/service.js';
 import type { RemediationProposer } from '../chat/remediation-port.js';
@@ -17,16 +16,10 @@ import { sqliteThreadStore } from '../chat/thread-store-sqlite.js';
 import type { ThreadStore } from '../chat/thread-store.js';
 import type { Config } from '../config.js';
 import type { RemediationService } from '../remediation/service.js';
-import { ALL_TOOLS, createToolBox, type ToolDefinition } from '../../tools/index.js';
+import { createChatToolBox } from '../../tools/index.js';
 import type { Analysis } from './analysis.js';
 import type { Limits } from './limits.js';
 import type { AuthContext } from '../auth/auth-context.js';
-
-/** The chat's tools: every model-facing tool plus diagnose_workspace (never fetch_series: its answers are too large for a prompt). */
-export const CHAT_TOOLS: readonly ToolDefinition<never, unknown>[] = [
-  ...ALL_TOOLS,
-  diagnoseWorkspace as unknown as ToolDefinition<never, unknown>,
-];
 
 /** The remediation service as chat's RemediationProposer (src/chat/remediation-port.ts). */
 export function chatRemediationProposer(service: RemediationService): RemediationProposer {
@@ -68,7 +61,7 @@ export function buildChat(
   if (deps.postgres) store = postgresThreadStore(deps.postgres);
   else if (saver instanceof SqliteSaver) store = sqliteThreadStore(saver.db);
   else throw new Error('chat needs PostgreSQL (DATABASE_URL) or the SQLite checkpointer for its thread index');
-  const toolbox = createToolBox(CHAT_TOOLS, shared.toolDeps, { cache: shared.toolCache });
+  const toolbox = createChatToolBox(shared.toolDeps, { cache: shared.toolCache });
   const graph = buildChatGraph(
     {
       toolbox,

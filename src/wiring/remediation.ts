@@ -17,7 +17,7 @@ import { RemediationService } from '../remediation/service.js';
 import { postgresDriver, sqliteDriver } from '../remediation/sql-drivers.js';
 import { SqlRemediationStore } from '../remediation/store.js';
 import { DependencyUnavailable, shortCause } from '../resilience/dependency-unavailable.js';
-import type { RemediationPort } from '../../agents/deps.js';
+import type { RemediationPort } from '../../agents/analysis/deps.js';
 
 const EXPIRY_SWEEP_MS = 60_000;
 

@@ -19,8 +19,7 @@ import { sqliteThreadStore } from '../../src/chat/thread-store-sqlite.js';
 import { EmbeddedMetricsSource } from '../../src/metrics/embedded/embedded-source.js';
 import { scenarioWorkspace } from '../../src/metrics/scenarios/index.js';
 import { createPromptLibrary, defaultPromptsDir } from '../../src/prompts/index.js';
-import { CHAT_TOOLS } from '../../src/wiring/chat.js';
-import { createToolBox } from '../../tools/index.js';
+import { createChatToolBox } from '../../tools/index.js';
 import { collectingAudit, fakeChatLlm } from '../helpers/fake-llm.js';
 
 const NOW = Date.UTC(2026, 10, 28, 12, 0, 0);
@@ -47,7 +46,7 @@ function harness(model: FakeBuiltModel, options: { maxSteps?: number; contextTok
   const maxSteps = options.maxSteps ?? 6;
   const graph = buildChatGraph(
     {
-      toolbox: createToolBox(CHAT_TOOLS, { metrics, audit, now: () => NOW }),
+      toolbox: createChatToolBox({ metrics, audit, now: () => NOW }),
       llm: fakeChatLlm(model, audit),
       prompts: createPromptLibrary(defaultPromptsDir()),
       now: () => NOW,

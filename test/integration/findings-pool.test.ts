@@ -13,7 +13,7 @@ import { createFindingsPool, workerEntry, type FindingsPool, type FindingsTaskOu
 import { ClientGone } from '../../src/budget/abort-reason.js';
 import { EmbeddedMetricsSource } from '../../src/metrics/embedded/embedded-source.js';
 import { demoWorkspaces } from '../../src/metrics/scenarios/index.js';
-import { ANALYSES_BY_TYPE } from '../../agents/nodes/plan-queries.js';
+import { ANALYSES_BY_TYPE } from '../../src/analysis/plan.js';
 import { finish, runTs } from '../helpers/process.js';
 
 const NOW = Date.UTC(2026, 10, 28, 12, 0, 0);

@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SqliteSaver } from '@langchain/langgraph-checkpoint-sqlite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildAnalysisGraph } from '../../agents/graph.js';
+import { buildAnalysisGraph } from '../../agents/analysis/graph.js';
 import { AnalysisRuns } from '../../agents/runs.js';
 import type { AuthContext } from '../../src/auth/auth-context.js';
 import { createTracing } from '../../src/llm/tracing.js';

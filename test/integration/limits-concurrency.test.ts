@@ -7,7 +7,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { AnalysisGraph } from '../../agents/graph.js';
+import type { AnalysisGraph } from '../../agents/analysis/graph.js';
 import { AnalysisRuns } from '../../agents/runs.js';
 import type { AuthContext } from '../../src/auth/auth-context.js';
 import { ConcurrencyGate } from '../../src/limits/concurrency-gate.js';

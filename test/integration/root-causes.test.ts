@@ -6,7 +6,7 @@
 import BetterSqlite3 from 'better-sqlite3';
 import { SqliteSaver } from '@langchain/langgraph-checkpoint-sqlite';
 import { describe, expect, it } from 'vitest';
-import { buildAnalysisGraph } from '../../agents/graph.js';
+import { buildAnalysisGraph } from '../../agents/analysis/graph.js';
 import { AnalysisRuns } from '../../agents/runs.js';
 import type { AnalysisType } from '../../src/analysis/types.js';
 import type { AuthContext } from '../../src/auth/auth-context.js';

@@ -10,7 +10,7 @@ import type { RunnableConfig } from '@langchain/core/runnables';
 import { MemorySaver } from '@langchain/langgraph';
 import BetterSqlite3 from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { buildAnalysisGraph } from '../../agents/graph.js';
+import { buildAnalysisGraph } from '../../agents/analysis/graph.js';
 import { AnalysisRuns } from '../../agents/runs.js';
 import type { AuthContext } from '../../src/auth/auth-context.js';
 import { EmbeddedMetricsSource } from '../../src/metrics/embedded/embedded-source.js';

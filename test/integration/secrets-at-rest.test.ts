@@ -28,9 +28,8 @@ import { MemoryExecutionBudget, MemoryTargetLocks } from '../../src/remediation/
 import { RemediationService } from '../../src/remediation/service.js';
 import { postgresDriver, sqliteDriver } from '../../src/remediation/sql-drivers.js';
 import { SqlRemediationStore } from '../../src/remediation/store.js';
-import { CHAT_TOOLS } from '../../src/wiring/chat.js';
 import { defineTool, ok } from '../../tools/define-tool.js';
-import { createToolBox, type ToolDefinition } from '../../tools/index.js';
+import { CHAT_TOOLS, createToolBox, type ToolDefinition } from '../../tools/index.js';
 import { z } from 'zod';
 import { collectingAudit, fakeChatLlm } from '../helpers/fake-llm.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres-db.js';

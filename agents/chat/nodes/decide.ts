@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { AIMessage } from '@langchain/core/messages';
 import type { LangGraphRunnableConfig } from '@langchain/langgraph';
-import { approvalCommand } from '../../../src/chat/intents.js';
+import { approvalCommand } from '../intents.js';
 import { refusalOf, type Remediation } from '../../../src/chat/remediation-port.js';
 import { turnContext, type ChatDeps } from '../deps.js';
 import type { ChatState, ChatUpdate, PendingRemediation, ToolActivity } from '../state.js';

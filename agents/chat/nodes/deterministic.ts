@@ -1,5 +1,5 @@
 /**
- * deterministic: the turn without a model. The intent router (src/chat/intents.ts) picks what the
+ * deterministic: the turn without a model. The intent router (../intents.ts) picks what the
  * message asks for, the same scoped tools answer it (with the same events and audit as in the model
  * loop), and the answer is written from their results with the evidence they carry. Anything the
  * router does not recognise gets a plain "free-form questions need a model".
@@ -7,8 +7,8 @@
 import { randomUUID } from 'node:crypto';
 import { AIMessage } from '@langchain/core/messages';
 import type { LangGraphRunnableConfig } from '@langchain/langgraph';
-import { dedupeEvidence } from '../../../src/chat/evidence.js';
-import { routeIntent, type Intent } from '../../../src/chat/intents.js';
+import { dedupeEvidence } from '../evidence.js';
+import { routeIntent, type Intent } from '../intents.js';
 import { toLangChainTools } from '../../../tools/index.js';
 import {
   alertsFrom,

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { AIMessage, HumanMessage, RemoveMessage, ToolMessage, type BaseMessage } from '@langchain/core/messages';
 import { REMOVE_ALL_MESSAGES, type LangGraphRunnableConfig } from '@langchain/langgraph';
-import { foldOldTurns } from '../../../src/chat/context.js';
+import { foldOldTurns } from '../context.js';
 import { fenceUntrusted } from '../../../src/prompts/fence.js';
 import { turnContext, type ChatDeps } from '../deps.js';
 import type { ChatState, ChatUpdate } from '../state.js';

@@ -4,7 +4,7 @@
  * turn ends with a partial answer that says what was done and what was not.
  */
 import { AIMessage, ToolMessage } from '@langchain/core/messages';
-import { dedupeEvidence } from '../../../src/chat/evidence.js';
+import { dedupeEvidence } from '../evidence.js';
 import { fenceUntrusted } from '../../../src/prompts/fence.js';
 import type { ChatDeps } from '../deps.js';
 import type { ChatState, ChatUpdate } from '../state.js';

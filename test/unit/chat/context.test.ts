@@ -9,7 +9,7 @@ import {
   toolResultContent,
   totalTokens,
   unfence,
-} from '../../../src/chat/context.js';
+} from '../../../agents/chat/context.js';
 import { fenceUntrusted } from '../../../src/prompts/fence.js';
 
 let n = 0;

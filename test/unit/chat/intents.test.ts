@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { approvalCommand, routeIntent } from '../../../src/chat/intents.js';
+import { approvalCommand, routeIntent } from '../../../agents/chat/intents.js';
 
 describe('approval commands', () => {
   it('recognises short commands, with an id and a comment', () => {

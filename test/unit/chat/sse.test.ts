@@ -1,5 +1,7 @@
-import { describe, expect, it } from 'vitest';
-import { encodeSse, negotiateChatFormat, parseSse } from '../../../src/chat/sse.js';
+import type { Readable } from 'node:stream';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { ChatEvent } from '../../../src/chat/events.js';
+import { encodeSse, negotiateChatFormat, parseSse, sseStream } from '../../../src/chat/sse.js';
 
 describe('SSE encoding', () => {
   it('one event per block, one data line, round-trips through the parser (line breaks and separators in text included)', () => {
@@ -16,6 +18,69 @@ describe('SSE encoding', () => {
       { event: 'token', data: { text } },
       { event: 'done', data: {} },
     ]);
+  });
+});
+
+/** Events handed over one by one, when the test says so. */
+function eventQueue() {
+  const waiting: ((r: IteratorResult<ChatEvent>) => void)[] = [];
+  const events: AsyncIterable<ChatEvent> = {
+    [Symbol.asyncIterator]: () => ({ next: () => new Promise<IteratorResult<ChatEvent>>((resolve) => waiting.push(resolve)) }),
+  };
+  return {
+    events,
+    push: (e: ChatEvent) => waiting.shift()!({ value: e, done: false }),
+    end: () => waiting.shift()!({ value: undefined, done: true }),
+  };
+}
+
+function bodyOf(stream: Readable): { text: () => string; ended: () => boolean } {
+  let text = '';
+  let ended = false;
+  stream.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  stream.on('end', () => (ended = true));
+  return { text: () => text, ended: () => ended };
+}
+
+describe('the SSE stream of a turn', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('writes each event as it comes, a keep-alive comment after each idle interval, and ends after the last event', async () => {
+    vi.useFakeTimers();
+    const q = eventQueue();
+    const body = bodyOf(sseStream(q.events, 1000));
+    await vi.advanceTimersByTimeAsync(999);
+    expect(body.text()).toBe('');
+    await vi.advanceTimersByTimeAsync(1);
+    expect(body.text()).toBe(': keep-alive\n\n');
+    q.push({ event: 'thread', data: { thread_id: 't1' } });
+    await vi.advanceTimersByTimeAsync(999); // an event resets the idle interval
+    expect(body.text()).toBe(': keep-alive\n\nevent: thread\ndata: {"thread_id":"t1"}\n\n');
+    await vi.advanceTimersByTimeAsync(1001); // idle since t=1000: beats at 2000 and 3000
+    expect(body.text().split(': keep-alive').length - 1).toBe(3);
+    q.push({ event: 'done', data: {} });
+    await vi.advanceTimersByTimeAsync(0);
+    q.end();
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(body.ended()).toBe(true);
+    expect(parseSse(body.text())).toEqual([
+      { event: 'thread', data: { thread_id: 't1' } },
+      { event: 'done', data: {} },
+    ]);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('stops at the next event once its signal aborts (the client went away)', async () => {
+    const q = eventQueue();
+    const controller = new AbortController();
+    const body = bodyOf(sseStream(q.events, 60_000, controller.signal));
+    q.push({ event: 'thread', data: { thread_id: 't1' } });
+    await new Promise((r) => setImmediate(r));
+    controller.abort();
+    q.push({ event: 'token', data: { text: 'late' } });
+    await new Promise((r) => setImmediate(r));
+    expect(body.ended()).toBe(true);
+    expect(parseSse(body.text())).toEqual([{ event: 'thread', data: { thread_id: 't1' } }]);
   });
 });
 

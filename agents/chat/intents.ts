@@ -6,7 +6,7 @@
  * risky", "approve <id>"), never inside a longer sentence, so a question such as "should I approve
  * it?" decides nothing.
  */
-import type { AnalysisType } from '../analysis/types.js';
+import type { AnalysisType } from '../../src/analysis/types.js';
 
 export type RemediationVerb = 'restart' | 'scale' | 'rollback';
 

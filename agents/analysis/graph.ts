@@ -7,11 +7,11 @@ import { END, START, StateGraph, type BaseCheckpointSaver } from '@langchain/lan
 import type { AgentDeps } from './deps.js';
 import { anomalyScoringNode } from './nodes/anomaly-scoring.js';
 import { approvalGateNode, routeAfterDiagnosis } from './nodes/approval-gate.js';
-import { diagnosisNode } from './nodes/diagnosis.js';
+import { diagnoseNode } from './nodes/diagnose.js';
 import { metricsQueryNode } from './nodes/metrics-query.js';
 import { plannerNode } from './nodes/planner.js';
 import { proposeNode, routeAfterPropose } from './nodes/propose.js';
-import { remediationNode } from './nodes/remediation.js';
+import { remediationNode } from './nodes/remediate.js';
 import { AnalysisStateAnnotation } from './state.js';
 
 export function buildAnalysisGraph(deps: AgentDeps, checkpointer: BaseCheckpointSaver) {
@@ -19,7 +19,7 @@ export function buildAnalysisGraph(deps: AgentDeps, checkpointer: BaseCheckpoint
     .addNode('planner', plannerNode(deps))
     .addNode('metrics-query', metricsQueryNode(deps))
     .addNode('anomaly-scoring', anomalyScoringNode(deps))
-    .addNode('diagnose', diagnosisNode(deps))
+    .addNode('diagnose', diagnoseNode(deps))
     .addNode('propose', proposeNode(deps))
     .addNode('approval-gate', approvalGateNode(deps))
     .addNode('remediate', remediationNode(deps))

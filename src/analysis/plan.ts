@@ -1,11 +1,13 @@
 /**
- * The deterministic planner's table: which analyses each analysis type needs. The catalog queries
- * come from the analysers themselves (what each one reads), so the two never drift apart.
+ * The deterministic plan of an analysis: which analyses each analysis type needs, which catalog
+ * queries they read, over which window. Pure; used by the analysis graph's planner (its plan without
+ * a model, and its fallback) and by the diagnose_workspace tool. The catalog queries come from the
+ * analysers themselves (what each one reads), so the two never drift apart.
  */
-import type { AnalysisKind, AnalysisPlan, AnalysisType, PlannedQuery } from '../../src/analysis/types.js';
-import { findingsWindowQueries } from '../../src/analysis/findings/required-queries.js';
-import { QUERY_CATALOG } from '../../src/metrics/catalog/catalog.js';
-import type { AnalysisRequest } from '../state.js';
+import type { AnalysisKind, AnalysisPlan, AnalysisRequest, AnalysisType, PlannedQuery } from './types.js';
+import { findingsWindowQueries } from './findings/required-queries.js';
+import { QUERY_CATALOG } from '../metrics/catalog/catalog.js';
+import { analysisWindow } from './window.js';
 
 export const ANALYSES_BY_TYPE: Record<AnalysisType, AnalysisKind[]> = {
   anomaly: ['anomaly', 'health'],
@@ -27,12 +29,9 @@ export function queriesFor(analyses: readonly AnalysisKind[], targets: readonly 
   );
 }
 
-/** A step that keeps every series at or under `maxPoints` points (and at least a minute). */
+/** The request's window with a step that keeps every series at or under `maxPoints` points (and at least a minute). */
 export function windowFor(request: AnalysisRequest, maxPoints: number): AnalysisPlan['window'] {
-  const seconds = request.timeRangeMinutes * 60;
-  const step = Math.max(60, Math.ceil(seconds / maxPoints / 60) * 60);
-  const end = Math.floor(request.endTime / step) * step;
-  return { start: end - seconds, end, step };
+  return analysisWindow({ spanSeconds: request.timeRangeMinutes * 60, endSeconds: request.endTime, maxPoints });
 }
 
 export function deterministicPlan(request: AnalysisRequest, maxPoints: number): AnalysisPlan {

@@ -2,18 +2,19 @@
  * planner: decides which catalog queries and analyses the request needs. With a model, by tool
  * calling (the model calls `select_queries`; we read the call, we do not execute anything); the
  * choice is validated against the catalog and falls back to the deterministic plan when it is
- * unusable. Without a model, deterministically.
+ * unusable. Without a model, deterministically (the plan of src/analysis/plan.ts).
  */
 import { HumanMessage, SystemMessage } from '@langchain/core/messages';
 import { tool } from '@langchain/core/tools';
 import type { LangGraphRunnableConfig } from '@langchain/langgraph';
 import { z } from 'zod';
-import { AnalysisKindSchema, type AnalysisPlan } from '../../src/analysis/types.js';
-import { LlmBudgetExhaustedError } from '../../src/llm/errors.js';
-import { QUERY_CATALOG } from '../../src/metrics/catalog/catalog.js';
+import { AnalysisKindSchema, type AnalysisPlan } from '../../../src/analysis/types.js';
+import { LlmBudgetExhaustedError } from '../../../src/llm/errors.js';
+import { QUERY_CATALOG } from '../../../src/metrics/catalog/catalog.js';
+import { deterministicPlan, windowFor } from '../../../src/analysis/plan.js';
+import { DEFAULT_MAX_POINTS } from '../../../src/analysis/window.js';
 import { progress, runContext, type AgentDeps } from '../deps.js';
 import type { AnalysisState, AnalysisUpdate } from '../state.js';
-import { deterministicPlan, windowFor } from './plan-queries.js';
 
 const SelectionSchema = z.object({
   queries: z
@@ -34,9 +35,6 @@ const selectQueries = tool(async () => 'recorded', {
   description: 'Choose the catalog queries to run and the analyses to apply to their results.',
   schema: SelectionSchema,
 });
-
-/** About the resolution the analysis tools use (6 h at 60 s): coarser steps blur incident onsets. */
-export const DEFAULT_MAX_POINTS = 360;
 
 export function plannerNode(deps: AgentDeps) {
   return async (state: AnalysisState, config: LangGraphRunnableConfig): Promise<AnalysisUpdate> => {

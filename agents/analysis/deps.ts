@@ -3,13 +3,13 @@
  * that travels in `config.configurable` (never in the checkpointed state).
  */
 import type { LangGraphRunnableConfig } from '@langchain/langgraph';
-import type { AuthContext } from '../src/auth/auth-context.js';
-import type { ChatLlm } from '../src/llm/types.js';
-import type { PromptLibrary } from '../src/prompts/index.js';
-import type { ToolBox, ToolContext } from '../tools/tool.js';
-import type { ProposedAction } from '../src/analysis/types.js';
-import type { AuditLog } from '../src/audit/event.js';
-import type { FindingsEngine } from '../src/analysis/workers/findings-engine.js';
+import type { AuthContext } from '../../src/auth/auth-context.js';
+import type { ChatLlm } from '../../src/llm/types.js';
+import type { PromptLibrary } from '../../src/prompts/index.js';
+import type { ToolBox, ToolContext } from '../../tools/tool.js';
+import type { ProposedAction } from '../../src/analysis/types.js';
+import type { AuditLog } from '../../src/audit/event.js';
+import type { FindingsEngine } from '../../src/analysis/workers/findings-engine.js';
 
 /**
  * The remediation service as the graph sees it: a run's proposals become one pending remediation

@@ -1,12 +1,13 @@
 /**
- * anomaly-scoring: the analytics library, no LLM. Scores every fetched series, forecasts capacity,
- * and finds right-sizing, compliance and security issues, as the plan's analyses ask, on the injected
- * engine (worker threads in the service), stopped by the run's signal. The raw series live in memory
- * only, from metrics-query to here (never checkpointed, agents/state.ts), and are dropped once scored:
+ * anomaly-scoring: the analytics library, no LLM (the analysing half of the fetch-and-analyse step,
+ * src/analysis/fetch-and-analyse.ts). Scores every fetched series, forecasts capacity, and finds
+ * right-sizing, compliance and security issues, as the plan's analyses ask, on the injected engine
+ * (worker threads in the service), stopped by the run's signal. The raw series live in memory
+ * only, from metrics-query to here (never checkpointed, ../state.ts), and are dropped once scored:
  * findings carry their own evidence. A run resumed from a checkpoint at this node fetches them again.
  */
 import type { LangGraphRunnableConfig } from '@langchain/langgraph';
-import { inlineFindingsEngine } from '../../src/analysis/workers/findings-engine.js';
+import { analyseSeries } from '../../../src/analysis/fetch-and-analyse.js';
 import { progress, type AgentDeps } from '../deps.js';
 import type { AnalysisState, AnalysisUpdate } from '../state.js';
 import { fetchPlannedSeries, type FetchAnswer } from './metrics-query.js';
@@ -21,7 +22,7 @@ export function anomalyScoringNode(deps: AgentDeps) {
         return { errors: [{ node: 'anomaly-scoring', message: `the series had to be fetched again and could not be: ${again.message}` }] };
       series = (again.data as FetchAnswer).series;
     }
-    const findings = await (deps.findings ?? inlineFindingsEngine).collect(series, state.plan.analyses, {}, config.signal);
+    const findings = await analyseSeries(series, state.plan.analyses, {}, { engine: deps.findings, signal: config.signal });
     const serious = findings.filter((f) => f.severity !== 'info').length;
     return {
       findings,

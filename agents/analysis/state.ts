@@ -5,16 +5,9 @@
  * written to a checkpoint.
  */
 import { Annotation, UntrackedValueChannel } from '@langchain/langgraph';
-import type { AnalysisPlan, AnalysisType, Diagnosis, Finding, ProposedAction, SeriesData } from '../src/analysis/types.js';
+import type { AnalysisPlan, AnalysisRequest, Diagnosis, Finding, ProposedAction, SeriesData } from '../../src/analysis/types.js';
 
-export interface AnalysisRequest {
-  analysisType: AnalysisType;
-  timeRangeMinutes: number;
-  /** Namespaces (or workload names) the caller wants to focus on; empty = the whole workspace. */
-  targets: string[];
-  /** Unix seconds the analysis ends at (the request time). */
-  endTime: number;
-}
+export type { AnalysisRequest };
 
 export interface ApprovalDecision {
   decision: 'approved' | 'rejected';

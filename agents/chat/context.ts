@@ -10,8 +10,8 @@
  * tool stays inside untrusted-data fences (re-fenced after clipping, so a fence is never cut open).
  */
 import { AIMessage, ToolMessage, type BaseMessage } from '@langchain/core/messages';
-import { estimateTokens } from '../analysis/diagnose/compact.js';
-import { fenceUntrusted } from '../prompts/fence.js';
+import { estimateTokens } from '../../src/analysis/diagnose/compact.js';
+import { fenceUntrusted } from '../../src/prompts/fence.js';
 
 const FENCE = /^<<<UNTRUSTED_DATA label="([^"]*)" id="[0-9a-f]+">>>\n([\s\S]*)\n<<<END_UNTRUSTED_DATA id="[0-9a-f]+">>>$/;
 

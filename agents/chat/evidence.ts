@@ -4,8 +4,8 @@
  * enforced PromQL), alerts, remediations; and the resources and proposed actions a follow-up such
  * as "restart it" refers to. Pure functions of the tool results.
  */
-import type { Finding, ProposedAction, ResourceRef } from '../analysis/types.js';
-import type { EvidenceRef } from './events.js';
+import type { Finding, ProposedAction, ResourceRef } from '../../src/analysis/types.js';
+import type { EvidenceRef } from '../../src/chat/events.js';
 
 /** The subject of the conversation, updated by tool results (checkpointed with the thread). */
 export interface Focus {

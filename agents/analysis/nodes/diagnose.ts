@@ -1,20 +1,20 @@
 /**
- * diagnosis: turns findings into the structured diagnosis. The deterministic rules always run and
+ * diagnose: turns findings into the structured diagnosis. The deterministic rules always run and
  * alone propose actions (an LLM never decides what to change). With a model, it writes the
  * diagnosis from compacted evidence; its output must parse against the schema and may only cite
  * evidence that exists in the findings — otherwise the deterministic diagnosis stands.
  */
 import { HumanMessage, SystemMessage } from '@langchain/core/messages';
 import type { LangGraphRunnableConfig } from '@langchain/langgraph';
-import { compactFindings } from '../../src/analysis/diagnose/compact.js';
-import { diagnose } from '../../src/analysis/diagnose/index.js';
-import { LlmBudgetExhaustedError } from '../../src/llm/errors.js';
-import { DiagnosisSchema, type Diagnosis, type Finding, type ProposedAction } from '../../src/analysis/types.js';
+import { compactFindings } from '../../../src/analysis/diagnose/compact.js';
+import { diagnose } from '../../../src/analysis/diagnose/index.js';
+import { LlmBudgetExhaustedError } from '../../../src/llm/errors.js';
+import { DiagnosisSchema, type Diagnosis, type Finding, type ProposedAction } from '../../../src/analysis/types.js';
 import { progress, runContext, type AgentDeps } from '../deps.js';
 import { recordInsights } from '../insights.js';
 import type { AnalysisState, AnalysisUpdate, ProgressEntry, RunError } from '../state.js';
 
-export function diagnosisNode(deps: AgentDeps) {
+export function diagnoseNode(deps: AgentDeps) {
   return async (state: AnalysisState, config: LangGraphRunnableConfig): Promise<AnalysisUpdate> => {
     const update = await diagnoseState(state, config, deps);
     // Recording insights is this node's only side effect; stable event ids make a retry land once.

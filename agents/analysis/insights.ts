@@ -4,8 +4,8 @@
  * so a node retried after a crash records the same events, which the audit pipeline stores once.
  */
 import { createHash } from 'node:crypto';
-import type { AuditLog } from '../src/audit/event.js';
-import type { Diagnosis, Finding } from '../src/analysis/types.js';
+import type { AuditLog } from '../../src/audit/event.js';
+import type { Diagnosis, Finding } from '../../src/analysis/types.js';
 import type { RunContext } from './deps.js';
 
 const RANK = { info: 0, warning: 1, critical: 2 } as const;

@@ -1,18 +1,19 @@
 /**
- * diagnose_workspace: the analysis graph's deterministic path as one chat tool — the same plan
- * (queries and analyses per analysis type, agents/nodes/plan-queries.ts), the same analysers and the
- * same diagnosis rules — answering the diagnosis, the actions the rules propose and the most severe
+ * diagnose_workspace: the analysis graph's deterministic path as one tool — the same plan (queries
+ * and analyses per analysis type, src/analysis/plan.ts), the same fetch-and-analyse step and the same
+ * diagnosis rules — answering the diagnosis, the actions the rules propose and the most severe
  * findings. It changes nothing (proposed actions still need propose_remediation and a human).
- * Same scope as POST /analyze.
+ * Offered in chat (CHAT_TOOLS), not to the analysis graph, which runs these steps itself. Same scope
+ * as POST /analyze.
  */
 import { z } from 'zod';
-import { diagnose } from '../../src/analysis/diagnose/index.js';
-import { fetchSeries } from '../../src/analysis/series-from-results.js';
-import { AnalysisTypeSchema } from '../../src/analysis/types.js';
-import { inlineFindingsEngine } from '../../src/analysis/workers/findings-engine.js';
-import { defineTool, fail, noData, ok } from '../../tools/index.js';
-import { deterministicPlan } from '../nodes/plan-queries.js';
-import { DEFAULT_MAX_POINTS } from '../nodes/planner.js';
+import { diagnose } from '../src/analysis/diagnose/index.js';
+import { fetchAndAnalyse } from '../src/analysis/fetch-and-analyse.js';
+import { deterministicPlan } from '../src/analysis/plan.js';
+import { AnalysisTypeSchema } from '../src/analysis/types.js';
+import { DEFAULT_MAX_POINTS } from '../src/analysis/window.js';
+import { defineTool, ok } from './define-tool.js';
+import { failedQueries, nothingAnalysed, shownWindow } from './run-analyses.js';
 
 const MAX_FINDINGS = 15;
 
@@ -47,29 +48,23 @@ export const diagnoseWorkspace = defineTool({
       endTime: Math.floor(deps.now() / 1000),
     };
     const plan = deterministicPlan(request, DEFAULT_MAX_POINTS);
-    const { series, failures } = await fetchSeries(
+    const fetched = await fetchAndAnalyse(
       deps.metrics,
       { workspaceId: ctx.auth.workspaceId },
-      plan.queries.map((q) => ({ name: q.name, args: q.args })),
-      plan.window,
-      ctx.signal,
+      { queries: plan.queries.map((q) => ({ name: q.name, args: q.args })), window: plan.window, analyses: plan.analyses },
+      { engine: deps.findings, signal: ctx.signal },
     );
-    if (series.length === 0 && failures.length > 0)
-      return fail(`no query succeeded: ${failures[0]!.message}`, { failures: failures.slice(0, 5) });
-    if (series.length === 0) return noData(`no series in the window${args.namespace ? ` for namespace ${args.namespace}` : ''}`);
-    const findings = await (deps.findings ?? inlineFindingsEngine).collect(series, plan.analyses, {}, ctx.signal);
+    const empty = nothingAnalysed(fetched, args.namespace);
+    if (empty) return empty;
+    const { findings } = fetched;
     const { diagnosis, proposedActions } = diagnose(findings, { analysisType: args.analysis_type, window: plan.window });
     return ok({
       analysis_type: args.analysis_type,
       analyses: plan.analyses,
-      window: {
-        start: new Date(plan.window.start * 1000).toISOString(),
-        end: new Date(plan.window.end * 1000).toISOString(),
-        step_seconds: plan.window.step,
-      },
+      window: shownWindow(plan.window),
       queries: [...new Set(plan.queries.map((q) => q.name))],
-      series_analysed: series.length,
-      ...(failures.length > 0 ? { failed_queries: failures.map((f) => ({ query: f.query, message: f.message })) } : {}),
+      series_analysed: fetched.seriesAnalysed,
+      ...failedQueries(fetched.failures),
       diagnosis,
       proposed_actions: proposedActions,
       findings_total: findings.length,

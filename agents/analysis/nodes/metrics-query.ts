@@ -7,8 +7,8 @@
  */
 import { getCallbackManagerForConfig } from '@langchain/core/runnables';
 import type { LangGraphRunnableConfig } from '@langchain/langgraph';
-import type { SeriesData } from '../../src/analysis/types.js';
-import type { ToolResult } from '../../tools/index.js';
+import type { SeriesData } from '../../../src/analysis/types.js';
+import type { ToolResult } from '../../../tools/index.js';
 import { progress, toolContext, type AgentDeps } from '../deps.js';
 import type { AnalysisState, AnalysisUpdate, RunError } from '../state.js';
 
