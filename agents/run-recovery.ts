@@ -18,8 +18,10 @@ import type { AnalysisRequest } from './analysis/state.js';
 export const MAX_RUN_EXECUTIONS = 3;
 
 /**
- * Nodes a recovered run stops before: the remediation executes as the approving user, with their
- * token, which a recovered run does not have (and a write is never replayed on a guess).
+ * Nodes a recovered run stops before. The remediation service executes an approved remediation
+ * before it resumes the run, so `remediate` only records the outcome the resume brought; a run cut
+ * short there still ends `interrupted` (its message points at the remediation, whose record is the
+ * truth) rather than being finished by a process that never received the approval.
  */
 export const NODES_NEEDING_THE_CALLER = ['remediate'] as const;
 

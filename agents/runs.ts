@@ -30,7 +30,7 @@ import {
   recoveredAuth,
   type RunInput,
 } from './run-recovery.js';
-import type { ApprovalDecision, AnalysisRequest, AnalysisState } from './analysis/state.js';
+import type { ApprovalResume, AnalysisRequest, AnalysisState } from './analysis/state.js';
 
 export type RunStatus = 'running' | 'awaiting_approval' | 'completed' | 'failed';
 /** Why a run failed: an error in the run, or its process stopped and it could not be resumed. */
@@ -139,15 +139,17 @@ export class AnalysisRuns {
   }
 
   /**
-   * Resumes a run waiting at the approval gate with a human decision (the caller checked the
-   * approver's permission). Returns undefined when there is no such run awaiting approval.
+   * Resumes a run waiting at the approval gate with the decision on its remediation and, when
+   * approved, what executing it did (the remediation service decided and executed it already).
+   * Returns undefined when there is no such run awaiting approval; rejects when the checkpoint
+   * store cannot be used (the caller logs, counts and retries it).
    */
-  async resume(auth: AuthContext, runId: string, decision: ApprovalDecision): Promise<RunView | undefined> {
+  async resume(auth: AuthContext, runId: string, answer: ApprovalResume): Promise<RunView | undefined> {
     await this.ready();
     const view = await this.get(auth, runId);
     if (!view || view.status !== 'awaiting_approval') return undefined;
     await this.holdLease(runId, auth, {});
-    await this.execute(runId, new Command({ resume: decision }), { auth });
+    await this.execute(runId, new Command({ resume: answer }), { auth });
     return this.view(runId);
   }
 
@@ -222,7 +224,7 @@ export class AnalysisRuns {
    */
   private execute(runId: string, input: GraphInput, run: RunContext, recovering = false): Promise<void> {
     const abort = new AbortController();
-    // The run's time budget (a resumed approval has none: a remediation is never cut off halfway).
+    // The run's time budget (a resumed approval has none: it only records what the remediation service decided and did).
     const budget = this.options.timeoutMs && !(input instanceof Command) ? deadline(this.options.timeoutMs, abort.signal) : undefined;
     const config = {
       configurable: { thread_id: runId, run },

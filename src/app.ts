@@ -183,6 +183,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     });
     const analysis = await buildAnalysis(config, {
       remediations: remediation.service,
+      decisions: remediation.decisions,
       ...(controlPlane ? { controlPlane } : {}),
       metrics: metricsSource,
       audit,

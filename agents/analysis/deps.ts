@@ -12,16 +12,12 @@ import type { AuditLog } from '../../src/audit/event.js';
 import type { FindingsEngine } from '../../src/analysis/workers/findings-engine.js';
 
 /**
- * The remediation service as the graph sees it: a run's proposals become one pending remediation
- * (approved or rejected through the remediation API, which resumes the run), and the remediate
- * node executes it once approved (as the approving user, whose identity the resume carries).
+ * The remediation service as the graph sees it: a run's proposals become one pending remediation.
+ * Deciding it (the remediation API or chat) executes it in the service, which then resumes the run
+ * with the decision and the outcome (wired in the composition root): the graph never calls back.
  */
 export interface RemediationPort {
   proposeForRun(auth: AuthContext, runId: string, actions: ProposedAction[], summary: string): Promise<{ id: string; expiresAt: string }>;
-  executeApproved(
-    auth: AuthContext,
-    remediationId: string,
-  ): Promise<{ status: string; error: string | null; results: { index: number; status: string; message: string }[] }>;
 }
 
 export interface AgentDeps {

@@ -16,6 +16,22 @@ export interface ApprovalDecision {
   comment?: string;
 }
 
+/**
+ * What the remediation service's execution of the approved remediation did, handed to the run with
+ * the decision (the service executes before it resumes the run; the remediation's record is the truth).
+ */
+export interface ExecutionReport {
+  status: string;
+  error: string | null;
+  results: { index: number; status: string; message: string }[];
+}
+
+/** The value a run waiting at the approval gate is resumed with: the decision and, once approved, the execution's report. */
+export interface ApprovalResume {
+  decision: ApprovalDecision;
+  outcome?: ExecutionReport;
+}
+
 export interface RemediationOutcome {
   status: 'executed' | 'failed' | 'not_executed' | 'rejected';
   message: string;
@@ -69,6 +85,8 @@ export const AnalysisStateAnnotation = Annotation.Root({
   remediationId: replace<string | null>(() => null),
   /** approval-gate: the human decision, once given. */
   approval: replace<ApprovalDecision | null>(() => null),
+  /** approval-gate: what executing the approved remediation did, as the remediation service reported it with the decision. */
+  execution: replace<ExecutionReport | null>(() => null),
   /** remediation: what execution did. */
   remediation: replace<RemediationOutcome | null>(() => null),
   /** Any node: what happened, for progress display. */

@@ -5,8 +5,9 @@
  * Every change is a compare-and-set in the shared store and an audit event. Approval is refused
  * unless the approver holds aiops:remediate in the remediation's workspace (and, in four-eyes mode,
  * is not the requester); execution takes a lock per target and one unit of the workspace's hourly
- * budget. A remediation proposed by an analysis run is executed by resuming that run's graph thread
- * at its approval gate (on whichever replica takes the approval); the others run here directly.
+ * budget. Every remediation executes here, once, on whichever replica takes the approval; then the
+ * decision and its outcome are published (decisions.ts), which resumes the analysis runs that
+ * proposed it (subscribed in the composition root): the flow goes one way, nothing calls back.
  *
  * One pending remediation per target: a proposal touching a target that a pending remediation
  * already touches joins it (counted, its source and proposer recorded, audited as `joined`) instead
@@ -22,6 +23,7 @@ import { redactString } from '../audit/redact.js';
 import type { AuthContext } from '../auth/auth-context.js';
 import { hasPermission } from '../auth/permissions.js';
 import { actionProblems, maxRisk, planStep, type ActionLimits } from './actions.js';
+import type { RemediationDecision, RemediationDecisions } from './decisions.js';
 import { RemediationError } from './errors.js';
 import { executePlan, type ControlPlaneWriter } from './execute-plan.js';
 import type { ExecutionBudget, TargetLocks } from './guards.js';
@@ -48,15 +50,6 @@ export interface RemediationPolicy extends ActionLimits {
   lockTtlMs: number;
 }
 
-/** Resumes an analysis run waiting at its approval gate (the analysis graph's run service). */
-export interface RunResumer {
-  resume(
-    auth: AuthContext,
-    runId: string,
-    decision: { decision: 'approved' | 'rejected'; by: string; at: string; comment?: string },
-  ): Promise<unknown>;
-}
-
 export interface RemediationServiceDeps {
   store: RemediationStore;
   locks: TargetLocks;
@@ -65,6 +58,8 @@ export interface RemediationServiceDeps {
   controlPlane?: ControlPlaneWriter;
   policy: RemediationPolicy;
   now: () => number;
+  /** Where decisions and outcomes are published (absent: nobody listens, e.g. in unit tests). */
+  decisions?: RemediationDecisions;
 }
 
 export interface ProposeOptions {
@@ -74,14 +69,7 @@ export interface ProposeOptions {
 }
 
 export class RemediationService {
-  private runs: RunResumer | undefined;
-
   constructor(private readonly d: RemediationServiceDeps) {}
-
-  /** Set once the analysis graph exists (it needs this service first, to register its proposals). */
-  attachRuns(runs: RunResumer): void {
-    this.runs = runs;
-  }
 
   /**
    * A new pending remediation (`created`), or an existing one: the same request or Idempotency-Key
@@ -241,11 +229,11 @@ export class RemediationService {
         'target_locked',
         `another remediation is running on ${lock.held.split('/').slice(2).join('/')}: try again when it has finished`,
       );
+    const decision = interrupted
+      ? { ...interrupted.doc.decision!, decision: 'approved' as const }
+      : decisionOf('approved', auth, this.d.now(), options.comment);
+    let execution: { doc: Remediation; executed: boolean };
     try {
-      const decision = interrupted
-        ? { ...interrupted.doc.decision!, decision: 'approved' as const }
-        : decisionOf('approved', auth, this.d.now(), options.comment);
-      let approved = current;
       if (!interrupted) {
         if (current.doc.plan.some((s) => s.executable && !s.dry_run)) {
           const budget = await this.d.budget.take(auth.workspaceId);
@@ -258,19 +246,20 @@ export class RemediationService {
               { 'Retry-After': String(budget.retryAfterSeconds) },
             );
         }
-        approved = await this.change(current, { status: 'approved', decision }, 'decided');
+        const approved = await this.change(current, { status: 'approved', decision }, 'decided');
         await this.record(auth, approved.doc, 'approved', {
           action: summary(approved.doc.plan),
           by: auth.sub,
           requestId: options.requestId,
         });
       }
-      // The first run's remediate node calls executeApproved(); the other runs find it done; if none can be resumed, execute here.
-      await this.resumeRuns(auth, approved.doc, decision);
-      return await this.executeApproved(auth, id, options.requestId);
+      execution = await this.executeOnce(auth, id, options.requestId);
     } finally {
       await lock.release();
     }
+    // Only the approval that executed it tells the runs, after the lock is released (resuming them touches no target).
+    if (execution.executed) await this.publish(auth, execution.doc, decision);
+    return execution.doc;
   }
 
   /**
@@ -291,7 +280,7 @@ export class RemediationService {
     const decision = decisionOf('rejected', auth, this.d.now(), options.comment);
     const rejected = await this.change(current, { status: 'rejected', decision }, 'decided');
     await this.record(auth, rejected.doc, 'rejected', { action: summary(rejected.doc.plan), by: auth.sub, requestId: options.requestId });
-    await this.resumeRuns(auth, rejected.doc, decision);
+    await this.publish(auth, rejected.doc, decision);
     return rejected.doc;
   }
 
@@ -313,18 +302,19 @@ export class RemediationService {
 
   /**
    * Runs an approved remediation once: only the caller that moves it from approved to running
-   * executes; everyone else gets the remediation as it is. Called by approve() and by the
-   * analysis graph's remediate node.
+   * executes; everyone else gets the remediation as it is. Read afresh from the store, so an
+   * approval continued by its approver's retry executes what the store holds.
    */
-  async executeApproved(auth: AuthContext, id: string, requestId?: string): Promise<Remediation> {
+  private async executeOnce(auth: AuthContext, id: string, requestId?: string): Promise<{ doc: Remediation; executed: boolean }> {
     const record = await this.d.store.get(auth.workspaceId, id);
     if (!record) throw new RemediationError(404, 'not_found', `no remediation ${id} in this workspace`);
-    if (record.doc.status !== 'approved') return record.doc;
+    if (record.doc.status !== 'approved') return { doc: record.doc, executed: false };
     let running: StoredRemediation;
     try {
       running = await this.change(record, { status: 'running' }, 'claimed');
     } catch (err) {
-      if (err instanceof RemediationError && err.statusCode === 409) return (await this.d.store.get(auth.workspaceId, id))!.doc;
+      if (err instanceof RemediationError && err.statusCode === 409)
+        return { doc: (await this.d.store.get(auth.workspaceId, id))!.doc, executed: false };
       throw err;
     }
     await this.record(auth, running.doc, 'running', { action: summary(running.doc.plan), by: auth.sub, requestId });
@@ -352,7 +342,7 @@ export class RemediationService {
       result: outcome(results),
       requestId,
     });
-    return done.doc;
+    return { doc: done.doc, executed: true };
   }
 
   private checkApprovalWaiver(auth: AuthContext, actions: { action_type: ActionType; dry_run: boolean }[]): void {
@@ -433,7 +423,7 @@ export class RemediationService {
           at: iso(now),
           comment: 'the remediation expired before anyone approved it',
         };
-        await this.resumeRuns(systemAuth(doc), doc, decision);
+        await this.publish(systemAuth(doc), doc, decision);
         return expired;
       } catch {
         return (await this.d.store.get(doc.workspace_id, doc.id)) ?? record;
@@ -445,6 +435,9 @@ export class RemediationService {
           'the execution was interrupted (the service stopped during it): check the control plane for which steps were applied';
         const failed = await this.change(record, { status: 'failed', error: message }, 'interrupted');
         await this.record(systemAuth(doc), failed.doc, 'failed', { action: summary(doc.plan), result: message });
+        // Its runs were waiting for the outcome of the approval that was cut short: this is it.
+        if (doc.decision?.decision === 'approved')
+          await this.publish(systemAuth(doc), failed.doc, { ...doc.decision, decision: 'approved' });
         return failed;
       } catch {
         return (await this.d.store.get(doc.workspace_id, doc.id)) ?? record;
@@ -453,10 +446,15 @@ export class RemediationService {
     return record;
   }
 
-  /** Resumes every analysis run that proposed (or joined) the remediation, one after the other; a run that cannot be resumed is skipped. */
-  private async resumeRuns(auth: AuthContext, doc: Remediation, decision: Parameters<RunResumer['resume']>[2]): Promise<void> {
-    if (!this.runs) return;
-    for (const runId of runIdsOf(doc)) await this.runs.resume(auth, runId, decision).catch(() => undefined);
+  /** Announces a decision (and, when approved, its outcome) to the listeners: the runs that proposed or joined it resume with it. */
+  private async publish(auth: AuthContext, doc: Remediation, decision: RemediationDecision): Promise<void> {
+    await this.d.decisions?.publish({
+      auth,
+      remediationId: doc.id,
+      runIds: runIdsOf(doc),
+      decision,
+      ...(decision.decision === 'approved' ? { outcome: { status: doc.status, error: doc.error, results: doc.results } } : {}),
+    });
   }
 
   private async change(record: StoredRemediation, patch: Partial<Remediation>, what: string): Promise<StoredRemediation> {

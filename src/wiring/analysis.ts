@@ -15,7 +15,9 @@ import type { AuditLog } from '../audit/event.js';
 import type { GuardedRedis } from '../clients/redis.js';
 import type { ControlPlaneClient } from '../clients/hexabase.js';
 import type { RemediationService } from '../remediation/service.js';
+import type { RemediationDecisions } from '../remediation/decisions.js';
 import { remediationPort } from './remediation.js';
+import { resumeRunsOnDecisions } from './run-resumes.js';
 import { cacheFailureToLog, LruQueryCache, RedisQueryCache } from '../metrics/query-cache.js';
 import type { Config } from '../config.js';
 import type { Registry } from 'prom-client';
@@ -78,8 +80,10 @@ export async function buildAnalysis(
     registry?: Registry;
     /** Replaces the worker pool (tests hold or count the work); the caller closes it. */
     findings?: FindingsEngine;
-    /** Proposals of analysis runs become remediations here; approving one resumes its run. */
+    /** Proposals of analysis runs become remediations here. */
     remediations?: RemediationService;
+    /** Where the remediation service publishes its decisions: the runs that proposed a remediation resume with its decision and outcome. */
+    decisions?: RemediationDecisions;
     /** Concurrency admission of runs and the daily LLM budget (src/wiring/limits.ts). */
     limits?: Pick<Limits, 'analyses' | 'budgeted'>;
     /** The shared pool when DATABASE_URL is set: checkpoints and run leases live in it. */
@@ -147,7 +151,12 @@ export async function buildAnalysis(
     ...(leases ? { leases } : {}),
     ...(deps.onRecovered ? { onRecovered: deps.onRecovered } : {}),
   });
-  deps.remediations?.attachRuns(runs);
+  const resumes =
+    deps.decisions &&
+    resumeRunsOnDecisions(deps.decisions, runs, {
+      ...(deps.registry ? { registry: deps.registry } : {}),
+      ...(deps.warn ? { warn: deps.warn } : {}),
+    });
   const sweep = leases ? orphanSweep(runs, leases.leaseMs, deps.warn) : undefined;
   return {
     runs,
@@ -158,10 +167,12 @@ export async function buildAnalysis(
     shared: { toolDeps, toolCache: cache, prompts, checkpointer, ...(llm ? { llm } : {}), ...(tracing ? { tracing } : {}) },
     drain: () => {
       sweep?.stop();
+      resumes?.stop();
       return runs.drain(runDrainBudgetMs(config));
     },
     close: async () => {
       sweep?.stop();
+      resumes?.stop();
       await runs.drain(0); // a no-op after drain(); otherwise nothing may run on a closed store
       await leaseStore?.close();
       await checkpointer.close();

@@ -2,7 +2,8 @@
  * Part of the composition root: the remediation service. Its records live in PostgreSQL when
  * DATABASE_URL is set (every replica sees the same pending approvals), otherwise in SQLite under
  * AIOPS_DATA_DIR; target locks and the hourly execution budget live in Redis when REDIS_URL is set
- * (in-process otherwise, for the single-process embedded mode).
+ * (in-process otherwise, for the single-process embedded mode). Its decisions are published on
+ * `decisions`, to which the analysis subscribes its runs (src/wiring/run-resumes.ts).
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -13,6 +14,7 @@ import type { AuditLog } from '../audit/event.js';
 import type { ControlPlaneClient } from '../clients/hexabase.js';
 import type { Config } from '../config.js';
 import { MemoryExecutionBudget, MemoryTargetLocks, RedisExecutionBudget, RedisTargetLocks } from '../remediation/guards.js';
+import { RemediationDecisions } from '../remediation/decisions.js';
 import { RemediationService } from '../remediation/service.js';
 import { postgresDriver, sqliteDriver } from '../remediation/sql-drivers.js';
 import { SqlRemediationStore } from '../remediation/store.js';
@@ -31,7 +33,7 @@ export function buildRemediation(
     now?: () => number;
     warn?: (msg: string) => void;
   },
-): { service: RemediationService; storeKind: 'postgres' | 'sqlite'; close(): Promise<void> } {
+): { service: RemediationService; decisions: RemediationDecisions; storeKind: 'postgres' | 'sqlite'; close(): Promise<void> } {
   let store: SqlRemediationStore;
   if (deps.postgres) {
     store = new SqlRemediationStore(postgresDriver(deps.postgres));
@@ -44,6 +46,10 @@ export function buildRemediation(
     store = new SqlRemediationStore(sqliteDriver(db));
   }
   const r = config.remediation;
+  // A listener that throws is a bug of the listener: the decision stands, the failure is logged.
+  const decisions = new RemediationDecisions((err, event) =>
+    deps.warn?.(`a listener of the decision on remediation ${event.remediationId} failed: ${shortCause(err)}`),
+  );
   const service = new RemediationService({
     store,
     locks: deps.redis
@@ -67,6 +73,7 @@ export function buildRemediation(
       lockTtlMs: Math.max(60_000, config.hexabase.timeoutMs * 25),
     },
     now: deps.now ?? Date.now,
+    decisions,
   });
   // Expiry on time (audit event, analysis run closed) rather than when someone next reads it.
   const sweep = setInterval(() => {
@@ -79,6 +86,7 @@ export function buildRemediation(
   sweep.unref();
   return {
     service,
+    decisions,
     storeKind: deps.postgres ? 'postgres' : 'sqlite',
     close: async () => {
       clearInterval(sweep);
@@ -87,7 +95,7 @@ export function buildRemediation(
   };
 }
 
-/** What the analysis graph sees of the service: register a run's proposals, execute once approved. */
+/** What the analysis graph sees of the service: it registers a run's proposals (deciding them resumes the run, see run-resumes.ts). */
 export function remediationPort(service: RemediationService): RemediationPort {
   return {
     async proposeForRun(auth, runId, actions, summary) {
@@ -98,10 +106,6 @@ export function remediationPort(service: RemediationService): RemediationPort {
         { source: { kind: 'analysis', run_id: runId } },
       );
       return { id: remediation.id, expiresAt: remediation.expires_at };
-    },
-    async executeApproved(auth, remediationId) {
-      const r = await service.executeApproved(auth, remediationId);
-      return { status: r.status, error: r.error, results: r.results };
     },
   };
 }

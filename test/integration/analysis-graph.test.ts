@@ -16,6 +16,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { AgentDeps, RemediationPort } from '../../agents/analysis/deps.js';
 import { buildAnalysisGraph } from '../../agents/analysis/graph.js';
 import { AnalysisRuns } from '../../agents/runs.js';
+import type { ApprovalResume } from '../../agents/analysis/state.js';
 import type { AuthContext } from '../../src/auth/auth-context.js';
 import { EmbeddedMetricsSource } from '../../src/metrics/embedded/embedded-source.js';
 import type { MetricsSource } from '../../src/metrics/metrics-source.js';
@@ -160,7 +161,8 @@ describe('LLM planner and diagnosis (scripted fake model)', () => {
 describe('approval: interrupt, then resume on another graph instance', () => {
   const executed: string[] = [];
   const proposed = new Map<string, string[]>();
-  // A stand-in for the remediation service: records proposals and executions (the real one is tested in remediation-*.test.ts).
+  // A stand-in for the remediation service: records proposals; deciding executes (as the approver) before the run
+  // is resumed with the decision and the outcome, as the real one does (tested in remediation-*.test.ts).
   const executor: RemediationPort = {
     proposeForRun: async (a, runId, actions) => {
       proposed.set(
@@ -169,14 +171,14 @@ describe('approval: interrupt, then resume on another graph instance', () => {
       );
       return { id: `rem-${runId}`, expiresAt: new Date(NOW + 1_800_000).toISOString() };
     },
-    executeApproved: async (a, id) => {
-      executed.push(`${a.sub}:${id.startsWith('rem-') ? 'rem' : id}:${proposed.get(id)?.join(',')}`);
-      return {
-        status: 'completed',
-        error: null,
-        results: (proposed.get(id) ?? []).map((_, index) => ({ index, status: 'completed', message: 'ok' })),
-      };
-    },
+  };
+  const decide = (sub: string, runId: string, decision: 'approved' | 'rejected'): ApprovalResume => {
+    const id = `rem-${runId}`;
+    const answer = { decision: { decision, by: sub, at: new Date(NOW).toISOString() } };
+    if (decision === 'rejected') return answer;
+    executed.push(`${sub}:rem:${proposed.get(id)?.join(',')}`);
+    const results = (proposed.get(id) ?? []).map((_, index) => ({ index, status: 'completed', message: 'ok' }));
+    return { ...answer, outcome: { status: 'completed', error: null, results } };
   };
 
   async function roundTrip(saverA: BaseCheckpointSaver, saverB: BaseCheckpointSaver, decision: 'approved' | 'rejected') {
@@ -188,12 +190,10 @@ describe('approval: interrupt, then resume on another graph instance', () => {
     const second = runs(deps({ remediation: executor }).agentDeps, saverB); // "another replica"
     expect(
       await second.resume(auth('ws-b', 'mallory'), started.run_id, {
-        decision: 'approved',
-        by: 'mallory',
-        at: new Date(NOW).toISOString(),
+        decision: { decision: 'approved', by: 'mallory', at: new Date(NOW).toISOString() },
       }),
     ).toBeUndefined();
-    const resumed = await second.resume(auth('ws-a', 'bob'), started.run_id, { decision, by: 'bob', at: new Date(NOW).toISOString() });
+    const resumed = await second.resume(auth('ws-a', 'bob'), started.run_id, decide('bob', started.run_id, decision));
     return resumed!;
   }
 
@@ -223,9 +223,6 @@ describe('approval: interrupt, then resume on another graph instance', () => {
       proposeForRun: async () => {
         throw new Error('this workspace already has 20 remediations awaiting approval (the limit is 20)');
       },
-      executeApproved: async () => {
-        throw new Error('must not be called');
-      },
     };
     const done = await runs(deps({ remediation: refusing }).agentDeps, SqliteSaver.fromConnString(path.join(tmp, 'refused.sqlite'))).start(
       auth('ws-a'),
@@ -244,7 +241,7 @@ describe('approval: interrupt, then resume on another graph instance', () => {
     const file = path.join(tmp, 'twice.sqlite');
     const first = runs(deps({ remediation: executor }).agentDeps, SqliteSaver.fromConnString(file));
     const started = await first.start(auth('ws-a'), request);
-    const decision = { decision: 'approved' as const, by: 'bob', at: new Date(NOW).toISOString() };
+    const decision = decide('bob', started.run_id, 'approved');
     expect(await first.resume(auth('ws-a', 'bob'), started.run_id, decision)).toBeDefined();
     expect(await first.resume(auth('ws-a', 'bob'), started.run_id, decision)).toBeUndefined();
   });

@@ -382,7 +382,7 @@ describe('who may do what', () => {
 });
 
 describe('from an analysis run', () => {
-  it('the proposals become a pending remediation; approving it resumes the run, which executes it', async () => {
+  it('the proposals become a pending remediation; approving it executes it, then resumes the run with the outcome', async () => {
     const analyst = await contractToken(key, { workspaceId: 'ws-leak', sub: 'alice', permissions: ['aiops:read', 'aiops:analyze'] });
     const run = await app.inject({
       method: 'POST',
@@ -414,6 +414,7 @@ describe('from an analysis run', () => {
       approval: { decision: 'approved', by: 'bob' },
       remediation: { status: 'executed' },
     });
+    expect(after.remediation.results).toEqual(approved.json().results); // the service's report, step for step
   });
 });
 

@@ -1,14 +1,15 @@
 /**
- * remediation: runs only after the state records an approval. Execution is the remediation
- * service's (the control plane, as the approving user, exactly once); without one the outcome says
- * so plainly. A rejection is recorded and nothing runs.
+ * remediation: records what became of the proposals once decided. Execution is the remediation
+ * service's (the control plane, as the approving user, exactly once), done before it resumed this
+ * run: the report came with the decision (state.execution), and this node only turns it into the
+ * run's outcome; it never calls back into the service. Approved without a report (no remediation
+ * service took the proposal), the outcome says so plainly. A rejection is recorded and nothing runs.
  */
-import type { LangGraphRunnableConfig } from '@langchain/langgraph';
-import { progress, runContext, type AgentDeps } from '../deps.js';
+import { progress, type AgentDeps } from '../deps.js';
 import type { AnalysisState, AnalysisUpdate } from '../state.js';
 
 export function remediationNode(deps: AgentDeps) {
-  return async (state: AnalysisState, config: LangGraphRunnableConfig): Promise<AnalysisUpdate> => {
+  return async (state: AnalysisState): Promise<AnalysisUpdate> => {
     const approval = state.approval;
     if (!approval || approval.decision !== 'approved') {
       return {
@@ -16,7 +17,8 @@ export function remediationNode(deps: AgentDeps) {
         progress: [progress(deps, 'remediation', 'nothing executed (rejected)')],
       };
     }
-    if (!deps.remediation || !state.remediationId) {
+    const report = state.execution;
+    if (!report || !state.remediationId) {
       return {
         remediation: {
           status: 'not_executed',
@@ -26,24 +28,14 @@ export function remediationNode(deps: AgentDeps) {
         progress: [progress(deps, 'remediation', 'approved; nothing to execute with')],
       };
     }
-    try {
-      const outcome = await deps.remediation.executeApproved(runContext(config).auth, state.remediationId);
-      const done = outcome.results.filter((r) => r.status === 'completed' || r.status === 'dry_run').length;
-      const ok = outcome.status === 'completed';
-      return {
-        remediation: {
-          status: ok ? 'executed' : 'failed',
-          message:
-            outcome.error ?? `remediation ${state.remediationId} ${outcome.status}: ${done} of ${outcome.results.length} steps applied`,
-          results: outcome.results,
-        },
-        progress: [progress(deps, 'remediation', `remediation ${state.remediationId} ${outcome.status}`)],
-      };
-    } catch (err) {
-      return {
-        remediation: { status: 'failed', message: (err as Error).message, results: [] },
-        errors: [{ node: 'remediation', message: (err as Error).message }],
-      };
-    }
+    const done = report.results.filter((r) => r.status === 'completed' || r.status === 'dry_run').length;
+    return {
+      remediation: {
+        status: report.status === 'completed' ? 'executed' : 'failed',
+        message: report.error ?? `remediation ${state.remediationId} ${report.status}: ${done} of ${report.results.length} steps applied`,
+        results: report.results,
+      },
+      progress: [progress(deps, 'remediation', `remediation ${state.remediationId} ${report.status}`)],
+    };
   };
 }

@@ -10,12 +10,15 @@ import type { AuthContext } from '../../../src/auth/auth-context.js';
 import { controlPlanePath } from '../../../src/clients/hexabase.js';
 import { MemoryExecutionBudget, type TargetLocks } from '../../../src/remediation/guards.js';
 import { subjectKey } from '../../../src/remediation/proposals.js';
+import { RemediationDecisions, type RemediationDecided } from '../../../src/remediation/decisions.js';
 import { RemediationService } from '../../../src/remediation/service.js';
 import { sqliteDriver } from '../../../src/remediation/sql-drivers.js';
 import { SqlRemediationStore } from '../../../src/remediation/store.js';
 import { applicationOfPod } from '../../../src/remediation/actions.js';
 import { collectingAudit } from '../../helpers/fake-llm.js';
 
+/** Who starts an analysis: its run proposes with aiops:analyze. */
+const analyst = (sub: string) => auth(sub, ['aiops:read', 'aiops:analyze']);
 const noLock: TargetLocks = { acquire: async () => ({ release: async () => undefined }) };
 const auth = (sub: string, permissions: AuthContext['permissions'] = ['aiops:read', 'aiops:remediate']): AuthContext => ({
   sub,
@@ -29,12 +32,19 @@ const auth = (sub: string, permissions: AuthContext['permissions'] = ['aiops:rea
 });
 
 function service(
-  options: { fourEyes?: boolean; now?: () => number; maxPending?: number; autoApproveActions?: ('acknowledge_alert' | 'scale')[] } = {},
+  options: {
+    fourEyes?: boolean;
+    now?: () => number;
+    maxPending?: number;
+    autoApproveActions?: ('acknowledge_alert' | 'scale')[];
+    decisions?: RemediationDecisions;
+  } = {},
 ) {
   const sent: string[] = [];
   const audit = collectingAudit();
+  const store = new SqlRemediationStore(sqliteDriver(new BetterSqlite3(':memory:')));
   const svc = new RemediationService({
-    store: new SqlRemediationStore(sqliteDriver(new BetterSqlite3(':memory:'))),
+    store,
     locks: noLock,
     budget: new MemoryExecutionBudget(100),
     audit,
@@ -55,8 +65,9 @@ function service(
       lockTtlMs: 60_000,
     },
     now: options.now ?? Date.now,
+    ...(options.decisions ? { decisions: options.decisions } : {}),
   });
-  return { svc, sent, audit };
+  return { svc, sent, audit, store };
 }
 
 const request = { actions: [{ action_type: 'scale' as const, target_resource: 'deployment/cart', parameters: { replicas: 2 } }] };
@@ -74,11 +85,12 @@ describe('RemediationService', () => {
     expect(sent).toEqual(['/internal/v1/workspaces/ws-a/deployments/cart/scale']);
   });
 
-  it('executeApproved called twice (the graph node and the approver) runs once', async () => {
+  it('an approval executes once, and approving it again executes nothing', async () => {
     const { svc, sent } = service();
     const { remediation } = await svc.propose(auth('alice'), request, { source: { kind: 'api' } });
     await svc.approve(auth('bob'), remediation.id);
-    await Promise.all([svc.executeApproved(auth('bob'), remediation.id), svc.executeApproved(auth('bob'), remediation.id)]);
+    const again = await Promise.allSettled([svc.approve(auth('bob'), remediation.id), svc.approve(auth('carol'), remediation.id)]);
+    expect(again.map((o) => o.status)).toEqual(['rejected', 'rejected']);
     expect(sent).toHaveLength(1);
   });
 
@@ -220,9 +232,96 @@ describe('RemediationService', () => {
   });
 });
 
+describe('decisions are published one way, after the service decided and executed', () => {
+  const fromRun = (runId: string) => ({ source: { kind: 'analysis' as const, run_id: runId } });
+  function listening(listener: (event: RemediationDecided) => Promise<void> = async () => undefined) {
+    const events: RemediationDecided[] = [];
+    const failures: unknown[] = [];
+    const decisions = new RemediationDecisions((err) => failures.push(err));
+    decisions.subscribe(async (event) => {
+      events.push(event);
+      await listener(event);
+    });
+    return { events, failures, decisions };
+  }
+
+  it('an approval publishes the decision with the outcome, once, after executing; the runs that joined are named', async () => {
+    const { events, decisions } = listening();
+    const { svc, sent } = service({ decisions });
+    const { remediation } = await svc.propose(analyst('ann'), request, fromRun('run-1'));
+    await svc.propose(analyst('ann'), { actions: [{ ...request.actions[0]!, parameters: { replicas: 3 } }] }, fromRun('run-2'));
+    const outcomes = await Promise.allSettled([svc.approve(auth('bob'), remediation.id), svc.approve(auth('carol'), remediation.id)]);
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+    expect(sent).toHaveLength(1);
+    expect(events).toEqual([
+      expect.objectContaining({
+        remediationId: remediation.id,
+        runIds: ['run-1', 'run-2'],
+        decision: expect.objectContaining({ decision: 'approved' }),
+        outcome: { status: 'completed', error: null, results: [expect.objectContaining({ index: 0, status: 'completed' })] },
+      }),
+    ]);
+    expect(events[0]!.auth.sub).toBe(events[0]!.decision.by);
+  });
+
+  it('a rejection and an expiry publish the decision without an outcome', async () => {
+    let clock = Date.UTC(2026, 10, 28, 12, 0, 0);
+    const { events, decisions } = listening();
+    const { svc, sent } = service({ decisions, now: () => clock });
+    const rejected = (await svc.propose(analyst('ann'), request, fromRun('run-r'))).remediation;
+    await svc.reject(auth('bob'), rejected.id, { comment: 'not now' });
+    const expiring = (
+      await svc.propose(analyst('ann'), { actions: [{ action_type: 'resolve_alert', target_resource: 'alert/a1' }] }, fromRun('run-e'))
+    ).remediation;
+    clock += 120_000;
+    await svc.expireDue();
+    expect(sent).toEqual([]);
+    expect(events.map((e) => [e.runIds, e.decision.decision, e.decision.by, e.outcome])).toEqual([
+      [['run-r'], 'rejected', 'bob', undefined],
+      [['run-e'], 'rejected', 'system:expiry', undefined],
+    ]);
+    expect(events.map((e) => e.remediationId)).toEqual([rejected.id, expiring.id]);
+  });
+
+  it('an execution cut short by a crash, once its lock has long expired, is published as failed to the runs waiting for it', async () => {
+    let clock = Date.UTC(2026, 10, 28, 12, 0, 0);
+    const { events, decisions } = listening();
+    const { svc, store, sent } = service({ decisions, now: () => clock });
+    const { remediation } = await svc.propose(analyst('ann'), request, fromRun('run-1'));
+    // What a replica that died while executing leaves behind: approved by bob, `running`, never finished.
+    const record = (await store.get('ws-a', remediation.id))!;
+    const decision = { decision: 'approved' as const, by: 'bob', at: new Date(clock).toISOString() };
+    await store.update('ws-a', remediation.id, record.version, { ...record.doc, status: 'running', decision });
+    clock += 121_000; // twice the lock's 60 s
+    expect((await svc.get(auth('bob'), remediation.id))?.status).toBe('failed');
+    expect(sent).toEqual([]);
+    expect(events).toEqual([
+      expect.objectContaining({
+        runIds: ['run-1'],
+        decision,
+        outcome: expect.objectContaining({ status: 'failed', error: expect.stringMatching(/interrupted/) }),
+      }),
+    ]);
+  });
+
+  it('a listener that fails does not fail the approval: the failure is reported, the remediation stays completed', async () => {
+    const { failures, decisions } = listening(async () => {
+      throw new Error('checkpoint store unavailable');
+    });
+    const { svc, sent } = service({ decisions });
+    const { remediation } = await svc.propose(analyst('ann'), request, fromRun('run-1'));
+    await expect(svc.approve(auth('bob'), remediation.id)).resolves.toMatchObject({ status: 'completed' });
+    expect(sent).toHaveLength(1);
+    expect(failures).toEqual([expect.objectContaining({ message: 'checkpoint store unavailable' })]);
+  });
+});
+
 describe('an approval cut short between its decision and its execution', () => {
-  it('is continued by the approver retrying (executed once), and answers anyone else 409', async () => {
+  function cutShort() {
     const sent: string[] = [];
+    const published: RemediationDecided[] = [];
+    const decisions = new RemediationDecisions(() => undefined);
+    decisions.subscribe(async (event) => void published.push(event));
     const store = new SqlRemediationStore(sqliteDriver(new BetterSqlite3(':memory:')));
     // The store fails for one read right after the decision is recorded, as a PostgreSQL restart would.
     let failReads = 0;
@@ -254,14 +353,32 @@ describe('an approval cut short between its decision and its execution', () => {
         lockTtlMs: 60_000,
       },
       now: Date.now,
+      decisions,
     });
-    const { remediation } = await svc.propose(auth('alice'), request, { source: { kind: 'api' } });
+    return { svc, sent, published };
+  }
+
+  it('is continued by the approver retrying (executed once), and answers anyone else 409', async () => {
+    const { svc, sent, published } = cutShort();
+    const { remediation } = await svc.propose(analyst('alice'), request, { source: { kind: 'analysis', run_id: 'run-1' } });
     await expect(svc.approve(auth('bob'), remediation.id)).rejects.toThrow(/connection terminated/);
+    expect(published).toEqual([]); // nothing executed: the run keeps waiting
     expect((await svc.get(auth('bob'), remediation.id))?.status).toBe('approved');
     expect(sent).toEqual([]);
     await expect(svc.approve(auth('carol'), remediation.id)).rejects.toMatchObject({ statusCode: 409 });
     await expect(svc.approve(auth('bob'), remediation.id)).resolves.toMatchObject({ status: 'completed', decision: { by: 'bob' } });
     await expect(svc.approve(auth('bob'), remediation.id)).rejects.toMatchObject({ statusCode: 409 });
     expect(sent).toEqual(['/internal/v1/workspaces/ws-a/deployments/cart/scale']);
+    expect(published.map((e) => [e.runIds, e.decision.by, e.outcome?.status])).toEqual([[['run-1'], 'bob', 'completed']]);
+  });
+
+  it('continued by two retries at once (the approver on two replicas): executed once, published once', async () => {
+    const { svc, sent, published } = cutShort();
+    const { remediation } = await svc.propose(analyst('alice'), request, { source: { kind: 'analysis', run_id: 'run-1' } });
+    await expect(svc.approve(auth('bob'), remediation.id)).rejects.toThrow(/connection terminated/);
+    await Promise.allSettled([svc.approve(auth('bob'), remediation.id), svc.approve(auth('bob'), remediation.id)]);
+    expect(sent).toHaveLength(1);
+    expect(published).toHaveLength(1);
+    expect((await svc.get(auth('bob'), remediation.id))?.status).toBe('completed');
   });
 });
