@@ -11,7 +11,7 @@ import { diagnoseNode } from './nodes/diagnose.js';
 import { metricsQueryNode } from './nodes/metrics-query.js';
 import { plannerNode } from './nodes/planner.js';
 import { proposeNode, routeAfterPropose } from './nodes/propose.js';
-import { remediationNode } from './nodes/remediate.js';
+import { remediateNode } from './nodes/remediate.js';
 import { AnalysisStateAnnotation } from './state.js';
 
 export function buildAnalysisGraph(deps: AgentDeps, checkpointer: BaseCheckpointSaver) {
@@ -22,7 +22,7 @@ export function buildAnalysisGraph(deps: AgentDeps, checkpointer: BaseCheckpoint
     .addNode('diagnose', diagnoseNode(deps))
     .addNode('propose', proposeNode(deps))
     .addNode('approval-gate', approvalGateNode(deps))
-    .addNode('remediate', remediationNode(deps))
+    .addNode('remediate', remediateNode(deps))
     .addEdge(START, 'planner')
     .addEdge('planner', 'metrics-query')
     .addEdge('metrics-query', 'anomaly-scoring')

@@ -8,7 +8,7 @@
 import { progress, type AgentDeps } from '../deps.js';
 import type { AnalysisState, AnalysisUpdate } from '../state.js';
 
-export function remediationNode(deps: AgentDeps) {
+export function remediateNode(deps: AgentDeps) {
   return async (state: AnalysisState): Promise<AnalysisUpdate> => {
     const approval = state.approval;
     if (!approval || approval.decision !== 'approved') {
