@@ -20,6 +20,7 @@ echo '== dependency report' >&2
 node scripts/dependency-report.mjs || true
 echo '== tests' >&2
 status=0
-npx vitest run --project suite --reporter=default --reporter=json --outputFile.json=reports/vitest.json "$@" || status=$?
+# Both projects: the suite, then the fault matrix (test/chaos) alone after it (vitest group order).
+npx vitest run --reporter=default --reporter=json --outputFile.json=reports/vitest.json "$@" || status=$?
 node scripts/test-summary.mjs reports/vitest.json || status=1
 exit $status
