@@ -10,12 +10,54 @@ import { z } from 'zod';
 import { diagnose } from '../src/analysis/diagnose/index.js';
 import { fetchAndAnalyse } from '../src/analysis/fetch-and-analyse.js';
 import { deterministicPlan } from '../src/analysis/plan.js';
-import { AnalysisTypeSchema } from '../src/analysis/types.js';
+import {
+  AnalysisKindSchema,
+  AnalysisTypeSchema,
+  DiagnosisSchema,
+  EvidenceSchema,
+  FindingSchema,
+  ProposedActionSchema,
+} from '../src/analysis/types.js';
+import type { EvidenceRef } from '../src/chat/events.js';
 import { DEFAULT_MAX_POINTS } from '../src/analysis/window.js';
 import { defineTool, ok } from './define-tool.js';
+import { FailedQueriesSchema, ShownWindowSchema } from './output-shapes.js';
+import { findingsEvidence, findingsSubject, seriesEvidence } from './presentation.js';
 import { failedQueries, nothingAnalysed, shownWindow } from './run-analyses.js';
 
 const MAX_FINDINGS = 15;
+
+const output = z.strictObject({
+  analysis_type: AnalysisTypeSchema,
+  analyses: z.array(AnalysisKindSchema),
+  window: ShownWindowSchema,
+  queries: z.array(z.string()).describe('The catalog queries read'),
+  series_analysed: z.number().int(),
+  failed_queries: FailedQueriesSchema,
+  diagnosis: DiagnosisSchema,
+  proposed_actions: z.array(ProposedActionSchema),
+  findings_total: z.number().int(),
+  findings: z
+    .array(
+      FindingSchema.pick({ id: true, kind: true, severity: true, title: true, resource: true, started_at: true }).extend({
+        evidence: z.array(EvidenceSchema).describe('The first two points'),
+      }),
+    )
+    .describe(`The ${MAX_FINDINGS} most severe`),
+});
+export type DiagnoseWorkspaceOutput = z.infer<typeof output>;
+
+/** The likeliest hypotheses with the findings and points they rest on (the findings when none), then the queries read. */
+function evidence(data: DiagnoseWorkspaceOutput): EvidenceRef[] {
+  const hypotheses = data.diagnosis.hypotheses.slice(0, 3);
+  const out = hypotheses.flatMap((h) => [
+    ...h.finding_ids.slice(0, 2).map((id) => ({ kind: 'finding', ref: id, description: h.cause })),
+    ...h.evidence.slice(0, 2).map(seriesEvidence),
+  ]);
+  if (hypotheses.length === 0) out.push(...findingsEvidence(data.findings));
+  for (const q of data.queries.slice(0, 8)) out.push({ kind: 'query', ref: q, description: 'catalog query read by diagnose_workspace' });
+  return out;
+}
 
 export const diagnoseWorkspace = defineTool({
   name: 'diagnose_workspace',
@@ -40,6 +82,13 @@ export const diagnoseWorkspace = defineTool({
       .default(360)
       .describe('How far back to look, in minutes (default 360 = 6 h, at most 24 h)'),
   }),
+  output,
+  summarize: ({ diagnosis: { hypotheses }, series_analysed }) =>
+    hypotheses.length === 0
+      ? `no problem found in ${series_analysed} series`
+      : `${hypotheses.length} hypothes${hypotheses.length === 1 ? 'is' : 'es'}, most likely: ${hypotheses[0]!.cause}`,
+  evidence,
+  subject: (data) => findingsSubject(data.findings, data.proposed_actions),
   async handler(args, ctx, deps) {
     const request = {
       analysisType: args.analysis_type,

@@ -9,6 +9,7 @@ import { PlannedQuerySchema } from '../src/analysis/types.js';
 import { CatalogArgsSchema, QUERY_CATALOG } from '../src/metrics/catalog/catalog.js';
 import { checkAndAlignRange } from '../src/metrics/query-window.js';
 import { defineTool, fail, failFromError, ok } from './define-tool.js';
+import { LabelsSchema, SampleSchema } from './output-shapes.js';
 
 const MAX_QUERIES = 40;
 /** Generous but bounded: 40 queries × this many points must stay a reasonable checkpoint. */
@@ -27,6 +28,17 @@ const input = z.strictObject({
   window: z.strictObject({ start: z.number(), end: z.number(), step: z.number().positive() }).describe('Unix seconds'),
 });
 
+const output = z.strictObject({
+  window: z.strictObject({ start: z.number(), end: z.number(), step: z.number() }).describe('The window as fetched (aligned to the step)'),
+  series: z.array(z.strictObject({ query: z.string(), labels: LabelsSchema, times: z.array(z.number()), values: z.array(SampleSchema) })),
+  failures: z.array(
+    z
+      .strictObject({ query: z.string(), args: CatalogArgsSchema, message: z.string(), kind: z.string().optional() })
+      .describe('A query that failed'),
+  ),
+});
+export type FetchSeriesOutput = z.infer<typeof output>;
+
 export const fetchSeriesTool = defineTool({
   name: 'fetch_series',
   description: 'Range-fetch catalog queries over a window and return every series in full (for the analysis graph; too large for a model).',
@@ -35,6 +47,7 @@ export const fetchSeriesTool = defineTool({
   // Megabytes of points per answer: the metrics data layer already caches each underlying query.
   cacheable: false,
   input,
+  output,
   async handler(args, ctx, deps) {
     let window;
     try {
@@ -59,4 +72,5 @@ export const fetchSeriesTool = defineTool({
     }
     return ok({ window, series, failures });
   },
+  summarize: ({ series, failures }) => `${series.length} series, ${failures.length} failed queries`,
 });

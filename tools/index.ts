@@ -8,12 +8,17 @@ import { listAlerts } from './list-alerts.js';
 import { proposeRemediation } from './propose-remediation.js';
 import { queryMetrics } from './query-metrics.js';
 import { recommendRightsizing } from './recommend-rightsizing.js';
-import type { ToolBox, ToolDefinition, ToolDeps } from './tool.js';
-import { createToolBox, type ToolBoxOptions } from './toolbox.js';
+import type { ToolDefinition, ToolDeps } from './tool.js';
+import { createToolBox, type ToolBox, type ToolBoxOptions } from './toolbox.js';
 import { workspaceOverview } from './workspace-overview.js';
 
-export type { ToolBox, ToolContext, ToolDefinition, ToolDeps, ToolResult } from './tool.js';
-export { createToolBox, expectedSchema, type ToolBoxOptions } from './toolbox.js';
+export type { ResultSubject, ToolContext, ToolDefinition, ToolDeps, ToolResult } from './tool.js';
+export { createToolBox, expectedSchema, type ToolBox, type ToolBoxOptions, type ToolCallOutcome } from './toolbox.js';
+export type { DiagnoseWorkspaceOutput } from './diagnose-workspace.js';
+export type { FetchSeriesOutput } from './fetch-series.js';
+export type { ListAlertsOutput } from './list-alerts.js';
+export type { RemediationProposal } from './propose-remediation.js';
+export type { FindingsOutput } from './run-analyses.js';
 export { defineTool, fail, noData, ok } from './define-tool.js';
 export { toLangChainTools, toolDeclarations } from './langchain.js';
 

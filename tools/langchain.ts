@@ -8,7 +8,7 @@
  * (so the model sees it) with a `catch` that passes invalid input through to the toolbox unchanged.
  * Zod cannot render a dynamic catch as JSON Schema, so these tools cannot be handed to a real
  * provider's `bindTools`: bind `toolDeclarations` instead (the same tools, declared in JSON Schema)
- * and execute the calls the model makes with these.
+ * and execute the calls the model makes with these, or directly through `ToolBox.call` (as chat does).
  */
 import { DynamicStructuredTool, type StructuredToolInterface } from '@langchain/core/tools';
 import type { z } from 'zod';
@@ -45,7 +45,9 @@ export function toolDeclarations(toolbox: ToolBox): StructuredToolInterface[] {
       description: def.description,
       schema,
       func: async () => {
-        throw new Error(`${def.name} is a declaration for the model; calls are executed through toLangChainTools (the toolbox)`);
+        throw new Error(
+          `${def.name} is a declaration for the model; calls are executed through the toolbox (ToolBox.call or toLangChainTools)`,
+        );
       },
     }) as unknown as StructuredToolInterface;
   });

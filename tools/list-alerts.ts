@@ -1,7 +1,24 @@
 /** list_alerts: the workspace's active Prometheus alerts (pending and firing). */
 import { z } from 'zod';
-import type { ToolResult } from './tool.js';
 import { defineTool, failFromError, noData, ok } from './define-tool.js';
+import { LabelsSchema } from './output-shapes.js';
+
+const output = z.strictObject({
+  count: z.number().int(),
+  alerts: z
+    .array(
+      z.strictObject({
+        name: z.string().optional().describe('The alertname label'),
+        state: z.enum(['pending', 'firing', 'inactive']),
+        active_at: z.string().optional(),
+        value: z.string().optional(),
+        labels: LabelsSchema,
+        annotations: LabelsSchema,
+      }),
+    )
+    .describe('The first 50'),
+});
+export type ListAlertsOutput = z.infer<typeof output>;
 
 export const listAlerts = defineTool({
   name: 'list_alerts',
@@ -12,7 +29,8 @@ export const listAlerts = defineTool({
   input: z.strictObject({
     state: z.enum(['firing', 'pending', 'any']).default('any').describe('Only alerts in this state'),
   }),
-  async handler(args, ctx, deps): Promise<ToolResult> {
+  output,
+  async handler(args, ctx, deps) {
     try {
       const alerts = (await deps.metrics.alerts({ workspaceId: ctx.auth.workspaceId })).filter(
         (a) => args.state === 'any' || a.state === args.state,
@@ -33,4 +51,11 @@ export const listAlerts = defineTool({
       return failFromError(err);
     }
   },
+  summarize: (data) => `${data.count} active alert(s)`,
+  evidence: (data) =>
+    data.alerts.slice(0, 5).map((a) => ({
+      kind: 'alert',
+      ref: a.name ?? 'alert',
+      description: `${a.state}: ${a.annotations.summary ?? a.annotations.description ?? ''}`.slice(0, 300),
+    })),
 });

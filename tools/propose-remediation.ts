@@ -1,6 +1,8 @@
 /**
  * propose_remediation: validates remediation actions and returns them as a proposal awaiting human
  * approval. It performs nothing: execution (after approval by aiops:remediate) is another component.
+ * It never answers `ok` (so its output schema admits nothing): its answer is `approval_required`
+ * with a `RemediationProposal`.
  */
 import { z } from 'zod';
 import { ProposedActionSchema } from '../src/analysis/types.js';
@@ -10,6 +12,18 @@ const ActionInput = ProposedActionSchema.strict().refine((a) => !Object.keys(a.p
   message: 'parameters may not name a workspace: actions always apply to your own workspace',
   path: ['parameters'],
 });
+
+export interface RemediationProposal {
+  status: 'approval_required';
+  workspace_id: string;
+  proposed_by: string;
+  proposed_at: string;
+  run_id?: string;
+  summary: string;
+  actions: z.infer<typeof ActionInput>[];
+  finding_ids: string[];
+  highest_risk: 'high' | 'medium' | 'low' | undefined;
+}
 
 export const proposeRemediation = defineTool({
   name: 'propose_remediation',
@@ -22,8 +36,9 @@ export const proposeRemediation = defineTool({
     actions: z.array(ActionInput).min(1).max(10).describe('The actions, in the order to apply them'),
     finding_ids: z.array(z.string().max(300)).max(50).default([]).describe('Ids of the findings the actions address'),
   }),
+  output: z.never(),
   async handler(args, ctx, deps) {
-    const proposal = {
+    const proposal: RemediationProposal = {
       status: 'approval_required' as const,
       workspace_id: ctx.auth.workspaceId,
       proposed_by: ctx.auth.sub,
@@ -40,4 +55,5 @@ export const proposeRemediation = defineTool({
       proposal,
     };
   },
+  summarize: () => 'no answer: propose_remediation answers approval_required',
 });

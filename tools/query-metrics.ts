@@ -7,8 +7,8 @@ import { z } from 'zod';
 import { hasPermission } from '../src/auth/permissions.js';
 import { seriesFromMatrix } from '../src/analysis/series-from-results.js';
 import { CatalogArgsSchema, QUERY_CATALOG } from '../src/metrics/catalog/catalog.js';
-import type { ToolResult } from './tool.js';
 import { defineTool, fail, failFromError, noData, ok } from './define-tool.js';
+import { LabelsSchema, SampleSchema } from './output-shapes.js';
 import { WindowInputShape, windowFrom } from './window.js';
 
 const MAX_SERIES = 30;
@@ -34,6 +34,36 @@ const input = z
   })
   .refine((v) => (v.name === undefined) !== (v.promql === undefined), { message: 'give exactly one of name or promql' });
 
+const answered = {
+  query: z.string().describe('The catalog name, or "promql"'),
+  enforced_query: z.string().describe('The PromQL sent, workspace matcher included'),
+  total_series: z.number().int(),
+};
+const output = z.discriminatedUnion('mode', [
+  z.strictObject({
+    ...answered,
+    mode: z.literal('instant'),
+    time: z.number().describe('Unix seconds'),
+    series: z.array(z.strictObject({ labels: LabelsSchema, value: SampleSchema.optional() })).describe(`The first ${MAX_SERIES}`),
+  }),
+  z.strictObject({
+    ...answered,
+    mode: z.literal('range'),
+    window: z.strictObject({ start: z.number(), end: z.number(), step: z.number() }).describe('Unix seconds'),
+    series: z
+      .array(
+        z.strictObject({
+          labels: LabelsSchema,
+          min: z.number().nullable(),
+          max: z.number().nullable(),
+          last: SampleSchema.optional(),
+          points: z.array(z.tuple([z.number(), SampleSchema])).describe(`About ${MAX_POINTS}: [unix seconds, value]`),
+        }),
+      )
+      .describe(`The first ${MAX_SERIES}`),
+  }),
+]);
+
 function thin<T>(points: T[], max: number): T[] {
   if (points.length <= max) return points;
   const stride = points.length / max;
@@ -50,7 +80,8 @@ export const queryMetrics = defineTool({
   scope: 'aiops:read',
   mutates: false,
   input,
-  async handler(args, ctx, deps): Promise<ToolResult> {
+  output,
+  async handler(args, ctx, deps) {
     if (args.promql !== undefined && !hasPermission(ctx.auth.permissions, 'aiops:analyze')) {
       return fail('missing scope: raw PromQL needs aiops:analyze; use a catalog query name instead', { required_scope: 'aiops:analyze' });
     }
@@ -106,4 +137,8 @@ export const queryMetrics = defineTool({
       return failFromError(err, { query: label, mode: args.mode });
     }
   },
+  summarize: (data) => `${data.total_series} series of ${data.query}`,
+  evidence: (data) => [
+    { kind: 'query', ref: data.enforced_query, description: `${data.query} (${data.mode}), ${data.total_series} series` },
+  ],
 });

@@ -2,15 +2,18 @@
  * Shared body of the analysis tools: range-fetch the catalog queries the analyses need over the
  * window (in the caller's workspace), run the deterministic analysers (src/analysis/fetch-and-analyse.ts),
  * answer the findings. The answer helpers are shared with diagnose_workspace, so every analysis tool
- * reports its window, its failed queries and an empty fetch the same way.
+ * reports its window, its failed queries and an empty fetch the same way; `FINDINGS_ANSWER` is the
+ * analysis tools' common output schema and presentation.
  */
 import { z } from 'zod';
 import { fetchAndAnalyse, type FetchedFindings } from '../src/analysis/fetch-and-analyse.js';
 import { findingsWindowQueries, type CollectOptions } from '../src/analysis/findings/index.js';
-import type { AnalysisKind } from '../src/analysis/types.js';
+import { AnalysisKindSchema, FindingSchema, type AnalysisKind } from '../src/analysis/types.js';
 import { K8S_NAME } from '../src/metrics/catalog/catalog.js';
 import type { RangeWindow } from '../src/metrics/query-window.js';
 import { fail, noData, ok } from './define-tool.js';
+import { FailedQueriesSchema, ShownWindowSchema } from './output-shapes.js';
+import { findingsEvidence, findingsSubject, findingsSummary } from './presentation.js';
 import type { ToolContext, ToolDeps, ToolResult } from './tool.js';
 import { WindowInputShape, windowFrom } from './window.js';
 
@@ -55,13 +58,31 @@ export function failedQueries(failures: FetchedFindings['failures']) {
   return failures.length > 0 ? { failed_queries: failures.map((f) => ({ query: f.query, message: f.message })) } : {};
 }
 
+const FindingsOutputSchema = z.strictObject({
+  analyses: z.array(AnalysisKindSchema),
+  window: ShownWindowSchema,
+  series_analysed: z.number().int(),
+  failed_queries: FailedQueriesSchema,
+  count: z.number().int(),
+  findings: z.array(FindingSchema).describe('Most severe first'),
+});
+export type FindingsOutput = z.infer<typeof FindingsOutputSchema>;
+
+/** The output and presentation every analysis tool shares: findings, most severe first. */
+export const FINDINGS_ANSWER = {
+  output: FindingsOutputSchema,
+  summarize: (data: FindingsOutput) => findingsSummary(data.count, data.findings),
+  evidence: (data: FindingsOutput) => findingsEvidence(data.findings),
+  subject: (data: FindingsOutput) => findingsSubject(data.findings),
+};
+
 export async function runAnalyses(
   analyses: AnalysisKind[],
   args: AnalysisArgs,
   ctx: ToolContext,
   deps: ToolDeps,
   options: CollectOptions = {},
-): Promise<ToolResult> {
+): Promise<ToolResult<FindingsOutput>> {
   const window = windowFrom(args, deps.now());
   const filters = args.namespace ? { namespace: args.namespace } : {};
   const queries = findingsWindowQueries(analyses).map((name) => ({ name, args: filters }));

@@ -5,11 +5,13 @@
  * outcome and correct itself.
  */
 import type { z } from 'zod';
+import type { ProposedAction, ResourceRef } from '../src/analysis/types.js';
 import type { AuditLog } from '../src/audit/event.js';
 import type { AuthContext } from '../src/auth/auth-context.js';
 import type { Permission } from '../src/auth/permissions.js';
 import type { MetricsSource } from '../src/metrics/metrics-source.js';
 import type { FindingsEngine } from '../src/analysis/workers/findings-engine.js';
+import type { EvidenceRef } from '../src/chat/events.js';
 
 export type ToolResult<T = unknown> =
   | { status: 'ok'; data: T }
@@ -41,6 +43,15 @@ export interface ToolDeps {
   findings?: FindingsEngine;
 }
 
+/** What an answer is about, for a follow-up that refers back to it ("restart it"): most relevant first. */
+export interface ResultSubject {
+  /** Actions proposed for what the answer found. */
+  actions: ProposedAction[];
+  /** Resources the answer is about, most severe first. */
+  resources: ResourceRef[];
+  findingIds: string[];
+}
+
 export interface ToolDefinition<I = unknown, O = unknown> {
   name: string;
   /** What the tool does, for the model (and the docs). */
@@ -52,11 +63,18 @@ export interface ToolDefinition<I = unknown, O = unknown> {
   /** Read-only results are cached unless this is false (e.g. answers too large to be worth storing). */
   cacheable?: boolean;
   input: z.ZodType<I>;
-  handler(input: I, ctx: ToolContext, deps: ToolDeps): Promise<ToolResult<O>>;
+  /** The shape of `data` in an `ok` answer; the toolbox checks every handler's answer against it. */
+  output: z.ZodType<O>;
+  handler(input: I, ctx: ToolContext, deps: ToolDeps): Promise<ToolResult<NoInfer<O>>>;
+  /**
+   * The tool reads its own answers, so no caller has to know their shape: one line saying what an
+   * `ok` answer holds (chat's tool_result summary, the trace span's output) …
+   */
+  summarize(data: O): string;
+  /** … what it lets an answer cite (findings, series points, queries, alerts), most important first … */
+  evidence?(data: O): EvidenceRef[];
+  /** … and what it is about, when it names resources or proposes actions. */
+  subject?(data: O): ResultSubject | undefined;
 }
 
-/** Runs tools by name with every shared concern applied (scope, validation, audit, timing). */
-export interface ToolBox {
-  list(): readonly ToolDefinition[];
-  run(name: string, args: unknown, ctx: ToolContext): Promise<ToolResult>;
-}
+export type { ToolBox, ToolCallOutcome } from './toolbox.js';

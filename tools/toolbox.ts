@@ -1,9 +1,13 @@
 /**
  * Runs tools by name with every shared concern applied once: the tool must exist, the caller's
  * token must grant its scope, the arguments must match its schema (otherwise the model gets the
- * expected schema back), a mutating tool needs a human approval, the call is timed and audited, and
- * nothing is thrown out of `run`.
+ * expected schema back), a mutating tool needs a human approval, the answer must match the tool's
+ * output schema, the call is timed and audited, and nothing is thrown out of `run`. It is the one
+ * door to the tools for both graphs: `call` is `run` as a tool span of the caller's trace, with the
+ * answer presented by its tool (summary, evidence, subject), so no caller reads a tool's data to
+ * describe it.
  */
+import { getCallbackManagerForConfig, type RunnableConfig } from '@langchain/core/runnables';
 import { z } from 'zod';
 import { redact } from '../src/audit/redact.js';
 import { hasPermission, type Permission } from '../src/auth/permissions.js';
@@ -11,7 +15,33 @@ import { createHash } from 'node:crypto';
 import type { QueryCache } from '../src/metrics/query-cache.js';
 import { abortReasonText, isTimeoutReason } from '../src/budget/abort-reason.js';
 import { fail } from './define-tool.js';
-import type { ToolBox, ToolContext, ToolDefinition, ToolDeps, ToolResult } from './tool.js';
+import { present, type ToolPresentation } from './presentation.js';
+import type { ToolContext, ToolDefinition, ToolDeps, ToolResult } from './tool.js';
+
+/** An answer with its tool's reading of it. */
+export interface ToolCallOutcome extends ToolPresentation {
+  result: ToolResult;
+}
+
+/** Runs tools by name with every shared concern applied (scope, validation, audit, timing). */
+export interface ToolBox {
+  /** The tools of this box, as a model is offered them. */
+  list(): readonly ToolDefinition[];
+  run(name: string, args: unknown, ctx: ToolContext): Promise<ToolResult>;
+  /** `run` as a tool span of the caller's trace, the answer presented by its tool. */
+  call(name: string, args: unknown, ctx: ToolContext, options?: ToolCallOptions): Promise<ToolCallOutcome>;
+}
+
+export interface ToolCallOptions {
+  /** The caller's runnable config: the call becomes a tool span of its trace (when it has callbacks). */
+  trace?: RunnableConfig;
+  /**
+   * Read the answer as JSON, as a model is shown it (NaN and ±Infinity become null, undefined fields
+   * disappear), and present that: for callers that quote answers to people or models. Not for answers
+   * whose samples must stay numbers (fetch_series).
+   */
+  asJson?: boolean;
+}
 
 export interface ToolBoxOptions {
   /** A handler running longer than this is stopped (its signal aborts) with a `timeout` result (default 60 s). */
@@ -20,9 +50,12 @@ export interface ToolBoxOptions {
   cache?: QueryCache;
   /** Lifetime of a cached read-only result (default 30 s): tools read "now", so answers age quickly. */
   cacheTtlSeconds?: number;
+  /** Told of every answer withheld because it did not match its tool's output schema (a metric counts them). */
+  onInvalidOutput?: (tool: string) => void;
 }
 
 type AuditStatus = 'ok' | 'error' | 'denied' | 'timeout';
+type Outcome = { result: ToolResult; status: AuditStatus; error?: string };
 
 class ToolTimeout extends Error {}
 
@@ -38,6 +71,19 @@ export function expectedSchema(def: ToolDefinition): unknown {
 function auditArguments(args: unknown): Record<string, unknown> {
   const obj = typeof args === 'object' && args !== null && !Array.isArray(args) ? args : { value: args };
   return redact(obj) as Record<string, unknown>;
+}
+
+function issuesOf(error: z.ZodError): { path: string; message: string }[] {
+  return error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
+}
+
+/** `path: message; …` of (the first `max`) issues, for a message. */
+function issuesLine(issues: readonly { path: string; message: string }[], max = Infinity): string {
+  const line = issues
+    .slice(0, max)
+    .map((i) => `${i.path || '(root)'}: ${i.message}`)
+    .join('; ');
+  return issues.length > max ? `${line}; …` : line;
 }
 
 /** The workspace is part of the key on its own: a cached answer never crosses workspaces. */
@@ -81,19 +127,32 @@ export function createToolBox(tools: readonly ToolDefinition<never, unknown>[], 
     });
   }
 
+  /** An `ok` answer that does not match its tool's output schema is withheld: no caller reads a shape it was not promised. */
+  function checkOutput(def: ToolDefinition, result: ToolResult): Outcome {
+    const checked = result.status === 'ok' ? def.output.safeParse(result.data) : undefined;
+    if (!checked || checked.success)
+      return {
+        result,
+        status: result.status === 'error' ? 'error' : 'ok',
+        ...(result.status === 'error' ? { error: result.message } : {}),
+      };
+    options.onInvalidOutput?.(def.name);
+    const message = `${def.name} answered data that does not match its output schema, so the answer is withheld: ${issuesLine(issuesOf(checked.error), 3)}`;
+    return { result: fail(message), status: 'error', error: message };
+  }
+
   async function execute(
     def: ToolDefinition,
-    args: unknown,
+    parsed: ReturnType<ToolDefinition['input']['safeParse']>,
     ctx: ToolContext,
-  ): Promise<{ result: ToolResult; status: AuditStatus; error?: string }> {
+  ): Promise<Outcome> {
     if (!hasPermission(ctx.auth.permissions, def.scope)) {
       const message = `missing scope: ${def.name} needs ${def.scope}`;
       return { result: fail(message, { required_scope: def.scope }), status: 'denied', error: message };
     }
-    const parsed = def.input.safeParse(args);
     if (!parsed.success) {
-      const issues = parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
-      const message = `invalid arguments for ${def.name}: ${issues.map((i) => `${i.path || '(root)'}: ${i.message}`).join('; ')}`;
+      const issues = issuesOf(parsed.error);
+      const message = `invalid arguments for ${def.name}: ${issuesLine(issues)}`;
       return {
         result: { status: 'error', message, expected_schema: expectedSchema(def), details: { issues } },
         status: 'error',
@@ -127,14 +186,11 @@ export function createToolBox(tools: readonly ToolDefinition<never, unknown>[], 
           reject(new ToolTimeout());
         }, timeoutMs);
       });
-      const result = await Promise.race([def.handler(parsed.data, { ...ctx, signal }, deps), timeout]);
+      const outcome = checkOutput(def, await Promise.race([def.handler(parsed.data, { ...ctx, signal }, deps), timeout]));
+      const { result } = outcome;
       if (key && (result.status === 'ok' || result.status === 'no_data'))
         await options.cache!.set(key, JSON.stringify(result), options.cacheTtlSeconds ?? 30);
-      return {
-        result,
-        status: result.status === 'error' ? 'error' : 'ok',
-        ...(result.status === 'error' ? { error: result.message } : {}),
-      };
+      return outcome;
     } catch (err) {
       if (err instanceof ToolTimeout)
         return { result: fail(`${def.name} did not answer within ${timeoutMs / 1000} s`), status: 'timeout', error: 'timeout' };
@@ -157,25 +213,50 @@ export function createToolBox(tools: readonly ToolDefinition<never, unknown>[], 
     }
   }
 
+  async function run(name: string, args: unknown, ctx: ToolContext): Promise<ToolResult> {
+    const started = deps.now();
+    const def = byName.get(name);
+    const parsed = def?.input.safeParse(args);
+    let outcome: Outcome;
+    if (!def || !parsed) {
+      const message = `unknown tool "${String(name).slice(0, 100)}"; available tools: ${[...byName.keys()].join(', ')}`;
+      outcome = { result: fail(message, { available_tools: [...byName.keys()] }), status: 'error', error: message };
+    } else {
+      outcome = await execute(def, parsed, ctx);
+    }
+    // The arguments as the tool read them (defaults filled in), or as given when they do not parse.
+    const audited = parsed?.success ? parsed.data : args;
+    try {
+      await audit(ctx, def?.name ?? String(name), def?.scope ?? 'aiops:read', audited, outcome.status, started, outcome.error);
+    } catch {
+      // Fail closed: an unaudited result is withheld.
+      return fail('the audit trail is unavailable, so the tool result is withheld; try again later');
+    }
+    return outcome.result;
+  }
+
   return {
     list: () => [...byName.values()],
-    async run(name: string, args: unknown, ctx: ToolContext): Promise<ToolResult> {
-      const started = deps.now();
-      const def = byName.get(name);
-      let outcome: { result: ToolResult; status: AuditStatus; error?: string };
-      if (!def) {
-        const message = `unknown tool "${String(name).slice(0, 100)}"; available tools: ${[...byName.keys()].join(', ')}`;
-        outcome = { result: fail(message, { available_tools: [...byName.keys()] }), status: 'error', error: message };
-      } else {
-        outcome = await execute(def, args, ctx);
-      }
-      try {
-        await audit(ctx, def?.name ?? String(name), def?.scope ?? 'aiops:read', args, outcome.status, started, outcome.error);
-      } catch {
-        // Fail closed: an unaudited result is withheld.
-        return fail('the audit trail is unavailable, so the tool result is withheld; try again later');
-      }
-      return outcome.result;
+    run,
+    async call(name, args, ctx, { trace, asJson } = {}) {
+      const span = trace
+        ? await (
+            await getCallbackManagerForConfig(trace)
+          )?.handleToolStart(
+            { lc: 1, type: 'not_implemented', id: ['tools', name] },
+            JSON.stringify(args),
+            undefined,
+            undefined,
+            undefined,
+            undefined,
+            name,
+          )
+        : undefined;
+      const answer = await run(name, args, ctx);
+      const result = asJson ? (JSON.parse(JSON.stringify(answer)) as ToolResult) : answer;
+      const presented = present(byName.get(name), result);
+      await span?.handleToolEnd(result.status === 'ok' ? `ok: ${presented.summary}` : `${result.status}: ${result.message}`);
+      return { result, ...presented };
     },
   };
 }

@@ -7,10 +7,36 @@ import { z } from 'zod';
 import { seriesFromMatrix } from '../src/analysis/series-from-results.js';
 import type { SeriesData } from '../src/analysis/types.js';
 import { K8S_NAME } from '../src/metrics/catalog/catalog.js';
-import type { ToolResult } from './tool.js';
 import { defineTool, failFromError, noData, ok } from './define-tool.js';
 
 const QUERIES = ['cpu_usage', 'memory_working_set', 'pods_not_ready', 'restarts'] as const;
+
+const TopUserSchema = z.strictObject({
+  namespace: z.string().optional(),
+  pod: z.string().optional(),
+  container: z.string().optional(),
+  value: z.number().optional(),
+  unit: z.string(),
+});
+const output = z.strictObject({
+  time: z.string(),
+  source: z.literal('metrics'),
+  counts: z.strictObject({
+    namespaces: z.number().int(),
+    pods: z.number().int(),
+    containers: z.number().int(),
+    pods_not_ready: z.number().int(),
+    containers_restarted_last_hour: z.number().int(),
+  }),
+  namespaces: z.array(z.string().optional()),
+  top_cpu: z.array(TopUserSchema),
+  top_memory: z.array(TopUserSchema),
+  control_plane: z.discriminatedUnion('status', [
+    z.strictObject({ status: z.literal('ok'), overview: z.record(z.string(), z.unknown()) }),
+    z.strictObject({ status: z.literal('unavailable'), message: z.string() }),
+    z.strictObject({ status: z.literal('not_configured') }),
+  ]),
+});
 
 function top(series: SeriesData[], n: number, unit: string) {
   return [...series]
@@ -30,7 +56,8 @@ export const workspaceOverview = defineTool({
     namespace: z.string().regex(K8S_NAME).optional().describe('Only this namespace'),
     top: z.number().int().min(1).max(20).default(5).describe('How many top resource users to list'),
   }),
-  async handler(args, ctx, deps): Promise<ToolResult> {
+  output,
+  async handler(args, ctx, deps) {
     const ws = { workspaceId: ctx.auth.workspaceId };
     const at = Math.floor(deps.now() / 1000);
     const filters = args.namespace ? { namespace: args.namespace } : {};
@@ -42,10 +69,10 @@ export const workspaceOverview = defineTool({
       );
       const controlPlane = deps.controlPlane
         ? await deps.controlPlane.workspaceOverview(ctx.auth.workspaceId).then(
-            (overview) => ({ status: 'ok', overview }),
-            (err: unknown) => ({ status: 'unavailable', message: (err as Error).message }),
+            (overview) => ({ status: 'ok' as const, overview }),
+            (err: unknown) => ({ status: 'unavailable' as const, message: (err as Error).message }),
           )
-        : { status: 'not_configured' };
+        : { status: 'not_configured' as const };
       const containers = [...cpu!, ...memory!];
       if (containers.length === 0) return noData('no running containers observed in the workspace');
       const namespaces = new Set(containers.map((s) => s.labels.namespace));
@@ -53,7 +80,7 @@ export const workspaceOverview = defineTool({
       const ctrs = new Set(containers.map((s) => `${s.labels.namespace}/${s.labels.pod}/${s.labels.container}`));
       return ok({
         time: new Date(at * 1000).toISOString(),
-        source: 'metrics',
+        source: 'metrics' as const,
         counts: {
           namespaces: namespaces.size,
           pods: pods.size,
@@ -70,4 +97,6 @@ export const workspaceOverview = defineTool({
       return failFromError(err);
     }
   },
+  summarize: ({ counts }) =>
+    `${counts.pods} pods in ${counts.namespaces} namespaces, ${counts.pods_not_ready} not ready, ${counts.containers_restarted_last_hour} containers restarted in the last hour`,
 });

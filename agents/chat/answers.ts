@@ -9,23 +9,12 @@ import type { Finding, ProposedAction, ResourceRef } from '../../src/analysis/ty
 import type { PromAlert } from '../../src/clients/prometheus.js';
 import type { Focus } from './evidence.js';
 import type { RemediationVerb, TargetMention } from './intents.js';
-import type { ToolResult } from '../../tools/index.js';
+import type { DiagnoseWorkspaceOutput, FindingsOutput, ListAlertsOutput, ToolResult } from '../../tools/index.js';
 
-interface HypothesisView {
-  cause: string;
-  confidence: number;
-  evidence: { series: string; time: string; value: number; why: string }[];
-  finding_ids: string[];
-}
-interface DiagnoseData {
-  analysis_type: string;
-  window: { start: string; end: string };
-  series_analysed: number;
-  diagnosis: { summary: string; hypotheses: HypothesisView[]; impact: string; recommended_actions: string[] };
-  proposed_actions: ProposedAction[];
-  findings: (Pick<Finding, 'id' | 'kind' | 'severity' | 'title' | 'resource' | 'evidence'> & { started_at?: string })[];
-}
-type FindingData = { findings: Finding[]; count: number; window?: { start: string; end: string }; series_analysed?: number };
+// The answers' shapes are the tools' declared outputs (diagnose_workspace, the analysis tools, list_alerts).
+type DiagnoseData = DiagnoseWorkspaceOutput;
+type HypothesisView = DiagnoseData['diagnosis']['hypotheses'][number];
+type FindingData = FindingsOutput;
 
 const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? Number(v.toPrecision(3)) : undefined);
 
@@ -162,18 +151,12 @@ export function recommendationsText(data: FindingData): string {
 export function alertsFrom(listResult: ToolResult | undefined, diagnoseResult: ToolResult | undefined): Alert[] {
   const prom: PromAlert[] =
     listResult?.status === 'ok'
-      ? (
-          (
-            listResult.data as {
-              alerts?: {
-                state: 'pending' | 'firing';
-                labels: Record<string, string>;
-                annotations: Record<string, string>;
-                active_at?: string;
-              }[];
-            }
-          ).alerts ?? []
-        ).map((a) => ({ labels: a.labels, annotations: a.annotations, state: a.state, ...(a.active_at ? { activeAt: a.active_at } : {}) }))
+      ? (listResult.data as ListAlertsOutput).alerts.map((a) => ({
+          labels: a.labels,
+          annotations: a.annotations,
+          state: a.state,
+          ...(a.active_at ? { activeAt: a.active_at } : {}),
+        }))
       : [];
   const findings = diagnoseResult?.status === 'ok' ? ((diagnoseResult.data as DiagnoseData).findings as unknown as Finding[]) : [];
   return mergeAlerts(prom, findings);

@@ -1,22 +1,22 @@
 /**
  * One tool call of a chat turn, for the model loop and the deterministic mode alike: emit
- * `tool_call`, run the tool through the scoped toolbox (as a LangChain tool, tools/langchain.ts:
- * scope, validation, approval rule, audit), and emit `tool_result` with a one-line summary. A
- * `propose_remediation` result (a validated proposal awaiting approval) becomes a pending remediation
- * through the remediation service and an `approval_request` event; without that service, chat says
- * remediation is not available. Nothing here throws for a tool's sake: failures are results.
- * What a call leaves in the thread's checkpoint (its arguments, summary and the result the model
- * reads) is redacted first (src/audit/redact.ts): a secret in a tool's answer is not stored.
+ * `tool_call`, run the tool through the chat's toolbox (`ToolBox.call`, the door the analysis graph
+ * uses too: scope, validation, approval rule, audit, a tool span of the turn's trace), and emit
+ * `tool_result` with the tool's own one-line summary; the tool's evidence and subject update the
+ * turn. A `propose_remediation` result (a validated proposal awaiting approval) becomes a pending
+ * remediation through the remediation service and an `approval_request` event; without that
+ * service, chat says remediation is not available. Nothing here throws for a tool's sake: failures
+ * are results. What a call leaves in the thread's checkpoint (its arguments, summary and the result
+ * the model reads) is redacted first (src/audit/redact.ts): a secret in a tool's answer is not stored.
  */
-import type { StructuredToolInterface } from '@langchain/core/tools';
 import type { LangGraphRunnableConfig } from '@langchain/langgraph';
 import type { ProposedAction } from '../../src/analysis/types.js';
-import { evidenceFromResult, focusFromResult, type Focus } from './evidence.js';
+import type { Focus } from './evidence.js';
 import type { EvidenceRef, ToolResultStatus } from '../../src/chat/events.js';
 import { clip, toolResultContent } from './context.js';
 import { refusalOf, type Remediation, type RemediationActionInput } from '../../src/chat/remediation-port.js';
 import { redact, redactString } from '../../src/audit/redact.js';
-import type { ToolResult } from '../../tools/index.js';
+import { proposeRemediation, type RemediationProposal, type ToolResult } from '../../tools/index.js';
 import { chatToolContext, threadIdOf, turnContext, type ChatDeps } from './deps.js';
 import type { PendingRemediation, ToolActivity } from './state.js';
 
@@ -50,32 +50,6 @@ function statusOf(result: ToolResult): ToolResultStatus {
   return isDenied(result) ? 'denied' : 'error';
 }
 
-/** One line saying what a result holds. */
-export function summarise(name: string, result: ToolResult): string {
-  if (result.status === 'no_data') return clip(`no data: ${result.message}`);
-  if (result.status !== 'ok') return clip(result.message);
-  const d = (result.data ?? {}) as Record<string, unknown>;
-  const hyps = (d.diagnosis as { hypotheses?: { cause: string }[] } | undefined)?.hypotheses;
-  if (hyps)
-    return clip(
-      hyps.length === 0
-        ? `no problem found in ${String(d.series_analysed)} series`
-        : `${hyps.length} hypothes${hyps.length === 1 ? 'is' : 'es'}, most likely: ${hyps[0]!.cause}`,
-    );
-  if (Array.isArray(d.findings)) {
-    const first = (d.findings as { title?: string }[])[0];
-    return clip(`${String(d.count ?? d.findings.length)} finding(s)${first?.title ? `, first: ${first.title}` : ''}`);
-  }
-  if (Array.isArray(d.alerts)) return clip(`${String(d.count ?? d.alerts.length)} active alert(s)`);
-  if (typeof d.total_series === 'number') return clip(`${d.total_series} series of ${String(d.query)}`);
-  const counts = d.counts as Record<string, number> | undefined;
-  if (counts)
-    return clip(
-      `${counts.pods ?? 0} pods in ${counts.namespaces ?? 0} namespaces, ${counts.pods_not_ready ?? 0} not ready, ${counts.containers_restarted_last_hour ?? 0} containers restarted in the last hour`,
-    );
-  return `${name} answered`;
-}
-
 function toRequestAction(a: ProposedAction): RemediationActionInput {
   return {
     action_type: a.action_type,
@@ -87,25 +61,6 @@ function toRequestAction(a: ProposedAction): RemediationActionInput {
   };
 }
 
-async function runTool(
-  name: string,
-  args: unknown,
-  tools: readonly StructuredToolInterface[],
-  deps: ChatDeps,
-  config: LangGraphRunnableConfig,
-): Promise<ToolResult> {
-  const tool = tools.find((t) => t.name === name);
-  // An unknown name still goes through the toolbox: it answers (and audits) "unknown tool".
-  const raw = tool
-    ? await tool.invoke(args as Record<string, unknown>)
-    : JSON.stringify(await deps.toolbox.run(name, args, chatToolContext(config)));
-  try {
-    return JSON.parse(String(raw)) as ToolResult;
-  } catch {
-    return { status: 'error', message: `${name} answered something that is not JSON` };
-  }
-}
-
 async function propose(
   result: Extract<ToolResult, { status: 'approval_required' }>,
   deps: ChatDeps,
@@ -113,7 +68,7 @@ async function propose(
   now: string,
 ): Promise<Pick<ToolOutcome, 'pending' | 'remediation'> & { status: ToolResultStatus; summary: string }> {
   if (!deps.proposer) return { status: 'error', summary: NO_REMEDIATION };
-  const proposal = result.proposal as { summary?: string; actions?: ProposedAction[] };
+  const proposal = result.proposal as Partial<RemediationProposal>;
   try {
     const remediation = await deps.proposer.propose(turnContext(config).auth, {
       actions: (proposal.actions ?? []).map(toRequestAction),
@@ -144,7 +99,6 @@ async function propose(
 /** Runs one tool call with its events; `toolTokens` bounds the result the model reads. */
 export async function runToolCall(
   call: ToolCallRequest,
-  tools: readonly StructuredToolInterface[],
   deps: ChatDeps,
   config: LangGraphRunnableConfig,
   toolTokens: number,
@@ -152,11 +106,13 @@ export async function runToolCall(
   const { sink } = turnContext(config);
   const shownArgs = redact(call.args) as Record<string, unknown>;
   sink({ event: 'tool_call', data: { id: call.id, name: call.name, args: shownArgs } });
-  const result = await runTool(call.name, call.args, tools, deps, config);
+  // Read as JSON, as the model reads it: the deterministic answers quote exactly what a model would be shown.
+  const answered = await deps.toolbox.call(call.name, call.args, chatToolContext(config), { trace: config, asJson: true });
+  const { result } = answered;
   let status = statusOf(result);
-  let summary = redactString(summarise(call.name, result));
+  let summary = redactString(clip(answered.summary));
   let extra: Pick<ToolOutcome, 'pending' | 'remediation'> = {};
-  if (call.name === 'propose_remediation' && result.status === 'approval_required') {
+  if (call.name === proposeRemediation.name && result.status === 'approval_required') {
     const proposed = await propose(result, deps, config, new Date(deps.now()).toISOString());
     ({ status, summary } = proposed);
     extra = {
@@ -182,9 +138,9 @@ export async function runToolCall(
           'the user approves or rejects it in the console, through the REST API, or by typing "approve" or "reject" in this conversation',
       }
     : { status, summary, result };
-  const focus = focusFromResult(result);
+  const focus = answered.subject;
   const evidence = [
-    ...evidenceFromResult(call.name, result),
+    ...answered.evidence,
     ...(extra.remediation ? [{ kind: 'remediation', ref: extra.remediation.id, description: summary }] : []),
   ];
   return {

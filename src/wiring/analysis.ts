@@ -20,13 +20,12 @@ import { remediationPort } from './remediation.js';
 import { resumeRunsOnDecisions } from './run-resumes.js';
 import { cacheFailureToLog, LruQueryCache, RedisQueryCache } from '../metrics/query-cache.js';
 import type { Config } from '../config.js';
-import type { Registry } from 'prom-client';
+import { Counter, type Registry } from 'prom-client';
 import type { FindingsEngine } from '../analysis/workers/findings-engine.js';
 import { buildFindingsPool } from './findings-pool.js';
 import type { MetricsSource } from '../metrics/metrics-source.js';
 import { createPromptLibrary, defaultPromptsDir } from '../prompts/index.js';
-import { createGraphToolBox, type ToolBox, type ToolDeps } from '../../tools/index.js';
-import type { QueryCache } from '../metrics/query-cache.js';
+import { createGraphToolBox, type ToolBox, type ToolBoxOptions, type ToolDeps } from '../../tools/index.js';
 import type { ChatLlm } from '../llm/types.js';
 import type { LlmTracing } from '../llm/tracing.js';
 import type { PromptLibrary } from '../prompts/index.js';
@@ -42,10 +41,10 @@ export interface Analysis {
   /** Where the findings analysers run (also for the routes that analyse inline): the worker pool, closed by `close`. */
   findings: FindingsEngine;
   checkpointerKind: 'postgres' | 'sqlite';
-  /** What the chat shares with the analysis (src/wiring/chat.ts): the same tool deps and cache, LLM layer, prompts, checkpointer, tracing. */
+  /** What the chat shares with the analysis (src/wiring/chat.ts): the same tool deps and toolbox options (cache, counter), LLM layer, prompts, checkpointer, tracing. */
   shared: {
     toolDeps: ToolDeps;
-    toolCache: QueryCache;
+    toolOptions: ToolBoxOptions;
     llm?: ChatLlm;
     prompts: PromptLibrary;
     checkpointer: Checkpointer;
@@ -109,7 +108,16 @@ export async function buildAnalysis(
     : new LruQueryCache();
   const toolDeps: ToolDeps = { metrics: deps.metrics, audit: deps.audit, now, ...(controlPlane ? { controlPlane } : {}) };
   toolDeps.findings = findings; // the analysis tools and chat's diagnose tool analyse on the pool too
-  const toolbox = createGraphToolBox(toolDeps, { cache });
+  const invalidOutputs =
+    deps.registry &&
+    new Counter({
+      name: 'aiops_tool_output_invalid_total',
+      help: "Tool answers withheld because they did not match the tool's declared output schema, by tool",
+      labelNames: ['tool'] as const,
+      registers: [deps.registry],
+    });
+  const toolOptions: ToolBoxOptions = { cache, ...(invalidOutputs ? { onInvalidOutput: (tool) => invalidOutputs.inc({ tool }) } : {}) };
+  const toolbox = createGraphToolBox(toolDeps, toolOptions);
   const tracing = buildTracing(config, deps.version);
   const unbudgeted = buildChatLlm(config, { audit: deps.audit, ...(tracing ? { tracing } : {}) });
   // The chat shares this LLM layer (shared.llm), so both spend the same daily budget.
@@ -164,7 +172,7 @@ export async function buildAnalysis(
     llmProviders: llm?.providers ?? [],
     checkpointerKind: checkpointer.kind,
     findings,
-    shared: { toolDeps, toolCache: cache, prompts, checkpointer, ...(llm ? { llm } : {}), ...(tracing ? { tracing } : {}) },
+    shared: { toolDeps, toolOptions, prompts, checkpointer, ...(llm ? { llm } : {}), ...(tracing ? { tracing } : {}) },
     drain: () => {
       sweep?.stop();
       resumes?.stop();

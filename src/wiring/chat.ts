@@ -61,7 +61,7 @@ export function buildChat(
   if (deps.postgres) store = postgresThreadStore(deps.postgres);
   else if (saver instanceof SqliteSaver) store = sqliteThreadStore(saver.db);
   else throw new Error('chat needs PostgreSQL (DATABASE_URL) or the SQLite checkpointer for its thread index');
-  const toolbox = createChatToolBox(shared.toolDeps, { cache: shared.toolCache });
+  const toolbox = createChatToolBox(shared.toolDeps, shared.toolOptions);
   const graph = buildChatGraph(
     {
       toolbox,

@@ -57,6 +57,8 @@ const leakyTool = defineTool({
   scope: 'aiops:read',
   mutates: false,
   input: z.strictObject({}),
+  output: z.strictObject({ runbook: z.string() }),
+  summarize: () => 'read_runbook answered',
   handler: async () =>
     ok({
       runbook:

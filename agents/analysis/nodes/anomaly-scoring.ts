@@ -10,7 +10,7 @@ import type { LangGraphRunnableConfig } from '@langchain/langgraph';
 import { analyseSeries } from '../../../src/analysis/fetch-and-analyse.js';
 import { progress, type AgentDeps } from '../deps.js';
 import type { AnalysisState, AnalysisUpdate } from '../state.js';
-import { fetchPlannedSeries, type FetchAnswer } from './metrics-query.js';
+import { fetchPlannedSeries } from './metrics-query.js';
 
 export function anomalyScoringNode(deps: AgentDeps) {
   return async (state: AnalysisState, config: LangGraphRunnableConfig): Promise<AnalysisUpdate> => {
@@ -20,7 +20,7 @@ export function anomalyScoringNode(deps: AgentDeps) {
       const again = await fetchPlannedSeries(deps, state.plan, config);
       if (again.status !== 'ok')
         return { errors: [{ node: 'anomaly-scoring', message: `the series had to be fetched again and could not be: ${again.message}` }] };
-      series = (again.data as FetchAnswer).series;
+      series = again.data.series;
     }
     const findings = await analyseSeries(series, state.plan.analyses, {}, { engine: deps.findings, signal: config.signal });
     const serious = findings.filter((f) => f.severity !== 'info').length;

@@ -1,21 +1,13 @@
 /**
- * metrics-query: runs the planned catalog queries through the tools (fetch_series), so the scope
- * check, the audit row and the workspace confinement of the data layer apply as for any tool call.
- * The call is a tool span of the run's trace, opened on the node's callbacks with a summary as its
- * output: going through the LangChain tool wrapper would serialise the megabytes of points to JSON
- * and back just to trace them.
+ * metrics-query: runs the planned catalog queries through the tools (fetch_series, through
+ * `ToolBox.call` like every tool call of both graphs), so the scope check, the audit row and the
+ * workspace confinement of the data layer apply as for any tool call, and the call is a tool span
+ * of the run's trace with the tool's summary as its output (not the megabytes of points).
  */
-import { getCallbackManagerForConfig } from '@langchain/core/runnables';
 import type { LangGraphRunnableConfig } from '@langchain/langgraph';
-import type { SeriesData } from '../../../src/analysis/types.js';
-import type { ToolResult } from '../../../tools/index.js';
+import type { FetchSeriesOutput, ToolResult } from '../../../tools/index.js';
 import { progress, toolContext, type AgentDeps } from '../deps.js';
 import type { AnalysisState, AnalysisUpdate, RunError } from '../state.js';
-
-export interface FetchAnswer {
-  series: SeriesData[];
-  failures: { query: string; message: string }[];
-}
 
 export function metricsQueryNode(deps: AgentDeps) {
   return async (state: AnalysisState, config: LangGraphRunnableConfig): Promise<AnalysisUpdate> => {
@@ -29,29 +21,15 @@ export async function fetchPlannedSeries(
   deps: AgentDeps,
   plan: NonNullable<AnalysisState['plan']>,
   config: LangGraphRunnableConfig,
-): Promise<ToolResult> {
-  const args = { queries: plan.queries, window: plan.window };
-  const span = await (
-    await getCallbackManagerForConfig(config)
-  )?.handleToolStart(
-    { lc: 1, type: 'not_implemented', id: ['tools', 'fetch_series'] },
-    JSON.stringify(args),
-    undefined,
-    undefined,
-    undefined,
-    undefined,
-    'fetch_series',
-  );
-  const result = await deps.toolbox.run('fetch_series', args, toolContext(config));
-  await span?.handleToolEnd(
-    result.status === 'ok'
-      ? `ok: ${(result.data as FetchAnswer).series.length} series, ${(result.data as FetchAnswer).failures.length} failed queries`
-      : `${result.status}: ${result.message}`,
-  );
-  return result;
+): Promise<ToolResult<FetchSeriesOutput>> {
+  const { result } = await deps.toolbox.call('fetch_series', { queries: plan.queries, window: plan.window }, toolContext(config), {
+    trace: config,
+  });
+  // The toolbox checked the answer against fetch_series' output schema.
+  return result as ToolResult<FetchSeriesOutput>;
 }
 
-function toUpdate(deps: AgentDeps, state: AnalysisState, result: ToolResult): AnalysisUpdate {
+function toUpdate(deps: AgentDeps, state: AnalysisState, result: ToolResult<FetchSeriesOutput>): AnalysisUpdate {
   const planned = state.plan!.queries.length;
   if (result.status !== 'ok') {
     const kind = result.status === 'error' ? (result.details?.kind as string | undefined) : undefined;
@@ -60,7 +38,7 @@ function toUpdate(deps: AgentDeps, state: AnalysisState, result: ToolResult): An
       progress: [progress(deps, 'metrics-query', `no data: ${result.message}`)],
     };
   }
-  const answer = result.data as FetchAnswer;
+  const answer = result.data;
   const errors: RunError[] = answer.failures.map((f) => ({ node: 'metrics-query', message: `${f.query}: ${f.message}` }));
   return {
     series: answer.series,

@@ -9,7 +9,6 @@ import { AIMessage } from '@langchain/core/messages';
 import type { LangGraphRunnableConfig } from '@langchain/langgraph';
 import { dedupeEvidence } from '../evidence.js';
 import { routeIntent, type Intent } from '../intents.js';
-import { toLangChainTools } from '../../../tools/index.js';
 import {
   alertsFrom,
   alertsText,
@@ -22,7 +21,7 @@ import {
   toolProblem,
   whatsWrongText,
 } from '../answers.js';
-import { chatToolContext, type ChatDeps } from '../deps.js';
+import type { ChatDeps } from '../deps.js';
 import { NO_REMEDIATION, runToolCall, type ToolOutcome } from '../tool-calls.js';
 import type { ChatState, ChatUpdate } from '../state.js';
 import { outcomesUpdate, toolTokensFor } from './tools.js';
@@ -114,9 +113,8 @@ async function compose(intent: Intent, state: ChatState, call: Call): Promise<Co
 
 export function deterministicNode(deps: ChatDeps) {
   return async (state: ChatState, config: LangGraphRunnableConfig): Promise<ChatUpdate> => {
-    const tools = toLangChainTools(deps.toolbox, chatToolContext(config));
     const call: Call = (name, args) =>
-      runToolCall({ id: `call_${randomUUID().slice(0, 12)}`, name, args }, tools, deps, config, toolTokensFor(deps));
+      runToolCall({ id: `call_${randomUUID().slice(0, 12)}`, name, args }, deps, config, toolTokensFor(deps));
     const composed = await compose(routeIntent(state.turnText), state, call);
     const text = state.llmError
       ? `The language model is unavailable right now (${state.llmError}), so this answer comes from the deterministic mode.\n\n${composed.text}`

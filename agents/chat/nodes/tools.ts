@@ -5,8 +5,7 @@
  */
 import { AIMessage, ToolMessage } from '@langchain/core/messages';
 import type { LangGraphRunnableConfig } from '@langchain/langgraph';
-import { toLangChainTools } from '../../../tools/index.js';
-import { chatToolContext, type ChatDeps } from '../deps.js';
+import type { ChatDeps } from '../deps.js';
 import { runToolCall, type ToolCallRequest, type ToolOutcome } from '../tool-calls.js';
 import type { ChatState, ChatUpdate } from '../state.js';
 
@@ -37,11 +36,10 @@ export function outcomesUpdate(
 
 export function toolsNode(deps: ChatDeps) {
   return async (state: ChatState, config: LangGraphRunnableConfig): Promise<ChatUpdate> => {
-    const tools = toLangChainTools(deps.toolbox, chatToolContext(config));
     const outcomes: ToolOutcome[] = [];
     const messages: ToolMessage[] = [];
     for (const call of lastToolCalls(state)) {
-      const outcome = await runToolCall(call, tools, deps, config, toolTokensFor(deps));
+      const outcome = await runToolCall(call, deps, config, toolTokensFor(deps));
       outcomes.push(outcome);
       messages.push(new ToolMessage({ tool_call_id: call.id, name: call.name, content: outcome.content }));
     }

@@ -14,7 +14,9 @@ const echo = defineTool({
   scope: 'aiops:read',
   mutates: false,
   input: z.strictObject({ text: z.string().max(20).describe('what to echo'), api_token: z.string().optional() }),
+  output: z.strictObject({ text: z.string(), workspace: z.string() }),
   handler: async (args, ctx) => ok({ text: args.text, workspace: ctx.auth.workspaceId }),
+  summarize: (data) => `echoed ${data.text}`,
 });
 const restart = defineTool({
   name: 'restart_everything',
@@ -22,7 +24,9 @@ const restart = defineTool({
   scope: 'aiops:remediate',
   mutates: true,
   input: z.strictObject({ target: z.string() }),
+  output: z.strictObject({ restarted: z.string() }),
   handler: async (args) => ok({ restarted: args.target }),
+  summarize: (data) => `restarted ${data.restarted}`,
 });
 const boom = defineTool({
   name: 'boom',
@@ -30,9 +34,11 @@ const boom = defineTool({
   scope: 'aiops:read',
   mutates: false,
   input: z.strictObject({}),
+  output: z.never(),
   handler: async () => {
     throw new Error('secret internals at /srv/x');
   },
+  summarize: () => 'never',
 });
 const slow = defineTool({
   name: 'slow',
@@ -40,7 +46,9 @@ const slow = defineTool({
   scope: 'aiops:read',
   mutates: false,
   input: z.strictObject({}),
+  output: z.never(),
   handler: () => new Promise(() => undefined),
+  summarize: () => 'never',
 });
 
 function setup(tools: ToolDefinition<never, unknown>[] = [echo, restart, boom, slow] as unknown as ToolDefinition<never, unknown>[]) {
@@ -155,6 +163,96 @@ describe('createToolBox', () => {
   });
 });
 
+describe('output schemas', () => {
+  let answer: unknown = { count: 2, items: ['a', 'b'] };
+  const listing = defineTool({
+    name: 'listing',
+    description: 'answers whatever the test sets',
+    scope: 'aiops:read',
+    mutates: false,
+    input: z.strictObject({ limit: z.number().default(10) }),
+    output: z.object({ count: z.number().int(), items: z.array(z.string()), note: z.string().default('none') }),
+    handler: async () => ok(answer as { count: number; items: string[]; note: string }),
+    summarize: (data) => `${data.count} item(s)`,
+    evidence: (data) => data.items.map((i) => ({ kind: 'item', ref: i, description: `item ${i}` })),
+    subject: (data) => (data.count > 0 ? { actions: [], resources: [{ workload: data.items[0] }], findingIds: [] } : undefined),
+  });
+
+  it("passes a valid answer through untouched (never zod's parsed copy)", async () => {
+    answer = { count: 2, items: ['a', 'b'], extra: true };
+    const { box } = setup([listing] as unknown as ToolDefinition<never, unknown>[]);
+    const r = await box.run('listing', {}, ctxFor('ws-a', ['aiops:read']));
+    expect(r).toEqual({ status: 'ok', data: { count: 2, items: ['a', 'b'], extra: true } });
+    expect((r as { data: unknown }).data).toBe(answer);
+  });
+
+  it('withholds an answer that does not match the output schema: an error result, audited and counted, never cached', async () => {
+    const { LruQueryCache } = await import('../../../src/metrics/query-cache.js');
+    answer = { count: 1.5, items: [1] };
+    const audit = new FakeAuditLog();
+    const invalid: string[] = [];
+    const box = createToolBox(
+      [listing] as unknown as ToolDefinition<never, unknown>[],
+      { metrics: noMetrics, audit, now: () => NOW },
+      {
+        cache: new LruQueryCache(),
+        onInvalidOutput: (tool) => invalid.push(tool),
+      },
+    );
+    const ctx = ctxFor('ws-a', ['aiops:read']);
+    const r = await box.run('listing', {}, ctx);
+    expect(r).toEqual({
+      status: 'error',
+      message:
+        'listing answered data that does not match its output schema, so the answer is withheld: count: Invalid input: expected int, received number; items.0: Invalid input: expected string, received number',
+    });
+    expect(invalid).toEqual(['listing']);
+    expect(audit.events[0]?.details).toMatchObject({ status: 'error', error: r.status === 'error' ? r.message : '' });
+    answer = { count: 1, items: ['x'] };
+    expect(await box.run('listing', {}, ctx)).toEqual({ status: 'ok', data: { count: 1, items: ['x'] } });
+  });
+
+  it('audits the arguments as the tool read them (defaults filled in), or as given when they do not parse', async () => {
+    answer = { count: 0, items: [] };
+    const { box, audit } = setup([listing] as unknown as ToolDefinition<never, unknown>[]);
+    const ctx = ctxFor('ws-a', ['aiops:read']);
+    await box.run('listing', {}, ctx);
+    await box.run('listing', { limit: 'x' }, ctx);
+    await box.run('listing', {}, ctxFor('ws-a', ['aiops:analyze']));
+    expect(audit.events.map((e) => (e.details as { arguments: unknown }).arguments)).toEqual([
+      { limit: 10 },
+      { limit: 'x' },
+      { limit: 10 },
+    ]);
+  });
+
+  it('call: the answer presented by its tool (summary, evidence, subject); other statuses by their message', async () => {
+    answer = { count: 2, items: ['a', 'b'] };
+    const { box } = setup([listing, boom] as unknown as ToolDefinition<never, unknown>[]);
+    const ctx = ctxFor('ws-a', ['aiops:read']);
+    expect(await box.call('listing', {}, ctx)).toEqual({
+      result: { status: 'ok', data: answer },
+      summary: '2 item(s)',
+      evidence: [
+        { kind: 'item', ref: 'a', description: 'item a' },
+        { kind: 'item', ref: 'b', description: 'item b' },
+      ],
+      subject: { actions: [], resources: [{ workload: 'a' }], findingIds: [] },
+    });
+    const failed = await box.call('boom', {}, ctx);
+    expect(failed).toEqual({ result: failed.result, summary: (failed.result as { message: string }).message, evidence: [] });
+    const unknown = await box.call('nope', {}, ctx);
+    expect(unknown.summary).toMatch(/^unknown tool "nope"/);
+  });
+
+  it('call with asJson: the answer as a model reads it, presented as such', async () => {
+    answer = { count: 1, items: ['a'], at: new Date(NOW), gone: undefined, ratio: Number.NaN };
+    const { box } = setup([listing] as unknown as ToolDefinition<never, unknown>[]);
+    const { result } = await box.call('listing', {}, ctxFor('ws-a', ['aiops:read']), { asJson: true });
+    expect(result).toEqual({ status: 'ok', data: { count: 1, items: ['a'], at: new Date(NOW).toISOString(), ratio: null } });
+  });
+});
+
 describe('toLangChainTools', () => {
   it('exposes each tool with its schema and runs it through the toolbox with the closed-over context', async () => {
     const { box, audit } = setup();
@@ -181,7 +279,9 @@ describe('result cache', () => {
       scope: 'aiops:read',
       mutates: false,
       input: z.strictObject({ n: z.number() }),
+      output: z.strictObject({ n: z.number(), reads: z.number() }),
       handler: async (i) => ok({ n: i.n, reads: ++reads }),
+      summarize: (data) => `read ${data.n}`,
     });
     const write = defineTool({
       name: 'write_thing',
@@ -189,7 +289,9 @@ describe('result cache', () => {
       scope: 'aiops:read',
       mutates: true,
       input: z.strictObject({}),
+      output: z.strictObject({ writes: z.number() }),
       handler: async () => ok({ writes: ++writes }),
+      summarize: (data) => `${data.writes} writes`,
     });
     const audit = { events: [] as unknown[], record: async (e: unknown) => void audit.events.push(e) };
     const box = createToolBox([read, write] as never, { metrics: {} as never, audit, now: Date.now }, { cache: new LruQueryCache() });
