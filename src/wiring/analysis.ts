@@ -1,8 +1,8 @@
 /**
- * Part of the composition root: the agent. Tools over the metrics data layer and the audit log,
- * the LLM layer when a provider is configured (deterministic otherwise), prompts, the checkpointer
- * and the analysis graph, and the run service the routes use. The findings analysers run on a pool
- * of worker threads (ANALYSIS_WORKER_THREADS) shared by the graph, the tools, chat and the routes.
+ * Part of the composition root: the analysis agent. The analysis graph over the shared agent kit
+ * (tools, LLM layer, prompts, checkpointer: src/wiring/agent-kit.ts), and the run service the
+ * routes use, with leases beside the checkpoints so that another process resumes a run whose
+ * process stopped.
  */
 import { buildAnalysisGraph } from '../../agents/graph.js';
 import { AnalysisRuns, type DrainReport } from '../../agents/runs.js';
@@ -11,44 +11,19 @@ import { SqliteSaver } from '@langchain/langgraph-checkpoint-sqlite';
 import { postgresDriver, sqliteDriver } from '../remediation/sql-drivers.js';
 import { SqlRunLeaseStore } from '../runs/lease-store.js';
 import { RunLeases } from '../runs/leases.js';
-import type { AuditLog } from '../audit/event.js';
-import type { GuardedRedis } from '../clients/redis.js';
-import type { ControlPlaneClient } from '../clients/hexabase.js';
 import type { RemediationService } from '../remediation/service.js';
 import { remediationPort } from './remediation.js';
-import { cacheFailureToLog, LruQueryCache, RedisQueryCache } from '../metrics/query-cache.js';
 import type { Config } from '../config.js';
-import type { Registry } from 'prom-client';
 import type { FindingsEngine } from '../analysis/workers/findings-engine.js';
-import { buildFindingsPool } from './findings-pool.js';
-import type { MetricsSource } from '../metrics/metrics-source.js';
-import { createPromptLibrary, defaultPromptsDir } from '../prompts/index.js';
-import { createGraphToolBox, type ToolBox, type ToolDeps } from '../../tools/index.js';
-import type { QueryCache } from '../metrics/query-cache.js';
-import type { ChatLlm } from '../llm/types.js';
-import type { LlmTracing } from '../llm/tracing.js';
-import type { PromptLibrary } from '../prompts/index.js';
-import { openCheckpointer, type Checkpointer } from './checkpointer.js';
-import { buildChatLlm, buildTracing } from './llm.js';
+import { createGraphToolBox } from '../../tools/index.js';
+import type { AgentKit } from './agent-kit.js';
 import type { Limits } from './limits.js';
 import type { AuthContext } from '../auth/auth-context.js';
 
 export interface Analysis {
   runs: AnalysisRuns;
-  toolbox: ToolBox;
-  llmProviders: readonly string[];
-  /** Where the findings analysers run (also for the routes that analyse inline): the worker pool, closed by `close`. */
+  /** Where the findings analysers run (the agent kit's; also for the routes that analyse inline). */
   findings: FindingsEngine;
-  checkpointerKind: 'postgres' | 'sqlite';
-  /** What the chat shares with the analysis (src/wiring/chat.ts): the same tool deps and cache, LLM layer, prompts, checkpointer, tracing. */
-  shared: {
-    toolDeps: ToolDeps;
-    toolCache: QueryCache;
-    llm?: ChatLlm;
-    prompts: PromptLibrary;
-    checkpointer: Checkpointer;
-    tracing?: LlmTracing;
-  };
   /** Shutdown, before close: no new runs, the running ones waited for (runDrainBudgetMs), the rest handed over. Idempotent. */
   drain(): Promise<DrainReport>;
   close(): Promise<void>;
@@ -65,60 +40,29 @@ export function runDrainBudgetMs(config: Config): number {
 
 export async function buildAnalysis(
   config: Config,
+  kit: AgentKit,
   deps: {
-    metrics: MetricsSource;
-    audit: AuditLog;
-    version: string;
     onBackgroundError: (runId: string, err: unknown) => void;
-    now?: () => number;
-    redis?: GuardedRedis;
     warn?: (msg: string) => void;
-    controlPlane?: ControlPlaneClient;
-    /** Where the worker pool's task counter is registered (/metrics). */
-    registry?: Registry;
-    /** Replaces the worker pool (tests hold or count the work); the caller closes it. */
-    findings?: FindingsEngine;
     /** Proposals of analysis runs become remediations here; approving one resumes its run. */
     remediations?: RemediationService;
-    /** Concurrency admission of runs and the daily LLM budget (src/wiring/limits.ts). */
-    limits?: Pick<Limits, 'analyses' | 'budgeted'>;
-    /** The shared pool when DATABASE_URL is set: checkpoints and run leases live in it. */
+    /** Concurrency admission of runs (src/wiring/limits.ts). */
+    limits?: Pick<Limits, 'analyses'>;
+    /** The shared pool when DATABASE_URL is set: run leases live in it, beside the checkpoints. */
     postgres?: pg.Pool;
     /** Told when a run whose process went away is resumed or ended `interrupted`. */
     onRecovered?: (runId: string, outcome: string) => void;
   },
 ): Promise<Analysis> {
-  const now = deps.now ?? Date.now;
-  const controlPlane = deps.controlPlane;
-  const pool = deps.findings ? undefined : buildFindingsPool(config, deps.registry);
-  const findings: FindingsEngine = deps.findings ?? pool!;
-  // Read-only tool results are cached like query results: shared through Redis when configured.
-  const cache = deps.redis
-    ? new RedisQueryCache(
-        deps.redis,
-        (err) => {
-          const line = cacheFailureToLog(err);
-          if (line) deps.warn?.(`tool cache unavailable: ${line}`);
-        },
-        'aiops:tools:',
-      )
-    : new LruQueryCache();
-  const toolDeps: ToolDeps = { metrics: deps.metrics, audit: deps.audit, now, ...(controlPlane ? { controlPlane } : {}) };
-  toolDeps.findings = findings; // the analysis tools and chat's diagnose tool analyse on the pool too
-  const toolbox = createGraphToolBox(toolDeps, { cache });
-  const tracing = buildTracing(config, deps.version);
-  const unbudgeted = buildChatLlm(config, { audit: deps.audit, ...(tracing ? { tracing } : {}) });
-  // The chat shares this LLM layer (shared.llm), so both spend the same daily budget.
-  const llm = unbudgeted && deps.limits ? deps.limits.budgeted(unbudgeted) : unbudgeted;
-  const prompts = createPromptLibrary(config.promptsDir ?? defaultPromptsDir());
-  const checkpointer = openCheckpointer(config, deps.postgres);
+  const { checkpointer, tracing, llm } = kit;
+  const toolbox = createGraphToolBox(kit.toolDeps, { cache: kit.toolCache });
   const graph = buildAnalysisGraph(
     {
       toolbox,
-      prompts,
-      now,
-      audit: deps.audit,
-      findings,
+      prompts: kit.prompts,
+      now: kit.now,
+      audit: kit.audit,
+      findings: kit.findings,
       ...(llm ? { llm } : {}),
       ...(deps.remediations ? { remediation: remediationPort(deps.remediations) } : {}),
     },
@@ -151,11 +95,7 @@ export async function buildAnalysis(
   const sweep = leases ? orphanSweep(runs, leases.leaseMs, deps.warn) : undefined;
   return {
     runs,
-    toolbox,
-    llmProviders: llm?.providers ?? [],
-    checkpointerKind: checkpointer.kind,
-    findings,
-    shared: { toolDeps, toolCache: cache, prompts, checkpointer, ...(llm ? { llm } : {}), ...(tracing ? { tracing } : {}) },
+    findings: kit.findings,
     drain: () => {
       sweep?.stop();
       return runs.drain(runDrainBudgetMs(config));
@@ -163,10 +103,7 @@ export async function buildAnalysis(
     close: async () => {
       sweep?.stop();
       await runs.drain(0); // a no-op after drain(); otherwise nothing may run on a closed store
-      await leaseStore?.close();
-      await checkpointer.close();
-      await tracing?.shutdown();
-      await pool?.close();
+      await leaseStore?.close(); // the agent kit closes the checkpointer and the pool after this
     },
   };
 }
