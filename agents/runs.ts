@@ -57,7 +57,7 @@ export interface AnalysisRunsOptions {
    * and the run goes on; a client that leaves does not stop it). Resuming after an approval is not bounded here.
    */
   timeoutMs?: number;
-  /** Awaited before every use of the checkpoint store; rejects (→ CheckpointStoreUnavailable) while it is down. */
+  /** Awaited before every use of the checkpoint store; rejects (→ DependencyUnavailable 'run_store', 503 `run_store_unavailable`, never 404) while it is down. */
   beforeUse?: () => Promise<void>;
   /**
    * Takes a concurrency slot for a new run, or throws (the workspace or this replica is at its limit).
@@ -68,14 +68,6 @@ export interface AnalysisRunsOptions {
   leases?: RunLeases;
   /** Told when a run is resumed or ended `interrupted` after its process went away. */
   onRecovered?: (runId: string, outcome: string) => void;
-}
-
-/** The checkpoint store cannot be used right now: DependencyUnavailable 'run_store' (503 `run_store_unavailable`, never 404). */
-export class CheckpointStoreUnavailable extends DependencyUnavailable {
-  constructor(cause: unknown) {
-    super('run_store', { cause });
-    this.name = 'CheckpointStoreUnavailable';
-  }
 }
 
 /** The process is shutting down and takes no new runs (the route answers 503; another replica will). */
@@ -201,7 +193,7 @@ export class AnalysisRuns {
     try {
       await this.options.beforeUse?.();
     } catch (err) {
-      throw new CheckpointStoreUnavailable(err);
+      throw new DependencyUnavailable('run_store', { cause: err });
     }
   }
 
@@ -213,7 +205,7 @@ export class AnalysisRuns {
     try {
       await this.options.leases?.hold(runId, auth.workspaceId, leasePayload(auth, extra));
     } catch (err) {
-      throw new CheckpointStoreUnavailable(err); // the leases live in the checkpoints' store
+      throw new DependencyUnavailable('run_store', { cause: err }); // the leases live in the checkpoints' store
     }
   }
 
@@ -335,13 +327,13 @@ export class AnalysisRuns {
     return input ? { run_id: runId, status: 'running', state: input as AnalysisState } : undefined;
   }
 
-  /** undefined only when the run does not exist; a store that cannot be read is CheckpointStoreUnavailable (a poller must not be told "gone"). */
+  /** undefined only when the run does not exist; a store that cannot be read is DependencyUnavailable 'run_store' (a poller must not be told "gone"). */
   private async view(runId: string): Promise<RunView | undefined> {
     let snapshot: StateSnapshot;
     try {
       snapshot = await this.graph.getState({ configurable: { thread_id: runId } });
     } catch (err) {
-      throw new CheckpointStoreUnavailable(err);
+      throw new DependencyUnavailable('run_store', { cause: err });
     }
     const state = snapshot.values as AnalysisState;
     if (!state?.workspaceId || !started(snapshot)) return undefined;

@@ -7,7 +7,7 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { PermissionSchema, type Permission } from './auth/permissions.js';
-import { ActionTypeSchema, type ActionType } from './analysis/types.js';
+import { ActionTypeSchema, type ActionType } from './remediation/action-types.js';
 import { planLimitsOverride, type PlanLimits, type PlanType } from './limits/plan-limits.js';
 
 export const ASYMMETRIC_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'] as const;

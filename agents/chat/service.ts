@@ -19,7 +19,8 @@ import { DependencyUnavailable } from '../../src/resilience/dependency-unavailab
 import type { ChatEvent } from '../../src/chat/events.js';
 import { titleFrom, type ThreadRecord, type ThreadStore } from '../../src/chat/thread-store.js';
 import type { TurnContext } from './deps.js';
-import { ChatStoreUnavailable, ChatTurnError, ThreadBusy, ThreadNotFound } from './errors.js';
+import { ThreadBusy, ThreadNotFound } from '../../src/chat/thread-errors.js';
+import { ChatTurnError } from './errors.js';
 import type { ChatGraph } from './graph.js';
 import type { ChatState, TranscriptEntry } from './state.js';
 import { TokenStreamHandler } from './token-stream.js';
@@ -105,7 +106,7 @@ export class ChatService {
 
   /**
    * Starts a turn: on `threadId` (which must be the caller's) or on a new thread. Throws
-   * ThreadNotFound, ThreadBusy or ChatStoreUnavailable before any event.
+   * ThreadNotFound, ThreadBusy or DependencyUnavailable 'chat_store' before any event.
    */
   async startTurn(
     auth: AuthContext,
@@ -146,7 +147,7 @@ export class ChatService {
     } catch (err) {
       slot?.release();
       if (err instanceof ThreadNotFound || err instanceof ThreadBusy) throw err;
-      throw new ChatStoreUnavailable(err);
+      throw new DependencyUnavailable('chat_store', { cause: err });
     }
     const id = threadId;
     const queue = new EventQueue();
@@ -205,7 +206,7 @@ export class ChatService {
   async listThreads(auth: AuthContext, limit: number): Promise<ThreadRecord[]> {
     await this.ready();
     return this.store.list(auth.workspaceId, auth.sub, limit).catch((err: unknown) => {
-      throw new ChatStoreUnavailable(err);
+      throw new DependencyUnavailable('chat_store', { cause: err });
     });
   }
 
@@ -213,11 +214,11 @@ export class ChatService {
   async getThread(auth: AuthContext, threadId: string): Promise<ThreadView | undefined> {
     await this.ready();
     const record = await this.store.get(threadId).catch((err: unknown) => {
-      throw new ChatStoreUnavailable(err);
+      throw new DependencyUnavailable('chat_store', { cause: err });
     });
     if (!record || record.workspace_id !== auth.workspaceId || record.sub !== auth.sub) return undefined;
     const snapshot = await this.graph.getState({ configurable: { thread_id: threadId } }).catch((err: unknown) => {
-      throw new ChatStoreUnavailable(err);
+      throw new DependencyUnavailable('chat_store', { cause: err });
     });
     const state = snapshot.values as Partial<ChatState>;
     // The checkpoint must agree with the index (defence in depth; a turn that never checkpointed has no state yet).
@@ -230,7 +231,7 @@ export class ChatService {
       await this.options.beforeUse?.();
       await this.store.ensureReady();
     } catch (err) {
-      throw new ChatStoreUnavailable(err);
+      throw new DependencyUnavailable('chat_store', { cause: err });
     }
   }
 }

@@ -90,7 +90,7 @@ async function propose(
   } catch (err) {
     const refusal = refusalOf(err);
     return {
-      status: refusal.statusCode === 403 ? 'denied' : 'error',
+      status: refusal.denied ? 'denied' : 'error',
       summary: clip(`the remediation service refused: ${refusal.message}${refusal.reason ? ` (${refusal.reason})` : ''}`),
     };
   }

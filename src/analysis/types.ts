@@ -5,6 +5,7 @@
  * single definition; types are inferred from them.
  */
 import { z } from 'zod';
+import { ActionTypeSchema } from '../remediation/action-types.js';
 
 export const SeveritySchema = z.enum(['info', 'warning', 'critical']);
 export type Severity = z.infer<typeof SeveritySchema>;
@@ -70,18 +71,8 @@ export const FindingSchema = z.object({
 });
 export type Finding = z.infer<typeof FindingSchema>;
 
-export const ACTION_TYPES = [
-  'scale', // parameters.replicas
-  'restart_application',
-  'restart_pod',
-  'rollback_function',
-  'acknowledge_alert',
-  'resolve_alert',
-  'adjust_resources', // parameters: cpu_request, memory_request, memory_limit … (applied by a human; no control-plane endpoint)
-  'expand_volume', // parameters.size (applied by a human)
-] as const;
-export const ActionTypeSchema = z.enum(ACTION_TYPES);
-export type ActionType = z.infer<typeof ActionTypeSchema>;
+// Action types are a leaf vocabulary of their own (the configuration validates against it).
+export { ACTION_TYPES, ActionTypeSchema, type ActionType } from '../remediation/action-types.js';
 
 export const ProposedActionSchema = z.object({
   action_type: ActionTypeSchema,

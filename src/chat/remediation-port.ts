@@ -1,8 +1,8 @@
 /**
  * What chat needs from the remediation service (src/remediation/service.ts), declared here so chat
  * is tested without it: the composition root injects the real service, tests inject a fake, and
- * without one chat says plainly that remediation is not available. The service refuses with an HttpError-like error
- * (`statusCode` 4xx and `extra.reason`) for missing scope, four-eyes, not pending, locked, ….
+ * without one chat says plainly that remediation is not available. The service refuses with a RemediationError
+ * (its `kind`, `denied` for missing scope or four-eyes, and a stable `reason`) for those and for not pending, locked, ….
  */
 import type { AuthContext } from '../auth/auth-context.js';
 
@@ -24,11 +24,10 @@ export interface RemediationProposer {
   reject(auth: AuthContext, id: string, comment?: string): Promise<Remediation>;
 }
 
-/** A refusal of the remediation service, read without depending on its error class. */
-export function refusalOf(err: unknown): { statusCode?: number; reason?: string; message: string } {
-  const e = err as { statusCode?: unknown; extra?: { reason?: unknown }; reason?: unknown; message?: unknown } | null;
-  const statusCode = typeof e?.statusCode === 'number' ? e.statusCode : undefined;
-  const reason = typeof e?.extra?.reason === 'string' ? e.extra.reason : typeof e?.reason === 'string' ? e.reason : undefined;
+/** A refusal of the remediation service, read without depending on its error class; `denied`: the caller may not do it. */
+export function refusalOf(err: unknown): { denied: boolean; reason?: string; message: string } {
+  const e = err as { kind?: unknown; reason?: unknown; message?: unknown } | null;
+  const reason = typeof e?.reason === 'string' ? e.reason : undefined;
   const message = typeof e?.message === 'string' ? e.message.split('\n')[0]!.slice(0, 500) : 'the remediation service failed';
-  return { ...(statusCode !== undefined ? { statusCode } : {}), ...(reason ? { reason } : {}), message };
+  return { denied: e?.kind === 'denied', ...(reason ? { reason } : {}), message };
 }

@@ -1,19 +1,13 @@
 /**
  * The one error handler: every failure leaves as `{error, message, statusCode, requestId}`, with
- * field paths for validation errors. 5xx bodies never carry stack traces or upstream internals
+ * field paths for validation errors. What a known error becomes (status, reason, headers) is in
+ * the one error table (error-table.ts). 5xx bodies never carry stack traces or upstream internals
  * (those go to the log, keyed by the request id).
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
-import { AuditUnavailableError } from '../audit/event.js';
-import { AuthError } from '../auth/auth-error.js';
-import { LimitExceededError } from '../limits/limit-exceeded.js';
-import { MetricsError } from '../metrics/metrics-error.js';
-import { RunsDraining } from '../runs/runs-draining.js';
-import { DependencyUnavailable } from '../resilience/dependency-unavailable.js';
-import { dependencyHttpError } from './dependency-http-error.js';
-import { HttpError, serviceUnavailable, statusText } from './http-errors.js';
-import { metricsHttpError } from './metrics-http-error.js';
+import { httpAnswerOf } from './error-table.js';
+import { statusText } from './http-errors.js';
 
 export interface ErrorBody {
   error: string;
@@ -48,40 +42,16 @@ export function frameworkErrorHandler(error: FastifyError, request: FastifyReque
 }
 
 export function registerErrorHandling(app: FastifyInstance): void {
-  app.setErrorHandler((error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) => {
-    let err: FastifyError | Error = error;
-    if (err instanceof AuthError) {
-      if (err.statusCode === 401) reply.header('WWW-Authenticate', `Bearer error="invalid_token", error_description="${err.reason}"`);
-      else reply.header('Retry-After', '5');
-      return reply.code(err.statusCode).send(errorBody(request, err.statusCode, err.message, { reason: err.reason }));
-    }
-    if (err instanceof MetricsError) err = metricsHttpError(err);
-    if (err instanceof AuditUnavailableError) {
-      // An action could not be recorded (fail closed: it was not taken): a temporary state of the audit trail, not a bug.
-      err = serviceUnavailable('the audit trail cannot record this action right now; retry later', { reason: `audit_${err.reason}` }, 5);
-    }
-    if (err instanceof DependencyUnavailable) {
-      // An outage, not a bug: one warning line with the cause, no stack, and a 503 the caller can retry.
-      request.log.warn({ reason: err.reason, cause: err.causeLine() }, 'dependency unavailable');
-      const mapped = dependencyHttpError(err);
-      reply.headers(mapped.headers);
-      return reply.code(503).send(errorBody(request, 503, mapped.message, mapped.extra));
-    }
-    if (err instanceof RunsDraining) {
-      err = new HttpError(503, err.message, { reason: err.reason }, { 'Retry-After': String(err.retryAfterSeconds), Connection: 'close' });
-    }
-    if (err instanceof LimitExceededError) {
-      err = new HttpError(
-        429,
-        err.message,
-        { reason: err.reason, limit: err.limit, retry_after_seconds: err.retryAfterSeconds },
-        { 'Retry-After': String(err.retryAfterSeconds) },
-      );
-    }
-    if (err instanceof HttpError) {
-      reply.headers(err.headers);
-      if (err.statusCode >= 500) request.log.warn({ err }, 'request failed');
-      return reply.code(err.statusCode).send(errorBody(request, err.statusCode, err.message, err.extra));
+  app.setErrorHandler((err: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) => {
+    const answer = httpAnswerOf(err);
+    if (answer) {
+      const { statusCode, message, extra, headers, warning } = answer;
+      if (warning) request.log.warn(warning.fields, warning.message);
+      else if (warning === undefined && statusCode >= 500) request.log.warn({ err }, 'request failed');
+      return reply
+        .code(statusCode)
+        .headers(headers)
+        .send(errorBody(request, statusCode, message, extra));
     }
     if (hasZodFastifySchemaValidationErrors(err)) {
       const context = (err as FastifyError).validationContext ?? 'request';

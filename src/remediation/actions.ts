@@ -5,7 +5,7 @@
  * the control plane serves *as the user*, so the approver's own token is forwarded and re-checked
  * there. The workspace in every path is the caller's verified workspace, never a parameter.
  */
-import type { ActionType } from '../analysis/types.js';
+import type { ActionType } from './action-types.js';
 import { workloadOf } from '../analysis/findings/series-utils.js';
 import { idProblem } from './names.js';
 import type { PlanStep, RemediationAction, Risk } from './types.js';

@@ -28,11 +28,11 @@ export function withProposal(doc: Remediation, proposal: Proposal, nowMs: number
   const known = doc.proposals.some((p) => sameSubject(p.requested_by, proposal.requested_by) && JSON.stringify(p.source) === source);
   if (!known && doc.proposals.length >= MAX_PROPOSALS) {
     throw new RemediationError(
-      429,
+      'limited',
       'limit_exceeded',
       `remediation ${doc.id} already stands for ${MAX_PROPOSALS} distinct proposals: decide on it first`,
       { limit: 'proposals_per_remediation', max: MAX_PROPOSALS },
-      { 'Retry-After': '60' },
+      60,
     );
   }
   return {

@@ -85,7 +85,7 @@ export class RemediationService {
     const parsed = RemediationRequestSchema.safeParse(request);
     if (!parsed.success)
       throw new RemediationError(
-        400,
+        'invalid',
         'invalid_request',
         parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '),
       );
@@ -93,7 +93,7 @@ export class RemediationService {
     const problems = body.actions.flatMap((a, i) =>
       actionProblems(a, this.d.policy).map((p) => `actions[${i}] (${a.action_type} ${a.target_resource}): ${p}`),
     );
-    if (problems.length > 0) throw new RemediationError(400, 'invalid_action', problems.join('; '), { problems });
+    if (problems.length > 0) throw new RemediationError('invalid', 'invalid_action', problems.join('; '), { problems });
     if (!body.approval_required) this.checkApprovalWaiver(auth, body.actions);
 
     const plan = body.actions.map(planStep);
@@ -160,12 +160,12 @@ export class RemediationService {
         const soonest = Math.min(...admission.pending.map((p) => Date.parse(p.doc.expires_at)));
         const { maxPending } = this.d.policy;
         throw new RemediationError(
-          429,
+          'limited',
           'limit_exceeded',
           `this workspace already has ${admission.pending.length} remediations awaiting approval (the limit is ${maxPending}): approve, reject or cancel one first`,
           { limit: 'pending_remediations', max: maxPending },
           // A slot frees at the latest when the oldest pending one expires.
-          { 'Retry-After': String(Math.max(1, Math.ceil((soonest - now) / 1000))) },
+          Math.max(1, Math.ceil((soonest - now) / 1000)),
         );
       }
       case 'created':
@@ -217,7 +217,7 @@ export class RemediationService {
       !options.waived &&
       current.doc.proposals.some((p) => sameSubject(p.requested_by, auth.sub))
     ) {
-      throw new RemediationError(403, 'four_eyes', 'four-eyes mode: the approver must be someone other than whoever proposed it');
+      throw new RemediationError('denied', 'four_eyes', 'four-eyes mode: the approver must be someone other than whoever proposed it');
     }
     const lock = await this.d.locks.acquire(
       current.doc.plan.filter((s) => !s.dry_run).map((s) => `${auth.workspaceId}/${s.namespace ?? ''}/${s.target_resource}`),
@@ -225,7 +225,7 @@ export class RemediationService {
     );
     if ('held' in lock)
       throw new RemediationError(
-        409,
+        'conflict',
         'target_locked',
         `another remediation is running on ${lock.held.split('/').slice(2).join('/')}: try again when it has finished`,
       );
@@ -239,11 +239,11 @@ export class RemediationService {
           const budget = await this.d.budget.take(auth.workspaceId);
           if (!budget.ok)
             throw new RemediationError(
-              429,
+              'limited',
               'execution_rate_limited',
               'this workspace has used its remediation executions for this hour',
               {},
-              { 'Retry-After': String(budget.retryAfterSeconds) },
+              budget.retryAfterSeconds,
             );
         }
         const approved = await this.change(current, { status: 'approved', decision }, 'decided');
@@ -288,7 +288,7 @@ export class RemediationService {
   async cancel(auth: AuthContext, id: string, options: { comment?: string; requestId?: string } = {}): Promise<Remediation> {
     const current = await this.pending(auth, id);
     if (!sameSubject(current.doc.requested_by, auth.sub) && !hasPermission(auth.permissions, 'aiops:admin')) {
-      throw new RemediationError(403, 'not_requester', 'only the requester or an admin can cancel a remediation');
+      throw new RemediationError('denied', 'not_requester', 'only the requester or an admin can cancel a remediation');
     }
     const decision = decisionOf('cancelled', auth, this.d.now(), options.comment);
     const cancelled = await this.change(current, { status: 'cancelled', decision }, 'decided');
@@ -307,13 +307,13 @@ export class RemediationService {
    */
   private async executeOnce(auth: AuthContext, id: string, requestId?: string): Promise<{ doc: Remediation; executed: boolean }> {
     const record = await this.d.store.get(auth.workspaceId, id);
-    if (!record) throw new RemediationError(404, 'not_found', `no remediation ${id} in this workspace`);
+    if (!record) throw new RemediationError('not_found', 'not_found', `no remediation ${id} in this workspace`);
     if (record.doc.status !== 'approved') return { doc: record.doc, executed: false };
     let running: StoredRemediation;
     try {
       running = await this.change(record, { status: 'running' }, 'claimed');
     } catch (err) {
-      if (err instanceof RemediationError && err.statusCode === 409)
+      if (err instanceof RemediationError && err.kind === 'conflict')
         return { doc: (await this.d.store.get(auth.workspaceId, id))!.doc, executed: false };
       throw err;
     }
@@ -350,7 +350,7 @@ export class RemediationService {
     if (this.d.policy.fourEyes) {
       // An admin's waiver would be one person acting alone, which is what four-eyes mode forbids.
       throw new RemediationError(
-        403,
+        'denied',
         'approval_required',
         'four-eyes mode (REMEDIATION_FOUR_EYES): approval_required: false is honoured only when every action is a dry run; a second person must approve anything else',
       );
@@ -360,14 +360,14 @@ export class RemediationService {
       .map((a) => a.action_type);
     if (!hasPermission(auth.permissions, 'aiops:admin')) {
       throw new RemediationError(
-        403,
+        'denied',
         'approval_required',
         'approval_required: false is honoured only for dry runs, or for admins for the action types REMEDIATION_AUTO_APPROVE_ACTIONS lists',
       );
     }
     if (notAllowed.length > 0) {
       throw new RemediationError(
-        403,
+        'denied',
         'approval_required',
         `approval cannot be waived for ${[...new Set(notAllowed)].join(', ')}: REMEDIATION_AUTO_APPROVE_ACTIONS does not list ${notAllowed.length === 1 ? 'it' : 'them'}`,
       );
@@ -395,11 +395,11 @@ export class RemediationService {
   /** The remediation if it is still waiting for a decision; 404/409 otherwise. */
   private async pending(auth: AuthContext, id: string): Promise<StoredRemediation> {
     const record = await this.d.store.get(auth.workspaceId, id);
-    if (!record) throw new RemediationError(404, 'not_found', `no remediation ${id} in this workspace`);
+    if (!record) throw new RemediationError('not_found', 'not_found', `no remediation ${id} in this workspace`);
     const fresh = await this.refresh(record);
     if (fresh.doc.status !== 'pending_approval') {
       throw new RemediationError(
-        409,
+        'conflict',
         'not_pending',
         `remediation ${id} is ${fresh.doc.status.replace('_', ' ')}: only a pending remediation can be decided`,
         { status: fresh.doc.status },
@@ -462,7 +462,7 @@ export class RemediationService {
     if (!(await this.d.store.update(doc.workspace_id, doc.id, record.version, doc))) {
       const now = await this.d.store.get(doc.workspace_id, doc.id);
       throw new RemediationError(
-        409,
+        'conflict',
         'conflict',
         `remediation ${doc.id} changed while it was being ${what}: it is now ${now?.doc.status ?? 'gone'}`,
         { status: now?.doc.status },
@@ -503,7 +503,7 @@ export class RemediationService {
 
 function requirePermission(auth: AuthContext, permission: 'aiops:remediate' | 'aiops:analyze', what: string): void {
   if (!hasPermission(auth.permissions, permission)) {
-    throw new RemediationError(403, 'missing_scope', `${permission} is required to ${what}`, { required_scope: permission });
+    throw new RemediationError('denied', 'missing_scope', `${permission} is required to ${what}`, { required_scope: permission });
   }
 }
 

@@ -4,7 +4,7 @@
  * aiops:remediate, then runs through the Hexabase control plane as that human.
  */
 import { z } from 'zod';
-import { ActionTypeSchema } from '../analysis/types.js';
+import { ActionTypeSchema } from './action-types.js';
 import { DNS1123_LABEL, nameProblem } from './names.js';
 import { ParametersSchema } from './parameters.js';
 

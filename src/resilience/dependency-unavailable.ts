@@ -1,7 +1,7 @@
 /**
  * The one error for "a store or cache this request needs is down": thrown by stores, caches and
  * locks (library level, no HTTP), mapped once to 503 + `Retry-After` by the HTTP error handler
- * (src/http/dependency-http-error.ts). It means "try again later", never "it does not exist" and
+ * (src/http/error-table.ts). It means "try again later", never "it does not exist" and
  * never "we have a bug", so a poller keeps polling and nothing logs a stack for an outage.
  */
 

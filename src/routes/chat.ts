@@ -10,10 +10,10 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ChatService, ChatTurn } from '../../agents/chat/service.js';
-import { ThreadBusy, ThreadNotFound } from '../../agents/chat/errors.js';
 import { AnswerSchema, type ChatEvent, type ChatEventName } from '../chat/events.js';
 import { negotiateChatFormat, SSE_HEADERS, sseStream } from '../chat/sse.js';
-import { forbidden, HttpError, notFound } from '../http/http-errors.js';
+import { ThreadNotFound } from '../chat/thread-errors.js';
+import { forbidden, HttpError } from '../http/http-errors.js';
 import { authOf, requireScope } from '../http/route-auth.js';
 import { auditRequestContext } from '../plugins/audit.js';
 import { guardedErrorResponses, WorkspaceParamsSchema } from '../schemas/common.js';
@@ -85,13 +85,6 @@ const ThreadSchema = z.object({
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-/** Chat's own refusals; an unavailable store (ChatStoreUnavailable) is mapped by the one error handler. */
-function mapErrors(err: unknown): never {
-  if (err instanceof ThreadNotFound) throw notFound(err.message);
-  if (err instanceof ThreadBusy) throw new HttpError(409, err.message, { reason: 'thread_busy' }, { 'Retry-After': '2' });
-  throw err;
-}
-
 async function collect(turn: ChatTurn): Promise<ChatEvent[]> {
   const events: ChatEvent[] = [];
   for await (const e of turn.events) events.push(e);
@@ -136,17 +129,15 @@ const chatRoutes: FastifyPluginAsyncZod<ChatRouteOptions> = async (app, { chat, 
         if (!reply.raw.writableFinished) controller.abort();
       });
       const traceId = auditRequestContext(request).trace_id;
-      const turn = await chat
-        .startTurn(
-          auth,
-          { message: request.body.message, ...(request.body.thread_id ? { threadId: request.body.thread_id } : {}) },
-          {
-            requestId: request.id,
-            ...(traceId ? { traceId } : {}),
-            signal: controller.signal,
-          },
-        )
-        .catch(mapErrors);
+      const turn = await chat.startTurn(
+        auth,
+        { message: request.body.message, ...(request.body.thread_id ? { threadId: request.body.thread_id } : {}) },
+        {
+          requestId: request.id,
+          ...(traceId ? { traceId } : {}),
+          signal: controller.signal,
+        },
+      ); // ThreadNotFound, ThreadBusy, an unavailable store: answered by the one error table (src/http/error-table.ts)
 
       if (format === 'json') {
         const events = await collect(turn);
@@ -175,7 +166,7 @@ const chatRoutes: FastifyPluginAsyncZod<ChatRouteOptions> = async (app, { chat, 
       },
     },
     async (request) => {
-      const threads = await chat.listThreads(authOf(request), request.query.limit).catch(mapErrors);
+      const threads = await chat.listThreads(authOf(request), request.query.limit);
       return {
         threads: threads.map((t) => ({
           thread_id: t.thread_id,
@@ -201,8 +192,8 @@ const chatRoutes: FastifyPluginAsyncZod<ChatRouteOptions> = async (app, { chat, 
       },
     },
     async (request) => {
-      const view = await chat.getThread(authOf(request), request.params.thread_id).catch(mapErrors);
-      if (!view) mapErrors(new ThreadNotFound(request.params.thread_id));
+      const view = await chat.getThread(authOf(request), request.params.thread_id);
+      if (!view) throw new ThreadNotFound(request.params.thread_id);
       const r = view.record;
       return {
         thread_id: r.thread_id,

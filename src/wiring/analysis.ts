@@ -1,8 +1,8 @@
 /**
- * Part of the composition root: the agent. Tools over the metrics data layer and the audit log,
- * the LLM layer when a provider is configured (deterministic otherwise), prompts, the checkpointer
- * and the analysis graph, and the run service the routes use. The findings analysers run on a pool
- * of worker threads (ANALYSIS_WORKER_THREADS) shared by the graph, the tools, chat and the routes.
+ * Part of the composition root: the analysis agent. The analysis graph over the shared agent kit
+ * (tools, LLM layer, prompts, checkpointer: src/wiring/agent-kit.ts), and the run service the
+ * routes use, with leases beside the checkpoints so that another process resumes a run whose
+ * process stopped.
  */
 import { buildAnalysisGraph } from '../../agents/analysis/graph.js';
 import { AnalysisRuns, type DrainReport } from '../../agents/runs.js';
@@ -11,45 +11,22 @@ import { SqliteSaver } from '@langchain/langgraph-checkpoint-sqlite';
 import { postgresDriver, sqliteDriver } from '../remediation/sql-drivers.js';
 import { SqlRunLeaseStore } from '../runs/lease-store.js';
 import { RunLeases } from '../runs/leases.js';
-import type { AuditLog } from '../audit/event.js';
-import type { GuardedRedis } from '../clients/redis.js';
-import type { ControlPlaneClient } from '../clients/hexabase.js';
 import type { RemediationService } from '../remediation/service.js';
 import type { RemediationDecisions } from '../remediation/decisions.js';
 import { remediationPort } from './remediation.js';
 import { resumeRunsOnDecisions } from './run-resumes.js';
-import { cacheFailureToLog, LruQueryCache, RedisQueryCache } from '../metrics/query-cache.js';
+import type { Registry } from 'prom-client';
 import type { Config } from '../config.js';
-import { Counter, type Registry } from 'prom-client';
 import type { FindingsEngine } from '../analysis/workers/findings-engine.js';
-import { buildFindingsPool } from './findings-pool.js';
-import type { MetricsSource } from '../metrics/metrics-source.js';
-import { createPromptLibrary, defaultPromptsDir } from '../prompts/index.js';
-import { createGraphToolBox, type ToolBox, type ToolBoxOptions, type ToolDeps } from '../../tools/index.js';
-import type { ChatLlm } from '../llm/types.js';
-import type { LlmTracing } from '../llm/tracing.js';
-import type { PromptLibrary } from '../prompts/index.js';
-import { openCheckpointer, type Checkpointer } from './checkpointer.js';
-import { buildChatLlm, buildTracing } from './llm.js';
+import { createGraphToolBox } from '../../tools/index.js';
+import type { AgentKit } from './agent-kit.js';
 import type { Limits } from './limits.js';
 import type { AuthContext } from '../auth/auth-context.js';
 
 export interface Analysis {
   runs: AnalysisRuns;
-  toolbox: ToolBox;
-  llmProviders: readonly string[];
-  /** Where the findings analysers run (also for the routes that analyse inline): the worker pool, closed by `close`. */
+  /** Where the findings analysers run (the agent kit's; also for the routes that analyse inline). */
   findings: FindingsEngine;
-  checkpointerKind: 'postgres' | 'sqlite';
-  /** What the chat shares with the analysis (src/wiring/chat.ts): the same tool deps and toolbox options (cache, counter), LLM layer, prompts, checkpointer, tracing. */
-  shared: {
-    toolDeps: ToolDeps;
-    toolOptions: ToolBoxOptions;
-    llm?: ChatLlm;
-    prompts: PromptLibrary;
-    checkpointer: Checkpointer;
-    tracing?: LlmTracing;
-  };
   /** Shutdown, before close: no new runs, the running ones waited for (runDrainBudgetMs), the rest handed over. Idempotent. */
   drain(): Promise<DrainReport>;
   close(): Promise<void>;
@@ -66,71 +43,33 @@ export function runDrainBudgetMs(config: Config): number {
 
 export async function buildAnalysis(
   config: Config,
+  kit: AgentKit,
   deps: {
-    metrics: MetricsSource;
-    audit: AuditLog;
-    version: string;
     onBackgroundError: (runId: string, err: unknown) => void;
-    now?: () => number;
-    redis?: GuardedRedis;
     warn?: (msg: string) => void;
-    controlPlane?: ControlPlaneClient;
-    /** Where the worker pool's task counter is registered (/metrics). */
-    registry?: Registry;
-    /** Replaces the worker pool (tests hold or count the work); the caller closes it. */
-    findings?: FindingsEngine;
     /** Proposals of analysis runs become remediations here. */
     remediations?: RemediationService;
     /** Where the remediation service publishes its decisions: the runs that proposed a remediation resume with its decision and outcome. */
     decisions?: RemediationDecisions;
-    /** Concurrency admission of runs and the daily LLM budget (src/wiring/limits.ts). */
-    limits?: Pick<Limits, 'analyses' | 'budgeted'>;
-    /** The shared pool when DATABASE_URL is set: checkpoints and run leases live in it. */
+    /** Where the resume-failure counter is registered (/metrics). */
+    registry?: Registry;
+    /** Concurrency admission of runs (src/wiring/limits.ts). */
+    limits?: Pick<Limits, 'analyses'>;
+    /** The shared pool when DATABASE_URL is set: run leases live in it, beside the checkpoints. */
     postgres?: pg.Pool;
     /** Told when a run whose process went away is resumed or ended `interrupted`. */
     onRecovered?: (runId: string, outcome: string) => void;
   },
 ): Promise<Analysis> {
-  const now = deps.now ?? Date.now;
-  const controlPlane = deps.controlPlane;
-  const pool = deps.findings ? undefined : buildFindingsPool(config, deps.registry);
-  const findings: FindingsEngine = deps.findings ?? pool!;
-  // Read-only tool results are cached like query results: shared through Redis when configured.
-  const cache = deps.redis
-    ? new RedisQueryCache(
-        deps.redis,
-        (err) => {
-          const line = cacheFailureToLog(err);
-          if (line) deps.warn?.(`tool cache unavailable: ${line}`);
-        },
-        'aiops:tools:',
-      )
-    : new LruQueryCache();
-  const toolDeps: ToolDeps = { metrics: deps.metrics, audit: deps.audit, now, ...(controlPlane ? { controlPlane } : {}) };
-  toolDeps.findings = findings; // the analysis tools and chat's diagnose tool analyse on the pool too
-  const invalidOutputs =
-    deps.registry &&
-    new Counter({
-      name: 'aiops_tool_output_invalid_total',
-      help: "Tool answers withheld because they did not match the tool's declared output schema, by tool",
-      labelNames: ['tool'] as const,
-      registers: [deps.registry],
-    });
-  const toolOptions: ToolBoxOptions = { cache, ...(invalidOutputs ? { onInvalidOutput: (tool) => invalidOutputs.inc({ tool }) } : {}) };
-  const toolbox = createGraphToolBox(toolDeps, toolOptions);
-  const tracing = buildTracing(config, deps.version);
-  const unbudgeted = buildChatLlm(config, { audit: deps.audit, ...(tracing ? { tracing } : {}) });
-  // The chat shares this LLM layer (shared.llm), so both spend the same daily budget.
-  const llm = unbudgeted && deps.limits ? deps.limits.budgeted(unbudgeted) : unbudgeted;
-  const prompts = createPromptLibrary(config.promptsDir ?? defaultPromptsDir());
-  const checkpointer = openCheckpointer(config, deps.postgres);
+  const { checkpointer, tracing, llm } = kit;
+  const toolbox = createGraphToolBox(kit.toolDeps, kit.toolOptions);
   const graph = buildAnalysisGraph(
     {
       toolbox,
-      prompts,
-      now,
-      audit: deps.audit,
-      findings,
+      prompts: kit.prompts,
+      now: kit.now,
+      audit: kit.audit,
+      findings: kit.findings,
       ...(llm ? { llm } : {}),
       ...(deps.remediations ? { remediation: remediationPort(deps.remediations) } : {}),
     },
@@ -168,11 +107,7 @@ export async function buildAnalysis(
   const sweep = leases ? orphanSweep(runs, leases.leaseMs, deps.warn) : undefined;
   return {
     runs,
-    toolbox,
-    llmProviders: llm?.providers ?? [],
-    checkpointerKind: checkpointer.kind,
-    findings,
-    shared: { toolDeps, toolOptions, prompts, checkpointer, ...(llm ? { llm } : {}), ...(tracing ? { tracing } : {}) },
+    findings: kit.findings,
     drain: () => {
       sweep?.stop();
       resumes?.stop();
@@ -182,10 +117,7 @@ export async function buildAnalysis(
       sweep?.stop();
       resumes?.stop();
       await runs.drain(0); // a no-op after drain(); otherwise nothing may run on a closed store
-      await leaseStore?.close();
-      await checkpointer.close();
-      await tracing?.shutdown();
-      await pool?.close();
+      await leaseStore?.close(); // the agent kit closes the checkpointer and the pool after this
     },
   };
 }

@@ -1,7 +1,7 @@
 /**
- * Part of the composition root: diagnostic chat. The conversation graph shares the analysis's LLM
- * layer, prompts, tool dependencies (metrics, audit, control plane) and tool cache, and its
- * checkpointer (PostgreSQL when DATABASE_URL is set, the SQLite file otherwise), so a thread
+ * Part of the composition root: diagnostic chat. The conversation graph works with the agent kit it
+ * shares with the analysis (src/wiring/agent-kit.ts): LLM layer, prompts, tool dependencies
+ * (metrics, audit, control plane) and tool cache, and the checkpointer (PostgreSQL when DATABASE_URL is set, the SQLite file otherwise), so a thread
  * continues on any replica. The thread index lives beside it: the `aiops_chat.chat_threads` table of
  * the same PostgreSQL database, or a table in the same SQLite file. The remediation service, when
  * given, turns chat proposals into pending remediations (adapted by `chatRemediationProposer`).
@@ -17,7 +17,7 @@ import type { ThreadStore } from '../chat/thread-store.js';
 import type { Config } from '../config.js';
 import type { RemediationService } from '../remediation/service.js';
 import { createChatToolBox } from '../../tools/index.js';
-import type { Analysis } from './analysis.js';
+import type { AgentKit } from './agent-kit.js';
 import type { Limits } from './limits.js';
 import type { AuthContext } from '../auth/auth-context.js';
 
@@ -43,8 +43,8 @@ export function chatRemediationProposer(service: RemediationService): Remediatio
 
 export function buildChat(
   config: Config,
+  kit: AgentKit,
   deps: {
-    analysis: Analysis;
     postgres?: pg.Pool;
     proposer?: RemediationProposer;
     now?: () => number;
@@ -53,32 +53,31 @@ export function buildChat(
     turns?: Limits['chatTurns'];
   },
 ): { service: ChatService } {
-  const { shared } = deps.analysis;
   // Conversation times are wall-clock time (the tools keep the analysis clock of toolDeps).
   const now = deps.now ?? Date.now;
-  const saver = shared.checkpointer.saver;
+  const saver = kit.checkpointer.saver;
   let store: ThreadStore;
   if (deps.postgres) store = postgresThreadStore(deps.postgres);
   else if (saver instanceof SqliteSaver) store = sqliteThreadStore(saver.db);
   else throw new Error('chat needs PostgreSQL (DATABASE_URL) or the SQLite checkpointer for its thread index');
-  const toolbox = createChatToolBox(shared.toolDeps, shared.toolOptions);
+  const toolbox = createChatToolBox(kit.toolDeps, kit.toolOptions);
   const graph = buildChatGraph(
     {
       toolbox,
-      prompts: shared.prompts,
+      prompts: kit.prompts,
       now,
       maxSteps: config.chat.maxSteps,
       contextTokens: config.chat.contextTokens,
-      ...(shared.llm ? { llm: shared.llm } : {}),
+      ...(kit.llm ? { llm: kit.llm } : {}),
       ...(deps.proposer ? { proposer: deps.proposer } : {}),
     },
     saver,
   );
-  const tracing = shared.tracing;
+  const tracing = kit.tracing;
   const service = new ChatService(graph, store, {
     now,
     maxSteps: config.chat.maxSteps,
-    beforeUse: () => shared.checkpointer.ensureReady(),
+    beforeUse: () => kit.checkpointer.ensureReady(),
     turnTimeoutMs: config.compute.chatTurnTimeoutMs,
     ...(tracing
       ? {

@@ -1,7 +1,7 @@
 /**
  * Part of the composition root: the findings analysers' worker pool (ANALYSIS_WORKER_THREADS; 0 runs
  * them inline), with its task counter in /metrics. Shared by the analysis graph, the tools, chat and
- * the routes that analyse inline; closed with the analysis (src/wiring/analysis.ts).
+ * the routes that analyse inline; closed with the agent kit (src/wiring/agent-kit.ts).
  */
 import { Counter, type Registry } from 'prom-client';
 import { createFindingsPool, type FindingsPool } from '../analysis/workers/findings-pool.js';

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOG_REDACT_PATHS } from '../../src/app.js';
+import { LOG_REDACT_PATHS } from '../../src/wiring/http-server.js';
 import { normalizeEvent, type AuditEventInput } from '../../src/audit/event.js';
 import { openAuditPipeline, type AuditPipeline } from '../../src/audit/pipeline.js';
 import { auditRow, detectDialect, migrate } from '../../src/audit/schema.js';

@@ -9,7 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSse } from '../../src/chat/sse.js';
 import type { Remediation, RemediationProposer } from '../../src/chat/remediation-port.js';
-import { HttpError } from '../../src/http/http-errors.js';
+import { RemediationError } from '../../src/remediation/errors.js';
 import { EmbeddedMetricsSource } from '../../src/metrics/embedded/embedded-source.js';
 import { scenarioWorkspace } from '../../src/metrics/scenarios/index.js';
 import { bearer, testApp, testEnv } from '../helpers/app.js';
@@ -67,10 +67,10 @@ function recordingProposer() {
     async approve(auth, id, comment) {
       calls.push({ op: 'approve', sub: auth.sub, workspace: auth.workspaceId, args: { id, comment } });
       const r = store.get(id);
-      if (!r || r.workspace_id !== auth.workspaceId) throw new HttpError(404, 'no such remediation', { reason: 'not_found' });
+      if (!r || r.workspace_id !== auth.workspaceId) throw new RemediationError('not_found', 'not_found', 'no such remediation');
       if (!auth.permissions.includes('aiops:remediate'))
-        throw new HttpError(403, 'missing scope: approving needs aiops:remediate', { reason: 'missing_scope' });
-      if (r.status !== 'pending_approval') throw new HttpError(409, 'not pending', { reason: 'not_pending' });
+        throw new RemediationError('denied', 'missing_scope', 'missing scope: approving needs aiops:remediate');
+      if (r.status !== 'pending_approval') throw new RemediationError('conflict', 'not_pending', 'not pending');
       const done: Remediation = {
         ...r,
         status: 'completed',

@@ -3,7 +3,7 @@ import { connect } from 'node:net';
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOG_REDACT_PATHS } from '../../src/app.js';
+import { LOG_REDACT_PATHS } from '../../src/wiring/http-server.js';
 import { bearer, testApp, testEnv } from '../helpers/app.js';
 import { contractToken, rsaKey, type RsaKey } from '../helpers/keys.js';
 

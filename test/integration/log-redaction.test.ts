@@ -6,7 +6,7 @@
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOG_REDACT_PATHS } from '../../src/app.js';
+import { LOG_REDACT_PATHS } from '../../src/wiring/http-server.js';
 import { LOG_HOOKS, LOG_SERIALIZERS } from '../../src/http/log-serializers.js';
 import { testApp, testEnv } from '../helpers/app.js';
 import { contractToken, rsaKey } from '../helpers/keys.js';

@@ -69,7 +69,7 @@ export function decideNode(deps: ChatDeps) {
         id,
         name,
         args,
-        status: refusal.statusCode === 403 ? 'denied' : 'error',
+        status: refusal.denied ? 'denied' : 'error',
         summary: `${refusal.message}${refusal.reason ? ` (${refusal.reason})` : ''}`,
       };
       text = `The remediation service refused to ${command.kind} remediation ${target}: ${activity.summary}.`;

@@ -97,7 +97,7 @@ describe('RemediationService', () => {
   it('four-eyes mode refuses the requester as approver, and accepts someone else', async () => {
     const { svc } = service({ fourEyes: true });
     const { remediation } = await svc.propose(auth('alice'), request, { source: { kind: 'api' } });
-    await expect(svc.approve(auth('alice'), remediation.id)).rejects.toMatchObject({ statusCode: 403, extra: { reason: 'four_eyes' } });
+    await expect(svc.approve(auth('alice'), remediation.id)).rejects.toMatchObject({ kind: 'denied', reason: 'four_eyes' });
     await expect(svc.approve(auth('bob'), remediation.id)).resolves.toMatchObject({ status: 'completed' });
   });
 
@@ -105,7 +105,7 @@ describe('RemediationService', () => {
     const { svc, sent } = service({ fourEyes: true });
     const { remediation } = await svc.propose(auth('alice'), request, { source: { kind: 'api' } });
     for (const sub of ['Alice', 'ALICE', 'ａｌｉｃｅ', ' alice ']) {
-      await expect(svc.approve(auth(sub), remediation.id), sub).rejects.toMatchObject({ statusCode: 403, extra: { reason: 'four_eyes' } });
+      await expect(svc.approve(auth(sub), remediation.id), sub).rejects.toMatchObject({ kind: 'denied', reason: 'four_eyes' });
     }
     expect(sent).toEqual([]);
     expect(subjectKey('STRASSE')).toBe(subjectKey('straße'));
@@ -122,7 +122,7 @@ describe('RemediationService', () => {
       { source: { kind: 'api' } },
     );
     expect(joined).toMatchObject({ created: false, joined: true, remediation: { id: remediation.id, proposal_count: 2 } });
-    await expect(svc.approve(auth('bob'), remediation.id)).rejects.toMatchObject({ statusCode: 403, extra: { reason: 'four_eyes' } });
+    await expect(svc.approve(auth('bob'), remediation.id)).rejects.toMatchObject({ kind: 'denied', reason: 'four_eyes' });
     await expect(svc.approve(auth('carol'), remediation.id)).resolves.toMatchObject({ status: 'completed' });
   });
 
@@ -131,8 +131,8 @@ describe('RemediationService', () => {
     const admin = auth('root', ['aiops:admin']);
     const ack = { approval_required: false, actions: [{ action_type: 'acknowledge_alert' as const, target_resource: 'alert/a1' }] };
     await expect(svc.propose(admin, ack, { source: { kind: 'api' } })).rejects.toMatchObject({
-      statusCode: 403,
-      extra: { reason: 'approval_required' },
+      kind: 'denied',
+      reason: 'approval_required',
       message: expect.stringMatching(/four-eyes mode .* only when every action is a dry run/),
     });
     const dry = await svc.propose(
@@ -184,8 +184,9 @@ describe('RemediationService', () => {
     expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(3);
     for (const o of outcomes.filter((x) => x.status === 'rejected')) {
       expect((o as PromiseRejectedResult).reason).toMatchObject({
-        statusCode: 429,
-        extra: { reason: 'limit_exceeded', limit: 'pending_remediations', max: 3 },
+        kind: 'limited',
+        reason: 'limit_exceeded',
+        details: { limit: 'pending_remediations', max: 3 },
       });
     }
     expect(await svc.list(auth('alice'), { status: 'pending_approval', limit: 50 })).toHaveLength(3);
@@ -194,9 +195,9 @@ describe('RemediationService', () => {
   it('an analysis or a chat may propose with aiops:analyze, but only aiops:remediate approves', async () => {
     const { svc, audit } = service();
     const analyst = auth('ann', ['aiops:read', 'aiops:analyze']);
-    await expect(svc.propose(analyst, request, { source: { kind: 'api' } })).rejects.toMatchObject({ statusCode: 403 });
+    await expect(svc.propose(analyst, request, { source: { kind: 'api' } })).rejects.toMatchObject({ kind: 'denied' });
     const { remediation } = await svc.propose(analyst, request, { source: { kind: 'chat', thread_id: 't1' } });
-    await expect(svc.approve(analyst, remediation.id)).rejects.toMatchObject({ statusCode: 403, extra: { reason: 'missing_scope' } });
+    await expect(svc.approve(analyst, remediation.id)).rejects.toMatchObject({ kind: 'denied', reason: 'missing_scope' });
     expect(audit.events.map((e) => [e.event_type, (e.details as { state: string }).state, e.initiated_by])).toEqual([
       ['remediation', 'proposed', 'AIOpsAgent'],
     ]);
@@ -365,9 +366,9 @@ describe('an approval cut short between its decision and its execution', () => {
     expect(published).toEqual([]); // nothing executed: the run keeps waiting
     expect((await svc.get(auth('bob'), remediation.id))?.status).toBe('approved');
     expect(sent).toEqual([]);
-    await expect(svc.approve(auth('carol'), remediation.id)).rejects.toMatchObject({ statusCode: 409 });
+    await expect(svc.approve(auth('carol'), remediation.id)).rejects.toMatchObject({ kind: 'conflict' });
     await expect(svc.approve(auth('bob'), remediation.id)).resolves.toMatchObject({ status: 'completed', decision: { by: 'bob' } });
-    await expect(svc.approve(auth('bob'), remediation.id)).rejects.toMatchObject({ statusCode: 409 });
+    await expect(svc.approve(auth('bob'), remediation.id)).rejects.toMatchObject({ kind: 'conflict' });
     expect(sent).toEqual(['/internal/v1/workspaces/ws-a/deployments/cart/scale']);
     expect(published.map((e) => [e.runIds, e.decision.by, e.outcome?.status])).toEqual([[['run-1'], 'bob', 'completed']]);
   });
