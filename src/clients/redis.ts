@@ -59,3 +59,10 @@ export class GuardedRedis {
     }, timeoutMs);
   }
 }
+
+/** Runs a command on Redis: through the shared circuit breaker (GuardedRedis) or directly (a plain client). */
+export type RedisRun = <T>(op: (redis: Redis) => Promise<T>) => Promise<T>;
+
+/** How a store that accepts either client runs its commands. */
+export const redisRunOf = (redis: Redis | GuardedRedis): RedisRun =>
+  redis instanceof GuardedRedis ? (op) => redis.run(op) : (op) => op(redis);

@@ -4,8 +4,7 @@
  * day, shared by every replica, expiring two days later); in process for the embedded mode.
  */
 import type { Redis } from 'ioredis';
-import type { GuardedRedis } from '../clients/redis.js';
-import { redisRunOf, type RedisRun } from './semaphore.js';
+import { redisRunOf, type GuardedRedis, type RedisRun } from '../clients/redis.js';
 
 export interface LlmSpend {
   tokens: number;

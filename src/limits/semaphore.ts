@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { GuardedRedis } from '../clients/redis.js';
+import { redisRunOf, type GuardedRedis, type RedisRun } from '../clients/redis.js';
 
 export interface Lease {
   /** Gives the slot back (idempotent). */
@@ -44,12 +44,6 @@ export interface RedisSemaphoreOptions {
   /** Told about failed renewals (the lease may then lapse and the slot be given to someone else). */
   onError?: (err: Error) => void;
 }
-
-/** Runs a command on Redis: through the shared circuit breaker (GuardedRedis) or directly (a plain client). */
-export type RedisRun = <T>(op: (redis: Redis) => Promise<T>) => Promise<T>;
-
-export const redisRunOf = (redis: Redis | GuardedRedis): RedisRun =>
-  redis instanceof GuardedRedis ? (op) => redis.run(op) : (op) => op(redis);
 
 export class RedisSemaphore implements Semaphore {
   private readonly leaseMs: number;
