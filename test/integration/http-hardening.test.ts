@@ -167,6 +167,14 @@ describe('docs and metrics', () => {
     expect(ui.headers['content-type']).toContain('text/html');
   });
 
+  it('redirects the docs index page to the docs root, with or without a query string (no loop, no echoed query)', async () => {
+    for (const url of ['/docs/static/index.html', `/docs/static/index.html?q=${'x'.repeat(12_000)}`]) {
+      const res = await app.inject({ url });
+      expect(res.statusCode, url.slice(0, 40)).toBe(302);
+      expect(res.headers.location).toBe('/docs/');
+    }
+  });
+
   it('exposes request durations by route template and status', async () => {
     await app.inject({ url: '/workspaces/ws-a/access', headers: bearer(token) });
     const text = (await app.inject({ url: '/metrics' })).body;
