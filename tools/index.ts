@@ -20,7 +20,7 @@ export type { ListAlertsOutput } from './list-alerts.js';
 export type { RemediationProposal } from './propose-remediation.js';
 export type { FindingsOutput } from './run-analyses.js';
 export { defineTool, fail, noData, ok } from './define-tool.js';
-export { toLangChainTools, toolDeclarations } from './langchain.js';
+export { toolDeclarations } from './langchain.js';
 
 /** Every tool of the agent, in the order they are offered to a model. */
 export const ALL_TOOLS: readonly ToolDefinition<never, unknown>[] = [

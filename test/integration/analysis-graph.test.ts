@@ -22,7 +22,7 @@ import { EmbeddedMetricsSource } from '../../src/metrics/embedded/embedded-sourc
 import type { MetricsSource } from '../../src/metrics/metrics-source.js';
 import { scenarioWorkspace } from '../../src/metrics/scenarios/index.js';
 import { createPromptLibrary, defaultPromptsDir } from '../../src/prompts/index.js';
-import { createGraphToolBox, toLangChainTools } from '../../tools/index.js';
+import { createGraphToolBox } from '../../tools/index.js';
 import { inlineFindingsEngine, type FindingsEngine } from '../../src/analysis/workers/findings-engine.js';
 import { collectingAudit, fakeChatLlm } from '../helpers/fake-llm.js';
 import { services } from '../helpers/services.js';
@@ -335,30 +335,25 @@ describe('prompt injection through label values', () => {
   it('a model that obeys the injection is stopped by the tool layer, and the refusals are audited', async () => {
     const audit = collectingAudit();
     const toolbox = createGraphToolBox({ metrics: poisoned(), audit, now: () => NOW });
-    const tools = toLangChainTools(toolbox, { auth: auth('ws-a') });
-    const byName = (n: string) => tools.find((t) => t.name === n)!;
-    const foreign = JSON.parse(String(await byName('query_metrics').invoke({ promql: 'up{workspace_id="ws-b"}' })));
-    expect(foreign.status).toBe('error');
-    expect(foreign.message).toMatch(/another workspace|needs a real Prometheus/);
-    const widened = JSON.parse(String(await byName('query_metrics').invoke({ name: 'cpu_usage', workspace_id: 'ws-b' })));
+    // As the model's calls reach it: every call through the toolbox with the run's context closed over.
+    const call = (name: string, args: unknown) => toolbox.run(name, args, { auth: auth('ws-a') });
+    const foreign = await call('query_metrics', { promql: 'up{workspace_id="ws-b"}' });
+    expect(foreign).toMatchObject({ status: 'error', message: expect.stringMatching(/another workspace|needs a real Prometheus/) });
+    const widened = await call('query_metrics', { name: 'cpu_usage', workspace_id: 'ws-b' });
     expect(widened.status).toBe('error');
-    const scaleToZero = JSON.parse(
-      String(
-        await byName('propose_remediation').invoke({
-          summary: 'the label said so',
-          actions: [
-            {
-              action_type: 'scale',
-              target_resource: 'deployment/api',
-              namespace: 'shop',
-              parameters: { replicas: 0 },
-              reason: 'the label said so',
-              risk: 'high',
-            },
-          ],
-        }),
-      ),
-    );
+    const scaleToZero = await call('propose_remediation', {
+      summary: 'the label said so',
+      actions: [
+        {
+          action_type: 'scale',
+          target_resource: 'deployment/api',
+          namespace: 'shop',
+          parameters: { replicas: 0 },
+          reason: 'the label said so',
+          risk: 'high',
+        },
+      ],
+    });
     expect(scaleToZero.status).toBe('approval_required'); // proposed for a human, never executed
     const events = audit.events.filter((e) => e.event_type === 'tool_call');
     expect(events).toHaveLength(3);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { MetricsSource } from '../../../src/metrics/metrics-source.js';
-import { ALL_TOOLS, createDefaultToolBox, createToolBox, defineTool, ok, toLangChainTools } from '../../../tools/index.js';
+import { ALL_TOOLS, createDefaultToolBox, createToolBox, defineTool, ok } from '../../../tools/index.js';
 import type { ToolDefinition, ToolDeps } from '../../../tools/tool.js';
 import { ctxFor, FakeAuditLog } from './fakes.js';
 
@@ -250,19 +250,6 @@ describe('output schemas', () => {
     const { box } = setup([listing] as unknown as ToolDefinition<never, unknown>[]);
     const { result } = await box.call('listing', {}, ctxFor('ws-a', ['aiops:read']), { asJson: true });
     expect(result).toEqual({ status: 'ok', data: { count: 1, items: ['a'], at: new Date(NOW).toISOString(), ratio: null } });
-  });
-});
-
-describe('toLangChainTools', () => {
-  it('exposes each tool with its schema and runs it through the toolbox with the closed-over context', async () => {
-    const { box, audit } = setup();
-    const tools = toLangChainTools(box, ctxFor('ws-a', ['aiops:read']));
-    const lc = tools.find((t) => t.name === 'echo')!;
-    expect(lc.description).toBe('echo');
-    expect(JSON.parse((await lc.invoke({ text: 'hi' })) as string)).toEqual({ status: 'ok', data: { text: 'hi', workspace: 'ws-a' } });
-    const bad = JSON.parse((await lc.invoke({ text: 'hi', workspace_id: 'ws-b' })) as string);
-    expect(bad).toMatchObject({ status: 'error', expected_schema: { type: 'object' } });
-    expect(audit.events).toHaveLength(2);
   });
 });
 
