@@ -102,7 +102,7 @@ export type Recovery =
  * `settled`: it is not executing any more (finished, waiting for approval, failed): only the lease was left.
  */
 export function planRecovery(
-  checkpoint: { status: 'running' | 'awaiting_approval' | 'completed' | 'failed'; next: readonly string[] } | undefined,
+  checkpoint: { status: 'running' | 'awaiting_approval' | 'completed' | 'no_data' | 'failed'; next: readonly string[] } | undefined,
   attempts: number,
   payload: LeasePayload | undefined,
 ): Recovery {

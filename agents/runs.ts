@@ -21,6 +21,7 @@ import { RunsDraining } from '../src/runs/runs-draining.js';
 import { deadline } from '../src/budget/deadline.js';
 import type { RunContext } from './analysis/deps.js';
 import type { AnalysisGraph } from './analysis/graph.js';
+import { hasNoData } from './analysis/no-data.js';
 import {
   interruptedBeforeRemediation,
   leasePayload,
@@ -32,7 +33,8 @@ import {
 } from './run-recovery.js';
 import type { ApprovalResume, AnalysisRequest, AnalysisState } from './analysis/state.js';
 
-export type RunStatus = 'running' | 'awaiting_approval' | 'completed' | 'failed';
+/** `no_data`: finished, but the workspace had no series to analyse (analysis/no-data.ts); the run's errors say why. */
+export type RunStatus = 'running' | 'awaiting_approval' | 'completed' | 'no_data' | 'failed';
 /** Why a run failed: an error in the run, or its process stopped and it could not be resumed. */
 export type RunStatusReason = 'error' | 'interrupted' | 'timeout';
 
@@ -371,7 +373,8 @@ const runFailure = (state: AnalysisState) => state.errors?.find((e) => e.node ==
 function statusOf(snapshot: StateSnapshot, state: AnalysisState): RunStatus {
   if (runFailure(state)) return 'failed';
   if (snapshot.tasks.some((t) => t.interrupts.length > 0)) return 'awaiting_approval';
-  return snapshot.next.length === 0 ? 'completed' : 'running';
+  if (snapshot.next.length > 0) return 'running';
+  return hasNoData(state) ? 'no_data' : 'completed';
 }
 
 function reasonOf(state: AnalysisState): RunStatusReason {

@@ -129,6 +129,8 @@ const EnvSchema = z.object({
   REDIS_URL: z.preprocess(blankToUndefined, z.url({ protocol: /^rediss?$/ }).optional()),
   DATABASE_URL: z.preprocess(blankToUndefined, z.url({ protocol: /^postgres(ql)?$/ }).optional()),
   AIOPS_DATA_DIR: z.preprocess(blankToUndefined, z.string().default('./data')),
+  AIOPS_DEMO_DATA: boolean(false),
+  AIOPS_SINGLE_INSTANCE: boolean(false),
   LIMITS_SHARED: planLimitsOverride('shared'),
   LIMITS_DEDICATED: planLimitsOverride('dedicated'),
   LIMITS_ANALYSES_PER_REPLICA: intIn(1, 1000, 4),
@@ -280,6 +282,7 @@ export function loadConfig(env: Record<string, string | undefined> = {}): Config
     problems.push(
       'METRICS_MAX_LOOKBACK_SECONDS must be at least METRICS_MAX_RANGE_SECONDS (a range may not reach further back than any read)',
     );
+  if (e.NODE_ENV === 'production') problems.push(...productionProblems(e));
   if (problems.length > 0) throw new ConfigError(problems);
   return deepFreeze(buildConfig(e, key));
 }
@@ -322,6 +325,36 @@ function resolveKeySource(e: Env, problems: string[]): KeySource {
     problems.push('JWT_ALGORITHM is HMAC but JWT_SECRET_KEY is not set');
   }
   return key;
+}
+
+/**
+ * What production refuses beyond the key: the embedded fallbacks are right for one developer's
+ * process and silently wrong for a service. Without PROMETHEUS_URL every answer would describe
+ * synthetic demo workspaces; without DATABASE_URL or REDIS_URL each replica would keep its own
+ * state, so a run, an approval or a rate limit would depend on which replica a request reaches.
+ * Each missing variable is its own problem, so one failed start names all of them.
+ */
+function productionProblems(e: Env): string[] {
+  const problems: string[] = [];
+  if (!e.PROMETHEUS_URL && !e.AIOPS_DEMO_DATA) {
+    problems.push(
+      'PROMETHEUS_URL is not set: in production the service would analyse synthetic demo data, not your workspaces (set AIOPS_DEMO_DATA=true to serve the demo data deliberately)',
+    );
+  }
+  if (e.AIOPS_SINGLE_INSTANCE) return problems;
+  const splitState =
+    'each replica would keep its own, so state would be split across replicas (set AIOPS_SINGLE_INSTANCE=true if exactly one instance runs)';
+  if (!e.DATABASE_URL) {
+    problems.push(
+      `DATABASE_URL is not set: run checkpoints and leases, approvals, remediations and chat threads would live in local SQLite files; ${splitState}`,
+    );
+  }
+  if (!e.REDIS_URL) {
+    problems.push(
+      `REDIS_URL is not set: rate limits, concurrency limits, the daily LLM budget, remediation locks and the query cache would live in process memory; ${splitState}`,
+    );
+  }
+  return problems;
 }
 
 function isPem(text: string): boolean {

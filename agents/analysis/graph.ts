@@ -1,6 +1,7 @@
 /**
  * The analysis graph, wiring only:
- * planner → metrics-query → anomaly-scoring → diagnose → (propose → (approval-gate → remediate | end) | end).
+ * planner → metrics-query → (anomaly-scoring → diagnose → (propose → (approval-gate → remediate | end) | end) | end when no
+ * series came back: see no-data.ts).
  * (Node names may not equal state keys, hence `diagnose` and `remediate`.)
  */
 import { END, START, StateGraph, type BaseCheckpointSaver } from '@langchain/langgraph';
@@ -8,7 +9,7 @@ import type { AgentDeps } from './deps.js';
 import { anomalyScoringNode } from './nodes/anomaly-scoring.js';
 import { approvalGateNode, routeAfterDiagnosis } from './nodes/approval-gate.js';
 import { diagnoseNode } from './nodes/diagnose.js';
-import { metricsQueryNode } from './nodes/metrics-query.js';
+import { metricsQueryNode, routeAfterMetricsQuery } from './nodes/metrics-query.js';
 import { plannerNode } from './nodes/planner.js';
 import { proposeNode, routeAfterPropose } from './nodes/propose.js';
 import { remediateNode } from './nodes/remediate.js';
@@ -25,7 +26,7 @@ export function buildAnalysisGraph(deps: AgentDeps, checkpointer: BaseCheckpoint
     .addNode('remediate', remediateNode(deps))
     .addEdge(START, 'planner')
     .addEdge('planner', 'metrics-query')
-    .addEdge('metrics-query', 'anomaly-scoring')
+    .addConditionalEdges('metrics-query', routeAfterMetricsQuery, { 'anomaly-scoring': 'anomaly-scoring', __end__: END })
     .addEdge('anomaly-scoring', 'diagnose')
     .addConditionalEdges('diagnose', routeAfterDiagnosis, { propose: 'propose', __end__: END })
     .addConditionalEdges('propose', routeAfterPropose(deps), { 'approval-gate': 'approval-gate', __end__: END })

@@ -31,7 +31,11 @@ const AnalyzeBodySchema = z
 
 const RunSchema = z.object({
   run_id: z.string(),
-  status: z.enum(['running', 'awaiting_approval', 'completed', 'failed']),
+  status: z
+    .enum(['running', 'awaiting_approval', 'completed', 'no_data', 'failed'])
+    .describe(
+      '`no_data`: the run finished but the workspace had no series in the window (not scraped, a tenant label that does not match, or nothing recent): nothing was analysed, and `errors` (kind `no_data`) says why',
+    ),
   status_reason: z
     .enum(['error', 'interrupted', 'timeout'])
     .nullable()

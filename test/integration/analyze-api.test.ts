@@ -1,7 +1,8 @@
 /**
  * POST /analyze and GET /runs end to end in deterministic mode (no LLM), on the real Prometheus
  * backfilled with ws-a (memory leak + PVC filling), ws-b (CPU saturation + egress spike) and ws-c
- * (healthy): each scenario's root cause must come out first; a healthy workspace gets none.
+ * (healthy): each scenario's root cause must come out first; a healthy workspace gets none; a workspace
+ * with no series at all ends `no_data`, not healthy.
  */
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -75,6 +76,43 @@ describe('deterministic analysis on the real Prometheus', () => {
     expect(run.diagnosis.hypotheses).toEqual([]);
     expect(run.proposed_actions).toEqual([]);
     expect(run.findings.filter((f: { severity: string }) => f.severity !== 'info')).toEqual([]);
+  });
+
+  it('no data is not healthy: an unscraped workspace (a valid token, no series in Prometheus) ends no_data, saying why', async () => {
+    const res = await analyze('ws-unscraped', { analysis_type: 'anomaly', time_range_minutes: 60 });
+    expect(res.statusCode, res.body).toBe(200);
+    const run = res.json();
+    expect(run).toMatchObject({ status: 'no_data', status_reason: null, findings: [], diagnosis: null, proposed_actions: [] });
+    expect(run.errors).toContainEqual({
+      node: 'metrics-query',
+      kind: 'no_data',
+      message: 'no series for workspace ws-unscraped in the last 60 minutes: is it scraped, and does its tenant label match?',
+    });
+    // Nothing was scored or diagnosed: the run ends after the query.
+    expect(run.progress.map((p: { node: string }) => p.node)).toEqual(['planner', 'metrics-query']);
+    const again = await app.inject({ url: `/workspaces/ws-unscraped/runs/${run.run_id}`, headers: bearer(await token('ws-unscraped')) });
+    expect(again.json()).toMatchObject({ run_id: run.run_id, status: 'no_data' });
+  });
+
+  it('no data in the asked namespaces or window: no_data too, naming what was asked', async () => {
+    const elsewhere = await analyze('ws-c', { time_range_minutes: 60, targets: ['nowhere'] });
+    expect(elsewhere.json().status, elsewhere.body).toBe('no_data');
+    expect(elsewhere.json().errors).toContainEqual(
+      expect.objectContaining({
+        kind: 'no_data',
+        message: expect.stringMatching(/^no series for workspace ws-c in namespace nowhere in the last 60 minutes/),
+      }),
+    );
+    // An hour before the backfilled data begins: nothing inside the window (as for a workspace whose scraping stopped).
+    const before = await testApp(testEnv(key, { PROMETHEUS_URL: services.prometheusUrl }), {
+      now: () => prometheusWindow().startMs - 3_600_000,
+    });
+    const empty = await analyze('ws-c', { time_range_minutes: 30 }, before);
+    expect(empty.json().status, empty.body).toBe('no_data');
+    expect(empty.json().errors).toContainEqual(
+      expect.objectContaining({ kind: 'no_data', message: expect.stringMatching(/in the last 30 minutes/) }),
+    );
+    await before.close();
   });
 
   it('a run reads back on GET /runs/{id}, and only from its own workspace', async () => {

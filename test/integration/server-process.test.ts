@@ -1,7 +1,7 @@
 /**
  * The service as a user starts it: `npm start` with nothing configured prints a working curl line,
- * `npm run token` mints more tokens from the same development key, production without a key refuses
- * to start, and SIGTERM drains an in-flight request before exiting 0.
+ * `npm run token` mints more tokens from the same development key, production without a key (or
+ * without its metrics source, PostgreSQL and Redis) refuses to start, and SIGTERM drains an in-flight request before exiting 0.
  */
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { connect } from 'node:net';
@@ -63,6 +63,16 @@ describe('server process', () => {
     const result = await finish(runTs('src/server.ts', [], { NODE_ENV: 'production', AIOPS_DATA_DIR: dataDir }));
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/invalid configuration:[\s\S]*no JWT verification key/);
+  });
+
+  it('refuses to start in production on the development fallbacks, naming each missing service and why', async () => {
+    const pem = '-----BEGIN PUBLIC KEY-----\\nMIIB\\n-----END PUBLIC KEY-----';
+    const result = await finish(runTs('src/server.ts', [], { NODE_ENV: 'production', JWT_PUBLIC_KEY: pem, AIOPS_DATA_DIR: dataDir }));
+    expect(result.code).toBe(1);
+    expect(result.stderr).not.toMatch(/no JWT verification key/);
+    expect(result.stderr).toMatch(/invalid configuration:[\s\S]*PROMETHEUS_URL is not set: .*synthetic demo data/);
+    expect(result.stderr).toMatch(/DATABASE_URL is not set: .*split across replicas/);
+    expect(result.stderr).toMatch(/REDIS_URL is not set: .*split across replicas/);
   });
 
   it('the token CLI explains bad arguments', async () => {

@@ -43,6 +43,48 @@ describe('loadConfig', () => {
     expect(problemsOf({ NODE_ENV: 'production' }).join()).toMatch(/no JWT verification key.*never generated in production/);
   });
 
+  describe('production refuses the development fallbacks, saying why', () => {
+    const KEY = { NODE_ENV: 'production', JWT_PUBLIC_KEY: PEM };
+    const SERVICES = {
+      PROMETHEUS_URL: 'http://prometheus:9090',
+      DATABASE_URL: 'postgres://u:p@pg:5432/aiops',
+      REDIS_URL: 'redis://redis:6379',
+    };
+
+    it('names every missing variable in one error, each with its reason', () => {
+      const problems = problemsOf({ NODE_ENV: 'production' });
+      expect(problems).toHaveLength(4);
+      expect(problems[0]).toMatch(/no JWT verification key/);
+      expect(problems[1]).toMatch(/^PROMETHEUS_URL is not set: .*synthetic demo data.*AIOPS_DEMO_DATA=true/);
+      expect(problems[2]).toMatch(/^DATABASE_URL is not set: .*split across replicas.*AIOPS_SINGLE_INSTANCE=true/);
+      expect(problems[3]).toMatch(/^REDIS_URL is not set: .*split across replicas.*AIOPS_SINGLE_INSTANCE=true/);
+    });
+
+    it('starts with a key, Prometheus, PostgreSQL and Redis', () => {
+      expect(loadConfig({ ...KEY, ...SERVICES })).toMatchObject({ env: 'production', prometheusUrl: SERVICES.PROMETHEUS_URL });
+    });
+
+    it('names only what is missing', () => {
+      expect(problemsOf({ ...KEY, ...SERVICES, REDIS_URL: ' ' })).toEqual([expect.stringMatching(/^REDIS_URL is not set/)]);
+      expect(problemsOf({ ...KEY, ...SERVICES, PROMETHEUS_URL: '' })).toEqual([expect.stringMatching(/^PROMETHEUS_URL is not set/)]);
+    });
+
+    it('AIOPS_DEMO_DATA=true admits the demo data, AIOPS_SINGLE_INSTANCE=true the local state: each lifts only its own guard', () => {
+      expect(problemsOf({ ...KEY, AIOPS_DEMO_DATA: 'true' }).map((p) => p.split(':')[0])).toEqual([
+        'DATABASE_URL is not set',
+        'REDIS_URL is not set',
+      ]);
+      expect(problemsOf({ ...KEY, AIOPS_SINGLE_INSTANCE: 'true' }).map((p) => p.split(':')[0])).toEqual(['PROMETHEUS_URL is not set']);
+      expect(loadConfig({ ...KEY, AIOPS_DEMO_DATA: 'true', AIOPS_SINGLE_INSTANCE: '1' }).prometheusUrl).toBeUndefined();
+      expect(problemsOf({ ...KEY, ...SERVICES, AIOPS_SINGLE_INSTANCE: 'yes' }).join()).toMatch(/AIOPS_SINGLE_INSTANCE/);
+    });
+
+    it('does not apply outside production', () => {
+      expect(() => loadConfig({ NODE_ENV: 'development' })).not.toThrow();
+      expect(() => loadConfig({ NODE_ENV: 'test' })).not.toThrow();
+    });
+  });
+
   it('refuses mixing HMAC and asymmetric algorithms, and a key of the wrong kind', () => {
     expect(problemsOf({ JWT_ALGORITHM: 'RS256,HS256', JWT_PUBLIC_KEY: PEM }).join()).toMatch(/cannot be allowed together/);
     expect(problemsOf({ JWT_ALGORITHM: 'HS256', JWT_PUBLIC_KEY: PEM }).join()).toMatch(/asymmetric/);

@@ -7,6 +7,7 @@
 import type { LangGraphRunnableConfig } from '@langchain/langgraph';
 import type { FetchSeriesOutput, ToolResult } from '../../../tools/index.js';
 import { progress, toolContext, type AgentDeps } from '../deps.js';
+import { hasNoData, noDataError } from '../no-data.js';
 import type { AnalysisState, AnalysisUpdate, RunError } from '../state.js';
 
 export function metricsQueryNode(deps: AgentDeps) {
@@ -40,6 +41,7 @@ function toUpdate(deps: AgentDeps, state: AnalysisState, result: ToolResult<Fetc
   }
   const answer = result.data;
   const errors: RunError[] = answer.failures.map((f) => ({ node: 'metrics-query', message: `${f.query}: ${f.message}` }));
+  if (answer.series.length === 0) errors.push(noDataError(state));
   return {
     series: answer.series,
     seriesFetched: answer.series.length,
@@ -49,3 +51,7 @@ function toUpdate(deps: AgentDeps, state: AnalysisState, result: ToolResult<Fetc
     ],
   };
 }
+
+/** Nothing came back (../no-data.ts): the run ends here instead of diagnosing an empty workspace as healthy. */
+export const routeAfterMetricsQuery = (state: AnalysisState): 'anomaly-scoring' | '__end__' =>
+  hasNoData(state) ? '__end__' : 'anomaly-scoring';

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { CONFIG_VARIABLES } from '../../../src/config.js';
+import { CONFIG_VARIABLES, loadConfig } from '../../../src/config.js';
 import { ROOT } from '../../helpers/process.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed YAML; the tests below assert its shape
@@ -42,6 +42,13 @@ describe('deploy/ manifests', () => {
     expect(byKind('PodDisruptionBudget')[0]!.spec.minAvailable).toBe(1);
     expect(selects(byKind('NetworkPolicy')[0]!.spec.podSelector.matchLabels)).toBe(true);
     expect(byKind('NetworkPolicy')[0]!.spec.policyTypes).toEqual(['Ingress', 'Egress']);
+  });
+
+  it('satisfies the production guards: the Deployment env and the example Secret make a configuration that loads', () => {
+    const env = Object.fromEntries(container.env.map((e: { name: string; value: string }) => [e.name, e.value]));
+    const config = loadConfig({ ...env, ...byKind('Secret')[0]!.stringData });
+    expect(config.env).toBe('production');
+    expect(config).toMatchObject({ prometheusUrl: expect.any(String), redisUrl: expect.any(String), databaseUrl: expect.any(String) });
   });
 
   it('names only environment variables the service reads', () => {
