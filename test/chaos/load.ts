@@ -173,7 +173,11 @@ export class Load {
     if (typeof runId === 'string' && outcome.status > 0) this.runIds.add(runId);
   }
 
-  /** A proposal on one replica, then two approvals racing on both (different approvers). */
+  /**
+   * A proposal on one replica, then two approvals racing on both (different approvers). A proposal whose
+   * answer was lost (its replica killed after the commit) is retried for the same target, as a client
+   * would, and joins the pending one with a 200: that one is then approved like a new one.
+   */
   private async remediate(): Promise<void> {
     const { alice, bob, carol } = this.env.tokens;
     const target = `deployment/${this.prefix}${this.remediations.length + 1}`.replace(/[^a-z0-9/-]/g, '-');
@@ -184,7 +188,7 @@ export class Load {
         actions: [{ action_type: 'scale', target_resource: target, namespace: 'shop', parameters: { replicas: 2 } }],
       },
     });
-    if (proposed.outcome.status !== 201 || typeof proposed.body.id !== 'string') return;
+    if (![200, 201].includes(proposed.outcome.status) || typeof proposed.body.id !== 'string') return;
     const id = proposed.body.id;
     const [first, second] = [await this.pick(), await this.pick()];
     const answers = await Promise.all([
