@@ -102,7 +102,13 @@ export class AnalysisRuns {
     options.leases?.onLost((runId) => this.active.get(runId)?.abort.abort(new Error('run lease lost')));
   }
 
-  async start(auth: AuthContext, request: AnalysisRequest, run: Omit<RunContext, 'auth'> = {}): Promise<RunView> {
+  /** `waitMs` overrides how long to wait for the answer (the monitor's investigations do not wait: 0). */
+  async start(
+    auth: AuthContext,
+    request: AnalysisRequest,
+    run: Omit<RunContext, 'auth'> = {},
+    options: { waitMs?: number } = {},
+  ): Promise<RunView> {
     if (this.drained) throw new RunsDraining();
     await this.ready();
     const runId = randomUUID();
@@ -118,7 +124,9 @@ export class AnalysisRuns {
     // Never rejects (failures are recorded on the run); the catch keeps a store outage from becoming an unhandled rejection.
     void execution.finally(() => slot?.release()).catch(() => undefined);
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([execution, new Promise((resolve) => (timer = setTimeout(resolve, this.options.syncWaitMs)))]);
+    const waitMs = options.waitMs ?? this.options.syncWaitMs;
+    if (waitMs > 0) await Promise.race([execution, new Promise((resolve) => (timer = setTimeout(resolve, waitMs)))]);
+    else return { run_id: runId, status: 'running', state: initial as AnalysisState };
     clearTimeout(timer);
     return (await this.view(runId)) ?? { run_id: runId, status: 'running', state: initial as AnalysisState };
   }

@@ -57,7 +57,7 @@ type FromService = { port: number } | { loop: LoopDelay; tasks: string };
 /** The service under test (a child process): the real app on a loopback port, measuring its event-loop delay on request. */
 async function serve(): Promise<void> {
   const nowMs = Number(process.env.BENCH_NOW_MS);
-  const config = loadConfig(process.env);
+  const config = loadConfig({ MONITOR_ENABLED: 'false', ...process.env });
   const app = await buildApp(config, {
     logger: false,
     now: () => nowMs,

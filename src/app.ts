@@ -17,6 +17,7 @@ import { buildChat, chatRemediationProposer } from './wiring/chat.js';
 import { buildClients } from './wiring/clients.js';
 import { createHttpServer } from './wiring/http-server.js';
 import { buildLimits } from './wiring/limits.js';
+import { buildMonitoring } from './wiring/monitoring.js';
 import { registerPlugins } from './wiring/plugins.js';
 import { readinessMonitor } from './wiring/readiness.js';
 import { buildRemediation } from './wiring/remediation.js';
@@ -78,6 +79,24 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     app.addHook('onClose', () => analysis.close());
     app.decorate('drainRuns', () => analysis.drain());
     app.addHook('preClose', async () => void (await analysis.drain()));
+    const monitoring = buildMonitoring(config, {
+      metrics: clients.metrics,
+      findings: analysis.findings,
+      audit,
+      runs: analysis.runs,
+      registry: app.metrics.registry,
+      ...(postgres ? { postgres } : {}),
+      now,
+      warn,
+      options,
+    });
+    app.addHook('onClose', () => monitoring.close());
+    // Not awaited: a Redis that is down at start must not keep the service from starting (BullMQ waits for it).
+    app.addHook('onReady', async () => {
+      void monitoring.start().catch((err: unknown) => warn(`monitor did not start: ${(err as Error).message}`));
+    });
+    // Shutdown: no new ticks, the evaluations in flight finish (another replica takes the next ticks), before the runs drain.
+    app.addHook('preClose', () => monitoring.stop());
     const chat = buildChat(config, kit, {
       ...(postgres ? { postgres } : {}),
       proposer: options.chatRemediationProposer ?? chatRemediationProposer(remediation.service),
@@ -97,6 +116,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       metrics: clients.metrics,
       audit,
       runs: analysis.runs,
+      monitorStore: monitoring.store,
       findings: analysis.findings,
       remediations: remediation.service,
       chat: chat.service,

@@ -130,6 +130,18 @@ const EnvSchema = z.object({
   DATABASE_URL: z.preprocess(blankToUndefined, z.url({ protocol: /^postgres(ql)?$/ }).optional()),
   AIOPS_DATA_DIR: z.preprocess(blankToUndefined, z.string().default('./data')),
   AIOPS_DEMO_DATA: boolean(false),
+  MONITOR_ENABLED: boolean(true),
+  MONITOR_INTERVAL_SECONDS: intIn(10, 86_400, 60),
+  MONITOR_CONCURRENCY: intIn(1, 256, 4),
+  MONITOR_FOR_EVALUATIONS: intIn(1, 100, 2),
+  MONITOR_WORKSPACES: csv('').pipe(z.array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, 'must be workspace ids'))),
+  MONITOR_QUEUE_PREFIX: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .regex(/^[A-Za-z0-9_:.-]{1,64}$/, 'must be a plain Redis key prefix')
+      .default('aiops'),
+  ),
   AIOPS_SINGLE_INSTANCE: boolean(false),
   LIMITS_SHARED: planLimitsOverride('shared'),
   LIMITS_DEDICATED: planLimitsOverride('dedicated'),
@@ -236,6 +248,19 @@ export interface Config {
     readonly cacheTtlSeconds: number;
   };
   /** Where heavy analysis runs and how long analyses and chat turns may take. */
+  /** The monitoring loop: every workspace evaluated on a schedule (BullMQ with Redis, in process otherwise). */
+  readonly monitor: {
+    readonly enabled: boolean;
+    readonly intervalMs: number;
+    /** Evaluations at once on this replica. */
+    readonly concurrency: number;
+    /** Evaluations an alert must be seen before it fires, and missed before it resolves. */
+    readonly forEvaluations: number;
+    /** Empty: discover (the tenant label's values in Prometheus, or the demo workspaces). */
+    readonly workspaces: readonly string[];
+    /** BullMQ's key prefix in Redis. */
+    readonly queuePrefix: string;
+  };
   readonly compute: {
     /** Worker threads of the findings analysers; 0 runs them inline on the event loop (debugging). */
     readonly workerThreads: number;
@@ -431,6 +456,14 @@ function buildConfig(e: Env, key: KeySource): Config {
         maxResponseBytes: e.METRICS_MAX_RESPONSE_BYTES,
       },
       cacheTtlSeconds: e.METRICS_CACHE_TTL_SECONDS,
+    },
+    monitor: {
+      enabled: e.MONITOR_ENABLED,
+      intervalMs: e.MONITOR_INTERVAL_SECONDS * 1000,
+      concurrency: e.MONITOR_CONCURRENCY,
+      forEvaluations: e.MONITOR_FOR_EVALUATIONS,
+      workspaces: e.MONITOR_WORKSPACES,
+      queuePrefix: e.MONITOR_QUEUE_PREFIX,
     },
     compute: {
       // One core stays with the event loop (HTTP, I/O); the rest analyse.

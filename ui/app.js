@@ -73,7 +73,8 @@ const ALERT_QUERIES = {
 };
 
 panel('alerts', async () => {
-  const { alerts, failed_queries: failed } = await api.get('/alerts');
+  // The monitor's stored state: firing and pending alerts, newest onset first.
+  const { alerts } = await api.get('/alerts');
   return [
     alerts.length
       ? h(
@@ -83,7 +84,7 @@ panel('alerts', async () => {
             h(
               'li',
               { class: `card sev-${a.severity}` },
-              h('h3', {}, badge(a.severity), ' ', a.name),
+              h('h3', {}, badge(a.severity), ' ', a.name, a.state === 'pending' ? ' (pending)' : ''),
               h('p', {}, a.summary),
               h('p', { class: 'muted' }, labelText(a.labels), a.started_at ? ` · since ${when(a.started_at)}` : ''),
               ALERT_QUERIES[a.name] ? h('div', { class: 'charts' }, charts.chart({ name: ALERT_QUERIES[a.name], labels: a.labels })) : null,
@@ -91,7 +92,6 @@ panel('alerts', async () => {
           ),
         )
       : empty('No active alerts.'),
-    failed.length ? h('p', { class: 'warn' }, `Some queries failed: ${failed.join(', ')}`) : null,
   ];
 });
 

@@ -3,8 +3,8 @@
  * ClickHouse, the same store as the audit trail). Event ids derive from the run and the hypothesis,
  * so a node retried after a crash records the same events, which the audit pipeline stores once.
  */
-import { createHash } from 'node:crypto';
 import type { AuditLog } from '../../src/audit/event.js';
+import { stableUuid } from '../../src/audit/stable-id.js';
 import type { Diagnosis, Finding } from '../../src/analysis/types.js';
 import type { RunContext } from './deps.js';
 
@@ -53,11 +53,4 @@ export async function recordInsights(
       });
     }),
   );
-}
-
-/** A UUID (version 8, RFC 9562 custom) derived from a name. */
-export function stableUuid(name: string): string {
-  const h = createHash('sha256').update(name).digest('hex');
-  const variant = ((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16);
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }

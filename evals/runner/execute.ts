@@ -61,6 +61,8 @@ export async function executeCase(c: EvalCase, o: HarnessOptions): Promise<Obser
     // Answer with the finished run whenever possible (LLM runs are slow); 202s are polled anyway.
     ANALYZE_SYNC_WAIT_SECONDS: '300',
     SHUTDOWN_TIMEOUT_SECONDS: '2',
+    // A case is one conversation with the API; the background monitor would add work of its own.
+    MONITOR_ENABLED: 'false',
     ...o.appEnv,
   };
   const started = performance.now();

@@ -19,7 +19,7 @@ export async function workspaceFindings(
   analyses: AnalysisKind[],
   window: { hours: number; nowMs: number },
   work: { engine: FindingsEngine; signal?: AbortSignal },
-): Promise<{ findings: Finding[]; failedQueries: string[] }> {
+): Promise<{ findings: Finding[]; failedQueries: string[]; seriesAnalysed: number }> {
   const queries = findingsWindowQueries(analyses).map((name) => ({ name }));
   const { seriesAnalysed, failures, findings } = await fetchAndAnalyse(
     metrics,
@@ -35,5 +35,5 @@ export async function workspaceFindings(
   if (seriesAnalysed === 0 && failures.length > 0 && failures.length === queries.length) {
     throw new MetricsError(failures[0]!.kind ?? 'upstream', failures[0]!.message);
   }
-  return { findings, failedQueries: failures.map((f) => f.query) };
+  return { findings, failedQueries: failures.map((f) => f.query), seriesAnalysed };
 }

@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { PermissionSchema } from '../auth/permissions.js';
 import { redact, redactString } from './redact.js';
 
-export const AUDIT_EVENT_TYPES = ['authorization', 'tool_call', 'llm_call', 'remediation', 'insight'] as const;
+export const AUDIT_EVENT_TYPES = ['authorization', 'tool_call', 'llm_call', 'remediation', 'insight', 'incident'] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 export const AuditEventTypeSchema = z.enum(AUDIT_EVENT_TYPES);
 
@@ -114,6 +114,17 @@ export const InsightDetailsSchema = z.object({
   recommended_actions: z.array(z.string().max(500)).max(20).default([]),
 });
 
+/** What the monitor did about an incident: opened or resolved it, started its automatic investigation. */
+export const IncidentDetailsSchema = z.object({
+  incident_id: short,
+  action: z.enum(['opened', 'resolved', 'investigation_started']),
+  severity: z.enum(['info', 'warning', 'critical']),
+  title: z.string().max(300),
+  resource_key: z.string().max(600),
+  alerts: count.optional(),
+  run_id: short.optional(),
+});
+
 const common = {
   /** Assigned by `record` when absent; a caller may supply one to make its own retries idempotent. */
   event_id: z.uuid().optional(),
@@ -136,6 +147,7 @@ export const AuditEventInputSchema = z.discriminatedUnion('event_type', [
   z.object({ ...common, event_type: z.literal('llm_call'), details: LlmCallDetailsSchema }),
   z.object({ ...common, event_type: z.literal('remediation'), details: RemediationDetailsSchema }),
   z.object({ ...common, event_type: z.literal('insight'), details: InsightDetailsSchema }),
+  z.object({ ...common, event_type: z.literal('incident'), details: IncidentDetailsSchema }),
 ]);
 export type AuditEventInput = z.input<typeof AuditEventInputSchema>;
 
@@ -179,6 +191,7 @@ const DEFAULT_INITIATOR: Record<AuditEventType, Initiator> = {
   llm_call: 'AIOpsAgent',
   remediation: 'AIOpsAgent',
   insight: 'AIOpsAgent',
+  incident: 'system',
 };
 
 /** Validates, redacts and completes an input into a stored event (throws a ZodError on bad input). */
@@ -214,6 +227,8 @@ function outcomeOf(e: z.output<typeof AuditEventInputSchema>): string {
       return e.details.state;
     case 'insight':
       return e.details.severity;
+    case 'incident':
+      return e.details.action;
   }
 }
 

@@ -42,38 +42,16 @@ export function resolveRange(from: string | undefined, to: string | undefined, n
   return { fromMs, toMs };
 }
 
-export interface Cursor {
-  ts: number;
-  id: string;
-}
-
-/** Opaque to clients: base64url of `[timestamp_ms, event_id]`. */
-export function encodeCursor(c: Cursor): string {
-  return Buffer.from(JSON.stringify([c.ts, c.id])).toString('base64url');
-}
-
-export function decodeCursor(value: string): Cursor | undefined {
-  if (!/^[A-Za-z0-9_-]{1,400}$/.test(value)) return undefined;
-  try {
-    const parsed: unknown = JSON.parse(Buffer.from(value, 'base64url').toString('utf8'));
-    if (!Array.isArray(parsed) || parsed.length !== 2) return undefined;
-    const [ts, id] = parsed as [unknown, unknown];
-    if (typeof ts !== 'number' || !Number.isSafeInteger(ts) || ts < 0) return undefined;
-    if (typeof id !== 'string' || !/^[A-Za-z0-9-]{1,64}$/.test(id)) return undefined;
-    return { ts, id };
-  } catch {
-    return undefined;
-  }
-}
+export { decodeCursor, encodeCursor, type Cursor } from '../http/page-cursor.js';
 
 /**
  * What a caller sees in its workspace:
  *  - `aiops:admin`: every event type, every user;
- *  - anyone else with `aiops:read`: what the AI did (tool calls, LLM calls, remediation changes, insights) for
+ *  - anyone else with `aiops:read`: what the AI did (tool calls, LLM calls, remediation changes, insights, incidents) for
  *    every user of the workspace, and their *own* authorization decisions only.
  * Events with no verified workspace (401s) are never returned here; operators query ClickHouse.
  */
 export function visibleTypes(permissions: readonly Permission[]): { all: AuditEventType[]; own: AuditEventType[] } {
   if (hasPermission(permissions, 'aiops:admin')) return { all: [...AUDIT_EVENT_TYPES], own: [] };
-  return { all: ['tool_call', 'llm_call', 'remediation', 'insight'], own: ['authorization'] };
+  return { all: ['tool_call', 'llm_call', 'remediation', 'insight', 'incident'], own: ['authorization'] };
 }

@@ -9,6 +9,9 @@
  */
 import type { Remediation } from './types.js';
 import { TERMINAL } from './types.js';
+import type { SqlDriver } from '../storage/sql-drivers.js';
+
+export type { SqlDriver };
 
 export interface StoredRemediation {
   doc: Remediation;
@@ -46,17 +49,6 @@ export interface RemediationStore extends RemediationTx {
   close(): Promise<void>;
 }
 
-/** The minimal SQL surface both databases provide (`?` placeholders; PostgreSQL's are rewritten). */
-export interface SqlDriver {
-  query(sql: string, params: unknown[]): Promise<{ rows: Record<string, unknown>[]; rowCount: number }>;
-  /**
-   * Runs `fn` in a transaction serialised with every other transaction of the same `lockKey` (across
-   * processes): its statements go through the driver `fn` receives; committed when `fn` resolves,
-   * rolled back when it throws.
-   */
-  transaction<T>(lockKey: string, fn: (tx: Pick<SqlDriver, 'query'>) => Promise<T>): Promise<T>;
-  close(): Promise<void>;
-}
 
 const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS aiops_remediations (

@@ -10,6 +10,7 @@ export type UnavailableDependency =
   | 'run_store' // analysis run checkpoints (PostgreSQL, or SQLite)
   | 'remediation_store' // remediation records (PostgreSQL)
   | 'chat_store' // chat thread index and checkpoints (PostgreSQL)
+  | 'monitor_store' // stored alerts and incidents (PostgreSQL)
   | 'lock_store' // remediation target locks and execution budget (Redis)
   | 'audit_store' // the audit trail and insights as read back (ClickHouse)
   | 'metrics' // the metrics source (Prometheus), when nothing could be queried

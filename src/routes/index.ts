@@ -12,6 +12,7 @@ import type { Config } from '../config.js';
 import type { DependencyMonitor } from '../health/dependency-monitor.js';
 import type { MetricsSource } from '../metrics/metrics-source.js';
 import type { RemediationService } from '../remediation/service.js';
+import type { SqlMonitorStore } from '../monitoring/monitor-store.js';
 import analyzeRoutes from './analyze.js';
 import auditRoute from './audit.js';
 import authValidateRoute from './auth-validate.js';
@@ -19,6 +20,7 @@ import chatRoutes from './chat.js';
 import healthRoutes from './health.js';
 import insightRoutes from './insights.js';
 import metricsRoutes from './metrics-query.js';
+import monitoringRoutes from './monitoring.js';
 import remediationRoutes from './remediations.js';
 import uiRoutes from './ui.js';
 import workspaceAccessRoute from './workspace-access.js';
@@ -30,6 +32,8 @@ export interface RouteDeps {
   metrics: MetricsSource;
   audit: AuditPipeline;
   runs: AnalysisRuns;
+  /** What the monitor stored: alerts and incidents. */
+  monitorStore: SqlMonitorStore;
   findings: FindingsEngine;
   remediations: RemediationService;
   chat: ChatService;
@@ -51,6 +55,7 @@ export async function registerRoutes(app: FastifyInstance, config: Config, deps:
     timeoutSeconds: config.compute.analysisTimeoutMs / 1000,
   });
   await app.register(insightRoutes, { audit: deps.audit });
+  await app.register(monitoringRoutes, { store: deps.monitorStore, runs: deps.runs });
   await app.register(uiRoutes); // the web console's static files (public; its API calls carry the token)
   await app.register(remediationRoutes, { remediations: deps.remediations });
   await app.register(chatRoutes, { chat: deps.chat, keepAliveMs: config.chat.keepAliveMs });

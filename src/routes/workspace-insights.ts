@@ -1,13 +1,11 @@
 /**
- * GET /workspaces/{id}/alerts: Prometheus's active alerts for the workspace plus the service's own
- * anomaly alerts, deduplicated by fingerprint. GET /workspaces/{id}/recommendations: right-sizing,
- * capacity forecasts, security and compliance findings as prioritised recommendations. Both analyse
- * inline: their work runs under the analysis time budget and stops when the client goes away.
+ * GET /workspaces/{id}/recommendations: right-sizing, capacity forecasts, security and compliance
+ * findings as prioritised recommendations. It analyses inline: its work runs under the analysis time
+ * budget and stops when the client goes away. (Alerts are the monitor's stored state: routes/monitoring.ts.)
  */
 import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { AlertSchema, mergeAlerts } from '../analysis/alerts.js';
 import { RecommendationSchema, recommendationsFrom } from '../analysis/recommendations.js';
 import { workspaceFindings } from '../analysis/workspace-findings.js';
 import type { FindingsEngine } from '../analysis/workers/findings-engine.js';
@@ -36,34 +34,6 @@ const workspaceInsightRoutes: FastifyPluginAsyncZod<InsightRouteOptions> = async
       workspaceFindings(metrics, ws, analyses, { hours, nowMs: now() }, { engine: findings, signal }),
     );
   };
-
-  app.get(
-    '/workspaces/:workspace_id/alerts',
-    {
-      config: { auth: requireScope('aiops:read') },
-      schema: {
-        tags: ['analysis'],
-        summary: 'Active alerts: Prometheus alerts of the workspace plus anomaly alerts found over the last hour',
-        security: [{ bearerAuth: [] }],
-        params: WorkspaceParamsSchema,
-        querystring: z.object({ severity: z.enum(['info', 'warning', 'critical']).optional().describe('Only this severity') }).strict(),
-        response: {
-          200: z.object({ alerts: z.array(AlertSchema), failed_queries: z.array(z.string()) }),
-          ...guardedErrorResponses,
-          ...upstreamErrors,
-        },
-      },
-    },
-    async (request, reply) => {
-      const ws = authOf(request);
-      const [prometheus, found] = await Promise.all([metrics.alerts(ws), analyse(reply, ws, ['anomaly', 'health'], 1)]);
-      const alerts = mergeAlerts(prometheus, found.findings);
-      return {
-        alerts: request.query.severity ? alerts.filter((a) => a.severity === request.query.severity) : alerts,
-        failed_queries: found.failedQueries,
-      };
-    },
-  );
 
   app.get(
     '/workspaces/:workspace_id/recommendations',

@@ -14,7 +14,7 @@
  * Times are each replica's clock (ms): keep the clocks in sync (NTP); a skew between two replicas
  * shortens or lengthens a lease as seen by the other by as much.
  */
-import type { SqlDriver } from '../remediation/store.js';
+import type { SqlDriver } from '../storage/sql-drivers.js';
 
 export interface RunLease {
   runId: string;

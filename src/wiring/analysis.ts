@@ -8,7 +8,7 @@ import { buildAnalysisGraph } from '../../agents/analysis/graph.js';
 import { AnalysisRuns, type DrainReport } from '../../agents/runs.js';
 import type pg from 'pg';
 import { SqliteSaver } from '@langchain/langgraph-checkpoint-sqlite';
-import { postgresDriver, sqliteDriver } from '../remediation/sql-drivers.js';
+import { postgresDriver, sqliteDriver } from '../storage/sql-drivers.js';
 import { SqlRunLeaseStore } from '../runs/lease-store.js';
 import { RunLeases } from '../runs/leases.js';
 import type { RemediationService } from '../remediation/service.js';

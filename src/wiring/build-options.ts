@@ -5,6 +5,7 @@ import type { FindingsEngine } from '../analysis/workers/findings-engine.js';
 import type { RemediationProposer } from '../chat/remediation-port.js';
 import type { MetricsSource } from '../metrics/metrics-source.js';
 import type { AuthGuardOptions } from '../plugins/auth-guard.js';
+import type { Investigator } from '../monitoring/evaluate-workspace.js';
 
 export interface BuildOptions {
   /** Pino options, or false to silence logs (tests). */
@@ -22,6 +23,14 @@ export interface BuildOptions {
   chatRemediationProposer?: RemediationProposer;
   /** Prefix of the limits' Redis keys (tests use one per file); default `aiops:limits:`. */
   limitsKeyPrefix?: string;
+  /** The monitor's tick interval, below MONITOR_INTERVAL_SECONDS's 10 s minimum (tests). */
+  monitorIntervalMs?: number;
+  /** The monitor's BullMQ key prefix (tests use one per file). */
+  monitorQueuePrefix?: string;
+  /** How long a monitor worker's lock on a tick lasts (tests shorten it to see a dead replica's tick taken over). */
+  monitorLockDurationMs?: number;
+  /** Replace how an incident's investigation starts (tests). */
+  monitorInvestigator?: Investigator;
   /** The audit shipper's first backoff delay (tests make it long, to see a readiness probe cut it short). */
   auditRetryBaseMs?: number;
 }

@@ -16,7 +16,7 @@ import type { Config } from '../config.js';
 import { MemoryExecutionBudget, MemoryTargetLocks, RedisExecutionBudget, RedisTargetLocks } from '../remediation/guards.js';
 import { RemediationDecisions } from '../remediation/decisions.js';
 import { RemediationService } from '../remediation/service.js';
-import { postgresDriver, sqliteDriver } from '../remediation/sql-drivers.js';
+import { postgresDriver, sqliteDriver } from '../storage/sql-drivers.js';
 import { SqlRemediationStore } from '../remediation/store.js';
 import { DependencyUnavailable, shortCause } from '../resilience/dependency-unavailable.js';
 import type { RemediationPort } from '../../agents/analysis/deps.js';

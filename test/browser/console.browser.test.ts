@@ -52,7 +52,7 @@ beforeAll(async () => {
     tenantLabel: 'workspace_id',
     now: () => NOW,
   });
-  app = await buildApp(loadConfig(testEnv(key, { HEXABASE_API_URL: stub.url, HEXABASE_API_TOKEN: 'stub-internal-token' })), {
+  app = await buildApp(loadConfig(testEnv(key, { HEXABASE_API_URL: stub.url, HEXABASE_API_TOKEN: 'stub-internal-token', MONITOR_ENABLED: 'true' })), {
     logger: false,
     metricsSource,
     now: () => NOW,

@@ -26,6 +26,8 @@ export function testEnv(key: RsaKey, extra: Record<string, string> = {}): Record
     JWT_PUBLIC_KEY: key.publicPem,
     AIOPS_DATA_DIR: `/tmp/aiops-test-data/${process.pid}`,
     LOG_LEVEL: 'silent',
+    // The monitoring loop evaluates in the background; tests that exercise it turn it on.
+    MONITOR_ENABLED: 'false',
     ...GENEROUS_LIMITS,
     ...extra,
   };
@@ -33,7 +35,7 @@ export function testEnv(key: RsaKey, extra: Record<string, string> = {}): Record
 
 /** Each test process gets its own data dir unless the env names one (the audit spool and chDB take one process per dir). */
 export async function testApp(env: Record<string, string>, options: BuildOptions = {}): Promise<FastifyInstance> {
-  const app = await buildApp(loadConfig({ AIOPS_DATA_DIR: `/tmp/aiops-test-data/${process.pid}`, ...GENEROUS_LIMITS, ...env }), {
+  const app = await buildApp(loadConfig({ AIOPS_DATA_DIR: `/tmp/aiops-test-data/${process.pid}`, MONITOR_ENABLED: 'false', ...GENEROUS_LIMITS, ...env }), {
     logger: false,
     ...options,
   });

@@ -10,7 +10,7 @@ import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { postgresDriver, sqliteDriver } from '../../src/remediation/sql-drivers.js';
+import { postgresDriver, sqliteDriver } from '../../src/storage/sql-drivers.js';
 import { SqlRunLeaseStore, type RunLeaseStore } from '../../src/runs/lease-store.js';
 import { RunLeases } from '../../src/runs/leases.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres-db.js';

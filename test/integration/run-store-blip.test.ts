@@ -16,7 +16,7 @@ import type { AuthContext } from '../../src/auth/auth-context.js';
 import { EmbeddedMetricsSource } from '../../src/metrics/embedded/embedded-source.js';
 import { scenarioWorkspace } from '../../src/metrics/scenarios/index.js';
 import { createPromptLibrary, defaultPromptsDir } from '../../src/prompts/index.js';
-import { sqliteDriver } from '../../src/remediation/sql-drivers.js';
+import { sqliteDriver } from '../../src/storage/sql-drivers.js';
 import { SqlRunLeaseStore } from '../../src/runs/lease-store.js';
 import { RunLeases } from '../../src/runs/leases.js';
 import { createGraphToolBox } from '../../tools/index.js';

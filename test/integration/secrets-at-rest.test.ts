@@ -26,7 +26,7 @@ import { scenarioWorkspace } from '../../src/metrics/scenarios/index.js';
 import { createPromptLibrary, defaultPromptsDir } from '../../src/prompts/index.js';
 import { MemoryExecutionBudget, MemoryTargetLocks } from '../../src/remediation/guards.js';
 import { RemediationService } from '../../src/remediation/service.js';
-import { postgresDriver, sqliteDriver } from '../../src/remediation/sql-drivers.js';
+import { postgresDriver, sqliteDriver } from '../../src/storage/sql-drivers.js';
 import { SqlRemediationStore } from '../../src/remediation/store.js';
 import { defineTool, ok } from '../../tools/define-tool.js';
 import { CHAT_TOOLS, createToolBox, type ToolDefinition } from '../../tools/index.js';

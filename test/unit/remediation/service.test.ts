@@ -12,7 +12,7 @@ import { MemoryExecutionBudget, type TargetLocks } from '../../../src/remediatio
 import { subjectKey } from '../../../src/remediation/proposals.js';
 import { RemediationDecisions, type RemediationDecided } from '../../../src/remediation/decisions.js';
 import { RemediationService } from '../../../src/remediation/service.js';
-import { sqliteDriver } from '../../../src/remediation/sql-drivers.js';
+import { sqliteDriver } from '../../../src/storage/sql-drivers.js';
 import { SqlRemediationStore } from '../../../src/remediation/store.js';
 import { applicationOfPod } from '../../../src/remediation/actions.js';
 import { collectingAudit } from '../../helpers/fake-llm.js';

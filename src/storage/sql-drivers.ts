@@ -1,14 +1,26 @@
 /**
- * The two SQL drivers of the remediation store. Built by the composition root (which owns the
- * connections); the store only sees `query` and `transaction`.
+ * The two SQL drivers of the stores that live in PostgreSQL or SQLite (remediations, run leases,
+ * alerts and incidents). Built by the composition root (which owns the connections); a store only
+ * sees `query` and `transaction`.
  */
 import type BetterSqlite3 from 'better-sqlite3';
 import type pg from 'pg';
 import { isPostgresUnavailable } from '../clients/postgres.js';
-import { DependencyUnavailable } from '../resilience/dependency-unavailable.js';
-import type { SqlDriver } from './store.js';
+import { DependencyUnavailable, type UnavailableDependency } from '../resilience/dependency-unavailable.js';
 
-/** Arbitrary constant: the class of the advisory locks taken by remediation transactions (the key is hashed into the second half). */
+/** The minimal SQL surface both databases provide (`?` placeholders; PostgreSQL's are rewritten). */
+export interface SqlDriver {
+  query(sql: string, params: unknown[]): Promise<{ rows: Record<string, unknown>[]; rowCount: number }>;
+  /**
+   * Runs `fn` in a transaction serialised with every other transaction of the same `lockKey` (across
+   * processes): its statements go through the driver `fn` receives; committed when `fn` resolves,
+   * rolled back when it throws.
+   */
+  transaction<T>(lockKey: string, fn: (tx: Pick<SqlDriver, 'query'>) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** Arbitrary constant: the class of the advisory locks taken by store transactions (the key is hashed into the second half). */
 const LOCK_CLASS = 1_380_273_485;
 
 /** `?` placeholders become `$1…$n` (none of our statements has a literal `?`). */
@@ -17,27 +29,31 @@ const numbered = (sql: string) => {
   return sql.replace(/\?/g, () => `$${++n}`);
 };
 
-/** A failure because PostgreSQL is unreachable becomes DependencyUnavailable 'remediation_store' (503); others pass through. */
-async function unlessUnavailable<T>(work: () => Promise<T>): Promise<T> {
+/** A failure because PostgreSQL is unreachable becomes DependencyUnavailable of the store (503); others pass through. */
+async function unlessUnavailable<T>(dependency: UnavailableDependency, work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (err) {
-    if (isPostgresUnavailable(err)) throw new DependencyUnavailable('remediation_store', { cause: err });
+    if (isPostgresUnavailable(err)) throw new DependencyUnavailable(dependency, { cause: err });
     throw err;
   }
 }
 
-async function run(client: pg.Pool | pg.PoolClient, sql: string, params: unknown[]) {
-  const result = await unlessUnavailable(() => client.query(numbered(sql), params));
-  return { rows: result.rows as Record<string, unknown>[], rowCount: result.rowCount ?? 0 };
-}
-
 /** PostgreSQL: a transaction holds one pooled connection and a transaction-scoped advisory lock on its key. */
-export function postgresDriver(pool: pg.Pool, options: { ownsPool?: boolean } = {}): SqlDriver {
+export function postgresDriver(
+  pool: pg.Pool,
+  options: { ownsPool?: boolean; dependency?: UnavailableDependency } = {},
+): SqlDriver {
+  const dependency = options.dependency ?? 'remediation_store';
+  const unlessDown = <T>(work: () => Promise<T>) => unlessUnavailable(dependency, work);
+  const run = async (client: pg.Pool | pg.PoolClient, sql: string, params: unknown[]) => {
+    const result = await unlessDown(() => client.query(numbered(sql), params));
+    return { rows: result.rows as Record<string, unknown>[], rowCount: result.rowCount ?? 0 };
+  };
   return {
     query: (sql, params) => run(pool, sql, params),
     async transaction(lockKey, fn) {
-      const client = await unlessUnavailable(() => pool.connect());
+      const client = await unlessDown(() => pool.connect());
       let broken: Error | undefined;
       try {
         await run(client, 'BEGIN', []);

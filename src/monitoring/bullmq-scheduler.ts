@@ -1,0 +1,133 @@
+/**
+ * The distributed scheduler: one BullMQ job scheduler per monitored workspace (`every` the interval),
+ * and a worker with bounded concurrency on every replica. BullMQ makes each tick one job and gives a
+ * job to one worker, so every workspace is evaluated once per tick across all replicas; the job of a
+ * replica that dies mid-evaluation stalls (its lock is not renewed) and is given to another worker.
+ * A job scheduler adds its next job when the current one starts, so a slow evaluation never piles
+ * ticks up: at most the next one waits, and it skips if the slow one still runs (the Redis overlap lock).
+ *
+ * Every replica reconciles the schedulers with the discovered workspaces every few minutes (adding
+ * missing ones, removing those gone); scheduler ids are the workspace ids, so replicas agree.
+ */
+import { randomUUID } from 'node:crypto';
+import { Queue, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { OverlapLock, MonitorLoop } from './monitor-loop.js';
+import type { MonitorMetrics } from './monitor-metrics.js';
+import type { MonitorScheduler, WorkspaceDiscovery } from './scheduler.js';
+
+const QUEUE = 'aiops-monitor';
+const JOB = 'evaluate';
+const schedulerId = (workspaceId: string) => `ws:${workspaceId}`;
+
+interface TickData {
+  workspaceId: string;
+}
+
+export interface BullSchedulerOptions {
+  /** Fresh ioredis connections (maxRetriesPerRequest: null, as BullMQ's workers require); closed on stop. */
+  connect: () => Redis;
+  /** Key prefix of the queue in Redis (one per deployment; tests use their own). */
+  prefix: string;
+  intervalMs: number;
+  concurrency: number;
+  refreshMs: number;
+  /** How long a worker's lock on a job lasts without renewal: a dead replica's tick is taken over after about this. */
+  lockDurationMs: number;
+  warn: (message: string) => void;
+}
+
+export class BullMonitorScheduler implements MonitorScheduler {
+  private queue: Queue<TickData> | undefined;
+  private worker: Worker<TickData> | undefined;
+  private readonly connections: Redis[] = [];
+  private refreshTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly loop: MonitorLoop,
+    private readonly discover: WorkspaceDiscovery,
+    private readonly metrics: MonitorMetrics,
+    private readonly o: BullSchedulerOptions,
+  ) {}
+
+  /** The overlap lock in the same Redis as the queue: one evaluation of a workspace at a time across replicas. */
+  overlapLock(): OverlapLock {
+    const redis = this.connection();
+    const key = (workspaceId: string) => `${this.o.prefix}:monitor-running:${workspaceId}`;
+    return {
+      async acquire(workspaceId, ttlMs) {
+        const token = randomUUID();
+        const taken = await redis.set(key(workspaceId), token, 'PX', ttlMs, 'NX');
+        if (taken !== 'OK') return undefined;
+        return async () => {
+          await redis.eval("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0", 1, key(workspaceId), token);
+        };
+      },
+    };
+  }
+
+  async start(): Promise<void> {
+    this.queue = new Queue<TickData>(QUEUE, { connection: this.connection(), prefix: this.o.prefix });
+    this.worker = new Worker<TickData>(QUEUE, (job) => this.process(job), {
+      connection: this.connection(),
+      prefix: this.o.prefix,
+      concurrency: this.o.concurrency,
+      lockDuration: this.o.lockDurationMs,
+      stalledInterval: Math.max(1000, Math.floor(this.o.lockDurationMs / 2)),
+      maxStalledCount: 2,
+      removeOnComplete: { count: 100 },
+      removeOnFail: { count: 1000 },
+    });
+    this.worker.on('error', (err) => this.o.warn(`monitor worker: ${err.message}`));
+    await this.reconcile();
+    this.refreshTimer = setInterval(() => void this.reconcile(), this.o.refreshMs);
+    this.refreshTimer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.refreshTimer);
+    // The worker finishes the evaluations it holds; the queue (and its schedulers) stays for the other replicas.
+    await this.worker?.close();
+    await this.queue?.close();
+    await Promise.allSettled(this.connections.map((c) => c.quit()));
+  }
+
+  private connection(): Redis {
+    const redis = this.o.connect();
+    redis.on('error', () => undefined); // reported by the worker's 'error' event and the failed ticks
+    this.connections.push(redis);
+    return redis;
+  }
+
+  private async process(job: Job<TickData>): Promise<void> {
+    // When the tick was due: the scheduler's job carries its delay from the moment it was added.
+    const dueAtMs = job.timestamp + (job.opts.delay ?? 0);
+    await this.loop.tick(job.data.workspaceId, dueAtMs);
+  }
+
+  /** Schedulers for exactly the discovered workspaces; a failure keeps the current ones (retried at the next refresh). */
+  private async reconcile(): Promise<void> {
+    const queue = this.queue!;
+    try {
+      const wanted = new Set(await this.discover());
+      const existing = await queue.getJobSchedulers(0, -1);
+      const current = new Map(existing.map((s) => [s.key, s]));
+      for (const workspaceId of wanted) {
+        const have = current.get(schedulerId(workspaceId));
+        if (have && Number(have.every) === this.o.intervalMs) continue;
+        await queue.upsertJobScheduler(
+          schedulerId(workspaceId),
+          { every: this.o.intervalMs },
+          { name: JOB, data: { workspaceId }, opts: { removeOnComplete: { count: 100 }, removeOnFail: { count: 1000 } } },
+        );
+      }
+      for (const s of existing) {
+        const workspaceId = s.key.startsWith('ws:') ? s.key.slice(3) : undefined;
+        if (workspaceId !== undefined && !wanted.has(workspaceId)) await queue.removeJobScheduler(s.key);
+      }
+      this.metrics.workspaces.set(wanted.size);
+    } catch (err) {
+      this.o.warn(`monitor: could not reconcile the schedules (kept as they are, retried): ${(err as Error).message}`);
+    }
+  }
+}

@@ -1,0 +1,371 @@
+/**
+ * Where the monitor keeps what it saw, so every replica serves the same alerts and incidents and an
+ * evaluation continues where the last one (on any replica) stopped: PostgreSQL in production, SQLite
+ * under AIOPS_DATA_DIR for one process. An alert row is one episode of one fingerprint: `active` while
+ * pending or firing (at most one per fingerprint and workspace, a unique index), kept as history once
+ * resolved. An evaluation changes a workspace's rows in one transaction holding that workspace's lock.
+ */
+import type { Severity } from '../analysis/types.js';
+import type { SqlDriver } from '../storage/sql-drivers.js';
+import type { AlertState, LifecycleState } from './alert-lifecycle.js';
+
+export type AlertSource = 'aiops' | 'prometheus' | 'alertmanager';
+
+export interface StoredAlert extends LifecycleState {
+  id: string;
+  workspaceId: string;
+  fingerprint: string;
+  source: AlertSource;
+  name: string;
+  severity: Severity;
+  summary: string;
+  labels: Record<string, string>;
+  incidentId: string | null;
+}
+
+export type IncidentStatus = 'open' | 'resolved';
+
+export interface StoredIncident {
+  id: string;
+  workspaceId: string;
+  status: IncidentStatus;
+  severity: Severity;
+  title: string;
+  /** What groups alerts into this incident (see incident-grouping.ts). */
+  resourceKey: string;
+  resource: Record<string, string>;
+  openedAtMs: number;
+  resolvedAtMs: number | null;
+  /** The automatic investigation's analysis run, once started. */
+  runId: string | null;
+  /** When an evaluation claimed the investigation (a claim older than the stale bound may be taken again). */
+  investigationClaimedAtMs: number | null;
+  investigationError: string | null;
+}
+
+/** A position in a newest-first listing: the last row's sort time and id. */
+export interface PageCursor {
+  atMs: number;
+  id: string;
+}
+
+export interface MonitorTx {
+  activeAlerts(workspaceId: string): Promise<StoredAlert[]>;
+  insertAlert(alert: StoredAlert): Promise<void>;
+  updateAlert(alert: StoredAlert): Promise<void>;
+  deleteAlert(workspaceId: string, id: string): Promise<void>;
+  openIncidents(workspaceId: string): Promise<StoredIncident[]>;
+  insertIncident(incident: StoredIncident): Promise<void>;
+  updateIncident(incident: StoredIncident): Promise<void>;
+}
+
+const SCHEMA = [
+  `CREATE TABLE IF NOT EXISTS aiops_alerts (
+     id TEXT PRIMARY KEY,
+     workspace_id TEXT NOT NULL,
+     fingerprint TEXT NOT NULL,
+     active INTEGER NOT NULL,
+     state TEXT NOT NULL,
+     source TEXT NOT NULL,
+     name TEXT NOT NULL,
+     severity TEXT NOT NULL,
+     summary TEXT NOT NULL,
+     labels TEXT NOT NULL,
+     hits INTEGER NOT NULL,
+     misses INTEGER NOT NULL,
+     started_at_ms BIGINT NOT NULL,
+     fired_at_ms BIGINT,
+     resolved_at_ms BIGINT,
+     last_seen_at_ms BIGINT NOT NULL,
+     last_evaluated_at_ms BIGINT NOT NULL,
+     incident_id TEXT)`,
+  `CREATE UNIQUE INDEX IF NOT EXISTS aiops_alerts_active ON aiops_alerts (workspace_id, fingerprint) WHERE active = 1`,
+  `CREATE INDEX IF NOT EXISTS aiops_alerts_by_time ON aiops_alerts (workspace_id, started_at_ms, id)`,
+  `CREATE INDEX IF NOT EXISTS aiops_alerts_by_incident ON aiops_alerts (workspace_id, incident_id)`,
+  `CREATE TABLE IF NOT EXISTS aiops_incidents (
+     id TEXT PRIMARY KEY,
+     workspace_id TEXT NOT NULL,
+     status TEXT NOT NULL,
+     severity TEXT NOT NULL,
+     title TEXT NOT NULL,
+     resource_key TEXT NOT NULL,
+     resource TEXT NOT NULL,
+     opened_at_ms BIGINT NOT NULL,
+     resolved_at_ms BIGINT,
+     run_id TEXT,
+     investigation_claimed_at_ms BIGINT,
+     investigation_error TEXT)`,
+  `CREATE INDEX IF NOT EXISTS aiops_incidents_by_time ON aiops_incidents (workspace_id, opened_at_ms, id)`,
+  `CREATE INDEX IF NOT EXISTS aiops_incidents_open ON aiops_incidents (workspace_id) WHERE status = 'open'`,
+];
+
+const ALERT_COLUMNS =
+  'id, workspace_id, fingerprint, active, state, source, name, severity, summary, labels, hits, misses, started_at_ms, fired_at_ms, resolved_at_ms, last_seen_at_ms, last_evaluated_at_ms, incident_id';
+const INCIDENT_COLUMNS =
+  'id, workspace_id, status, severity, title, resource_key, resource, opened_at_ms, resolved_at_ms, run_id, investigation_claimed_at_ms, investigation_error';
+
+const num = (v: unknown) => Number(v);
+const numOrNull = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+
+function alertRow(a: StoredAlert): unknown[] {
+  return [
+    a.id,
+    a.workspaceId,
+    a.fingerprint,
+    a.state === 'resolved' ? 0 : 1,
+    a.state,
+    a.source,
+    a.name,
+    a.severity,
+    a.summary,
+    JSON.stringify(a.labels),
+    a.hits,
+    a.misses,
+    a.startedAtMs,
+    a.firedAtMs,
+    a.resolvedAtMs,
+    a.lastSeenAtMs,
+    a.lastEvaluatedAtMs,
+    a.incidentId,
+  ];
+}
+
+function alertOf(r: Record<string, unknown>): StoredAlert {
+  return {
+    id: String(r.id),
+    workspaceId: String(r.workspace_id),
+    fingerprint: String(r.fingerprint),
+    state: r.state as AlertState,
+    source: r.source as AlertSource,
+    name: String(r.name),
+    severity: r.severity as Severity,
+    summary: String(r.summary),
+    labels: JSON.parse(String(r.labels)) as Record<string, string>,
+    hits: num(r.hits),
+    misses: num(r.misses),
+    startedAtMs: num(r.started_at_ms),
+    firedAtMs: numOrNull(r.fired_at_ms),
+    resolvedAtMs: numOrNull(r.resolved_at_ms),
+    lastSeenAtMs: num(r.last_seen_at_ms),
+    lastEvaluatedAtMs: num(r.last_evaluated_at_ms),
+    incidentId: r.incident_id === null || r.incident_id === undefined ? null : String(r.incident_id),
+  };
+}
+
+function incidentRow(i: StoredIncident): unknown[] {
+  return [
+    i.id,
+    i.workspaceId,
+    i.status,
+    i.severity,
+    i.title,
+    i.resourceKey,
+    JSON.stringify(i.resource),
+    i.openedAtMs,
+    i.resolvedAtMs,
+    i.runId,
+    i.investigationClaimedAtMs,
+    i.investigationError,
+  ];
+}
+
+function incidentOf(r: Record<string, unknown>): StoredIncident {
+  const str = (v: unknown) => (v === null || v === undefined ? null : String(v));
+  return {
+    id: String(r.id),
+    workspaceId: String(r.workspace_id),
+    status: r.status as IncidentStatus,
+    severity: r.severity as Severity,
+    title: String(r.title),
+    resourceKey: String(r.resource_key),
+    resource: JSON.parse(String(r.resource)) as Record<string, string>,
+    openedAtMs: num(r.opened_at_ms),
+    resolvedAtMs: numOrNull(r.resolved_at_ms),
+    runId: str(r.run_id),
+    investigationClaimedAtMs: numOrNull(r.investigation_claimed_at_ms),
+    investigationError: str(r.investigation_error),
+  };
+}
+
+const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(', ');
+
+function txOf(db: Pick<SqlDriver, 'query'>): MonitorTx {
+  return {
+    async activeAlerts(workspaceId) {
+      const { rows } = await db.query(`SELECT ${ALERT_COLUMNS} FROM aiops_alerts WHERE workspace_id = ? AND active = 1`, [workspaceId]);
+      return rows.map(alertOf);
+    },
+    async insertAlert(alert) {
+      await db.query(`INSERT INTO aiops_alerts (${ALERT_COLUMNS}) VALUES (${placeholders(18)})`, alertRow(alert));
+    },
+    async updateAlert(alert) {
+      const [id, workspaceId, , ...rest] = alertRow(alert);
+      await db.query(
+        `UPDATE aiops_alerts SET active = ?, state = ?, source = ?, name = ?, severity = ?, summary = ?, labels = ?, hits = ?, misses = ?,
+           started_at_ms = ?, fired_at_ms = ?, resolved_at_ms = ?, last_seen_at_ms = ?, last_evaluated_at_ms = ?, incident_id = ?
+         WHERE id = ? AND workspace_id = ?`,
+        [...rest, id, workspaceId],
+      );
+    },
+    async deleteAlert(workspaceId, id) {
+      await db.query('DELETE FROM aiops_alerts WHERE id = ? AND workspace_id = ?', [id, workspaceId]);
+    },
+    async openIncidents(workspaceId) {
+      const { rows } = await db.query(`SELECT ${INCIDENT_COLUMNS} FROM aiops_incidents WHERE workspace_id = ? AND status = 'open'`, [
+        workspaceId,
+      ]);
+      return rows.map(incidentOf);
+    },
+    async insertIncident(incident) {
+      await db.query(`INSERT INTO aiops_incidents (${INCIDENT_COLUMNS}) VALUES (${placeholders(12)})`, incidentRow(incident));
+    },
+    async updateIncident(incident) {
+      const [id, workspaceId, ...rest] = incidentRow(incident);
+      await db.query(
+        `UPDATE aiops_incidents SET status = ?, severity = ?, title = ?, resource_key = ?, resource = ?, opened_at_ms = ?, resolved_at_ms = ?,
+           run_id = ?, investigation_claimed_at_ms = ?, investigation_error = ?
+         WHERE id = ? AND workspace_id = ?`,
+        [...rest, id, workspaceId],
+      );
+    },
+  };
+}
+
+export class SqlMonitorStore {
+  private initialised: Promise<void> | undefined;
+
+  constructor(private readonly db: SqlDriver) {}
+
+  /** Creates the tables on first use; a failure is retried on the next call. */
+  ready(): Promise<void> {
+    this.initialised ??= (async () => {
+      for (const statement of SCHEMA) await this.db.query(statement, []);
+    })().catch((err: unknown) => {
+      this.initialised = undefined;
+      throw err;
+    });
+    return this.initialised;
+  }
+
+  /** One evaluation's changes: one at a time per workspace, across replicas; rolled back if `fn` throws. */
+  async inWorkspace<T>(workspaceId: string, fn: (tx: MonitorTx) => Promise<T>): Promise<T> {
+    await this.ready();
+    return this.db.transaction(`monitor:${workspaceId}`, (tx) => fn(txOf(tx)));
+  }
+
+  /** Newest onset first; `states` filters, `sinceMs` keeps episodes active or resolved at or after it. */
+  async listAlerts(
+    workspaceId: string,
+    filter: { states: readonly AlertState[]; severity?: Severity; sinceMs?: number; after?: PageCursor; limit: number },
+  ): Promise<StoredAlert[]> {
+    await this.ready();
+    const where = ['workspace_id = ?', `state IN (${placeholders(filter.states.length)})`];
+    const params: unknown[] = [workspaceId, ...filter.states];
+    if (filter.severity) {
+      where.push('severity = ?');
+      params.push(filter.severity);
+    }
+    if (filter.sinceMs !== undefined) {
+      where.push('(resolved_at_ms IS NULL OR resolved_at_ms >= ?)');
+      params.push(filter.sinceMs);
+    }
+    if (filter.after) {
+      where.push('(started_at_ms < ? OR (started_at_ms = ? AND id < ?))');
+      params.push(filter.after.atMs, filter.after.atMs, filter.after.id);
+    }
+    const { rows } = await this.db.query(
+      `SELECT ${ALERT_COLUMNS} FROM aiops_alerts WHERE ${where.join(' AND ')} ORDER BY started_at_ms DESC, id DESC LIMIT ?`,
+      [...params, filter.limit],
+    );
+    return rows.map(alertOf);
+  }
+
+  async alertsOfIncident(workspaceId: string, incidentId: string): Promise<StoredAlert[]> {
+    await this.ready();
+    const { rows } = await this.db.query(
+      `SELECT ${ALERT_COLUMNS} FROM aiops_alerts WHERE workspace_id = ? AND incident_id = ? ORDER BY started_at_ms, id`,
+      [workspaceId, incidentId],
+    );
+    return rows.map(alertOf);
+  }
+
+  async listIncidents(
+    workspaceId: string,
+    filter: { statuses: readonly IncidentStatus[]; after?: PageCursor; limit: number },
+  ): Promise<StoredIncident[]> {
+    await this.ready();
+    const where = ['workspace_id = ?', `status IN (${placeholders(filter.statuses.length)})`];
+    const params: unknown[] = [workspaceId, ...filter.statuses];
+    if (filter.after) {
+      where.push('(opened_at_ms < ? OR (opened_at_ms = ? AND id < ?))');
+      params.push(filter.after.atMs, filter.after.atMs, filter.after.id);
+    }
+    const { rows } = await this.db.query(
+      `SELECT ${INCIDENT_COLUMNS} FROM aiops_incidents WHERE ${where.join(' AND ')} ORDER BY opened_at_ms DESC, id DESC LIMIT ?`,
+      [...params, filter.limit],
+    );
+    return rows.map(incidentOf);
+  }
+
+  async getIncident(workspaceId: string, id: string): Promise<StoredIncident | undefined> {
+    await this.ready();
+    const { rows } = await this.db.query(`SELECT ${INCIDENT_COLUMNS} FROM aiops_incidents WHERE workspace_id = ? AND id = ?`, [workspaceId, id]);
+    return rows[0] ? incidentOf(rows[0]) : undefined;
+  }
+
+  /**
+   * Takes the investigation of an open incident that has none: only one caller wins (compare-and-set on
+   * the claim), and a claim older than `staleBeforeMs` (its evaluation died before starting the run) may be taken again.
+   */
+  async claimInvestigation(workspaceId: string, id: string, nowMs: number, staleBeforeMs: number): Promise<boolean> {
+    await this.ready();
+    const { rowCount } = await this.db.query(
+      `UPDATE aiops_incidents SET investigation_claimed_at_ms = ?
+       WHERE workspace_id = ? AND id = ? AND status = 'open' AND run_id IS NULL
+         AND (investigation_claimed_at_ms IS NULL OR investigation_claimed_at_ms < ?)`,
+      [nowMs, workspaceId, id, staleBeforeMs],
+    );
+    return rowCount === 1;
+  }
+
+  async recordInvestigation(workspaceId: string, id: string, outcome: { runId: string } | { error: string }): Promise<void> {
+    await this.ready();
+    if ('runId' in outcome) {
+      await this.db.query('UPDATE aiops_incidents SET run_id = ?, investigation_error = NULL WHERE workspace_id = ? AND id = ?', [
+        outcome.runId,
+        workspaceId,
+        id,
+      ]);
+    } else {
+      await this.db.query('UPDATE aiops_incidents SET investigation_error = ? WHERE workspace_id = ? AND id = ?', [
+        outcome.error.slice(0, 500),
+        workspaceId,
+        id,
+      ]);
+    }
+  }
+
+  /** Open incidents of the workspace still without a run whose claim (if any) is older than `staleBeforeMs`. */
+  async awaitingInvestigation(workspaceId: string, staleBeforeMs: number): Promise<StoredIncident[]> {
+    await this.ready();
+    const { rows } = await this.db.query(
+      `SELECT ${INCIDENT_COLUMNS} FROM aiops_incidents
+       WHERE workspace_id = ? AND status = 'open' AND run_id IS NULL AND (investigation_claimed_at_ms IS NULL OR investigation_claimed_at_ms < ?)`,
+      [workspaceId, staleBeforeMs],
+    );
+    return rows.map(incidentOf);
+  }
+
+  /** Active and resolved alerts by state, over every workspace (the `aiops_monitor_alerts` gauge; no workspace ids leave here). */
+  async alertCountsByState(): Promise<Record<AlertState, number>> {
+    await this.ready();
+    const { rows } = await this.db.query('SELECT state, COUNT(*) AS n FROM aiops_alerts GROUP BY state', []);
+    const counts: Record<AlertState, number> = { pending: 0, firing: 0, resolved: 0 };
+    for (const r of rows) if (String(r.state) in counts) counts[r.state as AlertState] = Number(r.n);
+    return counts;
+  }
+
+  close(): Promise<void> {
+    return this.db.close();
+  }
+}

@@ -1,0 +1,9 @@
+/** What the composition root starts and stops, whichever engine schedules the ticks. */
+export interface MonitorScheduler {
+  start(): Promise<void>;
+  /** Stops taking ticks and waits for the evaluations in flight (shutdown). */
+  stop(): Promise<void>;
+}
+
+/** The workspaces to monitor: the configured list, or those the metrics source knows. */
+export type WorkspaceDiscovery = () => Promise<string[]>;

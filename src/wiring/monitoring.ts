@@ -1,0 +1,189 @@
+/**
+ * Part of the composition root: the monitoring loop. Alerts and incidents live in PostgreSQL when
+ * DATABASE_URL is set (every replica serves the same ones), otherwise in SQLite under AIOPS_DATA_DIR.
+ * Ticks come from BullMQ when REDIS_URL is set (once per workspace per interval across replicas),
+ * otherwise from the in-process scheduler. Workspaces are MONITOR_WORKSPACES, or discovered: the
+ * tenant label's values in Prometheus over the last day, or the embedded demo workspaces.
+ * Investigations are analysis runs as the monitor's own identity, which holds only aiops:read and
+ * aiops:analyze in the incident's workspace.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Redis } from 'ioredis';
+import type pg from 'pg';
+import type { Registry } from 'prom-client';
+import type { AnalysisRuns } from '../../agents/runs.js';
+import type { AuditLog } from '../audit/event.js';
+import type { AuthContext } from '../auth/auth-context.js';
+import { PrometheusClient } from '../clients/prometheus.js';
+import type { Config } from '../config.js';
+import type { FindingsEngine } from '../analysis/workers/findings-engine.js';
+import type { MetricsSource } from '../metrics/metrics-source.js';
+import { demoWorkspaces } from '../metrics/scenarios/index.js';
+import { BullMonitorScheduler } from '../monitoring/bullmq-scheduler.js';
+import { MONITOR_SUBJECT, WorkspaceEvaluator, type Investigator } from '../monitoring/evaluate-workspace.js';
+import { LocalMonitorScheduler } from '../monitoring/local-scheduler.js';
+import { MemoryOverlapLock, MonitorLoop } from '../monitoring/monitor-loop.js';
+import { MonitorMetrics } from '../monitoring/monitor-metrics.js';
+import { SqlMonitorStore } from '../monitoring/monitor-store.js';
+import { metricsObserver } from '../monitoring/observe.js';
+import type { MonitorScheduler, WorkspaceDiscovery } from '../monitoring/scheduler.js';
+import { postgresDriver, sqliteDriver } from '../storage/sql-drivers.js';
+import type { BuildOptions } from './build-options.js';
+
+const DISCOVERY_REFRESH_MS = 5 * 60_000;
+/** A workspace that reported within this long is still monitored (and gets AIOpsNoData once it stops). */
+const DISCOVERY_LOOKBACK_SECONDS = 24 * 3600;
+const WORKSPACE_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
+
+export interface Monitoring {
+  store: SqlMonitorStore;
+  /** Undefined when MONITOR_ENABLED=false: the routes still serve what is stored. */
+  evaluator: WorkspaceEvaluator;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The monitor's identity in a workspace: reads and analyses, nothing else (no remediate, no admin). */
+export function monitorAuth(workspaceId: string, nowMs: number): AuthContext {
+  return {
+    sub: MONITOR_SUBJECT,
+    workspaceId,
+    permissions: ['aiops:read', 'aiops:analyze'],
+    planType: 'shared',
+    orgIds: [],
+    tokenType: 'internal-aiops-v1',
+    expiresAt: Math.floor(nowMs / 1000) + 3600,
+    rawToken: '',
+  };
+}
+
+function runInvestigator(runs: AnalysisRuns, now: () => number): Investigator {
+  return {
+    async start(workspaceId, incident) {
+      const view = await runs.start(
+        monitorAuth(workspaceId, now()),
+        {
+          analysisType: 'anomaly',
+          timeRangeMinutes: 60,
+          targets: incident.resource.namespace ? [incident.resource.namespace] : [],
+          endTime: Math.floor(now() / 1000),
+        },
+        { requestId: `incident-${incident.id}` },
+        { waitMs: 0 },
+      );
+      return { runId: view.run_id };
+    },
+  };
+}
+
+function discovery(config: Config, now: () => number): WorkspaceDiscovery {
+  if (config.monitor.workspaces.length > 0) {
+    const fixed = [...config.monitor.workspaces];
+    return () => Promise.resolve(fixed);
+  }
+  if (!config.prometheusUrl) {
+    const demo = demoWorkspaces().map((w) => w.workspaceId);
+    return () => Promise.resolve(demo);
+  }
+  // Listing tenants crosses workspaces by design: only the monitor does it, and it reads label values, never data.
+  const client = new PrometheusClient({ baseUrl: config.prometheusUrl, timeoutMs: config.metrics.timeoutMs });
+  return async () => {
+    const end = Math.floor(now() / 1000);
+    const values = await client.labelValues(config.metrics.tenantLabel, [], end - DISCOVERY_LOOKBACK_SECONDS, end);
+    return values.filter((v) => WORKSPACE_ID.test(v));
+  };
+}
+
+export function buildMonitoring(
+  config: Config,
+  deps: {
+    metrics: MetricsSource;
+    findings: FindingsEngine;
+    audit: AuditLog;
+    runs: AnalysisRuns;
+    registry: Registry;
+    postgres?: pg.Pool;
+    now: () => number;
+    warn: (msg: string) => void;
+    options: BuildOptions;
+  },
+): Monitoring {
+  let store: SqlMonitorStore;
+  if (deps.postgres) {
+    store = new SqlMonitorStore(postgresDriver(deps.postgres, { dependency: 'monitor_store' }));
+  } else {
+    // eslint-disable-next-line security/detect-non-literal-fs-filename -- under the configured AIOPS_DATA_DIR
+    mkdirSync(config.dataDir, { recursive: true });
+    const db = new BetterSqlite3(path.join(config.dataDir, 'monitor.sqlite'));
+    db.pragma('journal_mode = WAL');
+    db.pragma('busy_timeout = 5000');
+    store = new SqlMonitorStore(sqliteDriver(db));
+  }
+  const m = config.monitor;
+  const intervalMs = deps.options.monitorIntervalMs ?? m.intervalMs;
+  const metrics = new MonitorMetrics(deps.registry, () => store.alertCountsByState());
+  const evaluator = new WorkspaceEvaluator({
+    store,
+    observe: metricsObserver(deps.metrics, deps.findings),
+    audit: deps.audit,
+    investigator: deps.options.monitorInvestigator ?? runInvestigator(deps.runs, deps.now),
+    forEvaluations: m.forEvaluations,
+    investigationRetryMs: Math.max(5 * 60_000, 2 * intervalMs),
+    now: deps.now,
+    warn: deps.warn,
+  });
+  const discover = discovery(config, deps.now);
+  // An evaluation may not outlast its interval by much: the next tick would skip.
+  const timeoutMs = Math.min(config.compute.analysisTimeoutMs, Math.max(5000, intervalMs));
+  let scheduler: MonitorScheduler | undefined;
+  const loopOptions = { timeoutMs, now: deps.now, warn: deps.warn };
+  if (m.enabled && config.redisUrl) {
+    const url = config.redisUrl;
+    let lock: ReturnType<BullMonitorScheduler['overlapLock']> | undefined;
+    const bull = new BullMonitorScheduler(
+      new MonitorLoop(evaluator, metrics, { acquire: (ws, ttl) => lock!.acquire(ws, ttl) }, loopOptions),
+      discover,
+      metrics,
+      {
+        connect: () => new Redis(url, { maxRetriesPerRequest: null, lazyConnect: false }),
+        prefix: deps.options.monitorQueuePrefix ?? m.queuePrefix,
+        intervalMs,
+        concurrency: m.concurrency,
+        refreshMs: DISCOVERY_REFRESH_MS,
+        lockDurationMs: deps.options.monitorLockDurationMs ?? 30_000,
+        warn: deps.warn,
+      },
+    );
+    lock = bull.overlapLock();
+    scheduler = bull;
+  } else if (m.enabled) {
+    scheduler = new LocalMonitorScheduler(new MonitorLoop(evaluator, metrics, new MemoryOverlapLock(), loopOptions), discover, metrics, {
+      intervalMs,
+      concurrency: m.concurrency,
+      refreshMs: DISCOVERY_REFRESH_MS,
+      now: deps.now,
+      warn: deps.warn,
+    });
+  }
+  let started = false;
+  return {
+    store,
+    evaluator,
+    async start() {
+      if (!scheduler || started) return;
+      started = true;
+      await scheduler.start();
+    },
+    async stop() {
+      if (started) await scheduler?.stop();
+      started = false;
+    },
+    async close() {
+      await this.stop();
+      await store.close();
+    },
+  };
+}
