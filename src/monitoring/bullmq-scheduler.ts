@@ -84,10 +84,10 @@ export class BullMonitorScheduler implements MonitorScheduler {
     this.refreshTimer.unref();
   }
 
-  async stop(): Promise<void> {
+  async stop(options: { force?: boolean } = {}): Promise<void> {
     clearInterval(this.refreshTimer);
     // The worker finishes the evaluations it holds; the queue (and its schedulers) stays for the other replicas.
-    await this.worker?.close();
+    await this.worker?.close(options.force ?? false);
     await this.queue?.close();
     await Promise.allSettled(this.connections.map((c) => c.quit()));
   }
@@ -100,8 +100,9 @@ export class BullMonitorScheduler implements MonitorScheduler {
   }
 
   private async process(job: Job<TickData>): Promise<void> {
-    // When the tick was due: the scheduler's job carries its delay from the moment it was added.
-    const dueAtMs = job.timestamp + (job.opts.delay ?? 0);
+    // When the tick was due: a scheduler's job id ends with its slot (`repeat:<scheduler>:<millis>`).
+    const slot = /:(\d+)$/.exec(job.id ?? '')?.[1];
+    const dueAtMs = slot ? Number(slot) : job.timestamp + (job.opts.delay ?? 0);
     await this.loop.tick(job.data.workspaceId, dueAtMs);
   }
 

@@ -28,7 +28,7 @@ export type TickOutcome = 'evaluated' | 'failed' | 'skipped';
 
 export class MonitorLoop {
   constructor(
-    private readonly evaluator: WorkspaceEvaluator,
+    private readonly evaluator: Pick<WorkspaceEvaluator, 'evaluate'>,
     private readonly metrics: MonitorMetrics,
     private readonly lock: OverlapLock,
     private readonly o: { timeoutMs: number; now: () => number; warn: (message: string) => void },

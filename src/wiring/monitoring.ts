@@ -139,7 +139,8 @@ export function buildMonitoring(
   // An evaluation may not outlast its interval by much: the next tick would skip.
   const timeoutMs = Math.min(config.compute.analysisTimeoutMs, Math.max(5000, intervalMs));
   let scheduler: MonitorScheduler | undefined;
-  const loopOptions = { timeoutMs, now: deps.now, warn: deps.warn };
+  // Ticks run on the wall clock (BullMQ's); `deps.now` is the clock of what is evaluated (tests pin it to their data).
+  const loopOptions = { timeoutMs, now: Date.now, warn: deps.warn };
   if (m.enabled && config.redisUrl) {
     const url = config.redisUrl;
     let lock: ReturnType<BullMonitorScheduler['overlapLock']> | undefined;
@@ -164,7 +165,7 @@ export function buildMonitoring(
       intervalMs,
       concurrency: m.concurrency,
       refreshMs: DISCOVERY_REFRESH_MS,
-      now: deps.now,
+      now: Date.now,
       warn: deps.warn,
     });
   }
