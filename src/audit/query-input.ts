@@ -42,7 +42,7 @@ export function resolveRange(from: string | undefined, to: string | undefined, n
   return { fromMs, toMs };
 }
 
-export { decodeCursor, encodeCursor, type Cursor } from '../http/page-cursor.js';
+export { decodeCursor, encodeCursor, type Cursor } from '../storage/page-cursor.js';
 
 /**
  * What a caller sees in its workspace:

@@ -51,7 +51,12 @@ function firesNow(hits: number, forEvaluations: number, observation: Observation
  * One evaluation of one alert. `prev` is the alert's current episode (undefined: none open),
  * `observation` what this evaluation saw (undefined: not seen), `forEvaluations` ≥ 1.
  */
-export function advance(prev: LifecycleState | undefined, observation: Observation | undefined, atMs: number, forEvaluations: number): Step {
+export function advance(
+  prev: LifecycleState | undefined,
+  observation: Observation | undefined,
+  atMs: number,
+  forEvaluations: number,
+): Step {
   const n = Math.max(1, Math.floor(forEvaluations));
   if (!prev || prev.state === 'resolved') {
     if (!observation) return { next: prev, transition: 'unchanged' };
@@ -77,13 +82,23 @@ export function advance(prev: LifecycleState | undefined, observation: Observati
     const fires = firesNow(hits, n, observation);
     const startedAtMs = Math.min(prev.startedAtMs, observation.onsetMs ?? prev.startedAtMs);
     return {
-      next: { ...prev, hits, misses: 0, startedAtMs, state: fires ? 'firing' : 'pending', firedAtMs: fires ? atMs : null, lastSeenAtMs: atMs, lastEvaluatedAtMs: atMs },
+      next: {
+        ...prev,
+        hits,
+        misses: 0,
+        startedAtMs,
+        state: fires ? 'firing' : 'pending',
+        firedAtMs: fires ? atMs : null,
+        lastSeenAtMs: atMs,
+        lastEvaluatedAtMs: atMs,
+      },
       transition: fires ? 'fired' : 'unchanged',
     };
   }
   // firing
   if (observation) return { next: { ...prev, misses: 0, lastSeenAtMs: atMs, lastEvaluatedAtMs: atMs }, transition: 'unchanged' };
   const misses = prev.misses + 1;
-  if (misses >= n) return { next: { ...prev, misses, state: 'resolved', resolvedAtMs: atMs, lastEvaluatedAtMs: atMs }, transition: 'resolved' };
+  if (misses >= n)
+    return { next: { ...prev, misses, state: 'resolved', resolvedAtMs: atMs, lastEvaluatedAtMs: atMs }, transition: 'resolved' };
   return { next: { ...prev, misses, lastEvaluatedAtMs: atMs }, transition: 'unchanged' };
 }

@@ -43,15 +43,20 @@ export class BullMonitorScheduler implements MonitorScheduler {
   private readonly connections: Redis[] = [];
   private refreshTimer: NodeJS.Timeout | undefined;
 
+  private readonly loop: MonitorLoop;
+
+  /** `loopFor` builds the tick loop around this scheduler's overlap lock (in the queue's Redis). */
   constructor(
-    private readonly loop: MonitorLoop,
+    loopFor: (lock: OverlapLock) => MonitorLoop,
     private readonly discover: WorkspaceDiscovery,
     private readonly metrics: MonitorMetrics,
     private readonly o: BullSchedulerOptions,
-  ) {}
+  ) {
+    this.loop = loopFor(this.overlapLock());
+  }
 
   /** The overlap lock in the same Redis as the queue: one evaluation of a workspace at a time across replicas. */
-  overlapLock(): OverlapLock {
+  private overlapLock(): OverlapLock {
     const redis = this.connection();
     const key = (workspaceId: string) => `${this.o.prefix}:monitor-running:${workspaceId}`;
     return {
@@ -60,7 +65,12 @@ export class BullMonitorScheduler implements MonitorScheduler {
         const taken = await redis.set(key(workspaceId), token, 'PX', ttlMs, 'NX');
         if (taken !== 'OK') return undefined;
         return async () => {
-          await redis.eval("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0", 1, key(workspaceId), token);
+          await redis.eval(
+            "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0",
+            1,
+            key(workspaceId),
+            token,
+          );
         };
       },
     };

@@ -86,7 +86,14 @@ export class WorkspaceEvaluator {
       const described = obs
         ? { source: obs.source, name: obs.name, severity: obs.severity, summary: obs.summary, labels: obs.labels }
         : { source: prev!.source, name: prev!.name, severity: prev!.severity, summary: prev!.summary, labels: prev!.labels };
-      const alert: StoredAlert = { ...step.next, ...described, id: prev?.id ?? randomUUID(), workspaceId, fingerprint: fp, incidentId: prev?.incidentId ?? null };
+      const alert: StoredAlert = {
+        ...step.next,
+        ...described,
+        id: prev?.id ?? randomUUID(),
+        workspaceId,
+        fingerprint: fp,
+        incidentId: prev?.incidentId ?? null,
+      };
       current.push(alert);
       if (!prev) await tx.insertAlert(alert);
     }
@@ -106,7 +113,11 @@ export class WorkspaceEvaluator {
             workspaceId,
             status: 'open',
             severity: alert.severity,
-            title: `${alert.name}${resource.workload ? ` on ${resource.namespace}/${resource.workload}` : resource.namespace ? ` in ${resource.namespace}` : ''}: ${alert.summary}`.slice(0, 300),
+            title:
+              `${alert.name}${resource.workload ? ` on ${resource.namespace}/${resource.workload}` : resource.namespace ? ` in ${resource.namespace}` : ''}: ${alert.summary}`.slice(
+                0,
+                300,
+              ),
             resourceKey: key,
             resource,
             openedAtMs: atMs,
@@ -167,7 +178,12 @@ export class WorkspaceEvaluator {
     }
   }
 
-  private auditIncident(incident: StoredIncident, action: 'opened' | 'resolved' | 'investigation_started', atMs: number, extra: { alerts?: number; run_id?: string }) {
+  private auditIncident(
+    incident: StoredIncident,
+    action: 'opened' | 'resolved' | 'investigation_started',
+    atMs: number,
+    extra: { alerts?: number; run_id?: string },
+  ) {
     return this.o.audit.record({
       event_type: 'incident',
       // The same event for the same change, whichever evaluation records it (a rolled-back one retried).

@@ -309,7 +309,10 @@ export class SqlMonitorStore {
 
   async getIncident(workspaceId: string, id: string): Promise<StoredIncident | undefined> {
     await this.ready();
-    const { rows } = await this.db.query(`SELECT ${INCIDENT_COLUMNS} FROM aiops_incidents WHERE workspace_id = ? AND id = ?`, [workspaceId, id]);
+    const { rows } = await this.db.query(`SELECT ${INCIDENT_COLUMNS} FROM aiops_incidents WHERE workspace_id = ? AND id = ?`, [
+      workspaceId,
+      id,
+    ]);
     return rows[0] ? incidentOf(rows[0]) : undefined;
   }
 

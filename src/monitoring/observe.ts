@@ -42,7 +42,13 @@ export function metricsObserver(metrics: MetricsSource, engine: FindingsEngine):
     const [prometheus, found] = await Promise.all([
       metrics.alerts(ws),
       // Throws when every query failed: the source is down, the evaluation fails.
-      workspaceFindings(metrics, ws, ['anomaly', 'health'], { hours: WINDOW_HOURS, nowMs: atMs }, { engine, ...(signal ? { signal } : {}) }),
+      workspaceFindings(
+        metrics,
+        ws,
+        ['anomaly', 'health'],
+        { hours: WINDOW_HOURS, nowMs: atMs },
+        { engine, ...(signal ? { signal } : {}) },
+      ),
     ]);
     const alerts: ObservedAlert[] = mergeAlerts(prometheus, found.findings).map((a) => {
       const onset = a.started_at ? Date.parse(a.started_at) : NaN;

@@ -49,7 +49,6 @@ export interface RemediationStore extends RemediationTx {
   close(): Promise<void>;
 }
 
-
 const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS aiops_remediations (
      id TEXT PRIMARY KEY,

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import type { AnalysisRuns } from '../../agents/runs.js';
 import { SeveritySchema } from '../analysis/types.js';
 import { badRequest, notFound } from '../http/http-errors.js';
-import { decodeCursor, encodeCursor } from '../http/page-cursor.js';
+import { decodeCursor, encodeCursor } from '../storage/page-cursor.js';
 import { authOf, requireScope } from '../http/route-auth.js';
 import type { AlertState } from '../monitoring/alert-lifecycle.js';
 import type { IncidentStatus, SqlMonitorStore, StoredAlert, StoredIncident } from '../monitoring/monitor-store.js';
@@ -176,7 +176,11 @@ const monitoringRoutes: FastifyPluginAsyncZod<MonitoringRouteOptions> = async (a
       const ws = authOf(request);
       const q = request.query;
       const after = pageCursor(q.cursor);
-      const rows = await store.listIncidents(ws.workspaceId, { statuses: INCIDENT_STATUSES[q.status]!, ...(after ? { after } : {}), limit: q.limit + 1 });
+      const rows = await store.listIncidents(ws.workspaceId, {
+        statuses: INCIDENT_STATUSES[q.status]!,
+        ...(after ? { after } : {}),
+        limit: q.limit + 1,
+      });
       const page = rows.slice(0, q.limit);
       const last = page.at(-1);
       return {

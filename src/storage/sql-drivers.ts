@@ -40,10 +40,7 @@ async function unlessUnavailable<T>(dependency: UnavailableDependency, work: () 
 }
 
 /** PostgreSQL: a transaction holds one pooled connection and a transaction-scoped advisory lock on its key. */
-export function postgresDriver(
-  pool: pg.Pool,
-  options: { ownsPool?: boolean; dependency?: UnavailableDependency } = {},
-): SqlDriver {
+export function postgresDriver(pool: pg.Pool, options: { ownsPool?: boolean; dependency?: UnavailableDependency } = {}): SqlDriver {
   const dependency = options.dependency ?? 'remediation_store';
   const unlessDown = <T>(work: () => Promise<T>) => unlessUnavailable(dependency, work);
   const run = async (client: pg.Pool | pg.PoolClient, sql: string, params: unknown[]) => {

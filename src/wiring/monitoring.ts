@@ -143,23 +143,15 @@ export function buildMonitoring(
   const loopOptions = { timeoutMs, now: Date.now, warn: deps.warn };
   if (m.enabled && config.redisUrl) {
     const url = config.redisUrl;
-    let lock: ReturnType<BullMonitorScheduler['overlapLock']> | undefined;
-    const bull = new BullMonitorScheduler(
-      new MonitorLoop(evaluator, metrics, { acquire: (ws, ttl) => lock!.acquire(ws, ttl) }, loopOptions),
-      discover,
-      metrics,
-      {
-        connect: () => new Redis(url, { maxRetriesPerRequest: null, lazyConnect: false }),
-        prefix: deps.options.monitorQueuePrefix ?? m.queuePrefix,
-        intervalMs,
-        concurrency: m.concurrency,
-        refreshMs: DISCOVERY_REFRESH_MS,
-        lockDurationMs: deps.options.monitorLockDurationMs ?? 30_000,
-        warn: deps.warn,
-      },
-    );
-    lock = bull.overlapLock();
-    scheduler = bull;
+    scheduler = new BullMonitorScheduler((lock) => new MonitorLoop(evaluator, metrics, lock, loopOptions), discover, metrics, {
+      connect: () => new Redis(url, { maxRetriesPerRequest: null }),
+      prefix: deps.options.monitorQueuePrefix ?? m.queuePrefix,
+      intervalMs,
+      concurrency: m.concurrency,
+      refreshMs: DISCOVERY_REFRESH_MS,
+      lockDurationMs: deps.options.monitorLockDurationMs ?? 30_000,
+      warn: deps.warn,
+    });
   } else if (m.enabled) {
     scheduler = new LocalMonitorScheduler(new MonitorLoop(evaluator, metrics, new MemoryOverlapLock(), loopOptions), discover, metrics, {
       intervalMs,

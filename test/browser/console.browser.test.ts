@@ -52,11 +52,14 @@ beforeAll(async () => {
     tenantLabel: 'workspace_id',
     now: () => NOW,
   });
-  app = await buildApp(loadConfig(testEnv(key, { HEXABASE_API_URL: stub.url, HEXABASE_API_TOKEN: 'stub-internal-token', MONITOR_ENABLED: 'true' })), {
-    logger: false,
-    metricsSource,
-    now: () => NOW,
-  });
+  app = await buildApp(
+    loadConfig(testEnv(key, { HEXABASE_API_URL: stub.url, HEXABASE_API_TOKEN: 'stub-internal-token', MONITOR_ENABLED: 'true' })),
+    {
+      logger: false,
+      metricsSource,
+      now: () => NOW,
+    },
+  );
   base = await app.listen({ host: '127.0.0.1', port: 0 });
   token = await contractToken(key, {
     workspaceId: WS,

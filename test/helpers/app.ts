@@ -35,10 +35,13 @@ export function testEnv(key: RsaKey, extra: Record<string, string> = {}): Record
 
 /** Each test process gets its own data dir unless the env names one (the audit spool and chDB take one process per dir). */
 export async function testApp(env: Record<string, string>, options: BuildOptions = {}): Promise<FastifyInstance> {
-  const app = await buildApp(loadConfig({ AIOPS_DATA_DIR: `/tmp/aiops-test-data/${process.pid}`, MONITOR_ENABLED: 'false', ...GENEROUS_LIMITS, ...env }), {
-    logger: false,
-    ...options,
-  });
+  const app = await buildApp(
+    loadConfig({ AIOPS_DATA_DIR: `/tmp/aiops-test-data/${process.pid}`, MONITOR_ENABLED: 'false', ...GENEROUS_LIMITS, ...env }),
+    {
+      logger: false,
+      ...options,
+    },
+  );
   await app.ready();
   return app;
 }

@@ -47,33 +47,38 @@ function replica(
   evaluate: (workspaceId: string) => Promise<void> = async () => undefined,
 ) {
   const metrics = new MonitorMetrics(new Registry());
-  let lock: ReturnType<BullMonitorScheduler['overlapLock']> | undefined;
-  const loop = new MonitorLoop(
-    {
-      evaluate: async (workspaceId: string) => {
-        await evaluate(workspaceId);
-        return result(workspaceId);
-      },
+  const scheduler = new BullMonitorScheduler(
+    (lock) => {
+      const loop = new MonitorLoop(
+        {
+          evaluate: async (workspaceId: string) => {
+            await evaluate(workspaceId);
+            return result(workspaceId);
+          },
+        },
+        metrics,
+        lock,
+        { timeoutMs: 60_000, now: Date.now, warn: () => undefined },
+      );
+      const tick = loop.tick.bind(loop);
+      loop.tick = (workspaceId, dueAtMs) => {
+        ticks.push({ replica: name, workspaceId, dueAtMs });
+        return tick(workspaceId, dueAtMs);
+      };
+      return loop;
     },
+    async () => workspaces,
     metrics,
-    { acquire: (ws, ttl) => lock!.acquire(ws, ttl) },
-    { timeoutMs: 60_000, now: Date.now, warn: () => undefined },
+    {
+      connect: () => new Redis(services.redisUrl, { maxRetriesPerRequest: null }),
+      prefix,
+      intervalMs: INTERVAL_MS,
+      concurrency: 4,
+      refreshMs: 60_000,
+      lockDurationMs: 2000,
+      warn: () => undefined,
+    },
   );
-  const tick = loop.tick.bind(loop);
-  loop.tick = (workspaceId, dueAtMs) => {
-    ticks.push({ replica: name, workspaceId, dueAtMs });
-    return tick(workspaceId, dueAtMs);
-  };
-  const scheduler = new BullMonitorScheduler(loop, async () => workspaces, metrics, {
-    connect: () => new Redis(services.redisUrl, { maxRetriesPerRequest: null }),
-    prefix,
-    intervalMs: INTERVAL_MS,
-    concurrency: 4,
-    refreshMs: 60_000,
-    lockDurationMs: 2000,
-    warn: () => undefined,
-  });
-  lock = scheduler.overlapLock();
   running.push(scheduler);
   return { scheduler, metrics };
 }

@@ -123,7 +123,9 @@ describe('monitoring on two replicas', () => {
 
   it('the healthy workspace opens no incident over many ticks', async () => {
     const before = await evaluations(a).then(async (x) => x + (await evaluations(b)));
-    await until('five more ticks', async () => ((await evaluations(a)) + (await evaluations(b)) >= before + 5 * WORKSPACES.length ? true : undefined));
+    await until('five more ticks', async () =>
+      (await evaluations(a)) + (await evaluations(b)) >= before + 5 * WORKSPACES.length ? true : undefined,
+    );
     const { status, body } = await get(b, 'ws-c', '/incidents?status=all');
     expect(status).toBe(200);
     expect(body.incidents).toEqual([]);

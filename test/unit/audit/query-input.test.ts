@@ -28,9 +28,12 @@ describe('audit query input', () => {
   });
 
   it('admins see every type; others see AI actions and only their own authorization decisions', () => {
-    expect(visibleTypes(['aiops:admin'])).toEqual({ all: ['authorization', 'tool_call', 'llm_call', 'remediation', 'insight'], own: [] });
+    expect(visibleTypes(['aiops:admin'])).toEqual({
+      all: ['authorization', 'tool_call', 'llm_call', 'remediation', 'insight', 'incident'],
+      own: [],
+    });
     expect(visibleTypes(['aiops:read', 'aiops:remediate'])).toEqual({
-      all: ['tool_call', 'llm_call', 'remediation', 'insight'],
+      all: ['tool_call', 'llm_call', 'remediation', 'insight', 'incident'],
       own: ['authorization'],
     });
   });
