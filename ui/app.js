@@ -1,4 +1,4 @@
-// The console: token → workspace → panels (alerts, insights, recommendations, analysis, chat,
+// The console: token → workspace → panels (alerts, incidents, insights, recommendations, analysis, chat,
 // pending remediations). Plain ES modules, no framework, no build step, nothing from other origins.
 import { createApi } from './api.js';
 import { createCharts } from './chart.js';
@@ -93,6 +93,32 @@ panel('alerts', async () => {
         )
       : empty('No active alerts.'),
   ];
+});
+
+// Open incidents as the monitor grouped them; each one's automatic investigation, once it has a hypothesis.
+panel('incidents', async () => {
+  const { incidents } = await api.get('/incidents?status=open&limit=10');
+  if (!incidents.length) return empty('No open incidents.');
+  const details = await Promise.all(incidents.map((i) => api.get(`/incidents/${i.id}`)));
+  return h(
+    'ul',
+    { class: 'cards' },
+    details.map((i) =>
+      h(
+        'li',
+        { class: `card sev-${i.severity}`, 'data-incident-id': i.id },
+        h('h3', {}, badge(i.severity), ' ', i.title),
+        h('p', { class: 'muted' }, `opened ${when(i.opened_at)} · ${i.alerts.length} alert(s) · ${labelText(i.resource)}`),
+        i.investigation.top_hypothesis
+          ? h(
+              'p',
+              {},
+              `Likely cause (${Math.round(i.investigation.top_hypothesis.confidence * 100)}%): ${i.investigation.top_hypothesis.cause}`,
+            )
+          : h('p', { class: 'muted' }, `Investigation: ${i.investigation.status.replace('_', ' ')}`),
+      ),
+    ),
+  );
 });
 
 panel('insights', async () => {

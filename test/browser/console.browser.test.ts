@@ -53,7 +53,16 @@ beforeAll(async () => {
     now: () => NOW,
   });
   app = await buildApp(
-    loadConfig(testEnv(key, { HEXABASE_API_URL: stub.url, HEXABASE_API_TOKEN: 'stub-internal-token', MONITOR_ENABLED: 'true' })),
+    loadConfig(
+      testEnv(key, {
+        HEXABASE_API_URL: stub.url,
+        HEXABASE_API_TOKEN: 'stub-internal-token',
+        MONITOR_ENABLED: 'true',
+        MONITOR_WORKSPACES: WS,
+        // One evaluation fires: the interval is 60 s and the test does not wait for a second one.
+        MONITOR_FOR_EVALUATIONS: '1',
+      }),
+    ),
     {
       logger: false,
       metricsSource,
@@ -99,7 +108,17 @@ describe('the web console in Chromium', () => {
   });
 
   it('shows the alerts, recommendations and their SVG charts of the evidence series', async () => {
-    await page.locator('#alerts .card').first().waitFor({ timeout: 20_000 });
+    // Alerts are the monitor's stored state: its first evaluation may land after the page loaded.
+    await expect
+      .poll(
+        async () => {
+          await page.click('#alerts button.refresh');
+          await page.waitForFunction(() => !document.querySelector('#alerts .panel-body')?.hasAttribute('aria-busy'));
+          return page.locator('#alerts .card').count();
+        },
+        { timeout: 20_000, interval: 500 },
+      )
+      .toBeGreaterThan(0);
     expect(await page.textContent('#alerts')).toMatch(/workload=api/);
     await page.locator('#recommendations .card').first().waitFor({ timeout: 20_000 });
     expect(await page.textContent('#recommendations')).toMatch(/postgres/);
@@ -108,6 +127,17 @@ describe('the web console in Chromium', () => {
     expect(((await line.getAttribute('d')) ?? '').split('L').length).toBeGreaterThan(20); // a real series, not a stub
     await page.locator('#recommendations svg.spark-svg circle.spark-mark').first().waitFor({ timeout: 20_000 }); // the evidence point
     expect(await page.getAttribute('#recommendations svg.spark-svg >> nth=0', 'aria-label')).toMatch(/\d+ points from/);
+    // The incident the monitor opened for the leak, with its automatic investigation's likely cause.
+    await expect
+      .poll(
+        async () => {
+          await page.click('#incidents button.refresh');
+          await page.waitForFunction(() => !document.querySelector('#incidents .panel-body')?.hasAttribute('aria-busy'));
+          return page.textContent('#incidents');
+        },
+        { timeout: 30_000, interval: 1000 },
+      )
+      .toMatch(/Likely cause \(\d+%\): .*memory leak in shop\/api/);
     await shot('overview', '#alerts');
   });
 
