@@ -17,7 +17,7 @@ import { buildChat, chatRemediationProposer } from './wiring/chat.js';
 import { buildClients } from './wiring/clients.js';
 import { createHttpServer } from './wiring/http-server.js';
 import { buildLimits } from './wiring/limits.js';
-import { buildMonitoring } from './wiring/monitoring.js';
+import { alertmanagerIntake, buildMonitoring } from './wiring/monitoring.js';
 import { registerPlugins } from './wiring/plugins.js';
 import { readinessMonitor } from './wiring/readiness.js';
 import { buildRemediation } from './wiring/remediation.js';
@@ -117,6 +117,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       audit,
       runs: analysis.runs,
       monitorStore: monitoring.store,
+      ...(config.alertmanager.webhookToken
+        ? { alertmanager: alertmanagerIntake(config, monitoring, { audit, now, rateLimits: limits.rateLimits }) }
+        : {}),
       findings: analysis.findings,
       remediations: remediation.service,
       chat: chat.service,

@@ -130,6 +130,9 @@ const EnvSchema = z.object({
   DATABASE_URL: z.preprocess(blankToUndefined, z.url({ protocol: /^postgres(ql)?$/ }).optional()),
   AIOPS_DATA_DIR: z.preprocess(blankToUndefined, z.string().default('./data')),
   AIOPS_DEMO_DATA: boolean(false),
+  ALERTMANAGER_WEBHOOK_TOKEN: z.preprocess(blankToUndefined, z.string().min(16, 'must be at least 16 characters').optional()),
+  ALERTMANAGER_MAX_BODY_BYTES: intIn(1024, 64 * 1024 * 1024, 1024 * 1024),
+  ALERTMANAGER_PAYLOADS_PER_MINUTE: intIn(1, 100_000, 120),
   MONITOR_ENABLED: boolean(true),
   MONITOR_INTERVAL_SECONDS: intIn(10, 86_400, 60),
   MONITOR_CONCURRENCY: intIn(1, 256, 4),
@@ -248,6 +251,12 @@ export interface Config {
     readonly cacheTtlSeconds: number;
   };
   /** Where heavy analysis runs and how long analyses and chat turns may take. */
+  /** Alertmanager's webhook (POST /webhooks/alertmanager): absent token, no route. */
+  readonly alertmanager: {
+    readonly webhookToken: string | undefined;
+    readonly maxBodyBytes: number;
+    readonly payloadsPerMinute: number;
+  };
   /** The monitoring loop: every workspace evaluated on a schedule (BullMQ with Redis, in process otherwise). */
   readonly monitor: {
     readonly enabled: boolean;
@@ -456,6 +465,11 @@ function buildConfig(e: Env, key: KeySource): Config {
         maxResponseBytes: e.METRICS_MAX_RESPONSE_BYTES,
       },
       cacheTtlSeconds: e.METRICS_CACHE_TTL_SECONDS,
+    },
+    alertmanager: {
+      webhookToken: e.ALERTMANAGER_WEBHOOK_TOKEN,
+      maxBodyBytes: e.ALERTMANAGER_MAX_BODY_BYTES,
+      payloadsPerMinute: e.ALERTMANAGER_PAYLOADS_PER_MINUTE,
     },
     monitor: {
       enabled: e.MONITOR_ENABLED,

@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { PermissionSchema } from '../auth/permissions.js';
 import { redact, redactString } from './redact.js';
 
-export const AUDIT_EVENT_TYPES = ['authorization', 'tool_call', 'llm_call', 'remediation', 'insight', 'incident'] as const;
+export const AUDIT_EVENT_TYPES = ['authorization', 'tool_call', 'llm_call', 'remediation', 'insight', 'incident', 'alert_intake'] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 export const AuditEventTypeSchema = z.enum(AUDIT_EVENT_TYPES);
 
@@ -125,6 +125,16 @@ export const IncidentDetailsSchema = z.object({
   run_id: short.optional(),
 });
 
+/** One payload of alerts pushed to the service (Alertmanager's webhook), for one workspace. */
+export const AlertIntakeDetailsSchema = z.object({
+  source: z.enum(['alertmanager']),
+  receiver: short,
+  alerts: count,
+  accepted: count,
+  updated: count,
+  dropped: count,
+});
+
 const common = {
   /** Assigned by `record` when absent; a caller may supply one to make its own retries idempotent. */
   event_id: z.uuid().optional(),
@@ -148,6 +158,7 @@ export const AuditEventInputSchema = z.discriminatedUnion('event_type', [
   z.object({ ...common, event_type: z.literal('remediation'), details: RemediationDetailsSchema }),
   z.object({ ...common, event_type: z.literal('insight'), details: InsightDetailsSchema }),
   z.object({ ...common, event_type: z.literal('incident'), details: IncidentDetailsSchema }),
+  z.object({ ...common, event_type: z.literal('alert_intake'), details: AlertIntakeDetailsSchema }),
 ]);
 export type AuditEventInput = z.input<typeof AuditEventInputSchema>;
 
@@ -192,6 +203,7 @@ const DEFAULT_INITIATOR: Record<AuditEventType, Initiator> = {
   remediation: 'AIOpsAgent',
   insight: 'AIOpsAgent',
   incident: 'system',
+  alert_intake: 'system',
 };
 
 /** Validates, redacts and completes an input into a stored event (throws a ZodError on bad input). */
@@ -229,6 +241,8 @@ function outcomeOf(e: z.output<typeof AuditEventInputSchema>): string {
       return e.details.severity;
     case 'incident':
       return e.details.action;
+    case 'alert_intake':
+      return e.details.accepted > 0 ? 'accepted' : 'unchanged';
   }
 }
 

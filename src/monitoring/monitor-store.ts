@@ -20,6 +20,8 @@ export interface StoredAlert extends LifecycleState {
   severity: Severity;
   summary: string;
   labels: Record<string, string>;
+  /** What the sender said about it beyond the summary (Alertmanager's `description`, `runbook_url`): untrusted text. */
+  annotations: Record<string, string>;
   incidentId: string | null;
 }
 
@@ -54,6 +56,8 @@ export interface MonitorTx {
   insertAlert(alert: StoredAlert): Promise<void>;
   updateAlert(alert: StoredAlert): Promise<void>;
   deleteAlert(workspaceId: string, id: string): Promise<void>;
+  /** Whether an episode of this fingerprint with this onset exists (active or resolved). */
+  hasEpisode(workspaceId: string, fingerprint: string, startedAtMs: number): Promise<boolean>;
   openIncidents(workspaceId: string): Promise<StoredIncident[]>;
   insertIncident(incident: StoredIncident): Promise<void>;
   updateIncident(incident: StoredIncident): Promise<void>;
@@ -71,6 +75,7 @@ const SCHEMA = [
      severity TEXT NOT NULL,
      summary TEXT NOT NULL,
      labels TEXT NOT NULL,
+     annotations TEXT NOT NULL,
      hits INTEGER NOT NULL,
      misses INTEGER NOT NULL,
      started_at_ms BIGINT NOT NULL,
@@ -81,6 +86,7 @@ const SCHEMA = [
      incident_id TEXT)`,
   `CREATE UNIQUE INDEX IF NOT EXISTS aiops_alerts_active ON aiops_alerts (workspace_id, fingerprint) WHERE active = 1`,
   `CREATE INDEX IF NOT EXISTS aiops_alerts_by_time ON aiops_alerts (workspace_id, started_at_ms, id)`,
+  `CREATE INDEX IF NOT EXISTS aiops_alerts_by_fingerprint ON aiops_alerts (workspace_id, fingerprint, started_at_ms)`,
   `CREATE INDEX IF NOT EXISTS aiops_alerts_by_incident ON aiops_alerts (workspace_id, incident_id)`,
   `CREATE TABLE IF NOT EXISTS aiops_incidents (
      id TEXT PRIMARY KEY,
@@ -100,7 +106,7 @@ const SCHEMA = [
 ];
 
 const ALERT_COLUMNS =
-  'id, workspace_id, fingerprint, active, state, source, name, severity, summary, labels, hits, misses, started_at_ms, fired_at_ms, resolved_at_ms, last_seen_at_ms, last_evaluated_at_ms, incident_id';
+  'id, workspace_id, fingerprint, active, state, source, name, severity, summary, labels, annotations, hits, misses, started_at_ms, fired_at_ms, resolved_at_ms, last_seen_at_ms, last_evaluated_at_ms, incident_id';
 const INCIDENT_COLUMNS =
   'id, workspace_id, status, severity, title, resource_key, resource, opened_at_ms, resolved_at_ms, run_id, investigation_claimed_at_ms, investigation_error';
 
@@ -119,6 +125,7 @@ function alertRow(a: StoredAlert): unknown[] {
     a.severity,
     a.summary,
     JSON.stringify(a.labels),
+    JSON.stringify(a.annotations),
     a.hits,
     a.misses,
     a.startedAtMs,
@@ -141,6 +148,7 @@ function alertOf(r: Record<string, unknown>): StoredAlert {
     severity: r.severity as Severity,
     summary: String(r.summary),
     labels: JSON.parse(String(r.labels)) as Record<string, string>,
+    annotations: JSON.parse(String(r.annotations)) as Record<string, string>,
     hits: num(r.hits),
     misses: num(r.misses),
     startedAtMs: num(r.started_at_ms),
@@ -196,12 +204,12 @@ function txOf(db: Pick<SqlDriver, 'query'>): MonitorTx {
       return rows.map(alertOf);
     },
     async insertAlert(alert) {
-      await db.query(`INSERT INTO aiops_alerts (${ALERT_COLUMNS}) VALUES (${placeholders(18)})`, alertRow(alert));
+      await db.query(`INSERT INTO aiops_alerts (${ALERT_COLUMNS}) VALUES (${placeholders(19)})`, alertRow(alert));
     },
     async updateAlert(alert) {
       const [id, workspaceId, , ...rest] = alertRow(alert);
       await db.query(
-        `UPDATE aiops_alerts SET active = ?, state = ?, source = ?, name = ?, severity = ?, summary = ?, labels = ?, hits = ?, misses = ?,
+        `UPDATE aiops_alerts SET active = ?, state = ?, source = ?, name = ?, severity = ?, summary = ?, labels = ?, annotations = ?, hits = ?, misses = ?,
            started_at_ms = ?, fired_at_ms = ?, resolved_at_ms = ?, last_seen_at_ms = ?, last_evaluated_at_ms = ?, incident_id = ?
          WHERE id = ? AND workspace_id = ?`,
         [...rest, id, workspaceId],
@@ -209,6 +217,13 @@ function txOf(db: Pick<SqlDriver, 'query'>): MonitorTx {
     },
     async deleteAlert(workspaceId, id) {
       await db.query('DELETE FROM aiops_alerts WHERE id = ? AND workspace_id = ?', [id, workspaceId]);
+    },
+    async hasEpisode(workspaceId, fingerprint, startedAtMs) {
+      const { rows } = await db.query(
+        'SELECT 1 AS one FROM aiops_alerts WHERE workspace_id = ? AND fingerprint = ? AND started_at_ms = ? LIMIT 1',
+        [workspaceId, fingerprint, startedAtMs],
+      );
+      return rows.length > 0;
     },
     async openIncidents(workspaceId) {
       const { rows } = await db.query(`SELECT ${INCIDENT_COLUMNS} FROM aiops_incidents WHERE workspace_id = ? AND status = 'open'`, [

@@ -21,6 +21,7 @@ export interface ObservedAlert extends Observation {
   severity: Severity;
   summary: string;
   labels: Record<string, string>;
+  annotations?: Record<string, string>;
 }
 
 export interface WorkspaceObservation {

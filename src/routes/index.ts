@@ -21,6 +21,7 @@ import healthRoutes from './health.js';
 import insightRoutes from './insights.js';
 import metricsRoutes from './metrics-query.js';
 import monitoringRoutes from './monitoring.js';
+import alertmanagerWebhook, { type AlertmanagerWebhookOptions } from './alertmanager-webhook.js';
 import remediationRoutes from './remediations.js';
 import uiRoutes from './ui.js';
 import workspaceAccessRoute from './workspace-access.js';
@@ -34,6 +35,8 @@ export interface RouteDeps {
   runs: AnalysisRuns;
   /** What the monitor stored: alerts and incidents. */
   monitorStore: SqlMonitorStore;
+  /** Alertmanager's webhook, when ALERTMANAGER_WEBHOOK_TOKEN is set. */
+  alertmanager?: AlertmanagerWebhookOptions;
   findings: FindingsEngine;
   remediations: RemediationService;
   chat: ChatService;
@@ -56,6 +59,7 @@ export async function registerRoutes(app: FastifyInstance, config: Config, deps:
   });
   await app.register(insightRoutes, { audit: deps.audit });
   await app.register(monitoringRoutes, { store: deps.monitorStore, runs: deps.runs });
+  if (deps.alertmanager) await app.register(alertmanagerWebhook, deps.alertmanager);
   await app.register(uiRoutes); // the web console's static files (public; its API calls carry the token)
   await app.register(remediationRoutes, { remediations: deps.remediations });
   await app.register(chatRoutes, { chat: deps.chat, keepAliveMs: config.chat.keepAliveMs });

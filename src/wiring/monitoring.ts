@@ -21,8 +21,12 @@ import type { Config } from '../config.js';
 import type { FindingsEngine } from '../analysis/workers/findings-engine.js';
 import type { MetricsSource } from '../metrics/metrics-source.js';
 import { demoWorkspaces } from '../metrics/scenarios/index.js';
+import { AlertmanagerIntake } from '../monitoring/alertmanager-intake.js';
 import { BullMonitorScheduler } from '../monitoring/bullmq-scheduler.js';
-import { MONITOR_SUBJECT, WorkspaceEvaluator, type Investigator } from '../monitoring/evaluate-workspace.js';
+import type { AlertmanagerWebhookOptions } from '../routes/alertmanager-webhook.js';
+import type { RateLimitsOptions } from '../plugins/rate-limits.js';
+import { WorkspaceEvaluator } from '../monitoring/evaluate-workspace.js';
+import { IncidentBook, MONITOR_SUBJECT, type Investigator } from '../monitoring/incident-book.js';
 import { LocalMonitorScheduler } from '../monitoring/local-scheduler.js';
 import { MemoryOverlapLock, MonitorLoop } from '../monitoring/monitor-loop.js';
 import { MonitorMetrics } from '../monitoring/monitor-metrics.js';
@@ -37,9 +41,14 @@ const DISCOVERY_REFRESH_MS = 5 * 60_000;
 const DISCOVERY_LOOKBACK_SECONDS = 24 * 3600;
 const WORKSPACE_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 
+export type IncidentListener = NonNullable<ConstructorParameters<typeof IncidentBook>[0]['onChange']>;
+
 export interface Monitoring {
   store: SqlMonitorStore;
-  /** Undefined when MONITOR_ENABLED=false: the routes still serve what is stored. */
+  /** Groups alerts into incidents and starts their investigations (the evaluator's and the Alertmanager intake's). */
+  incidents: IncidentBook;
+  /** Told after every committed incident change (notifications subscribe here). */
+  onIncident(listener: IncidentListener): void;
   evaluator: WorkspaceEvaluator;
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -123,17 +132,23 @@ export function buildMonitoring(
     store = new SqlMonitorStore(sqliteDriver(db));
   }
   const m = config.monitor;
+  const listeners: IncidentListener[] = [];
   const intervalMs = deps.options.monitorIntervalMs ?? m.intervalMs;
   const metrics = new MonitorMetrics(deps.registry, () => store.alertCountsByState());
+  const incidents = new IncidentBook({
+    store,
+    audit: deps.audit,
+    investigator: deps.options.monitorInvestigator ?? runInvestigator(deps.runs, deps.now),
+    investigationRetryMs: Math.max(5 * 60_000, 2 * intervalMs),
+    warn: deps.warn,
+    onChange: (incident, action, extra) => listeners.forEach((l) => l(incident, action, extra)),
+  });
   const evaluator = new WorkspaceEvaluator({
     store,
     observe: metricsObserver(deps.metrics, deps.findings),
-    audit: deps.audit,
-    investigator: deps.options.monitorInvestigator ?? runInvestigator(deps.runs, deps.now),
+    incidents,
     forEvaluations: m.forEvaluations,
-    investigationRetryMs: Math.max(5 * 60_000, 2 * intervalMs),
     now: deps.now,
-    warn: deps.warn,
   });
   const discover = discovery(config, deps.now);
   // An evaluation may not outlast its interval by much: the next tick would skip.
@@ -164,6 +179,8 @@ export function buildMonitoring(
   let started = false;
   return {
     store,
+    incidents,
+    onIncident: (listener) => void listeners.push(listener),
     evaluator,
     async start() {
       if (!scheduler || started) return;
@@ -178,5 +195,27 @@ export function buildMonitoring(
       await this.stop();
       await store.close();
     },
+  };
+}
+
+/** Alertmanager's webhook: its alerts join the monitor's store and incidents, scheduler or not. */
+export function alertmanagerIntake(
+  config: Config,
+  monitoring: Monitoring,
+  deps: { audit: AuditLog; now: () => number; rateLimits: Pick<RateLimitsOptions, 'redis' | 'keyPrefix'> },
+): AlertmanagerWebhookOptions {
+  return {
+    intake: new AlertmanagerIntake({
+      store: monitoring.store,
+      incidents: monitoring.incidents,
+      audit: deps.audit,
+      tenantLabel: config.metrics.tenantLabel,
+      now: deps.now,
+    }),
+    token: config.alertmanager.webhookToken!,
+    bodyLimit: config.alertmanager.maxBodyBytes,
+    payloadsPerMinute: config.alertmanager.payloadsPerMinute,
+    ...(deps.rateLimits.redis ? { redis: deps.rateLimits.redis } : {}),
+    keyPrefix: deps.rateLimits.keyPrefix,
   };
 }
