@@ -6,7 +6,7 @@
  * failures into MetricsErrors.
  */
 import { createHash } from 'node:crypto';
-import { PrometheusError, type PrometheusClient, type PromQueryData } from '../clients/prometheus.js';
+import { PrometheusError, type PrometheusClient, type PromAlert, type PromQueryData } from '../clients/prometheus.js';
 import { CatalogError, catalogPromQL } from './catalog/catalog.js';
 import { MetricsError } from './metrics-error.js';
 import type { MetricsQuery, MetricsSource, QueryResult, ReadOptions, WorkspaceRef } from './metrics-source.js';
@@ -16,6 +16,9 @@ import { checkTimeReach } from './promql/time-reach.js';
 import type { QueryCache } from './query-cache.js';
 import type { RangeWindow } from './query-window.js';
 import { checkInstantTime, checkRangeWindow, checkSeriesCount, DEFAULT_READ_BOUNDS, seriesWindow, type ReadBounds } from './read-bounds.js';
+
+/** How long one answer of Prometheus's /api/v1/alerts serves every workspace's alerts. */
+const ALERTS_SHARED_MS = 5000;
 
 export interface CacheObserver {
   (outcome: 'hit' | 'miss'): void;
@@ -40,6 +43,7 @@ export class PrometheusMetricsSource implements MetricsSource {
   readonly kind = 'prometheus';
   private readonly now: () => number;
   private readonly bounds: ReadBounds;
+  private alertsFetch: { at: number; promise: Promise<PromAlert[]> } | undefined;
 
   constructor(private readonly o: PrometheusSourceOptions) {
     this.now = o.now ?? (() => Date.now() / 1000);
@@ -77,8 +81,25 @@ export class PrometheusMetricsSource implements MetricsSource {
   }
 
   async alerts(ws: WorkspaceRef) {
-    const all = await upstream(() => this.o.client.alerts());
+    const all = await this.allAlerts();
     return all.filter((a) => a.labels[this.o.tenantLabel] === ws.workspaceId && a.state !== 'inactive');
+  }
+
+  /**
+   * Prometheus answers /api/v1/alerts for every tenant at once: one answer serves every workspace asking
+   * within ALERTS_SHARED_MS (the monitor evaluates thousands per minute). A failed fetch is not kept.
+   */
+  private allAlerts(): Promise<PromAlert[]> {
+    const at = Date.now();
+    if (!this.alertsFetch || at - this.alertsFetch.at > ALERTS_SHARED_MS) {
+      const promise = upstream(() => this.o.client.alerts());
+      const entry = { at, promise };
+      this.alertsFetch = entry;
+      promise.catch(() => {
+        if (this.alertsFetch === entry) this.alertsFetch = undefined;
+      });
+    }
+    return this.alertsFetch.promise;
   }
 
   private scope(ws: WorkspaceRef): TenantScope {
