@@ -70,6 +70,12 @@ export interface AnalysisRunsOptions {
   leases?: RunLeases;
   /** Told when a run is resumed or ended `interrupted` after its process went away. */
   onRecovered?: (runId: string, outcome: string) => void;
+  /**
+   * Told each time an execution of a run stops in a state that lasts (completed, no_data, failed,
+   * awaiting_approval), with who ran it: the monitor announces its investigations' diagnoses here.
+   * Not awaited; it must not throw.
+   */
+  onSettled?: (view: RunView, auth: AuthContext) => void;
 }
 
 /** The process is shutting down and takes no new runs (the route answers 503; another replica will). */
@@ -267,6 +273,10 @@ export class AnalysisRuns {
         // A store that fails here leaves the lease to expire: the sweep settles the run then.
         if (settled) await this.options.leases?.release(runId).catch(() => undefined);
         else await this.options.leases?.handOver([runId]).catch(() => undefined);
+        if (settled && this.options.onSettled) {
+          const view = await this.view(runId).catch(() => undefined);
+          if (view && view.status !== 'running') this.options.onSettled(view, run.auth);
+        }
       });
     this.active.set(runId, { done, abort });
     return done;
