@@ -37,6 +37,8 @@ import { postgresDriver, sqliteDriver } from '../storage/sql-drivers.js';
 import type { BuildOptions } from './build-options.js';
 
 const DISCOVERY_REFRESH_MS = 5 * 60_000;
+/** How long a shutdown waits for the evaluations in flight. */
+const STOP_GRACE_MS = 5000;
 /** A workspace that reported within this long is still monitored (and gets AIOpsNoData once it stops). */
 const DISCOVERY_LOOKBACK_SECONDS = 24 * 3600;
 const WORKSPACE_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
@@ -187,9 +189,19 @@ export function buildMonitoring(
       started = true;
       await scheduler.start();
     },
+    /**
+     * Waits for the evaluations in flight up to STOP_GRACE_MS, then goes on without them: a late one
+     * fails on the closed stores and changes nothing (its tick stalls and another replica evaluates it).
+     */
     async stop() {
-      if (started) await scheduler?.stop();
+      if (!started || !scheduler) return;
       started = false;
+      let timer: NodeJS.Timeout | undefined;
+      const graceful = scheduler.stop().then(() => true);
+      const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), STOP_GRACE_MS)));
+      const finished = await Promise.race([graceful, late]);
+      clearTimeout(timer);
+      if (!finished) deps.warn(`monitor: evaluations still running after ${STOP_GRACE_MS / 1000} s of shutdown; not waiting for them`);
     },
     async close() {
       await this.stop();
