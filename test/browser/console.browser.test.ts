@@ -113,7 +113,7 @@ describe('the web console in Chromium', () => {
       .poll(
         async () => {
           await page.click('#alerts button.refresh');
-          await page.waitForFunction("!document.querySelector('#alerts .panel-body')?.hasAttribute('aria-busy')");
+          await page.locator('#alerts .panel-body:not([aria-busy])').waitFor();
           return page.locator('#alerts .card').count();
         },
         { timeout: 20_000, interval: 500 },
@@ -132,7 +132,7 @@ describe('the web console in Chromium', () => {
       .poll(
         async () => {
           await page.click('#incidents button.refresh');
-          await page.waitForFunction("!document.querySelector('#incidents .panel-body')?.hasAttribute('aria-busy')");
+          await page.locator('#incidents .panel-body:not([aria-busy])').waitFor();
           return page.textContent('#incidents');
         },
         { timeout: 30_000, interval: 1000 },
