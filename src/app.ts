@@ -7,7 +7,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
-import type { DrainReport } from '../agents/runs.js';
+import type { AnalysisRunsOptions, DrainReport } from '../agents/runs.js';
 import { registerRoutes } from './routes/index.js';
 import { readServiceVersion } from './version.js';
 import { buildAgentKit } from './wiring/agent-kit.js';
@@ -18,6 +18,8 @@ import { buildClients } from './wiring/clients.js';
 import { createHttpServer } from './wiring/http-server.js';
 import { buildLimits } from './wiring/limits.js';
 import { alertmanagerIntake, buildMonitoring } from './wiring/monitoring.js';
+import { connectNotificationSources } from './wiring/notification-sources.js';
+import { buildNotify } from './wiring/notify.js';
 import { registerPlugins } from './wiring/plugins.js';
 import { readinessMonitor } from './wiring/readiness.js';
 import { buildRemediation } from './wiring/remediation.js';
@@ -43,6 +45,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   try {
     const clients = await buildClients(app, config, { ...options, version });
     const { redis, postgres, controlPlane, audit } = clients;
+    const settled: { listener?: AnalysisRunsOptions['onSettled'] } = {};
     const remediation = buildRemediation(config, {
       audit,
       ...(postgres ? { postgres } : {}),
@@ -75,6 +78,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       limits,
       ...(postgres ? { postgres } : {}),
       onRecovered: (runId, outcome) => app.log.warn({ runId, outcome }, 'analysis run recovered after its process stopped'),
+      // Bound below, once notifications exist (runs are built first: the monitor starts them).
+      onSettled: (view, auth) => settled.listener?.(view, auth),
     });
     app.addHook('onClose', () => analysis.close());
     app.decorate('drainRuns', () => analysis.drain());
@@ -91,6 +96,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       options,
     });
     app.addHook('onClose', () => monitoring.close());
+    const notify = buildNotify(config, { audit, registry: app.metrics.registry, ...(postgres ? { postgres } : {}), warn, options });
+    app.addHook('onClose', () => notify.close()); // after the monitor's (onClose hooks run last-registered first)
+    settled.listener = connectNotificationSources(notify.notifier, { monitoring, decisions: remediation.decisions, now }).onRunSettled;
+    await notify.notifier.start();
     // Not awaited: a Redis that is down at start must not keep the service from starting (BullMQ waits for it).
     app.addHook('onReady', async () => {
       void monitoring.start().catch((err: unknown) => warn(`monitor did not start: ${(err as Error).message}`));
@@ -117,6 +126,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       audit,
       runs: analysis.runs,
       monitorStore: monitoring.store,
+      notifications: { settings: notify.settings, policy: notify.policy, now },
       ...(config.alertmanager.webhookToken
         ? { alertmanager: alertmanagerIntake(config, monitoring, { audit, now, rateLimits: limits.rateLimits }) }
         : {}),

@@ -133,6 +133,10 @@ const EnvSchema = z.object({
   ALERTMANAGER_WEBHOOK_TOKEN: z.preprocess(blankToUndefined, z.string().min(16, 'must be at least 16 characters').optional()),
   ALERTMANAGER_MAX_BODY_BYTES: intIn(1024, 64 * 1024 * 1024, 1024 * 1024),
   ALERTMANAGER_PAYLOADS_PER_MINUTE: intIn(1, 100_000, 120),
+  NOTIFY_ALLOWED_HOSTS: csv(''),
+  NOTIFY_TIMEOUT_SECONDS: intIn(1, 120, 10),
+  NOTIFY_MAX_ATTEMPTS: intIn(1, 20, 6),
+  AIOPS_PUBLIC_URL: z.preprocess(blankToUndefined, z.url({ protocol: /^https?$/ }).default('http://localhost:8000')),
   MONITOR_ENABLED: boolean(true),
   MONITOR_INTERVAL_SECONDS: intIn(10, 86_400, 60),
   MONITOR_CONCURRENCY: intIn(1, 256, 4),
@@ -256,6 +260,15 @@ export interface Config {
     readonly webhookToken: string | undefined;
     readonly maxBodyBytes: number;
     readonly payloadsPerMinute: number;
+  };
+  /** Notifications to the workspaces' channels. */
+  readonly notify: {
+    /** Host patterns a channel may point at (`host`, `host:port`, `*.example.com`); empty: none. */
+    readonly allowedHosts: readonly string[];
+    readonly timeoutMs: number;
+    readonly maxAttempts: number;
+    /** Where the console is, for links in messages. */
+    readonly publicUrl: string;
   };
   /** The monitoring loop: every workspace evaluated on a schedule (BullMQ with Redis, in process otherwise). */
   readonly monitor: {
@@ -470,6 +483,12 @@ function buildConfig(e: Env, key: KeySource): Config {
       webhookToken: e.ALERTMANAGER_WEBHOOK_TOKEN,
       maxBodyBytes: e.ALERTMANAGER_MAX_BODY_BYTES,
       payloadsPerMinute: e.ALERTMANAGER_PAYLOADS_PER_MINUTE,
+    },
+    notify: {
+      allowedHosts: e.NOTIFY_ALLOWED_HOSTS,
+      timeoutMs: e.NOTIFY_TIMEOUT_SECONDS * 1000,
+      maxAttempts: e.NOTIFY_MAX_ATTEMPTS,
+      publicUrl: e.AIOPS_PUBLIC_URL,
     },
     monitor: {
       enabled: e.MONITOR_ENABLED,

@@ -10,7 +10,16 @@ import { z } from 'zod';
 import { PermissionSchema } from '../auth/permissions.js';
 import { redact, redactString } from './redact.js';
 
-export const AUDIT_EVENT_TYPES = ['authorization', 'tool_call', 'llm_call', 'remediation', 'insight', 'incident', 'alert_intake'] as const;
+export const AUDIT_EVENT_TYPES = [
+  'authorization',
+  'tool_call',
+  'llm_call',
+  'remediation',
+  'insight',
+  'incident',
+  'alert_intake',
+  'notification',
+] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 export const AuditEventTypeSchema = z.enum(AUDIT_EVENT_TYPES);
 
@@ -135,6 +144,18 @@ export const AlertIntakeDetailsSchema = z.object({
   dropped: count,
 });
 
+/** One delivery attempt of a notification to one of the workspace's channels. */
+export const NotificationDetailsSchema = z.object({
+  event_id: short,
+  event_type: short,
+  channel_id: short,
+  channel_type: z.enum(['webhook', 'slack']),
+  attempt: count,
+  outcome: z.enum(['delivered', 'retry', 'dead_letter', 'refused']),
+  status_code: z.number().int().optional(),
+  error: z.string().max(500).optional(),
+});
+
 const common = {
   /** Assigned by `record` when absent; a caller may supply one to make its own retries idempotent. */
   event_id: z.uuid().optional(),
@@ -159,6 +180,7 @@ export const AuditEventInputSchema = z.discriminatedUnion('event_type', [
   z.object({ ...common, event_type: z.literal('insight'), details: InsightDetailsSchema }),
   z.object({ ...common, event_type: z.literal('incident'), details: IncidentDetailsSchema }),
   z.object({ ...common, event_type: z.literal('alert_intake'), details: AlertIntakeDetailsSchema }),
+  z.object({ ...common, event_type: z.literal('notification'), details: NotificationDetailsSchema }),
 ]);
 export type AuditEventInput = z.input<typeof AuditEventInputSchema>;
 
@@ -204,6 +226,7 @@ const DEFAULT_INITIATOR: Record<AuditEventType, Initiator> = {
   insight: 'AIOpsAgent',
   incident: 'system',
   alert_intake: 'system',
+  notification: 'system',
 };
 
 /** Validates, redacts and completes an input into a stored event (throws a ZodError on bad input). */
@@ -243,6 +266,8 @@ function outcomeOf(e: z.output<typeof AuditEventInputSchema>): string {
       return e.details.action;
     case 'alert_intake':
       return e.details.accepted > 0 ? 'accepted' : 'unchanged';
+    case 'notification':
+      return e.details.outcome;
   }
 }
 

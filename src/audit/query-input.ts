@@ -53,5 +53,5 @@ export { decodeCursor, encodeCursor, type Cursor } from '../storage/page-cursor.
  */
 export function visibleTypes(permissions: readonly Permission[]): { all: AuditEventType[]; own: AuditEventType[] } {
   if (hasPermission(permissions, 'aiops:admin')) return { all: [...AUDIT_EVENT_TYPES], own: [] };
-  return { all: ['tool_call', 'llm_call', 'remediation', 'insight', 'incident', 'alert_intake'], own: ['authorization'] };
+  return { all: ['tool_call', 'llm_call', 'remediation', 'insight', 'incident', 'alert_intake', 'notification'], own: ['authorization'] };
 }

@@ -331,6 +331,16 @@ export class SqlMonitorStore {
     return rows[0] ? incidentOf(rows[0]) : undefined;
   }
 
+  /** The incident a run investigates, if any. */
+  async incidentOfRun(workspaceId: string, runId: string): Promise<StoredIncident | undefined> {
+    await this.ready();
+    const { rows } = await this.db.query(`SELECT ${INCIDENT_COLUMNS} FROM aiops_incidents WHERE workspace_id = ? AND run_id = ?`, [
+      workspaceId,
+      runId,
+    ]);
+    return rows[0] ? incidentOf(rows[0]) : undefined;
+  }
+
   /**
    * Takes the investigation of an open incident that has none: only one caller wins (compare-and-set on
    * the claim), and a claim older than `staleBeforeMs` (its evaluation died before starting the run) may be taken again.

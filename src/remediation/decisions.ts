@@ -9,7 +9,7 @@
  * goes to `onListenerError`, which logs and counts it. The remediation's own record stays the truth.
  */
 import type { AuthContext } from '../auth/auth-context.js';
-import type { RemediationStatus, StepResult } from './types.js';
+import type { Remediation, RemediationStatus, StepResult } from './types.js';
 
 export interface RemediationDecision {
   decision: 'approved' | 'rejected';
@@ -37,9 +37,27 @@ export interface RemediationDecided {
 }
 
 export type DecisionListener = (event: RemediationDecided) => Promise<void>;
+/** Told when a new remediation waits for approval (notifications); not awaited, must not throw. */
+export type ProposalListener = (remediation: Remediation) => void;
 
 export class RemediationDecisions {
   private readonly listeners: DecisionListener[] = [];
+  private readonly proposalListeners: ProposalListener[] = [];
+
+  onProposed(listener: ProposalListener): void {
+    this.proposalListeners.push(listener);
+  }
+
+  /** A new remediation awaits approval. */
+  announceProposed(remediation: Remediation): void {
+    for (const listener of this.proposalListeners) {
+      try {
+        listener(remediation);
+      } catch {
+        // a listener's own bug: the proposal stands
+      }
+    }
+  }
 
   constructor(private readonly onListenerError: (err: unknown, event: RemediationDecided) => void) {}
 

@@ -172,6 +172,7 @@ export class RemediationService {
         break;
     }
     await this.record(auth, doc, 'proposed', { action: summary(plan), requestId: options.requestId });
+    if (body.approval_required) this.d.decisions?.announceProposed(doc);
     if (!body.approval_required)
       return {
         created: true,

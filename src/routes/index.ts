@@ -21,6 +21,7 @@ import healthRoutes from './health.js';
 import insightRoutes from './insights.js';
 import metricsRoutes from './metrics-query.js';
 import monitoringRoutes from './monitoring.js';
+import notificationRoutes, { type NotificationRouteOptions } from './notifications.js';
 import alertmanagerWebhook, { type AlertmanagerWebhookOptions } from './alertmanager-webhook.js';
 import remediationRoutes from './remediations.js';
 import uiRoutes from './ui.js';
@@ -35,6 +36,7 @@ export interface RouteDeps {
   runs: AnalysisRuns;
   /** What the monitor stored: alerts and incidents. */
   monitorStore: SqlMonitorStore;
+  notifications: NotificationRouteOptions;
   /** Alertmanager's webhook, when ALERTMANAGER_WEBHOOK_TOKEN is set. */
   alertmanager?: AlertmanagerWebhookOptions;
   findings: FindingsEngine;
@@ -60,6 +62,7 @@ export async function registerRoutes(app: FastifyInstance, config: Config, deps:
   await app.register(insightRoutes, { audit: deps.audit });
   await app.register(monitoringRoutes, { store: deps.monitorStore, runs: deps.runs });
   if (deps.alertmanager) await app.register(alertmanagerWebhook, deps.alertmanager);
+  await app.register(notificationRoutes, deps.notifications);
   await app.register(uiRoutes); // the web console's static files (public; its API calls carry the token)
   await app.register(remediationRoutes, { remediations: deps.remediations });
   await app.register(chatRoutes, { chat: deps.chat, keepAliveMs: config.chat.keepAliveMs });

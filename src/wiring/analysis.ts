@@ -5,7 +5,7 @@
  * process stopped.
  */
 import { buildAnalysisGraph } from '../../agents/analysis/graph.js';
-import { AnalysisRuns, type DrainReport } from '../../agents/runs.js';
+import { AnalysisRuns, type AnalysisRunsOptions, type DrainReport } from '../../agents/runs.js';
 import type pg from 'pg';
 import { SqliteSaver } from '@langchain/langgraph-checkpoint-sqlite';
 import { postgresDriver, sqliteDriver } from '../storage/sql-drivers.js';
@@ -59,6 +59,8 @@ export async function buildAnalysis(
     postgres?: pg.Pool;
     /** Told when a run whose process went away is resumed or ended `interrupted`. */
     onRecovered?: (runId: string, outcome: string) => void;
+    /** Told when a run's execution settles (the monitor's notifications). */
+    onSettled?: AnalysisRunsOptions['onSettled'];
   },
 ): Promise<Analysis> {
   const { checkpointer, tracing, llm } = kit;
@@ -97,6 +99,7 @@ export async function buildAnalysis(
       : {}),
     ...(leases ? { leases } : {}),
     ...(deps.onRecovered ? { onRecovered: deps.onRecovered } : {}),
+    ...(deps.onSettled ? { onSettled: deps.onSettled } : {}),
   });
   const resumes =
     deps.decisions &&

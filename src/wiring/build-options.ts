@@ -31,6 +31,8 @@ export interface BuildOptions {
   monitorLockDurationMs?: number;
   /** Replace how an incident's investigation starts (tests). */
   monitorInvestigator?: Investigator;
+  /** First retry delay of a failed notification delivery (tests shorten it); default 2 s, doubling. */
+  notifyBackoffMs?: number;
   /** The audit shipper's first backoff delay (tests make it long, to see a readiness probe cut it short). */
   auditRetryBaseMs?: number;
 }

@@ -29,11 +29,11 @@ describe('audit query input', () => {
 
   it('admins see every type; others see AI actions and only their own authorization decisions', () => {
     expect(visibleTypes(['aiops:admin'])).toEqual({
-      all: ['authorization', 'tool_call', 'llm_call', 'remediation', 'insight', 'incident', 'alert_intake'],
+      all: ['authorization', 'tool_call', 'llm_call', 'remediation', 'insight', 'incident', 'alert_intake', 'notification'],
       own: [],
     });
     expect(visibleTypes(['aiops:read', 'aiops:remediate'])).toEqual({
-      all: ['tool_call', 'llm_call', 'remediation', 'insight', 'incident', 'alert_intake'],
+      all: ['tool_call', 'llm_call', 'remediation', 'insight', 'incident', 'alert_intake', 'notification'],
       own: ['authorization'],
     });
   });
