@@ -251,14 +251,19 @@ export class SqlMonitorStore {
 
   constructor(private readonly db: SqlDriver) {}
 
-  /** Creates the tables on first use; a failure is retried on the next call. */
+  /**
+   * Creates the tables on first use; a failure is retried on the next call. Under a lock: two replicas
+   * creating the same table at once collide in PostgreSQL's catalog even with IF NOT EXISTS.
+   */
   ready(): Promise<void> {
-    this.initialised ??= (async () => {
-      for (const statement of SCHEMA) await this.db.query(statement, []);
-    })().catch((err: unknown) => {
-      this.initialised = undefined;
-      throw err;
-    });
+    this.initialised ??= this.db
+      .transaction('schema:monitor', async (tx) => {
+        for (const statement of SCHEMA) await tx.query(statement, []);
+      })
+      .catch((err: unknown) => {
+        this.initialised = undefined;
+        throw err;
+      });
     return this.initialised;
   }
 

@@ -78,8 +78,9 @@ export class NotificationSettingsStore {
   constructor(private readonly db: SqlDriver) {}
 
   private ready(): Promise<void> {
+    // Under a lock: replicas creating the table at once collide in PostgreSQL's catalog even with IF NOT EXISTS.
     this.initialised ??= this.db
-      .query(SCHEMA, [])
+      .transaction('schema:notify', (tx) => tx.query(SCHEMA, []))
       .then(() => undefined)
       .catch((err: unknown) => {
         this.initialised = undefined;

@@ -83,7 +83,9 @@ export function connectNotificationSources(
 
   return {
     onRunSettled: (view, auth) => {
-      if (auth.sub !== MONITOR_SUBJECT || view.status === 'awaiting_approval') return;
+      // Awaiting approval counts: the diagnosis is done (its proposal is announced as remediation.pending);
+      // settling again after the decision is the same event (same id), not delivered twice.
+      if (auth.sub !== MONITOR_SUBJECT) return;
       void sources.monitoring.store
         .incidentOfRun(auth.workspaceId, view.run_id)
         .then((incident) => {

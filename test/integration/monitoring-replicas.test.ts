@@ -5,6 +5,8 @@
  * alerts and its investigation appear by themselves, and either instance serves them.
  */
 import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, testApp, testEnv } from '../helpers/app.js';
@@ -21,6 +23,10 @@ let db: TestDatabase;
 const apps: FastifyInstance[] = [];
 let a: FastifyInstance;
 let b: FastifyInstance;
+/** A webhook receiver for ws-a's notifications. */
+const received: { type: string; body: Record<string, unknown> }[] = [];
+let receiver: Server;
+let receiverPort = 0;
 
 async function instance(name: string, prefix: string): Promise<FastifyInstance> {
   const app = await testApp(
@@ -34,6 +40,7 @@ async function instance(name: string, prefix: string): Promise<FastifyInstance> 
       MONITOR_WORKSPACES: WORKSPACES.join(','),
       MONITOR_FOR_EVALUATIONS: '2',
       ANALYZE_SYNC_WAIT_SECONDS: '0',
+      NOTIFY_ALLOWED_HOSTS: `127.0.0.1:${receiverPort}`,
     }),
     {
       now: () => prometheusWindow().endMs,
@@ -49,13 +56,37 @@ async function instance(name: string, prefix: string): Promise<FastifyInstance> 
 
 beforeAll(async () => {
   key = await rsaKey();
+  receiver = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      received.push({ type: String(req.headers['x-aiops-event']), body: JSON.parse(body) as Record<string, unknown> });
+      res.end();
+    });
+  });
+  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+  receiverPort = (receiver.address() as AddressInfo).port;
   db = await createTestDatabase('monitoring');
   const prefix = `test-monitoring-${randomUUID()}`;
   [a, b] = await Promise.all([instance('a', prefix), instance('b', prefix)]);
+  // ws-a's channel, set before the first evaluation can open anything (the scheduler's first tick is a second away).
+  const saved = await a.inject({
+    method: 'PUT',
+    url: '/workspaces/ws-a/notifications',
+    headers: {
+      ...bearer(await contractToken(key, { workspaceId: 'ws-a', permissions: ['aiops:admin'] })),
+      'content-type': 'application/json',
+    },
+    payload: JSON.stringify({
+      channels: [{ type: 'webhook', url: `http://127.0.0.1:${receiverPort}/aiops`, secret: 'a-secret-of-16-chars-or-more' }],
+    }),
+  });
+  expect(saved.statusCode, saved.body).toBe(200);
 }, 60_000);
 
 afterAll(async () => {
   await Promise.allSettled(apps.map((app) => app.close()));
+  await new Promise((r) => receiver?.close(r));
   await db?.drop();
 });
 
@@ -92,7 +123,8 @@ interface IncidentBody {
 describe('monitoring on two replicas', () => {
   it('an incident opens for the leaking workspace with no client request, with its investigation naming the root cause', async () => {
     const incident = await until('an open incident on shop/api in ws-a', async () => {
-      const { body } = await get(b, 'ws-a', '/incidents?status=open');
+      const { status, body } = await get(b, 'ws-a', '/incidents?status=open');
+      if (status !== 200) throw new Error(`GET /incidents: ${status} ${JSON.stringify(body)}`);
       return (body.incidents as IncidentBody[]).find((i) => i.resource.namespace === 'shop' && i.resource.workload === 'api');
     });
     const detail = await until('the investigation to finish', async () => {
@@ -111,6 +143,14 @@ describe('monitoring on two replicas', () => {
     // Exactly one investigation for the incident, whichever replica evaluated.
     const { body: list } = await get(a, 'ws-a', '/incidents?status=all');
     expect((list.incidents as IncidentBody[]).filter((i) => i.resource.workload === 'api')).toHaveLength(1);
+    // The channel heard of it once, and of the diagnosis once, from two replicas.
+    const about = (type: string) =>
+      received.filter((r) => r.type === type && (r.body.object as { incident_id: string }).incident_id === incident.id);
+    await until('investigation.completed delivered', async () => (about('investigation.completed').length > 0 ? true : undefined));
+    await sleep(1500);
+    expect(about('incident.opened')).toHaveLength(1);
+    expect(about('investigation.completed')).toHaveLength(1);
+    expect(about('investigation.completed')[0]!.body.title).toMatch(/Likely cause: .*memory leak in shop\/api/);
   }, 60_000);
 
   it('a workspace nobody scrapes gets AIOpsNoData', async () => {
