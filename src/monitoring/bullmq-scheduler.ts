@@ -99,7 +99,9 @@ export class BullMonitorScheduler implements MonitorScheduler {
     // The worker finishes the evaluations it holds; the queue (and its schedulers) stays for the other replicas.
     await this.worker?.close(options.force ?? false);
     await this.queue?.close();
-    await Promise.allSettled(this.connections.map((c) => c.quit()));
+    // quit() waits for Redis; one that is down must not hold a shutdown.
+    await Promise.race([Promise.allSettled(this.connections.map((c) => c.quit())), new Promise((r) => setTimeout(r, 2000).unref())]);
+    for (const c of this.connections) c.disconnect();
   }
 
   private connection(): Redis {

@@ -14,6 +14,7 @@ export interface RetryPolicy {
 }
 
 const QUEUE = 'aiops-notify';
+const CLOSE_GRACE_MS = 3000;
 
 export class BullDeliveryQueue implements DeliveryQueue {
   private readonly connections: Redis[] = [];
@@ -62,10 +63,15 @@ export class BullDeliveryQueue implements DeliveryQueue {
     this.worker.on('error', (err) => this.o.warn(`notification worker: ${err.message}`));
   }
 
+  /** Waits for the deliveries in flight up to CLOSE_GRACE_MS: a Redis that is down must not hold a shutdown. */
   async close(): Promise<void> {
-    await this.worker?.close();
-    await this.queue.close();
-    await Promise.allSettled(this.connections.map((c) => c.quit()));
+    let timer: NodeJS.Timeout | undefined;
+    const graceful = Promise.allSettled([this.worker?.close(), this.queue.close()]).then(() =>
+      Promise.allSettled(this.connections.map((c) => c.quit())),
+    );
+    await Promise.race([graceful, new Promise((resolve) => (timer = setTimeout(resolve, CLOSE_GRACE_MS)))]);
+    clearTimeout(timer);
+    for (const c of this.connections) c.disconnect();
   }
 }
 
