@@ -3,7 +3,7 @@
  * in deterministic mode (no LLM configured) for a workspace of 200 pods × 6 h on a real Prometheus.
  *
  * Set-up (not timed): scripts/generate-openmetrics.ts writes ws-bench (scaledWorkspace, 200 pods) and
- * ws-other (memory_leak, so the tenant label really has to filter), 6 h at 30 s ending now; promtool
+ * ws-other (memory_leak, so the tenant label really has to filter), 6 h at 30 s ending at the start (the analyses' pinned clock); promtool
  * backfills it into a temp tsdb and a private Prometheus (Debian's 2.42) serves it; it is always stopped.
  * The real app (buildApp, embedded audit, SQLite checkpoints) answers requests through app.inject.
  *
@@ -41,6 +41,12 @@ const PODS = 200;
 const TYPES = ['anomaly', 'performance', 'capacity', 'security'] as const;
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const promUrl = `http://127.0.0.1:${PORT}`;
+/**
+ * The data's end, and the clock of every analysis: runs analyse the same 6 h whenever they run. (Data
+ * ending at "now" with the analyses on the wall clock lost its last points to Prometheus's 5-minute
+ * lookback as the bench went on, so later runs analysed less than earlier ones.)
+ */
+const DATA_END_S = Math.floor(Date.now() / 30_000) * 30;
 
 function fail(message: string, code = 1): never {
   process.stderr.write(`bench:analyze: ${message}\n`);
@@ -94,7 +100,7 @@ async function startPrometheus(): Promise<void> {
     '--step',
     '30s',
     '--end',
-    'now',
+    String(DATA_END_S),
     '--out',
     om,
   ]);
@@ -150,8 +156,9 @@ async function main(): Promise<void> {
       LOG_LEVEL: 'silent',
       ANALYZE_SYNC_WAIT_SECONDS: '300',
       METRICS_CACHE_TTL_SECONDS: '1',
+      MONITOR_ENABLED: 'false',
     }),
-    { logger: false },
+    { logger: false, now: () => DATA_END_S * 1000 },
   );
   try {
     await app.ready();
