@@ -7,20 +7,15 @@
  * so an outage does not resolve every alert.
  */
 import { fingerprint, mergeAlerts } from '../analysis/alerts.js';
-import type { Severity } from '../analysis/types.js';
 import { workspaceFindings } from '../analysis/workspace-findings.js';
 import type { FindingsEngine } from '../analysis/workers/findings-engine.js';
 import type { MetricsSource, WorkspaceRef } from '../metrics/metrics-source.js';
 import type { Observation } from './alert-lifecycle.js';
-import type { AlertSource } from './monitor-store.js';
+import type { StoredAlert } from './monitor-store.js';
 
-export interface ObservedAlert extends Observation {
-  fingerprint: string;
-  source: AlertSource;
-  name: string;
-  severity: Severity;
-  summary: string;
-  labels: Record<string, string>;
+/** What an evaluation saw of one alert: its identity and description as stored, and the observation. */
+export interface ObservedAlert
+  extends Observation, Pick<StoredAlert, 'fingerprint' | 'source' | 'name' | 'severity' | 'summary' | 'labels'> {
   annotations?: Record<string, string>;
 }
 
