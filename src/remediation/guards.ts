@@ -1,5 +1,5 @@
 /**
- * Guardrails shared by every replica: a lock per target resource (one remediation at a time on
+ * Guardrails shared by every replica: a lock per target resource, renewed while its execution runs (one remediation at a time on
  * deployment/cart) and a per-workspace budget of executions per hour. Redis when configured; an
  * in-process fallback for the single-process embedded mode.
  *
@@ -23,6 +23,8 @@ export interface ExecutionBudget {
 
 // Deletes the key only while it still holds our token (a lock that expired and was re-taken is not ours).
 const RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
+// Extends the key only while it still holds our token.
+const RENEW = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end";
 
 const LOCK_CALL_TIMEOUT_MS = 1000;
 
@@ -45,7 +47,9 @@ export class RedisTargetLocks implements TargetLocks {
     // Every key we tried to take, including one whose SET failed in flight (it may have been applied):
     // RELEASE deletes only keys still holding our token, so releasing them all is safe.
     const tried: string[] = [];
+    const renewing: { timer?: NodeJS.Timeout } = {};
     const release = async () => {
+      clearInterval(renewing.timer);
       try {
         await Promise.all(tried.map((k) => this.redis.run((r) => r.eval(RELEASE, 1, this.prefix + k, token), LOCK_CALL_TIMEOUT_MS)));
       } catch (err) {
@@ -67,6 +71,18 @@ export class RedisTargetLocks implements TargetLocks {
         return { held: key };
       }
     }
+    // Held while the execution lasts, renewed every third of the TTL: if this process dies, the
+    // renewals stop and the targets free themselves within one TTL (not after the longest possible plan).
+    renewing.timer = setInterval(
+      () => {
+        for (const key of tried)
+          void this.redis
+            .run((r) => r.eval(RENEW, 1, this.prefix + key, token, String(ttlMs)), LOCK_CALL_TIMEOUT_MS)
+            .catch(() => undefined);
+      },
+      Math.max(50, Math.floor(ttlMs / 3)),
+    );
+    renewing.timer.unref();
     return { release };
   }
 }
@@ -80,7 +96,15 @@ export class MemoryTargetLocks implements TargetLocks {
     const busy = unique.find((k) => (this.held.get(k) ?? 0) > now);
     if (busy) return { held: busy };
     for (const k of unique) this.held.set(k, now + ttlMs);
-    return { release: async () => unique.forEach((k) => this.held.delete(k)) };
+    // Renewed while held, like the Redis locks (in one process a holder cannot die without the locks).
+    const renewal = setInterval(() => unique.forEach((k) => this.held.set(k, Date.now() + ttlMs)), Math.max(50, Math.floor(ttlMs / 3)));
+    renewal.unref();
+    return {
+      release: async () => {
+        clearInterval(renewal);
+        unique.forEach((k) => this.held.delete(k));
+      },
+    };
   }
 }
 

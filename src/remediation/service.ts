@@ -46,8 +46,13 @@ export interface RemediationPolicy extends ActionLimits {
   maxPending: number;
   /** Action types an admin may run without approval (`approval_required: false`). */
   autoApproveActions: readonly ActionType[];
-  /** How long a target stays locked at most (covers the control-plane calls of one execution). */
+  /**
+   * A target lock's lifetime without renewal: its holder renews it while it executes, so this is how
+   * long a target stays locked after its holder died.
+   */
   lockTtlMs: number;
+  /** A `running` remediation not updated for this long had its executor die (covers the slowest step). Default 2 × lockTtlMs. */
+  interruptedAfterMs?: number;
 }
 
 export interface RemediationServiceDeps {
@@ -430,7 +435,7 @@ export class RemediationService {
         return (await this.d.store.get(doc.workspace_id, doc.id)) ?? record;
       }
     }
-    if (doc.status === 'running' && Date.parse(doc.updated_at) + 2 * this.d.policy.lockTtlMs <= now) {
+    if (doc.status === 'running' && Date.parse(doc.updated_at) + (this.d.policy.interruptedAfterMs ?? 2 * this.d.policy.lockTtlMs) <= now) {
       try {
         const message =
           'the execution was interrupted (the service stopped during it): check the control plane for which steps were applied';

@@ -69,8 +69,10 @@ export function buildRemediation(
       maxReplicasOverride: r.maxReplicasOverride,
       maxPending: r.maxPending,
       autoApproveActions: r.autoApproveActions,
+      // Renewed while the plan executes: a replica that dies frees its targets within this long.
+      lockTtlMs: 15_000,
       // Long enough for every call of a 10-step plan to time out once, plus a retry.
-      lockTtlMs: Math.max(60_000, config.hexabase.timeoutMs * 25),
+      interruptedAfterMs: Math.max(120_000, config.hexabase.timeoutMs * 50),
     },
     now: deps.now ?? Date.now,
     decisions,

@@ -99,12 +99,16 @@ export interface ExecutionCount {
 /**
  * What a client does with a 503 "retry later" on an approval: retries it once the outage is over —
  * a pending remediation is approved again (bob), one whose approval was recorded but cut short before
- * its execution is continued by its approver. Returns how many were retried.
+ * its execution is continued by its approver. Returns how many were retried. A replica killed while it
+ * held the target's lock leaves 409 `target_locked` until the lock expires by itself (its holder no longer renews
+ * it: 15 s): a client retrying that waits for it.
  */
+const LOCK_TTL_WAIT_MS = 45_000;
 export async function retryApprovals(env: ChaosEnvironment, load: Load, timeoutMs = 15_000): Promise<number> {
   let retried = 0;
   for (const attempt of load.remediations.filter((a) => !a.approvals.includes(200))) {
     const until = Date.now() + timeoutMs;
+    let lockedSeen = false;
     for (;;) {
       const doc = await readJson(env, `/remediations/${attempt.id}`);
       const by = (doc.decision as { by?: string } | null)?.by;
@@ -118,14 +122,17 @@ export async function retryApprovals(env: ChaosEnvironment, load: Load, timeoutM
         body: '{}',
         signal: AbortSignal.timeout(10_000),
       }).catch(() => undefined);
-      await res?.arrayBuffer();
+      const reason = res ? ((await res.json().catch(() => ({}))) as { reason?: string }).reason : undefined;
+      if (reason === 'target_locked') lockedSeen = true;
       if (res?.status === 200) {
         retried++;
         attempt.approvals.push(200);
         break;
       }
-      if (Date.now() > until)
-        throw new Error(`retrying the approval of ${attempt.id} (${doc.status}) kept failing: ${res?.status ?? 'no answer'}`);
+      if (Date.now() > until + (lockedSeen ? LOCK_TTL_WAIT_MS - timeoutMs : 0))
+        throw new Error(
+          `retrying the approval of ${attempt.id} (${doc.status}) kept failing: ${res?.status ?? 'no answer'} ${reason ?? ''}`,
+        );
       await sleep(200);
     }
   }
