@@ -9,7 +9,7 @@
  * Every replica reconciles the schedulers with the discovered workspaces every few minutes (adding
  * missing ones, removing those gone); scheduler ids are the workspace ids, so replicas agree.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { Queue, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { OverlapLock, MonitorLoop } from './monitor-loop.js';
@@ -19,6 +19,14 @@ import type { MonitorScheduler, WorkspaceDiscovery } from './scheduler.js';
 const QUEUE = 'aiops-monitor';
 const JOB = 'evaluate';
 const schedulerId = (workspaceId: string) => `ws:${workspaceId}`;
+
+/**
+ * Where in the interval a workspace's ticks fall: spread evenly by a hash of its id. Without it every
+ * scheduler fires on the same whole interval, and a thousand evaluations queue behind each other.
+ */
+export function tickOffsetMs(workspaceId: string, intervalMs: number): number {
+  return createHash('sha256').update(workspaceId).digest().readUInt32BE(0) % intervalMs;
+}
 
 interface TickData {
   workspaceId: string;
@@ -112,7 +120,7 @@ export class BullMonitorScheduler implements MonitorScheduler {
   }
 
   private async process(job: Job<TickData>): Promise<void> {
-    // When the tick was due: a scheduler's job id ends with its slot (`repeat:<scheduler>:<millis>`).
+    // When the tick was due: a scheduler's job id ends with its slot (`repeat:<scheduler>:<millis>`, the offset included).
     const slot = /:(\d+)$/.exec(job.id ?? '')?.[1];
     const dueAtMs = slot ? Number(slot) : job.timestamp + (job.opts.delay ?? 0);
     await this.loop.tick(job.data.workspaceId, dueAtMs);
@@ -127,10 +135,11 @@ export class BullMonitorScheduler implements MonitorScheduler {
       const current = new Map(existing.map((s) => [s.key, s]));
       for (const workspaceId of wanted) {
         const have = current.get(schedulerId(workspaceId));
-        if (have && Number(have.every) === this.o.intervalMs) continue;
+        const offset = tickOffsetMs(workspaceId, this.o.intervalMs);
+        if (have && Number(have.every) === this.o.intervalMs && Number(have.offset ?? 0) === offset) continue;
         await queue.upsertJobScheduler(
           schedulerId(workspaceId),
-          { every: this.o.intervalMs },
+          { every: this.o.intervalMs, offset },
           { name: JOB, data: { workspaceId }, opts: { removeOnComplete: { count: 100 }, removeOnFail: { count: 1000 } } },
         );
       }

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BullMonitorScheduler } from '../../src/monitoring/bullmq-scheduler.js';
+import { BullMonitorScheduler, tickOffsetMs } from '../../src/monitoring/bullmq-scheduler.js';
 import type { EvaluationResult } from '../../src/monitoring/evaluate-workspace.js';
 import { MonitorLoop } from '../../src/monitoring/monitor-loop.js';
 import { MonitorMetrics } from '../../src/monitoring/monitor-metrics.js';
@@ -21,6 +21,8 @@ interface Tick {
   replica: string;
   workspaceId: string;
   dueAtMs: number;
+  /** When the tick was delivered. */
+  atMs: number;
 }
 
 const running: BullMonitorScheduler[] = [];
@@ -62,7 +64,7 @@ function replica(
       );
       const tick = loop.tick.bind(loop);
       loop.tick = (workspaceId, dueAtMs) => {
-        ticks.push({ replica: name, workspaceId, dueAtMs });
+        ticks.push({ replica: name, workspaceId, dueAtMs, atMs: Date.now() });
         return tick(workspaceId, dueAtMs);
       };
       return loop;
@@ -108,6 +110,13 @@ describe('BullMQ monitor scheduler (real Redis)', () => {
       for (let i = 1; i < due.length; i++) expect(due[i]! - due[i - 1]!, ws).toBe(INTERVAL_MS);
     }
     expect(new Set(ticks.map((t) => t.replica))).toEqual(new Set(['a', 'b']));
+    // Spread over the interval by workspace (not all on the whole second), and delivered when due.
+    expect(new Set(workspaces.map((ws) => tickOffsetMs(ws, INTERVAL_MS))).size).toBeGreaterThan(3);
+    for (const t of ticks) {
+      expect(t.dueAtMs % INTERVAL_MS).toBe(tickOffsetMs(t.workspaceId, INTERVAL_MS));
+      expect(t.atMs - t.dueAtMs, JSON.stringify(t)).toBeGreaterThan(-50);
+      expect(t.atMs - t.dueAtMs, JSON.stringify(t)).toBeLessThan(800);
+    }
   }, 20_000);
 
   it('a replica that dies mid-evaluation does not lose the tick: the other one takes it over', async () => {
