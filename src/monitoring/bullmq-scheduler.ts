@@ -96,7 +96,13 @@ export class BullMonitorScheduler implements MonitorScheduler {
       removeOnComplete: { count: 100 },
       removeOnFail: { count: 1000 },
     });
-    this.worker.on('error', (err) => this.o.warn(`monitor worker: ${err.message}`));
+    // While Redis is down BullMQ reports every reconnection attempt: one line per 30 s is enough.
+    let lastWarned = 0;
+    this.worker.on('error', (err) => {
+      if (Date.now() - lastWarned < 30_000) return;
+      lastWarned = Date.now();
+      this.o.warn(`monitor worker: ${err.message}`);
+    });
     await this.reconcile();
     this.refreshTimer = setInterval(() => void this.reconcile(), this.o.refreshMs);
     this.refreshTimer.unref();

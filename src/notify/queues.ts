@@ -60,7 +60,13 @@ export class BullDeliveryQueue implements DeliveryQueue {
       },
       { connection: this.connection(), prefix: this.o.prefix, concurrency: this.o.concurrency },
     );
-    this.worker.on('error', (err) => this.o.warn(`notification worker: ${err.message}`));
+    // While Redis is down BullMQ reports every reconnection attempt: one line per 30 s is enough.
+    let lastWarned = 0;
+    this.worker.on('error', (err) => {
+      if (Date.now() - lastWarned < 30_000) return;
+      lastWarned = Date.now();
+      this.o.warn(`notification worker: ${err.message}`);
+    });
   }
 
   /** Waits for the deliveries in flight up to CLOSE_GRACE_MS: a Redis that is down must not hold a shutdown. */

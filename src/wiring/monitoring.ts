@@ -161,7 +161,7 @@ export function buildMonitoring(
   if (m.enabled && config.redisUrl) {
     const url = config.redisUrl;
     scheduler = new BullMonitorScheduler((lock) => new MonitorLoop(evaluator, metrics, lock, loopOptions), discover, metrics, {
-      connect: () => new Redis(url, { maxRetriesPerRequest: null }),
+      connect: () => new Redis(url, { maxRetriesPerRequest: null, retryStrategy: (attempt) => Math.min(attempt * 100, 500) }),
       prefix: deps.options.monitorQueuePrefix ?? m.queuePrefix,
       intervalMs,
       concurrency: m.concurrency,

@@ -45,7 +45,7 @@ export function buildNotify(
   const url = config.redisUrl;
   const queue = url
     ? new BullDeliveryQueue({
-        connect: () => new Redis(url, { maxRetriesPerRequest: null }),
+        connect: () => new Redis(url, { maxRetriesPerRequest: null, retryStrategy: (attempt) => Math.min(attempt * 100, 500) }),
         prefix: deps.options.monitorQueuePrefix ?? config.monitor.queuePrefix,
         retry,
         concurrency: 16,
