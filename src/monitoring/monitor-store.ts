@@ -235,13 +235,15 @@ function txOf(db: Pick<SqlDriver, 'query'>): MonitorTx {
       await db.query(`INSERT INTO aiops_incidents (${INCIDENT_COLUMNS}) VALUES (${placeholders(12)})`, incidentRow(incident));
     },
     async updateIncident(incident) {
-      const [id, workspaceId, ...rest] = incidentRow(incident);
-      await db.query(
-        `UPDATE aiops_incidents SET status = ?, severity = ?, title = ?, resource_key = ?, resource = ?, opened_at_ms = ?, resolved_at_ms = ?,
-           run_id = ?, investigation_claimed_at_ms = ?, investigation_error = ?
-         WHERE id = ? AND workspace_id = ?`,
-        [...rest, id, workspaceId],
-      );
+      // Only what a reconciliation changes: the investigation's columns are claimed and recorded outside
+      // the workspace lock, and writing them back from this transaction's earlier read would erase them.
+      await db.query('UPDATE aiops_incidents SET status = ?, severity = ?, resolved_at_ms = ? WHERE id = ? AND workspace_id = ?', [
+        incident.status,
+        incident.severity,
+        incident.resolvedAtMs,
+        incident.id,
+        incident.workspaceId,
+      ]);
     },
   };
 }
