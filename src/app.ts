@@ -17,6 +17,7 @@ import { buildChat, chatRemediationProposer } from './wiring/chat.js';
 import { buildClients } from './wiring/clients.js';
 import { createHttpServer } from './wiring/http-server.js';
 import { buildLimits } from './wiring/limits.js';
+import { buildMcp } from './wiring/mcp.js';
 import { alertmanagerIntake, buildMonitoring } from './wiring/monitoring.js';
 import { connectNotificationSources } from './wiring/notification-sources.js';
 import { buildNotify } from './wiring/notify.js';
@@ -106,9 +107,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     });
     // Shutdown: no new ticks, the evaluations in flight finish (another replica takes the next ticks), before the runs drain.
     app.addHook('preClose', () => monitoring.stop());
+    const proposer = options.chatRemediationProposer ?? chatRemediationProposer(remediation.service);
     const chat = buildChat(config, kit, {
       ...(postgres ? { postgres } : {}),
-      proposer: options.chatRemediationProposer ?? chatRemediationProposer(remediation.service),
+      proposer,
       onError: (threadId, err) => app.log.error({ threadId, err }, 'chat turn failed'),
       turns: limits.chatTurns,
     });
@@ -133,6 +135,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       findings: analysis.findings,
       remediations: remediation.service,
       chat: chat.service,
+      mcp: buildMcp(kit, { proposer, monitorStore: monitoring.store, version, registry: app.metrics.registry }),
       now,
     });
   } catch (err) {

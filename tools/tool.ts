@@ -25,6 +25,8 @@ export interface ToolContext {
   runId?: string;
   requestId?: string;
   traceId?: string;
+  /** Where the call came from, recorded in its audit event (`mcp`: an MCP client called the tool directly). */
+  channel?: 'analysis' | 'chat' | 'mcp';
   /** Set only when a human with aiops:remediate approved this run's proposal (mutating tools need it). */
   approval?: { approvedBy: string; approvalId: string };
   /** Aborts the call's work (metrics fetches, analyses): the run's or turn's time budget ran out, or its client left. */

@@ -118,6 +118,7 @@ export function createToolBox(tools: readonly ToolDefinition<never, unknown>[], 
       trace_id: ctx.traceId ?? '',
       details: {
         tool: tool.slice(0, 256),
+        ...(ctx.channel ? { channel: ctx.channel } : {}),
         required_scope: scope,
         arguments: auditArguments(args),
         status,

@@ -55,6 +55,7 @@ export function toolContext(config: LangGraphRunnableConfig): ToolContext {
   return {
     auth: ctx.auth,
     runId: config.configurable?.thread_id as string | undefined,
+    channel: 'analysis',
     ...(ctx.requestId ? { requestId: ctx.requestId } : {}),
     ...(ctx.traceId ? { traceId: ctx.traceId } : {}),
     ...(ctx.approval ? { approval: ctx.approval } : {}),

@@ -54,6 +54,7 @@ export function chatToolContext(config: LangGraphRunnableConfig): ToolContext {
   return {
     auth: ctx.auth,
     runId: threadIdOf(config),
+    channel: 'chat',
     ...(ctx.requestId ? { requestId: ctx.requestId } : {}),
     ...(ctx.traceId ? { traceId: ctx.traceId } : {}),
     // The turn's signal (its time budget, or the client gone): tools stop their work with it.

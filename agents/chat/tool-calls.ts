@@ -10,11 +10,10 @@
  * the model reads) is redacted first (src/audit/redact.ts): a secret in a tool's answer is not stored.
  */
 import type { LangGraphRunnableConfig } from '@langchain/langgraph';
-import type { ProposedAction } from '../../src/analysis/types.js';
 import type { Focus } from './evidence.js';
 import type { EvidenceRef, ToolResultStatus } from '../../src/chat/events.js';
 import { clip, toolResultContent } from './context.js';
-import { refusalOf, type Remediation, type RemediationActionInput } from '../../src/chat/remediation-port.js';
+import { refusalOf, toRequestAction, type Remediation } from '../../src/chat/remediation-port.js';
 import { redact, redactString } from '../../src/audit/redact.js';
 import { proposeRemediation, type RemediationProposal, type ToolResult } from '../../tools/index.js';
 import { chatToolContext, threadIdOf, turnContext, type ChatDeps } from './deps.js';
@@ -48,17 +47,6 @@ function statusOf(result: ToolResult): ToolResultStatus {
   if (result.status === 'ok' || result.status === 'no_data') return 'ok';
   if (result.status === 'approval_required') return 'approval_required';
   return isDenied(result) ? 'denied' : 'error';
-}
-
-function toRequestAction(a: ProposedAction): RemediationActionInput {
-  return {
-    action_type: a.action_type,
-    target_resource: a.target_resource,
-    ...(a.namespace ? { namespace: a.namespace } : {}),
-    parameters: a.parameters ?? {},
-    reason: a.reason.slice(0, 2000),
-    risk: a.risk,
-  };
 }
 
 async function propose(

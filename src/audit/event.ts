@@ -58,6 +58,8 @@ export const AuthorizationDetailsSchema = z.object({
 
 export const ToolCallDetailsSchema = z.object({
   tool: short,
+  /** Who called it: the analysis graph, a chat turn, or an MCP client directly. */
+  channel: z.enum(['analysis', 'chat', 'mcp']).optional(),
   required_scope: PermissionSchema,
   /** Redacted before it is written anywhere. */
   arguments: z.record(z.string(), z.unknown()).default({}),

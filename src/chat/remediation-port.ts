@@ -9,12 +9,14 @@ import type { AuthContext } from '../auth/auth-context.js';
 /** The service's own types; RemediationActionInput is one action as its API takes it (the REST body's `actions[]`). */
 export type { Remediation, RemediationActionInput, RemediationStatus } from '../remediation/types.js';
 import type { Remediation, RemediationActionInput } from '../remediation/types.js';
+import type { ProposedAction } from '../analysis/types.js';
 
 export interface ChatProposal {
   actions: RemediationActionInput[];
   reason?: string;
   issue_id?: string;
-  source: { kind: 'chat'; thread_id: string };
+  /** Where it was proposed: a chat thread, or an MCP client's call (its request id). */
+  source: { kind: 'chat'; thread_id: string } | { kind: 'mcp'; request_id?: string };
 }
 
 /** The in-process remediation service as chat uses it (RemediationProposer of contracts.md). */
@@ -30,4 +32,16 @@ export function refusalOf(err: unknown): { denied: boolean; reason?: string; mes
   const reason = typeof e?.reason === 'string' ? e.reason : undefined;
   const message = typeof e?.message === 'string' ? e.message.split('\n')[0]!.slice(0, 500) : 'the remediation service failed';
   return { denied: e?.kind === 'denied', ...(reason ? { reason } : {}), message };
+}
+
+/** One action of propose_remediation's validated proposal, as the remediation service takes it. */
+export function toRequestAction(a: ProposedAction): RemediationActionInput {
+  return {
+    action_type: a.action_type,
+    target_resource: a.target_resource,
+    ...(a.namespace ? { namespace: a.namespace } : {}),
+    parameters: a.parameters ?? {},
+    reason: a.reason.slice(0, 2000),
+    risk: a.risk,
+  };
 }

@@ -9,7 +9,17 @@ import type { AuthContext } from '../auth/auth-context.js';
 import type { Permission } from '../auth/permissions.js';
 import type { RouteClass } from '../limits/plan-limits.js';
 
-export type RouteAuth = { readonly public: true } | { readonly scope: Permission; readonly routeClass?: RouteClass };
+export type RouteAuth =
+  | { readonly public: true }
+  | {
+      readonly scope: Permission;
+      readonly routeClass?: RouteClass;
+      /**
+       * Where the route names its workspace when not in the path (`/workspaces/:workspace_id/…`):
+       * `query` reads `?workspace_id=`, which the guard then confines exactly like a path parameter.
+       */
+      readonly workspaceIn?: 'query';
+    };
 
 export const PUBLIC: RouteAuth = Object.freeze({ public: true });
 
@@ -21,8 +31,8 @@ const CLASS_OF_SCOPE: Record<Permission, RouteClass> = {
   'aiops:admin': 'remediate',
 };
 
-export const requireScope = (scope: Permission, routeClass: RouteClass = CLASS_OF_SCOPE[scope]): RouteAuth =>
-  Object.freeze({ scope, routeClass });
+export const requireScope = (scope: Permission, routeClass: RouteClass = CLASS_OF_SCOPE[scope], workspaceIn?: 'query'): RouteAuth =>
+  Object.freeze({ scope, routeClass, ...(workspaceIn ? { workspaceIn } : {}) });
 
 /** The route class of a guarded route's rule (a rule written by hand without one gets its scope's). */
 export const routeClassOf = (rule: { scope: Permission; routeClass?: RouteClass }): RouteClass =>

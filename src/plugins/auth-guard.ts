@@ -12,7 +12,7 @@ import { AuthError } from '../auth/auth-error.js';
 import { extractBearerToken } from '../auth/bearer.js';
 import { hasPermission, type Permission } from '../auth/permissions.js';
 import type { TokenVerifier } from '../auth/token-verifier.js';
-import { forbidden } from '../http/http-errors.js';
+import { badRequest, forbidden } from '../http/http-errors.js';
 import { PUBLIC, type RouteAuth } from '../http/route-auth.js';
 
 /** The docs UI's routes are registered by a third-party plugin and cannot carry our config. */
@@ -90,7 +90,10 @@ export default fp<AuthGuardOptions>(
         throw err;
       }
       const auth = await app.verifyToken(token);
-      const pathWorkspaceId = (request.params as Record<string, string | undefined>).workspace_id;
+      const pathWorkspaceId =
+        rule.workspaceIn === 'query'
+          ? queryWorkspaceId(request.query)
+          : (request.params as Record<string, string | undefined>).workspace_id;
       const decision = decide(auth, rule.scope, pathWorkspaceId, crossReaders);
       const event: AuthorizationDecision = {
         ...decision,
@@ -120,6 +123,16 @@ export default fp<AuthGuardOptions>(
 type Decision =
   | { allowed: true; reason: 'allowed' | 'cross_workspace_read'; message?: undefined }
   | { allowed: false; reason: 'workspace_mismatch' | 'missing_scope'; message: string };
+
+/**
+ * `?workspace_id=` of a route that names its workspace there. Missing, it is the token's own (checked
+ * again by the route's schema); given twice, the request is refused rather than one value picked.
+ */
+function queryWorkspaceId(query: unknown): string | undefined {
+  const value = (query as Record<string, unknown> | undefined)?.workspace_id;
+  if (value === undefined || typeof value === 'string') return value;
+  throw badRequest('workspace_id must be given once', { reason: 'invalid_workspace_id' });
+}
 
 /** The pure authorization rule, separate from HTTP so it can be tested exhaustively. */
 export function decide(

@@ -64,9 +64,11 @@ export const RemediationRequestSchema = z.strictObject({
 export type RemediationRequest = z.input<typeof RemediationRequestSchema>;
 
 export const RemediationSourceSchema = z.object({
-  kind: z.enum(['api', 'analysis', 'chat']),
+  kind: z.enum(['api', 'analysis', 'chat', 'mcp']),
   run_id: z.string().optional(),
   thread_id: z.string().optional(),
+  /** An MCP call's request (its audit rows carry the same request id). */
+  request_id: z.string().optional(),
 });
 export type RemediationSource = z.infer<typeof RemediationSourceSchema>;
 

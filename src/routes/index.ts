@@ -17,9 +17,11 @@ import analyzeRoutes from './analyze.js';
 import auditRoute from './audit.js';
 import authValidateRoute from './auth-validate.js';
 import chatRoutes from './chat.js';
+import controlPlaneChat from './control-plane-chat.js';
 import healthRoutes from './health.js';
 import insightRoutes from './insights.js';
 import metricsRoutes from './metrics-query.js';
+import mcpRoutes, { type McpRouteOptions } from './mcp.js';
 import monitoringRoutes from './monitoring.js';
 import notificationRoutes, { type NotificationRouteOptions } from './notifications.js';
 import alertmanagerWebhook, { type AlertmanagerWebhookOptions } from './alertmanager-webhook.js';
@@ -42,6 +44,8 @@ export interface RouteDeps {
   findings: FindingsEngine;
   remediations: RemediationService;
   chat: ChatService;
+  /** The MCP endpoint's servers, one per verified caller. */
+  mcp: McpRouteOptions;
   /** The analysis clock (tests pin it). */
   now: () => number;
 }
@@ -66,4 +70,6 @@ export async function registerRoutes(app: FastifyInstance, config: Config, deps:
   await app.register(uiRoutes); // the web console's static files (public; its API calls carry the token)
   await app.register(remediationRoutes, { remediations: deps.remediations });
   await app.register(chatRoutes, { chat: deps.chat, keepAliveMs: config.chat.keepAliveMs });
+  await app.register(controlPlaneChat, { chat: deps.chat });
+  await app.register(mcpRoutes, deps.mcp);
 }
