@@ -24,6 +24,7 @@ import { buildNotify } from './wiring/notify.js';
 import { registerPlugins } from './wiring/plugins.js';
 import { readinessMonitor } from './wiring/readiness.js';
 import { buildRemediation } from './wiring/remediation.js';
+import { serviceMetrics } from './wiring/service-metrics.js';
 
 export type { BuildOptions };
 
@@ -44,7 +45,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const app = await createHttpServer(config, options.logger);
   const warn = (msg: string) => app.log.warn(msg);
   try {
-    const clients = await buildClients(app, config, { ...options, version });
+    const observed = serviceMetrics(app.metrics.registry);
+    const clients = await buildClients(app, config, { ...options, version, onLlmAttempt: observed.llmAttempt });
     const { redis, postgres, controlPlane, audit } = clients;
     const settled: { listener?: AnalysisRunsOptions['onSettled'] } = {};
     const remediation = buildRemediation(config, {
@@ -56,6 +58,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       warn,
     });
     app.addHook('onClose', () => remediation.close());
+    observed.watchRemediations(remediation.decisions);
     const limits = buildLimits(config, {
       redis,
       registry: app.metrics.registry,
@@ -80,7 +83,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       ...(postgres ? { postgres } : {}),
       onRecovered: (runId, outcome) => app.log.warn({ runId, outcome }, 'analysis run recovered after its process stopped'),
       // Bound below, once notifications exist (runs are built first: the monitor starts them).
-      onSettled: (view, auth) => settled.listener?.(view, auth),
+      onSettled: (view, auth) => {
+        observed.runSettled(view);
+        settled.listener?.(view, auth);
+      },
     });
     app.addHook('onClose', () => analysis.close());
     app.decorate('drainRuns', () => analysis.drain());
@@ -112,6 +118,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       ...(postgres ? { postgres } : {}),
       proposer,
       onError: (threadId, err) => app.log.error({ threadId, err }, 'chat turn failed'),
+      onTurnEnd: observed.chatTurn,
       turns: limits.chatTurns,
     });
     await registerPlugins(app, config, {

@@ -42,6 +42,8 @@ export interface ChatServiceOptions {
   /** How long a turn may hold its thread before another may take it over (a crashed replica's lease runs out). */
   leaseMs?: number;
   onError?: (threadId: string, err: unknown) => void;
+  /** Told how each turn ended and how long it took (the service's metrics); must not throw. */
+  onTurnEnd?: (outcome: 'completed' | 'failed' | 'timeout' | 'cancelled', durationMs: number) => void;
   /** Takes a concurrency slot for a turn, or throws (the workspace is at its limit); released when the turn ends. */
   admit?: (auth: AuthContext) => Promise<{ release(): void }>;
 }
@@ -173,10 +175,14 @@ export class ChatService {
     };
     void (async () => {
       let completed = false;
+      let outcome: 'completed' | 'failed' | 'timeout' | 'cancelled' = 'failed';
+      const startedAt = Date.now();
       try {
         await this.graph.invoke(graphInput, config);
         completed = true;
+        outcome = 'completed';
       } catch (err) {
+        outcome = run.signal?.aborted ? 'cancelled' : budget?.expired() ? 'timeout' : 'failed';
         if (budget?.expired() && !run.signal?.aborted) {
           queue.push({
             event: 'error',
@@ -190,6 +196,7 @@ export class ChatService {
           this.options.onError?.(id, err);
         }
       } finally {
+        this.options.onTurnEnd?.(outcome, Date.now() - startedAt);
         budget?.clear();
         await this.store
           .release(id, holder, { updatedAt: this.options.now(), turnCompleted: completed })

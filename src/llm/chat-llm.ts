@@ -28,6 +28,20 @@ export interface ChatLlmOptions {
   agentName?: string;
   /** Injectable clock (ms) for tests. */
   now?: () => number;
+  /** Told of every provider attempt once it ended (the service's metrics); must not throw. */
+  onAttempt?: (attempt: LlmAttempt) => void;
+}
+
+/** One provider attempt as the metrics see it: no prompt, no workspace. */
+export interface LlmAttempt {
+  provider: 'ollama' | 'openai';
+  model: string;
+  status: 'ok' | 'error' | 'timeout';
+  fallbackUsed: boolean;
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+  latencyMs: number;
 }
 
 /** LlmResult with the usage marked estimated or not. */
@@ -76,21 +90,25 @@ export function createChatLlmFrom(chain: readonly ChatProvider[], options: Omit<
         const latencyMs = now() - started;
         const usage = usageOf(message, messages);
         const costUsd = callCostUsd(provider.kind, provider.model, usage.inputTokens, usage.outputTokens);
-        await recordLlmCall(options.audit, agent, call, {
+        const ended = {
           ...attempt,
-          status: 'ok',
+          status: 'ok' as const,
           inputTokens: usage.inputTokens,
           outputTokens: usage.outputTokens,
           latencyMs,
           costUsd,
-        }).catch((auditErr: unknown) => {
+        };
+        options.onAttempt?.(ended);
+        await recordLlmCall(options.audit, agent, call, ended).catch((auditErr: unknown) => {
           throw new AuditFailure(auditErr);
         });
         return { message, provider: provider.kind, model: provider.model, fallbackUsed, usage, latencyMs };
       } catch (err) {
         if (err instanceof AuditFailure) throw err.cause;
-        const status = err instanceof LlmTimeoutError ? 'timeout' : 'error';
-        await recordLlmCall(options.audit, agent, call, { ...attempt, status, latencyMs: now() - started });
+        const status: LlmAttempt['status'] = err instanceof LlmTimeoutError ? 'timeout' : 'error';
+        const ended = { ...attempt, status, latencyMs: now() - started };
+        options.onAttempt?.(ended);
+        await recordLlmCall(options.audit, agent, call, ended);
         failures.push({ provider: `${provider.kind}:${provider.model}`, status, message: describeError(err) });
         if (outer?.aborted) throw err; // the caller gave up: no fallback
       }

@@ -4,12 +4,13 @@
  * turns graph nodes, tools and model calls into spans carrying the session (thread id), the user
  * (token sub) and metadata such as the prompt name and hash. Nothing starts at import time: the
  * composition root calls `createTracing` and `shutdown` (which flushes) on close.
+ *
+ * The OpenTelemetry SDK and Langfuse's packages are loaded only when tracing is configured (dynamic
+ * imports): they are most of the files a start would otherwise read, for a feature most deployments
+ * leave off.
  */
 import type { BaseCallbackHandler } from '@langchain/core/callbacks/base';
 import { awaitAllCallbacks } from '@langchain/core/callbacks/promises';
-import { CallbackHandler } from '@langfuse/langchain';
-import { LangfuseSpanProcessor } from '@langfuse/otel';
-import { NodeSDK } from '@opentelemetry/sdk-node';
 
 export interface TraceContext {
   /** The conversation / graph thread id. */
@@ -42,9 +43,14 @@ export interface TracingOptions {
 }
 
 /** Starts tracing when all three of public key, secret key and host are set; undefined otherwise. */
-export function createTracing(options: TracingOptions): LlmTracing | undefined {
+export async function createTracing(options: TracingOptions): Promise<LlmTracing | undefined> {
   const { publicKey, secretKey, host } = options;
   if (!publicKey || !secretKey || !host) return undefined;
+  const [{ CallbackHandler }, { LangfuseSpanProcessor }, { NodeSDK }] = await Promise.all([
+    import('@langfuse/langchain'),
+    import('@langfuse/otel'),
+    import('@opentelemetry/sdk-node'),
+  ]);
   const processor = new LangfuseSpanProcessor({
     publicKey,
     secretKey,

@@ -49,6 +49,8 @@ export function buildChat(
     proposer?: RemediationProposer;
     now?: () => number;
     onError?: (threadId: string, err: unknown) => void;
+    /** Told how each turn ended (the service's metrics). */
+    onTurnEnd?: (outcome: string, durationMs: number) => void;
     /** Concurrent turns per workspace (src/wiring/limits.ts). */
     turns?: Limits['chatTurns'];
   },
@@ -86,6 +88,7 @@ export function buildChat(
         }
       : {}),
     ...(deps.onError ? { onError: deps.onError } : {}),
+    ...(deps.onTurnEnd ? { onTurnEnd: deps.onTurnEnd } : {}),
     ...(deps.turns ? { admit: (auth: AuthContext) => deps.turns!.admit(auth) } : {}),
   });
   return { service };

@@ -20,6 +20,7 @@ import type { MetricsSource } from '../metrics/metrics-source.js';
 import { openAudit } from './audit.js';
 import type { BuildOptions } from './build-options.js';
 import { buildChatLlm, buildTracing } from './llm.js';
+import type { LlmAttempt } from '../llm/chat-llm.js';
 import { buildMetricsSource } from './metrics-source.js';
 
 export interface Clients {
@@ -45,7 +46,10 @@ export interface Clients {
 export async function buildClients(
   app: FastifyInstance,
   config: Config,
-  options: Pick<BuildOptions, 'getKey' | 'metricsSource' | 'auditRetryBaseMs'> & { version: string },
+  options: Pick<BuildOptions, 'getKey' | 'metricsSource' | 'auditRetryBaseMs'> & {
+    version: string;
+    onLlmAttempt?: (a: LlmAttempt) => void;
+  },
 ): Promise<Clients> {
   const getKey =
     options.getKey ?? (await createKeyResolver(config.jwt.key, { algorithms: config.jwt.algorithms, jwksCacheMs: config.jwt.jwksCacheMs }));
@@ -78,9 +82,13 @@ export async function buildClients(
         ...(config.hexabase.apiToken ? { internalToken: config.hexabase.apiToken } : {}),
       })
     : undefined;
-  const tracing = buildTracing(config, options.version);
+  const tracing = await buildTracing(config, options.version);
   if (tracing) app.addHook('onClose', () => tracing.shutdown());
-  const llm = buildChatLlm(config, { audit, ...(tracing ? { tracing } : {}) });
+  const llm = buildChatLlm(config, {
+    audit,
+    ...(tracing ? { tracing } : {}),
+    ...(options.onLlmAttempt ? { onAttempt: options.onLlmAttempt } : {}),
+  });
   return {
     verifier,
     audit,

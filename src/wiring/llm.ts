@@ -5,11 +5,14 @@
  */
 import type { AuditLog } from '../audit/event.js';
 import type { Config } from '../config.js';
-import { createChatLlm } from '../llm/chat-llm.js';
+import { createChatLlm, type LlmAttempt } from '../llm/chat-llm.js';
 import { createTracing, type LlmTracing } from '../llm/tracing.js';
 import type { ChatLlm } from '../llm/types.js';
 
-export function buildChatLlm(config: Config, deps: { audit: AuditLog; tracing?: LlmTracing }): ChatLlm | undefined {
+export function buildChatLlm(
+  config: Config,
+  deps: { audit: AuditLog; tracing?: LlmTracing; onAttempt?: (attempt: LlmAttempt) => void },
+): ChatLlm | undefined {
   const { llm } = config;
   return createChatLlm({
     ollama: llm.ollamaBaseUrl ? { baseUrl: llm.ollamaBaseUrl, model: llm.ollamaModel } : undefined,
@@ -17,10 +20,11 @@ export function buildChatLlm(config: Config, deps: { audit: AuditLog; tracing?: 
     timeoutMs: llm.timeoutMs,
     audit: deps.audit,
     tracing: deps.tracing,
+    ...(deps.onAttempt ? { onAttempt: deps.onAttempt } : {}),
   });
 }
 
 /** Starts Langfuse tracing when LANGFUSE_PUBLIC_KEY, LANGFUSE_SECRET_KEY and LANGFUSE_HOST are all set; call `shutdown()` on close. */
-export function buildTracing(config: Config, release?: string): LlmTracing | undefined {
+export function buildTracing(config: Config, release?: string): Promise<LlmTracing | undefined> {
   return createTracing({ ...config.langfuse, environment: config.env, release });
 }

@@ -55,7 +55,7 @@ interface Span {
 
 describe('tracing a whole analysis run', () => {
   it('nests every node in one trace with session = run and user = sub', async () => {
-    const tracing = createTracing({ publicKey: 'pk-lf-t', secretKey: 'sk-lf-t', host: url, environment: 'test' })!;
+    const tracing = (await createTracing({ publicKey: 'pk-lf-t', secretKey: 'sk-lf-t', host: url, environment: 'test' }))!;
     const metrics = new EmbeddedMetricsSource({
       workspaces: [scenarioWorkspace('ws-a', ['memory_leak'])],
       tenantLabel: 'workspace_id',

@@ -83,13 +83,13 @@ function spansOf(posts: Post[]): { name: string; traceId: string; attrs: Record<
 }
 
 describe('Langfuse tracing', () => {
-  it('is off unless public key, secret key and host are all set', () => {
-    expect(createTracing({ publicKey: 'pk-lf-1', secretKey: 'sk-lf-1' })).toBeUndefined();
-    expect(createTracing({})).toBeUndefined();
+  it('is off unless public key, secret key and host are all set', async () => {
+    expect(await createTracing({ publicKey: 'pk-lf-1', secretKey: 'sk-lf-1' })).toBeUndefined();
+    expect(await createTracing({})).toBeUndefined();
   });
 
   it('exports a traced model call over OTLP with Basic auth, session, user and prompt metadata', async () => {
-    const tracing = createTracing({ publicKey: 'pk-lf-test', secretKey: 'sk-lf-test', host: langfuseUrl, environment: 'test' }); // batched, as in production: shutdown() flushes
+    const tracing = await createTracing({ publicKey: 'pk-lf-test', secretKey: 'sk-lf-test', host: langfuseUrl, environment: 'test' }); // batched, as in production: shutdown() flushes
     expect(tracing).toBeDefined();
     const events: AuditEventInput[] = [];
     const chat = createChatLlm({
