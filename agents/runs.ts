@@ -31,6 +31,7 @@ import {
   recoveredAuth,
   type RunInput,
 } from './run-recovery.js';
+import { inTrace } from '../src/llm/trace-context.js';
 import type { ApprovalResume, AnalysisRequest, AnalysisState } from './analysis/state.js';
 
 /** `no_data`: finished, but the workspace had no series to analyse (analysis/no-data.ts); the run's errors say why. */
@@ -50,7 +51,7 @@ export interface AnalysisRunsOptions {
   /** How long `start` waits before answering "still running". */
   syncWaitMs: number;
   /** Tracing callbacks for a run (Langfuse: session = run, user = sub), so nodes, tools and model calls nest in one trace. */
-  callbacksFor?: (runId: string, auth: AuthContext) => BaseCallbackHandler[];
+  callbacksFor?: (runId: string, auth: AuthContext, request: { requestId?: string }) => BaseCallbackHandler[];
   onBackgroundError?: (runId: string, err: unknown) => void;
   /**
    * Time budget of a run started by `start` (ANALYSIS_TIMEOUT_SECONDS): its signal reaches the metrics
@@ -236,13 +237,13 @@ export class AnalysisRuns {
     const budget = this.options.timeoutMs && !(input instanceof Command) ? deadline(this.options.timeoutMs, abort.signal) : undefined;
     const config = {
       configurable: { thread_id: runId, run },
-      callbacks: this.options.callbacksFor?.(runId, run.auth) ?? [],
+      callbacks: this.options.callbacksFor?.(runId, run.auth, { ...(run.requestId ? { requestId: run.requestId } : {}) }) ?? [],
       signal: budget?.signal ?? abort.signal,
       ...(recovering ? { interruptBefore: [...NODES_NEEDING_THE_CALLER] } : {}),
     };
     let settled = true;
-    const done = this.graph
-      .invoke(input, config)
+    // In the request's trace: the run's spans and its audit rows share one trace id.
+    const done = inTrace(run.traceId, () => this.graph.invoke(input, config))
       .then(
         async () => {
           // A recovered run that stopped before a node it may not run (see run-recovery.ts) ends here.

@@ -23,6 +23,7 @@ import { ThreadBusy, ThreadNotFound } from '../../src/chat/thread-errors.js';
 import { ChatTurnError } from './errors.js';
 import type { ChatGraph } from './graph.js';
 import type { ChatState, TranscriptEntry } from './state.js';
+import { inTrace } from '../../src/llm/trace-context.js';
 import { TokenStreamHandler } from './token-stream.js';
 
 export interface ChatServiceOptions {
@@ -38,7 +39,7 @@ export interface ChatServiceOptions {
    */
   turnTimeoutMs?: number;
   /** Tracing callbacks for a turn (Langfuse: session = thread, user = sub). */
-  callbacksFor?: (threadId: string, auth: AuthContext) => BaseCallbackHandler[];
+  callbacksFor?: (threadId: string, auth: AuthContext, request: { requestId?: string }) => BaseCallbackHandler[];
   /** How long a turn may hold its thread before another may take it over (a crashed replica's lease runs out). */
   leaseMs?: number;
   onError?: (threadId: string, err: unknown) => void;
@@ -169,7 +170,10 @@ export class ChatService {
       : { incoming: { text: message, at } };
     const config = {
       configurable: { thread_id: id, turn },
-      callbacks: [new TokenStreamHandler(turn), ...(this.options.callbacksFor?.(id, auth) ?? [])],
+      callbacks: [
+        new TokenStreamHandler(turn),
+        ...(this.options.callbacksFor?.(id, auth, { ...(run.requestId ? { requestId: run.requestId } : {}) }) ?? []),
+      ],
       recursionLimit: 2 * this.options.maxSteps + 10,
       ...(signal ? { signal } : {}),
     };
@@ -178,7 +182,8 @@ export class ChatService {
       let outcome: 'completed' | 'failed' | 'timeout' | 'cancelled' = 'failed';
       const startedAt = Date.now();
       try {
-        await this.graph.invoke(graphInput, config);
+        // In the request's trace: the turn's spans and its audit rows share one trace id.
+        await inTrace(run.traceId, () => this.graph.invoke(graphInput, config));
         completed = true;
         outcome = 'completed';
       } catch (err) {

@@ -19,6 +19,7 @@ import type { AuditEventInput } from '../audit/event.js';
 import { AuditUnavailableError } from '../audit/event.js';
 import type { AuditPipeline } from '../audit/pipeline.js';
 import { serviceUnavailable } from '../http/http-errors.js';
+import { randomBytes } from 'node:crypto';
 import type { AuthorizationDecision } from './auth-guard.js';
 
 /** The request fields every audit event carries (handed to agents and tools with the AuthContext). */
@@ -30,10 +31,22 @@ export interface AuditRequestContext {
 
 const TRACEPARENT = /^[\da-f]{2}-([\da-f]{32})-[\da-f]{16}-[\da-f]{2}$/;
 
+/** A request without a (valid) W3C traceparent gets a trace id of its own, once. */
+const startedTraces = new WeakMap<FastifyRequest, string>();
+
+/**
+ * The trace id is the caller's (W3C `traceparent`) or one the service starts for the request: its
+ * audit rows carry it, and with Langfuse on the request's graph spans are in that very trace.
+ */
 export function auditRequestContext(request: FastifyRequest): AuditRequestContext {
   const tp = request.headers.traceparent;
   const m = typeof tp === 'string' ? TRACEPARENT.exec(tp.trim().toLowerCase()) : null;
-  return { source_ip: request.ip, request_id: request.id, trace_id: m?.[1] ?? '' };
+  let traceId = m?.[1] && !/^0+$/.test(m[1]) ? m[1] : startedTraces.get(request);
+  if (!traceId) {
+    traceId = randomBytes(16).toString('hex');
+    startedTraces.set(request, traceId);
+  }
+  return { source_ip: request.ip, request_id: request.id, trace_id: traceId };
 }
 
 const pathOf = (request: FastifyRequest) => request.url.split('?')[0]!.slice(0, 1024);

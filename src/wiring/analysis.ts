@@ -93,8 +93,14 @@ export async function buildAnalysis(
     ...(deps.limits ? { admit: (auth: AuthContext) => deps.limits!.analyses.admit(auth) } : {}),
     ...(tracing
       ? {
-          callbacksFor: (runId: string, auth: { sub: string }) =>
-            tracing.callbacks({ sessionId: runId, userId: auth.sub, tags: ['analysis'] }),
+          // The trace carries the request id of the audit rows (and shares their trace id: agents/runs.ts).
+          callbacksFor: (runId: string, auth: { sub: string }, request: { requestId?: string }) =>
+            tracing.callbacks({
+              sessionId: runId,
+              userId: auth.sub,
+              tags: ['analysis'],
+              ...(request.requestId ? { metadata: { request_id: request.requestId } } : {}),
+            }),
         }
       : {}),
     ...(leases ? { leases } : {}),

@@ -83,8 +83,14 @@ export function buildChat(
     turnTimeoutMs: config.compute.chatTurnTimeoutMs,
     ...(tracing
       ? {
-          callbacksFor: (threadId: string, auth: { sub: string }) =>
-            tracing.callbacks({ sessionId: threadId, userId: auth.sub, tags: ['chat'] }),
+          // The trace carries the request id of the audit rows (and shares their trace id: agents/chat/service.ts).
+          callbacksFor: (threadId: string, auth: { sub: string }, request: { requestId?: string }) =>
+            tracing.callbacks({
+              sessionId: threadId,
+              userId: auth.sub,
+              tags: ['chat'],
+              ...(request.requestId ? { metadata: { request_id: request.requestId } } : {}),
+            }),
         }
       : {}),
     ...(deps.onError ? { onError: deps.onError } : {}),

@@ -26,6 +26,7 @@ const auth: AuthContext = {
   expiresAt: NOW / 1000 + 600,
   rawToken: 'x',
 };
+const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
 const bodies: string[] = [];
 let server: Server;
 let url = '';
@@ -68,9 +69,14 @@ describe('tracing a whole analysis run', () => {
     );
     const runs = new AnalysisRuns(graph, {
       syncWaitMs: 60_000,
-      callbacksFor: (runId, a) => tracing.callbacks({ sessionId: runId, userId: a.sub, tags: ['analysis'] }),
+      callbacksFor: (runId, a, request) =>
+        tracing.callbacks({ sessionId: runId, userId: a.sub, tags: ['analysis'], metadata: { request_id: request.requestId } }),
     });
-    const view = await runs.start(auth, { analysisType: 'anomaly', timeRangeMinutes: 360, targets: [], endTime: NOW / 1000 });
+    const view = await runs.start(
+      auth,
+      { analysisType: 'anomaly', timeRangeMinutes: 360, targets: [], endTime: NOW / 1000 },
+      { requestId: 'req-77', traceId: TRACE_ID },
+    );
     await tracing.shutdown();
 
     const spans = bodies.flatMap((b) =>
@@ -81,11 +87,13 @@ describe('tracing a whole analysis run', () => {
     const names = spans.map((s) => s.name);
     for (const node of ['planner', 'metrics-query', 'anomaly-scoring', 'diagnose', 'approval-gate', 'fetch_series'])
       expect(names).toContain(node);
-    expect(new Set(spans.map((s) => s.traceId)).size).toBe(1);
+    // One trace, and it is the request's: the audit rows of the request carry the same trace id.
+    expect(new Set(spans.map((s) => s.traceId))).toEqual(new Set([TRACE_ID]));
     const attrs = spans.flatMap((s) => s.attributes ?? []);
     expect(attrs).toContainEqual(
       expect.objectContaining({ key: 'session.id', value: expect.objectContaining({ stringValue: view.run_id }) }),
     );
     expect(attrs).toContainEqual(expect.objectContaining({ key: 'user.id', value: expect.objectContaining({ stringValue: 'alice' }) }));
+    expect(JSON.stringify(attrs)).toContain('req-77');
   });
 });

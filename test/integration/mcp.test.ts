@@ -45,7 +45,14 @@ async function auditEvents(ws: string, predicate: (e: AuditRow) => boolean, time
     await new Promise((r) => setTimeout(r, 100));
   }
 }
-type AuditRow = { user_id: string; workspace_id: string; resource_id: string; request_id: string; details: Record<string, unknown> };
+type AuditRow = {
+  user_id: string;
+  workspace_id: string;
+  resource_id: string;
+  request_id: string;
+  trace_id: string;
+  details: Record<string, unknown>;
+};
 
 beforeAll(async () => {
   key = await rsaKey();
@@ -90,6 +97,7 @@ describe('MCP endpoint', () => {
     const events = await auditEvents('ws-a', (e) => e.user_id === 'mcp-user-1' && e.resource_id === 'detect_anomalies');
     expect(events).toHaveLength(1);
     expect(events[0]!.workspace_id).toBe('ws-a');
+    expect(events[0]!.trace_id).toMatch(/^[\da-f]{32}$/); // no traceparent sent: the service started a trace for the request
     expect(events[0]!.details).toMatchObject({ channel: 'mcp', status: 'ok', required_scope: 'aiops:analyze' });
   });
 
