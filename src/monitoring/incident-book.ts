@@ -7,7 +7,7 @@
  * so that one incident gets one run however many replicas and webhooks race.
  */
 import { randomUUID } from 'node:crypto';
-import type { AuditLog } from '../audit/event.js';
+import type { AuditEventInput, AuditLog } from '../audit/event.js';
 import { stableUuid } from '../audit/stable-id.js';
 import { SEVERITY_RANK } from '../analysis/types.js';
 import { shortCause } from '../resilience/dependency-unavailable.js';
@@ -112,19 +112,28 @@ export class IncidentBook {
         touched.add(incident);
       }
     }
+    // Their audit events go to the outbox in this transaction: shipped after the commit, gone with a rollback.
     for (const incident of changes.incidentsOpened) {
       await tx.insertIncident(incident);
-      await this.audit(incident, 'opened', atMs, { alerts: current.filter((a) => a.incidentId === incident.id).length });
+      const alerts = current.filter((a) => a.incidentId === incident.id).length;
+      await tx.enqueueAudit(workspaceId, auditEvent(incident, 'opened', atMs, { alerts }), atMs);
     }
     for (const incident of touched) if (!changes.incidentsOpened.includes(incident)) await tx.updateIncident(incident);
-    for (const incident of changes.incidentsResolved) await this.audit(incident, 'resolved', atMs, {});
+    for (const incident of changes.incidentsResolved) await tx.enqueueAudit(workspaceId, auditEvent(incident, 'resolved', atMs, {}), atMs);
   }
 
-  /** After the commit: tells `onChange`, then makes sure every open incident has its investigation. */
+  /**
+   * After the commit: ships the outbox to the audit trail (this evaluation's events, and any an earlier
+   * one committed but could not ship), tells `onChange`, then makes sure every open incident has its
+   * investigation. An audit trail that is down leaves the events in the outbox for the next evaluation.
+   */
   async afterCommit(workspaceId: string, atMs: number, changes: IncidentChanges): Promise<void> {
     for (const incident of changes.incidentsOpened) this.o.onChange?.(incident, 'opened', {});
     for (const incident of changes.incidentsResolved) this.o.onChange?.(incident, 'resolved', {});
     if (this.o.investigator) await this.investigate(workspaceId, atMs, changes);
+    await this.shipAudit(workspaceId).catch((err: unknown) =>
+      this.o.warn?.(`incident audit events of ${workspaceId} wait in the outbox (shipped next evaluation): ${shortCause(err)}`),
+    );
   }
 
   private async investigate(workspaceId: string, atMs: number, changes: IncidentChanges): Promise<void> {
@@ -133,8 +142,11 @@ export class IncidentBook {
       if (!(await this.o.store.claimInvestigation(workspaceId, incident.id, atMs, staleBefore))) continue;
       try {
         const { runId } = await this.o.investigator!.start(workspaceId, incident);
-        await this.o.store.recordInvestigation(workspaceId, incident.id, { runId });
-        await this.audit(incident, 'investigation_started', atMs, { run_id: runId });
+        // The run and its audit event in one transaction (the event is shipped with the outbox).
+        await this.o.store.inWorkspace(workspaceId, async (tx) => {
+          await tx.setInvestigationRun(workspaceId, incident.id, runId);
+          await tx.enqueueAudit(workspaceId, auditEvent(incident, 'investigation_started', atMs, { run_id: runId }), atMs);
+        });
         changes.investigationsStarted++;
         this.o.onChange?.({ ...incident, runId }, 'investigation_started', { runId });
       } catch (err) {
@@ -146,24 +158,57 @@ export class IncidentBook {
     }
   }
 
-  private audit(incident: StoredIncident, action: IncidentAction, atMs: number, extra: { alerts?: number; run_id?: string }) {
-    return this.o.audit.record({
-      event_type: 'incident',
-      // The same event for the same change, whichever transaction records it (a rolled-back one retried).
-      event_id: stableUuid(`incident:${incident.id}:${action}`),
-      timestamp: atMs,
-      user_id: MONITOR_SUBJECT,
-      workspace_id: incident.workspaceId,
-      resource_id: `incident/${incident.id}`,
-      initiated_by: action === 'investigation_started' ? 'AIOpsAgent' : 'system',
-      details: {
-        incident_id: incident.id,
-        action,
-        severity: incident.severity,
-        title: incident.title,
-        resource_key: incident.resourceKey,
-        ...extra,
-      },
+  /**
+   * Under the workspace's lock, like the evaluation: replicas finishing evaluations of one workspace
+   * at once ship each event once. A crash between the audit taking an event and the delete ships it
+   * again later, with the same event id (stored once).
+   */
+  private async shipAudit(workspaceId: string): Promise<void> {
+    const failure = await this.o.store.inWorkspace(workspaceId, async (tx) => {
+      for (;;) {
+        const batch = await tx.pendingAudit(workspaceId, OUTBOX_BATCH);
+        const shipped: string[] = [];
+        try {
+          for (const { eventId, event } of batch) {
+            await this.o.audit.record(event);
+            shipped.push(eventId);
+          }
+        } catch (err) {
+          await tx.shippedAudit(workspaceId, shipped); // what the audit took is not shipped again
+          return err;
+        }
+        await tx.shippedAudit(workspaceId, shipped);
+        if (batch.length < OUTBOX_BATCH) return undefined;
+      }
     });
+    if (failure) throw failure;
   }
+}
+
+const OUTBOX_BATCH = 100;
+
+function auditEvent(
+  incident: StoredIncident,
+  action: IncidentAction,
+  atMs: number,
+  extra: { alerts?: number; run_id?: string },
+): AuditEventInput & { event_id: string } {
+  return {
+    event_type: 'incident',
+    // The same event for the same change: shipping it twice (a crash after the audit took it) stores it once.
+    event_id: stableUuid(`incident:${incident.id}:${action}`),
+    timestamp: atMs,
+    user_id: MONITOR_SUBJECT,
+    workspace_id: incident.workspaceId,
+    resource_id: `incident/${incident.id}`,
+    initiated_by: action === 'investigation_started' ? 'AIOpsAgent' : 'system',
+    details: {
+      incident_id: incident.id,
+      action,
+      severity: incident.severity,
+      title: incident.title,
+      resource_key: incident.resourceKey,
+      ...extra,
+    },
+  };
 }

@@ -6,6 +6,7 @@
  * resolved. An evaluation changes a workspace's rows in one transaction holding that workspace's lock.
  */
 import type { Severity } from '../analysis/types.js';
+import type { AuditEventInput } from '../audit/event.js';
 import type { SqlDriver } from '../storage/sql-drivers.js';
 import type { AlertState, LifecycleState } from './alert-lifecycle.js';
 
@@ -61,6 +62,14 @@ export interface MonitorTx {
   openIncidents(workspaceId: string): Promise<StoredIncident[]>;
   insertIncident(incident: StoredIncident): Promise<void>;
   updateIncident(incident: StoredIncident): Promise<void>;
+  /** Records an audit event to ship once this transaction commits (see the outbox table). */
+  enqueueAudit(workspaceId: string, event: AuditEventInput & { event_id: string }, atMs: number): Promise<void>;
+  /** The incident's investigation is this run (and no longer in error). */
+  setInvestigationRun(workspaceId: string, incidentId: string, runId: string): Promise<void>;
+  /** The workspace's audit events waiting to be shipped, oldest first. */
+  pendingAudit(workspaceId: string, limit: number): Promise<OutboxEvent[]>;
+  /** Shipped: the audit trail has them. */
+  shippedAudit(workspaceId: string, eventIds: readonly string[]): Promise<void>;
 }
 
 const SCHEMA = [
@@ -103,7 +112,22 @@ const SCHEMA = [
      investigation_error TEXT)`,
   `CREATE INDEX IF NOT EXISTS aiops_incidents_by_time ON aiops_incidents (workspace_id, opened_at_ms, id)`,
   `CREATE INDEX IF NOT EXISTS aiops_incidents_open ON aiops_incidents (workspace_id) WHERE status = 'open'`,
+  // The audit events of an evaluation's changes, written in its transaction and shipped to the audit
+  // trail after the commit (a transactional outbox): a rolled-back change leaves no event behind, and a
+  // committed one is never without its event (a crash before shipping is shipped by the next evaluation).
+  `CREATE TABLE IF NOT EXISTS aiops_monitor_audit_outbox (
+     event_id TEXT PRIMARY KEY,
+     workspace_id TEXT NOT NULL,
+     created_at_ms BIGINT NOT NULL,
+     event TEXT NOT NULL)`,
+  `CREATE INDEX IF NOT EXISTS aiops_monitor_audit_outbox_by_ws ON aiops_monitor_audit_outbox (workspace_id, created_at_ms)`,
 ];
+
+/** An audit event waiting in the outbox (its id is the audit event's own, so shipping twice stores it once). */
+export interface OutboxEvent {
+  eventId: string;
+  event: AuditEventInput;
+}
 
 const ALERT_COLUMNS =
   'id, workspace_id, fingerprint, active, state, source, name, severity, summary, labels, annotations, hits, misses, started_at_ms, fired_at_ms, resolved_at_ms, last_seen_at_ms, last_evaluated_at_ms, incident_id';
@@ -233,6 +257,33 @@ function txOf(db: Pick<SqlDriver, 'query'>): MonitorTx {
     },
     async insertIncident(incident) {
       await db.query(`INSERT INTO aiops_incidents (${INCIDENT_COLUMNS}) VALUES (${placeholders(12)})`, incidentRow(incident));
+    },
+    async enqueueAudit(workspaceId, event, atMs) {
+      await db.query(
+        'INSERT INTO aiops_monitor_audit_outbox (event_id, workspace_id, created_at_ms, event) VALUES (?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING',
+        [event.event_id, workspaceId, atMs, JSON.stringify(event)],
+      );
+    },
+    async setInvestigationRun(workspaceId, incidentId, runId) {
+      await db.query('UPDATE aiops_incidents SET run_id = ?, investigation_error = NULL WHERE workspace_id = ? AND id = ?', [
+        runId,
+        workspaceId,
+        incidentId,
+      ]);
+    },
+    async pendingAudit(workspaceId, limit) {
+      const { rows } = await db.query(
+        'SELECT event_id, event FROM aiops_monitor_audit_outbox WHERE workspace_id = ? ORDER BY created_at_ms, event_id LIMIT ?',
+        [workspaceId, limit],
+      );
+      return rows.map((r) => ({ eventId: String(r.event_id), event: JSON.parse(String(r.event)) as AuditEventInput }));
+    },
+    async shippedAudit(workspaceId, eventIds) {
+      if (eventIds.length === 0) return;
+      await db.query(`DELETE FROM aiops_monitor_audit_outbox WHERE workspace_id = ? AND event_id IN (${placeholders(eventIds.length)})`, [
+        workspaceId,
+        ...eventIds,
+      ]);
     },
     async updateIncident(incident) {
       // Only what a reconciliation changes: the investigation's columns are claimed and recorded outside
@@ -366,11 +417,7 @@ export class SqlMonitorStore {
   async recordInvestigation(workspaceId: string, id: string, outcome: { runId: string } | { error: string }): Promise<void> {
     await this.ready();
     if ('runId' in outcome) {
-      await this.db.query('UPDATE aiops_incidents SET run_id = ?, investigation_error = NULL WHERE workspace_id = ? AND id = ?', [
-        outcome.runId,
-        workspaceId,
-        id,
-      ]);
+      await txOf(this.db).setInvestigationRun(workspaceId, id, outcome.runId);
     } else {
       await this.db.query('UPDATE aiops_incidents SET investigation_error = ? WHERE workspace_id = ? AND id = ?', [
         outcome.error.slice(0, 500),

@@ -3,7 +3,8 @@
  * scripted observer and clock: alerts of one workload group into one incident (pods reduced to their
  * Deployment, Prometheus's `deployment` label alike), the incident resolves with its last alert, its
  * changes are audited once, two evaluators racing start one investigation, a failed observation
- * changes nothing, an audit that fails rolls the evaluation back, and workspaces never mix.
+ * changes nothing, an audit that is down delays the incident's events (kept in the outbox) without
+ * losing or doubling them, and workspaces never mix.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -174,17 +175,25 @@ describe.each(stores)('the evaluator on %s', (_name, makeStore) => {
     expect(await store.listIncidents(`${ws}-race`, { statuses: ['open'], limit: 10 })).toHaveLength(1);
   });
 
-  it('an audit that fails rolls the evaluation back; the next one stores it', async () => {
-    const rb = harness(store, `${ws}-rollback`);
+  it('an audit that is down delays the incident events, never loses or doubles them', async () => {
+    const rb = harness(store, `${ws}-outbox`);
     rb.see([alert('AIOpsOomKill', { namespace: 'web', pod: 'cart-0' }, { sourceState: 'firing' })]);
     rb.failAudit(true);
-    await expect(rb.evaluate()).rejects.toThrow('spool full');
-    expect(await store.listAlerts(`${ws}-rollback`, { states: ['pending', 'firing'], limit: 10 })).toEqual([]);
-    expect(await store.listIncidents(`${ws}-rollback`, { statuses: ['open'], limit: 10 })).toEqual([]);
+    await rb.evaluate(); // the change is stored; its audit event waits in the outbox
+    const [incident] = await store.listIncidents(`${ws}-outbox`, { statuses: ['open'], limit: 10 });
+    expect(incident).toBeDefined();
+    const opened = () => rb.audited.filter((e) => e.event_type === 'incident' && e.details.action === 'opened');
+    expect(opened()).toEqual([]);
+    rb.tick();
+    await rb.evaluate();
+    expect(opened()).toEqual([]);
     rb.failAudit(false);
     rb.tick();
     await rb.evaluate();
-    expect(await store.listIncidents(`${ws}-rollback`, { statuses: ['open'], limit: 10 })).toHaveLength(1);
+    rb.tick();
+    await rb.evaluate();
+    expect(opened()).toHaveLength(1);
+    expect(opened()[0]!.details).toMatchObject({ incident_id: incident!.id });
   });
 
   it('workspaces never mix, even with the same fingerprints', async () => {

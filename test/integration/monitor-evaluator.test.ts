@@ -475,14 +475,26 @@ describe.each(backends)('the workspace evaluator on %s', (_name, open) => {
     expect(incident!.investigationClaimedAtMs).toBeNull();
 
     const one = rig(s.store, { clock, observer, investigator });
-    const two = rig(s.replica, { clock, observer, investigator });
     let oneDone: Promise<void> | undefined;
-    two.audit.onRecord = async (e) => {
-      if (oneDone || e.details.action !== 'opened') return;
-      // Inside two's transaction, after it read the open incidents and before it writes the one it changed.
-      oneDone = one.book.afterCommit(ws, clock.now(), noIncidentChanges());
-      if (s.overlapsTransactions) await oneDone;
-    };
+    // Replica two's store, whose evaluation starts one's afterCommit inside its transaction, right after
+    // it read the open incidents and before it writes the one it changed. One claims and starts the
+    // investigation meanwhile; it records the run under the workspace's lock, so after two commits.
+    const twoStore = Object.create(s.replica) as SqlMonitorStore;
+    twoStore.inWorkspace = (w, fn) =>
+      s.replica.inWorkspace(w, (tx) =>
+        fn({
+          ...tx,
+          openIncidents: async (id) => {
+            const open = await tx.openIncidents(id);
+            if (!oneDone) {
+              oneDone = one.book.afterCommit(ws, clock.now(), noIncidentChanges());
+              if (s.overlapsTransactions) await new Promise((r) => setTimeout(r, 200)); // one claims and starts meanwhile
+            }
+            return open;
+          },
+        }),
+      );
+    const two = rig(twoStore, { clock, observer, investigator });
     clock.tick();
     observer.see(ws, [
       apiWarn,
@@ -611,33 +623,64 @@ describe.each(backends)('the workspace evaluator on %s', (_name, open) => {
     }
   });
 
-  it('an audit log that refuses (spool full) rolls the evaluation back; the next evaluation stores it', async () => {
+  it('an audit log that refuses (spool full) stores the change; its events wait in the outbox and are shipped once', async () => {
     const ws = newWorkspace('audit-full');
     const r = rig(s.store);
     const mem = observed('AIOpsMemoryGrowth', { namespace: 'shop', pod: 'api-7d9f8b6c5d-x2x4z' });
     r.observer.see(ws, [mem]);
     await r.evaluator.evaluate(ws); // pending: nothing to audit yet
-    const pendingRow = await allAlerts(s.store, ws);
-    expect(pendingRow).toMatchObject([{ state: 'pending', hits: 1, incidentId: null }]);
 
     r.audit.refusals = Infinity;
     r.clock.tick();
-    await expect(r.evaluator.evaluate(ws)).rejects.toThrow(AuditUnavailableError);
-    r.clock.tick();
-    await expect(r.evaluator.evaluate(ws)).rejects.toThrow('audit spool full');
-    expect(await allAlerts(s.store, ws)).toEqual(pendingRow);
-    expect(await allIncidents(s.store, ws)).toEqual([]);
+    const firing = await r.evaluator.evaluate(ws);
+    expect(firing.incidentsOpened).toHaveLength(1);
+    const [incident] = await s.store.listIncidents(ws, { statuses: ['open'], limit: 10 });
     expect(r.audit.events).toEqual([]);
-    expect(r.investigator.calls).toEqual([]);
+    // The investigation started; its audit event waits too (a started run is not counted as failed).
+    expect(r.investigator.of(incident!.id)).toHaveLength(1);
+    expect(firing.investigationsFailed).toBe(0);
+    r.clock.tick();
+    await r.evaluator.evaluate(ws);
+    expect(r.audit.events).toEqual([]);
 
     r.audit.refusals = 0;
     r.clock.tick();
-    const ok = await r.evaluator.evaluate(ws);
-    expect(ok.incidentsOpened).toHaveLength(1);
-    const [incident] = await s.store.listIncidents(ws, { statuses: ['open'], limit: 10 });
-    expect(incident).toMatchObject({ resourceKey: 'workload:shop/api', openedAtMs: r.clock.ms });
-    expect(await allAlerts(s.store, ws)).toMatchObject([{ id: pendingRow[0]!.id, state: 'firing', incidentId: incident!.id }]);
+    await r.evaluator.evaluate(ws);
+    r.clock.tick();
+    await r.evaluator.evaluate(ws);
     expect(r.audit.incident('opened')).toMatchObject([{ details: { incident_id: incident!.id } }]);
+    expect(r.audit.incident('investigation_started')).toMatchObject([{ details: { incident_id: incident!.id } }]);
     expect(r.investigator.of(incident!.id)).toHaveLength(1);
+  });
+
+  it('a rolled-back evaluation leaves no event for the incident it would have opened', async () => {
+    const ws = newWorkspace('rollback');
+    // The same store, but the next evaluation's transaction fails after all its work (as a lost connection at commit would).
+    let failNext = false;
+    const failing = Object.create(s.store) as SqlMonitorStore;
+    failing.inWorkspace = (w, fn) =>
+      s.store.inWorkspace(w, async (tx) => {
+        const out = await fn(tx);
+        if (failNext) {
+          failNext = false;
+          throw new Error('commit failed');
+        }
+        return out;
+      });
+    const r = rig(failing);
+    r.observer.see(ws, [observed('AIOpsMemoryGrowth', { namespace: 'shop', pod: 'api-7d9f8b6c5d-x2x4z' })]);
+    await r.evaluator.evaluate(ws); // pending
+    failNext = true;
+    r.clock.tick();
+    await expect(r.evaluator.evaluate(ws)).rejects.toThrow('commit failed');
+    expect(await allIncidents(s.store, ws)).toEqual([]);
+    expect(r.audit.events.filter((e) => e.event_type === 'incident')).toEqual([]);
+
+    r.clock.tick();
+    await r.evaluator.evaluate(ws);
+    const incidents = await allIncidents(s.store, ws);
+    expect(incidents).toHaveLength(1);
+    expect(r.audit.incident('opened')).toHaveLength(1);
+    expect(r.audit.incident('opened')[0]!.details.incident_id).toBe(incidents[0]!.id);
   });
 });
