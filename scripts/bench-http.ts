@@ -13,9 +13,12 @@
  * How to read it: per target, the median over rounds of requests/s, p50 and p99 latency (ms), and the
  * ratio of requests/s to the bare verified route of the same run. Non-2xx answers are counted and
  * make the run fail (a 429 or 5xx would make a fast route look fast).
+ *
+ * `--only <text>` measures only the targets whose name contains it (the bare route always runs);
+ * `--cpu-prof` profiles the service process and prints where its CPU went (self time, top functions).
  */
 import { fork } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -111,12 +114,14 @@ async function main(): Promise<void> {
   const rounds = flag('rounds', 5);
   const seconds = flag('seconds', 5);
   const connections = flag('connections', 20);
+  const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
   const key = await rsaKey();
   const token = await contractToken(key, { workspaceId: WS, permissions: ['aiops:read'], ttlSeconds: 3600 });
   const dir = mkdtempSync(join(tmpdir(), 'bench-http-'));
+  const profileDir = args.includes('--cpu-prof') ? mkdtempSync(join(tmpdir(), 'bench-http-prof-')) : undefined;
   const child = fork(SELF, ['--serve'], {
     env: { ...process.env, BENCH_KEY: JSON.stringify(key), BENCH_DIR: dir },
-    execArgv: ['--import', 'tsx'],
+    execArgv: ['--import', 'tsx', ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])],
   });
   try {
     const { appUrl, bareUrl } = await new Promise<{ appUrl: string; bareUrl: string }>((resolve, reject) => {
@@ -139,7 +144,7 @@ async function main(): Promise<void> {
       ['GET /access', `${appUrl}/workspaces/${WS}/access`, token],
       ['GET /alerts', `${appUrl}/workspaces/${WS}/alerts`, token],
       ['GET /health (public)', `${appUrl}/health`, undefined],
-    ];
+    ].filter(([name], i) => i === 0 || !only || String(name).includes(only)) as [string, string, string | undefined][];
     for (const [, url, t] of targets) await load(url, t, 1, connections); // warm-up
     const samples = new Map<string, Sample[]>(targets.map(([name]) => [name, []]));
     for (let round = 0; round < rounds; round++) {
@@ -169,6 +174,27 @@ async function main(): Promise<void> {
     await new Promise((r) => child.once('exit', r)).catch(() => undefined);
     rmSync(dir, { recursive: true, force: true });
   }
+  if (profileDir) printProfile(profileDir);
+}
+
+/** Self time per function (name, file:line) over the service's whole run, top 30. */
+function printProfile(dir: string): void {
+  const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+  if (!file) return void process.stdout.write(`no profile written in ${dir}\n`);
+  type Node = { id: number; callFrame: { functionName: string; url: string; lineNumber: number } };
+  const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { nodes: Node[]; samples: number[]; timeDeltas: number[] };
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const self = new Map<string, number>();
+  profile.samples.forEach((id, i) => {
+    const f = byId.get(id)!.callFrame;
+    const where = f.url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*?\/(src|agents|tools)\//, '$1/');
+    const key = `${f.functionName || '(anonymous)'}  ${where}:${f.lineNumber + 1}`;
+    self.set(key, (self.get(key) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  });
+  const total = [...self.values()].reduce((a, b) => a + b, 0);
+  process.stdout.write(`\nservice CPU profile (${join(dir, file)}), self time, top 30 of ${(total / 1e6).toFixed(1)} s:\n`);
+  for (const [key, us] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 30))
+    process.stdout.write(`${((100 * us) / total).toFixed(1).padStart(5)}%  ${key}\n`);
 }
 
 if (args.includes('--serve')) await serve();

@@ -60,6 +60,7 @@ const EnvSchema = z.object({
   JWT_AUDIENCE: csv('hexabase-aiops').pipe(z.array(z.string()).min(1)),
   JWT_MAX_AGE_SECONDS: intIn(1, 7 * 86_400, 3600),
   JWT_CLOCK_TOLERANCE_SECONDS: intIn(0, 30, 5),
+  JWT_VERIFY_CACHE_SECONDS: intIn(0, 300, 60),
   JWT_MAX_TOKEN_BYTES: intIn(512, 65_536, 8192),
   JWT_INTERNAL_TOKEN_PERMISSIONS: csv('aiops:read').pipe(z.array(PermissionSchema)),
   JWT_INTERNAL_TOKEN_MAX_LIFETIME_SECONDS: intIn(1, 300, 10),
@@ -100,6 +101,7 @@ const EnvSchema = z.object({
   AUDIT_SPOOL_MAX_BYTES: intIn(1024 * 1024, 64 * 1024 ** 3, 256 * 1024 * 1024),
   AUDIT_LLM_TTL_DAYS: intIn(1, 3650, 30),
   AUDIT_BATCH_MAX_EVENTS: intIn(1, 100_000, 1000),
+  AUDIT_SHIP_INTERVAL_MS: intIn(0, 10_000, 250),
   AUDIT_RETRY_MAX_SECONDS: intIn(1, 3600, 30),
   AUDIT_FAILING_AFTER_SECONDS: intIn(1, 86_400, 60),
   PROMETHEUS_URL: optionalUrl,
@@ -177,6 +179,8 @@ export interface Config {
     readonly audiences: readonly string[];
     readonly maxAgeSeconds: number;
     readonly clockToleranceSeconds: number;
+    /** How long a verified token is remembered (src/auth/verified-token-cache.ts); 0: every request verifies. */
+    readonly verifyCacheSeconds: number;
     readonly maxTokenBytes: number;
     /** What a control-plane `internal-aiops-v1` token is granted (it carries no permissions itself). */
     readonly internalTokenPermissions: readonly Permission[];
@@ -216,6 +220,8 @@ export interface Config {
     readonly spoolMaxBytes: number;
     readonly llmTtlDays: number;
     readonly batchMaxEvents: number;
+    /** After shipping a batch that was not full, wait this long before the next (fewer, larger inserts). */
+    readonly shipIntervalMs: number;
     readonly retryMaxMs: number;
     /** Readiness turns degraded when shipping has failed for this long. */
     readonly failingAfterMs: number;
@@ -428,6 +434,7 @@ function buildConfig(e: Env, key: KeySource): Config {
       audiences: e.JWT_AUDIENCE,
       maxAgeSeconds: e.JWT_MAX_AGE_SECONDS,
       clockToleranceSeconds: e.JWT_CLOCK_TOLERANCE_SECONDS,
+      verifyCacheSeconds: e.JWT_VERIFY_CACHE_SECONDS,
       maxTokenBytes: e.JWT_MAX_TOKEN_BYTES,
       internalTokenPermissions: e.JWT_INTERNAL_TOKEN_PERMISSIONS,
       internalTokenMaxLifetimeSeconds: e.JWT_INTERNAL_TOKEN_MAX_LIFETIME_SECONDS,
@@ -459,6 +466,7 @@ function buildConfig(e: Env, key: KeySource): Config {
       spoolMaxBytes: e.AUDIT_SPOOL_MAX_BYTES,
       llmTtlDays: e.AUDIT_LLM_TTL_DAYS,
       batchMaxEvents: e.AUDIT_BATCH_MAX_EVENTS,
+      shipIntervalMs: e.AUDIT_SHIP_INTERVAL_MS,
       retryMaxMs: e.AUDIT_RETRY_MAX_SECONDS * 1000,
       failingAfterMs: e.AUDIT_FAILING_AFTER_SECONDS * 1000,
     },

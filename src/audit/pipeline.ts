@@ -22,6 +22,8 @@ export interface AuditPipelineOptions {
   spoolMaxBytes: number;
   llmTtlDays: number;
   batchMaxEvents: number;
+  /** Pause after a batch that was not full (default 0: ship as soon as events arrive). */
+  shipIntervalMs?: number;
   retryMaxMs: number;
   /** First backoff delay (default 100 ms; doubled per failure up to retryMaxMs). */
   retryBaseMs?: number;
@@ -123,6 +125,7 @@ async function create(
       database: options.database,
       llmTtlDays: options.llmTtlDays,
       batchMaxEvents: options.batchMaxEvents,
+      ...(options.shipIntervalMs ? { shipIntervalMs: options.shipIntervalMs } : {}),
       retryMaxMs: options.retryMaxMs,
       ...(options.retryBaseMs !== undefined ? { retryBaseMs: options.retryBaseMs } : {}),
     },

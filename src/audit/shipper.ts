@@ -22,6 +22,13 @@ export interface ShipperOptions extends SchemaOptions {
   retryBaseMs?: number;
   /** How long an idle shipper waits for new events before polling again. */
   idleWaitMs?: number;
+  /**
+   * After shipping a batch that was not full, wait this long before reading the next: under a steady
+   * trickle of requests each insert would otherwise carry a handful of events, and an insert's fixed
+   * cost (embedded chDB: most of the audit's CPU per request) would be paid per handful. A full batch
+   * (a backlog) ships on at once. Durability is the spool's, so this only delays the ClickHouse copy.
+   */
+  shipIntervalMs?: number;
 }
 
 export interface ShipperStats {
@@ -152,6 +159,7 @@ export class Shipper {
         delete this.stats.failingSince;
         delete this.stats.lastError;
         this.uncertain = false;
+        if (this.options.shipIntervalMs && batch.events.length < this.options.batchMaxEvents) await this.sleep(this.options.shipIntervalMs);
       } catch (err) {
         this.spool.rewind();
         this.uncertain = true;

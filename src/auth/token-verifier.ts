@@ -14,12 +14,47 @@ import { CONTROL_PLANE_AUDIENCE, type Config } from '../config.js';
 import type { AuthContext } from './auth-context.js';
 import { AuthError } from './auth-error.js';
 import { mapClaims } from './token-claims.js';
+import { VerifiedTokenCache } from './verified-token-cache.js';
 
 export type TokenVerifier = (token: string) => Promise<AuthContext>;
 
 const JWS_COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 
-export function createTokenVerifier(jwt: Config['jwt'], getKey: JWTVerifyGetKey): TokenVerifier {
+export interface TokenVerifierOptions {
+  /** Clock (ms) for the verified-token cache; tests pin it. */
+  now?: () => number;
+}
+
+export function createTokenVerifier(jwt: Config['jwt'], getKey: JWTVerifyGetKey, options: TokenVerifierOptions = {}): TokenVerifier {
+  const verify = createUncachedVerifier(jwt, getKey);
+  if (jwt.verifyCacheSeconds === 0) return verify;
+  const cache = new VerifiedTokenCache(jwt.verifyCacheSeconds * 1000, VERIFIED_TOKENS_KEPT, options.now ?? Date.now);
+  return async (token) => {
+    const hit = cache.get(token);
+    if (hit) return hit;
+    const context = await verify(token);
+    cache.set(token, context, validUntilMs(token, context, jwt));
+    return context;
+  };
+}
+
+/** Distinct tokens whose verification is remembered (a bounded map: the oldest go first). */
+const VERIFIED_TOKENS_KEPT = 10_000;
+
+/**
+ * When a verified token stops being acceptable: its expiry, and its age limit (`iat` + max age), with
+ * the same clock tolerance the verification used. A token served from the cache is never accepted
+ * later than a fresh verification would accept it.
+ */
+function validUntilMs(token: string, context: AuthContext, jwt: Config['jwt']): number {
+  const tolerance = jwt.clockToleranceSeconds;
+  let until = context.expiresAt + tolerance;
+  const iat = (decodeJwt(token) as JWTPayload).iat;
+  if (typeof iat === 'number') until = Math.min(until, iat + jwt.maxAgeSeconds + tolerance);
+  return until * 1000;
+}
+
+function createUncachedVerifier(jwt: Config['jwt'], getKey: JWTVerifyGetKey): TokenVerifier {
   const allowed = new Set<string>(jwt.algorithms);
   const policy = {
     acceptInternalToken: jwt.audiences.includes(CONTROL_PLANE_AUDIENCE),

@@ -79,10 +79,24 @@ export function postgresDriver(pool: pg.Pool, options: { ownsPool?: boolean; dep
  * waits for it (otherwise it would run inside the transaction, and vanish with a rollback).
  * `BEGIN IMMEDIATE` takes the database's write lock, which also serialises other processes.
  */
+const MAX_PREPARED = 256;
+
 export function sqliteDriver(db: BetterSqlite3.Database): SqlDriver {
   let open: Promise<void> | undefined;
+  // Statements are prepared once per SQL text (the store's are a small fixed set; listings vary only by
+  // how many `?` an IN list has): preparing cost as much as running a short query.
+  const prepared = new Map<string, BetterSqlite3.Statement>();
+  const prepare = (sql: string) => {
+    let statement = prepared.get(sql);
+    if (!statement) {
+      statement = db.prepare(sql);
+      if (prepared.size >= MAX_PREPARED) prepared.delete(prepared.keys().next().value!);
+      prepared.set(sql, statement);
+    }
+    return statement;
+  };
   const exec = (sql: string, params: unknown[]) => {
-    const statement = db.prepare(sql);
+    const statement = prepare(sql);
     if (statement.reader) return { rows: statement.all(...params) as Record<string, unknown>[], rowCount: 0 };
     const info = statement.run(...params);
     return { rows: [], rowCount: info.changes };
