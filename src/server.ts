@@ -32,7 +32,8 @@ async function main(): Promise<void> {
       audience: config.jwt.audiences[0]!,
       sub: 'dev-user',
       workspaceId: DEMO_WORKSPACE_ID,
-      permissions: ['aiops:read', 'aiops:analyze'],
+      // Enough to see the whole flow in the console: analyse, propose, approve (by a second user: four eyes).
+      permissions: ['aiops:read', 'aiops:analyze', 'aiops:remediate'],
       ttlSeconds: Math.min(3600, config.jwt.maxAgeSeconds),
     });
   }
@@ -66,9 +67,13 @@ async function main(): Promise<void> {
       [
         '',
         `Development mode: no JWT key configured, using the generated key under ${config.dataDir}/dev-keys.`,
-        `Try (token for workspace ${DEMO_WORKSPACE_ID}, valid 1 h; more with \`npm run token -- --workspace <id>\`):`,
+        `The console, signed in to workspace ${DEMO_WORKSPACE_ID} for 1 h (the token is in the URL fragment, which the browser never sends):`,
         '',
-        `curl -s -H "Authorization: Bearer ${devToken}" ${base}/workspaces/${DEMO_WORKSPACE_ID}/access`,
+        `  ${base}/ui#token=${devToken}`,
+        '',
+        `The API (more tokens with \`npm run token -- --workspace <id> --permissions …\`):`,
+        '',
+        `  curl -s -H "Authorization: Bearer ${devToken}" ${base}/workspaces/${DEMO_WORKSPACE_ID}/access`,
         '',
       ].join('\n'),
     );

@@ -79,6 +79,8 @@ const uiRoutes: FastifyPluginAsyncZod<{ assets?: Map<string, UiAsset> }> = async
   };
 
   const schema = { hide: true, tags: ['console'] };
+  // The front door: the service's root is the console.
+  app.get('/', { config: { auth: PUBLIC }, schema: { hide: true } }, async (_request, reply) => reply.redirect('/ui', 302));
   app.get('/ui', { config: { auth: PUBLIC }, schema }, async (request, reply) =>
     send('index.html', request.headers['if-none-match'], reply),
   );

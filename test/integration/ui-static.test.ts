@@ -28,6 +28,12 @@ afterAll(async () => app?.close());
 const get = (url: string, headers: Record<string, string> = {}) => app.inject({ method: 'GET', url, headers });
 
 describe('the console page', () => {
+  it('the root is the front door: GET / redirects to the console', async () => {
+    const res = await get('/');
+    expect(res.statusCode).toBe(302);
+    expect(res.headers.location).toBe('/ui');
+  });
+
   it('/ui and /ui/ serve index.html with the strict CSP, no token needed', async () => {
     for (const url of ['/ui', '/ui/', '/ui/index.html']) {
       const res = await get(url);
