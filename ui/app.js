@@ -8,7 +8,9 @@ import { remediationCard } from './remediation.js';
 import { decodeClaims, forgetToken, storedToken, storeToken, tokenFromFragment, workspaceOf } from './token.js';
 
 const $ = (id) => document.getElementById(id);
-const state = { token: null, claims: null, workspace: null };
+const state = { token: null, claims: null, workspace: null, permissions: [] };
+/** Whether the token may do what needs `scope` (the service's effective permissions; admin implies all). */
+const can = (scope) => state.permissions.includes('aiops:admin') || state.permissions.includes(scope);
 const api = createApi(
   () => state.token,
   () => state.workspace,
@@ -174,7 +176,7 @@ panel('pending', async () => {
   const { remediations } = await api.get('/remediations?status=pending_approval&limit=20');
   if (!remediations.length) return empty('Nothing waits for approval.');
   // A decided card stays, showing its outcome, until the next refresh.
-  return remediations.map((r) => remediationCard(api, r, { report }));
+  return remediations.map((r) => remediationCard(api, r, { report, can }));
 });
 
 // ---- analysis: POST /analyze, polling GET /runs/{id} when it answers 202
@@ -273,7 +275,7 @@ function renderRun(run) {
   );
 }
 
-const chat = createChat({ api, charts, report, onRemediation: () => panels.pending() });
+const chat = createChat({ api, charts, report, can, onRemediation: () => panels.pending() });
 
 // ---- token
 function showIdentity() {
@@ -313,7 +315,26 @@ function useToken(token) {
   charts.reset();
   chat.reset();
   $('workspace').hidden = false;
-  for (const load of Object.values(panels)) load();
+  // What the token may do, as the service sees it (a control-plane token carries no permissions itself),
+  // before the panels draw their buttons.
+  state.permissions = Array.isArray(claims.permissions) ? claims.permissions : [];
+  api
+    .get('/access')
+    .then((access) => (state.permissions = access.permissions ?? state.permissions))
+    .catch(report)
+    .finally(() => {
+      showScopes();
+      for (const load of Object.values(panels)) load();
+    });
+}
+
+/** Controls the token may not use are disabled, each saying which permission it needs. */
+function showScopes() {
+  const allowed = can('aiops:analyze');
+  const button = $('analyze-form').querySelector('button[type=submit]');
+  button.disabled = !allowed;
+  button.title = allowed ? '' : 'needs aiops:analyze';
+  $('analyze-needs').hidden = allowed;
 }
 
 $('token-form').addEventListener('submit', (event) => {

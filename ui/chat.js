@@ -5,7 +5,7 @@ import { badge, h } from './dom.js';
 import { remediationCard } from './remediation.js';
 import { readEvents } from './sse.js';
 
-export function createChat({ api, charts, report, onRemediation }) {
+export function createChat({ api, charts, report, onRemediation, can }) {
   const log = document.getElementById('chat-log');
   const form = document.getElementById('chat-form');
   const input = document.getElementById('chat-input');
@@ -81,7 +81,7 @@ export function createChat({ api, charts, report, onRemediation }) {
             break;
           }
           case 'approval_request':
-            turn.append(remediationCard(api, payload.remediation, { report, onDecided: onRemediation }));
+            turn.append(remediationCard(api, payload.remediation, { report, onDecided: onRemediation, can }));
             onRemediation?.(payload.remediation);
             break;
           case 'answer':

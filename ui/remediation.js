@@ -1,8 +1,9 @@
 // A remediation card: the plan, its risk and dry run, and — while it waits for a human — Approve /
-// Reject buttons that call POST /remediations/{id}/approve|reject and then show what happened.
+// Reject buttons that call POST /remediations/{id}/approve|reject and then show what happened. A token
+// that may not decide (`can('aiops:remediate')` false) sees the buttons disabled, with the reason.
 import { badge, h, when } from './dom.js';
 
-export function remediationCard(api, remediation, { report, onDecided } = {}) {
+export function remediationCard(api, remediation, { report, onDecided, can = () => true } = {}) {
   const card = h('article', {
     class: 'remediation',
     'data-remediation-id': remediation.id,
@@ -69,16 +70,28 @@ export function remediationCard(api, remediation, { report, onDecided } = {}) {
               h('p', { class: 'muted' }, `Requested by ${r.requested_by}; expires ${when(r.expires_at)}.`),
               h('label', { for: comment.id }, 'Comment (optional)'),
               comment,
-              h(
-                'div',
-                { class: 'buttons' },
-                h('button', { type: 'button', class: 'approve', onclick: (e) => decide('approve', e.currentTarget) }, 'Approve'),
-                h('button', { type: 'button', class: 'reject', onclick: (e) => decide('reject', e.currentTarget) }, 'Reject'),
-              ),
+              ...decisionButtons(r, can('aiops:remediate'), decide),
               progress,
             )
           : null,
       ].filter(Boolean),
     );
   }
+}
+
+/** Approve / Reject, or — for a token without aiops:remediate — the same buttons disabled, saying why. */
+function decisionButtons(r, allowed, decide) {
+  const why = `why-${r.id}`;
+  const attrs = allowed ? {} : { disabled: true, 'aria-describedby': why, title: 'needs aiops:remediate' };
+  return [
+    h(
+      'div',
+      { class: 'buttons' },
+      h('button', { type: 'button', class: 'approve', ...attrs, onclick: (e) => decide('approve', e.currentTarget) }, 'Approve'),
+      h('button', { type: 'button', class: 'reject', ...attrs, onclick: (e) => decide('reject', e.currentTarget) }, 'Reject'),
+    ),
+    allowed
+      ? null
+      : h('p', { id: why, class: 'muted needs-scope' }, 'Approving or rejecting needs aiops:remediate, which this token does not grant.'),
+  ].filter(Boolean);
 }

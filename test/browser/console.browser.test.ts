@@ -3,7 +3,8 @@
  * the real service listening on 127.0.0.1 (embedded scenario metrics of a workspace with a memory
  * leak of shop/api and a filling PVC, the analysis clock pinned) and a local stub playing the
  * Hexabase control plane. The steps share one page, in order, like a user would: token from the URL
- * fragment, panels with charts, an analysis, a wrong-scope error, chat with a streamed answer, and a
+ * fragment, panels with charts, an analysis, a read-only token that is offered only what it may do
+ * (and a request made anyway, refused), chat with a streamed answer, and a
  * remediation asked for in chat, approved with the button and executed against the stub.
  * Screenshots go to reports/screenshots/ (git-ignored test artifacts).
  */
@@ -162,7 +163,7 @@ describe('the web console in Chromium', () => {
     await shot('analysis', '#analyze');
   }, 90_000);
 
-  it('shows API errors (message and reason) in the live region; a pasted token works from the keyboard', async () => {
+  it('offers only what the token may do, each refusal saying why; the service refuses anyway; a pasted token works from the keyboard', async () => {
     const readOnly = await contractToken(key, { workspaceId: WS, sub: 'bob', permissions: ['aiops:read'] });
     await page.fill('#token-input', readOnly);
     await page.focus('#token-input');
@@ -170,7 +171,20 @@ describe('the web console in Chromium', () => {
     expect(await page.evaluate('document.activeElement.textContent')).toBe('Use token');
     await page.keyboard.press('Enter');
     await expect.poll(() => page.textContent('#identity'), { timeout: 15_000 }).toBe(`bob @ ${WS}`);
-    await page.click('#analyze-form button[type=submit]');
+    // A read-only token: Analyze and the approval buttons of the analysis's pending remediation are disabled, with the reason.
+    const analyze = page.locator('#analyze-form button[type=submit]');
+    await expect.poll(() => analyze.isDisabled(), { timeout: 15_000 }).toBe(true);
+    expect(await page.locator('#analyze-needs').isVisible()).toBe(true);
+    expect(await page.textContent('#analyze-needs')).toContain('needs aiops:analyze');
+    await page.click('#pending button.refresh');
+    const approve = page.locator('#pending .remediation button.approve');
+    await approve.first().waitFor({ timeout: 15_000 });
+    for (const button of await approve.all()) expect(await button.isDisabled()).toBe(true);
+    expect(await page.locator('#pending .needs-scope').first().textContent()).toContain('needs aiops:remediate');
+    await shot('read-only', '#pending');
+    // The console only reflects the rules: a request made anyway (the button re-enabled by hand) is refused by the service.
+    await analyze.evaluate((b) => b.removeAttribute('disabled'));
+    await analyze.click();
     const error = page.locator('#errors .error-item', { hasText: 'missing_scope' });
     await error.waitFor({ timeout: 10_000 });
     expect(await error.textContent()).toMatch(/POST \/workspaces\/ws-shop\/analyze → 403 missing_scope: .*aiops:analyze/);
@@ -182,6 +196,8 @@ describe('the web console in Chromium', () => {
     await page.fill('#token-input', token);
     await page.click('#token-form button[type=submit]');
     await expect.poll(() => page.textContent('#identity'), { timeout: 15_000 }).toBe(`alice @ ${WS}`);
+    await expect.poll(() => analyze.isDisabled(), { timeout: 15_000 }).toBe(false);
+    expect(await page.locator('#analyze-needs').isVisible()).toBe(false);
   });
 
   it('parses Server-Sent Events split at any byte, with CRLF, comments and multi-line data (sse.js in the browser)', async () => {
