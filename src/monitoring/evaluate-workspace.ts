@@ -47,6 +47,7 @@ export class WorkspaceEvaluator {
   }
 
   private async apply(tx: MonitorTx, workspaceId: string, observed: ObservedAlert[], atMs: number, result: EvaluationResult) {
+    await tx.markEvaluated(workspaceId, atMs);
     const stored = await tx.activeAlerts(workspaceId);
     const active = new Map(stored.filter((a) => a.source !== 'alertmanager').map((a) => [a.fingerprint, a]));
     // An alert Alertmanager already sent (the same fingerprint) is Alertmanager's: not observed twice.

@@ -46,6 +46,15 @@ export interface StoredIncident {
   investigationError: string | null;
 }
 
+export interface WorkspaceSummary {
+  /** Open incidents by severity (absent: none). */
+  openIncidents: Record<string, number>;
+  /** Active alerts by state (`firing`, `pending`). */
+  activeAlerts: Record<string, number>;
+  /** When the monitor last evaluated the workspace (null: never). */
+  lastEvaluatedAtMs: number | null;
+}
+
 /** A position in a newest-first listing: the last row's sort time and id. */
 export interface PageCursor {
   atMs: number;
@@ -62,6 +71,8 @@ export interface MonitorTx {
   openIncidents(workspaceId: string): Promise<StoredIncident[]>;
   insertIncident(incident: StoredIncident): Promise<void>;
   updateIncident(incident: StoredIncident): Promise<void>;
+  /** This workspace was evaluated at `atMs`. */
+  markEvaluated(workspaceId: string, atMs: number): Promise<void>;
   /** Records an audit event to ship once this transaction commits (see the outbox table). */
   enqueueAudit(workspaceId: string, event: AuditEventInput & { event_id: string }, atMs: number): Promise<void>;
   /** The incident's investigation is this run (and no longer in error). */
@@ -121,6 +132,10 @@ const SCHEMA = [
      created_at_ms BIGINT NOT NULL,
      event TEXT NOT NULL)`,
   `CREATE INDEX IF NOT EXISTS aiops_monitor_audit_outbox_by_ws ON aiops_monitor_audit_outbox (workspace_id, created_at_ms)`,
+  // When each workspace was last evaluated (a healthy workspace has no alert rows to tell it).
+  `CREATE TABLE IF NOT EXISTS aiops_monitor_workspaces (
+     workspace_id TEXT PRIMARY KEY,
+     last_evaluated_at_ms BIGINT NOT NULL)`,
 ];
 
 /** An audit event waiting in the outbox (its id is the audit event's own, so shipping twice stores it once). */
@@ -258,6 +273,13 @@ function txOf(db: Pick<SqlDriver, 'query'>): MonitorTx {
     async insertIncident(incident) {
       await db.query(`INSERT INTO aiops_incidents (${INCIDENT_COLUMNS}) VALUES (${placeholders(12)})`, incidentRow(incident));
     },
+    async markEvaluated(workspaceId, atMs) {
+      await db.query(
+        `INSERT INTO aiops_monitor_workspaces (workspace_id, last_evaluated_at_ms) VALUES (?, ?)
+         ON CONFLICT (workspace_id) DO UPDATE SET last_evaluated_at_ms = excluded.last_evaluated_at_ms`,
+        [workspaceId, atMs],
+      );
+    },
     async enqueueAudit(workspaceId, event, atMs) {
       await db.query(
         'INSERT INTO aiops_monitor_audit_outbox (event_id, workspace_id, created_at_ms, event) VALUES (?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING',
@@ -324,6 +346,24 @@ export class SqlMonitorStore {
   async inWorkspace<T>(workspaceId: string, fn: (tx: MonitorTx) => Promise<T>): Promise<T> {
     await this.ready();
     return this.db.transaction(`monitor:${workspaceId}`, (tx) => fn(txOf(tx)));
+  }
+
+  /** The workspace at a glance: open incidents by severity, active alerts by state, the last evaluation. */
+  async summary(workspaceId: string): Promise<WorkspaceSummary> {
+    await this.ready();
+    const [incidents, alerts, last] = await Promise.all([
+      this.db.query("SELECT severity, COUNT(*) AS n FROM aiops_incidents WHERE workspace_id = ? AND status = 'open' GROUP BY severity", [
+        workspaceId,
+      ]),
+      this.db.query('SELECT state, COUNT(*) AS n FROM aiops_alerts WHERE workspace_id = ? AND active = 1 GROUP BY state', [workspaceId]),
+      this.db.query('SELECT last_evaluated_at_ms AS at FROM aiops_monitor_workspaces WHERE workspace_id = ?', [workspaceId]),
+    ]);
+    const count = (rows: Record<string, unknown>[], key: string) => Object.fromEntries(rows.map((r) => [String(r[key]), num(r.n)]));
+    return {
+      openIncidents: count(incidents.rows, 'severity'),
+      activeAlerts: count(alerts.rows, 'state'),
+      lastEvaluatedAtMs: numOrNull(last.rows[0]?.at),
+    };
   }
 
   /** Newest onset first; `states` filters, `sinceMs` keeps episodes active or resolved at or after it. */

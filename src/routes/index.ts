@@ -29,6 +29,7 @@ import remediationRoutes from './remediations.js';
 import uiRoutes from './ui.js';
 import workspaceAccessRoute from './workspace-access.js';
 import workspaceInsightRoutes from './workspace-insights.js';
+import workspaceSummary from './workspace-summary.js';
 
 export interface RouteDeps {
   monitor: DependencyMonitor;
@@ -65,6 +66,7 @@ export async function registerRoutes(app: FastifyInstance, config: Config, deps:
   });
   await app.register(insightRoutes, { audit: deps.audit });
   await app.register(monitoringRoutes, { store: deps.monitorStore, runs: deps.runs });
+  await app.register(workspaceSummary, { store: deps.monitorStore, remediations: deps.remediations });
   if (deps.alertmanager) await app.register(alertmanagerWebhook, deps.alertmanager);
   await app.register(notificationRoutes, deps.notifications);
   await app.register(uiRoutes); // the web console's static files (public; its API calls carry the token)

@@ -169,6 +169,13 @@ describe('monitoring on two replicas', () => {
     const { status, body } = await get(b, 'ws-c', '/incidents?status=all');
     expect(status).toBe(200);
     expect(body.incidents).toEqual([]);
+    // At a glance: nothing open, and evaluated (at the pinned clock; a healthy workspace has no alert rows to tell it).
+    const summary = await get(a, 'ws-c', '/summary');
+    expect(summary.body).toMatchObject({ workspace_id: 'ws-c', open_incidents: { total: 0 }, active_alerts: { firing: 0 } });
+    expect(summary.body.last_evaluated_at).toBe(new Date(prometheusWindow().endMs).toISOString());
+    const leaking = await get(b, 'ws-a', '/summary');
+    expect((leaking.body.open_incidents as { total: number }).total).toBeGreaterThan(0);
+    expect((leaking.body.active_alerts as { firing: number }).firing).toBeGreaterThan(0);
   }, 60_000);
 
   it('each workspace is evaluated once per tick, counted over both instances', async () => {
