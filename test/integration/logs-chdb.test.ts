@@ -10,19 +10,20 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClickHouse, type ClickHouseHandle } from '../../src/clients/clickhouse.js';
 import { loadConfig } from '../../src/config.js';
-import { ClickHouseLogsSource } from '../../src/logs/clickhouse-logs-source.js';
-import { DEFAULT_LOGS_BOUNDS, type LogsBounds, type LogsSource } from '../../src/logs/logs-source.js';
+import { DEFAULT_LOGS_BOUNDS, type LogsSource } from '../../src/logs/logs-source.js';
 import { buildConfinedQuery } from '../../src/logs/query-builder.js';
 import { K8S_EVENTS, otelLogsTable } from '../../src/logs/tables.js';
 import { buildLogsSource } from '../../src/wiring/logs-source.js';
 import { createToolBox, type ToolBox, type ToolDefinition, type ToolResult } from '../../tools/index.js';
 import { listEvents, type ListEventsOutput } from '../../tools/list-events.js';
 import { queryLogs, type QueryLogsOutput } from '../../tools/query-logs.js';
+import { createLogsTables, eventRow, logRow, testLogsSource } from '../helpers/logs-tables.js';
 import { DEAD_URL } from '../helpers/services.js';
 import { authFor, ctxFor, FakeAuditLog } from '../unit/tools/fakes.js';
 
-const NOW = Date.UTC(2026, 11, 5, 12, 0, 0);
 const MIN = 60_000;
+/** The real clock (to the minute): the tables keep the platform's 30-day TTL, which drops older rows on insert. */
+const NOW = Math.floor(Date.now() / MIN) * MIN;
 const DB = 'hexabase_logs';
 /** Only ws-b's rows carry it: any answer to ws-a that contains it leaked. */
 const SECRET = 'SECRET-B';
@@ -31,38 +32,14 @@ let dir: string;
 let ch: ClickHouseHandle;
 let logs: LogsSource;
 
-const ts = (ms: number) => new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
-
-const K8S_EVENTS_DDL = `CREATE TABLE ${DB}.k8s_events (
-  timestamp DateTime64(3), namespace String, kind LowCardinality(String), name String, reason LowCardinality(String),
-  message String, event_type LowCardinality(String), source_component LowCardinality(String), source_host String,
-  count UInt32, workspace_id String, labels Map(String, String)
-) ENGINE = MergeTree PARTITION BY toYYYYMM(timestamp) ORDER BY (timestamp, workspace_id, namespace) TTL toDateTime(timestamp) + INTERVAL 30 DAY`;
-
-// The OpenTelemetry Collector ClickHouse exporter's table (its default DDL, indexes left out).
-const OTEL_LOGS_DDL = `CREATE TABLE ${DB}.otel_logs (
-  Timestamp DateTime64(9), TimestampTime DateTime DEFAULT toDateTime(Timestamp), TraceId String, SpanId String, TraceFlags UInt8,
-  SeverityText LowCardinality(String), SeverityNumber UInt8, ServiceName LowCardinality(String), Body String,
-  ResourceSchemaUrl LowCardinality(String), ResourceAttributes Map(LowCardinality(String), String),
-  ScopeSchemaUrl LowCardinality(String), ScopeName String, ScopeVersion LowCardinality(String),
-  ScopeAttributes Map(LowCardinality(String), String), LogAttributes Map(LowCardinality(String), String)
-) ENGINE = MergeTree PARTITION BY toDate(TimestampTime) ORDER BY (ServiceName, TimestampTime, Timestamp)`;
-
-const event = (ws: string, ageMin: number, o: Record<string, unknown>) => ({
-  timestamp: ts(NOW - ageMin * MIN),
-  namespace: 'shop',
-  kind: 'Pod',
-  name: 'api-1',
-  reason: 'BackOff',
-  message: 'Back-off restarting failed container api in pod api-1',
-  event_type: 'Warning',
-  source_component: 'kubelet',
-  source_host: 'node-1',
-  count: 1,
-  workspace_id: ws,
-  labels: {},
-  ...o,
-});
+const event = (ws: string, ageMin: number, o: Record<string, unknown> = {}) => eventRow(NOW, ws, ageMin, o);
+const logLine = (
+  ws: string | undefined,
+  ageMin: number,
+  body: string,
+  o: Record<string, unknown> = {},
+  attrs: Record<string, string> = {},
+) => logRow(NOW, ws, ageMin, body, o, attrs);
 
 const EVENTS = [
   event('ws-a', 50, { count: 1 }),
@@ -80,38 +57,6 @@ const EVENTS = [
   event('', 20, { message: `${SECRET} row without a workspace` }),
   event('ws-a\u0000', 20, { message: `${SECRET} NUL suffix` }),
 ];
-
-const logLine = (
-  ws: string | undefined,
-  ageMin: number,
-  body: string,
-  o: Record<string, unknown> = {},
-  attrs: Record<string, string> = {},
-) => ({
-  Timestamp: ts(NOW - ageMin * MIN),
-  TraceId: 't-1',
-  SpanId: 's-1',
-  TraceFlags: 0,
-  SeverityText: 'INFO',
-  SeverityNumber: 9,
-  ServiceName: 'checkout',
-  Body: body,
-  ResourceSchemaUrl: '',
-  ResourceAttributes: {
-    ...(ws === undefined ? {} : { workspace_id: ws }),
-    'k8s.namespace.name': 'shop',
-    'k8s.pod.name': 'checkout-7d9-abc',
-    'k8s.container.name': 'app',
-    'k8s.deployment.name': 'checkout',
-    ...attrs,
-  },
-  ScopeSchemaUrl: '',
-  ScopeName: '',
-  ScopeVersion: '',
-  ScopeAttributes: {},
-  LogAttributes: {},
-  ...o,
-});
 
 const LOGS = [
   logLine('ws-a', 40, 'dial tcp 10.0.0.5:5432: Connection Refused', { SeverityText: 'ERROR', SeverityNumber: 17 }),
@@ -134,18 +79,7 @@ const LOGS = [
   logLine('ws-b', 15, `${SECRET} carries ws-a under another key`, {}, { 'hexabase.workspace': 'ws-a' }),
 ];
 
-function source(options: { database?: string; tenantAttribute?: string; bounds?: Partial<LogsBounds>; url?: string } = {}): LogsSource {
-  return new ClickHouseLogsSource({
-    database: options.database ?? DB,
-    tenantAttribute: options.tenantAttribute ?? 'workspace_id',
-    ...(options.bounds ? { bounds: options.bounds } : {}),
-    location: 'test',
-    connect: async () => {
-      const h = await createClickHouse({ ...(options.url ? { url: options.url } : {}), embeddedPath: path.join(dir, 'clickhouse') });
-      return { client: h.client, location: h.location, release: () => h.close() };
-    },
-  });
-}
+const source = (options: Parameters<typeof testLogsSource>[1] = {}): LogsSource => testLogsSource(dir, options);
 
 /** The log tools over `logsSource` (null: none configured). */
 function box(logsSource: LogsSource | null = logs): ToolBox {
@@ -164,9 +98,7 @@ const linesOf = (r: ToolResult) => (r.status === 'ok' ? (r.data as QueryLogsOutp
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'aiops-logs-'));
   ch = await createClickHouse({ embeddedPath: path.join(dir, 'clickhouse') });
-  await ch.client.command({ query: `CREATE DATABASE IF NOT EXISTS ${DB}` });
-  await ch.client.command({ query: K8S_EVENTS_DDL });
-  await ch.client.command({ query: OTEL_LOGS_DDL });
+  await createLogsTables(ch.client, DB);
   await ch.client.insert({ table: `${DB}.k8s_events`, values: EVENTS, format: 'JSONEachRow' });
   await ch.client.insert({ table: `${DB}.otel_logs`, values: LOGS, format: 'JSONEachRow' });
   logs = source();
