@@ -98,6 +98,24 @@ const EnvSchema = z.object({
       .regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'must be a plain identifier')
       .default('hexabase_logs'),
   ),
+  LOGS_CLICKHOUSE_URL: optionalUrl,
+  LOGS_CLICKHOUSE_USER: optionalString,
+  LOGS_CLICKHOUSE_PASSWORD: optionalString,
+  LOGS_DATABASE: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'must be a plain identifier')
+      .default('hexabase_logs'),
+  ),
+  // A resource attribute key (`workspace_id`, `hexabase.workspace.id`); it is sent as a query parameter too.
+  LOGS_TENANT_ATTRIBUTE: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_.-]{0,127}$/, 'must be an attribute key (letters, digits, _ . -)')
+      .default('workspace_id'),
+  ),
   AUDIT_SPOOL_MAX_BYTES: intIn(1024 * 1024, 64 * 1024 ** 3, 256 * 1024 * 1024),
   AUDIT_LLM_TTL_DAYS: intIn(1, 3650, 30),
   AUDIT_BATCH_MAX_EVENTS: intIn(1, 100_000, 1000),
@@ -216,6 +234,18 @@ export interface Config {
   };
   readonly langfuse: { readonly publicKey?: string; readonly secretKey?: string; readonly host?: string };
   readonly clickhouse: { readonly url?: string; readonly user?: string; readonly password?: string; readonly database: string };
+  /**
+   * The platform's events and application logs (src/logs): LOGS_CLICKHOUSE_URL, else the audit's
+   * CLICKHOUSE_URL (with its credentials), else the embedded chDB the audit uses (url unset).
+   */
+  readonly logs: {
+    readonly url?: string;
+    readonly user?: string;
+    readonly password?: string;
+    readonly database: string;
+    /** The `otel_logs` resource attribute that names the workspace. */
+    readonly tenantAttribute: string;
+  };
   readonly audit: {
     readonly spoolMaxBytes: number;
     readonly llmTtlDays: number;
@@ -462,6 +492,13 @@ function buildConfig(e: Env, key: KeySource): Config {
     },
     langfuse: { publicKey: e.LANGFUSE_PUBLIC_KEY, secretKey: e.LANGFUSE_SECRET_KEY, host: e.LANGFUSE_HOST },
     clickhouse: { url: e.CLICKHOUSE_URL, user: e.CLICKHOUSE_USER, password: e.CLICKHOUSE_PASSWORD, database: e.CLICKHOUSE_DATABASE },
+    logs: {
+      ...(e.LOGS_CLICKHOUSE_URL
+        ? { url: e.LOGS_CLICKHOUSE_URL, user: e.LOGS_CLICKHOUSE_USER, password: e.LOGS_CLICKHOUSE_PASSWORD }
+        : { url: e.CLICKHOUSE_URL, user: e.CLICKHOUSE_USER, password: e.CLICKHOUSE_PASSWORD }),
+      database: e.LOGS_DATABASE,
+      tenantAttribute: e.LOGS_TENANT_ATTRIBUTE,
+    },
     audit: {
       spoolMaxBytes: e.AUDIT_SPOOL_MAX_BYTES,
       llmTtlDays: e.AUDIT_LLM_TTL_DAYS,

@@ -5,7 +5,9 @@ import { diagnoseWorkspace } from './diagnose-workspace.js';
 import { fetchSeriesTool } from './fetch-series.js';
 import { forecastCapacity } from './forecast-capacity.js';
 import { listAlerts } from './list-alerts.js';
+import { listEvents } from './list-events.js';
 import { proposeRemediation } from './propose-remediation.js';
+import { queryLogs } from './query-logs.js';
 import { queryMetrics } from './query-metrics.js';
 import { recommendRightsizing } from './recommend-rightsizing.js';
 import type { ToolDefinition, ToolDeps } from './tool.js';
@@ -17,6 +19,8 @@ export { createToolBox, expectedSchema, type ToolBox, type ToolBoxOptions, type 
 export type { DiagnoseWorkspaceOutput } from './diagnose-workspace.js';
 export type { FetchSeriesOutput } from './fetch-series.js';
 export type { ListAlertsOutput } from './list-alerts.js';
+export type { ListEventsOutput } from './list-events.js';
+export type { QueryLogsOutput } from './query-logs.js';
 export type { RemediationProposal } from './propose-remediation.js';
 export type { FindingsOutput } from './run-analyses.js';
 export { defineTool, fail, noData, ok } from './define-tool.js';
@@ -27,6 +31,8 @@ export const ALL_TOOLS: readonly ToolDefinition<never, unknown>[] = [
   workspaceOverview,
   queryMetrics,
   listAlerts,
+  listEvents,
+  queryLogs,
   detectAnomalies,
   forecastCapacity,
   recommendRightsizing,
@@ -65,7 +71,9 @@ export {
   diagnoseWorkspace,
   forecastCapacity,
   listAlerts,
+  listEvents,
   proposeRemediation,
+  queryLogs,
   queryMetrics,
   recommendRightsizing,
   workspaceOverview,

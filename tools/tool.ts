@@ -9,6 +9,7 @@ import type { ProposedAction, ResourceRef } from '../src/analysis/types.js';
 import type { AuditLog } from '../src/audit/event.js';
 import type { AuthContext } from '../src/auth/auth-context.js';
 import type { Permission } from '../src/auth/permissions.js';
+import type { LogsSource } from '../src/logs/logs-source.js';
 import type { MetricsSource } from '../src/metrics/metrics-source.js';
 import type { FindingsEngine } from '../src/analysis/workers/findings-engine.js';
 import type { EvidenceRef } from '../src/chat/events.js';
@@ -43,6 +44,8 @@ export interface ToolDeps {
   controlPlane?: { workspaceOverview(workspaceId: string): Promise<Record<string, unknown>> };
   /** Where the findings analysers run (the worker pool in the service); absent: inline (tests). */
   findings?: FindingsEngine;
+  /** Kubernetes events and application logs (src/logs); absent: the log tools answer no_data with the gap. */
+  logs?: LogsSource;
 }
 
 /** What an answer is about, for a follow-up that refers back to it ("restart it"): most relevant first. */

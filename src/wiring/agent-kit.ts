@@ -40,7 +40,7 @@ export interface AgentKit {
 
 export function buildAgentKit(
   config: Config,
-  clients: Pick<Clients, 'audit' | 'metrics' | 'redis' | 'postgres' | 'controlPlane' | 'llm' | 'tracing'>,
+  clients: Pick<Clients, 'audit' | 'metrics' | 'redis' | 'postgres' | 'controlPlane' | 'llm' | 'tracing'> & Partial<Pick<Clients, 'logs'>>,
   deps: {
     limits: Pick<Limits, 'budgeted'>;
     /** Where the worker pool's task counter is registered (/metrics). */
@@ -72,7 +72,14 @@ export function buildAgentKit(
   });
   const toolOptions: ToolBoxOptions = { cache, onInvalidOutput: (tool) => invalidOutputs.inc({ tool }) };
   // The analysis tools and chat's diagnose tool analyse on the pool too.
-  const toolDeps: ToolDeps = { metrics: clients.metrics, audit, now: deps.now, findings, ...(controlPlane ? { controlPlane } : {}) };
+  const toolDeps: ToolDeps = {
+    metrics: clients.metrics,
+    audit,
+    now: deps.now,
+    findings,
+    ...(clients.logs ? { logs: clients.logs } : {}),
+    ...(controlPlane ? { controlPlane } : {}),
+  };
   const llm = clients.llm && deps.limits.budgeted(clients.llm);
   const checkpointer = openCheckpointer(config, clients.postgres);
   return {

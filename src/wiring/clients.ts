@@ -2,7 +2,8 @@
  * Part of the composition root: every client of a system outside the process, built once from the
  * configuration, and released when the app closes. The token verifier and its key source (JWKS),
  * Redis (behind one circuit breaker), the one PostgreSQL pool, the audit trail (a spool shipped to
- * ClickHouse), the metrics source (Prometheus, or the embedded demo workspaces), the Hexabase
+ * ClickHouse), the metrics source (Prometheus, or the embedded demo workspaces), the logs source
+ * (events and application logs in ClickHouse), the Hexabase
  * control plane, and the LLM providers with their tracing. Everything else gets them from here.
  */
 import type { FastifyInstance } from 'fastify';
@@ -16,11 +17,13 @@ import { createRedis, GuardedRedis } from '../clients/redis.js';
 import type { Config } from '../config.js';
 import type { LlmTracing } from '../llm/tracing.js';
 import type { ChatLlm } from '../llm/types.js';
+import type { LogsSource } from '../logs/logs-source.js';
 import type { MetricsSource } from '../metrics/metrics-source.js';
 import { openAudit } from './audit.js';
 import type { BuildOptions } from './build-options.js';
 import { buildChatLlm, buildTracing } from './llm.js';
 import type { LlmAttempt } from '../llm/chat-llm.js';
+import { buildLogsSource } from './logs-source.js';
 import { buildMetricsSource } from './metrics-source.js';
 
 export interface Clients {
@@ -31,6 +34,8 @@ export interface Clients {
   postgres?: pg.Pool;
   audit: AuditPipeline;
   metrics: MetricsSource;
+  /** Kubernetes events and application logs (ClickHouse or the audit's embedded chDB), opened on first use. */
+  logs: LogsSource;
   /** Set when HEXABASE_API_URL is: tools read workspace objects and remediations act through it. */
   controlPlane?: ControlPlaneClient;
   /** The LLM providers, without the daily budget (the agent kit puts it in front); none configured: deterministic answers. */
@@ -75,6 +80,9 @@ export async function buildClients(
   app.addHook('onClose', () => audit.close());
   const metrics =
     options.metricsSource ?? buildMetricsSource(config, { redis, registry: app.metrics.registry, warn: (msg) => app.log.warn(msg) });
+  // Registered after the audit's hook, so it closes first: the embedded client is released by its last user.
+  const logs = buildLogsSource(config);
+  app.addHook('onClose', () => logs.close());
   const controlPlane = config.hexabase.apiUrl
     ? new ControlPlaneClient({
         baseUrl: config.hexabase.apiUrl,
@@ -93,6 +101,7 @@ export async function buildClients(
     verifier,
     audit,
     metrics,
+    logs,
     ...(redis ? { redis } : {}),
     ...(postgres ? { postgres } : {}),
     ...(controlPlane ? { controlPlane } : {}),

@@ -1,10 +1,14 @@
 /**
  * Every tool owns its output: it declares the schema of its `ok` data and reads its own answers
  * (summary, evidence, subject). Each registered tool answers real data here (scenario workspaces on
- * the embedded metrics source, Prometheus-shaped alerts, a control plane that answers or fails), and
- * that data parses against the tool's declared output; its presentation is well-formed.
+ * the embedded metrics source, Prometheus-shaped alerts, a control plane that answers or fails, events
+ * and logs in the platform's tables on chDB), and that data parses against the tool's declared output; its presentation is well-formed.
  */
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createClickHouse, type ClickHouseHandle } from '../../src/clients/clickhouse.js';
 import { EvidenceRefSchema } from '../../src/chat/events.js';
 import { deterministicPlan } from '../../src/analysis/plan.js';
 import type { PromAlert } from '../../src/clients/prometheus.js';
@@ -12,11 +16,41 @@ import { EmbeddedMetricsSource } from '../../src/metrics/embedded/embedded-sourc
 import { demoWorkspaces, scenarioWorkspace } from '../../src/metrics/scenarios/index.js';
 import { CHAT_TOOLS, createGraphToolBox, createToolBox, type ToolDefinition, type ToolDeps } from '../../tools/index.js';
 import { fetchSeriesTool } from '../../tools/fetch-series.js';
+import { createLogsTables, eventRow, logRow, testLogsSource } from '../helpers/logs-tables.js';
 import { ctxFor, FakeAuditLog } from '../unit/tools/fakes.js';
 
 const NOW = Date.UTC(2025, 5, 10, 14, 0, 0);
 const REGISTERED = [...CHAT_TOOLS, fetchSeriesTool as unknown as ToolDefinition<never, unknown>];
 const analyst = (ws: string) => ctxFor(ws, ['aiops:read', 'aiops:analyze']);
+
+// Events and logs of ws-leak in the platform's tables, on the embedded chDB of this process.
+const dataDir = mkdtempSync(path.join(tmpdir(), 'aiops-tool-outputs-'));
+const logs = testLogsSource(dataDir);
+let ch: ClickHouseHandle;
+beforeAll(async () => {
+  ch = await createClickHouse({ embeddedPath: path.join(dataDir, 'clickhouse') });
+  await createLogsTables(ch.client, 'hexabase_logs', { ttl: false }); // NOW is in 2025: the 30-day TTL would drop the rows
+  await ch.client.insert({
+    table: 'hexabase_logs.k8s_events',
+    values: [
+      eventRow(NOW, 'ws-leak', 20, { namespace: 'shop', name: 'cart-1' }),
+      eventRow(NOW, 'ws-leak', 25, { reason: 'Pulled', event_type: 'Normal' }),
+    ],
+    format: 'JSONEachRow',
+  });
+  await ch.client.insert({
+    table: 'hexabase_logs.otel_logs',
+    values: [
+      logRow(NOW, 'ws-leak', 10, 'out of memory: killing worker', { SeverityText: 'ERROR', SeverityNumber: 17 }),
+      logRow(NOW, 'ws-leak', 12, 'GET /cart 200'),
+    ],
+    format: 'JSONEachRow',
+  });
+});
+afterAll(async () => {
+  await logs.close();
+  await ch?.close();
+});
 
 const ALERTS: PromAlert[] = [
   {
@@ -45,7 +79,7 @@ function deps(controlPlane?: ToolDeps['controlPlane']): ToolDeps {
     tenantLabel: 'workspace_id',
     now: () => NOW,
   });
-  return { metrics, audit: new FakeAuditLog(), now: () => NOW, ...(controlPlane ? { controlPlane } : {}) };
+  return { metrics, audit: new FakeAuditLog(), now: () => NOW, logs, ...(controlPlane ? { controlPlane } : {}) };
 }
 
 /** Calls that make each tool answer `ok` with real data (several shapes where a tool has several; findings where it finds any). */
@@ -59,6 +93,14 @@ const CALLS: Record<string, { ws: string; args: Record<string, unknown> }[]> = {
     { ws: 'ws-demo', args: { name: 'pvc_usage', mode: 'range', window_minutes: 360 } },
   ],
   list_alerts: [{ ws: 'ws-leak', args: {} }],
+  list_events: [
+    { ws: 'ws-leak', args: {} },
+    { ws: 'ws-leak', args: { type: 'Warning', namespace: 'shop', limit: 5 } },
+  ],
+  query_logs: [
+    { ws: 'ws-leak', args: {} },
+    { ws: 'ws-leak', args: { min_severity: 'error', search: 'memory' } },
+  ],
   detect_anomalies: [{ ws: 'ws-acme', args: {} }],
   forecast_capacity: [{ ws: 'ws-demo', args: { namespace: 'data' } }],
   recommend_rightsizing: [{ ws: 'ws-over', args: { window_minutes: 720 } }],

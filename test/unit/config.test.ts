@@ -128,4 +128,36 @@ describe('loadConfig', () => {
   it('rejects unknown internal-token permissions', () => {
     expect(problemsOf({ JWT_INTERNAL_TOKEN_PERMISSIONS: 'aiops:read,aiops:root' }).join()).toMatch(/JWT_INTERNAL_TOKEN_PERMISSIONS/);
   });
+
+  it("logs source: LOGS_CLICKHOUSE_URL, else the audit's CLICKHOUSE_URL with its credentials, else embedded; database and tenant attribute checked", () => {
+    expect(loadConfig({}).logs).toEqual({
+      url: undefined,
+      user: undefined,
+      password: undefined,
+      database: 'hexabase_logs',
+      tenantAttribute: 'workspace_id',
+    });
+    expect(loadConfig({ CLICKHOUSE_URL: 'http://ch:8123', CLICKHOUSE_USER: 'audit', CLICKHOUSE_PASSWORD: 'a' }).logs).toMatchObject({
+      url: 'http://ch:8123',
+      user: 'audit',
+      password: 'a',
+    });
+    const own = loadConfig({
+      CLICKHOUSE_URL: 'http://ch:8123',
+      CLICKHOUSE_USER: 'audit',
+      LOGS_CLICKHOUSE_URL: 'https://logs:8443',
+      LOGS_CLICKHOUSE_USER: 'reader',
+      LOGS_DATABASE: 'platform_logs',
+      LOGS_TENANT_ATTRIBUTE: 'hexabase.workspace.id',
+    }).logs;
+    expect(own).toEqual({
+      url: 'https://logs:8443',
+      user: 'reader',
+      password: undefined,
+      database: 'platform_logs',
+      tenantAttribute: 'hexabase.workspace.id',
+    });
+    const problems = problemsOf({ LOGS_CLICKHOUSE_URL: 'ftp://x', LOGS_DATABASE: 'a; DROP', LOGS_TENANT_ATTRIBUTE: "x'] OR 1" }).join('\n');
+    for (const name of ['LOGS_CLICKHOUSE_URL', 'LOGS_DATABASE', 'LOGS_TENANT_ATTRIBUTE']) expect(problems).toContain(name);
+  });
 });

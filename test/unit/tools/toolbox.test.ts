@@ -154,6 +154,8 @@ describe('createToolBox', () => {
       'workspace_overview',
       'query_metrics',
       'list_alerts',
+      'list_events',
+      'query_logs',
       'detect_anomalies',
       'forecast_capacity',
       'recommend_rightsizing',

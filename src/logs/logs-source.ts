@@ -1,0 +1,103 @@
+/**
+ * What the tools read beyond metrics: Kubernetes events and application logs, always confined to
+ * the caller's workspace. The workspace comes from the verified AuthContext handed in by the
+ * caller (never from query fields), and every implementation sends its queries through the one
+ * query builder (query-builder.ts) that adds the workspace predicate and the bounds.
+ *
+ * Failures are thrown as LogsError (a typed gap: missing table, unreachable server, bound hit);
+ * the tools turn them into answers.
+ */
+import type { AuthContext } from '../auth/auth-context.js';
+
+/** A time range, Unix ms, `from` inclusive and `to` exclusive. */
+export interface LogsWindow {
+  fromMs: number;
+  toMs: number;
+}
+
+export interface EventQuery {
+  window: LogsWindow;
+  /** Object kind (Pod, Deployment, Node, …), exact. */
+  kind?: string;
+  /** Object name, exact. */
+  name?: string;
+  namespace?: string;
+  /** Event reason (BackOff, FailedScheduling, …), exact. */
+  reason?: string;
+  type?: 'Normal' | 'Warning';
+  /** Most groups answered. */
+  limit: number;
+}
+
+/** Identical events (same object, reason, type and message) folded into one, newest first. */
+export interface EventGroup {
+  namespace: string;
+  kind: string;
+  name: string;
+  reason: string;
+  type: string;
+  message: string;
+  sourceComponent: string;
+  /** Occurrences: the sum of the rows' own `count` (Kubernetes already folds repeats into it). */
+  count: number;
+  firstSeenMs: number;
+  lastSeenMs: number;
+}
+
+export interface LogQuery {
+  window: LogsWindow;
+  /** Substring of the body, case-insensitive. */
+  search?: string;
+  /** Lowest OpenTelemetry severity number (1 TRACE, 5 DEBUG, 9 INFO, 13 WARN, 17 ERROR, 21 FATAL). */
+  minSeverity?: number;
+  namespace?: string;
+  pod?: string;
+  container?: string;
+  deployment?: string;
+  limit: number;
+}
+
+export interface LogLine {
+  timestampMs: number;
+  severityText: string;
+  /** The OpenTelemetry severity number, derived from the text when the exporter left it 0. */
+  severityNumber: number;
+  service: string;
+  namespace: string;
+  pod: string;
+  container: string;
+  deployment: string;
+  /** The body, cut to LOG_BODY_MAX_CHARS. */
+  body: string;
+  traceId: string;
+}
+
+export const LOG_BODY_MAX_CHARS = 2000;
+
+/** The bounds every query carries (the builder refuses a query beyond them). */
+export interface LogsBounds {
+  /** Longest time range of one query. */
+  maxWindowMs: number;
+  /** Most rows of one answer. */
+  maxRows: number;
+  /** ClickHouse `max_execution_time`. */
+  maxExecutionSeconds: number;
+  /** ClickHouse `max_bytes_to_read`: one request cannot scan the cluster. */
+  maxBytesToRead: number;
+}
+
+export const DEFAULT_LOGS_BOUNDS: LogsBounds = {
+  maxWindowMs: 7 * 86_400_000,
+  maxRows: 500,
+  maxExecutionSeconds: 10,
+  maxBytesToRead: 2 * 1024 ** 3,
+};
+
+export interface LogsSource {
+  /** Where it reads (without credentials) and from which database, for messages. */
+  readonly location: string;
+  readonly bounds: LogsBounds;
+  events(auth: AuthContext, query: EventQuery, signal?: AbortSignal): Promise<EventGroup[]>;
+  logs(auth: AuthContext, query: LogQuery, signal?: AbortSignal): Promise<LogLine[]>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,41 @@
+/** What the log tools share: their window, and how a logs-store gap becomes an answer. */
+import { z } from 'zod';
+import { LogsError } from '../src/logs/logs-error.js';
+import type { LogsWindow } from '../src/logs/logs-source.js';
+import { fail, noData } from './define-tool.js';
+import type { ToolResult } from './tool.js';
+
+export const LogsWindowShape = {
+  window_minutes: z.number().int().min(1).max(10_080).default(60).describe('How far back to look, in minutes (default 60, at most 7 days)'),
+};
+
+/** A name as Kubernetes spells it (at most 253 characters). */
+export const k8sName = (what: string) => z.string().min(1).max(253).describe(what);
+
+export function logsWindow(minutes: number, nowMs: number): LogsWindow {
+  const toMs = Math.floor(nowMs);
+  return { fromMs: toMs - minutes * 60_000, toMs };
+}
+
+export const ShownLogsWindowSchema = z.strictObject({ start: z.string(), end: z.string() });
+export const shownWindow = (w: LogsWindow) => ({ start: new Date(w.fromMs).toISOString(), end: new Date(w.toMs).toISOString() });
+
+/**
+ * A failure to read is a gap in the evidence, said as such, never a thrown error: a table that
+ * does not exist is `no_data` (nothing to read there), an unreachable or refusing store is `error`.
+ */
+export function logsGap(err: unknown, what: string): ToolResult<never> {
+  if (err instanceof LogsError) {
+    if (err.kind === 'missing_table') return noData(`gap: ${err.message}, so there are no ${what} to read; the answer lacks this evidence`);
+    return fail(`gap: the ${what} could not be read (${err.message}); the answer lacks this evidence`, {
+      kind: err.kind,
+      gap: what,
+      ...err.details,
+    });
+  }
+  return fail(`gap: reading the ${what} failed unexpectedly; the answer lacks this evidence`, { gap: what });
+}
+
+/** No source configured (a test or a deployment without one). */
+export const noLogsSource = (what: string): ToolResult<never> =>
+  noData(`gap: no logs store is configured, so there are no ${what} to read; the answer lacks this evidence`);
