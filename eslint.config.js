@@ -72,6 +72,7 @@ export default tseslint.config(
           'Node',
           'fetch',
           'setTimeout',
+          'setInterval',
           'URLSearchParams',
           'TextDecoder',
           'TextDecoderStream',

@@ -45,11 +45,42 @@ function panel(id, loader) {
       body.removeAttribute('aria-busy');
     }
   };
-  $(id).querySelector('button.refresh').addEventListener('click', load);
+  $(id).querySelector('button.refresh')?.addEventListener('click', load);
   panels[id] = load;
 }
 
 const empty = (text) => h('p', { class: 'muted' }, text);
+
+// ---- the workspace at a glance (GET /summary), first; "Refresh all" reloads every panel
+const ago = (iso) => {
+  const s = Math.max(0, Math.round((Date.now() - Date.parse(iso)) / 1000));
+  return s < 90 ? `${s} s ago` : s < 5400 ? `${Math.round(s / 60)} min ago` : `${Math.round(s / 3600)} h ago`;
+};
+panel('summary', async () => {
+  const s = await api.get('/summary');
+  const i = s.open_incidents;
+  const stat = (label, value, kind) => h('div', { class: `stat stat-${kind}` }, h('strong', {}, String(value)), ' ', label);
+  return h(
+    'div',
+    { class: 'stats' },
+    stat(
+      `open incident${i.total === 1 ? '' : 's'}${i.total ? ` (${i.critical} critical, ${i.warning} warning, ${i.info} info)` : ''}`,
+      i.total,
+      i.critical ? 'critical' : i.total ? 'warning' : 'ok',
+    ),
+    stat('firing alerts', s.active_alerts.firing, s.active_alerts.firing ? 'warning' : 'ok'),
+    stat('pending alerts', s.active_alerts.pending, 'muted'),
+    stat(`awaiting approval`, s.pending_approvals, s.pending_approvals ? 'warning' : 'ok'),
+    h(
+      'p',
+      { class: 'muted' },
+      s.last_evaluated_at ? `Monitor last evaluated ${ago(s.last_evaluated_at)}` : 'Not evaluated by the monitor yet',
+    ),
+  );
+});
+$('summary')
+  .querySelector('button.refresh-all')
+  .addEventListener('click', () => refreshAll());
 const evidenceCharts = (evidence, max = 2) =>
   h(
     'div',
@@ -324,9 +355,27 @@ function useToken(token) {
     .catch(report)
     .finally(() => {
       showScopes();
-      for (const load of Object.values(panels)) load();
+      refreshAll();
     });
 }
+
+// ---- live: the stored state is polled (every 30 s, not while the tab is hidden); "updated … ago" says how fresh
+const LIVE_PANELS = ['summary', 'alerts', 'incidents', 'pending'];
+const LIVE_EVERY_MS = 30_000;
+let updatedAt = 0;
+async function refreshAll(ids = Object.keys(panels)) {
+  await Promise.all(ids.map((id) => panels[id]?.()));
+  updatedAt = Date.now();
+  showUpdated();
+}
+function showUpdated() {
+  if (updatedAt) $('updated').textContent = `updated ${ago(new Date(updatedAt).toISOString())}`;
+}
+setInterval(() => {
+  if (!state.workspace || document.hidden) return;
+  if (Date.now() - updatedAt >= LIVE_EVERY_MS) void refreshAll(LIVE_PANELS);
+  else showUpdated();
+}, 5_000);
 
 /** Controls the token may not use are disabled, each saying which permission it needs. */
 function showScopes() {

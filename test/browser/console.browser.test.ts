@@ -142,6 +142,25 @@ describe('the web console in Chromium', () => {
     await shot('overview', '#alerts');
   });
 
+  it('shows the workspace at a glance first: open incidents, firing alerts, approvals, the last evaluation, how fresh', async () => {
+    await expect
+      .poll(
+        async () => {
+          await page.click('#summary button.refresh-all');
+          await page.locator('#summary .panel-body:not([aria-busy])').waitFor();
+          return page.textContent('#summary');
+        },
+        { timeout: 20_000, interval: 500 },
+      )
+      .toMatch(/[1-9]\d* firing alerts/);
+    const text = (await page.textContent('#summary')) ?? '';
+    expect(text).toMatch(/\d+ open incidents?/);
+    expect(text).toMatch(/\d+ awaiting approval/);
+    expect(text).toMatch(/Monitor last evaluated \d+ (s|min|h) ago/);
+    expect(await page.textContent('#updated')).toMatch(/^updated \d+ s ago$/);
+    await shot('summary', '#summary');
+  });
+
   it('runs an analysis: the memory leak is diagnosed, actions are proposed, the insight appears with its chart', async () => {
     await page.selectOption('#analyze-type', 'anomaly');
     await page.fill('#analyze-minutes', '360');
