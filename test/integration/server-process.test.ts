@@ -1,5 +1,5 @@
 /**
- * The service as a user starts it: `npm start` with nothing configured prints a working curl line,
+ * The service as a user starts it: `npm start` with nothing configured prints the console's address and a working curl line,
  * `npm run token` mints more tokens from the same development key, production without a key (or
  * without its metrics source, PostgreSQL and Redis) refuses to start, and SIGTERM drains an in-flight request before exiting 0.
  */
@@ -26,7 +26,12 @@ describe('server process', () => {
     expect(url).toBe(`http://127.0.0.1:${port}/workspaces/ws-demo/access`);
     const res = await fetch(url!, { headers: { authorization: `Bearer ${token}` } });
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ workspace_id: 'ws-demo', permissions: ['aiops:read', 'aiops:analyze'] });
+    expect(await res.json()).toMatchObject({ workspace_id: 'ws-demo', permissions: ['aiops:read', 'aiops:analyze', 'aiops:remediate'] });
+    // The console's address, signed in with the same token in the fragment; the root leads to it.
+    expect(out).toContain(`http://127.0.0.1:${port}/ui#token=${token}`);
+    const root = await fetch(`http://127.0.0.1:${port}/`, { redirect: 'manual' });
+    expect(root.status).toBe(302);
+    expect(root.headers.get('location')).toBe('/ui');
     expect((await stat(path.join(dataDir, 'dev-keys', 'jwt-private.pem'))).mode & 0o777).toBe(0o600);
 
     const minted = await finish(
