@@ -57,7 +57,14 @@ describe('audit outage against a real ClickHouse server', () => {
   it('kill -9 of ClickHouse mid-stream loses nothing and doubles nothing', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'audit-outage-'));
     const app: FastifyInstance = await testApp(
-      testEnv(key, { AIOPS_DATA_DIR: dataDir, CLICKHOUSE_URL: server.url, AUDIT_RETRY_MAX_SECONDS: '1', AUDIT_BATCH_MAX_EVENTS: '50' }),
+      // Shipping without pauses (AUDIT_SHIP_INTERVAL_MS=0): the kill must land while the shipper is inserting.
+      testEnv(key, {
+        AIOPS_DATA_DIR: dataDir,
+        CLICKHOUSE_URL: server.url,
+        AUDIT_RETRY_MAX_SECONDS: '1',
+        AUDIT_BATCH_MAX_EVENTS: '50',
+        AUDIT_SHIP_INTERVAL_MS: '0',
+      }),
     );
     const total = 600;
     let sent = 0;
