@@ -85,6 +85,12 @@ describe('audit outage against a real ClickHouse server', () => {
     await drive(200);
     const ready = await app.inject({ url: '/health/ready' });
     expect(ready.json().dependencies).toContainEqual(expect.objectContaining({ name: 'clickhouse', status: 'down' }));
+    // The outage lasts until the shipper has met it (an insert failed), however fast the requests above went.
+    await waitFor(
+      async () => /aiops_audit_events_failed_total [1-9]/.test((await app.inject({ url: '/metrics' })).body),
+      15_000,
+      'an insert failing while ClickHouse is down',
+    );
     await server.start();
     await drive(total - 400);
     await waitFor(async () => (await storedCounts('kill-ch-')).size === total, 30_000, 'every event in ClickHouse');
