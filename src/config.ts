@@ -84,6 +84,7 @@ const EnvSchema = z.object({
   OPENAI_BASE_URL: optionalUrl,
   OPENAI_MODEL: z.preprocess(blankToUndefined, z.string().default('gpt-4o-mini')),
   LLM_TIMEOUT_SECONDS: intIn(1, 600, 30),
+  LLM_ANONYMIZE: z.preprocess(blankToUndefined, z.enum(['external', 'always', 'never']).default('external')),
   PROMPTS_DIR: optionalString,
   LANGFUSE_PUBLIC_KEY: optionalString,
   LANGFUSE_SECRET_KEY: optionalString,
@@ -231,6 +232,8 @@ export interface Config {
     readonly openaiModel: string;
     /** Per-attempt timeout of an LLM call (each provider of the fallback chain gets this much). */
     readonly timeoutMs: number;
+    /** Which providers see the tenant's names replaced by tokens (src/llm/anonymize.ts). */
+    readonly anonymize: 'external' | 'always' | 'never';
   };
   readonly langfuse: { readonly publicKey?: string; readonly secretKey?: string; readonly host?: string };
   readonly clickhouse: { readonly url?: string; readonly user?: string; readonly password?: string; readonly database: string };
@@ -489,6 +492,7 @@ function buildConfig(e: Env, key: KeySource): Config {
       openaiBaseUrl: e.OPENAI_BASE_URL,
       openaiModel: e.OPENAI_MODEL,
       timeoutMs: e.LLM_TIMEOUT_SECONDS * 1000,
+      anonymize: e.LLM_ANONYMIZE,
     },
     langfuse: { publicKey: e.LANGFUSE_PUBLIC_KEY, secretKey: e.LANGFUSE_SECRET_KEY, host: e.LANGFUSE_HOST },
     clickhouse: { url: e.CLICKHOUSE_URL, user: e.CLICKHOUSE_USER, password: e.CLICKHOUSE_PASSWORD, database: e.CLICKHOUSE_DATABASE },

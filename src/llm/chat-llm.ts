@@ -9,6 +9,8 @@ import type { Callbacks } from '@langchain/core/callbacks/manager';
 import { RunnableLambda, type RunnableConfig } from '@langchain/core/runnables';
 import { AsyncLocalStorageProviderSingleton } from '@langchain/core/singletons';
 import type { AuditLog } from '../audit/event.js';
+import { isExternalEndpoint } from './anonymize.js';
+import { anonymizedProvider, type KnownNames } from './anonymized-provider.js';
 import { recordLlmCall } from './call-audit.js';
 import { describeError, LlmTimeoutError, LlmUnavailableError } from './errors.js';
 import { callCostUsd } from './pricing.js';
@@ -30,7 +32,16 @@ export interface ChatLlmOptions {
   now?: () => number;
   /** Told of every provider attempt once it ended (the service's metrics); must not throw. */
   onAttempt?: (attempt: LlmAttempt) => void;
+  /**
+   * LLM_ANONYMIZE: `external` (default) hides the tenant's names from providers outside the cluster
+   * (src/llm/anonymize.ts decides by the provider's URL), `always` from every provider, `never` from none.
+   */
+  anonymize?: AnonymizePolicy;
+  /** The workspace's known names, so a name the user typed is hidden too (optional; failures are ignored). */
+  knownNames?: KnownNames;
 }
+
+export type AnonymizePolicy = 'external' | 'always' | 'never';
 
 /** One provider attempt as the metrics see it: no prompt, no workspace. */
 export interface LlmAttempt {
@@ -51,14 +62,28 @@ export interface ChatLlmResult extends LlmResult {
 
 export function createChatLlm(options: ChatLlmOptions): ChatLlm | undefined {
   const chain: ChatProvider[] = [];
-  if (options.ollama) chain.push(ollamaProvider(options.ollama));
-  if (options.openai) chain.push(openaiProvider(options.openai));
+  const external: boolean[] = [];
+  if (options.ollama) {
+    chain.push(ollamaProvider(options.ollama));
+    external.push(isExternalEndpoint(options.ollama.baseUrl));
+  }
+  if (options.openai) {
+    chain.push(openaiProvider(options.openai));
+    external.push(isExternalEndpoint(options.openai.baseUrl));
+  }
   if (chain.length === 0) return undefined;
-  return createChatLlmFrom(chain, options);
+  const policy = options.anonymize ?? 'external';
+  return createChatLlmFrom(chain, { ...options, anonymized: external.map((e) => policy === 'always' || (policy === 'external' && e)) });
 }
 
 /** The fallback chain over given providers (exported for tests and other providers). */
-export function createChatLlmFrom(chain: readonly ChatProvider[], options: Omit<ChatLlmOptions, 'ollama' | 'openai'>): ChatLlm {
+export function createChatLlmFrom(
+  chain: readonly ChatProvider[],
+  options: Omit<ChatLlmOptions, 'ollama' | 'openai'> & {
+    /** Per provider of the chain: whether its calls are anonymised (`anonymize`/`isExternalEndpoint` decide it in createChatLlm). */
+    anonymized?: readonly boolean[];
+  },
+): ChatLlm {
   const now = options.now ?? Date.now;
   const agent = options.agentName ?? 'hexabase-aiops-agent';
 
@@ -70,7 +95,8 @@ export function createChatLlmFrom(chain: readonly ChatProvider[], options: Omit<
   ): Promise<ChatLlmResult> {
     const timeoutMs = call.timeoutMs ?? options.timeoutMs;
     const failures: ConstructorParameters<typeof LlmUnavailableError>[0][number][] = [];
-    for (const [i, provider] of chain.entries()) {
+    for (const [i, configured] of chain.entries()) {
+      const provider = options.anonymized?.[i] ? anonymizedProvider(configured, call.auth, options.knownNames) : configured;
       const fallbackUsed = i > 0;
       const started = now();
       const attempt = { provider: provider.kind, model: provider.model, fallbackUsed, costUsd: 0, inputTokens: 0, outputTokens: 0 };

@@ -51,7 +51,7 @@ export interface Clients {
 export async function buildClients(
   app: FastifyInstance,
   config: Config,
-  options: Pick<BuildOptions, 'getKey' | 'metricsSource' | 'auditRetryBaseMs'> & {
+  options: Pick<BuildOptions, 'getKey' | 'metricsSource' | 'auditRetryBaseMs' | 'now'> & {
     version: string;
     onLlmAttempt?: (a: LlmAttempt) => void;
   },
@@ -94,6 +94,8 @@ export async function buildClients(
   if (tracing) app.addHook('onClose', () => tracing.shutdown());
   const llm = buildChatLlm(config, {
     audit,
+    metrics,
+    ...(options.now ? { now: options.now } : {}),
     ...(tracing ? { tracing } : {}),
     ...(options.onLlmAttempt ? { onAttempt: options.onLlmAttempt } : {}),
   });
