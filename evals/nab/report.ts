@@ -2,6 +2,7 @@
  * Builds the NAB report from scored files: per profile the global threshold and normalised score, and
  * per category the score at that same threshold (windows-less categories get their raw score only).
  */
+import { halfSplits, leaveOneCategoryOut, type LocoResult, type SplitResult } from './cv.js';
 import { bestThreshold, normalise, PROFILES, rawFileScore, rowValues, type Profile, type ScoredFile } from './scorer.js';
 
 export interface CategoryRow {
@@ -22,9 +23,24 @@ export interface NabReport {
   profiles: Record<string, { threshold: number; raw: number; score: number }>;
   categories: CategoryRow[];
   perFile: { path: string; windows: number; raw: Record<string, number> }[];
+  /** Held-out scores per profile: leave-one-category-out and repeated stratified half-splits. */
+  cv: Record<string, { loco: LocoResult; halfSplit: SplitResult }>;
 }
 
-export function buildReport(files: (ScoredFile & { category: string })[], detector: string, dataDir: string, seconds: number): NabReport {
+export interface CvOptions {
+  splits: number;
+  seed: number;
+}
+
+export const DEFAULT_CV: CvOptions = { splits: 20, seed: 1 };
+
+export function buildReport(
+  files: (ScoredFile & { category: string })[],
+  detector: string,
+  dataDir: string,
+  seconds: number,
+  cvOptions: CvOptions = DEFAULT_CV,
+): NabReport {
   const profiles: NabReport['profiles'] = {};
   const categories = new Map<string, CategoryRow>();
   const perFile = files.map((f) => ({ path: f.name, windows: f.windows.length, raw: {} as Record<string, number> }));
@@ -56,6 +72,13 @@ export function buildReport(files: (ScoredFile & { category: string })[], detect
       s.score = row.windows > 0 ? normalise(s.raw, row.windows, profile).score : null;
     }
   }
+  const cv: NabReport['cv'] = {};
+  for (const profile of PROFILES) {
+    cv[profile.name] = {
+      loco: leaveOneCategoryOut(files, profile),
+      halfSplit: halfSplits(files, profile, cvOptions.splits, cvOptions.seed),
+    };
+  }
   return {
     detector,
     dataDir,
@@ -66,6 +89,7 @@ export function buildReport(files: (ScoredFile & { category: string })[], detect
     profiles,
     categories: [...categories.values()],
     perFile,
+    cv,
   };
 }
 
@@ -102,6 +126,44 @@ export function reportMarkdown(r: NabReport): string {
     '',
     "Category scores use the run's global threshold; a category without windows shows only its detection counts.",
     '',
+    ...cvMarkdown(r),
   ];
   return lines.join('\n');
+}
+
+function cvMarkdown(r: NabReport): string[] {
+  const names = Object.keys(r.cv);
+  if (names.length === 0) return [];
+  const first = r.cv[names[0]!]!;
+  const sign = (x: number): string => (x >= 0 ? `+${x.toFixed(2)}` : x.toFixed(2));
+  return [
+    '## Cross-validated scores',
+    '',
+    'In-sample: threshold chosen on the scored files. LOCO: each category scored at the threshold chosen on the other',
+    'categories, held-out raw scores summed and normalised once. Half-split: threshold chosen on a random half (stratified',
+    `by category), the other half scored; ${first.halfSplit.splits} splits, seed ${first.halfSplit.seed}.`,
+    '',
+    '| profile | in-sample | LOCO | half-split mean ± sd | min | max |',
+    '|---|---:|---:|---:|---:|---:|',
+    ...names.map((n) => {
+      const c = r.cv[n]!;
+      const h = c.halfSplit;
+      return `| ${n} | ${r.profiles[n]!.score.toFixed(1)} | ${c.loco.score.toFixed(1)} | ${h.mean.toFixed(1)} ± ${h.sd.toFixed(1)} | ${h.min.toFixed(1)} | ${h.max.toFixed(1)} |`;
+    }),
+    '',
+    'Leave-one-category-out per held-out category: normalised score (threshold chosen on the others); a category',
+    'without windows shows its raw score (its false-positive cost).',
+    '',
+    `| category | ${names.join(' | ')} | ${names.map((n) => `threshold (${n})`).join(' | ')} |`,
+    `|---|${names.map(() => '---:|').join('')}${names.map(() => '---:|').join('')}`,
+    ...first.loco.categories.map((c, i) => {
+      const cells = names.map((n) => {
+        const row = r.cv[n]!.loco.categories[i]!;
+        return row.score === null ? `raw ${sign(row.raw)}` : row.score.toFixed(1);
+      });
+      const thresholds = names.map((n) => r.cv[n]!.loco.categories[i]!.threshold.toFixed(4));
+      return `| ${c.category} | ${cells.join(' | ')} | ${thresholds.join(' | ')} |`;
+    }),
+    '',
+  ];
 }
