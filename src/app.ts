@@ -103,6 +103,20 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       options,
     });
     app.addHook('onClose', () => monitoring.close());
+    // While the service monitors, list_alerts reads what the monitor keeps (built after the agent kit,
+    // which the monitor needs: bound here, on the one ToolDeps object every toolbox holds).
+    if (config.monitor.enabled)
+      kit.toolDeps.storedAlerts = async (workspaceId, states) =>
+        (await monitoring.store.listAlerts(workspaceId, { states, limit: 51 })).map((a) => ({
+          name: a.name,
+          state: a.state as 'pending' | 'firing',
+          source: a.source,
+          severity: a.severity,
+          summary: a.summary,
+          startedAtMs: a.startedAtMs,
+          labels: a.labels,
+          annotations: a.annotations,
+        }));
     const notify = buildNotify(config, { audit, registry: app.metrics.registry, ...(postgres ? { postgres } : {}), warn, options });
     app.addHook('onClose', () => notify.close()); // after the monitor's (onClose hooks run last-registered first)
     settled.listener = connectNotificationSources(notify.notifier, { monitoring, decisions: remediation.decisions, now }).onRunSettled;

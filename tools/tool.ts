@@ -34,6 +34,18 @@ export interface ToolContext {
   signal?: AbortSignal;
 }
 
+/** An alert as the monitor stored it (src/monitoring), as list_alerts reads it. */
+export interface StoredAlertView {
+  name: string;
+  state: 'pending' | 'firing';
+  source: 'aiops' | 'prometheus' | 'alertmanager';
+  severity: string;
+  summary: string;
+  startedAtMs: number;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+}
+
 /** What tools may use: injected by the composition root, never imported. */
 export interface ToolDeps {
   metrics: MetricsSource;
@@ -42,6 +54,12 @@ export interface ToolDeps {
   now: () => number;
   /** The Hexabase control plane (HEXABASE_API_URL), when configured. */
   controlPlane?: { workspaceOverview(workspaceId: string): Promise<Record<string, unknown>> };
+  /**
+   * The alerts the monitor keeps (its own, Prometheus's and Alertmanager's, with their lifecycle), when
+   * the service monitors: list_alerts then answers what the console and GET /alerts show. Absent:
+   * Prometheus's active alerts only.
+   */
+  storedAlerts?: (workspaceId: string, states: readonly ('pending' | 'firing')[]) => Promise<StoredAlertView[]>;
   /** Where the findings analysers run (the worker pool in the service); absent: inline (tests). */
   findings?: FindingsEngine;
   /** Kubernetes events and application logs (src/logs); absent: the log tools answer no_data with the gap. */

@@ -192,3 +192,49 @@ describe('MCP endpoint', () => {
     ).not.toMatch(/ws-a/);
   });
 });
+
+describe('MCP list_alerts while the service monitors', () => {
+  it('answers the alerts the monitor keeps, as the console and GET /alerts show them', async () => {
+    const metrics = new EmbeddedMetricsSource({
+      workspaces: [scenarioWorkspace('ws-mon', ['memory_leak'])],
+      tenantLabel: 'workspace_id',
+      now: () => NOW,
+    });
+    // chDB takes one data directory per process: the first app gives its own up to this one.
+    await app.close();
+    const monitored = await testApp(
+      testEnv(key, {
+        AIOPS_DATA_DIR: `/tmp/aiops-test-data/mcp-${process.pid}`,
+        MONITOR_ENABLED: 'true',
+        MONITOR_WORKSPACES: 'ws-mon',
+        MONITOR_FOR_EVALUATIONS: '1',
+      }),
+      { metricsSource: metrics, now: () => NOW },
+    );
+    try {
+      await monitored.listen({ port: 0, host: '127.0.0.1' });
+      const tok = await token('ws-mon', ['aiops:read']);
+      const until = Date.now() + 30_000;
+      let stored: { alerts: { name: string }[] } = { alerts: [] };
+      while (stored.alerts.length === 0 && Date.now() < until) {
+        await new Promise((r) => setTimeout(r, 200));
+        stored = (await monitored.inject({ url: '/workspaces/ws-mon/alerts', headers: bearer(tok) })).json();
+      }
+      expect(stored.alerts.length).toBeGreaterThan(0);
+      const client = new Client({ name: 'mcp-test', version: '1.0.0' });
+      const port = (monitored.server.address() as { port: number }).port;
+      await client.connect(
+        new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/mcp`), { requestInit: { headers: bearer(tok) } }),
+      );
+      clients.push(client);
+      const result = await client.callTool({ name: 'list_alerts', arguments: {} });
+      expect(result.isError, texts(result)).toBeFalsy();
+      const data = (result.structuredContent as { data: { count: number; alerts: { name: string; source: string }[] } }).data;
+      expect(data.count).toBe(stored.alerts.length);
+      expect(data.alerts.map((a) => a.name).sort()).toEqual(stored.alerts.map((a) => a.name).sort());
+      expect(data.alerts.every((a) => a.source === 'aiops')).toBe(true);
+    } finally {
+      await monitored.close();
+    }
+  }, 60_000);
+});
