@@ -41,6 +41,11 @@ export function registerAuditMetrics(registry: Registry, status: () => AuditStat
     'Audit events in failed shipping attempts (they stay in the spool and are retried)',
     (s) => s.shipper.failed,
   );
+  counter(
+    'aiops_audit_ship_failures_total',
+    'Failed shipping attempts of any kind (connecting, schema, insert); each is retried with backoff',
+    (s) => s.shipper.failedAttempts,
+  );
   counter('aiops_audit_events_rejected_total', 'Audit events refused by a full spool (the request was refused too)', (s) => s.rejected);
   counter(
     'aiops_audit_duplicates_skipped_total',

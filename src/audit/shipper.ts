@@ -33,7 +33,10 @@ export interface ShipperOptions extends SchemaOptions {
 
 export interface ShipperStats {
   shipped: number;
+  /** Events in failed attempts (an attempt that failed before reading a batch — connect, schema — counts none). */
   failed: number;
+  /** Failed attempts of any kind, connecting and migrating included: the outage seen even with nothing read yet. */
+  failedAttempts: number;
   duplicatesSkipped: number;
   consecutiveFailures: number;
   /** Since when shipping keeps failing (ms epoch), when it does. */
@@ -49,7 +52,7 @@ export interface ShipperLogger {
 }
 
 export class Shipper {
-  private readonly stats: ShipperStats = { shipped: 0, failed: 0, duplicatesSkipped: 0, consecutiveFailures: 0 };
+  private readonly stats: ShipperStats = { shipped: 0, failed: 0, failedAttempts: 0, duplicatesSkipped: 0, consecutiveFailures: 0 };
   private dialect: Dialect | undefined;
   private running: Promise<void> | undefined;
   private stopping = false;
@@ -165,6 +168,7 @@ export class Shipper {
         this.uncertain = true;
         const depth = this.spool.stats().depthEvents;
         this.stats.failed += attempted;
+        this.stats.failedAttempts += 1;
         this.stats.consecutiveFailures += 1;
         this.stats.failingSince ??= Date.now();
         this.stats.lastError = shortError(err);

@@ -81,13 +81,21 @@ describe('audit outage against a real ClickHouse server', () => {
       }
     };
     await drive(200);
+    // The schema is in place and inserts flow (on a loaded machine the migration can outlast the first
+    // 200 requests; a kill then would only test reconnecting): now kill it mid-stream.
+    await waitFor(
+      async () => /aiops_audit_events_shipped_total [1-9]/.test((await app.inject({ url: '/metrics' })).body),
+      30_000,
+      'a first shipped batch',
+    );
+    await drive(50);
     await server.kill9(); // mid-stream: the shipper is likely inside an insert
-    await drive(200);
+    await drive(150);
     const ready = await app.inject({ url: '/health/ready' });
     expect(ready.json().dependencies).toContainEqual(expect.objectContaining({ name: 'clickhouse', status: 'down' }));
     // The outage lasts until the shipper has met it (an insert failed), however fast the requests above went.
     await waitFor(
-      async () => /aiops_audit_events_failed_total [1-9]/.test((await app.inject({ url: '/metrics' })).body),
+      async () => /aiops_audit_ship_failures_total [1-9]/.test((await app.inject({ url: '/metrics' })).body),
       15_000,
       'an insert failing while ClickHouse is down',
     );
@@ -103,7 +111,7 @@ describe('audit outage against a real ClickHouse server', () => {
     ).toBe(total);
     const metrics = (await app.inject({ url: '/metrics' })).body;
     expect(metrics).toMatch(/aiops_audit_spool_depth_events 0/);
-    expect(metrics).toMatch(/aiops_audit_events_failed_total [1-9]/);
+    expect(metrics).toMatch(/aiops_audit_ship_failures_total [1-9]/);
     await app.close();
   });
 
