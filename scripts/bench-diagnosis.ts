@@ -28,6 +28,7 @@ const SERIES: Record<FindingKind, string> = {
   compliance: 'container_limits_missing',
   security: 'auth_failures',
   deploy: 'deployment_generation',
+  k8s_event: 'k8s_events',
 };
 
 let seed = 42;

@@ -51,7 +51,7 @@ export const listEvents = defineTool({
   output,
   async handler(args, ctx, deps) {
     if (!deps.logs) return noLogsSource('Kubernetes events');
-    const window = logsWindow(args.window_minutes, deps.now());
+    const window = logsWindow(args.window_minutes, deps.now(), args.end_time);
     try {
       const groups = await deps.logs.events(
         ctx.auth,

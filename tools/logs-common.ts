@@ -7,13 +7,20 @@ import type { ToolResult } from './tool.js';
 
 export const LogsWindowShape = {
   window_minutes: z.number().int().min(1).max(10_080).default(60).describe('How far back to look, in minutes (default 60, at most 7 days)'),
+  end_time: z
+    .string()
+    .datetime({ offset: true })
+    .optional()
+    .describe('End of the window, RFC 3339 (default now; never later than now): an analysis reads the events of its own window'),
 };
 
 /** A name as Kubernetes spells it (at most 253 characters). */
 export const k8sName = (what: string) => z.string().min(1).max(253).describe(what);
 
-export function logsWindow(minutes: number, nowMs: number): LogsWindow {
-  const toMs = Math.floor(nowMs);
+/** The last `minutes` before `endTime` (RFC 3339; default now, and never later than now). */
+export function logsWindow(minutes: number, nowMs: number, endTime?: string): LogsWindow {
+  const end = endTime === undefined ? nowMs : Math.min(nowMs, Date.parse(endTime));
+  const toMs = Math.floor(end);
   return { fromMs: toMs - minutes * 60_000, toMs };
 }
 

@@ -62,7 +62,7 @@ export const queryLogs = defineTool({
   output,
   async handler(args, ctx, deps) {
     if (!deps.logs) return noLogsSource('application logs');
-    const window = logsWindow(args.window_minutes, deps.now());
+    const window = logsWindow(args.window_minutes, deps.now(), args.end_time);
     try {
       const lines = await deps.logs.logs(
         ctx.auth,

@@ -73,7 +73,12 @@ export const AnalysisStateAnnotation = Annotation.Root({
   series: () => new UntrackedValueChannel<SeriesData[]>({ initialValueFactory: () => [] }),
   /** metrics-query: how many series were fetched (kept after the series themselves are dropped). */
   seriesFetched: replace<number>(() => 0),
-  /** anomaly-scoring: what the analytics found, most severe first. */
+  /**
+   * events-query: findings from the window's Kubernetes Warning events (bad image, failed scheduling,
+   * probe failures, …; src/analysis/findings/events.ts); anomaly-scoring merges them into `findings`.
+   */
+  eventFindings: replace<Finding[]>(() => []),
+  /** anomaly-scoring: what the analytics found (metrics and events), most severe first. */
   findings: replace<Finding[]>(() => []),
   /** diagnosis: the structured diagnosis. */
   diagnosis: replace<Diagnosis | null>(() => null),

@@ -52,6 +52,7 @@ export const FINDING_KINDS = [
   'compliance', // missing requests/limits, :latest images, …
   'security', // mining pattern, auth-failure spikes, …
   'deploy', // a rollout happened (context for other findings)
+  'k8s_event', // a Warning event naming a cause (bad image, failed scheduling, probe failures, …): findings/events.ts
 ] as const;
 export const FindingKindSchema = z.enum(FINDING_KINDS);
 export type FindingKind = z.infer<typeof FindingKindSchema>;

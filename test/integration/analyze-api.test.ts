@@ -46,6 +46,7 @@ describe('deterministic analysis on the real Prometheus', () => {
     expect(run.progress.map((p: { node: string }) => p.node)).toEqual([
       'planner',
       'metrics-query',
+      'events-query',
       'anomaly-scoring',
       'diagnosis',
       'propose',

@@ -111,7 +111,13 @@ describe('drain and orphaned runs', () => {
       const read = async () => (await next.inject({ url: `/workspaces/${WS}/runs/${unstarted}`, headers: bearer(await token()) })).json();
       const restarted = await until(read, (r) => r.status !== 'running', 20_000, 'the unstarted run to finish');
       expect(restarted).toMatchObject({ status: 'completed', status_reason: null });
-      expect(restarted.progress.map((p: { node: string }) => p.node)).toEqual(['planner', 'metrics-query', 'anomaly-scoring', 'diagnosis']);
+      expect(restarted.progress.map((p: { node: string }) => p.node)).toEqual([
+        'planner',
+        'metrics-query',
+        'events-query',
+        'anomaly-scoring',
+        'diagnosis',
+      ]);
       expect(fast.requests.length).toBe(1);
     } finally {
       await next.close();

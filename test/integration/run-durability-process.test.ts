@@ -161,7 +161,7 @@ describe('analysis runs across process ends', () => {
     try {
       const run = await settled(second, runId, 20_000);
       expect(run).toMatchObject({ status: 'completed', status_reason: null });
-      expect(run.progress.map((p) => p.node)).toEqual(['planner', 'metrics-query', 'anomaly-scoring', 'diagnosis']);
+      expect(run.progress.map((p) => p.node)).toEqual(['planner', 'metrics-query', 'events-query', 'anomaly-scoring', 'diagnosis']);
       expect(stub.requests.length).toBe(asked + 1); // the planner, cut short by the drain, ran again here
     } finally {
       await second.close();
@@ -182,7 +182,7 @@ describe('analysis runs across process ends', () => {
     try {
       const run = await settled(second, runId, 20_000);
       expect(run).toMatchObject({ status: 'completed', status_reason: null });
-      expect(run.progress.map((p) => p.node)).toEqual(['planner', 'metrics-query', 'anomaly-scoring', 'diagnosis']);
+      expect(run.progress.map((p) => p.node)).toEqual(['planner', 'metrics-query', 'events-query', 'anomaly-scoring', 'diagnosis']);
       expect(stub.requests.length).toBe(asked + 1);
     } finally {
       await second.close();

@@ -8,6 +8,7 @@
  */
 import type { LangGraphRunnableConfig } from '@langchain/langgraph';
 import { analyseSeries } from '../../../src/analysis/fetch-and-analyse.js';
+import { SEVERITY_RANK } from '../../../src/analysis/types.js';
 import { progress, type AgentDeps } from '../deps.js';
 import type { AnalysisState, AnalysisUpdate } from '../state.js';
 import { fetchPlannedSeries } from './metrics-query.js';
@@ -22,7 +23,11 @@ export function anomalyScoringNode(deps: AgentDeps) {
         return { errors: [{ node: 'anomaly-scoring', message: `the series had to be fetched again and could not be: ${again.message}` }] };
       series = again.data.series;
     }
-    const findings = await analyseSeries(series, state.plan.analyses, {}, { engine: deps.findings, signal: config.signal });
+    const fromMetrics = await analyseSeries(series, state.plan.analyses, {}, { engine: deps.findings, signal: config.signal });
+    // The events' findings (events-query) join the metrics' in one ranking: most severe, then strongest.
+    const findings = [...fromMetrics, ...state.eventFindings].sort(
+      (a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || b.score - a.score,
+    );
     const serious = findings.filter((f) => f.severity !== 'info').length;
     return {
       findings,

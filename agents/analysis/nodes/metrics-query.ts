@@ -53,5 +53,4 @@ function toUpdate(deps: AgentDeps, state: AnalysisState, result: ToolResult<Fetc
 }
 
 /** Nothing came back (../no-data.ts): the run ends here instead of diagnosing an empty workspace as healthy. */
-export const routeAfterMetricsQuery = (state: AnalysisState): 'anomaly-scoring' | '__end__' =>
-  hasNoData(state) ? '__end__' : 'anomaly-scoring';
+export const routeAfterMetricsQuery = (state: AnalysisState): 'events-query' | '__end__' => (hasNoData(state) ? '__end__' : 'events-query');

@@ -1,4 +1,5 @@
-/** Crash loop / pods not ready (no rollout explains it). */
+/** Crash loop / pods not ready (no rollout explains it); the workload's BackOff events, when read, are cited too. */
+import { eventCategoryOf } from '../../findings/events.js';
 import {
   action,
   confidenceOf,
@@ -21,8 +22,9 @@ export const crashLoop: Rule = {
     for (const group of groupByWorkload(findings).values()) {
       const restarts = ofKind(group, 'restarts');
       const notReady = ofKind(group, 'not_ready');
-      const matched = [...restarts, ...notReady];
-      if (!hasProblem(matched)) continue;
+      if (!hasProblem([...restarts, ...notReady])) continue;
+      const backOff = group.filter((f) => eventCategoryOf(f) === 'crash_loop');
+      const matched = [...restarts, ...notReady, ...backOff];
       const subject = workloadSubject(matched);
       const reason = detailString(restarts, 'reason', 'last_terminated_reason');
       const cause =

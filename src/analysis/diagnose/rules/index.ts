@@ -5,6 +5,7 @@ import { cpuLimitTooLow } from './cpu-limit.js';
 import { cpuSaturation } from './cpu-saturation.js';
 import { crashLoop } from './crash-loop.js';
 import { egressSpike } from './egress.js';
+import { K8S_EVENT_RULES } from './k8s-events.js';
 import { unexplained } from './fallback.js';
 import { latencyErrorRegression } from './latency-errors.js';
 import { memoryLeak } from './memory-leak.js';
@@ -18,6 +19,7 @@ import { securityIncident } from './security.js';
 
 export const RULES: readonly Rule[] = [
   miningPattern,
+  ...K8S_EVENT_RULES,
   badRelease,
   noisyNeighbour,
   memoryLeak,

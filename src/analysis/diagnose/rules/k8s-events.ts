@@ -1,0 +1,144 @@
+/**
+ * Causes named by Kubernetes events (findings/events.ts). An event that says why — ErrImagePull,
+ * FailedScheduling "Insufficient cpu", a missing Secret — outranks the vaguer metric symptoms of the
+ * same workload (restarts, pods not ready, an anomaly), so the rule claims those symptoms too: a crash
+ * loop whose events say the image cannot be pulled is a bad image, not a memory problem. Each
+ * hypothesis cites the event rows (time, reason, object, message) and the symptoms it explains.
+ *
+ * Plain BackOff and OOM events are weaker: the existing crash-loop and OOM rules (which read the
+ * termination reason and memory) stay first for them, and these only stand alone when metrics are silent.
+ */
+import { eventCategoryOf, type EventCategory } from '../../findings/events.js';
+import type { Finding, FindingKind } from '../../types.js';
+import {
+  confidenceOf,
+  detailString,
+  groupByWorkload,
+  hasProblem,
+  label,
+  ofKind,
+  workloadSubject,
+  type Rule,
+  type RuleMatch,
+} from '../common.js';
+
+interface CategoryRule {
+  /** Metric symptoms of the same workload the event explains. */
+  claims: readonly FindingKind[];
+  cause(where: string, detail: string, reason: string): string;
+  advice(where: string, detail: string): string[];
+}
+
+const CATEGORY_RULES: Readonly<Record<EventCategory, CategoryRule>> = {
+  image_pull: {
+    claims: ['restarts', 'not_ready', 'anomaly', 'errors', 'latency'],
+    cause: (w, d) =>
+      d === 'registry_auth'
+        ? `bad image pull secret for ${w}: the registry refuses the pull`
+        : `bad image for ${w}: the image cannot be pulled${d === 'image_not_found' ? ' (tag or name does not exist)' : ''}`,
+    advice: (w, d) => [
+      d === 'registry_auth'
+        ? `Check the imagePullSecrets of ${w} and the registry credentials.`
+        : `Check the image name and tag of ${w} (kubectl describe pod); fix the tag or roll back (kubectl rollout undo).`,
+    ],
+  },
+  config_error: {
+    claims: ['restarts', 'not_ready', 'anomaly', 'errors'],
+    cause: (w, d) =>
+      `configuration missing for ${w}: the container cannot start (${d === 'configmap_missing' ? 'ConfigMap' : 'Secret'} or key not found)`,
+    advice: (w) => [
+      `Create the missing Secret/ConfigMap (or key) that ${w} references, or fix the reference; the pods start once it exists.`,
+    ],
+  },
+  scheduling: {
+    claims: ['not_ready', 'quota', 'anomaly'],
+    cause: (w, d) => `pods of ${w} cannot be scheduled: ${d.replace(/_/g, ' ')}`,
+    advice: (w, d) => [
+      d === 'insufficient_cpu' || d === 'insufficient_memory'
+        ? `Lower the ${d === 'insufficient_cpu' ? 'CPU' : 'memory'} requests of ${w} or add node capacity; kubectl describe pod shows how much is missing.`
+        : d === 'taint' || d === 'affinity'
+          ? `Check the tolerations, node selector and affinity of ${w} against the nodes' taints and labels.`
+          : `Read the FailedScheduling message of ${w} (kubectl describe pod) and free or add what it lacks.`,
+    ],
+  },
+  quota: {
+    claims: ['not_ready', 'quota', 'anomaly'],
+    cause: (w) => `the namespace quota refuses new pods of ${w}`,
+    advice: (w) => [`Raise the ResourceQuota of the namespace or lower the requests/replicas of ${w}.`],
+  },
+  mount: {
+    claims: ['not_ready', 'anomaly'],
+    cause: (w, d) => `volumes of ${w} cannot be ${d === 'failedattachvolume' ? 'attached' : 'mounted'}`,
+    advice: (w) => [`Check the PersistentVolumeClaims, Secrets and ConfigMaps mounted by ${w} (kubectl describe pod).`],
+  },
+  probe: {
+    claims: ['not_ready', 'restarts', 'latency', 'errors'],
+    cause: (w, d) => `${d === 'probe' ? 'health' : d} probe of ${w} failing`,
+    advice: (w) => [
+      `Check what the probe of ${w} calls (path, port, timeout) and the dependencies it waits for; the events carry the probe's answer.`,
+    ],
+  },
+  evicted: {
+    claims: ['not_ready', 'restarts'],
+    cause: (w, d) => `pods of ${w} evicted: node ${d.replace(/^low_/, 'low on ').replace(/_/g, ' ')}`,
+    advice: (w) => [`Set requests for ${w} that match its usage so the scheduler places it where it fits, and check the node's pressure.`],
+  },
+  crash_loop: {
+    claims: ['not_ready'],
+    cause: (w) => `${w} keeps restarting after its container fails (BackOff)`,
+    advice: (w) => [`Read the previous container's logs and exit code of ${w} (kubectl logs --previous).`],
+  },
+  oom: {
+    claims: [],
+    cause: (w) => `containers of ${w} killed for lack of memory (OOM)`,
+    advice: (w) => [`Compare the memory limit of ${w} with its working set; raise the limit or fix the growth.`],
+  },
+};
+
+/** Above every metric-only rule for the decisive causes; below the crash-loop and OOM rules for BackOff and OOM. */
+const SPECIFICITY: Readonly<Record<EventCategory, number>> = {
+  image_pull: 95,
+  config_error: 95,
+  scheduling: 92,
+  quota: 92,
+  mount: 88,
+  probe: 72,
+  evicted: 62,
+  crash_loop: 55,
+  oom: 50,
+};
+
+function ruleFor(category: EventCategory): Rule {
+  const spec = CATEGORY_RULES[category];
+  return {
+    id: `k8s_event_${category}`,
+    cause: spec.cause('<workload>', category, ''),
+    specificity: SPECIFICITY[category],
+    match(findings: readonly Finding[]): RuleMatch[] {
+      const out: RuleMatch[] = [];
+      for (const group of groupByWorkload(findings).values()) {
+        const events = group.filter((f) => eventCategoryOf(f) === category);
+        if (!hasProblem(events)) continue;
+        const symptoms = ofKind(group, ...spec.claims);
+        const matched = [...events, ...symptoms];
+        const subject = workloadSubject(events);
+        const where = label(subject);
+        const detail = detailString(events, 'detail') ?? category;
+        out.push({
+          rule: this.id,
+          cause: spec.cause(where, detail, detailString(events, 'reason') ?? ''),
+          findings: matched,
+          subject,
+          // Events state the cause: a higher prior than a correlation of metrics.
+          confidence: confidenceOf(matched, 0.45),
+          advice: spec.advice(where, detail),
+        });
+      }
+      return out;
+    },
+    // Advice only: fixing a tag, a Secret or capacity is a human's change (no control-plane action does it).
+    actions: () => [],
+  };
+}
+
+export const K8S_EVENT_RULES: readonly Rule[] = (Object.keys(CATEGORY_RULES) as EventCategory[]).map(ruleFor);

@@ -1,0 +1,130 @@
+/**
+ * POST /analyze reads the window's Kubernetes events (embedded chDB, the platform's `k8s_events`
+ * layout) whatever the analysis type: a cause that only the events show (a bad image tag on a new
+ * ReplicaSet while the old pods keep serving, so the metrics stay calm) is named with the event rows
+ * as evidence; another workspace's events never appear; a missing table is a stated gap, not a failure.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createClickHouse, type ClickHouseHandle } from '../../src/clients/clickhouse.js';
+import { bearer, testApp, testEnv } from '../helpers/app.js';
+import { contractToken, rsaKey, type RsaKey } from '../helpers/keys.js';
+import { createLogsTables, eventRow } from '../helpers/logs-tables.js';
+
+const MIN = 60_000;
+const NOW = Math.floor(Date.now() / MIN) * MIN;
+const SECRET = 'SECRET-ACME';
+
+let key: RsaKey;
+let app: FastifyInstance;
+let ch: ClickHouseHandle;
+
+beforeAll(async () => {
+  key = await rsaKey();
+  const dir = mkdtempSync(path.join(tmpdir(), 'analyze-events-'));
+  app = await testApp(testEnv(key, { AIOPS_DATA_DIR: dir }), { now: () => NOW });
+  // The same embedded chDB the app's audit and logs source use (one per data directory and process).
+  ch = await createClickHouse({ embeddedPath: path.join(dir, 'clickhouse') });
+});
+afterAll(async () => {
+  await ch?.close();
+  await app?.close();
+});
+
+async function analyze(ws: string, analysisType: string, minutes = 120) {
+  const token = await contractToken(key, { workspaceId: ws, permissions: ['aiops:read', 'aiops:analyze'] });
+  const res = await app.inject({
+    method: 'POST',
+    url: `/workspaces/${ws}/analyze`,
+    headers: bearer(token),
+    payload: { analysis_type: analysisType, time_range_minutes: minutes },
+  });
+  expect(res.statusCode, res.body).toBe(200);
+  return res.json();
+}
+
+describe('analysis with Kubernetes events', () => {
+  it('without the events table the analysis still completes and states the gap', async () => {
+    // Another window than the next test's: read-only tool answers (the gap too) are cached for 30 s.
+    const run = await analyze('ws-demo', 'anomaly', 90);
+    const step = run.progress.find((p: { node: string }) => p.node === 'events-query');
+    expect(step.message).toMatch(/^gap: .*k8s_events/);
+    expect(run.diagnosis.hypotheses.length).toBeGreaterThan(0);
+  });
+
+  it('names a bad image that only the events show, citing them; other workspaces stay out', async () => {
+    await createLogsTables(ch.client, 'hexabase_logs');
+    const rs = 'checkout-5f6b7c8d9e';
+    const rows = [
+      eventRow(NOW, 'ws-demo', 40, {
+        kind: 'Deployment',
+        name: 'checkout',
+        reason: 'ScalingReplicaSet',
+        event_type: 'Normal',
+        message: `Scaled up replica set ${rs} to 1`,
+      }),
+      eventRow(NOW, 'ws-demo', 39, {
+        name: `${rs}-qwert`,
+        reason: 'Scheduled',
+        event_type: 'Normal',
+        message: `Successfully assigned shop/${rs}-qwert to node-2`,
+      }),
+      eventRow(NOW, 'ws-demo', 38, {
+        name: `${rs}-qwert`,
+        reason: 'Failed',
+        message: 'Failed to pull image "ghcr.io/hexabase-demo/checkout:2.1.0-rc": rpc error: code = NotFound desc = manifest unknown',
+        count: 9,
+      }),
+      eventRow(NOW, 'ws-demo', 2, {
+        name: `${rs}-qwert`,
+        reason: 'BackOff',
+        message: 'Back-off pulling image "ghcr.io/hexabase-demo/checkout:2.1.0-rc"',
+        count: 140,
+      }),
+      eventRow(NOW, 'ws-demo', 5, {
+        name: 'storefront-6c7d8e9f0a-zxcvb',
+        reason: 'Pulled',
+        event_type: 'Normal',
+        message: 'Container image already present',
+      }),
+      // Another tenant with a decisive cause of its own, in a namespace and workload ws-demo also has.
+      eventRow(NOW, 'ws-acme', 10, {
+        name: 'checkout-1a2b3c4d5e-aaaaa',
+        reason: 'FailedScheduling',
+        message: `${SECRET} 0/3 nodes are available: 3 Insufficient cpu.`,
+      }),
+    ];
+    await ch.client.insert({ table: 'hexabase_logs.k8s_events', values: rows, format: 'JSONEachRow' });
+
+    for (const type of ['anomaly', 'capacity']) {
+      const run = await analyze('ws-demo', type);
+      expect(JSON.stringify(run)).not.toContain(SECRET);
+      const image = run.findings.find((f: { id: string }) => f.id === 'k8s_event:image_pull:shop/checkout');
+      expect(image, `${type}: ${JSON.stringify(run.findings.map((f: { id: string }) => f.id))}`).toMatchObject({
+        kind: 'k8s_event',
+        severity: 'critical',
+        details: { category: 'image_pull', detail: 'image_not_found', occurrences: 149 },
+      });
+      const hypothesis = run.diagnosis.hypotheses.find((h: { cause: string }) => h.cause.startsWith('bad image for shop/checkout'));
+      expect(hypothesis, `${type}: ${JSON.stringify(run.diagnosis.hypotheses.map((h: { cause: string }) => h.cause))}`).toBeDefined();
+      expect(hypothesis.evidence[0]).toMatchObject({
+        series: `k8s_events{namespace="shop",kind="Pod",name="${rs}-qwert",reason="BackOff"}`,
+        value: 140,
+      });
+      expect(hypothesis.evidence.map((e: { why: string }) => e.why).join('\n')).toMatch(/manifest unknown/);
+      expect(run.progress.find((p: { node: string }) => p.node === 'events-query').message).toMatch(
+        /^2 warning event group\(s\), 1 finding\(s\)$/,
+      );
+    }
+
+    // ws-acme reads its own events and only those.
+    const acme = await analyze('ws-acme', 'anomaly');
+    expect(acme.diagnosis.hypotheses.map((h: { cause: string }) => h.cause)).toContain(
+      'pods of shop/checkout cannot be scheduled: insufficient cpu',
+    );
+    expect(JSON.stringify(acme)).not.toContain('manifest unknown');
+  });
+});
