@@ -1,7 +1,7 @@
 /**
  * diagnose_workspace: the analysis graph's deterministic path as one tool — the same plan (queries
- * and analyses per analysis type, src/analysis/plan.ts), the same fetch-and-analyse step and the same
- * diagnosis rules — answering the diagnosis, the actions the rules propose and the most severe
+ * and analyses per analysis type, src/analysis/plan.ts), the same fetch-and-analyse step, the window's Kubernetes events
+ * and the same diagnosis rules — answering the diagnosis, the actions the rules propose and the most severe
  * findings. It changes nothing (proposed actions still need propose_remediation and a human).
  * Offered in chat (CHAT_TOOLS), not to the analysis graph, which runs these steps itself. Same scope
  * as POST /analyze.
@@ -17,10 +17,12 @@ import {
   EvidenceSchema,
   FindingSchema,
   ProposedActionSchema,
+  SEVERITY_RANK,
 } from '../src/analysis/types.js';
 import type { EvidenceRef } from '../src/chat/events.js';
 import { DEFAULT_MAX_POINTS } from '../src/analysis/window.js';
 import { defineTool, ok } from './define-tool.js';
+import { windowEventFindings } from './event-findings.js';
 import { FailedQueriesSchema, ShownWindowSchema } from './output-shapes.js';
 import { findingsEvidence, findingsSubject, seriesEvidence } from './presentation.js';
 import { failedQueries, nothingAnalysed, shownWindow } from './run-analyses.js';
@@ -34,6 +36,7 @@ const output = z.strictObject({
   queries: z.array(z.string()).describe('The catalog queries read'),
   series_analysed: z.number().int(),
   failed_queries: FailedQueriesSchema,
+  events: z.string().describe('What the Kubernetes events of the window added, or the gap when they could not be read'),
   diagnosis: DiagnosisSchema,
   proposed_actions: z.array(ProposedActionSchema),
   findings_total: z.number().int(),
@@ -105,7 +108,10 @@ export const diagnoseWorkspace = defineTool({
     );
     const empty = nothingAnalysed(fetched, args.namespace);
     if (empty) return empty;
-    const { findings } = fetched;
+    const events = await windowEventFindings(deps, ctx, plan.window, args.namespace);
+    const findings = [...fetched.findings, ...events.findings].sort(
+      (a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || b.score - a.score,
+    );
     const { diagnosis, proposedActions } = diagnose(findings, { analysisType: args.analysis_type, window: plan.window });
     return ok({
       analysis_type: args.analysis_type,
@@ -114,6 +120,7 @@ export const diagnoseWorkspace = defineTool({
       queries: [...new Set(plan.queries.map((q) => q.name))],
       series_analysed: fetched.seriesAnalysed,
       ...failedQueries(fetched.failures),
+      events: events.note,
       diagnosis,
       proposed_actions: proposedActions,
       findings_total: findings.length,

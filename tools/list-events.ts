@@ -5,6 +5,7 @@
  * stated gap.
  */
 import { z } from 'zod';
+import type { EventGroup } from '../src/logs/logs-source.js';
 import { defineTool, noData, ok } from './define-tool.js';
 import { k8sName, logsGap, logsWindow, LogsWindowShape, noLogsSource, shownWindow, ShownLogsWindowSchema } from './logs-common.js';
 
@@ -41,6 +42,22 @@ const output = z.strictObject({
 });
 export type ListEventsOutput = z.infer<typeof output>;
 
+/** One event group as the tools answer it (and the event analysers read it). */
+export function eventRecord(g: EventGroup): ListEventsOutput['events'][number] {
+  return {
+    last_seen: new Date(g.lastSeenMs).toISOString(),
+    first_seen: new Date(g.firstSeenMs).toISOString(),
+    count: g.count,
+    type: g.type,
+    reason: g.reason,
+    kind: g.kind,
+    name: g.name,
+    namespace: g.namespace,
+    message: g.message.slice(0, MESSAGE_MAX),
+    source: g.sourceComponent,
+  };
+}
+
 export const listEvents = defineTool({
   name: 'list_events',
   description:
@@ -64,18 +81,7 @@ export const listEvents = defineTool({
         window: shown,
         count: groups.length,
         limit: args.limit,
-        events: groups.map((g) => ({
-          last_seen: new Date(g.lastSeenMs).toISOString(),
-          first_seen: new Date(g.firstSeenMs).toISOString(),
-          count: g.count,
-          type: g.type,
-          reason: g.reason,
-          kind: g.kind,
-          name: g.name,
-          namespace: g.namespace,
-          message: g.message.slice(0, MESSAGE_MAX),
-          source: g.sourceComponent,
-        })),
+        events: groups.map(eventRecord),
       });
     } catch (err) {
       return logsGap(err, 'Kubernetes events');

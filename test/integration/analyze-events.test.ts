@@ -120,6 +120,20 @@ describe('analysis with Kubernetes events', () => {
       );
     }
 
+    // Chat's deterministic mode answers from the same evidence (diagnose_workspace reads the events too).
+    const chat = await app.inject({
+      method: 'POST',
+      url: '/workspaces/ws-demo/chat',
+      headers: {
+        ...bearer(await contractToken(key, { workspaceId: 'ws-demo', permissions: ['aiops:read', 'aiops:analyze'] })),
+        accept: 'application/json',
+      },
+      payload: { message: 'why is checkout failing?' },
+    });
+    expect(chat.statusCode, chat.body).toBe(200);
+    expect(chat.json().answer.text).toMatch(/bad image for shop\/checkout/);
+    expect(chat.json().answer.text).not.toContain(SECRET);
+
     // ws-acme reads its own events and only those.
     const acme = await analyze('ws-acme', 'anomaly');
     expect(acme.diagnosis.hypotheses.map((h: { cause: string }) => h.cause)).toContain(

@@ -64,7 +64,7 @@ describe('an analysis over its time budget (ANALYSIS_TIMEOUT_SECONDS=3)', () => 
       kind: 'timeout',
       message: 'the analysis took longer than its time budget of 3 s and was stopped',
     });
-    expect(run.progress.map((p: { node: string }) => p.node)).toEqual(['planner', 'metrics-query']);
+    expect(run.progress.map((p: { node: string }) => p.node)).toEqual(['planner', 'metrics-query', 'events-query']);
     const call = await held.ended(0);
     expect(call.outcome).toBe('aborted');
     expect(isTimeout(call.reason)).toBe(true);
