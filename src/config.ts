@@ -100,6 +100,8 @@ const EnvSchema = z.object({
       .default('hexabase_logs'),
   ),
   LOGS_CLICKHOUSE_URL: optionalUrl,
+  // Demo events in the embedded store (only with the demo metrics and no ClickHouse configured).
+  LOGS_DEMO_DATA: boolean(true),
   LOGS_CLICKHOUSE_USER: optionalString,
   LOGS_CLICKHOUSE_PASSWORD: optionalString,
   LOGS_DATABASE: z.preprocess(
@@ -248,6 +250,11 @@ export interface Config {
     readonly database: string;
     /** The `otel_logs` resource attribute that names the workspace. */
     readonly tenantAttribute: string;
+    /**
+     * Write the demo workspaces' Kubernetes events into the embedded store at start: LOGS_DEMO_DATA
+     * (default true), and only when both the metrics and the logs are the embedded demo ones.
+     */
+    readonly demoData: boolean;
   };
   readonly audit: {
     readonly spoolMaxBytes: number;
@@ -502,6 +509,7 @@ function buildConfig(e: Env, key: KeySource): Config {
         : { url: e.CLICKHOUSE_URL, user: e.CLICKHOUSE_USER, password: e.CLICKHOUSE_PASSWORD }),
       database: e.LOGS_DATABASE,
       tenantAttribute: e.LOGS_TENANT_ATTRIBUTE,
+      demoData: e.LOGS_DEMO_DATA && !e.PROMETHEUS_URL && !e.LOGS_CLICKHOUSE_URL && !e.CLICKHOUSE_URL,
     },
     audit: {
       spoolMaxBytes: e.AUDIT_SPOOL_MAX_BYTES,

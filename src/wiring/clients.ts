@@ -24,6 +24,7 @@ import type { BuildOptions } from './build-options.js';
 import { buildChatLlm, buildTracing } from './llm.js';
 import type { LlmAttempt } from '../llm/chat-llm.js';
 import { buildLogsSource } from './logs-source.js';
+import { seedDemoLogs } from './demo-logs.js';
 import { buildMetricsSource } from './metrics-source.js';
 
 export interface Clients {
@@ -83,6 +84,14 @@ export async function buildClients(
   // Registered after the audit's hook, so it closes first: the embedded client is released by its last user.
   const logs = buildLogsSource(config);
   app.addHook('onClose', () => logs.close());
+  if (config.logs.demoData) {
+    // In the background: the demo events are a nicety of the embedded mode, never a reason to start slower or fail.
+    app.addHook('onReady', async () => {
+      void seedDemoLogs(config, options.now?.() ?? Date.now(), app.log).catch((err: unknown) =>
+        app.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'demo Kubernetes events not written'),
+      );
+    });
+  }
   const controlPlane = config.hexabase.apiUrl
     ? new ControlPlaneClient({
         baseUrl: config.hexabase.apiUrl,

@@ -28,6 +28,8 @@ export function testEnv(key: RsaKey, extra: Record<string, string> = {}): Record
     LOG_LEVEL: 'silent',
     // The monitoring loop evaluates in the background; tests that exercise it turn it on.
     MONITOR_ENABLED: 'false',
+    // The demo events would add findings to every embedded-mode test; the tests that need events write their own.
+    LOGS_DEMO_DATA: 'false',
     ...GENEROUS_LIMITS,
     ...extra,
   };
@@ -36,7 +38,13 @@ export function testEnv(key: RsaKey, extra: Record<string, string> = {}): Record
 /** Each test process gets its own data dir unless the env names one (the audit spool and chDB take one process per dir). */
 export async function testApp(env: Record<string, string>, options: BuildOptions = {}): Promise<FastifyInstance> {
   const app = await buildApp(
-    loadConfig({ AIOPS_DATA_DIR: `/tmp/aiops-test-data/${process.pid}`, MONITOR_ENABLED: 'false', ...GENEROUS_LIMITS, ...env }),
+    loadConfig({
+      AIOPS_DATA_DIR: `/tmp/aiops-test-data/${process.pid}`,
+      MONITOR_ENABLED: 'false',
+      LOGS_DEMO_DATA: 'false',
+      ...GENEROUS_LIMITS,
+      ...env,
+    }),
     {
       logger: false,
       ...options,

@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { createClickHouse } from '../../src/clients/clickhouse.js';
 import { ClickHouseLogsSource } from '../../src/logs/clickhouse-logs-source.js';
+import { k8sEventsDdl } from '../../src/logs/demo/platform-ddl.js';
 import type { LogsBounds, LogsSource } from '../../src/logs/logs-source.js';
 
 const MIN = 60_000;
@@ -17,13 +18,7 @@ const ts = (ms: number) => new Date(ms).toISOString().replace('T', ' ').replace(
 /** `ttl: false` leaves out the platform's 30-day TTL (for rows pinned to a clock more than 30 days ago: ClickHouse drops them on insert). */
 export async function createLogsTables(client: ClickHouseClient, db: string, { ttl = true }: { ttl?: boolean } = {}): Promise<void> {
   await client.command({ query: `CREATE DATABASE IF NOT EXISTS ${db}` });
-  await client.command({
-    query: `CREATE TABLE ${db}.k8s_events (
-  timestamp DateTime64(3), namespace String, kind LowCardinality(String), name String, reason LowCardinality(String),
-  message String, event_type LowCardinality(String), source_component LowCardinality(String), source_host String,
-  count UInt32, workspace_id String, labels Map(String, String)
-) ENGINE = MergeTree PARTITION BY toYYYYMM(timestamp) ORDER BY (timestamp, workspace_id, namespace)${ttl ? ' TTL toDateTime(timestamp) + INTERVAL 30 DAY' : ''}`,
-  });
+  await client.command({ query: k8sEventsDdl(db, { ttl }) });
   // The exporter's default DDL, its skip indexes left out.
   await client.command({
     query: `CREATE TABLE ${db}.otel_logs (

@@ -171,6 +171,16 @@ export function demoWorkspaces(): WorkspaceScenario[] {
         },
       ],
       incidents: demoIncidents,
+      // Only the events show it: a release of checkout whose image tag does not exist (the old pod keeps serving).
+      eventIncidents: [
+        {
+          kind: 'bad_image',
+          namespace: 'shop',
+          workload: 'checkout',
+          startsBeforeEndMs: 0.7 * HOUR,
+          image: 'ghcr.io/hexabase-demo/checkout:2.1.0-rc',
+        },
+      ],
       description: describe('ws-demo', 'online shop (shop: storefront, cart, checkout; data: postgres, redis)', demoIncidents),
     },
     {

@@ -66,11 +66,26 @@ export interface NamespaceSpec {
   quota?: { cpuCores: number; memoryBytes: number };
 }
 
+/**
+ * A cause only Kubernetes events show (the metrics stay calm: the old pods keep serving while a new
+ * ReplicaSet's pods never start). Written as `k8s_events` rows by src/logs/demo/demo-events.ts.
+ */
+export interface EventIncidentSpec {
+  kind: 'bad_image' | 'failed_scheduling' | 'config_error';
+  namespace: string;
+  workload: string;
+  startsBeforeEndMs: number;
+  /** bad_image: the reference that cannot be pulled. */
+  image?: string;
+}
+
 export interface WorkspaceScenario {
   workspaceId: string;
   seed: number;
   namespaces: NamespaceSpec[];
   incidents: IncidentSpec[];
+  /** Event-only causes (no metric signal). */
+  eventIncidents?: EventIncidentSpec[];
   /** human description + ground truth for evals */
   description: string;
 }
