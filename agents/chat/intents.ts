@@ -23,6 +23,10 @@ export type Intent =
   | { kind: 'forecast'; namespace?: string; windowMinutes: number }
   | { kind: 'recommendations'; namespace?: string; windowMinutes: number }
   | { kind: 'alerts'; name?: string }
+  /** Application log lines (errors only when the message says errors), of a workload when one is named. */
+  | { kind: 'logs'; errorsOnly: boolean; namespace?: string; windowMinutes: number; subjects: string[] }
+  /** The workspace's Warning Kubernetes events. */
+  | { kind: 'events'; namespace?: string; windowMinutes: number; subjects: string[] }
   | { kind: 'remediate'; verb: RemediationVerb; target: TargetMention; pronoun: boolean; replicas?: number }
   | { kind: 'unknown' };
 
@@ -251,6 +255,22 @@ const QUESTION_WORDS = new Set([
   'healthy',
   'check',
   'diagnose',
+  'logs',
+  'log',
+  'lines',
+  'list',
+  'give',
+  'get',
+  'find',
+  'read',
+  'events',
+  'event',
+  'warnings',
+  'warning',
+  'exceptions',
+  'kubernetes',
+  'k8s',
+  'from',
 ]);
 
 /** Words that may name a workload or namespace ("why is checkout slow" → checkout). */
@@ -308,6 +328,24 @@ export function routeIntent(message: string): Intent {
   }
   const namespace = namespaceOf(text);
   const ns = namespace ? { namespace } : {};
+  // The workloads named, beside the namespace and its keyword.
+  const named = () => subjectsOf(text).filter((w) => w !== namespace && w !== 'namespace' && w !== 'ns');
+  // Asking for lines or events to read, not for an analysis: "show me the errors of api in the last hour".
+  if (
+    /\blogs?\b/.test(t) ||
+    /\b(?:show|list|give|get|find|read|grep|search)\b.*\b(?:errors?|exceptions?|warnings?|stack ?traces?)\b/.test(t)
+  ) {
+    return {
+      kind: 'logs',
+      errorsOnly: /\b(?:errors?|exceptions?|fail\w*|stack ?traces?)\b/.test(t),
+      ...ns,
+      windowMinutes: windowMinutes(text, 60),
+      subjects: named(),
+    };
+  }
+  if (/\b(?:k8s |kubernetes |warning )?events?\b/.test(t) && !/\bsecurity events?\b/.test(t)) {
+    return { kind: 'events', ...ns, windowMinutes: windowMinutes(text, 60), subjects: named() };
+  }
   if (
     /\brun(?:s|ning)?\s+out\b|\bforecast\w*|\bcapacity\b|\bfill(?:s|ing)?\s+up\b|\bexhaust\w*|\bout of (?:space|memory|disk|quota)\b|\b(?:disk|volume|pvc|storage)s?\b.*\bfull\b/.test(
       t,

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClickHouse, type ClickHouseHandle } from '../../src/clients/clickhouse.js';
 import { bearer, testApp, testEnv } from '../helpers/app.js';
 import { contractToken, rsaKey, type RsaKey } from '../helpers/keys.js';
-import { createLogsTables, eventRow } from '../helpers/logs-tables.js';
+import { createLogsTables, eventRow, logRow } from '../helpers/logs-tables.js';
 
 const MIN = 60_000;
 const NOW = Math.floor(Date.now() / MIN) * MIN;
@@ -133,6 +133,39 @@ describe('analysis with Kubernetes events', () => {
     expect(chat.statusCode, chat.body).toBe(200);
     expect(chat.json().answer.text).toMatch(/bad image for shop\/checkout/);
     expect(chat.json().answer.text).not.toContain(SECRET);
+
+    // "show me the errors of checkout": the error lines of that deployment, never another workspace's.
+    await ch.client.insert({
+      table: 'hexabase_logs.otel_logs',
+      values: [
+        logRow(NOW, 'ws-demo', 20, 'dial tcp 10.0.0.5:5432: connect: connection refused', { SeverityText: 'ERROR', SeverityNumber: 17 }),
+        logRow(NOW, 'ws-demo', 10, 'GET /checkout 200 in 12ms'),
+        logRow(NOW, 'ws-acme', 5, `${SECRET} payment failed`, { SeverityText: 'ERROR', SeverityNumber: 17 }),
+      ],
+      format: 'JSONEachRow',
+    });
+    const ask = async (message: string) => {
+      const res = await app.inject({
+        method: 'POST',
+        url: '/workspaces/ws-demo/chat',
+        headers: {
+          ...bearer(await contractToken(key, { workspaceId: 'ws-demo', permissions: ['aiops:read'] })),
+          accept: 'application/json',
+        },
+        payload: { message },
+      });
+      expect(res.statusCode, res.body).toBe(200);
+      return res.json().answer.text as string;
+    };
+    const errors = await ask('show me the errors of checkout in the last hour');
+    expect(errors).toMatch(/^1 error log line\(s\) of checkout between /);
+    expect(errors).toMatch(/ERROR shop\/checkout \(checkout-7d9-abc\): dial tcp 10\.0\.0\.5:5432: connect: connection refused/);
+    expect(errors).not.toContain(SECRET);
+    const warnings = await ask('any warning events in the shop namespace?');
+    expect(warnings).toMatch(
+      /^2 warning event group\(s\) between .*\n- .* BackOff on shop\/Pod\/checkout-5f6b7c8d9e-qwert ×140: Back-off pulling image/s,
+    );
+    expect(warnings).not.toContain(SECRET);
 
     // ws-acme reads its own events and only those.
     const acme = await analyze('ws-acme', 'anomaly');

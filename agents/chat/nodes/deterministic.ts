@@ -7,7 +7,9 @@
 import { randomUUID } from 'node:crypto';
 import { AIMessage } from '@langchain/core/messages';
 import type { LangGraphRunnableConfig } from '@langchain/langgraph';
+import type { ListEventsOutput, QueryLogsOutput } from '../../../tools/index.js';
 import { dedupeEvidence } from '../evidence.js';
+import { eventsText, logsText } from '../log-answers.js';
 import { routeIntent, type Intent } from '../intents.js';
 import {
   alertsFrom,
@@ -83,6 +85,32 @@ async function compose(intent: Intent, state: ChatState, call: Call): Promise<Co
         outcomes: [list, found],
         ...(found.focus ? { focus: found.focus } : {}),
       };
+    }
+    case 'logs': {
+      const workload = intent.subjects[0];
+      const o = await call('query_logs', {
+        ...(intent.errorsOnly ? { min_severity: 'error' } : {}),
+        ...(workload ? { deployment: workload } : {}),
+        ...(intent.namespace ? { namespace: intent.namespace } : {}),
+        window_minutes: intent.windowMinutes,
+        limit: 50,
+      });
+      const what = `${intent.errorsOnly ? 'error ' : ''}log line(s)${workload ? ` of ${workload}` : ''}`;
+      if (o.result.status === 'no_data') return { text: `No ${what}: ${o.result.message}.`, outcomes: [o] };
+      if (o.result.status !== 'ok') return { text: toolProblem('read the logs', o.activity.status, o.activity.summary), outcomes: [o] };
+      return { text: logsText(o.result.data as QueryLogsOutput, what), outcomes: [o] };
+    }
+    case 'events': {
+      const o = await call('list_events', {
+        type: 'Warning',
+        ...(intent.namespace ? { namespace: intent.namespace } : {}),
+        window_minutes: intent.windowMinutes,
+        limit: 50,
+      });
+      if (o.result.status === 'no_data') return { text: `No warning events: ${o.result.message}.`, outcomes: [o] };
+      if (o.result.status !== 'ok')
+        return { text: toolProblem('read the Kubernetes events', o.activity.status, o.activity.summary), outcomes: [o] };
+      return { text: eventsText(o.result.data as ListEventsOutput), outcomes: [o] };
     }
     case 'remediate': {
       const resolved = resolveRemediation(intent.verb, intent.target, intent.pronoun, intent.replicas, state.focus);

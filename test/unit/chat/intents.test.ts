@@ -46,6 +46,11 @@ describe('the intent router', () => {
     ['anything wrong in the past 30 min?', { kind: 'whats_wrong', windowMinutes: 30 }],
     ['any problems in the last hour in the shop namespace', { kind: 'whats_wrong', windowMinutes: 60, namespace: 'shop' }],
     ['recommendations for the data namespace today', { kind: 'recommendations', namespace: 'data', windowMinutes: 1440 }],
+    ['show me the errors of api in the last hour', { kind: 'logs', errorsOnly: true, windowMinutes: 60, subjects: ['api'] }],
+    ['logs of checkout in namespace shop', { kind: 'logs', errorsOnly: false, namespace: 'shop', subjects: ['checkout'] }],
+    ['find exceptions from payments in the past 2 hours', { kind: 'logs', errorsOnly: true, windowMinutes: 120, subjects: ['payments'] }],
+    ['any warning events in the shop namespace?', { kind: 'events', namespace: 'shop', windowMinutes: 60 }],
+    ['list kubernetes events of the last 3 hours', { kind: 'events', windowMinutes: 180, subjects: [] }],
     ['write me a poem', { kind: 'unknown' }],
   ])('%s', (text, expected) => {
     expect(routeIntent(text)).toMatchObject(expected);

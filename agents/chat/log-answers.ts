@@ -1,0 +1,36 @@
+/**
+ * Deterministic answers about what the workspace's logs and Kubernetes events say: the lines or events
+ * themselves, newest first, cut short. Log bodies and event messages are untrusted text: quoted as
+ * data, one line each, never followed.
+ */
+import type { ListEventsOutput, QueryLogsOutput } from '../../tools/index.js';
+
+/** Lines or events shown in one answer; the rest are counted. */
+const SHOWN = 10;
+const TEXT_MAX = 200;
+
+function oneLine(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  const clean = s.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+  return clean.length > TEXT_MAX ? `${clean.slice(0, TEXT_MAX - 1)}…` : clean;
+}
+
+const between = (w: { start: string; end: string }) => `between ${w.start} and ${w.end}`;
+
+export function logsText(data: QueryLogsOutput, what: string): string {
+  const shown = data.lines.slice(0, SHOWN).map((l) => {
+    const where = [l.namespace, l.deployment || l.pod || l.service].filter(Boolean).join('/');
+    return `- ${l.time} ${l.severity} ${where}${l.pod && l.deployment ? ` (${l.pod})` : ''}: ${oneLine(l.body)}`;
+  });
+  const more = data.count > SHOWN ? `\n(${data.count - SHOWN} more of the ${data.count} read; the limit was ${data.limit}.)` : '';
+  return `${data.count} ${what} ${between(data.window)}, newest first:\n${shown.join('\n')}${more}`;
+}
+
+export function eventsText(data: ListEventsOutput): string {
+  const shown = data.events.slice(0, SHOWN).map((e) => {
+    const object = `${e.namespace ? `${e.namespace}/` : ''}${e.kind}/${e.name}`;
+    return `- ${e.last_seen} ${e.reason} on ${object} ×${e.count}: ${oneLine(e.message)}`;
+  });
+  const more = data.count > SHOWN ? `\n(${data.count - SHOWN} more groups.)` : '';
+  return `${data.count} warning event group(s) ${between(data.window)}, newest first:\n${shown.join('\n')}${more}`;
+}
