@@ -23,7 +23,11 @@ import {
 } from '../common.js';
 
 interface CategoryRule {
-  /** Metric symptoms of the same workload the event explains. */
+  /**
+   * Metric symptoms of the same workload the event explains directly (pods not ready, restarts). Never
+   * latency, errors or saturation: a failing probe or an eviction can be the symptom of those, and
+   * claiming them would take them from the rule that names their cause (CPU limit, bad release).
+   */
   claims: readonly FindingKind[];
   cause(where: string, detail: string, reason: string): string;
   advice(where: string, detail: string): string[];
@@ -31,7 +35,7 @@ interface CategoryRule {
 
 const CATEGORY_RULES: Readonly<Record<EventCategory, CategoryRule>> = {
   image_pull: {
-    claims: ['restarts', 'not_ready', 'anomaly', 'errors', 'latency'],
+    claims: ['restarts', 'not_ready'],
     cause: (w, d) =>
       d === 'registry_auth'
         ? `bad image pull secret for ${w}: the registry refuses the pull`
@@ -43,7 +47,7 @@ const CATEGORY_RULES: Readonly<Record<EventCategory, CategoryRule>> = {
     ],
   },
   config_error: {
-    claims: ['restarts', 'not_ready', 'anomaly', 'errors'],
+    claims: ['restarts', 'not_ready'],
     cause: (w, d) =>
       `configuration missing for ${w}: the container cannot start (${d === 'configmap_missing' ? 'ConfigMap' : 'Secret'} or key not found)`,
     advice: (w) => [
@@ -51,7 +55,7 @@ const CATEGORY_RULES: Readonly<Record<EventCategory, CategoryRule>> = {
     ],
   },
   scheduling: {
-    claims: ['not_ready', 'quota', 'anomaly'],
+    claims: ['not_ready'],
     cause: (w, d) => `pods of ${w} cannot be scheduled: ${d.replace(/_/g, ' ')}`,
     advice: (w, d) => [
       d === 'insufficient_cpu' || d === 'insufficient_memory'
@@ -62,17 +66,17 @@ const CATEGORY_RULES: Readonly<Record<EventCategory, CategoryRule>> = {
     ],
   },
   quota: {
-    claims: ['not_ready', 'quota', 'anomaly'],
+    claims: ['not_ready', 'quota'],
     cause: (w) => `the namespace quota refuses new pods of ${w}`,
     advice: (w) => [`Raise the ResourceQuota of the namespace or lower the requests/replicas of ${w}.`],
   },
   mount: {
-    claims: ['not_ready', 'anomaly'],
+    claims: ['not_ready'],
     cause: (w, d) => `volumes of ${w} cannot be ${d === 'failedattachvolume' ? 'attached' : 'mounted'}`,
     advice: (w) => [`Check the PersistentVolumeClaims, Secrets and ConfigMaps mounted by ${w} (kubectl describe pod).`],
   },
   probe: {
-    claims: ['not_ready', 'restarts', 'latency', 'errors'],
+    claims: ['not_ready', 'restarts'],
     cause: (w, d) => `${d === 'probe' ? 'health' : d} probe of ${w} failing`,
     advice: (w) => [
       `Check what the probe of ${w} calls (path, port, timeout) and the dependencies it waits for; the events carry the probe's answer.`,
@@ -119,11 +123,12 @@ function ruleFor(category: EventCategory): Rule {
       for (const group of groupByWorkload(findings).values()) {
         const events = group.filter((f) => eventCategoryOf(f) === category);
         if (!hasProblem(events)) continue;
-        const symptoms = ofKind(group, ...spec.claims);
-        const matched = [...events, ...symptoms];
+        const detail = detailString(events, 'detail') ?? category;
+        // Only a failing liveness probe restarts a container; readiness and startup probes do not.
+        const kinds = category === 'probe' && detail !== 'liveness' ? spec.claims.filter((k) => k !== 'restarts') : spec.claims;
+        const matched = [...events, ...ofKind(group, ...kinds)];
         const subject = workloadSubject(events);
         const where = label(subject);
-        const detail = detailString(events, 'detail') ?? category;
         out.push({
           rule: this.id,
           cause: spec.cause(where, detail, detailString(events, 'reason') ?? ''),
