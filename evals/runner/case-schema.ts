@@ -71,6 +71,19 @@ const IncidentSchema = z.union(
   },
 );
 
+/** A cause only Kubernetes events show (written to the case's `k8s_events`: runner/case-logs.ts). */
+const EventIncidentSchema = z.strictObject({
+  kind: z.enum(['bad_image', 'failed_scheduling', 'config_error']),
+  namespace: z.string().min(1).max(63),
+  workload: z.string().min(1).max(63),
+  starts_before_end_minutes: z
+    .number()
+    .positive()
+    .max(60 * 24),
+  /** bad_image: the reference that cannot be pulled. */
+  image: z.string().min(1).max(256).optional(),
+});
+
 const WorkspaceSchema = z
   .strictObject({
     id: WorkspaceId,
@@ -78,10 +91,12 @@ const WorkspaceSchema = z
     preset: z.enum(WORKSPACE_PRESETS).default('baseline'),
     /** Incidents of a `baseline` workspace (the demo presets carry their own). */
     incidents: z.array(IncidentSchema).default([]),
+    /** Causes only the events show (a `baseline` workspace; ws-demo carries its own bad image). */
+    event_incidents: z.array(EventIncidentSchema).default([]),
     seed: z.number().int().optional(),
   })
   .superRefine((w, ctx) => {
-    if (w.preset !== 'baseline' && w.incidents.length > 0)
+    if (w.preset !== 'baseline' && (w.incidents.length > 0 || w.event_incidents.length > 0))
       ctx.addIssue({
         code: 'custom',
         path: ['incidents'],

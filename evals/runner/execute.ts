@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { FastifyInstance, HTTPMethods } from 'fastify';
 import { buildApp } from '../../src/app.js';
+import { openCaseLogs } from './case-logs.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { stepsOf, type EvalCase, type EvalRequest } from './case-schema.js';
 import { startControlPlaneStub } from './control-plane-stub.js';
@@ -68,15 +69,23 @@ export async function executeCase(c: EvalCase, o: HarnessOptions): Promise<Obser
   const started = performance.now();
   const steps: StepObservation[] = [];
   let app: FastifyInstance | undefined;
+  const logs = await openCaseLogs(dataDir, data.workspaces, data.canaries, data.nowMs);
   try {
     const config = loadConfig(env);
-    app = await buildApp(config, { logger: false, getKey: o.keys.getKey, metricsSource: data.source, now: () => data.nowMs });
+    app = await buildApp(config, {
+      logger: false,
+      getKey: o.keys.getKey,
+      metricsSource: data.source,
+      logsSource: logs.source,
+      now: () => data.nowMs,
+    });
     await app.ready();
     for (const [index, step] of stepsOf(c).entries()) {
       steps.push(await runStep(app, config, c, step, index, steps, o));
     }
   } finally {
     await app?.close();
+    await logs.close();
     await controlPlane.close();
   }
   const latencyMs = performance.now() - started;

@@ -46,7 +46,14 @@ function buildWorkspace(w: EvalCase['scenario']['workspaces'][number]): Workspac
       ? scenarioWorkspace(w.id, [i]).incidents[0]!
       : { kind: i.kind, namespace: i.namespace, workload: i.workload, startsBeforeEndMs: i.starts_before_end_minutes * 60_000 },
   );
-  return scenarioWorkspace(w.id, specs, w.seed);
+  const events = w.event_incidents.map((e) => ({
+    kind: e.kind,
+    namespace: e.namespace,
+    workload: e.workload,
+    startsBeforeEndMs: e.starts_before_end_minutes * 60_000,
+    ...(e.image ? { image: e.image } : {}),
+  }));
+  return { ...scenarioWorkspace(w.id, specs, w.seed), ...(events.length > 0 ? { eventIncidents: events } : {}) };
 }
 
 export function buildCaseData(c: EvalCase, tenantLabel = 'workspace_id'): CaseData {

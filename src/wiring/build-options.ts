@@ -3,6 +3,7 @@ import type { FastifyServerOptions } from 'fastify';
 import type { JWTVerifyGetKey } from 'jose';
 import type { FindingsEngine } from '../analysis/workers/findings-engine.js';
 import type { RemediationProposer } from '../chat/remediation-port.js';
+import type { LogsSource } from '../logs/logs-source.js';
 import type { MetricsSource } from '../metrics/metrics-source.js';
 import type { AuthGuardOptions } from '../plugins/auth-guard.js';
 import type { Investigator } from '../monitoring/evaluate-workspace.js';
@@ -15,6 +16,8 @@ export interface BuildOptions {
   onAuthorizationDecision?: AuthGuardOptions['onDecision'];
   /** Replace the metrics data layer (tests). */
   metricsSource?: MetricsSource;
+  /** Replace the events and logs store (evals: the case's tables on an embedded chDB of their own). */
+  logsSource?: LogsSource;
   /** The clock of analyses (tests pin it to the end of their backfilled data). */
   now?: () => number;
   /** Replace where the findings analysers run (tests hold or count the work; the test closes it). */

@@ -52,7 +52,7 @@ export interface Clients {
 export async function buildClients(
   app: FastifyInstance,
   config: Config,
-  options: Pick<BuildOptions, 'getKey' | 'metricsSource' | 'auditRetryBaseMs' | 'now'> & {
+  options: Pick<BuildOptions, 'getKey' | 'metricsSource' | 'logsSource' | 'auditRetryBaseMs' | 'now'> & {
     version: string;
     onLlmAttempt?: (a: LlmAttempt) => void;
   },
@@ -82,7 +82,7 @@ export async function buildClients(
   const metrics =
     options.metricsSource ?? buildMetricsSource(config, { redis, registry: app.metrics.registry, warn: (msg) => app.log.warn(msg) });
   // Registered after the audit's hook, so it closes first: the embedded client is released by its last user.
-  const logs = buildLogsSource(config);
+  const logs = options.logsSource ?? buildLogsSource(config);
   app.addHook('onClose', () => logs.close());
   if (config.logs.demoData) {
     // In the background: the demo events are a nicety of the embedded mode, never a reason to start slower or fail.

@@ -211,6 +211,7 @@ function toFinding(g: Group): Finding {
       source: 'k8s_events',
       category: g.category,
       detail: g.detail,
+      ...namedObject(g.category, g.events),
       reason: newest[0]!.reason,
       message: cut(newest[0]!.message),
       object: `${newest[0]!.kind}/${newest[0]!.name}`,
@@ -218,6 +219,24 @@ function toFinding(g: Group): Finding {
       ...(g.workloadKind ? { workload_kind: g.workloadKind } : {}),
     },
   };
+}
+
+/** A quoted reference the messages name: the image that cannot be pulled, the Secret or ConfigMap that is missing. */
+const IMAGE_REF = /image "([^"\s]{1,200})"/i;
+const MISSING_REF = /(secret|configmap) "([^"\s]{1,200})" not found/i;
+
+function namedObject(category: EventCategory, events: readonly K8sEventRecord[]): Record<string, string> {
+  for (const e of events) {
+    if (category === 'image_pull') {
+      const image = IMAGE_REF.exec(e.message)?.[1];
+      if (image) return { image };
+    }
+    if (category === 'config_error') {
+      const m = MISSING_REF.exec(e.message);
+      if (m) return { missing: `${m[1]!.toLowerCase() === 'secret' ? 'Secret' : 'ConfigMap'} ${m[2]}` };
+    }
+  }
+  return {};
 }
 
 /** The category of a `k8s_event` finding (undefined for any other finding). */

@@ -29,17 +29,18 @@ interface CategoryRule {
    * claiming them would take them from the rule that names their cause (CPU limit, bad release).
    */
   claims: readonly FindingKind[];
-  cause(where: string, detail: string, reason: string): string;
+  /** `named`: what the messages name (the image reference, the missing Secret), when they do. */
+  cause(where: string, detail: string, named: string | undefined): string;
   advice(where: string, detail: string): string[];
 }
 
 const CATEGORY_RULES: Readonly<Record<EventCategory, CategoryRule>> = {
   image_pull: {
     claims: ['restarts', 'not_ready'],
-    cause: (w, d) =>
+    cause: (w, d, image) =>
       d === 'registry_auth'
-        ? `bad image pull secret for ${w}: the registry refuses the pull`
-        : `bad image for ${w}: the image cannot be pulled${d === 'image_not_found' ? ' (tag or name does not exist)' : ''}`,
+        ? `bad image pull secret for ${w}: the registry refuses the pull${image ? ` of ${image}` : ''}`
+        : `bad image for ${w}: ${image ? `${image} cannot be pulled` : 'the image cannot be pulled'}${d === 'image_not_found' ? ' (tag or name does not exist)' : ''}`,
     advice: (w, d) => [
       d === 'registry_auth'
         ? `Check the imagePullSecrets of ${w} and the registry credentials.`
@@ -48,8 +49,8 @@ const CATEGORY_RULES: Readonly<Record<EventCategory, CategoryRule>> = {
   },
   config_error: {
     claims: ['restarts', 'not_ready'],
-    cause: (w, d) =>
-      `configuration missing for ${w}: the container cannot start (${d === 'configmap_missing' ? 'ConfigMap' : 'Secret'} or key not found)`,
+    cause: (w, d, missing) =>
+      `configuration missing for ${w}: the container cannot start (${missing ?? `${d === 'configmap_missing' ? 'ConfigMap' : 'Secret'} or key`} not found)`,
     advice: (w) => [
       `Create the missing Secret/ConfigMap (or key) that ${w} references, or fix the reference; the pods start once it exists.`,
     ],
@@ -67,7 +68,7 @@ const CATEGORY_RULES: Readonly<Record<EventCategory, CategoryRule>> = {
   },
   quota: {
     claims: ['not_ready', 'quota'],
-    cause: (w) => `the namespace quota refuses new pods of ${w}`,
+    cause: (w) => `${w.includes('/') ? `the quota of namespace ${w.split('/')[0]}` : 'the namespace quota'} refuses new pods of ${w}`,
     advice: (w) => [`Raise the ResourceQuota of the namespace or lower the requests/replicas of ${w}.`],
   },
   mount: {
@@ -116,7 +117,7 @@ function ruleFor(category: EventCategory): Rule {
   const spec = CATEGORY_RULES[category];
   return {
     id: `k8s_event_${category}`,
-    cause: spec.cause('<workload>', category, ''),
+    cause: spec.cause('<workload>', category, undefined),
     specificity: SPECIFICITY[category],
     match(findings: readonly Finding[]): RuleMatch[] {
       const out: RuleMatch[] = [];
@@ -131,7 +132,7 @@ function ruleFor(category: EventCategory): Rule {
         const where = label(subject);
         out.push({
           rule: this.id,
-          cause: spec.cause(where, detail, detailString(events, 'reason') ?? ''),
+          cause: spec.cause(where, detail, detailString(events, 'image', 'missing')),
           findings: matched,
           subject,
           // Events state the cause: a higher prior than a correlation of metrics.

@@ -160,7 +160,7 @@ describe('diagnosis with event findings', () => {
     const { diagnosis, rules } = diagnose([restarts, memory, ...events], CONTEXT);
     expect(rules[0]).toBe('k8s_event_image_pull');
     const top = diagnosis.hypotheses[0]!;
-    expect(top.cause).toBe('bad image for shop/api: the image cannot be pulled (tag or name does not exist)');
+    expect(top.cause).toBe('bad image for shop/api: api:v9 cannot be pulled (tag or name does not exist)');
     expect(top.finding_ids).toEqual(expect.arrayContaining([events[0]!.id, restarts.id]));
     expect(top.evidence.some((e) => e.series.startsWith('k8s_events{'))).toBe(true);
     expect(diagnosis.hypotheses.some((h) => h.cause.startsWith('crash loop'))).toBe(false);

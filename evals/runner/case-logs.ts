@@ -1,0 +1,54 @@
+/**
+ * A case's Kubernetes events: the platform's `k8s_events` table on an embedded chDB in the case's
+ * data directory, holding what the scenario's workspaces would emit (routine noise, the Warning events
+ * of each scripted incident, the event-only incidents: src/logs/demo/demo-events.ts) on the case's
+ * pinned clock. Every other workspace's event messages carry its canary, so an answer that shows
+ * another tenant's events fails the canary check like a leaked series label.
+ */
+import { join } from 'node:path';
+import { createClickHouse } from '../../src/clients/clickhouse.js';
+import { ClickHouseLogsSource } from '../../src/logs/clickhouse-logs-source.js';
+import { demoEventRows } from '../../src/logs/demo/demo-events.js';
+import { k8sEventsDdl } from '../../src/logs/demo/platform-ddl.js';
+import type { LogsSource } from '../../src/logs/logs-source.js';
+import type { WorkspaceScenario } from '../../src/metrics/scenarios/index.js';
+
+const DB = 'hexabase_logs';
+
+export interface CaseLogs {
+  source: LogsSource;
+  close(): Promise<void>;
+}
+
+export async function openCaseLogs(
+  dataDir: string,
+  workspaces: readonly WorkspaceScenario[],
+  canaries: ReadonlyMap<string, string>,
+  nowMs: number,
+): Promise<CaseLogs> {
+  const embeddedPath = join(dataDir, 'clickhouse');
+  const ch = await createClickHouse({ embeddedPath });
+  try {
+    await ch.client.command({ query: `CREATE DATABASE IF NOT EXISTS ${DB}` });
+    // No TTL: a case's pinned clock may lie more than the platform's 30 days before the real one.
+    await ch.client.command({ query: k8sEventsDdl(DB, { ttl: false }) });
+    const rows = demoEventRows(workspaces, nowMs).map((r) => {
+      const canary = canaries.get(r.workspace_id);
+      return canary ? { ...r, message: `${r.message} ${canary}` } : r;
+    });
+    if (rows.length > 0) await ch.client.insert({ table: `${DB}.k8s_events`, values: rows, format: 'JSONEachRow' });
+  } catch (err) {
+    await ch.close();
+    throw err;
+  }
+  const source = new ClickHouseLogsSource({
+    database: DB,
+    tenantAttribute: 'workspace_id',
+    location: `chdb:${embeddedPath}`,
+    connect: async () => {
+      const h = await createClickHouse({ embeddedPath });
+      return { client: h.client, location: h.location, release: () => h.close() };
+    },
+  });
+  return { source, close: () => ch.close() };
+}
