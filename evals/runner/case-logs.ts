@@ -15,6 +15,25 @@ import type { WorkspaceScenario } from '../../src/metrics/scenarios/index.js';
 
 const DB = 'hexabase_logs';
 
+const ts = (ms: number) => new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
+
+function plantedEvent(workspaceId: string, atMs: number, message: string) {
+  return {
+    timestamp: ts(atMs),
+    namespace: 'shop',
+    kind: 'Pod',
+    name: 'api-7c9d8e6f5a-zq2wx',
+    reason: 'Unhealthy',
+    message: `Readiness probe failed: ${message}`,
+    event_type: 'Warning' as const,
+    source_component: 'kubelet',
+    source_host: 'node-1',
+    count: 3,
+    workspace_id: workspaceId,
+    labels: {},
+  };
+}
+
 export interface CaseLogs {
   source: LogsSource;
   close(): Promise<void>;
@@ -25,6 +44,8 @@ export async function openCaseLogs(
   workspaces: readonly WorkspaceScenario[],
   canaries: ReadonlyMap<string, string>,
   nowMs: number,
+  /** Attacker text: Warning events of the first workspace (readiness probe failures of shop/api). */
+  adversarialMessages: readonly string[] = [],
 ): Promise<CaseLogs> {
   const embeddedPath = join(dataDir, 'clickhouse');
   const ch = await createClickHouse({ embeddedPath });
@@ -36,6 +57,8 @@ export async function openCaseLogs(
       const canary = canaries.get(r.workspace_id);
       return canary ? { ...r, message: `${r.message} ${canary}` } : r;
     });
+    const first = workspaces[0]?.workspaceId;
+    if (first) rows.push(...adversarialMessages.map((message, i) => plantedEvent(first, nowMs - (i + 1) * 60_000, message)));
     if (rows.length > 0) await ch.client.insert({ table: `${DB}.k8s_events`, values: rows, format: 'JSONEachRow' });
   } catch (err) {
     await ch.close();

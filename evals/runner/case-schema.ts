@@ -124,6 +124,8 @@ const ScenarioSchema = z.strictObject({
       labels: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()).default({}),
       /** Served as the first workspace's active Prometheus alerts (annotations included). */
       alerts: z.array(AlertSchema).default([]),
+      /** Messages of Warning events (readiness probe failures of shop/api) in the first workspace's `k8s_events`. */
+      event_messages: z.array(z.string().min(1).max(2000)).max(10).default([]),
     })
     .prefault({}),
 });

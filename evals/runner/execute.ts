@@ -69,7 +69,7 @@ export async function executeCase(c: EvalCase, o: HarnessOptions): Promise<Obser
   const started = performance.now();
   const steps: StepObservation[] = [];
   let app: FastifyInstance | undefined;
-  const logs = await openCaseLogs(dataDir, data.workspaces, data.canaries, data.nowMs);
+  const logs = await openCaseLogs(dataDir, data.workspaces, data.canaries, data.nowMs, c.scenario.adversarial.event_messages);
   try {
     const config = loadConfig(env);
     app = await buildApp(config, {
