@@ -136,12 +136,16 @@ describe('loadConfig', () => {
       password: undefined,
       database: 'hexabase_logs',
       tenantAttribute: 'workspace_id',
+      demoData: true,
     });
     expect(loadConfig({ CLICKHOUSE_URL: 'http://ch:8123', CLICKHOUSE_USER: 'audit', CLICKHOUSE_PASSWORD: 'a' }).logs).toMatchObject({
       url: 'http://ch:8123',
       user: 'audit',
       password: 'a',
+      demoData: false, // the demo events go only into the embedded store
     });
+    expect(loadConfig({ LOGS_DEMO_DATA: 'false' }).logs.demoData).toBe(false);
+    expect(loadConfig({ PROMETHEUS_URL: 'http://prom:9090' }).logs.demoData).toBe(false);
     const own = loadConfig({
       CLICKHOUSE_URL: 'http://ch:8123',
       CLICKHOUSE_USER: 'audit',
@@ -156,6 +160,7 @@ describe('loadConfig', () => {
       password: undefined,
       database: 'platform_logs',
       tenantAttribute: 'hexabase.workspace.id',
+      demoData: false,
     });
     const problems = problemsOf({ LOGS_CLICKHOUSE_URL: 'ftp://x', LOGS_DATABASE: 'a; DROP', LOGS_TENANT_ATTRIBUTE: "x'] OR 1" }).join('\n');
     for (const name of ['LOGS_CLICKHOUSE_URL', 'LOGS_DATABASE', 'LOGS_TENANT_ATTRIBUTE']) expect(problems).toContain(name);
