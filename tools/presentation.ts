@@ -42,7 +42,7 @@ function fmt(v: number): string {
 }
 
 export function seriesEvidence(e: Evidence): EvidenceRef {
-  return { kind: 'series', ref: e.series, description: `${fmt(e.value)} at ${e.time}: ${e.why}` };
+  return { kind: 'series', ref: e.series, description: `${e.shown ?? fmt(e.value)} at ${e.time}: ${e.why}` };
 }
 
 /** The most severe findings, each by id and title with its first evidence point. */

@@ -51,8 +51,9 @@ function hours(window: { start: string; end: string } | undefined): string {
   return Number.isFinite(h) ? (h >= 1 ? `${Number(h.toFixed(1))} h` : `${Math.round(h * 60)} min`) : '';
 }
 
-function point(e: { series: string; time: string; value: number; why: string }): string {
-  return `${e.series} = ${num(e.value) ?? e.value} at ${e.time} (${e.why})`;
+function point(e: { series: string; time: string; value: number; why: string; shown?: string }): string {
+  // The value as people read it (473 MiB — container cart of pod …) when known, the selector kept for reference.
+  return e.shown ? `${e.shown} at ${e.time} (${e.why}; ${e.series})` : `${e.series} = ${num(e.value) ?? e.value} at ${e.time} (${e.why})`;
 }
 
 function mentions(text: string, subjects: readonly string[]): boolean {

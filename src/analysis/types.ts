@@ -21,6 +21,8 @@ export const EvidenceSchema = z.object({
   time: z.string().describe('RFC 3339'),
   value: z.number(),
   why: z.string().min(1).describe('What this value shows'),
+  /** The value for people, in its unit and with its subject (src/analysis/readable.ts); absent on values without a unit. */
+  shown: z.string().optional().describe('The value as people read it, e.g. "473 MiB — container cart of pod cart-1 in shop"'),
 });
 export type Evidence = z.infer<typeof EvidenceSchema>;
 

@@ -188,7 +188,7 @@ describe('streaming (SSE)', () => {
     expect(body.events.find((e) => e.event === 'answer')!.data).toEqual(body.answer);
     expect(body.events.map((e) => e.event)).toContain('tool_call');
     expect(body.answer.text).toMatch(/First to run out: /);
-    expect(body.answer.text).toMatch(/pvc_usage\{namespace="data",persistentvolumeclaim="data-postgres-0"\} reaches its volume in about/);
+    expect(body.answer.text).toMatch(/PVC data-postgres-0 in data reaches its volume in about/);
     expect(body.answer.evidence.map((e) => e.kind)).toEqual(expect.arrayContaining(['finding', 'series']));
     // Same turn again as SSE: same event sequence (names).
     const sse = await chat('ws-a', { message: 'what will run out first?' });

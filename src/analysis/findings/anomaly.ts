@@ -4,6 +4,7 @@
  * finding with its most anomalous points as evidence.
  */
 import { scoreSeries, type Direction } from '../../analytics/anomaly/index.js';
+import { formatValue, subjectOf, unitOf } from '../readable.js';
 import type { Finding, SeriesData } from '../types.js';
 import { evidenceAt, makeFinding, median, resourceOf, round, rfc3339, seriesId } from './series-utils.js';
 
@@ -35,6 +36,11 @@ const MAX_EVIDENCE = 3;
  */
 export const MIN_RELATIVE_DEVIATION = 0.25;
 
+/** The most anomalous of the cited points. */
+function peakAt(indices: readonly number[], scores: ArrayLike<number>): number {
+  return indices.reduce((best, i) => (scores[i]! > scores[best]! ? i : best), indices[0]!);
+}
+
 export function analyseAnomalies(byQuery: ReadonlyMap<string, SeriesData[]>, options: AnomalyOptions = {}): Finding[] {
   const threshold = options.threshold ?? 0.45;
   const warningAt = options.warningAt ?? 0.7;
@@ -63,13 +69,14 @@ export function analyseAnomalies(byQuery: ReadonlyMap<string, SeriesData[]>, opt
         makeFinding({
           kind: 'anomaly',
           severity: best >= warningAt ? 'warning' : 'info',
-          title: `Unusual ${query.replaceAll('_', ' ')} on ${seriesId(s)}`,
+          title: `Unusual ${query.replaceAll('_', ' ')} of ${subjectOf(s.labels)}: ${formatValue(s.values[peakAt(top, scores)]!, unitOf(query))} (typically ${formatValue(typical, unitOf(query))})`,
           resource: resourceOf(s.labels),
           score: best,
           started_at: rfc3339(s.times[hits[0]!]!),
           evidence: top.map((i) => evidenceAt(s, i, `anomaly score ${round(scores[i]!, 2)} (window median ${round(typical)})`)),
           details: {
             query,
+            series: seriesId(s),
             detector: 'default',
             direction,
             max_score: round(best, 3),

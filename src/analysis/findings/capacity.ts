@@ -4,6 +4,7 @@
  * reset on (an OOM kill or restart drops the working set; the whole-window trend would look flat).
  */
 import { timeToExhaustion, type ExhaustionResult } from '../../analytics/forecast/index.js';
+import { subjectOf } from '../readable.js';
 import type { Finding, SeriesData, Severity } from '../types.js';
 import { evidenceAt, makeFinding, pct, resourceOf, round, rfc3339, seriesId } from './series-utils.js';
 
@@ -28,6 +29,8 @@ function severityOf(r: ExhaustionResult): Severity {
   return 'info';
 }
 
+const capitalise = (t: string) => `${t[0]!.toUpperCase()}${t.slice(1)}`;
+
 function hours(ms: number | null): number | null {
   return ms === null ? null : round(ms / HOUR_MS, 3);
 }
@@ -48,7 +51,7 @@ export function analyseCapacity(byQuery: ReadonlyMap<string, SeriesData[]>): Fin
         makeFinding({
           kind: 'capacity',
           severity: severityOf(r),
-          title: `${seriesId(s)} ${eta}`,
+          title: `${capitalise(subjectOf(s.labels))} ${eta} (${pct(s.values[last]!)} used)`,
           resource: resourceOf(s.labels),
           score: Math.min(1, Math.max(0.3, 1 - (r.etaMs ?? 0) / horizonMs)),
           started_at: rfc3339(s.times[from]!),
@@ -62,6 +65,7 @@ export function analyseCapacity(byQuery: ReadonlyMap<string, SeriesData[]>): Fin
           ],
           details: {
             query,
+            series: seriesId(s),
             limit: 1,
             status: r.status,
             eta_hours: hours(r.etaMs),

@@ -3,6 +3,7 @@
  * the Kubernetes resource a series is about, evidence points, robust statistics and finding assembly.
  */
 import { median, quantile } from '../../analytics/forecast/stats.js';
+import { formatValue, subjectOf, unitOf } from '../readable.js';
 import type { Evidence, Finding, FindingKind, ResourceRef, SeriesData, Severity } from '../types.js';
 
 /** The analysers' quantiles are the analytics library's (type 7 over the finite values, NaN when none). */
@@ -63,7 +64,14 @@ export function rfc3339(unixSeconds: number): string {
 }
 
 export function evidenceAt(s: SeriesData, i: number, why: string): Evidence {
-  return { series: seriesId(s), time: rfc3339(s.times[i] ?? 0), value: round(s.values[i] ?? Number.NaN), why };
+  const value = round(s.values[i] ?? Number.NaN);
+  return {
+    series: seriesId(s),
+    time: rfc3339(s.times[i] ?? 0),
+    value,
+    why,
+    shown: `${formatValue(value, unitOf(s.query))} — ${subjectOf(s.labels)}`,
+  };
 }
 
 export function round(x: number, digits = 4): number {
