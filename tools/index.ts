@@ -10,6 +10,7 @@ import { proposeRemediation } from './propose-remediation.js';
 import { queryLogs } from './query-logs.js';
 import { queryMetrics } from './query-metrics.js';
 import { recommendRightsizing } from './recommend-rightsizing.js';
+import { securityEvents } from './security-events.js';
 import type { ToolDefinition, ToolDeps } from './tool.js';
 import { createToolBox, type ToolBox, type ToolBoxOptions } from './toolbox.js';
 import { workspaceOverview } from './workspace-overview.js';
@@ -21,6 +22,7 @@ export type { FetchSeriesOutput } from './fetch-series.js';
 export type { ListAlertsOutput } from './list-alerts.js';
 export type { ListEventsOutput } from './list-events.js';
 export type { QueryLogsOutput } from './query-logs.js';
+export type { SecurityEventsOutput } from './security-events.js';
 export type { RemediationProposal } from './propose-remediation.js';
 export type { FindingsOutput } from './run-analyses.js';
 export { defineTool, fail, noData, ok } from './define-tool.js';
@@ -33,6 +35,7 @@ export const ALL_TOOLS: readonly ToolDefinition<never, unknown>[] = [
   listAlerts,
   listEvents,
   queryLogs,
+  securityEvents,
   detectAnomalies,
   forecastCapacity,
   recommendRightsizing,
@@ -76,5 +79,6 @@ export {
   queryLogs,
   queryMetrics,
   recommendRightsizing,
+  securityEvents,
   workspaceOverview,
 };

@@ -9,7 +9,12 @@ import type { AuthContext } from '../auth/auth-context.js';
 import { LogsError, logsErrorFrom } from './logs-error.js';
 import {
   DEFAULT_LOGS_BOUNDS,
+  FAILED_RESULTS,
   LOG_BODY_MAX_CHARS,
+  type SecurityEventRow,
+  type SecurityGroup,
+  type SecurityGroupKey,
+  type SecurityQuery,
   type EventGroup,
   type EventQuery,
   type LogLine,
@@ -18,7 +23,7 @@ import {
   type LogsSource,
 } from './logs-source.js';
 import { buildConfinedQuery, type Filter, type LogsQuerySpec } from './query-builder.js';
-import { K8S_EVENTS, OTEL_K8S, OTEL_SEVERITY, otelLogsTable, type TableSpec } from './tables.js';
+import { K8S_EVENTS, OTEL_K8S, OTEL_SEVERITY, otelLogsTable, SECURITY_EVENTS, type TableSpec } from './tables.js';
 
 export interface LogsConnection {
   client: ClickHouseClient;
@@ -37,6 +42,14 @@ export interface ClickHouseLogsOptions {
   connect(): Promise<LogsConnection>;
   /** Shown before the first connection. */
   location: string;
+}
+
+/** The security filters the caller set, each through the builder's parameters. */
+function securityFilters(q: SecurityQuery): Filter[] {
+  const filters = equalities({ event_type: q.eventType, user_id: q.userId, source_ip: q.sourceIp });
+  if (q.failedOnly) filters.push({ field: 'result', op: 'in', value: FAILED_RESULTS });
+  if (q.minRisk !== undefined) filters.push({ field: 'risk', op: 'gte_float', value: q.minRisk });
+  return filters;
 }
 
 /** Equality filters for the fields the caller set (undefined: no filter). */
@@ -140,6 +153,89 @@ export class ClickHouseLogsSource implements LogsSource {
       deployment: str(r.deployment),
       body: str(r.body),
       traceId: str(r.trace_id),
+    }));
+  }
+
+  async securityGroups(auth: AuthContext, q: SecurityQuery, by: SecurityGroupKey, signal?: AbortSignal): Promise<SecurityGroup[]> {
+    const failed = `lower(result) IN (${FAILED_RESULTS.map((r) => `'${r}'`).join(', ')})`;
+    const rows = await this.run(
+      auth,
+      {
+        table: SECURITY_EVENTS,
+        select: {
+          group_key: SECURITY_EVENTS.fields[by]!,
+          occurrences: 'count()',
+          failures: `countIf(${failed})`,
+          users: 'uniqExact(user_id)',
+          sources: 'uniqExact(source_ip)',
+          max_risk: 'max(toFloat64(risk_score))',
+          first_seen_ms: 'toUnixTimestamp64Milli(min(timestamp))',
+          last_seen_ms: 'toUnixTimestamp64Milli(max(timestamp))',
+          // Aliases unlike any column: ClickHouse resolves WHERE names against SELECT aliases first.
+          newest_type: 'argMax(event_type, timestamp)',
+          newest_action: 'argMax(action, timestamp)',
+          newest_resource: 'argMax(resource, timestamp)',
+          newest_message: `leftUTF8(argMax(message, timestamp), ${LOG_BODY_MAX_CHARS})`,
+        },
+        filters: securityFilters(q),
+        window: q.window,
+        groupBy: ['group_key'],
+        orderBy: 'failures DESC, occurrences DESC, group_key',
+        limit: q.limit,
+      },
+      signal,
+    );
+    return rows.map((r) => ({
+      key: str(r.group_key),
+      count: num(r.occurrences),
+      failures: num(r.failures),
+      users: num(r.users),
+      sources: num(r.sources),
+      maxRisk: num(r.max_risk),
+      firstSeenMs: num(r.first_seen_ms),
+      lastSeenMs: num(r.last_seen_ms),
+      eventType: str(r.newest_type),
+      action: str(r.newest_action),
+      resource: str(r.newest_resource),
+      message: str(r.newest_message),
+    }));
+  }
+
+  async securityEvents(auth: AuthContext, q: SecurityQuery, signal?: AbortSignal): Promise<SecurityEventRow[]> {
+    const rows = await this.run(
+      auth,
+      {
+        table: SECURITY_EVENTS,
+        select: {
+          ts_ms: 'toUnixTimestamp64Milli(timestamp)',
+          event_type: 'event_type',
+          severity: 'severity',
+          user_id: 'user_id',
+          source_ip: 'source_ip',
+          resource: 'resource',
+          action: 'action',
+          result: 'result',
+          message: `leftUTF8(message, ${LOG_BODY_MAX_CHARS})`,
+          risk: 'toFloat64(risk_score)',
+        },
+        filters: securityFilters(q),
+        window: q.window,
+        orderBy: 'timestamp DESC',
+        limit: q.limit,
+      },
+      signal,
+    );
+    return rows.map((r) => ({
+      timestampMs: num(r.ts_ms),
+      eventType: str(r.event_type),
+      severity: str(r.severity),
+      userId: str(r.user_id),
+      sourceIp: str(r.source_ip),
+      resource: str(r.resource),
+      action: str(r.action),
+      result: str(r.result),
+      message: str(r.message),
+      riskScore: num(r.risk),
     }));
   }
 

@@ -74,6 +74,56 @@ export interface LogLine {
 
 export const LOG_BODY_MAX_CHARS = 2000;
 
+/** What security events are grouped by. */
+export const SECURITY_GROUP_KEYS = ['source_ip', 'user_id', 'action', 'event_type'] as const;
+export type SecurityGroupKey = (typeof SECURITY_GROUP_KEYS)[number];
+
+/** Results that count as a failure (matched case-insensitively). */
+export const FAILED_RESULTS = ['failure', 'failed', 'fail', 'denied', 'deny', 'error', 'forbidden', 'unauthorized', 'blocked', 'rejected'] as const;
+
+export interface SecurityQuery {
+  window: LogsWindow;
+  eventType?: string;
+  /** Only failed events (FAILED_RESULTS). */
+  failedOnly?: boolean;
+  userId?: string;
+  sourceIp?: string;
+  /** Lowest `risk_score`. */
+  minRisk?: number;
+  limit: number;
+}
+
+/** Security events folded by one key (a source IP, a user, an action or an event type). */
+export interface SecurityGroup {
+  key: string;
+  count: number;
+  failures: number;
+  /** Distinct users and source IPs among the group's events. */
+  users: number;
+  sources: number;
+  maxRisk: number;
+  firstSeenMs: number;
+  lastSeenMs: number;
+  /** The newest event's type, action, resource and message (untrusted, cut). */
+  eventType: string;
+  action: string;
+  resource: string;
+  message: string;
+}
+
+export interface SecurityEventRow {
+  timestampMs: number;
+  eventType: string;
+  severity: string;
+  userId: string;
+  sourceIp: string;
+  resource: string;
+  action: string;
+  result: string;
+  message: string;
+  riskScore: number;
+}
+
 /** The bounds every query carries (the builder refuses a query beyond them). */
 export interface LogsBounds {
   /** Longest time range of one query. */
@@ -99,5 +149,9 @@ export interface LogsSource {
   readonly bounds: LogsBounds;
   events(auth: AuthContext, query: EventQuery, signal?: AbortSignal): Promise<EventGroup[]>;
   logs(auth: AuthContext, query: LogQuery, signal?: AbortSignal): Promise<LogLine[]>;
+  /** The platform's security events folded by `by`, most failures first. */
+  securityGroups(auth: AuthContext, query: SecurityQuery, by: SecurityGroupKey, signal?: AbortSignal): Promise<SecurityGroup[]>;
+  /** The newest security events themselves. */
+  securityEvents(auth: AuthContext, query: SecurityQuery, signal?: AbortSignal): Promise<SecurityEventRow[]>;
   close(): Promise<void>;
 }

@@ -20,7 +20,10 @@ export type Filter =
   | { field: string; op: 'eq'; value: string }
   /** Case-insensitive substring. */
   | { field: string; op: 'contains'; value: string }
-  | { field: string; op: 'gte'; value: number };
+  | { field: string; op: 'gte'; value: number }
+  | { field: string; op: 'gte_float'; value: number }
+  /** One of the values, case-insensitive. */
+  | { field: string; op: 'in'; value: readonly string[] };
 
 export interface LogsQuerySpec {
   table: TableSpec;
@@ -70,6 +73,22 @@ function filterSql(table: TableSpec, filter: Filter, param: string, params: Buil
     if (!Number.isSafeInteger(filter.value) || Math.abs(filter.value) > 2 ** 31 - 1) refuse(`${filter.field} must be a 32-bit integer`);
     params[param] = filter.value;
     return `(${column}) >= {${param}:Int32}`;
+  }
+  if (filter.op === 'gte_float') {
+    if (typeof filter.value !== 'number' || !Number.isFinite(filter.value)) refuse(`${filter.field} must be a finite number`);
+    params[param] = filter.value;
+    return `(${column}) >= {${param}:Float64}`;
+  }
+  if (filter.op === 'in') {
+    if (!Array.isArray(filter.value) || filter.value.length === 0 || filter.value.length > 20)
+      refuse(`${filter.field} must be a list of 1 to 20 values`);
+    const names = filter.value.map((v, i) => {
+      if (typeof v !== 'string' || v.length > MAX_FILTER_CHARS) refuse(`${filter.field} values must be strings of at most ${MAX_FILTER_CHARS} characters`);
+      params[`${param}_${i}`] = v;
+      return `{${param}_${i}:String}`;
+    });
+    // Case-insensitive: the platform writes results as it likes (failure, FAILED, denied).
+    return `lower(${column}) IN (${names.map((n) => `lower(${n})`).join(', ')})`;
   }
   if (typeof filter.value !== 'string' || filter.value.length > MAX_FILTER_CHARS)
     refuse(`${filter.field} must be a string of at most ${MAX_FILTER_CHARS} characters`);

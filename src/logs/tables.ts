@@ -25,6 +25,27 @@ export const K8S_EVENTS: TableSpec = {
 };
 
 /**
+ * The platform's `security_events` (docs: hexabase-source.md): authentication, authorisation and
+ * policy events with a `risk_score`; the workspace is a column.
+ */
+export const SECURITY_EVENTS: TableSpec = {
+  name: 'security_events',
+  time: 'timestamp',
+  tenant: 'workspace_id',
+  fields: {
+    event_type: 'event_type',
+    severity: 'severity',
+    user_id: 'user_id',
+    source_ip: 'source_ip',
+    action: 'action',
+    result: 'result',
+    resource: 'resource',
+    message: 'message',
+    risk: 'toFloat64(risk_score)',
+  },
+};
+
+/**
  * The severity number, from the text when the exporter left the number 0 (some log libraries
  * only set the text): OpenTelemetry's 1 TRACE, 5 DEBUG, 9 INFO, 13 WARN, 17 ERROR, 21 FATAL.
  */

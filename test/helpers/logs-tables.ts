@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { createClickHouse } from '../../src/clients/clickhouse.js';
 import { ClickHouseLogsSource } from '../../src/logs/clickhouse-logs-source.js';
-import { k8sEventsDdl } from '../../src/logs/demo/platform-ddl.js';
+import { k8sEventsDdl, securityEventsDdl } from '../../src/logs/demo/platform-ddl.js';
 import type { LogsBounds, LogsSource } from '../../src/logs/logs-source.js';
 
 const MIN = 60_000;
@@ -19,6 +19,7 @@ const ts = (ms: number) => new Date(ms).toISOString().replace('T', ' ').replace(
 export async function createLogsTables(client: ClickHouseClient, db: string, { ttl = true }: { ttl?: boolean } = {}): Promise<void> {
   await client.command({ query: `CREATE DATABASE IF NOT EXISTS ${db}` });
   await client.command({ query: k8sEventsDdl(db, { ttl }) });
+  await client.command({ query: securityEventsDdl(db, { ttl }) });
   // The exporter's default DDL, its skip indexes left out.
   await client.command({
     query: `CREATE TABLE ${db}.otel_logs (
@@ -101,4 +102,25 @@ export function testLogsSource(
       return { client: h.client, location: h.location, release: () => h.close() };
     },
   });
+}
+
+/** A `security_events` row `ageMin` minutes before `now`: a failed login of alice from 203.0.113.7 unless overridden. */
+export function securityRow(now: number, ws: string, ageMin: number, o: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    timestamp: ts(now - ageMin * MIN),
+    event_type: 'login',
+    severity: 'medium',
+    user_id: 'alice',
+    org_id: 'org-1',
+    workspace_id: ws,
+    source_ip: '203.0.113.7',
+    user_agent: 'curl/8.5',
+    resource: 'console',
+    action: 'login',
+    result: 'failure',
+    message: 'invalid password',
+    metadata: {},
+    risk_score: 0.4,
+    ...o,
+  };
 }

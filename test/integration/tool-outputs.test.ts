@@ -16,7 +16,7 @@ import { EmbeddedMetricsSource } from '../../src/metrics/embedded/embedded-sourc
 import { demoWorkspaces, scenarioWorkspace } from '../../src/metrics/scenarios/index.js';
 import { CHAT_TOOLS, createGraphToolBox, createToolBox, type ToolDefinition, type ToolDeps } from '../../tools/index.js';
 import { fetchSeriesTool } from '../../tools/fetch-series.js';
-import { createLogsTables, eventRow, logRow, testLogsSource } from '../helpers/logs-tables.js';
+import { createLogsTables, eventRow, logRow, securityRow, testLogsSource } from '../helpers/logs-tables.js';
 import { ctxFor, FakeAuditLog } from '../unit/tools/fakes.js';
 
 const NOW = Date.UTC(2025, 5, 10, 14, 0, 0);
@@ -44,6 +44,11 @@ beforeAll(async () => {
       logRow(NOW, 'ws-leak', 10, 'out of memory: killing worker', { SeverityText: 'ERROR', SeverityNumber: 17 }),
       logRow(NOW, 'ws-leak', 12, 'GET /cart 200'),
     ],
+    format: 'JSONEachRow',
+  });
+  await ch.client.insert({
+    table: 'hexabase_logs.security_events',
+    values: [securityRow(NOW, 'ws-leak', 5), securityRow(NOW, 'ws-leak', 6, { result: 'success', user_id: 'bob', risk_score: 80 })],
     format: 'JSONEachRow',
   });
 });
@@ -100,6 +105,10 @@ const CALLS: Record<string, { ws: string; args: Record<string, unknown> }[]> = {
   query_logs: [
     { ws: 'ws-leak', args: {} },
     { ws: 'ws-leak', args: { min_severity: 'error', search: 'memory' } },
+  ],
+  security_events: [
+    { ws: 'ws-leak', args: {} },
+    { ws: 'ws-leak', args: { group_by: 'user_id', min_risk_score: 50 } },
   ],
   detect_anomalies: [{ ws: 'ws-acme', args: {} }],
   forecast_capacity: [{ ws: 'ws-demo', args: { namespace: 'data' } }],

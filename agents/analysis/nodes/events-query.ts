@@ -2,16 +2,22 @@
  * events-query: reads the Warning events of the analysis window through the list_events tool (so the
  * scope check, the audit row and the workspace confinement of the logs query builder apply as for any
  * tool call) and turns them into findings with the event analysers (src/analysis/findings/events.ts).
- * Every analysis type reads them: they are evidence whatever was asked. A missing table or an
- * unconfigured store is a gap stated in the progress; an unreachable store is a run error that does
- * not stop the analysis.
+ * Every analysis type reads them: they are evidence whatever was asked. A security analysis also reads
+ * the platform's security events (security_events, folded by source IP and by event type) through the
+ * security analysers (src/analysis/findings/security-events.ts). A missing table or an unconfigured
+ * store is a gap stated in the progress; an unreachable store is a run error that does not stop the
+ * analysis.
  */
 import type { LangGraphRunnableConfig } from '@langchain/langgraph';
 import { eventFindings } from '../../../src/analysis/findings/events.js';
+import { escalationFindings, sourceFindings } from '../../../src/analysis/findings/security-events.js';
 import type { Finding } from '../../../src/analysis/types.js';
-import type { ListEventsOutput } from '../../../tools/index.js';
+import type { ListEventsOutput, SecurityEventsOutput } from '../../../tools/index.js';
 import { progress, toolContext, type AgentDeps } from '../deps.js';
-import type { AnalysisState, AnalysisUpdate } from '../state.js';
+import type { AnalysisState, AnalysisUpdate, RunError } from '../state.js';
+
+/** Security event groups read per run (each of the two foldings), most failures first. */
+const MAX_SECURITY_GROUPS = 100;
 
 /** Event groups read per run: the analysers fold them per workload, so this bounds work, not coverage of causes. */
 const MAX_EVENT_GROUPS = 300;
@@ -34,19 +40,64 @@ export function eventsQueryNode(deps: AgentDeps) {
       toolContext(config),
       { trace: config },
     );
-    if (result.status === 'no_data') return { progress: [progress(deps, 'events-query', result.message)] };
+    const security = plan.analysis_type === 'security' ? await securityUpdate(deps, plan, config) : { findings: [], notes: [], errors: [] };
     if (result.status !== 'ok')
       return {
-        errors: [{ node: 'events-query', message: result.message, kind: 'events_gap' }],
-        progress: [progress(deps, 'events-query', result.message)],
+        eventFindings: security.findings,
+        errors: [
+          ...(result.status === 'no_data' ? [] : [{ node: 'events-query', message: result.message, kind: 'events_gap' }]),
+          ...security.errors,
+        ],
+        progress: [progress(deps, 'events-query', [result.message, ...security.notes].join('; '))],
       };
     const events = (result.data as ListEventsOutput).events;
     const found = onTargets(eventFindings(events), plan.targets);
     return {
-      eventFindings: found,
-      progress: [progress(deps, 'events-query', `${events.length} warning event group(s), ${found.length} finding(s)`)],
+      eventFindings: [...found, ...security.findings],
+      errors: security.errors,
+      progress: [
+        progress(
+          deps,
+          'events-query',
+          [`${events.length} warning event group(s), ${found.length} finding(s)`, ...security.notes].join('; '),
+        ),
+      ],
     };
   };
+}
+
+interface SecurityUpdate {
+  findings: Finding[];
+  notes: string[];
+  errors: RunError[];
+}
+
+/** The window's security events by source IP and by event type, through the security analysers. */
+async function securityUpdate(
+  deps: AgentDeps,
+  plan: NonNullable<AnalysisState['plan']>,
+  config: LangGraphRunnableConfig,
+): Promise<SecurityUpdate> {
+  if (!deps.toolbox.list().some((t) => t.name === 'security_events')) return { findings: [], notes: [], errors: [] };
+  const window = {
+    window_minutes: Math.min(10_080, Math.max(1, Math.ceil((plan.window.end - plan.window.start) / 60))),
+    end_time: new Date(plan.window.end * 1000).toISOString(),
+    limit: MAX_SECURITY_GROUPS,
+  };
+  const read = (group_by: 'source_ip' | 'event_type') =>
+    deps.toolbox.call('security_events', { ...window, group_by }, toolContext(config), { trace: config }).then((o) => o.result);
+  const [bySource, byType] = await Promise.all([read('source_ip'), read('event_type')]);
+  for (const r of [bySource, byType]) {
+    if (r.status === 'ok') continue;
+    return {
+      findings: [],
+      notes: [r.message],
+      errors: r.status === 'no_data' ? [] : [{ node: 'events-query', message: r.message, kind: 'events_gap' }],
+    };
+  }
+  const groups = (r: typeof bySource) => (r.status === 'ok' ? (r.data as SecurityEventsOutput).groups : []);
+  const findings = [...sourceFindings(groups(bySource)), ...escalationFindings(groups(byType))];
+  return { findings, notes: [`${groups(bySource).length} security source(s), ${findings.length} security finding(s)`], errors: [] };
 }
 
 /** A focused analysis keeps the event findings of its namespaces or workloads only. */

@@ -156,6 +156,7 @@ describe('createToolBox', () => {
       'list_alerts',
       'list_events',
       'query_logs',
+      'security_events',
       'detect_anomalies',
       'forecast_capacity',
       'recommend_rightsizing',

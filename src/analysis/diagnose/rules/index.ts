@@ -16,6 +16,7 @@ import { pvcFilling } from './pvc-filling.js';
 import { quotaExhaustion } from './quota.js';
 import { rightsizing } from './rightsizing.js';
 import { securityIncident } from './security.js';
+import { securityEventAttacks } from './security-events.js';
 
 export const RULES: readonly Rule[] = [
   miningPattern,
@@ -23,6 +24,7 @@ export const RULES: readonly Rule[] = [
   badRelease,
   noisyNeighbour,
   memoryLeak,
+  securityEventAttacks,
   securityIncident,
   cpuLimitTooLow,
   oomLimit,
