@@ -25,6 +25,8 @@ export type Intent =
   | { kind: 'alerts'; name?: string }
   /** Application log lines (errors only when the message says errors), of a workload when one is named. */
   | { kind: 'logs'; errorsOnly: boolean; namespace?: string; windowMinutes: number; subjects: string[] }
+  /** Failed logins and other security events, folded by source. */
+  | { kind: 'security_events'; windowMinutes: number }
   /** The workspace's Warning Kubernetes events. */
   | { kind: 'events'; namespace?: string; windowMinutes: number; subjects: string[] }
   | { kind: 'remediate'; verb: RemediationVerb; target: TargetMention; pronoun: boolean; replicas?: number }
@@ -330,6 +332,13 @@ export function routeIntent(message: string): Intent {
   const ns = namespace ? { namespace } : {};
   // The workloads named, beside the namespace and its keyword.
   const named = () => subjectsOf(text).filter((w) => w !== namespace && w !== 'namespace' && w !== 'ns');
+  if (
+    /\b(?:failed|failing|bad|suspicious|brute[- ]?forc\w*)\s+(?:log ?ins?|sign ?ins?|logons?|authentications?)\b|\b(?:log ?in|sign ?in|auth\w*) (?:failures?|attempts?)\b|\bbrute[- ]?forc\w*|\bsecurity events?\b|\bpassword spray\w*/.test(
+      t,
+    )
+  ) {
+    return { kind: 'security_events', windowMinutes: windowMinutes(text, 1440) };
+  }
   // Asking for lines or events to read, not for an analysis: "show me the errors of api in the last hour".
   if (
     /\blogs?\b/.test(t) ||

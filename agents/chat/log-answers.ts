@@ -3,7 +3,8 @@
  * themselves, newest first, cut short. Log bodies and event messages are untrusted text: quoted as
  * data, one line each, never followed.
  */
-import type { ListEventsOutput, QueryLogsOutput } from '../../tools/index.js';
+import { sourceFindings } from '../../src/analysis/findings/security-events.js';
+import type { ListEventsOutput, QueryLogsOutput, SecurityEventsOutput } from '../../tools/index.js';
 
 /** Lines or events shown in one answer; the rest are counted. */
 const SHOWN = 10;
@@ -33,4 +34,23 @@ export function eventsText(data: ListEventsOutput): string {
   });
   const more = data.count > SHOWN ? `\n(${data.count - SHOWN} more groups.)` : '';
   return `${data.count} warning event group(s) ${between(data.window)}, newest first:\n${shown.join('\n')}${more}`;
+}
+
+/** Security events by source, most failures first, with what the security analysers make of them. */
+export function securityText(data: SecurityEventsOutput): string {
+  const failed = data.groups.reduce((n, g) => n + g.failures, 0);
+  const shown = data.groups
+    .slice(0, SHOWN)
+    .map(
+      (g) =>
+        `- ${g.key || '(no source)'}: ${g.failures} failed of ${g.count} (${g.users} user(s)), last ${g.last_seen}: ${oneLine(g.message)}`,
+    );
+  const verdicts = sourceFindings(data.groups).map((f) => `- ${f.severity}: ${f.title}`);
+  return [
+    `${failed} failed security event(s) from ${data.groups.length} source(s) ${between(data.window)}, most failures first:`,
+    ...shown,
+    verdicts.length > 0
+      ? `\nWhat they look like:\n${verdicts.join('\n')}`
+      : '\nNothing here looks like an attack (no source over the brute-force threshold, no high-risk burst).',
+  ].join('\n');
 }

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClickHouse, type ClickHouseHandle } from '../../src/clients/clickhouse.js';
 import { bearer, testApp, testEnv } from '../helpers/app.js';
 import { contractToken, rsaKey, type RsaKey } from '../helpers/keys.js';
-import { createLogsTables, eventRow, logRow } from '../helpers/logs-tables.js';
+import { createLogsTables, eventRow, logRow, securityRow } from '../helpers/logs-tables.js';
 
 const MIN = 60_000;
 const NOW = Math.floor(Date.now() / MIN) * MIN;
@@ -173,5 +173,45 @@ describe('analysis with Kubernetes events', () => {
       'pods of shop/checkout cannot be scheduled: insufficient cpu',
     );
     expect(JSON.stringify(acme)).not.toContain('manifest unknown');
+  });
+
+  it("a security analysis reads the security events: brute force from one source is named, another tenant's attack is not", async () => {
+    await ch.client.insert({
+      table: 'hexabase_logs.security_events',
+      values: [
+        ...Array.from({ length: 25 }, (_, i) => securityRow(NOW, 'ws-demo', 1 + i)),
+        securityRow(NOW, 'ws-demo', 3, { source_ip: '10.0.0.1', user_id: 'carol', result: 'success', message: 'ok' }),
+        ...Array.from({ length: 60 }, (_, i) =>
+          securityRow(NOW, 'ws-acme', 1 + (i % 20), { source_ip: '198.51.100.66', message: `${SECRET} bad password` }),
+        ),
+      ],
+      format: 'JSONEachRow',
+    });
+    const run = await analyze('ws-demo', 'security');
+    expect(JSON.stringify(run)).not.toContain(SECRET);
+    expect(JSON.stringify(run)).not.toContain('198.51.100.66');
+    const top = run.diagnosis.hypotheses.find((h: { cause: string }) => h.cause.startsWith('brute-force login attempts from 203.0.113.7'));
+    expect(top, JSON.stringify(run.diagnosis.hypotheses.map((h: { cause: string }) => h.cause))).toBeDefined();
+    expect(top.cause).toBe('brute-force login attempts from 203.0.113.7: 25 failed logins against 1 user(s)');
+    expect(top.evidence[0]).toMatchObject({ series: 'security_events{source_ip="203.0.113.7"}', value: 25 });
+    expect(run.progress.find((p: { node: string }) => p.node === 'events-query').message).toMatch(
+      /2 security source\(s\), 1 security finding\(s\)$/,
+    );
+    // Other analysis types do not read them.
+    const anomaly = await analyze('ws-demo', 'anomaly', 100);
+    expect(JSON.stringify(anomaly.diagnosis)).not.toContain('203.0.113.7');
+
+    const chat = await app.inject({
+      method: 'POST',
+      url: '/workspaces/ws-demo/chat',
+      headers: { ...bearer(await contractToken(key, { workspaceId: 'ws-demo', permissions: ['aiops:read'] })), accept: 'application/json' },
+      payload: { message: 'any failed logins?' },
+    });
+    expect(chat.statusCode, chat.body).toBe(200);
+    const text = chat.json().answer.text as string;
+    expect(text).toMatch(/^25 failed security event\(s\) from 2 source\(s\) between /);
+    expect(text).toMatch(/- 203\.0\.113\.7: 25 failed of 25 \(1 user\(s\)\)/);
+    expect(text).toMatch(/warning: Brute-force login attempts: 25 failed login\(s\) from 203\.0\.113\.7 against 1 user\(s\)/);
+    expect(text).not.toContain(SECRET);
   });
 });

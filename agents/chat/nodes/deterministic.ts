@@ -7,9 +7,9 @@
 import { randomUUID } from 'node:crypto';
 import { AIMessage } from '@langchain/core/messages';
 import type { LangGraphRunnableConfig } from '@langchain/langgraph';
-import type { ListEventsOutput, QueryLogsOutput } from '../../../tools/index.js';
+import type { ListEventsOutput, QueryLogsOutput, SecurityEventsOutput } from '../../../tools/index.js';
 import { dedupeEvidence } from '../evidence.js';
-import { eventsText, logsText } from '../log-answers.js';
+import { eventsText, logsText, securityText } from '../log-answers.js';
 import { routeIntent, type Intent } from '../intents.js';
 import {
   alertsFrom,
@@ -99,6 +99,13 @@ async function compose(intent: Intent, state: ChatState, call: Call): Promise<Co
       if (o.result.status === 'no_data') return { text: `No ${what}: ${o.result.message}.`, outcomes: [o] };
       if (o.result.status !== 'ok') return { text: toolProblem('read the logs', o.activity.status, o.activity.summary), outcomes: [o] };
       return { text: logsText(o.result.data as QueryLogsOutput, what), outcomes: [o] };
+    }
+    case 'security_events': {
+      const o = await call('security_events', { group_by: 'source_ip', window_minutes: intent.windowMinutes, limit: 50 });
+      if (o.result.status === 'no_data') return { text: `No security events: ${o.result.message}.`, outcomes: [o] };
+      if (o.result.status !== 'ok')
+        return { text: toolProblem('read the security events', o.activity.status, o.activity.summary), outcomes: [o] };
+      return { text: securityText(o.result.data as SecurityEventsOutput), outcomes: [o] };
     }
     case 'events': {
       const o = await call('list_events', {

@@ -51,6 +51,9 @@ describe('the intent router', () => {
     ['find exceptions from payments in the past 2 hours', { kind: 'logs', errorsOnly: true, windowMinutes: 120, subjects: ['payments'] }],
     ['any warning events in the shop namespace?', { kind: 'events', namespace: 'shop', windowMinutes: 60 }],
     ['list kubernetes events of the last 3 hours', { kind: 'events', windowMinutes: 180, subjects: [] }],
+    ['any failed logins?', { kind: 'security_events', windowMinutes: 1440 }],
+    ['show me login failures in the last 2 hours', { kind: 'security_events', windowMinutes: 120 }],
+    ['is someone brute-forcing us?', { kind: 'security_events' }],
     ['write me a poem', { kind: 'unknown' }],
   ])('%s', (text, expected) => {
     expect(routeIntent(text)).toMatchObject(expected);
