@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { createClickHouse } from '../../src/clients/clickhouse.js';
 import { ClickHouseLogsSource } from '../../src/logs/clickhouse-logs-source.js';
 import { demoEventRows } from '../../src/logs/demo/demo-events.js';
-import { k8sEventsDdl } from '../../src/logs/demo/platform-ddl.js';
+import { demoSecurityRows } from '../../src/logs/demo/demo-security.js';
+import { k8sEventsDdl, securityEventsDdl } from '../../src/logs/demo/platform-ddl.js';
 import type { LogsSource } from '../../src/logs/logs-source.js';
 import type { WorkspaceScenario } from '../../src/metrics/scenarios/index.js';
 
@@ -53,6 +54,12 @@ export async function openCaseLogs(
     await ch.client.command({ query: `CREATE DATABASE IF NOT EXISTS ${DB}` });
     // No TTL: a case's pinned clock may lie more than the platform's 30 days before the real one.
     await ch.client.command({ query: k8sEventsDdl(DB, { ttl: false }) });
+    await ch.client.command({ query: securityEventsDdl(DB, { ttl: false }) });
+    const security = demoSecurityRows(workspaces, nowMs).map((r) => {
+      const canary = canaries.get(r.workspace_id);
+      return canary ? { ...r, message: `${r.message} ${canary}` } : r;
+    });
+    await ch.client.insert({ table: `${DB}.security_events`, values: security, format: 'JSONEachRow' });
     const rows = demoEventRows(workspaces, nowMs).map((r) => {
       const canary = canaries.get(r.workspace_id);
       return canary ? { ...r, message: `${r.message} ${canary}` } : r;

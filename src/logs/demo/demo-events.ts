@@ -135,7 +135,7 @@ export function demoEventRows(workspaces: readonly WorkspaceScenario[], nowMs: n
         );
       }
     }
-    for (const inc of ws.eventIncidents ?? []) eventIncidentRows(inc, ws.seed, row);
+    for (const inc of ws.eventIncidents ?? []) if (inc.kind !== 'login_brute_force') eventIncidentRows(inc, ws.seed, row);
   }
   return rows;
 }

@@ -222,6 +222,8 @@ export function demoWorkspaces(): WorkspaceScenario[] {
         },
       ],
       incidents: acmeIncidents,
+      // Only the security events show it: someone guessing the admin password of the gateway's login.
+      eventIncidents: [{ kind: 'login_brute_force', namespace: 'web', workload: 'gateway', startsBeforeEndMs: 0.5 * HOUR }],
       description: describe('ws-acme', 'SaaS API (web: gateway, search; batch: etl)', acmeIncidents),
     },
     {

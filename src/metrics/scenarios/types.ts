@@ -67,11 +67,13 @@ export interface NamespaceSpec {
 }
 
 /**
- * A cause only Kubernetes events show (the metrics stay calm: the old pods keep serving while a new
- * ReplicaSet's pods never start). Written as `k8s_events` rows by src/logs/demo/demo-events.ts.
+ * A cause only Kubernetes or security events show (the metrics stay calm: the old pods keep serving while
+ * a new ReplicaSet's pods never start; an attacker guesses passwords). Written as `k8s_events` or
+ * `security_events` rows by src/logs/demo/.
  */
 export interface EventIncidentSpec {
-  kind: 'bad_image' | 'failed_scheduling' | 'config_error';
+  /** login_brute_force goes to `security_events` (failed logins from one source against the workload's login). */
+  kind: 'bad_image' | 'failed_scheduling' | 'config_error' | 'login_brute_force';
   namespace: string;
   workload: string;
   startsBeforeEndMs: number;
