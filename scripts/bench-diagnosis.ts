@@ -29,6 +29,7 @@ const SERIES: Record<FindingKind, string> = {
   security: 'auth_failures',
   deploy: 'deployment_generation',
   k8s_event: 'k8s_events',
+  log_pattern: 'otel_logs',
 };
 
 let seed = 42;

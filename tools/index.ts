@@ -6,6 +6,7 @@ import { fetchSeriesTool } from './fetch-series.js';
 import { forecastCapacity } from './forecast-capacity.js';
 import { listAlerts } from './list-alerts.js';
 import { listEvents } from './list-events.js';
+import { logPatterns } from './log-patterns.js';
 import { proposeRemediation } from './propose-remediation.js';
 import { queryLogs } from './query-logs.js';
 import { queryMetrics } from './query-metrics.js';
@@ -21,6 +22,7 @@ export type { DiagnoseWorkspaceOutput } from './diagnose-workspace.js';
 export type { FetchSeriesOutput } from './fetch-series.js';
 export type { ListAlertsOutput } from './list-alerts.js';
 export type { ListEventsOutput } from './list-events.js';
+export type { LogPatternsOutput } from './log-patterns.js';
 export type { QueryLogsOutput } from './query-logs.js';
 export type { SecurityEventsOutput } from './security-events.js';
 export type { RemediationProposal } from './propose-remediation.js';
@@ -35,6 +37,7 @@ export const ALL_TOOLS: readonly ToolDefinition<never, unknown>[] = [
   listAlerts,
   listEvents,
   queryLogs,
+  logPatterns,
   securityEvents,
   detectAnomalies,
   forecastCapacity,
@@ -75,6 +78,7 @@ export {
   forecastCapacity,
   listAlerts,
   listEvents,
+  logPatterns,
   proposeRemediation,
   queryLogs,
   queryMetrics,

@@ -55,6 +55,7 @@ export const FINDING_KINDS = [
   'security', // mining pattern, auth-failure spikes, …
   'deploy', // a rollout happened (context for other findings)
   'k8s_event', // a Warning event naming a cause (bad image, failed scheduling, probe failures, …): findings/events.ts
+  'log_pattern', // a new or surging error template in the application logs: findings/log-patterns.ts
 ] as const;
 export const FindingKindSchema = z.enum(FINDING_KINDS);
 export type FindingKind = z.infer<typeof FindingKindSchema>;

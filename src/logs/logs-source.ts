@@ -79,7 +79,18 @@ export const SECURITY_GROUP_KEYS = ['source_ip', 'user_id', 'action', 'event_typ
 export type SecurityGroupKey = (typeof SECURITY_GROUP_KEYS)[number];
 
 /** Results that count as a failure (matched case-insensitively). */
-export const FAILED_RESULTS = ['failure', 'failed', 'fail', 'denied', 'deny', 'error', 'forbidden', 'unauthorized', 'blocked', 'rejected'] as const;
+export const FAILED_RESULTS = [
+  'failure',
+  'failed',
+  'fail',
+  'denied',
+  'deny',
+  'error',
+  'forbidden',
+  'unauthorized',
+  'blocked',
+  'rejected',
+] as const;
 
 export interface SecurityQuery {
   window: LogsWindow;

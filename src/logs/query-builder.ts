@@ -83,7 +83,8 @@ function filterSql(table: TableSpec, filter: Filter, param: string, params: Buil
     if (!Array.isArray(filter.value) || filter.value.length === 0 || filter.value.length > 20)
       refuse(`${filter.field} must be a list of 1 to 20 values`);
     const names = filter.value.map((v, i) => {
-      if (typeof v !== 'string' || v.length > MAX_FILTER_CHARS) refuse(`${filter.field} values must be strings of at most ${MAX_FILTER_CHARS} characters`);
+      if (typeof v !== 'string' || v.length > MAX_FILTER_CHARS)
+        refuse(`${filter.field} values must be strings of at most ${MAX_FILTER_CHARS} characters`);
       params[`${param}_${i}`] = v;
       return `{${param}_${i}:String}`;
     });

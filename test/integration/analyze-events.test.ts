@@ -116,7 +116,7 @@ describe('analysis with Kubernetes events', () => {
       });
       expect(hypothesis.evidence.map((e: { why: string }) => e.why).join('\n')).toMatch(/manifest unknown/);
       expect(run.progress.find((p: { node: string }) => p.node === 'events-query').message).toMatch(
-        /^2 warning event group\(s\), 1 finding\(s\)$/,
+        /^2 warning event group\(s\), 1 finding\(s\); no log lines matching/,
       );
     }
 
@@ -213,5 +213,37 @@ describe('analysis with Kubernetes events', () => {
     expect(text).toMatch(/- 203\.0\.113\.7: 25 failed of 25 \(1 user\(s\)\)/);
     expect(text).toMatch(/warning: Brute-force login attempts: 25 failed login\(s\) from 203\.0\.113\.7 against 1 user\(s\)/);
     expect(text).not.toContain(SECRET);
+  });
+
+  it('a dependency refusing connections, only in the logs, is named from the error template; info noise is not', async () => {
+    const refused = Array.from({ length: 20 }, (_, i) =>
+      logRow(
+        NOW,
+        'ws-demo',
+        1 + i,
+        `dial tcp 10.0.3.${i % 4}:6379: connect: connection refused`,
+        { SeverityText: 'ERROR', SeverityNumber: 17 },
+        {
+          'k8s.deployment.name': 'storefront',
+          'k8s.pod.name': 'storefront-6c7d8e9f0a-zxcvb',
+        },
+      ),
+    );
+    const noise = Array.from({ length: 40 }, (_, i) => logRow(NOW, 'ws-demo', 1 + (i % 100), `GET /product/${i} 200 in ${i}ms`));
+    const other = Array.from({ length: 30 }, (_, i) =>
+      logRow(NOW, 'ws-acme', 1 + i, `${SECRET} upstream connect error`, { SeverityText: 'ERROR', SeverityNumber: 17 }),
+    );
+    await ch.client.insert({ table: 'hexabase_logs.otel_logs', values: [...refused, ...noise, ...other], format: 'JSONEachRow' });
+    const run = await analyze('ws-demo', 'performance', 110);
+    expect(JSON.stringify(run)).not.toContain(SECRET);
+    const dep = run.diagnosis.hypotheses.find((h: { cause: string }) => h.cause.startsWith('shop/storefront cannot reach a dependency'));
+    expect(dep, JSON.stringify(run.diagnosis.hypotheses.map((h: { cause: string }) => h.cause))).toBeDefined();
+    expect(dep.cause).toBe('shop/storefront cannot reach a dependency: its logs say "dial tcp <IP>: connect: connection refused"');
+    // The template's lines across the workspace: these 20 and the one of checkout written by the bad-image test.
+    expect(dep.evidence[0]).toMatchObject({ value: 21 });
+    expect(dep.evidence[0].why).toMatch(/^ERROR ×21 new since .*: dial tcp 10\.0\.3\.\d:6379: connect: connection refused$/);
+    expect(run.findings.filter((f: { kind: string }) => f.kind === 'log_pattern').map((f: { id: string }) => f.id)).toEqual([
+      'log_pattern:dependency:shop/storefront',
+    ]);
   });
 });

@@ -79,7 +79,15 @@ describe('MCP endpoint', () => {
     const reader = await connect(await token('ws-a', ['aiops:read']));
     const listed = (await reader.listTools()).tools;
     const names = listed.map((t) => t.name).sort();
-    expect(names).toEqual(['list_alerts', 'list_events', 'query_logs', 'query_metrics', 'security_events', 'workspace_overview']);
+    expect(names).toEqual([
+      'list_alerts',
+      'list_events',
+      'log_patterns',
+      'query_logs',
+      'query_metrics',
+      'security_events',
+      'workspace_overview',
+    ]);
     expect(listed.find((t) => t.name === 'query_metrics')!.inputSchema.type).toBe('object');
 
     const analyst = await connect(await token('ws-a'));

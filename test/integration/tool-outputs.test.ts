@@ -43,6 +43,8 @@ beforeAll(async () => {
     values: [
       logRow(NOW, 'ws-leak', 10, 'out of memory: killing worker', { SeverityText: 'ERROR', SeverityNumber: 17 }),
       logRow(NOW, 'ws-leak', 12, 'GET /cart 200'),
+      logRow(NOW, 'ws-leak', 14, 'GET /cart 200'),
+      logRow(NOW, 'ws-leak', 90, 'GET /cart 200'),
     ],
     format: 'JSONEachRow',
   });
@@ -106,6 +108,7 @@ const CALLS: Record<string, { ws: string; args: Record<string, unknown> }[]> = {
     { ws: 'ws-leak', args: {} },
     { ws: 'ws-leak', args: { min_severity: 'error', search: 'memory' } },
   ],
+  log_patterns: [{ ws: 'ws-leak', args: { window_minutes: 120 } }],
   security_events: [
     { ws: 'ws-leak', args: {} },
     { ws: 'ws-leak', args: { group_by: 'user_id', min_risk_score: 50 } },

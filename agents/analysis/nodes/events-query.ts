@@ -2,7 +2,8 @@
  * events-query: reads the Warning events of the analysis window through the list_events tool (so the
  * scope check, the audit row and the workspace confinement of the logs query builder apply as for any
  * tool call) and turns them into findings with the event analysers (src/analysis/findings/events.ts).
- * Every analysis type reads them: they are evidence whatever was asked. A security analysis also reads
+ * Every analysis type reads them, and the window's error log templates (log_patterns, through the log
+ * analysers of src/analysis/findings/log-patterns.ts): they are evidence whatever was asked. A security analysis also reads
  * the platform's security events (security_events, folded by source IP and by event type) through the
  * security analysers (src/analysis/findings/security-events.ts). A missing table or an unconfigured
  * store is a gap stated in the progress; an unreachable store is a run error that does not stop the
@@ -10,9 +11,10 @@
  */
 import type { LangGraphRunnableConfig } from '@langchain/langgraph';
 import { eventFindings } from '../../../src/analysis/findings/events.js';
+import { logPatternFindings } from '../../../src/analysis/findings/log-patterns.js';
 import { escalationFindings, sourceFindings } from '../../../src/analysis/findings/security-events.js';
 import type { Finding } from '../../../src/analysis/types.js';
-import type { ListEventsOutput, SecurityEventsOutput } from '../../../tools/index.js';
+import type { ListEventsOutput, LogPatternsOutput, SecurityEventsOutput } from '../../../tools/index.js';
 import { progress, toolContext, type AgentDeps } from '../deps.js';
 import type { AnalysisState, AnalysisUpdate, RunError } from '../state.js';
 
@@ -40,27 +42,31 @@ export function eventsQueryNode(deps: AgentDeps) {
       toolContext(config),
       { trace: config },
     );
-    const security = plan.analysis_type === 'security' ? await securityUpdate(deps, plan, config) : { findings: [], notes: [], errors: [] };
+    const [security, logs] = await Promise.all([
+      plan.analysis_type === 'security' ? securityUpdate(deps, plan, config) : Promise.resolve(NOTHING),
+      logsUpdate(deps, plan, config),
+    ]);
+    const extra = {
+      findings: [...logs.findings, ...security.findings],
+      notes: [...logs.notes, ...security.notes],
+      errors: [...logs.errors, ...security.errors],
+    };
     if (result.status !== 'ok')
       return {
-        eventFindings: security.findings,
+        eventFindings: extra.findings,
         errors: [
           ...(result.status === 'no_data' ? [] : [{ node: 'events-query', message: result.message, kind: 'events_gap' }]),
-          ...security.errors,
+          ...extra.errors,
         ],
-        progress: [progress(deps, 'events-query', [result.message, ...security.notes].join('; '))],
+        progress: [progress(deps, 'events-query', [result.message, ...extra.notes].join('; '))],
       };
     const events = (result.data as ListEventsOutput).events;
     const found = onTargets(eventFindings(events), plan.targets);
     return {
-      eventFindings: [...found, ...security.findings],
-      errors: security.errors,
+      eventFindings: [...found, ...extra.findings],
+      errors: extra.errors,
       progress: [
-        progress(
-          deps,
-          'events-query',
-          [`${events.length} warning event group(s), ${found.length} finding(s)`, ...security.notes].join('; '),
-        ),
+        progress(deps, 'events-query', [`${events.length} warning event group(s), ${found.length} finding(s)`, ...extra.notes].join('; ')),
       ],
     };
   };
@@ -72,13 +78,41 @@ interface SecurityUpdate {
   errors: RunError[];
 }
 
+const NOTHING: SecurityUpdate = { findings: [], notes: [], errors: [] };
+
+/** The window's error templates (log_patterns, error lines only) through the log analysers. */
+async function logsUpdate(
+  deps: AgentDeps,
+  plan: NonNullable<AnalysisState['plan']>,
+  config: LangGraphRunnableConfig,
+): Promise<SecurityUpdate> {
+  if (!deps.toolbox.list().some((t) => t.name === 'log_patterns')) return NOTHING;
+  const { result } = await deps.toolbox.call(
+    'log_patterns',
+    {
+      min_severity: 'error',
+      window_minutes: Math.min(10_080, Math.max(1, Math.ceil((plan.window.end - plan.window.start) / 60))),
+      end_time: new Date(plan.window.end * 1000).toISOString(),
+      limit: 50,
+    },
+    toolContext(config),
+    { trace: config },
+  );
+  if (result.status === 'no_data') return { findings: [], notes: [result.message], errors: [] };
+  if (result.status !== 'ok')
+    return { findings: [], notes: [result.message], errors: [{ node: 'events-query', message: result.message, kind: 'logs_gap' }] };
+  const data = result.data as LogPatternsOutput;
+  const findings = onTargets(logPatternFindings(data.patterns), plan.targets);
+  return { findings, notes: [`${data.patterns.length} error template(s), ${findings.length} log finding(s)`], errors: [] };
+}
+
 /** The window's security events by source IP and by event type, through the security analysers. */
 async function securityUpdate(
   deps: AgentDeps,
   plan: NonNullable<AnalysisState['plan']>,
   config: LangGraphRunnableConfig,
 ): Promise<SecurityUpdate> {
-  if (!deps.toolbox.list().some((t) => t.name === 'security_events')) return { findings: [], notes: [], errors: [] };
+  if (!deps.toolbox.list().some((t) => t.name === 'security_events')) return NOTHING;
   const window = {
     window_minutes: Math.min(10_080, Math.max(1, Math.ceil((plan.window.end - plan.window.start) / 60))),
     end_time: new Date(plan.window.end * 1000).toISOString(),

@@ -156,6 +156,7 @@ describe('createToolBox', () => {
       'list_alerts',
       'list_events',
       'query_logs',
+      'log_patterns',
       'security_events',
       'detect_anomalies',
       'forecast_capacity',

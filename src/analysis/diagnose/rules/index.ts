@@ -6,6 +6,7 @@ import { cpuSaturation } from './cpu-saturation.js';
 import { crashLoop } from './crash-loop.js';
 import { egressSpike } from './egress.js';
 import { K8S_EVENT_RULES } from './k8s-events.js';
+import { LOG_RULES } from './log-errors.js';
 import { unexplained } from './fallback.js';
 import { latencyErrorRegression } from './latency-errors.js';
 import { memoryLeak } from './memory-leak.js';
@@ -21,6 +22,7 @@ import { securityEventAttacks } from './security-events.js';
 export const RULES: readonly Rule[] = [
   miningPattern,
   ...K8S_EVENT_RULES,
+  ...LOG_RULES,
   badRelease,
   noisyNeighbour,
   memoryLeak,
