@@ -16,6 +16,7 @@ import { K8S_EVENTS, otelLogsTable } from '../../src/logs/tables.js';
 import { buildLogsSource } from '../../src/wiring/logs-source.js';
 import { createToolBox, type ToolBox, type ToolDefinition, type ToolResult } from '../../tools/index.js';
 import { listEvents, type ListEventsOutput } from '../../tools/list-events.js';
+import { logPatterns } from '../../tools/log-patterns.js';
 import { queryLogs, type QueryLogsOutput } from '../../tools/query-logs.js';
 import { createLogsTables, eventRow, logRow, testLogsSource } from '../helpers/logs-tables.js';
 import { DEAD_URL } from '../helpers/services.js';
@@ -83,7 +84,7 @@ const source = (options: Parameters<typeof testLogsSource>[1] = {}): LogsSource 
 
 /** The log tools over `logsSource` (null: none configured). */
 function box(logsSource: LogsSource | null = logs): ToolBox {
-  return createToolBox([listEvents, queryLogs] as unknown as ToolDefinition<never, unknown>[], {
+  return createToolBox([listEvents, queryLogs, logPatterns] as unknown as ToolDefinition<never, unknown>[], {
     metrics: undefined as never, // the log tools read no metrics
     audit: new FakeAuditLog(),
     now: () => NOW,
@@ -226,7 +227,7 @@ const PAYLOADS = [
 ];
 
 describe('confinement', () => {
-  it('no value in any field of either tool reaches another workspace', async () => {
+  it('no value in any field of the three tools reaches another workspace', async () => {
     const toolbox = box();
     const calls: { tool: string; args: Record<string, unknown> }[] = [];
     for (const p of PAYLOADS) {
@@ -234,6 +235,8 @@ describe('confinement', () => {
         calls.push({ tool: 'list_events', args: { [field]: p, window_minutes: 10_080 } });
       for (const field of ['search', 'namespace', 'pod', 'container', 'deployment'])
         calls.push({ tool: 'query_logs', args: { [field]: p, window_minutes: 10_080, limit: 500 } });
+      for (const field of ['namespace', 'pod', 'deployment'])
+        calls.push({ tool: 'log_patterns', args: { [field]: p, window_minutes: 5_040 } });
     }
     let answered = 0;
     for (const { tool, args } of calls) {
@@ -242,7 +245,7 @@ describe('confinement', () => {
       expect(JSON.stringify(r), `${tool} ${JSON.stringify(args)}`).not.toContain(SECRET);
       if (r.status === 'ok') answered += 1;
     }
-    expect(answered).toBe(5); // the payloads that are ws-a's own values find them (namespace, name, reason, pod)
+    expect(answered).toBe(6); // the payloads that are ws-a's own values find them (namespace, name, reason, pod; log_patterns' pod)
     // The same payloads as ws-b find ws-b's rows: the marker is reachable, just not from ws-a.
     expect(JSON.stringify(await toolbox.run('list_events', { name: "' OR 1=1 --" }, read('ws-b')))).toContain(SECRET);
     expect(JSON.stringify(await toolbox.run('query_logs', { search: "' OR 1=1 --" }, read('ws-b')))).toContain(SECRET);
