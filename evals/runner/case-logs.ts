@@ -10,7 +10,8 @@ import { createClickHouse } from '../../src/clients/clickhouse.js';
 import { ClickHouseLogsSource } from '../../src/logs/clickhouse-logs-source.js';
 import { demoEventRows } from '../../src/logs/demo/demo-events.js';
 import { demoSecurityRows } from '../../src/logs/demo/demo-security.js';
-import { k8sEventsDdl, securityEventsDdl } from '../../src/logs/demo/platform-ddl.js';
+import { demoAppLogRows } from '../../src/logs/demo/demo-app-logs.js';
+import { k8sEventsDdl, otelLogsDdl, securityEventsDdl } from '../../src/logs/demo/platform-ddl.js';
 import type { LogsSource } from '../../src/logs/logs-source.js';
 import type { WorkspaceScenario } from '../../src/metrics/scenarios/index.js';
 
@@ -60,6 +61,12 @@ export async function openCaseLogs(
       return canary ? { ...r, message: `${r.message} ${canary}` } : r;
     });
     await ch.client.insert({ table: `${DB}.security_events`, values: security, format: 'JSONEachRow' });
+    await ch.client.command({ query: otelLogsDdl(DB) });
+    const appLogs = demoAppLogRows(workspaces, nowMs).map((r) => {
+      const canary = canaries.get((r.ResourceAttributes as Record<string, string>).workspace_id!);
+      return canary ? { ...r, Body: `${String(r.Body)} ${canary}` } : r;
+    });
+    if (appLogs.length > 0) await ch.client.insert({ table: `${DB}.otel_logs`, values: appLogs, format: 'JSONEachRow' });
     const rows = demoEventRows(workspaces, nowMs).map((r) => {
       const canary = canaries.get(r.workspace_id);
       return canary ? { ...r, message: `${r.message} ${canary}` } : r;

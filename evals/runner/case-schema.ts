@@ -73,7 +73,15 @@ const IncidentSchema = z.union(
 
 /** A cause only Kubernetes events show (written to the case's `k8s_events`: runner/case-logs.ts). */
 const EventIncidentSchema = z.strictObject({
-  kind: z.enum(['bad_image', 'failed_scheduling', 'config_error', 'login_brute_force']),
+  kind: z.enum([
+    'bad_image',
+    'failed_scheduling',
+    'config_error',
+    'login_brute_force',
+    'dependency_refused',
+    'config_error_logs',
+    'noisy_logs',
+  ]),
   namespace: z.string().min(1).max(63),
   workload: z.string().min(1).max(63),
   starts_before_end_minutes: z

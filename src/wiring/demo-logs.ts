@@ -11,7 +11,8 @@ import { createClickHouse } from '../clients/clickhouse.js';
 import type { Config } from '../config.js';
 import { demoEventRows } from '../logs/demo/demo-events.js';
 import { demoSecurityRows } from '../logs/demo/demo-security.js';
-import { k8sEventsDdl, securityEventsDdl } from '../logs/demo/platform-ddl.js';
+import { k8sEventsDdl, otelLogsDdl, securityEventsDdl } from '../logs/demo/platform-ddl.js';
+import { demoAppLogRows } from '../logs/demo/demo-app-logs.js';
 import { demoWorkspaces } from '../metrics/scenarios/index.js';
 
 export interface DemoLogsLog {
@@ -26,6 +27,7 @@ export async function seedDemoLogs(config: Config, nowMs: number, log: DemoLogsL
     await ch.client.command({ query: `CREATE DATABASE IF NOT EXISTS ${db}` });
     await ch.client.command({ query: k8sEventsDdl(db) });
     await ch.client.command({ query: securityEventsDdl(db) });
+    await ch.client.command({ query: otelLogsDdl(db) });
     const recent = await ch.client.query({
       query: `SELECT count() AS n FROM ${db}.k8s_events WHERE timestamp > fromUnixTimestamp64Milli({since:Int64})`,
       query_params: { since: nowMs - 30 * 60_000 },
@@ -37,7 +39,12 @@ export async function seedDemoLogs(config: Config, nowMs: number, log: DemoLogsL
     await ch.client.insert({ table: `${db}.k8s_events`, values: rows, format: 'JSONEachRow' });
     const security = demoSecurityRows(demoWorkspaces(), nowMs);
     await ch.client.insert({ table: `${db}.security_events`, values: security, format: 'JSONEachRow' });
-    log.info({ events: rows.length, security_events: security.length, database: db }, 'demo events written to the embedded store');
+    const appLogs = demoAppLogRows(demoWorkspaces(), nowMs);
+    await ch.client.insert({ table: `${db}.otel_logs`, values: appLogs, format: 'JSONEachRow' });
+    log.info(
+      { events: rows.length, security_events: security.length, log_lines: appLogs.length, database: db },
+      'demo events and logs written to the embedded store',
+    );
   } finally {
     await ch.close();
   }

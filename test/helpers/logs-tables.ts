@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { createClickHouse } from '../../src/clients/clickhouse.js';
 import { ClickHouseLogsSource } from '../../src/logs/clickhouse-logs-source.js';
-import { k8sEventsDdl, securityEventsDdl } from '../../src/logs/demo/platform-ddl.js';
+import { k8sEventsDdl, otelLogsDdl, securityEventsDdl } from '../../src/logs/demo/platform-ddl.js';
 import type { LogsBounds, LogsSource } from '../../src/logs/logs-source.js';
 
 const MIN = 60_000;
@@ -20,16 +20,7 @@ export async function createLogsTables(client: ClickHouseClient, db: string, { t
   await client.command({ query: `CREATE DATABASE IF NOT EXISTS ${db}` });
   await client.command({ query: k8sEventsDdl(db, { ttl }) });
   await client.command({ query: securityEventsDdl(db, { ttl }) });
-  // The exporter's default DDL, its skip indexes left out.
-  await client.command({
-    query: `CREATE TABLE ${db}.otel_logs (
-  Timestamp DateTime64(9), TimestampTime DateTime DEFAULT toDateTime(Timestamp), TraceId String, SpanId String, TraceFlags UInt8,
-  SeverityText LowCardinality(String), SeverityNumber UInt8, ServiceName LowCardinality(String), Body String,
-  ResourceSchemaUrl LowCardinality(String), ResourceAttributes Map(LowCardinality(String), String),
-  ScopeSchemaUrl LowCardinality(String), ScopeName String, ScopeVersion LowCardinality(String),
-  ScopeAttributes Map(LowCardinality(String), String), LogAttributes Map(LowCardinality(String), String)
-) ENGINE = MergeTree PARTITION BY toDate(TimestampTime) ORDER BY (ServiceName, TimestampTime, Timestamp)`,
-  });
+  await client.command({ query: otelLogsDdl(db) });
 }
 
 /** A `k8s_events` row `ageMin` minutes before `now`: a kubelet BackOff of shop/api-1 unless overridden. */

@@ -26,6 +26,8 @@ export interface K8sEventRow {
 }
 
 const MIN = 60_000;
+/** The event incidents that write Kubernetes events (the others write security events or logs). */
+const K8S_EVENT_KINDS: ReadonlySet<EventIncidentSpec['kind']> = new Set(['bad_image', 'failed_scheduling', 'config_error']);
 
 /** `2026-12-05 11:50:00.000`: a DateTime64(3) value as JSONEachRow takes it. */
 const ts = (ms: number) => new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
@@ -135,7 +137,7 @@ export function demoEventRows(workspaces: readonly WorkspaceScenario[], nowMs: n
         );
       }
     }
-    for (const inc of ws.eventIncidents ?? []) if (inc.kind !== 'login_brute_force') eventIncidentRows(inc, ws.seed, row);
+    for (const inc of ws.eventIncidents ?? []) if (K8S_EVENT_KINDS.has(inc.kind)) eventIncidentRows(inc, ws.seed, row);
   }
   return rows;
 }

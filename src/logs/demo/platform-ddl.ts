@@ -20,3 +20,14 @@ export function securityEventsDdl(database: string, { ttl = true }: { ttl?: bool
   message String, metadata Map(String, String), risk_score Float32
 ) ENGINE = MergeTree PARTITION BY toYYYYMM(timestamp) ORDER BY (timestamp, workspace_id)${ttl ? ' TTL toDateTime(timestamp) + INTERVAL 365 DAY' : ''}`;
 }
+
+/** The OpenTelemetry Collector ClickHouse exporter's default `otel_logs`, its skip indexes left out. */
+export function otelLogsDdl(database: string): string {
+  return `CREATE TABLE IF NOT EXISTS ${database}.otel_logs (
+  Timestamp DateTime64(9), TimestampTime DateTime DEFAULT toDateTime(Timestamp), TraceId String, SpanId String, TraceFlags UInt8,
+  SeverityText LowCardinality(String), SeverityNumber UInt8, ServiceName LowCardinality(String), Body String,
+  ResourceSchemaUrl LowCardinality(String), ResourceAttributes Map(LowCardinality(String), String),
+  ScopeSchemaUrl LowCardinality(String), ScopeName String, ScopeVersion LowCardinality(String),
+  ScopeAttributes Map(LowCardinality(String), String), LogAttributes Map(LowCardinality(String), String)
+) ENGINE = MergeTree PARTITION BY toDate(TimestampTime) ORDER BY (ServiceName, TimestampTime, Timestamp)`;
+}

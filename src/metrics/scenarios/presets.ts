@@ -266,6 +266,8 @@ export function demoWorkspaces(): WorkspaceScenario[] {
         },
       ],
       incidents: [],
+      // Noise, not an incident: web logs a cache-miss error every few minutes, as often now as all along.
+      eventIncidents: [{ kind: 'noisy_logs', namespace: 'app', workload: 'web', startsBeforeEndMs: 0 }],
       description: describe('ws-healthy', 'small web app (app: web, worker; data: mysql)', []),
     },
   ];

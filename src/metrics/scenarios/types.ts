@@ -73,7 +73,17 @@ export interface NamespaceSpec {
  */
 export interface EventIncidentSpec {
   /** login_brute_force goes to `security_events` (failed logins from one source against the workload's login). */
-  kind: 'bad_image' | 'failed_scheduling' | 'config_error' | 'login_brute_force';
+  kind:
+    | 'bad_image'
+    | 'failed_scheduling'
+    | 'config_error'
+    | 'login_brute_force'
+    /** otel_logs: the workload's calls to a dependency are refused (connection refused), new since the start. */
+    | 'dependency_refused'
+    /** otel_logs: the workload logs a configuration error at every request, new since the start. */
+    | 'config_error_logs'
+    /** otel_logs: a steady error template, as frequent before as now (noise, not an incident). */
+    | 'noisy_logs';
   namespace: string;
   workload: string;
   startsBeforeEndMs: number;
