@@ -36,6 +36,31 @@ function plantedEvent(workspaceId: string, atMs: number, message: string) {
   };
 }
 
+function plantedLogLine(workspaceId: string, atMs: number, body: string): Record<string, unknown> {
+  return {
+    Timestamp: `${ts(atMs)}000000`,
+    TraceId: '',
+    SpanId: '',
+    TraceFlags: 0,
+    SeverityText: 'ERROR',
+    SeverityNumber: 17,
+    ServiceName: 'api',
+    Body: body,
+    ResourceSchemaUrl: '',
+    ResourceAttributes: {
+      workspace_id: workspaceId,
+      'k8s.namespace.name': 'shop',
+      'k8s.deployment.name': 'api',
+      'k8s.pod.name': 'api-7c9d8e6f5a-zq2wx',
+    },
+    ScopeSchemaUrl: '',
+    ScopeName: '',
+    ScopeVersion: '',
+    ScopeAttributes: {},
+    LogAttributes: {},
+  };
+}
+
 export interface CaseLogs {
   source: LogsSource;
   close(): Promise<void>;
@@ -48,9 +73,12 @@ export async function openCaseLogs(
   nowMs: number,
   /** Attacker text: Warning events of the first workspace (readiness probe failures of shop/api). */
   adversarialMessages: readonly string[] = [],
+  /** Attacker text: ERROR log lines of the first workspace's shop/api. */
+  adversarialLogLines: readonly string[] = [],
 ): Promise<CaseLogs> {
   const embeddedPath = join(dataDir, 'clickhouse');
   const ch = await createClickHouse({ embeddedPath });
+  const first = workspaces[0]?.workspaceId;
   try {
     await ch.client.command({ query: `CREATE DATABASE IF NOT EXISTS ${DB}` });
     // No TTL: a case's pinned clock may lie more than the platform's 30 days before the real one.
@@ -66,12 +94,14 @@ export async function openCaseLogs(
       const canary = canaries.get((r.ResourceAttributes as Record<string, string>).workspace_id!);
       return canary ? { ...r, Body: `${String(r.Body)} ${canary}` } : r;
     });
+    if (first)
+      for (const [i, body] of adversarialLogLines.entries())
+        for (let k = 0; k < 10; k++) appLogs.push(plantedLogLine(first, nowMs - (k * 6 + i + 1) * 60_000, body));
     if (appLogs.length > 0) await ch.client.insert({ table: `${DB}.otel_logs`, values: appLogs, format: 'JSONEachRow' });
     const rows = demoEventRows(workspaces, nowMs).map((r) => {
       const canary = canaries.get(r.workspace_id);
       return canary ? { ...r, message: `${r.message} ${canary}` } : r;
     });
-    const first = workspaces[0]?.workspaceId;
     if (first) rows.push(...adversarialMessages.map((message, i) => plantedEvent(first, nowMs - (i + 1) * 60_000, message)));
     if (rows.length > 0) await ch.client.insert({ table: `${DB}.k8s_events`, values: rows, format: 'JSONEachRow' });
   } catch (err) {

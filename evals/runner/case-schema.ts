@@ -77,6 +77,7 @@ const EventIncidentSchema = z.strictObject({
     'bad_image',
     'failed_scheduling',
     'config_error',
+    'probe_failure',
     'login_brute_force',
     'dependency_refused',
     'config_error_logs',
@@ -134,6 +135,8 @@ const ScenarioSchema = z.strictObject({
       alerts: z.array(AlertSchema).default([]),
       /** Messages of Warning events (readiness probe failures of shop/api) in the first workspace's `k8s_events`. */
       event_messages: z.array(z.string().min(1).max(2000)).max(10).default([]),
+      /** ERROR lines of shop/api in the first workspace's `otel_logs`, each written ten times over the last hour. */
+      log_lines: z.array(z.string().min(1).max(2000)).max(10).default([]),
     })
     .prefault({}),
 });

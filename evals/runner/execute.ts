@@ -69,7 +69,14 @@ export async function executeCase(c: EvalCase, o: HarnessOptions): Promise<Obser
   const started = performance.now();
   const steps: StepObservation[] = [];
   let app: FastifyInstance | undefined;
-  const logs = await openCaseLogs(dataDir, data.workspaces, data.canaries, data.nowMs, c.scenario.adversarial.event_messages);
+  const logs = await openCaseLogs(
+    dataDir,
+    data.workspaces,
+    data.canaries,
+    data.nowMs,
+    c.scenario.adversarial.event_messages,
+    c.scenario.adversarial.log_lines,
+  );
   try {
     const config = loadConfig(env);
     app = await buildApp(config, {

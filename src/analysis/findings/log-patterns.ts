@@ -28,15 +28,54 @@ const CRITICAL_COUNT = 50;
 
 export type LogCategory = 'dependency' | 'config' | 'errors';
 
-const DEPENDENCY =
-  /connection refused|econnrefused|econnreset|no such host|dial tcp|connect(ion)? (timed out|reset)|deadline exceeded|timed out|timeout|unavailable|no route to host|broken pipe/i;
-const CONFIG =
-  /config|missing|not set|not found|invalid|permission denied|no such file|undefined variable|unknown (flag|option)|parse error/i;
+/** What a template says, most telling first (the first phrase found names the symptom). */
+const DEPENDENCY = [
+  'connection refused',
+  'econnrefused',
+  'econnreset',
+  'no such host',
+  'connection timed out',
+  'connect timed out',
+  'connection reset',
+  'deadline exceeded',
+  'no route to host',
+  'broken pipe',
+  'timed out',
+  'timeout',
+  'unavailable',
+  'dial tcp',
+] as const;
+const CONFIG = [
+  'not set',
+  'undefined variable',
+  'permission denied',
+  'no such file',
+  'unknown flag',
+  'unknown option',
+  'parse error',
+  'missing',
+  'not found',
+  'invalid',
+  'config',
+] as const;
+
+const phraseIn = (template: string, phrases: readonly string[]) => {
+  const t = template.toLowerCase();
+  return phrases.find((p) => t.includes(p));
+};
 
 export function logCategory(template: string): LogCategory {
-  if (DEPENDENCY.test(template)) return 'dependency';
-  if (CONFIG.test(template)) return 'config';
+  if (phraseIn(template, DEPENDENCY)) return 'dependency';
+  if (phraseIn(template, CONFIG)) return 'config';
   return 'errors';
+}
+
+/**
+ * The phrase that classed a template (`connection refused`, `not set`): words of our own lists, so a
+ * cause can name it without quoting a log line (attacker-writable text stays in the evidence, as data).
+ */
+export function logSymptom(template: string): string | undefined {
+  return phraseIn(template, DEPENDENCY) ?? phraseIn(template, CONFIG);
 }
 
 const isError = (p: LogPatternRecord) => p.max_severity === 'ERROR' || p.max_severity === 'FATAL';
@@ -77,7 +116,8 @@ export function logPatternFindings(patterns: readonly LogPatternRecord[]): Findi
       id: `log_pattern:${category}:${workloadKey}`,
       kind: 'log_pattern',
       severity,
-      title: `${category === 'dependency' ? 'A dependency fails' : category === 'config' ? 'Configuration errors' : 'New errors'} in the logs of ${workloadKey}: ${cut(lead.template, 120)}`,
+      // The title names our classification, never the log text (attacker-writable; it stays in the evidence).
+      title: `${category === 'dependency' ? 'A dependency fails' : category === 'config' ? 'Configuration errors' : 'New errors'} in the logs of ${workloadKey} (${logSymptom(lead.template) ?? 'error'}: ${total} lines${lead.new ? ', new' : ''})`,
       resource: { ...(namespace ? { namespace } : {}), workload },
       score: category === 'errors' ? 0.7 : 0.8,
       started_at: new Date(Math.min(...ps.map((p) => Date.parse(p.first_seen)))).toISOString(),
@@ -85,6 +125,7 @@ export function logPatternFindings(patterns: readonly LogPatternRecord[]): Findi
       details: {
         source: 'otel_logs',
         category,
+        ...(logSymptom(lead.template) ? { symptom: logSymptom(lead.template) } : {}),
         template: cut(lead.template, 200),
         lines: total,
         new: lead.new,

@@ -27,7 +27,12 @@ export interface K8sEventRow {
 
 const MIN = 60_000;
 /** The event incidents that write Kubernetes events (the others write security events or logs). */
-const K8S_EVENT_KINDS: ReadonlySet<EventIncidentSpec['kind']> = new Set(['bad_image', 'failed_scheduling', 'config_error']);
+const K8S_EVENT_KINDS: ReadonlySet<EventIncidentSpec['kind']> = new Set([
+  'bad_image',
+  'failed_scheduling',
+  'config_error',
+  'probe_failure',
+]);
 
 /** `2026-12-05 11:50:00.000`: a DateTime64(3) value as JSONEachRow takes it. */
 const ts = (ms: number) => new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
@@ -179,6 +184,12 @@ function eventIncidentRows(inc: EventIncidentSpec, seed: number, row: Row): void
       },
     );
     row(1, inc.namespace, 'Pod', pod, 'BackOff', `Back-off pulling image "${inc.image}"`, { ...warn, count: repeats });
+  } else if (inc.kind === 'probe_failure') {
+    const stable = podName(seed, inc.workload, 'stable', 0);
+    row(1, inc.namespace, 'Pod', stable, 'Unhealthy', 'Readiness probe failed: HTTP probe failed with statuscode: 503', {
+      ...warn,
+      count: repeats,
+    });
   } else if (inc.kind === 'failed_scheduling') {
     row(
       1,

@@ -77,6 +77,8 @@ export interface EventIncidentSpec {
     | 'bad_image'
     | 'failed_scheduling'
     | 'config_error'
+    /** k8s_events: the workload's readiness probe answers 503 (its pods drop out of the Service). */
+    | 'probe_failure'
     | 'login_brute_force'
     /** otel_logs: the workload's calls to a dependency are refused (connection refused), new since the start. */
     | 'dependency_refused'

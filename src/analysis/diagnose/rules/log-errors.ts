@@ -37,15 +37,17 @@ function ruleFor(category: 'dependency' | 'config' | 'errors'): Rule {
         const matched = [...logs, ...ofKind(group, ...CLAIMS[category]!)];
         const subject = workloadSubject(logs);
         const where = label(subject);
-        const template = detailString(logs, 'template') ?? '';
+        // Named by the phrase our patterns matched and the line count, never by quoting the log line (untrusted).
+        const symptom = detailString(logs, 'symptom');
+        const lines = logs.reduce((n, f) => n + (typeof f.details['lines'] === 'number' ? (f.details['lines'] as number) : 0), 0);
         out.push({
           rule: this.id,
           cause:
             category === 'dependency'
-              ? `${where} cannot reach a dependency: its logs say "${template}"`
+              ? `${where} cannot reach a dependency (${symptom ?? 'failing calls'} in ${lines} error log lines)`
               : category === 'config'
-                ? `configuration error in ${where}: its logs say "${template}"`
-                : `new errors in the logs of ${where}: "${template}"`,
+                ? `configuration error in ${where} (${symptom ?? 'configuration'} in ${lines} error log lines)`
+                : `new errors in the logs of ${where} (${lines} lines)`,
           findings: matched,
           subject,
           confidence: confidenceOf(matched, category === 'errors' ? 0.3 : 0.4),
