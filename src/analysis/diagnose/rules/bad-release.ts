@@ -1,5 +1,6 @@
 /**
- * Bad release: restarts, not-ready pods, errors, latency, OOMs, memory growth or CPU symptoms that start
+ * Bad release: restarts, not-ready pods, errors, latency, OOMs, memory growth, CPU symptoms or new error
+ * templates in the logs that start
  * shortly after a `deploy` finding on the same workload. The control plane has no deployment rollback:
  * a deployment's rollback is advice for a human; functions get `rollback_function`.
  */
@@ -33,6 +34,8 @@ const SYMPTOMS: ReadonlySet<FindingKind> = new Set<FindingKind>([
   'cpu_saturation',
   'cpu_throttling',
   'anomaly',
+  // The first errors after a rollout: a new error template in its logs (findings/log-patterns.ts).
+  'log_pattern',
 ]);
 const RESTART_HELPS: ReadonlySet<FindingKind> = new Set<FindingKind>(['memory_growth', 'oom_kill']);
 

@@ -188,3 +188,30 @@ describe('diagnosis with event findings', () => {
     expect(diagnosis.hypotheses[0]!.finding_ids).toEqual([restarts.id, backOff[0]!.id]);
   });
 });
+
+describe('log errors after a rollout', () => {
+  it('a new error template of a workload starting shortly after its rollout is the bad release, not a stand-alone log finding', async () => {
+    const { logPatternFindings } = await import('../../../../src/analysis/findings/log-patterns.js');
+    const deploy = finding('deploy', shop('api'), { severity: 'info', minute: 0 });
+    const [logs] = logPatternFindings([
+      {
+        template: 'NullPointerException in CheckoutHandler.handle',
+        count: 40,
+        previous_count: 0,
+        new: true,
+        surge_ratio: null,
+        first_seen: at(4),
+        last_seen: at(30),
+        max_severity: 'ERROR',
+        workloads: ['shop/api'],
+        example: 'NullPointerException in CheckoutHandler.handle (line 88)',
+      },
+    ]);
+    expect(logs).toMatchObject({ kind: 'log_pattern', details: { category: 'errors', lines: 40 } });
+    const { diagnosis, rules } = diagnose([deploy, logs!], CONTEXT);
+    expect(rules).toEqual(['bad_release']);
+    expect(diagnosis.hypotheses[0]!.cause).toMatch(/^bad release of shop\/api \(rollout at .* followed by log_pattern\)$/);
+    // Without the rollout the new errors stand alone.
+    expect(diagnose([logs!], CONTEXT).rules).toEqual(['log_errors']);
+  });
+});
