@@ -30,13 +30,11 @@ export function eventsQueryNode(deps: AgentDeps) {
     if (!plan) return {};
     if (!deps.toolbox.list().some((t) => t.name === 'list_events'))
       return { progress: [progress(deps, 'events-query', 'events not read: no list_events tool')] };
-    const minutes = Math.max(1, Math.ceil((plan.window.end - plan.window.start) / 60));
     const { result } = await deps.toolbox.call(
       'list_events',
       {
         type: 'Warning',
-        window_minutes: Math.min(minutes, 10_080),
-        end_time: new Date(plan.window.end * 1000).toISOString(),
+        ...windowArgs(plan),
         limit: MAX_EVENT_GROUPS,
       },
       toolContext(config),
@@ -91,8 +89,7 @@ async function logsUpdate(
     'log_patterns',
     {
       min_severity: 'error',
-      window_minutes: Math.min(10_080, Math.max(1, Math.ceil((plan.window.end - plan.window.start) / 60))),
-      end_time: new Date(plan.window.end * 1000).toISOString(),
+      ...windowArgs(plan),
       limit: 50,
     },
     toolContext(config),
@@ -114,8 +111,7 @@ async function securityUpdate(
 ): Promise<SecurityUpdate> {
   if (!deps.toolbox.list().some((t) => t.name === 'security_events')) return NOTHING;
   const window = {
-    window_minutes: Math.min(10_080, Math.max(1, Math.ceil((plan.window.end - plan.window.start) / 60))),
-    end_time: new Date(plan.window.end * 1000).toISOString(),
+    ...windowArgs(plan),
     limit: MAX_SECURITY_GROUPS,
   };
   const read = (group_by: 'source_ip' | 'event_type') =>
@@ -132,6 +128,14 @@ async function securityUpdate(
   const groups = (r: typeof bySource) => (r.status === 'ok' ? (r.data as SecurityEventsOutput).groups : []);
   const findings = [...sourceFindings(groups(bySource)), ...escalationFindings(groups(byType))];
   return { findings, notes: [`${groups(bySource).length} security source(s), ${findings.length} security finding(s)`], errors: [] };
+}
+
+/** The logs tools' window arguments for the plan's window (its end, in whole minutes up to 7 days). */
+function windowArgs(plan: NonNullable<AnalysisState['plan']>): { window_minutes: number; end_time: string } {
+  return {
+    window_minutes: Math.min(10_080, Math.max(1, Math.ceil((plan.window.end - plan.window.start) / 60))),
+    end_time: new Date(plan.window.end * 1000).toISOString(),
+  };
 }
 
 /** A focused analysis keeps the event findings of its namespaces or workloads only. */
