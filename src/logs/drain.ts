@@ -10,7 +10,7 @@
  */
 
 export interface DrainOptions {
-  /** Tokens used to route a line below the length level (the paper's depth − 2). Default 2. */
+  /** Tokens used to route a line below the length level (the paper's depth − 3, as Drain3 counts: its default depth 4 routes by one token, so 'user alice …' and 'user bob …' meet in one leaf). Default 1. */
   prefixTokens?: number;
   /** Share of equal tokens for a line to join a cluster. Default 0.5. */
   similarity?: number;
@@ -71,7 +71,7 @@ export class Drain {
 
   constructor(options: DrainOptions = {}) {
     this.o = {
-      prefixTokens: options.prefixTokens ?? 2,
+      prefixTokens: options.prefixTokens ?? 1,
       similarity: options.similarity ?? 0.5,
       maxChildren: options.maxChildren ?? 64,
       maxClusters: options.maxClusters ?? 500,

@@ -91,3 +91,13 @@ describe('minePatterns', () => {
     expect(patterns[0]!.example).toBe('dial tcp 10.0.0.4:5432: connect: connection refused');
   });
 });
+
+describe('Drain routing', () => {
+  it('lines whose second token varies (user alice / user bob) meet in one leaf and merge', () => {
+    const d = new Drain();
+    const a = d.add('user alice logged out after 3 requests');
+    const b = d.add('user bob logged out after 7 requests');
+    expect(b.id).toBe(a.id);
+    expect(templateText(a)).toBe('user <*> logged out after <NUM> requests');
+  });
+});
