@@ -24,7 +24,7 @@ import { summaryLine } from '../../evals/runner/summary.js';
 import { writeReports } from '../../evals/runner/write-reports.js';
 import { startOpenAIStub, type LlmStub } from '../helpers/llm-stubs.js';
 
-/** The CI floor of the deterministic suite, documented in evals/README.md (measured 90.7 %, 39/43). */
+/** The CI floor of the deterministic suite, documented in evals/README.md (measured 92.9 %, 52/56). */
 const MIN_DETERMINISTIC_PASS_RATE = 0.88;
 
 const tmp = mkdtempSync(join(tmpdir(), 'aiops-evals-test-'));
@@ -34,7 +34,7 @@ describe('the deterministic suite', () => {
   let report: RunReport;
   beforeAll(async () => {
     report = await runEvals();
-  }, 120_000);
+  }, 600_000); // 56 cases, each with its own chDB events, logs and security events: ~2 min on a busy 2-core machine
 
   it(`runs every case and passes at least ${MIN_DETERMINISTIC_PASS_RATE * 100} %`, async () => {
     const cases = await loadCases(DEFAULT_CASES_DIR);
