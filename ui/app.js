@@ -81,6 +81,8 @@ panel('summary', async () => {
 $('summary')
   .querySelector('button.refresh-all')
   .addEventListener('click', () => refreshAll());
+// One range for every chart: those drawn ask again at once, the others when they scroll into view.
+$('chart-range').addEventListener('change', (event) => charts.setRange(Number(event.target.value)));
 const evidenceCharts = (evidence, max = 2) =>
   h(
     'div',
@@ -344,6 +346,7 @@ function useToken(token) {
     return;
   }
   charts.reset();
+  charts.setRange(Number($('chart-range').value));
   chat.reset();
   $('workspace').hidden = false;
   // What the token may do, as the service sees it (a control-plane token carries no permissions itself),
