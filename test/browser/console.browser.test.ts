@@ -390,6 +390,12 @@ describe('the web console in Chromium', () => {
       metrics_queries: queries,
       charts_on_page: charts,
       charts_loaded: loaded,
+      cards: {
+        alerts: await page.locator('#alerts .card').count(),
+        incidents: await page.locator('#incidents .card').count(),
+        insights: await page.locator('#insights .card').count(),
+        recommendations: await page.locator('#recommendations .card').count(),
+      },
       viewport: page.viewportSize(),
     };
     writeFileSync(path.join(SHOTS, 'console-first-load.json'), `${JSON.stringify({ ...summary, entries: load }, null, 2)}\n`);
