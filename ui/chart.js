@@ -81,11 +81,17 @@ export function createCharts(api) {
     return catalog;
   };
 
-  /** The window: ending now, or (for evidence in the past) a quarter of the range after it, so what followed shows too. */
+  /**
+   * The window: ending now, or (for evidence in the past) a quarter of the range after it, so what
+   * followed shows too. About 240 points, aligned to the step inside the range: the service aligns
+   * the start down to the step, and a 7-day range must not become 7 days and a step (over the limit).
+   */
   function windowFor(at) {
     const now = Date.now() / 1000; // nothing after now: a source must not be asked for the future
-    const end = Number.isFinite(at) ? Math.min(now, at + range / 4) : now;
-    return { start: Math.floor(end - range), end: Math.ceil(end) };
+    const last = Number.isFinite(at) ? Math.min(now, at + range / 4) : now;
+    const step = Math.max(15, Math.ceil(range / 240 / 15) * 15);
+    const end = Math.floor(last / step) * step;
+    return { start: Math.ceil((last - range) / step) * step, end, step };
   }
 
   /** Every series of the chart, from one request. */
@@ -99,6 +105,7 @@ export function createCharts(api) {
     for (const f of filters) if (ref.labels[f]) params.set(f, ref.labels[f]);
     params.set('start', String(win.start));
     params.set('end', String(win.end));
+    params.set('step', String(win.step));
     const key = params.toString();
     if (!cache.has(key)) {
       const request = api.get(`/metrics/query?${key}`);

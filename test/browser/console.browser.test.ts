@@ -178,11 +178,22 @@ describe('the web console in Chromium', () => {
     const asked = metricsQueries.slice(before);
     // At most one request per chart (identical charts share one), each over 24 h, the memory chart's queries in one.
     expect(asked.length).toBeLessThanOrEqual(charts);
-    for (const url of asked)
-      expect(Number(url.searchParams.get('end')) - Number(url.searchParams.get('start'))).toBeGreaterThanOrEqual(86_399);
+    for (const url of asked) {
+      // 24 h aligned to the step inside the range (the service aligns the start down: a step more would pass 7 d)
+      const span = Number(url.searchParams.get('end')) - Number(url.searchParams.get('start'));
+      expect(span).toBeGreaterThan(86_400 - 2 * Number(url.searchParams.get('step')));
+      expect(span).toBeLessThanOrEqual(86_400);
+    }
     expect(asked.map((u) => u.searchParams.getAll('name').join('+'))).toContain('memory_working_set+memory_requests+memory_limits');
     expect(await drawn.count()).toBeGreaterThanOrEqual(charts);
     await shot('range-24h', '#alerts');
+    // The longest range is the service's limit (7 d): still drawn, not refused for a step too many.
+    const before7d = metricsQueries.length;
+    await page.selectOption('#chart-range', { label: 'last 7 d' });
+    await expect.poll(() => metricsQueries.length - before7d, { timeout: 15_000 }).toBeGreaterThan(0);
+    await page.locator('figure.chart[aria-busy]').first().waitFor({ state: 'detached', timeout: 20_000 });
+    expect(await page.locator('figure.chart[data-state="error"]').count()).toBe(0);
+    expect(await drawn.count()).toBeGreaterThanOrEqual(charts);
     await page.selectOption('#chart-range', { label: 'last 6 h' });
   });
 
