@@ -3,7 +3,7 @@
 import { createApi } from './api.js';
 import { createCharts } from './chart.js';
 import { createChat } from './chat.js';
-import { badge, fmt, h, labelText, when } from './dom.js';
+import { badge, h, labelText, when } from './dom.js';
 import { remediationCard } from './remediation.js';
 import { decodeClaims, forgetToken, storedToken, storeToken, tokenFromFragment, workspaceOf } from './token.js';
 
@@ -87,9 +87,7 @@ const evidenceCharts = (evidence, max = 2) =>
   h(
     'div',
     { class: 'charts' },
-    evidence
-      .slice(0, max)
-      .map((e) => charts.chart(e.series, { atIso: e.time, value: e.value, caption: `${fmt(e.value)} at ${when(e.time)}: ${e.why}` })),
+    evidence.slice(0, max).map((e) => charts.chart(e.series, { atIso: e.time, value: e.value, caption: `at ${when(e.time)}: ${e.why}` })),
   );
 
 // AIOps alerts carry no evidence: chart the catalog query that shows the alert's condition.

@@ -137,6 +137,13 @@ export function createCharts(api) {
           .join('/')
       : '';
     const group = ref ? groupOf(ref.name) : null;
+    // The evidence value in its query's unit (99.6 %, 473 MiB) once the catalog says which unit that is.
+    const valueText = Number.isFinite(value) ? h('span', { class: 'chart-value' }, String(value)) : null;
+    if (valueText && ref)
+      catalogEntries().then(
+        (entries) => (valueText.textContent = formatValue(entries.get(ref.name)?.unit, value)),
+        () => {}, // the chart itself reports an unavailable catalog
+      );
     const plot = h('div', { class: 'chart-plot' }, h('span', { class: 'chart-wait' }, 'chart loads when shown…'));
     const figure = h(
       'figure',
@@ -145,7 +152,7 @@ export function createCharts(api) {
         'figcaption',
         {},
         h('strong', { class: 'chart-title' }, group ? `${group.title}${where ? ` · ${where}` : ''}` : String(seriesRef)),
-        caption ? h('span', { class: 'chart-caption' }, caption) : null,
+        caption ? h('span', { class: 'chart-caption' }, valueText, valueText ? ' ' : null, caption) : null,
       ),
       plot,
     );
