@@ -3,7 +3,7 @@
 import { createApi } from './api.js';
 import { createCharts } from './chart.js';
 import { createChat } from './chat.js';
-import { badge, fmt, h, labelText, when } from './dom.js';
+import { badge, h, labelText, when } from './dom.js';
 import { remediationCard } from './remediation.js';
 import { decodeClaims, forgetToken, storedToken, storeToken, tokenFromFragment, workspaceOf } from './token.js';
 
@@ -81,13 +81,13 @@ panel('summary', async () => {
 $('summary')
   .querySelector('button.refresh-all')
   .addEventListener('click', () => refreshAll());
+// One range for every chart: those drawn ask again at once, the others when they scroll into view.
+$('chart-range').addEventListener('change', (event) => charts.setRange(Number(event.target.value)));
 const evidenceCharts = (evidence, max = 2) =>
   h(
     'div',
     { class: 'charts' },
-    evidence
-      .slice(0, max)
-      .map((e) => charts.chart(e.series, { atIso: e.time, value: e.value, caption: `${fmt(e.value)} at ${when(e.time)}: ${e.why}` })),
+    evidence.slice(0, max).map((e) => charts.chart(e.series, { atIso: e.time, value: e.value, caption: `at ${when(e.time)}: ${e.why}` })),
   );
 
 // AIOps alerts carry no evidence: chart the catalog query that shows the alert's condition.
@@ -344,6 +344,7 @@ function useToken(token) {
     return;
   }
   charts.reset();
+  charts.setRange(Number($('chart-range').value));
   chat.reset();
   $('workspace').hidden = false;
   // What the token may do, as the service sees it (a control-plane token carries no permissions itself),

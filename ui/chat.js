@@ -38,11 +38,11 @@ export function createChat({ api, charts, report, onRemediation, can }) {
   });
 
   async function ask(message) {
-    log.append(h('li', { class: 'msg msg-user' }, h('span', { class: 'who' }, 'You'), h('p', {}, message)));
+    log.append(h('div', { class: 'msg msg-user' }, h('span', { class: 'who' }, 'You'), h('p', {}, message)));
     const text = h('p', { class: 'answer-text' });
     const activity = h('ul', { class: 'activity', 'aria-label': 'Tool activity' });
     const turn = h(
-      'li',
+      'div',
       { class: 'msg msg-assistant', 'data-state': 'streaming', 'data-tokens': '0' },
       h('span', { class: 'who' }, 'AIOps'),
       activity,

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { CatalogArgsSchema, FILTER_NAMES, QUERY_CATALOG } from '../metrics/catalog/catalog.js';
 import { renderPromQL } from '../metrics/catalog/expr.js';
 import { MetricsError } from '../metrics/metrics-error.js';
-import type { MetricsQuery, MetricsSource } from '../metrics/metrics-source.js';
+import type { MetricsQuery, MetricsSource, QueryResult } from '../metrics/metrics-source.js';
 import { checkAndAlignRange, defaultStep, parseDuration, parseTime, type QueryLimits } from '../metrics/query-window.js';
 import { authOf, requireScope } from '../http/route-auth.js';
 import { guardedErrorResponses, WorkspaceParamsSchema } from '../schemas/common.js';
@@ -18,13 +18,17 @@ export interface MetricsRouteOptions {
   limits: QueryLimits;
 }
 
+/** Most catalog queries in one request: a chart's worth (usage, request, limit…), not a dashboard. */
+const MAX_NAMES = 6;
+
 const QuerySchema = CatalogArgsSchema.extend({
   query: z.string().max(16_384).optional().describe('PromQL; confined to the workspace before it is run'),
   name: z
-    .string()
-    .max(100)
+    .union([z.string().max(100), z.array(z.string().max(100)).min(1).max(100)])
     .optional()
-    .describe('A catalog query name (see /metrics/catalog); filters: namespace, pod, container, service, persistentvolumeclaim'),
+    .describe(
+      `A catalog query name (see /metrics/catalog); filters: namespace, pod, container, service, persistentvolumeclaim. Repeat it (up to ${MAX_NAMES}) to get several queries with the same filters and window in one answer, each series labelled __name__=<query> (a chart of usage and its limit)`,
+    ),
   time: z.string().max(40).optional().describe('Instant query time: RFC 3339 or Unix seconds (default now)'),
   start: z.string().max(40).optional().describe('Range start: RFC 3339 or Unix seconds'),
   end: z.string().max(40).optional().describe('Range end: RFC 3339 or Unix seconds'),
@@ -70,7 +74,7 @@ const metricsRoutes: FastifyPluginAsyncZod<MetricsRouteOptions> = async (app, { 
     async (request, reply) => {
       const ws = authOf(request);
       const q = request.query;
-      const query = metricsQueryOf(q);
+      const queries = metricsQueriesOf(q);
       const isRange = q.start !== undefined || q.end !== undefined || q.step !== undefined;
       if (isRange && q.time !== undefined)
         throw new MetricsError('invalid_query', 'give either time (instant query) or start/end/step (range query), not both');
@@ -79,12 +83,13 @@ const metricsRoutes: FastifyPluginAsyncZod<MetricsRouteOptions> = async (app, { 
         const start = parseTime(q.start, 'start');
         const end = parseTime(q.end, 'end');
         const step = q.step !== undefined ? parseDuration(q.step, 'step') : defaultStep(start, end, limits);
-        const result = await source.range(ws, query, checkAndAlignRange({ start, end, step }, limits));
+        const window = checkAndAlignRange({ start, end, step }, limits);
+        const result = merged(queries, await Promise.all(queries.map((query) => source.range(ws, query, window))));
         reply.header('X-AIOps-Cache', result.cache);
         return { status: 'success' as const, data: result.data };
       }
       const time = q.time !== undefined ? parseTime(q.time, 'time') : Math.floor(Date.now() / 1000);
-      const result = await source.instant(ws, query, time);
+      const result = merged(queries, await Promise.all(queries.map((query) => source.instant(ws, query, time))));
       reply.header('X-AIOps-Cache', result.cache);
       return { status: 'success' as const, data: result.data };
     },
@@ -170,7 +175,7 @@ const metricsRoutes: FastifyPluginAsyncZod<MetricsRouteOptions> = async (app, { 
   );
 };
 
-function metricsQueryOf(q: z.infer<typeof QuerySchema>): MetricsQuery {
+function metricsQueriesOf(q: z.infer<typeof QuerySchema>): MetricsQuery[] {
   const filters = Object.fromEntries(FILTER_NAMES.filter((f) => q[f] !== undefined).map((f) => [f, q[f]]));
   if ((q.query === undefined) === (q.name === undefined))
     throw new MetricsError('invalid_query', 'give exactly one of query (PromQL) or name (a catalog query)');
@@ -180,9 +185,31 @@ function metricsQueryOf(q: z.infer<typeof QuerySchema>): MetricsQuery {
         'invalid_query',
         `filters (${Object.keys(filters).join(', ')}) apply to catalog queries (name=…), not to PromQL`,
       );
-    return { kind: 'promql', promql: q.query };
+    return [{ kind: 'promql', promql: q.query }];
   }
-  return { kind: 'catalog', name: q.name!, args: filters };
+  const names = [...new Set([q.name!].flat())];
+  if (names.length > MAX_NAMES)
+    throw new MetricsError('invalid_query', `${names.length} catalog queries in one request; the limit is ${MAX_NAMES}`);
+  return names.map((name) => ({ kind: 'catalog', name, args: filters }));
+}
+
+/**
+ * One query's answer as it is; several in one answer, each series labelled with its query's name
+ * (`__name__`, as Prometheus names a series by its metric) so the caller can tell usage from limit.
+ * The cache header is "hit" only when every part was a hit.
+ */
+function merged(queries: MetricsQuery[], results: QueryResult[]): Pick<QueryResult, 'data' | 'cache'> {
+  if (results.length === 1) return results[0]!;
+  const named = results.flatMap((r, i) => {
+    const query = queries[i]!;
+    const name = query.kind === 'catalog' ? query.name : '';
+    return (r.data.result as { metric: Record<string, string> }[]).map((series) => ({
+      ...series,
+      metric: { ...series.metric, __name__: name },
+    }));
+  });
+  const cache = results.every((r) => r.cache === 'hit') ? 'hit' : results.some((r) => r.cache === 'miss') ? 'miss' : 'none';
+  return { data: { resultType: results[0]!.data.resultType, result: named }, cache };
 }
 
 function matchArgs(q: z.infer<typeof MatchSchema>): { match: string[]; start?: number; end?: number } {

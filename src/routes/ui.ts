@@ -2,14 +2,16 @@
  * The web console (ui/): static files served at /ui and /ui/*, public (the page holds no data; every
  * API call it makes carries the user's token and goes through the guard like any other client).
  *
- * The files are read once at start into a map keyed by file name, and a request is answered only
+ * The files (and the few vendor files of VENDOR_FILES, from node_modules: uPlot for the charts) are
+ * read once at start into a map keyed by file name, and a request is answered only
  * by a map lookup: no request path is ever joined to a filesystem path, so traversal (`..`, encoded
  * or not) has nothing to reach. The console's own CSP allows only 'self': no inline script or
  * style, no other origin, no framing.
  */
-/* eslint-disable security/detect-non-literal-fs-filename -- the folder is fixed (the package's ui/), listed once at start */
+/* eslint-disable security/detect-non-literal-fs-filename -- the folder is fixed (the package's ui/) and the vendor files a constant list, read once at start */
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
@@ -48,17 +50,38 @@ export interface UiAsset {
   etag: string;
 }
 
-/** Reads the console's files into memory (flat folder; subfolders and unknown types are ignored). */
+/**
+ * Third-party files the console uses, from the installed packages (never a CDN): served name →
+ * package and file inside it. A fixed list read at start, like ui/: a request only picks a key.
+ */
+export const VENDOR_FILES: Readonly<Record<string, { pkg: string; file: string }>> = {
+  'vendor/uplot.min.js': { pkg: 'uplot', file: 'dist/uPlot.iife.min.js' },
+  'vendor/uplot.min.css': { pkg: 'uplot', file: 'dist/uPlot.min.css' },
+};
+
+const requireFromHere = createRequire(import.meta.url);
+const packageDir = (pkg: string) => path.dirname(requireFromHere.resolve(`${pkg}/package.json`));
+
+function asset(body: Buffer, name: string): UiAsset | undefined {
+  const contentType = CONTENT_TYPES[path.extname(name)];
+  if (!contentType) return undefined;
+  return { body, contentType, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"` };
+}
+
+/** Reads the console's files into memory (flat folder; subfolders and unknown types are ignored), and the vendor files. */
 export function loadUiAssets(dir: string = path.join(findPackageRoot(), 'ui')): Map<string, UiAsset> {
   const assets = new Map<string, UiAsset>();
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     if (!entry.isFile() || !ASSET_NAME.test(entry.name)) continue;
-    const body = readFileSync(path.join(dir, entry.name));
-    const contentType = CONTENT_TYPES[path.extname(entry.name)];
-    if (!contentType) continue;
-    assets.set(entry.name, { body, contentType, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"` });
+    const loaded = asset(readFileSync(path.join(dir, entry.name)), entry.name);
+    if (loaded) assets.set(entry.name, loaded);
   }
   if (!assets.has('index.html')) throw new Error(`the web console has no index.html in ${dir}`);
+  for (const [name, { pkg, file }] of Object.entries(VENDOR_FILES)) {
+    const loaded = asset(readFileSync(path.join(packageDir(pkg), file)), name);
+    if (!loaded) throw new Error(`the console's vendor file ${name} has no known content type`);
+    assets.set(name, loaded);
+  }
   return assets;
 }
 

@@ -46,6 +46,27 @@ describe('embedded default (no PROMETHEUS_URL)', () => {
     for (const s of series) for (const [t] of s.values) expect(t % 300).toBe(0);
   });
 
+  it('answers several catalog queries in one range request (a chart: usage and its limit), each series named by its query', async () => {
+    const end = Math.floor(Date.now() / 1000);
+    const window = { start: String(end - 3600), end: String(end), step: '5m', namespace: 'shop' };
+    const params = new URLSearchParams({ ...window, name: 'memory_working_set' });
+    params.append('name', 'memory_limits');
+    params.append('name', 'memory_working_set'); // a repeated name is asked once
+    const res = await embedded.inject({ url: `/workspaces/ws-demo/metrics/query?${params}`, headers: bearer(demoToken) });
+    expect(res.statusCode, res.body).toBe(200);
+    const { resultType, result } = res.json().data;
+    expect(resultType).toBe('matrix');
+    const usage = (await query(embedded, demoToken, { ...window, name: 'memory_working_set' })).json().data.result;
+    const limits = (await query(embedded, demoToken, { ...window, name: 'memory_limits' })).json().data.result;
+    expect(usage.length).toBeGreaterThan(0);
+    expect(limits.length).toBeGreaterThan(0);
+    // The same series as the two single requests, in order, each labelled with the query it answers.
+    expect(result).toEqual([
+      ...usage.map((s: { metric: object }) => ({ ...s, metric: { ...s.metric, __name__: 'memory_working_set' } })),
+      ...limits.map((s: { metric: object }) => ({ ...s, metric: { ...s.metric, __name__: 'memory_limits' } })),
+    ]);
+  });
+
   it('a workspace without demo data gets an empty result, not another workspace', async () => {
     const token = await contractToken(key, { workspaceId: 'ws-empty', permissions: ['aiops:read'] });
     const res = await query(embedded, token, { name: 'cpu_usage' }, 'ws-empty');
@@ -106,8 +127,13 @@ describe('validation and limits', () => {
     ['step under the minimum', { name: 'cpu_usage', start: String(now - 60), end: String(now), step: '1s' }, /below the minimum of 5s/],
     ['time and a range together', { name: 'cpu_usage', time: String(now), start: String(now - 60), end: String(now) }, /either time/],
     ['an unknown parameter', { name: 'cpu_usage', foo: 'bar' }, /querystring/],
+    ['a filter one of several queries does not take', 'name=cpu_usage&name=pod_phase&container=api', /takes no "container" filter/],
+    ['more than 6 queries at once', 'name=a&name=b&name=c&name=d&name=e&name=f&name=g', /7 catalog queries in one request; the limit is 6/],
   ])('%s → 400', async (_label, params, message) => {
-    const res = await query(embedded, demoToken, params as Record<string, string>);
+    const res =
+      typeof params === 'string'
+        ? await embedded.inject({ url: `/workspaces/ws-demo/metrics/query?${params}`, headers: bearer(demoToken) })
+        : await query(embedded, demoToken, params as Record<string, string>);
     expect(res.statusCode, res.body).toBe(400);
     expect(res.json().message).toMatch(message);
   });

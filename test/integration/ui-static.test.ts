@@ -4,12 +4,13 @@
  * traversal in any spelling finds nothing, and the console is public while every API call it makes
  * still needs a token.
  */
+import { createRequire } from 'node:module';
 import { mkdtempSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadUiAssets, UI_CSP } from '../../src/routes/ui.js';
+import { loadUiAssets, UI_CSP, VENDOR_FILES } from '../../src/routes/ui.js';
 import { bearer, testApp, testEnv } from '../helpers/app.js';
 import { contractToken, rsaKey, type RsaKey } from '../helpers/keys.js';
 
@@ -95,6 +96,31 @@ describe('the console page', () => {
     expect(head.headers['content-type']).toBe('text/javascript; charset=utf-8');
   });
 
+  it('serves the vendor files (uPlot) from node_modules as they are, under the same headers; nothing else of node_modules', async () => {
+    const require = createRequire(import.meta.url);
+    const expected: Record<string, string> = {
+      '/ui/vendor/uplot.min.js': 'text/javascript; charset=utf-8',
+      '/ui/vendor/uplot.min.css': 'text/css; charset=utf-8',
+    };
+    for (const [url, type] of Object.entries(expected)) {
+      const res = await get(url);
+      expect(res.statusCode, url).toBe(200);
+      expect(res.headers['content-type'], url).toBe(type);
+      expect(res.headers['content-security-policy']).toBe(UI_CSP);
+      const { pkg, file } = VENDOR_FILES[url.slice('/ui/'.length)]!;
+      expect(res.body).toBe(readFileSync(path.join(path.dirname(require.resolve(`${pkg}/package.json`)), file), 'utf8'));
+    }
+    expect((await get('/ui/vendor/uplot.min.js')).body).toMatch(/^\/\*! https:\/\/github\.com\/leeoniya\/uPlot/);
+    for (const url of [
+      '/ui/vendor/uPlot.esm.js',
+      '/ui/vendor/%2e%2e/%2e%2e/node_modules/uplot/package.json',
+      '/ui/uplot/package.json',
+      '/ui/vendor/',
+    ]) {
+      expect((await get(url)).statusCode, url).toBe(404);
+    }
+  });
+
   it('every module the page imports is served (no missing file, nothing outside /ui)', async () => {
     const html = (await get('/ui')).body;
     const pending = [...html.matchAll(/(?:src|href)="(\/ui\/[^"]+)"/g)].map((m) => m[1]!);
@@ -160,7 +186,7 @@ describe('nothing outside the console can be reached', () => {
     writeFileSync(path.join(dir, 'server.ts'), 'x');
     mkdirSync(path.join(dir, 'sub'));
     writeFileSync(path.join(dir, 'sub', 'x.js'), 'x');
-    expect([...loadUiAssets(dir).keys()].sort()).toEqual(['app.js', 'index.html']);
+    expect([...loadUiAssets(dir).keys()].sort()).toEqual(['app.js', 'index.html', ...Object.keys(VENDOR_FILES)].sort());
     const noIndex = mkdtempSync(path.join(tmpdir(), 'ui-assets-'));
     expect(() => loadUiAssets(noIndex)).toThrow(/no index\.html/);
   });
