@@ -78,13 +78,15 @@ export const logPatterns = defineTool({
       limit: rows,
     };
     try {
-      const [current, previous] = await Promise.all([
+      const [current, previous, anyBefore] = await Promise.all([
         deps.logs.logs(ctx.auth, { ...filters, window }, ctx.signal),
         deps.logs.logs(ctx.auth, { ...filters, window: before }, ctx.signal),
+        // Did the workload log anything before (whatever the severity)? Else nothing can be called new.
+        deps.logs.logs(ctx.auth, { ...filters, minSeverity: undefined, window: before, limit: 1 }, ctx.signal),
       ]);
       const shown = shownWindow(window);
       if (current.length === 0) return noData(`no log lines matching the filters between ${shown.start} and ${shown.end}`);
-      const patterns = minePatterns(current, previous).slice(0, args.limit);
+      const patterns = minePatterns(current, previous, {}, anyBefore.length > 0).slice(0, args.limit);
       return ok({
         window: shown,
         previous_window: shownWindow(before),

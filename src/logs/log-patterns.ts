@@ -12,7 +12,7 @@ export interface LogPattern {
   template: string;
   count: number;
   previousCount: number;
-  /** No line of the previous window had it. */
+  /** No line of the previous window had it, and the previous window had lines (else nothing is new). */
   isNew: boolean;
   /** count ÷ previousCount; null when new. */
   surge: number | null;
@@ -46,7 +46,16 @@ interface Tally {
   exampleAt: number;
 }
 
-export function minePatterns(current: readonly LogLine[], previous: readonly LogLine[], options: DrainOptions = {}): LogPattern[] {
+/**
+ * `comparable`: whether the previous window had any line at all (a filtered read — errors only — may
+ * find none before while the service logged plenty); default: whether `previous` has lines.
+ */
+export function minePatterns(
+  current: readonly LogLine[],
+  previous: readonly LogLine[],
+  options: DrainOptions = {},
+  comparable: boolean = previous.length > 0,
+): LogPattern[] {
   const drain = new Drain(options);
   const tallies = new Map<number, Tally>();
   const tally = (id: number): Tally => {
@@ -80,6 +89,8 @@ export function minePatterns(current: readonly LogLine[], previous: readonly Log
     if (l.timestampMs >= t.exampleAt) [t.example, t.exampleAt] = [l.body, l.timestampMs];
   }
   const templates = new Map(drain.clusters().map((c) => [c.id, templateText(c)]));
+  // With no line at all before, there is nothing to compare with (logs just started, or retention ended):
+  // nothing is new then, however it looks.
   const out: LogPattern[] = [];
   for (const [id, t] of tallies) {
     if (t.count < MIN_PATTERN_COUNT) continue;
@@ -87,7 +98,7 @@ export function minePatterns(current: readonly LogLine[], previous: readonly Log
       template: templates.get(id) ?? '',
       count: t.count,
       previousCount: t.previous,
-      isNew: t.previous === 0,
+      isNew: comparable && t.previous === 0,
       surge: t.previous === 0 ? null : t.count / t.previous,
       firstSeenMs: t.first,
       lastSeenMs: t.last,

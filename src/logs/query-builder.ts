@@ -77,7 +77,9 @@ function filterSql(table: TableSpec, filter: Filter, param: string, params: Buil
   if (filter.op === 'gte_float') {
     if (typeof filter.value !== 'number' || !Number.isFinite(filter.value)) refuse(`${filter.field} must be a finite number`);
     params[param] = filter.value;
-    return `(${column}) >= {${param}:Float64}`;
+    // Float32: the platform's risk_score is Float32, and a stored 0.7 is 0.699999988 in Float64, so a
+    // Float64 comparison would miss the boundary the user asked for (found by the logtools helper).
+    return `(${column}) >= {${param}:Float32}`;
   }
   if (filter.op === 'in') {
     if (!Array.isArray(filter.value) || filter.value.length === 0 || filter.value.length > 20)

@@ -41,7 +41,7 @@ export const SECURITY_EVENTS: TableSpec = {
     result: 'result',
     resource: 'resource',
     message: 'message',
-    risk: 'toFloat64(risk_score)',
+    risk: 'risk_score',
   },
 };
 

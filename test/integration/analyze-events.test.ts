@@ -229,7 +229,8 @@ describe('analysis with Kubernetes events', () => {
         },
       ),
     );
-    const noise = Array.from({ length: 40 }, (_, i) => logRow(NOW, 'ws-demo', 1 + (i % 100), `GET /product/${i} 200 in ${i}ms`));
+    // Routine lines over this window and the one before it (without lines before, nothing would count as new).
+    const noise = Array.from({ length: 40 }, (_, i) => logRow(NOW, 'ws-demo', 1 + i * 5, `GET /product/${i} 200 in ${i}ms`));
     const other = Array.from({ length: 30 }, (_, i) =>
       logRow(NOW, 'ws-acme', 1 + i, `${SECRET} upstream connect error`, { SeverityText: 'ERROR', SeverityNumber: 17 }),
     );

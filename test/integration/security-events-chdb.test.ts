@@ -58,6 +58,8 @@ const ROWS = [
   ...Array.from({ length: 5 }, (_, i) =>
     row('ws-a', 2 + i, { source_ip: '10.0.0.1', user_id: 'carol', result: 'success', message: 'ok', risk_score: 0.1 }),
   ),
+  // A Float32 score on the boundary of a filter (0.7 is 0.699999988 in Float64).
+  row('ws-a', 4, { source_ip: '10.9.9.9', user_id: 'dave', result: 'success', message: 'ok', risk_score: 0.7 }),
   // ws-b: the same sources and much more, carrying the marker.
   ...Array.from({ length: 100 }, (_, i) => row('ws-b', 1 + (i % 30), { message: `${SECRET} invalid password` })),
   row('ws-b', 2, { source_ip: "' OR 1=1 --", user_id: "' OR 1=1 --", event_type: "' OR 1=1 --", message: `${SECRET} payload row` }),
@@ -98,6 +100,7 @@ describe('security_events', () => {
       ['10.0.0.8', 4, 4, 1],
       ['10.0.0.1', 5, 0, 1],
       ['192.0.2.1', 3, 0, 1],
+      ['10.9.9.9', 1, 0, 1],
     ]);
     expect(data.groups[4]!.max_risk_score).toBeCloseTo(97);
     expect(data.events).toHaveLength(20);
@@ -107,6 +110,9 @@ describe('security_events', () => {
     expect(byUser.groups.find((g) => g.key === 'carol')).toBeUndefined(); // no failures
     const risky = dataOf(await box().run('security_events', { min_risk_score: 90 }, read('ws-a')))!;
     expect(risky.groups.map((g) => g.key)).toEqual(['192.0.2.1']);
+    // The boundary holds at the column's own precision.
+    const boundary = dataOf(await box().run('security_events', { min_risk_score: 0.7, source_ip: '10.9.9.9' }, read('ws-a')))!;
+    expect(boundary.groups.map((g) => g.key)).toEqual(['10.9.9.9']);
   });
 
   it('no filter value reaches another workspace; the schema refuses a workspace argument', async () => {

@@ -1,7 +1,7 @@
 /**
  * Application log lines for the demo workspaces, laid out as the OpenTelemetry Collector exporter's
  * `otel_logs` rows (workspace and Kubernetes names as resource attributes): routine INFO access lines of
- * every HTTP workload over the last four hours (the noise), and for each log event incident the ERROR
+ * every HTTP workload over the last two days (the noise), and for each log event incident the ERROR
  * lines a real service would write — a dependency refusing connections, a configuration error at every
  * request (both new since the incident started), or a steady error that was as frequent before (noise
  * that must not page anyone). Deterministic for a scenario and a clock.
@@ -13,7 +13,8 @@ export type OtelLogRow = Record<string, unknown>;
 const MIN = 60_000;
 /** `2026-12-05 11:50:00.000000000`: a DateTime64(9) value as JSONEachRow takes it. */
 const ts = (ms: number) => `${new Date(ms).toISOString().replace('T', ' ').replace('Z', '')}000000`;
-const HISTORY_MIN = 240;
+/** Two days of routine lines: an analysis of up to a day has a window before it to compare with. */
+const HISTORY_MIN = 2 * 24 * 60;
 const NOISE_HISTORY_MIN = 2 * 24 * 60;
 
 function row(ws: string, atMs: number, namespace: string, workload: string, body: string, severity: 'INFO' | 'WARN' | 'ERROR'): OtelLogRow {
@@ -49,8 +50,8 @@ export function demoAppLogRows(workspaces: readonly WorkspaceScenario[], nowMs: 
     for (const ns of ws.namespaces)
       for (const w of ns.workloads) {
         if (!w.http) continue;
-        // One access line every 10 minutes: enough to see the noise, little to store.
-        for (let m = 2; m <= HISTORY_MIN; m += 10)
+        // One access line every 15 minutes: enough to see the noise, little to store.
+        for (let m = 2; m <= HISTORY_MIN; m += 15)
           rows.push(
             row(ws.workspaceId, nowMs - m * MIN, ns.name, w.name, `GET /${w.name}/items/${(m * 7) % 97} 200 in ${(m % 40) + 3}ms`, 'INFO'),
           );

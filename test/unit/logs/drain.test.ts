@@ -100,4 +100,11 @@ describe('Drain routing', () => {
     expect(b.id).toBe(a.id);
     expect(templateText(a)).toBe('user <*> logged out after <NUM> requests');
   });
+
+  it('nothing is new when the window before had no line at all (logs just started, or retention ended)', () => {
+    const current = Array.from({ length: 6 }, (_, i) => line(100 + i, `dial tcp 10.0.0.${i}:5432: connect: connection refused`, err));
+    expect(minePatterns(current, []).map((p) => [p.isNew, p.surge])).toEqual([[false, null]]);
+    // A filtered read (errors only) may find nothing before while the service logged plenty: the caller says so.
+    expect(minePatterns(current, [], {}, true).map((p) => p.isNew)).toEqual([true]);
+  });
 });
