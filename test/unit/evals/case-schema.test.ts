@@ -29,7 +29,7 @@ describe('case schema', () => {
     expect(c.token).toEqual({ permissions: ['aiops:read', 'aiops:analyze'], sub: 'eval-user' });
     expect(c.scenario.clock).toBe('2026-11-28T12:00:00Z');
     expect(c.scenario.workspaces[0]).toMatchObject({ id: 'ws-a', preset: 'baseline', incidents: ['memory_leak'] });
-    expect(c.scenario.adversarial).toEqual({ labels: {}, alerts: [], event_messages: [] });
+    expect(c.scenario.adversarial).toEqual({ labels: {}, alerts: [], event_messages: [], log_lines: [] });
     expect(c.scenario.workspaces[0]!.event_incidents).toEqual([]);
     expect(c.expect).toMatchObject({
       mutation: 'none',
