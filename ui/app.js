@@ -1,5 +1,5 @@
 // The console: token → workspace → panels (alerts, incidents, insights, recommendations, analysis, chat,
-// pending remediations). Plain ES modules, no framework, no build step, nothing from other origins.
+// pending remediations, remediation history). Plain ES modules, no framework, no build step, nothing from other origins.
 import { createApi } from './api.js';
 import { createCharts } from './chart.js';
 import { createChat } from './chat.js';
@@ -210,6 +210,41 @@ panel('pending', async () => {
   return remediations.map((r) => remediationCard(api, r, { report, can }));
 });
 
+// ---- history: every remediation, newest first — what was asked, who decided, what the control plane answered
+const stepText = (p) => `${p.action_type} ${p.target_resource}${p.namespace ? ` in ${p.namespace}` : ''}`;
+panel('history', async () => {
+  const { remediations } = await api.get('/remediations?limit=20');
+  if (!remediations.length) return empty('No remediation yet.');
+  return h(
+    'ul',
+    { class: 'history' },
+    remediations.map((r) =>
+      h(
+        'li',
+        { class: 'history-item', 'data-remediation-id': r.id, 'data-status': r.status },
+        h('h3', {}, badge(r.status.replaceAll('_', ' '), r.status), ' ', r.plan.map(stepText).join('; ')),
+        h(
+          'p',
+          { class: 'muted' },
+          `asked by ${r.requested_by} ${when(r.requested_at)}`,
+          r.decision ? ` · ${r.decision.decision} by ${r.decision.by} ${when(r.decision.at)}` : '',
+          r.decision?.comment ? ` (“${r.decision.comment}”)` : '',
+        ),
+        r.results.length
+          ? h(
+              'ul',
+              { class: 'results' },
+              r.results.map((x) =>
+                h('li', {}, `${x.status}${x.upstream_status ? ` (control plane ${x.upstream_status})` : ''}: ${x.message}`),
+              ),
+            )
+          : null,
+        r.error ? h('p', { class: 'warn' }, r.error) : null,
+      ),
+    ),
+  );
+});
+
 // ---- analysis: POST /analyze, polling GET /runs/{id} when it answers 202
 $('analyze-form').addEventListener('submit', async (event) => {
   event.preventDefault();
@@ -306,7 +341,16 @@ function renderRun(run) {
   );
 }
 
-const chat = createChat({ api, charts, report, can, onRemediation: () => panels.pending() });
+const chat = createChat({
+  api,
+  charts,
+  report,
+  can,
+  onRemediation: () => {
+    panels.pending();
+    panels.history();
+  },
+});
 
 // ---- token
 function showIdentity() {
@@ -361,7 +405,7 @@ function useToken(token) {
 }
 
 // ---- live: the stored state is polled (every 30 s, not while the tab is hidden); "updated … ago" says how fresh
-const LIVE_PANELS = ['summary', 'alerts', 'incidents', 'pending'];
+const LIVE_PANELS = ['summary', 'alerts', 'incidents', 'pending', 'history'];
 const LIVE_EVERY_MS = 30_000;
 let updatedAt = 0;
 async function refreshAll(ids = Object.keys(panels)) {

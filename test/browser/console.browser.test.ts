@@ -358,6 +358,13 @@ describe('the web console in Chromium', () => {
     const rest = await app.inject({ url: `/workspaces/${WS}/remediations/${rid}`, headers: bearer(token) });
     expect(rest.json()).toMatchObject({ id: rid, status: 'completed', decision: { decision: 'approved', by: 'alice' } });
     await expect.poll(() => page.locator(`#pending .remediation[data-remediation-id="${rid}"]`).count(), { timeout: 15_000 }).toBe(0);
+    // The history keeps it: what was asked, who approved it, what the control plane answered.
+    await page.click('#history button.refresh');
+    const done = page.locator(`#history .history-item[data-remediation-id="${rid}"]`);
+    await done.waitFor({ timeout: 10_000 });
+    expect(await done.getAttribute('data-status')).toBe('completed');
+    expect(await done.textContent()).toMatch(/approved by alice/);
+    expect(await done.locator('.results li').count()).toBeGreaterThan(0);
     await shot('approved', '#chat');
   }, 90_000);
 
