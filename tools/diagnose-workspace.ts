@@ -7,6 +7,7 @@
  * as POST /analyze.
  */
 import { z } from 'zod';
+import { byImportance } from '../src/analysis/diagnose/common.js';
 import { diagnose } from '../src/analysis/diagnose/index.js';
 import { fetchAndAnalyse } from '../src/analysis/fetch-and-analyse.js';
 import { deterministicPlan } from '../src/analysis/plan.js';
@@ -17,7 +18,6 @@ import {
   EvidenceSchema,
   FindingSchema,
   ProposedActionSchema,
-  SEVERITY_RANK,
 } from '../src/analysis/types.js';
 import type { EvidenceRef } from '../src/chat/events.js';
 import { DEFAULT_MAX_POINTS } from '../src/analysis/window.js';
@@ -109,9 +109,7 @@ export const diagnoseWorkspace = defineTool({
     const empty = nothingAnalysed(fetched, args.namespace);
     if (empty) return empty;
     const events = await windowEventFindings(deps, ctx, plan.window, args.namespace);
-    const findings = [...fetched.findings, ...events.findings].sort(
-      (a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || b.score - a.score,
-    );
+    const findings = [...fetched.findings, ...events.findings].sort(byImportance);
     const { diagnosis, proposedActions } = diagnose(findings, { analysisType: args.analysis_type, window: plan.window });
     return ok({
       analysis_type: args.analysis_type,

@@ -7,28 +7,26 @@
 import { z } from 'zod';
 import { minePatterns } from '../src/logs/log-patterns.js';
 import { defineTool, noData, ok } from './define-tool.js';
-import { k8sName, logsGap, logsWindow, LogsWindowShape, noLogsSource, shownWindow, ShownLogsWindowSchema } from './logs-common.js';
+import {
+  k8sName,
+  levelOf,
+  logsGap,
+  logsWindow,
+  LogsWindowShape,
+  MinSeverityShape,
+  noLogsSource,
+  SEVERITY,
+  shownWindow,
+  ShownLogsWindowSchema,
+} from './logs-common.js';
 
-const SEVERITY = { debug: 5, info: 9, warn: 13, error: 17, fatal: 21 } as const;
-const LEVELS: [number, string][] = [
-  [21, 'FATAL'],
-  [17, 'ERROR'],
-  [13, 'WARN'],
-  [9, 'INFO'],
-  [5, 'DEBUG'],
-  [1, 'TRACE'],
-];
-const levelOf = (n: number) => LEVELS.find(([low]) => n >= low)?.[1] ?? 'UNSPECIFIED';
 const EXAMPLE_MAX = 500;
 
 const input = z.strictObject({
   namespace: k8sName('Namespace, exact').optional(),
   deployment: k8sName('Deployment name, exact').optional(),
   pod: k8sName('Pod name, exact').optional(),
-  min_severity: z
-    .enum(Object.keys(SEVERITY) as [keyof typeof SEVERITY, ...(keyof typeof SEVERITY)[]])
-    .optional()
-    .describe('Only lines at this severity or above'),
+  min_severity: MinSeverityShape,
   ...LogsWindowShape,
   limit: z.number().int().min(1).max(100).default(20).describe('Most templates (default 20)'),
 });

@@ -14,6 +14,22 @@ export const LogsWindowShape = {
     .describe('End of the window, RFC 3339 (default now; never later than now): an analysis reads the events of its own window'),
 };
 
+/** OpenTelemetry's severity numbers: the lowest of each range. */
+export const SEVERITY = { trace: 1, debug: 5, info: 9, warn: 13, error: 17, fatal: 21 } as const;
+export type SeverityName = keyof typeof SEVERITY;
+
+/** The lowest severity a log tool answers (trace|debug|info|warn|error|fatal). */
+export const MinSeverityShape = z
+  .enum(Object.keys(SEVERITY) as [SeverityName, ...SeverityName[]])
+  .optional()
+  .describe('Only lines at this severity or above');
+
+/** The level a severity number falls in (`ERROR` for 17–20), `UNSPECIFIED` for 0. */
+export function levelOf(n: number): string {
+  const names = Object.entries(SEVERITY).filter(([, low]) => n >= low);
+  return names.length ? names[names.length - 1]![0].toUpperCase() : 'UNSPECIFIED';
+}
+
 /** A name as Kubernetes spells it (at most 253 characters). */
 export const k8sName = (what: string) => z.string().min(1).max(253).describe(what);
 

@@ -7,17 +7,22 @@
 import { z } from 'zod';
 import { LOG_BODY_MAX_CHARS } from '../src/logs/logs-source.js';
 import { defineTool, noData, ok } from './define-tool.js';
-import { k8sName, logsGap, logsWindow, LogsWindowShape, noLogsSource, shownWindow, ShownLogsWindowSchema } from './logs-common.js';
-
-/** OpenTelemetry's severity numbers: the lowest of each range. */
-const SEVERITY = { trace: 1, debug: 5, info: 9, warn: 13, error: 17, fatal: 21 } as const;
+import {
+  k8sName,
+  levelOf,
+  logsGap,
+  logsWindow,
+  LogsWindowShape,
+  MinSeverityShape,
+  noLogsSource,
+  SEVERITY,
+  shownWindow,
+  ShownLogsWindowSchema,
+} from './logs-common.js';
 
 const input = z.strictObject({
   search: z.string().min(1).max(256).optional().describe('Text the log line contains, case-insensitive (a plain substring, not a pattern)'),
-  min_severity: z
-    .enum(Object.keys(SEVERITY) as [keyof typeof SEVERITY, ...(keyof typeof SEVERITY)[]])
-    .optional()
-    .describe('Only lines at this severity or above'),
+  min_severity: MinSeverityShape,
   namespace: k8sName('Namespace, exact').optional(),
   pod: k8sName('Pod name, exact').optional(),
   container: k8sName('Container name, exact').optional(),
@@ -46,11 +51,6 @@ const output = z.strictObject({
   ),
 });
 export type QueryLogsOutput = z.infer<typeof output>;
-
-function levelOf(n: number): string {
-  const names = Object.entries(SEVERITY).filter(([, low]) => n >= low);
-  return names.length ? names[names.length - 1]![0].toUpperCase() : 'UNSPECIFIED';
-}
 
 export const queryLogs = defineTool({
   name: 'query_logs',

@@ -4,24 +4,19 @@
  * data, one line each, never followed.
  */
 import { sourceFindings } from '../../src/analysis/findings/security-events.js';
+import { oneLine } from '../../src/analysis/readable.js';
 import type { ListEventsOutput, QueryLogsOutput, SecurityEventsOutput } from '../../tools/index.js';
 
 /** Lines or events shown in one answer; the rest are counted. */
 const SHOWN = 10;
 const TEXT_MAX = 200;
 
-function oneLine(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  const clean = s.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
-  return clean.length > TEXT_MAX ? `${clean.slice(0, TEXT_MAX - 1)}…` : clean;
-}
-
 const between = (w: { start: string; end: string }) => `between ${w.start} and ${w.end}`;
 
 export function logsText(data: QueryLogsOutput, what: string): string {
   const shown = data.lines.slice(0, SHOWN).map((l) => {
     const where = [l.namespace, l.deployment || l.pod || l.service].filter(Boolean).join('/');
-    return `- ${l.time} ${l.severity} ${where}${l.pod && l.deployment ? ` (${l.pod})` : ''}: ${oneLine(l.body)}`;
+    return `- ${l.time} ${l.severity} ${where}${l.pod && l.deployment ? ` (${l.pod})` : ''}: ${oneLine(l.body, TEXT_MAX)}`;
   });
   const more = data.count > SHOWN ? `\n(${data.count - SHOWN} more of the ${data.count} read; the limit was ${data.limit}.)` : '';
   return `${data.count} ${what} ${between(data.window)}, newest first:\n${shown.join('\n')}${more}`;
@@ -30,7 +25,7 @@ export function logsText(data: QueryLogsOutput, what: string): string {
 export function eventsText(data: ListEventsOutput): string {
   const shown = data.events.slice(0, SHOWN).map((e) => {
     const object = `${e.namespace ? `${e.namespace}/` : ''}${e.kind}/${e.name}`;
-    return `- ${e.last_seen} ${e.reason} on ${object} ×${e.count}: ${oneLine(e.message)}`;
+    return `- ${e.last_seen} ${e.reason} on ${object} ×${e.count}: ${oneLine(e.message, TEXT_MAX)}`;
   });
   const more = data.count > SHOWN ? `\n(${data.count - SHOWN} more groups.)` : '';
   return `${data.count} warning event group(s) ${between(data.window)}, newest first:\n${shown.join('\n')}${more}`;
@@ -43,7 +38,7 @@ export function securityText(data: SecurityEventsOutput): string {
     .slice(0, SHOWN)
     .map(
       (g) =>
-        `- ${g.key || '(no source)'}: ${g.failures} failed of ${g.count} (${g.users} user(s)), last ${g.last_seen}: ${oneLine(g.message)}`,
+        `- ${g.key || '(no source)'}: ${g.failures} failed of ${g.count} (${g.users} user(s)), last ${g.last_seen}: ${oneLine(g.message, TEXT_MAX)}`,
     );
   const verdicts = sourceFindings(data.groups).map((f) => `- ${f.severity}: ${f.title}`);
   return [

@@ -10,18 +10,16 @@ import { createClickHouse } from '../../src/clients/clickhouse.js';
 import { ClickHouseLogsSource } from '../../src/logs/clickhouse-logs-source.js';
 import { demoEventRows } from '../../src/logs/demo/demo-events.js';
 import { demoSecurityRows } from '../../src/logs/demo/demo-security.js';
-import { demoAppLogRows } from '../../src/logs/demo/demo-app-logs.js';
-import { k8sEventsDdl, otelLogsDdl, securityEventsDdl } from '../../src/logs/demo/platform-ddl.js';
+import { appLogRow, demoAppLogRows } from '../../src/logs/demo/demo-app-logs.js';
+import { dateTime64, k8sEventsDdl, otelLogsDdl, securityEventsDdl } from '../../src/logs/demo/platform-ddl.js';
 import type { LogsSource } from '../../src/logs/logs-source.js';
 import type { WorkspaceScenario } from '../../src/metrics/scenarios/index.js';
 
 const DB = 'hexabase_logs';
 
-const ts = (ms: number) => new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
-
 function plantedEvent(workspaceId: string, atMs: number, message: string) {
   return {
-    timestamp: ts(atMs),
+    timestamp: dateTime64(atMs),
     namespace: 'shop',
     kind: 'Pod',
     name: 'api-7c9d8e6f5a-zq2wx',
@@ -33,31 +31,6 @@ function plantedEvent(workspaceId: string, atMs: number, message: string) {
     count: 3,
     workspace_id: workspaceId,
     labels: {},
-  };
-}
-
-function plantedLogLine(workspaceId: string, atMs: number, body: string): Record<string, unknown> {
-  return {
-    Timestamp: `${ts(atMs)}000000`,
-    TraceId: '',
-    SpanId: '',
-    TraceFlags: 0,
-    SeverityText: 'ERROR',
-    SeverityNumber: 17,
-    ServiceName: 'api',
-    Body: body,
-    ResourceSchemaUrl: '',
-    ResourceAttributes: {
-      workspace_id: workspaceId,
-      'k8s.namespace.name': 'shop',
-      'k8s.deployment.name': 'api',
-      'k8s.pod.name': 'api-7c9d8e6f5a-zq2wx',
-    },
-    ScopeSchemaUrl: '',
-    ScopeName: '',
-    ScopeVersion: '',
-    ScopeAttributes: {},
-    LogAttributes: {},
   };
 }
 
@@ -84,24 +57,24 @@ export async function openCaseLogs(
     // No TTL: a case's pinned clock may lie more than the platform's 30 days before the real one.
     await ch.client.command({ query: k8sEventsDdl(DB, { ttl: false }) });
     await ch.client.command({ query: securityEventsDdl(DB, { ttl: false }) });
-    const security = demoSecurityRows(workspaces, nowMs).map((r) => {
-      const canary = canaries.get(r.workspace_id);
-      return canary ? { ...r, message: `${r.message} ${canary}` } : r;
-    });
+    const canaryIn = <R>(rows: R[], workspaceOf: (r: R) => string, text: keyof R & string): R[] =>
+      rows.map((r) => {
+        const canary = canaries.get(workspaceOf(r));
+        return canary ? { ...r, [text]: `${String(r[text])} ${canary}` } : r;
+      });
+    const security = canaryIn(demoSecurityRows(workspaces, nowMs), (r) => r.workspace_id, 'message');
     await ch.client.insert({ table: `${DB}.security_events`, values: security, format: 'JSONEachRow' });
     await ch.client.command({ query: otelLogsDdl(DB) });
-    const appLogs = demoAppLogRows(workspaces, nowMs).map((r) => {
-      const canary = canaries.get((r.ResourceAttributes as Record<string, string>).workspace_id!);
-      return canary ? { ...r, Body: `${String(r.Body)} ${canary}` } : r;
-    });
+    const appLogs = canaryIn(
+      demoAppLogRows(workspaces, nowMs),
+      (r) => (r.ResourceAttributes as Record<string, string>).workspace_id!,
+      'Body',
+    );
     if (first)
       for (const [i, body] of adversarialLogLines.entries())
-        for (let k = 0; k < 10; k++) appLogs.push(plantedLogLine(first, nowMs - (k * 6 + i + 1) * 60_000, body));
+        for (let k = 0; k < 10; k++) appLogs.push(appLogRow(first, nowMs - (k * 6 + i + 1) * 60_000, 'shop', 'api', body, 'ERROR'));
     if (appLogs.length > 0) await ch.client.insert({ table: `${DB}.otel_logs`, values: appLogs, format: 'JSONEachRow' });
-    const rows = demoEventRows(workspaces, nowMs).map((r) => {
-      const canary = canaries.get(r.workspace_id);
-      return canary ? { ...r, message: `${r.message} ${canary}` } : r;
-    });
+    const rows = canaryIn(demoEventRows(workspaces, nowMs), (r) => r.workspace_id, 'message');
     if (first) rows.push(...adversarialMessages.map((message, i) => plantedEvent(first, nowMs - (i + 1) * 60_000, message)));
     if (rows.length > 0) await ch.client.insert({ table: `${DB}.k8s_events`, values: rows, format: 'JSONEachRow' });
   } catch (err) {

@@ -63,3 +63,13 @@ export function subjectOf(labels: Readonly<Record<string, string>>): string {
   if (labels.resource && labels.namespace) return `quota ${labels.resource} of namespace ${labels.namespace}`;
   return labels.namespace ? `namespace ${labels.namespace}` : 'the workspace';
 }
+
+/**
+ * Untrusted text (an event message, a log line) as one line of at most `max` characters: control
+ * characters become spaces, the ends are trimmed, a longer text ends with "…". Shown as data, never parsed.
+ */
+export function oneLine(text: string, max: number): string {
+  // eslint-disable-next-line no-control-regex
+  const clean = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+  return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean;
+}

@@ -7,13 +7,10 @@ import path from 'node:path';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { createClickHouse } from '../../src/clients/clickhouse.js';
 import { ClickHouseLogsSource } from '../../src/logs/clickhouse-logs-source.js';
-import { k8sEventsDdl, otelLogsDdl, securityEventsDdl } from '../../src/logs/demo/platform-ddl.js';
+import { dateTime64, k8sEventsDdl, otelLogsDdl, securityEventsDdl } from '../../src/logs/demo/platform-ddl.js';
 import type { LogsBounds, LogsSource } from '../../src/logs/logs-source.js';
 
 const MIN = 60_000;
-
-/** `2026-12-05 11:50:00.000`: what a DateTime64 column reads from JSONEachRow. */
-const ts = (ms: number) => new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
 
 /** `ttl: false` leaves out the platform's 30-day TTL (for rows pinned to a clock more than 30 days ago: ClickHouse drops them on insert). */
 export async function createLogsTables(client: ClickHouseClient, db: string, { ttl = true }: { ttl?: boolean } = {}): Promise<void> {
@@ -26,7 +23,7 @@ export async function createLogsTables(client: ClickHouseClient, db: string, { t
 /** A `k8s_events` row `ageMin` minutes before `now`: a kubelet BackOff of shop/api-1 unless overridden. */
 export function eventRow(now: number, ws: string, ageMin: number, o: Record<string, unknown> = {}): Record<string, unknown> {
   return {
-    timestamp: ts(now - ageMin * MIN),
+    timestamp: dateTime64(now - ageMin * MIN),
     namespace: 'shop',
     kind: 'Pod',
     name: 'api-1',
@@ -52,7 +49,7 @@ export function logRow(
   attrs: Record<string, string> = {},
 ): Record<string, unknown> {
   return {
-    Timestamp: ts(now - ageMin * MIN),
+    Timestamp: dateTime64(now - ageMin * MIN),
     TraceId: 't-1',
     SpanId: 's-1',
     TraceFlags: 0,
@@ -98,7 +95,7 @@ export function testLogsSource(
 /** A `security_events` row `ageMin` minutes before `now`: a failed login of alice from 203.0.113.7 unless overridden. */
 export function securityRow(now: number, ws: string, ageMin: number, o: Record<string, unknown> = {}): Record<string, unknown> {
   return {
-    timestamp: ts(now - ageMin * MIN),
+    timestamp: dateTime64(now - ageMin * MIN),
     event_type: 'login',
     severity: 'medium',
     user_id: 'alice',

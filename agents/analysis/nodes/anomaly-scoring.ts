@@ -8,7 +8,7 @@
  */
 import type { LangGraphRunnableConfig } from '@langchain/langgraph';
 import { analyseSeries } from '../../../src/analysis/fetch-and-analyse.js';
-import { SEVERITY_RANK } from '../../../src/analysis/types.js';
+import { byImportance } from '../../../src/analysis/diagnose/common.js';
 import { progress, type AgentDeps } from '../deps.js';
 import type { AnalysisState, AnalysisUpdate } from '../state.js';
 import { fetchPlannedSeries } from './metrics-query.js';
@@ -25,9 +25,7 @@ export function anomalyScoringNode(deps: AgentDeps) {
     }
     const fromMetrics = await analyseSeries(series, state.plan.analyses, {}, { engine: deps.findings, signal: config.signal });
     // The events' findings (events-query) join the metrics' in one ranking: most severe, then strongest.
-    const findings = [...fromMetrics, ...state.eventFindings].sort(
-      (a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || b.score - a.score,
-    );
+    const findings = [...fromMetrics, ...state.eventFindings].sort(byImportance);
     const serious = findings.filter((f) => f.severity !== 'info').length;
     return {
       findings,

@@ -70,20 +70,21 @@ export function eventsQueryNode(deps: AgentDeps) {
   };
 }
 
-interface SecurityUpdate {
+/** What one more source (error logs, security events) adds to the run: findings, progress notes, gaps. */
+interface ExtraEvidence {
   findings: Finding[];
   notes: string[];
   errors: RunError[];
 }
 
-const NOTHING: SecurityUpdate = { findings: [], notes: [], errors: [] };
+const NOTHING: ExtraEvidence = { findings: [], notes: [], errors: [] };
 
 /** The window's error templates (log_patterns, error lines only) through the log analysers. */
 async function logsUpdate(
   deps: AgentDeps,
   plan: NonNullable<AnalysisState['plan']>,
   config: LangGraphRunnableConfig,
-): Promise<SecurityUpdate> {
+): Promise<ExtraEvidence> {
   if (!deps.toolbox.list().some((t) => t.name === 'log_patterns')) return NOTHING;
   const { result } = await deps.toolbox.call(
     'log_patterns',
@@ -108,7 +109,7 @@ async function securityUpdate(
   deps: AgentDeps,
   plan: NonNullable<AnalysisState['plan']>,
   config: LangGraphRunnableConfig,
-): Promise<SecurityUpdate> {
+): Promise<ExtraEvidence> {
   if (!deps.toolbox.list().some((t) => t.name === 'security_events')) return NOTHING;
   const window = {
     ...windowArgs(plan),

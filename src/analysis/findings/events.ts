@@ -8,6 +8,7 @@
  * The messages are untrusted text from the cluster: they are matched against fixed patterns, cut, and
  * only ever carried as data (evidence `why`, `details.message`), never as instructions.
  */
+import { oneLine } from '../readable.js';
 import type { Evidence, Finding, ResourceRef, Severity } from '../types.js';
 import { workloadOf } from './series-utils.js';
 
@@ -142,12 +143,6 @@ function eventSeries(e: K8sEventRecord): string {
   return `k8s_events{namespace=${quote(e.namespace)},kind=${quote(e.kind)},name=${quote(e.name)},reason=${quote(e.reason)}}`;
 }
 
-function cut(s: string, n = MESSAGE_MAX): string {
-  // eslint-disable-next-line no-control-regex
-  const clean = s.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
-  return clean.length > n ? `${clean.slice(0, n - 1)}…` : clean;
-}
-
 interface Group {
   category: EventCategory;
   detail: string;
@@ -196,7 +191,7 @@ function toFinding(g: Group): Finding {
     series: eventSeries(e),
     time: new Date(Date.parse(e.last_seen)).toISOString(),
     value: Math.max(1, e.count),
-    why: cut(`${e.type} ${e.reason} on ${e.kind}/${e.name} ×${Math.max(1, e.count)}: ${e.message}`),
+    why: oneLine(`${e.type} ${e.reason} on ${e.kind}/${e.name} ×${Math.max(1, e.count)}: ${e.message}`, MESSAGE_MAX),
   }));
   return {
     id: `k8s_event:${g.category}:${g.resource.namespace ?? ''}/${g.workload}`,
@@ -213,7 +208,7 @@ function toFinding(g: Group): Finding {
       detail: g.detail,
       ...namedObject(g.category, g.events),
       reason: newest[0]!.reason,
-      message: cut(newest[0]!.message),
+      message: oneLine(newest[0]!.message, MESSAGE_MAX),
       object: `${newest[0]!.kind}/${newest[0]!.name}`,
       occurrences: count,
       ...(g.workloadKind ? { workload_kind: g.workloadKind } : {}),

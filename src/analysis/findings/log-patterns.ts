@@ -5,6 +5,7 @@
  * that refuses or times out, a configuration error, or plain errors — citing the template with its count
  * and one example line (untrusted text, cut). Routine or steady errors are no finding.
  */
+import { oneLine } from '../readable.js';
 import type { Evidence, Finding, Severity } from '../types.js';
 
 /** One template as the log_patterns tool answers it. */
@@ -82,12 +83,6 @@ const isError = (p: LogPatternRecord) => p.max_severity === 'ERROR' || p.max_sev
 const notable = (p: LogPatternRecord) =>
   isError(p) && ((p.new && p.count >= NEW_MIN) || (p.surge_ratio !== null && p.surge_ratio >= SURGE_RATIO && p.count >= SURGE_MIN));
 
-function cut(s: string, n: number): string {
-  // eslint-disable-next-line no-control-regex
-  const clean = s.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
-  return clean.length > n ? `${clean.slice(0, n - 1)}…` : clean;
-}
-
 export function logPatternFindings(patterns: readonly LogPatternRecord[]): Finding[] {
   const byWorkload = new Map<string, LogPatternRecord[]>();
   for (const p of patterns) {
@@ -104,10 +99,10 @@ export function logPatternFindings(patterns: readonly LogPatternRecord[]): Findi
     const total = ps.reduce((n, p) => n + p.count, 0);
     const severity: Severity = total >= CRITICAL_COUNT ? 'critical' : 'warning';
     const evidence: Evidence[] = top.slice(0, 3).map((p) => ({
-      series: `otel_logs{namespace=${JSON.stringify(namespace ?? '')},workload=${JSON.stringify(workload)},template=${JSON.stringify(cut(p.template, 100))}}`,
+      series: `otel_logs{namespace=${JSON.stringify(namespace ?? '')},workload=${JSON.stringify(workload)},template=${JSON.stringify(oneLine(p.template, 100))}}`,
       time: new Date(Date.parse(p.last_seen)).toISOString(),
       value: p.count,
-      why: cut(
+      why: oneLine(
         `${p.max_severity} ×${p.count} ${p.new ? `new since ${p.first_seen}` : `×${p.surge_ratio} vs the window before`}: ${p.example}`,
         300,
       ),
@@ -126,10 +121,10 @@ export function logPatternFindings(patterns: readonly LogPatternRecord[]): Findi
         source: 'otel_logs',
         category,
         ...(logSymptom(lead.template) ? { symptom: logSymptom(lead.template) } : {}),
-        template: cut(lead.template, 200),
+        template: oneLine(lead.template, 200),
         lines: total,
         new: lead.new,
-        example: cut(lead.example, 200),
+        example: oneLine(lead.example, 200),
       },
     });
   }

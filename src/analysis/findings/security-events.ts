@@ -5,6 +5,7 @@
  * attempts. Each becomes a `security` finding citing the folded events (count, failures, users, first and
  * last seen, the newest message — untrusted text, cut) and feeds the security analysis and its rules.
  */
+import { oneLine } from '../readable.js';
 import type { Evidence, Finding, Severity } from '../types.js';
 
 /** One group of security events (a source IP or an event type) as the security_events tool answers it. */
@@ -38,19 +39,13 @@ const ESCALATION = /privilege|escalat|rolebinding|clusterrole|impersonat|sudo|se
 /** Scores written as 0–100 are read on the 0–1 scale. */
 const normalisedRisk = (v: number) => (v > 1 ? v / 100 : v);
 
-function cut(s: string, n = 200): string {
-  // eslint-disable-next-line no-control-regex
-  const clean = s.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
-  return clean.length > n ? `${clean.slice(0, n - 1)}…` : clean;
-}
-
 function evidence(by: string, g: SecurityGroupRecord, value: number, what: string): Evidence[] {
   return [
     {
       series: `security_events{${by}=${JSON.stringify(g.key)}}`,
       time: new Date(Date.parse(g.last_seen)).toISOString(),
       value,
-      why: cut(
+      why: oneLine(
         `${what} (first ${g.first_seen}, last ${g.last_seen}); newest: ${g.event_type} ${g.action} ${g.resource}: ${g.message}`,
         300,
       ),

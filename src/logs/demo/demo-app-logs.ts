@@ -7,20 +7,27 @@
  * that must not page anyone). Deterministic for a scenario and a clock.
  */
 import type { EventIncidentSpec, WorkspaceScenario } from '../../metrics/scenarios/types.js';
+import { dateTime64 } from './platform-ddl.js';
 
 export type OtelLogRow = Record<string, unknown>;
 
 const MIN = 60_000;
-/** `2026-12-05 11:50:00.000000000`: a DateTime64(9) value as JSONEachRow takes it. */
-const ts = (ms: number) => `${new Date(ms).toISOString().replace('T', ' ').replace('Z', '')}000000`;
 /** Two days of routine lines: an analysis of up to a day has a window before it to compare with. */
 const HISTORY_MIN = 2 * 24 * 60;
 const NOISE_HISTORY_MIN = 2 * 24 * 60;
 
-function row(ws: string, atMs: number, namespace: string, workload: string, body: string, severity: 'INFO' | 'WARN' | 'ERROR'): OtelLogRow {
+/** One `otel_logs` row of a workload's container, as the exporter writes it with the k8s attributes processor. */
+export function appLogRow(
+  ws: string,
+  atMs: number,
+  namespace: string,
+  workload: string,
+  body: string,
+  severity: 'INFO' | 'WARN' | 'ERROR',
+): OtelLogRow {
   const number = severity === 'ERROR' ? 17 : severity === 'WARN' ? 13 : 9;
   return {
-    Timestamp: ts(atMs),
+    Timestamp: dateTime64(atMs),
     TraceId: '',
     SpanId: '',
     TraceFlags: 0,
@@ -53,7 +60,14 @@ export function demoAppLogRows(workspaces: readonly WorkspaceScenario[], nowMs: 
         // One access line every 15 minutes: enough to see the noise, little to store.
         for (let m = 2; m <= HISTORY_MIN; m += 15)
           rows.push(
-            row(ws.workspaceId, nowMs - m * MIN, ns.name, w.name, `GET /${w.name}/items/${(m * 7) % 97} 200 in ${(m % 40) + 3}ms`, 'INFO'),
+            appLogRow(
+              ws.workspaceId,
+              nowMs - m * MIN,
+              ns.name,
+              w.name,
+              `GET /${w.name}/items/${(m * 7) % 97} 200 in ${(m % 40) + 3}ms`,
+              'INFO',
+            ),
           );
       }
     for (const inc of ws.eventIncidents ?? []) rows.push(...incidentLines(ws.workspaceId, inc, nowMs));
@@ -67,7 +81,7 @@ function incidentLines(ws: string, inc: EventIncidentSpec, nowMs: number): OtelL
   if (inc.kind === 'dependency_refused') {
     for (let m = 1; m <= since; m++)
       lines.push(
-        row(
+        appLogRow(
           ws,
           nowMs - m * MIN,
           inc.namespace,
@@ -79,7 +93,7 @@ function incidentLines(ws: string, inc: EventIncidentSpec, nowMs: number): OtelL
   } else if (inc.kind === 'config_error_logs') {
     for (let m = 1; m <= since; m++)
       lines.push(
-        row(
+        appLogRow(
           ws,
           nowMs - m * MIN,
           inc.namespace,
@@ -92,7 +106,7 @@ function incidentLines(ws: string, inc: EventIncidentSpec, nowMs: number): OtelL
     // Every 4 minutes for two days: the same rate in any window (up to a day) and the one before it.
     for (let m = 1; m <= NOISE_HISTORY_MIN; m += 4)
       lines.push(
-        row(ws, nowMs - m * MIN, inc.namespace, inc.workload, `cache miss for key session:${m * 31}, refilling from origin`, 'ERROR'),
+        appLogRow(ws, nowMs - m * MIN, inc.namespace, inc.workload, `cache miss for key session:${m * 31}, refilling from origin`, 'ERROR'),
       );
   }
   return lines;

@@ -9,6 +9,7 @@
  */
 import { keyOf, nameFragment } from '../../metrics/scenarios/prng.js';
 import type { EventIncidentSpec, WorkspaceScenario } from '../../metrics/scenarios/types.js';
+import { dateTime64 } from './platform-ddl.js';
 
 export interface K8sEventRow {
   timestamp: string;
@@ -34,9 +35,6 @@ const K8S_EVENT_KINDS: ReadonlySet<EventIncidentSpec['kind']> = new Set([
   'probe_failure',
 ]);
 
-/** `2026-12-05 11:50:00.000`: a DateTime64(3) value as JSONEachRow takes it. */
-const ts = (ms: number) => new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
-
 function podName(seed: number, workload: string, generation: string, i: number): string {
   return `${workload}-${nameFragment(keyOf(seed, `${workload}/${generation}`), 10)}-${nameFragment(keyOf(seed, `${workload}/${generation}/${i}`), 5)}`;
 }
@@ -54,7 +52,7 @@ export function demoEventRows(workspaces: readonly WorkspaceScenario[], nowMs: n
       o: Partial<K8sEventRow> = {},
     ) =>
       rows.push({
-        timestamp: ts(nowMs - minutesAgo * MIN),
+        timestamp: dateTime64(nowMs - minutesAgo * MIN),
         namespace,
         kind,
         name,

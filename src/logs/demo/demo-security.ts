@@ -5,6 +5,7 @@
  * scenario and a clock.
  */
 import type { WorkspaceScenario } from '../../metrics/scenarios/types.js';
+import { dateTime64 } from './platform-ddl.js';
 
 export interface SecurityEventRow {
   timestamp: string;
@@ -24,7 +25,6 @@ export interface SecurityEventRow {
 }
 
 const MIN = 60_000;
-const ts = (ms: number) => new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
 const USERS = ['alice', 'bob', 'carol'];
 
 export function demoSecurityRows(workspaces: readonly WorkspaceScenario[], nowMs: number): SecurityEventRow[] {
@@ -45,7 +45,7 @@ export function demoSecurityRows(workspaces: readonly WorkspaceScenario[], nowMs
       for (let k = 0; k < 3; k++)
         rows.push({
           ...base,
-          timestamp: ts(nowMs - (30 + u * 97 + k * 211) * MIN),
+          timestamp: dateTime64(nowMs - (30 + u * 97 + k * 211) * MIN),
           user_id: user,
           source_ip: `10.20.0.${10 + u}`,
           result: 'success',
@@ -60,7 +60,7 @@ export function demoSecurityRows(workspaces: readonly WorkspaceScenario[], nowMs
       for (let m = 1; m <= minutes; m++)
         rows.push({
           ...base,
-          timestamp: ts(nowMs - m * MIN),
+          timestamp: dateTime64(nowMs - m * MIN),
           severity: 'medium',
           user_id: 'admin',
           source_ip: source,

@@ -4,6 +4,11 @@
  * tests' tables exactly as production has them. `Map` and `DateTime64` need ClickHouse ≥ 19/20
  * (chDB has them; Debian's 18.16 server does not).
  */
+/** `2026-12-05 11:50:00.000`: a DateTime64 value (any precision) as JSONEachRow takes it, in UTC. */
+export function dateTime64(ms: number): string {
+  return new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
+}
+
 export function k8sEventsDdl(database: string, { ttl = true }: { ttl?: boolean } = {}): string {
   return `CREATE TABLE IF NOT EXISTS ${database}.k8s_events (
   timestamp DateTime64(3), namespace String, kind LowCardinality(String), name String, reason LowCardinality(String),
