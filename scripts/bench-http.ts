@@ -10,14 +10,15 @@
  * reads real stored alerts. The plan limits are raised: this measures the routes, not the limits.
  * Targets take turns within each round (the order rotates), so the machine's noise hits all of them.
  *
- * How to read it: per target, the median over rounds of requests/s, p50 and p99 latency (ms), and the
+ * How to read it: per target, the median over rounds of requests/s, p50 and p99 latency (ms), the
+ * service process's CPU time per request (µs; steadier than req/s when the machine is shared), and the
  * ratio of requests/s to the bare verified route of the same run. Non-2xx answers are counted and
  * make the run fail (a 429 or 5xx would make a fast route look fast).
  *
  * `--only <text>` measures only the targets whose name contains it (the bare route always runs);
  * `--cpu-prof` profiles the service process and prints where its CPU went (self time, top functions).
  */
-import { fork } from 'node:child_process';
+import { type ChildProcess, fork } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -87,7 +88,8 @@ async function serve(): Promise<void> {
   });
   const bareUrl = await bare.listen({ host: '127.0.0.1', port: 0 });
   process.send!({ appUrl, bareUrl });
-  process.on('message', () => {
+  process.on('message', (m) => {
+    if (m === 'cpu') return void process.send!({ cpu: process.cpuUsage() });
     void Promise.all([app.close(), bare.close()]).then(() => process.exit(0));
   });
 }
@@ -97,14 +99,39 @@ interface Sample {
   p50: number;
   p99: number;
   non2xx: number;
+  /** The service process's CPU time (user + system) per answered request, µs: steadier than req/s on a busy machine. */
+  cpuUs: number;
+  requests: number;
 }
 
-function load(url: string, token: string | undefined, seconds: number, connections: number): Promise<Sample> {
+type Load = Omit<Sample, 'cpuUs'>;
+
+function load(url: string, token: string | undefined, seconds: number, connections: number): Promise<Load> {
   return new Promise((resolve, reject) => {
     autocannon({ url, connections, duration: seconds, headers: token ? { authorization: `Bearer ${token}` } : {} }, (err, result) => {
       if (err) return reject(err);
-      resolve({ rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx + result.errors });
+      resolve({
+        rps: result.requests.average,
+        p50: result.latency.p50,
+        p99: result.latency.p99,
+        non2xx: result.non2xx + result.errors,
+        requests: result.requests.total,
+      });
     });
+  });
+}
+
+/** The service process's CPU time so far (µs), asked over the IPC channel. */
+function serviceCpu(child: ChildProcess): Promise<number> {
+  return new Promise((resolve) => {
+    const onMessage = (m: unknown) => {
+      const cpu = (m as { cpu?: NodeJS.CpuUsage }).cpu;
+      if (!cpu) return;
+      child.off('message', onMessage);
+      resolve(cpu.user + cpu.system);
+    };
+    child.on('message', onMessage);
+    child.send('cpu');
   });
 }
 
@@ -150,14 +177,17 @@ async function main(): Promise<void> {
     for (let round = 0; round < rounds; round++) {
       for (let k = 0; k < targets.length; k++) {
         const [name, url, t] = targets[(round + k) % targets.length]!;
-        samples.get(name)!.push(await load(url, t, seconds, connections));
+        const before = await serviceCpu(child);
+        const sample = await load(url, t, seconds, connections);
+        const cpuUs = (await serviceCpu(child)) - before;
+        samples.get(name)!.push({ ...sample, cpuUs: cpuUs / Math.max(1, sample.requests) });
       }
     }
     const bareRps = median(samples.get(targets[0]![0])!.map((s) => s.rps));
     process.stdout.write(
       `\n${rounds} rounds × ${seconds} s per target, ${connections} connections, medians over rounds (node ${process.version})\n\n`,
     );
-    process.stdout.write('| target | req/s | p50 ms | p99 ms | × bare | non-2xx |\n|---|---|---|---|---|---|\n');
+    process.stdout.write('| target | req/s | p50 ms | p99 ms | × bare | service CPU µs/req | non-2xx |\n|---|---|---|---|---|---|---|\n');
     let bad = 0;
     for (const [name] of targets) {
       const s = samples.get(name)!;
@@ -165,7 +195,7 @@ async function main(): Promise<void> {
       const non2xx = s.reduce((n, x) => n + x.non2xx, 0);
       bad += non2xx;
       process.stdout.write(
-        `| ${name} | ${rps.toFixed(0)} | ${median(s.map((x) => x.p50)).toFixed(1)} | ${median(s.map((x) => x.p99)).toFixed(1)} | ${(rps / bareRps).toFixed(2)} | ${non2xx} |\n`,
+        `| ${name} | ${rps.toFixed(0)} | ${median(s.map((x) => x.p50)).toFixed(1)} | ${median(s.map((x) => x.p99)).toFixed(1)} | ${(rps / bareRps).toFixed(2)} | ${median(s.map((x) => x.cpuUs)).toFixed(0)} | ${non2xx} |\n`,
       );
     }
     if (bad > 0) throw new Error(`${bad} answers were not 2xx: the numbers above are not of the routes' work`);

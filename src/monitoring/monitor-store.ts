@@ -352,13 +352,17 @@ export class SqlMonitorStore {
   async summary(workspaceId: string): Promise<WorkspaceSummary> {
     await this.ready();
     const [incidents, alerts, last] = await Promise.all([
-      this.db.query("SELECT severity, COUNT(*) AS n FROM aiops_incidents WHERE workspace_id = ? AND status = 'open' GROUP BY severity", [
+      this.db.readMostly(
+        "SELECT severity, COUNT(*) AS n FROM aiops_incidents WHERE workspace_id = ? AND status = 'open' GROUP BY severity",
+        [workspaceId],
+      ),
+      this.db.readMostly('SELECT state, COUNT(*) AS n FROM aiops_alerts WHERE workspace_id = ? AND active = 1 GROUP BY state', [
         workspaceId,
       ]),
-      this.db.query('SELECT state, COUNT(*) AS n FROM aiops_alerts WHERE workspace_id = ? AND active = 1 GROUP BY state', [workspaceId]),
-      this.db.query('SELECT last_evaluated_at_ms AS at FROM aiops_monitor_workspaces WHERE workspace_id = ?', [workspaceId]),
+      this.db.readMostly('SELECT last_evaluated_at_ms AS at FROM aiops_monitor_workspaces WHERE workspace_id = ?', [workspaceId]),
     ]);
-    const count = (rows: Record<string, unknown>[], key: string) => Object.fromEntries(rows.map((r) => [String(r[key]), num(r.n)]));
+    const count = (rows: readonly Readonly<Record<string, unknown>>[], key: string) =>
+      Object.fromEntries(rows.map((r) => [String(r[key]), num(r.n)]));
     return {
       openIncidents: count(incidents.rows, 'severity'),
       activeAlerts: count(alerts.rows, 'state'),
@@ -386,7 +390,7 @@ export class SqlMonitorStore {
       where.push('(started_at_ms < ? OR (started_at_ms = ? AND id < ?))');
       params.push(filter.after.atMs, filter.after.atMs, filter.after.id);
     }
-    const { rows } = await this.db.query(
+    const { rows } = await this.db.readMostly(
       `SELECT ${ALERT_COLUMNS} FROM aiops_alerts WHERE ${where.join(' AND ')} ORDER BY started_at_ms DESC, id DESC LIMIT ?`,
       [...params, filter.limit],
     );
@@ -395,7 +399,7 @@ export class SqlMonitorStore {
 
   async alertsOfIncident(workspaceId: string, incidentId: string): Promise<StoredAlert[]> {
     await this.ready();
-    const { rows } = await this.db.query(
+    const { rows } = await this.db.readMostly(
       `SELECT ${ALERT_COLUMNS} FROM aiops_alerts WHERE workspace_id = ? AND incident_id = ? ORDER BY started_at_ms, id`,
       [workspaceId, incidentId],
     );
@@ -413,7 +417,7 @@ export class SqlMonitorStore {
       where.push('(opened_at_ms < ? OR (opened_at_ms = ? AND id < ?))');
       params.push(filter.after.atMs, filter.after.atMs, filter.after.id);
     }
-    const { rows } = await this.db.query(
+    const { rows } = await this.db.readMostly(
       `SELECT ${INCIDENT_COLUMNS} FROM aiops_incidents WHERE ${where.join(' AND ')} ORDER BY opened_at_ms DESC, id DESC LIMIT ?`,
       [...params, filter.limit],
     );
@@ -422,7 +426,7 @@ export class SqlMonitorStore {
 
   async getIncident(workspaceId: string, id: string): Promise<StoredIncident | undefined> {
     await this.ready();
-    const { rows } = await this.db.query(`SELECT ${INCIDENT_COLUMNS} FROM aiops_incidents WHERE workspace_id = ? AND id = ?`, [
+    const { rows } = await this.db.readMostly(`SELECT ${INCIDENT_COLUMNS} FROM aiops_incidents WHERE workspace_id = ? AND id = ?`, [
       workspaceId,
       id,
     ]);

@@ -19,7 +19,7 @@ import type { AuditEventInput } from '../audit/event.js';
 import { AuditUnavailableError } from '../audit/event.js';
 import type { AuditPipeline } from '../audit/pipeline.js';
 import { serviceUnavailable } from '../http/http-errors.js';
-import { randomBytes } from 'node:crypto';
+import { newTraceId } from '../audit/trace-id.js';
 import type { AuthorizationDecision } from './auth-guard.js';
 
 /** The request fields every audit event carries (handed to agents and tools with the AuthContext). */
@@ -43,7 +43,7 @@ export function auditRequestContext(request: FastifyRequest): AuditRequestContex
   const m = typeof tp === 'string' ? TRACEPARENT.exec(tp.trim().toLowerCase()) : null;
   let traceId = m?.[1] && !/^0+$/.test(m[1]) ? m[1] : startedTraces.get(request);
   if (!traceId) {
-    traceId = randomBytes(16).toString('hex');
+    traceId = newTraceId();
     startedTraces.set(request, traceId);
   }
   return { source_ip: request.ip, request_id: request.id, trace_id: traceId };

@@ -12,6 +12,12 @@ import { DependencyUnavailable, type UnavailableDependency } from '../resilience
 export interface SqlDriver {
   query(sql: string, params: unknown[]): Promise<{ rows: Record<string, unknown>[]; rowCount: number }>;
   /**
+   * A read of state that is read far more often than written (the monitor's alerts and incidents,
+   * polled by every open console): the same rows as `query`, possibly from a cache that is valid until
+   * the database changes. The rows are frozen: map them, never modify them.
+   */
+  readMostly(sql: string, params: unknown[]): Promise<{ rows: readonly Readonly<Record<string, unknown>>[] }>;
+  /**
    * Runs `fn` in a transaction serialised with every other transaction of the same `lockKey` (across
    * processes): its statements go through the driver `fn` receives; committed when `fn` resolves,
    * rolled back when it throws.
@@ -49,6 +55,8 @@ export function postgresDriver(pool: pg.Pool, options: { ownsPool?: boolean; dep
   };
   return {
     query: (sql, params) => run(pool, sql, params),
+    // No cache: other replicas write this database, and asking whether they did costs the round trip a read costs.
+    readMostly: (sql, params) => run(pool, sql, params),
     async transaction(lockKey, fn) {
       const client = await unlessDown(() => pool.connect());
       let broken: Error | undefined;
@@ -78,8 +86,14 @@ export function postgresDriver(pool: pg.Pool, options: { ownsPool?: boolean; dep
  * atomic. A transaction spans awaits, so while one is open every other statement on this connection
  * waits for it (otherwise it would run inside the transaction, and vanish with a rollback).
  * `BEGIN IMMEDIATE` takes the database's write lock, which also serialises other processes.
+ * `readMostly` answers from a cache until the database changes, which it can tell only when every
+ * write on this connection goes through this driver (a connection shared with another writer, like
+ * the run checkpointer's, must not use it).
  */
 const MAX_PREPARED = 256;
+/** readMostly answers kept (each at most READ_CACHE_MAX_ROWS rows; larger answers are not kept). */
+const READ_CACHE_ENTRIES = 256;
+const READ_CACHE_MAX_ROWS = 200;
 
 export function sqliteDriver(db: BetterSqlite3.Database): SqlDriver {
   let open: Promise<void> | undefined;
@@ -95,9 +109,17 @@ export function sqliteDriver(db: BetterSqlite3.Database): SqlDriver {
     }
     return statement;
   };
+  // The database's version as this connection sees it: PRAGMA data_version changes when another
+  // connection (another process) commits; our own writes are counted here (the pragma ignores them).
+  // Any write, even one rolled back, moves it: a cached read is never older than the last change.
+  const dataVersion = db.prepare('PRAGMA data_version').pluck();
+  let ownWrites = 0;
+  const version = () => `${dataVersion.get() as number}:${ownWrites}`;
+  const readCache = new Map<string, { version: string; rows: readonly Readonly<Record<string, unknown>>[] }>();
   const exec = (sql: string, params: unknown[]) => {
     const statement = prepare(sql);
     if (statement.reader) return { rows: statement.all(...params) as Record<string, unknown>[], rowCount: 0 };
+    ownWrites++;
     const info = statement.run(...params);
     return { rows: [], rowCount: info.changes };
   };
@@ -106,11 +128,27 @@ export function sqliteDriver(db: BetterSqlite3.Database): SqlDriver {
       while (open) await open;
       return exec(sql, params);
     },
+    async readMostly(sql, params) {
+      while (open) await open;
+      const key = `${sql}\0${JSON.stringify(params)}`;
+      const now = version();
+      const hit = readCache.get(key);
+      if (hit?.version === now) return { rows: hit.rows };
+      const { rows } = exec(sql, params);
+      for (const row of rows) Object.freeze(row);
+      readCache.delete(key);
+      if (rows.length <= READ_CACHE_MAX_ROWS) {
+        if (readCache.size >= READ_CACHE_ENTRIES) readCache.delete(readCache.keys().next().value!);
+        readCache.set(key, { version: now, rows: Object.freeze(rows) });
+      }
+      return { rows };
+    },
     async transaction(_lockKey, fn) {
       while (open) await open;
       let finished!: () => void;
       open = new Promise<void>((resolve) => (finished = resolve));
       try {
+        ownWrites++;
         db.exec('BEGIN IMMEDIATE');
         try {
           const result = await fn({ query: async (sql, params) => exec(sql, params) });

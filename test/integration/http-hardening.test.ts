@@ -67,7 +67,12 @@ describe('headers and request ids', () => {
     const res = await app.inject({ url: '/health', headers: { origin: 'https://evil.example' } });
     expect(res.headers['x-content-type-options']).toBe('nosniff');
     expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');
-    expect(res.headers['strict-transport-security']).toContain('max-age=');
+    expect(res.headers['strict-transport-security']).toBe('max-age=31536000; includeSubDomains');
+    // helmet's defaults, computed once at start (src/plugins/security.ts), without upgrade-insecure-requests
+    expect(res.headers['content-security-policy']).toContain("default-src 'self'");
+    expect(res.headers['content-security-policy']).not.toContain('upgrade-insecure-requests');
+    expect(res.headers['cross-origin-opener-policy']).toBe('same-origin');
+    expect(res.headers['x-powered-by']).toBeUndefined();
     expect(res.headers['access-control-allow-origin']).toBeUndefined();
   });
 
