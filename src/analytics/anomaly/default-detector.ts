@@ -54,6 +54,8 @@ const enum K {
   // range-breakout.ts defaults.
   RANGE_WINDOW = 2048,
   RANGE_MIN_POINTS = 16,
+  /** First capacity of the range window's values; doubled as points arrive, up to RANGE_WINDOW. */
+  RANGE_FIRST_CAPACITY = 64,
   // recurrence.ts defaults.
   RECUR_FADE = 0.97,
   RECUR_FACTOR = 0.5,
@@ -127,6 +129,8 @@ function binStarts(bins: number, period: number): Int32Array {
   return starts;
 }
 const DAY_STARTS = binStarts(K.BINS, K.DAY_MS);
+/** The suffix extremes before the first range block closes: never read (see `closeRangeBlock`). */
+const NO_SUFFIX = new Float64Array(0);
 const WEEK_STARTS = binStarts(K.WEEK_BINS, K.WEEK_MS);
 
 export class DefaultDetector implements StreamingDetector {
@@ -152,10 +156,13 @@ export class DefaultDetector implements StreamingDetector {
    * prefix extremes, and `sufHi` / `sufLo` the previous block's suffix extremes, computed when it closed
    * (one pass per block, O(1) amortised per point like the monotonic deque of rolling-extreme.ts, but
    * with no data-dependent loop per point). The extremes are exact, so every result is unchanged.
+   * Sized by what the series has shown, not by the window: `rangeVals` grows by doubling until the
+   * first block is full, and the suffix arrays exist once it closes (they are read only after that),
+   * so a series of a few hundred points (an analysis window) holds a few KiB, not 48.
    */
-  private readonly rangeVals = new Float64Array(K.RANGE_WINDOW);
-  private readonly sufHi = new Float64Array(K.RANGE_WINDOW);
-  private readonly sufLo = new Float64Array(K.RANGE_WINDOW);
+  private rangeVals: Float64Array = new Float64Array(K.RANGE_FIRST_CAPACITY);
+  private sufHi: Float64Array = NO_SUFFIX;
+  private sufLo: Float64Array = NO_SUFFIX;
   /** Offset in the current range block of the next value. */
   private rangePos = 0;
   /** Recurrence peaks per time-of-day bin. */
@@ -218,9 +225,9 @@ export class DefaultDetector implements StreamingDetector {
     const wSeason = this.wSeason;
     const wSpread = this.wSpread;
     const wSeen = this.wSeen;
-    const rangeVals = this.rangeVals;
-    const sufHi = this.sufHi;
-    const sufLo = this.sufLo;
+    let rangeVals = this.rangeVals;
+    let sufHi = this.sufHi;
+    let sufLo = this.sufLo;
     const peak = this.peak;
     const recentVals = this.recentVals;
     const sufRecent = this.sufRecent;
@@ -425,6 +432,7 @@ export class DefaultDetector implements StreamingDetector {
             }
           }
         }
+        if (j === rangeVals.length) rangeVals = this.growRange();
         rangeVals[j] = value;
         if (j === 0) {
           f[S.PRE_HI] = value;
@@ -435,6 +443,8 @@ export class DefaultDetector implements StreamingDetector {
         }
         if (j === K.RANGE_WINDOW - 1) {
           this.closeRangeBlock();
+          sufHi = this.sufHi;
+          sufLo = this.sufLo;
           this.rangePos = 0;
         } else {
           this.rangePos = j + 1;
@@ -609,12 +619,25 @@ export class DefaultDetector implements StreamingDetector {
   stateBytes(): number {
     // Two Holt-Winters tables (18 bytes per bin + 32), recurrence peaks, the block windows (values and
     // suffix extremes), two calibrators (48 bytes each) and the scalars.
-    return (K.BINS + K.WEEK_BINS) * 18 + 64 + K.BINS * 8 + 3 * 8 * K.RANGE_WINDOW + 2 * 8 * K.SUPPRESS_HORIZON + 2 * 48 + S.SLOTS * 8 + 64;
+    const range = this.rangeVals.byteLength + this.sufHi.byteLength + this.sufLo.byteLength;
+    return (K.BINS + K.WEEK_BINS) * 18 + 64 + K.BINS * 8 + range + 2 * 8 * K.SUPPRESS_HORIZON + 2 * 48 + S.SLOTS * 8 + 64;
+  }
+
+  /** The first range block outgrew its array: twice the room (at most the window), values kept. */
+  private growRange(): Float64Array {
+    const grown = new Float64Array(Math.min(2 * this.rangeVals.length, K.RANGE_WINDOW));
+    grown.set(this.rangeVals);
+    this.rangeVals = grown;
+    return grown;
   }
 
   /** The range block is full: its suffix extremes become the previous block's. */
   private closeRangeBlock(): void {
     const vals = this.rangeVals;
+    if (this.sufHi.length === 0) {
+      this.sufHi = new Float64Array(K.RANGE_WINDOW);
+      this.sufLo = new Float64Array(K.RANGE_WINDOW);
+    }
     const sufHi = this.sufHi;
     const sufLo = this.sufLo;
     let hi = vals[K.RANGE_WINDOW - 1]!;

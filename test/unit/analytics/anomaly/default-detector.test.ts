@@ -43,6 +43,18 @@ describe('DefaultDetector (fused default ensemble)', () => {
     },
   );
 
+  it('holds state for the points it has seen, up to its windows: a few KiB for an analysis window, not 57', () => {
+    const short = createDetector('default');
+    const { times, values } = series(361, daily, 3); // 6 h of 1-minute points: one series of one analysis
+    short.scoreInto(times, values, new Float64Array(361));
+    expect(short.stateBytes()).toBeLessThan(16_000);
+    const long = createDetector('default');
+    const many = series(5000, daily, 4);
+    long.scoreInto(many.times, many.values, new Float64Array(5000));
+    expect(long.stateBytes()).toBeGreaterThan(50_000); // the 2048-point range window and its suffix extremes
+    expect(long.stateBytes()).toBeLessThan(60_000);
+  });
+
   it('matches the reference at every bin boundary, to the millisecond (cached bins, shifted weekly boundaries)', () => {
     // Around each 15-minute boundary for five weeks: −2 … +2 ms back and forth, fractional offsets, a repeated time,
     // so the cached bin intervals are entered and left on both sides (some weekly boundaries are one
