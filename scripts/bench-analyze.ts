@@ -1,5 +1,5 @@
 /**
- * `npm run bench:analyze [-- --runs 5 --port 19191]`: end-to-end latency of POST /workspaces/{id}/analyze
+ * `npm run bench:analyze [-- --runs 5 --port 19191 --types capacity,security]`: end-to-end latency of POST /workspaces/{id}/analyze
  * in deterministic mode (no LLM configured) for a workspace of 200 pods × 6 h on a real Prometheus.
  *
  * Set-up (not timed): scripts/generate-openmetrics.ts writes ws-bench (scaledWorkspace, 200 pods) and
@@ -50,7 +50,15 @@ const flag = (name: string, fallback: number) => {
 const RUNS = flag('runs', 5);
 const PORT = flag('port', 19191);
 const PODS = 200;
-const TYPES = ['anomaly', 'performance', 'capacity', 'security'] as const;
+const ALL_TYPES = ['anomaly', 'performance', 'capacity', 'security'] as const;
+/** `--types capacity,security`: only these analysis types (all by default). */
+const TYPES = (() => {
+  const i = args.indexOf('--types');
+  if (i < 0) return ALL_TYPES;
+  const picked = String(args[i + 1]).split(',');
+  for (const t of picked) if (!(ALL_TYPES as readonly string[]).includes(t)) fail(`--types: unknown analysis type ${t}`, 2);
+  return ALL_TYPES.filter((t) => picked.includes(t));
+})();
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const promUrl = `http://127.0.0.1:${PORT}`;
 /**

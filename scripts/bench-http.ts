@@ -15,6 +15,8 @@
  * ratio of requests/s to the bare verified route of the same run. Non-2xx answers are counted and
  * make the run fail (a 429 or 5xx would make a fast route look fast).
  *
+ * `--clickhouse` ships the audit trail to a private clickhouse-server (as in production) instead of the
+ * embedded chDB, whose inserts and merges run in the service process and count as its CPU.
  * `--only <text>` measures only the targets whose name contains it (the bare route always runs);
  * `--cpu-prof` profiles the service process and prints where its CPU went (self time, top functions).
  */
@@ -29,6 +31,7 @@ import { importSPKI, jwtVerify } from 'jose';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { DEFAULT_PLAN_LIMITS } from '../src/limits/plan-limits.js';
+import { ClickHouseServer } from '../test/helpers/clickhouse-server.js';
 import { contractToken, rsaKey, type RsaKey } from '../test/helpers/keys.js';
 
 const SELF = fileURLToPath(import.meta.url);
@@ -67,6 +70,7 @@ async function serve(): Promise<void> {
       MONITOR_WORKSPACES: WS,
       MONITOR_FOR_EVALUATIONS: '1',
       MONITOR_INTERVAL_SECONDS: '3600',
+      ...(process.env.BENCH_CLICKHOUSE_URL ? { CLICKHOUSE_URL: process.env.BENCH_CLICKHOUSE_URL } : {}),
     }),
     { logger: false },
   );
@@ -146,8 +150,19 @@ async function main(): Promise<void> {
   const token = await contractToken(key, { workspaceId: WS, permissions: ['aiops:read'], ttlSeconds: 3600 });
   const dir = mkdtempSync(join(tmpdir(), 'bench-http-'));
   const profileDir = args.includes('--cpu-prof') ? mkdtempSync(join(tmpdir(), 'bench-http-prof-')) : undefined;
+  // --clickhouse: the audit trail ships to a private clickhouse-server over HTTP, as in production, instead of
+  // the embedded chDB (whose inserts and merges run inside the service process and count as its CPU).
+  const clickhouse = args.includes('--clickhouse')
+    ? await ClickHouseServer.create(mkdtempSync(join(tmpdir(), 'bench-http-ch-')))
+    : undefined;
+  await clickhouse?.start();
   const child = fork(SELF, ['--serve'], {
-    env: { ...process.env, BENCH_KEY: JSON.stringify(key), BENCH_DIR: dir },
+    env: {
+      ...process.env,
+      BENCH_KEY: JSON.stringify(key),
+      BENCH_DIR: dir,
+      ...(clickhouse ? { BENCH_CLICKHOUSE_URL: clickhouse.url } : {}),
+    },
     execArgv: ['--import', 'tsx', ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])],
   });
   try {
@@ -185,7 +200,8 @@ async function main(): Promise<void> {
     }
     const bareRps = median(samples.get(targets[0]![0])!.map((s) => s.rps));
     process.stdout.write(
-      `\n${rounds} rounds × ${seconds} s per target, ${connections} connections, medians over rounds (node ${process.version})\n\n`,
+      `\n${rounds} rounds × ${seconds} s per target, ${connections} connections, medians over rounds (node ${process.version}); ` +
+        `audit trail shipped to ${clickhouse ? 'a clickhouse-server over HTTP' : 'the embedded chDB (in the service process)'}\n\n`,
     );
     process.stdout.write('| target | req/s | p50 ms | p99 ms | × bare | service CPU µs/req | non-2xx |\n|---|---|---|---|---|---|---|\n');
     let bad = 0;
@@ -203,6 +219,7 @@ async function main(): Promise<void> {
     if (child.connected) child.send('stop');
     await new Promise((r) => child.once('exit', r)).catch(() => undefined);
     rmSync(dir, { recursive: true, force: true });
+    await clickhouse?.stop();
   }
   if (profileDir) printProfile(profileDir);
 }
