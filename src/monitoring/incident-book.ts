@@ -159,6 +159,24 @@ export class IncidentBook {
   }
 
   /**
+   * Ships every workspace's outbox (the sweep): events an evaluation or a webhook committed while the
+   * audit trail refused them, which would otherwise wait for that workspace's next change or evaluation
+   * (never, for a workspace only Alertmanager writes to, or with the monitor off). Under each workspace's
+   * lock, so a sweep racing an evaluation, or another replica's sweep, ships each event once.
+   * Returns the workspaces whose outbox is still not empty (the audit trail is still refusing).
+   */
+  async shipOutboxes(): Promise<string[]> {
+    const waiting: string[] = [];
+    for (const workspaceId of await this.o.store.workspacesWithOutbox(OUTBOX_SWEEP_WORKSPACES)) {
+      await this.shipAudit(workspaceId).catch((err: unknown) => {
+        waiting.push(workspaceId);
+        this.o.warn?.(`incident audit events of ${workspaceId} still wait in the outbox: ${shortCause(err)}`);
+      });
+    }
+    return waiting;
+  }
+
+  /**
    * Under the workspace's lock, like the evaluation: replicas finishing evaluations of one workspace
    * at once ship each event once. A crash between the audit taking an event and the delete ships it
    * again later, with the same event id (stored once).
@@ -186,6 +204,8 @@ export class IncidentBook {
 }
 
 const OUTBOX_BATCH = 100;
+/** Workspaces one sweep ships at most (the rest wait for the next sweep). */
+const OUTBOX_SWEEP_WORKSPACES = 500;
 
 function auditEvent(
   incident: StoredIncident,

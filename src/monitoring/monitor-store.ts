@@ -471,6 +471,15 @@ export class SqlMonitorStore {
     }
   }
 
+  /** Workspaces whose outbox holds audit events (at most `limit`): what the outbox sweep ships. */
+  async workspacesWithOutbox(limit: number): Promise<string[]> {
+    await this.ready();
+    const { rows } = await this.db.query('SELECT DISTINCT workspace_id FROM aiops_monitor_audit_outbox ORDER BY workspace_id LIMIT ?', [
+      limit,
+    ]);
+    return rows.map((r) => String(r.workspace_id));
+  }
+
   /** Open incidents of the workspace still without a run whose claim (if any) is older than `staleBeforeMs`. */
   async awaitingInvestigation(workspaceId: string, staleBeforeMs: number): Promise<StoredIncident[]> {
     await this.ready();

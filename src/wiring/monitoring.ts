@@ -39,6 +39,8 @@ import type { BuildOptions } from './build-options.js';
 const DISCOVERY_REFRESH_MS = 5 * 60_000;
 /** How long a shutdown waits for the evaluations in flight. */
 const STOP_GRACE_MS = 5000;
+/** How often the outbox sweep ships incident audit events the audit trail refused when they were committed. */
+const OUTBOX_SWEEP_MS = 60_000;
 /** A workspace that reported within this long is still monitored (and gets AIOpsNoData once it stops). */
 const DISCOVERY_LOOKBACK_SECONDS = 24 * 3600;
 const WORKSPACE_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
@@ -179,12 +181,23 @@ export function buildMonitoring(
     });
   }
   let started = false;
+  let sweep: NodeJS.Timeout | undefined;
+  let sweeping = false;
   return {
     store,
     incidents,
     onIncident: (listener) => void listeners.push(listener),
     evaluator,
     async start() {
+      // The sweep runs with or without the scheduler: Alertmanager's webhook fills the outbox too.
+      sweep ??= setInterval(() => {
+        if (sweeping) return;
+        sweeping = true;
+        void incidents
+          .shipOutboxes()
+          .catch((err: unknown) => deps.warn(`monitor: outbox sweep failed: ${(err as Error).message}`))
+          .finally(() => (sweeping = false));
+      }, OUTBOX_SWEEP_MS).unref();
       if (!scheduler || started) return;
       started = true;
       await scheduler.start();
@@ -194,6 +207,8 @@ export function buildMonitoring(
      * fails on the closed stores and changes nothing (its tick stalls and another replica evaluates it).
      */
     async stop() {
+      clearInterval(sweep);
+      sweep = undefined;
       if (!started || !scheduler) return;
       started = false;
       let timer: NodeJS.Timeout | undefined;

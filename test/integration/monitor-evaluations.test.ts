@@ -93,6 +93,7 @@ function harness(store: SqlMonitorStore, workspaceId: string) {
     audited,
     started,
     failAudit: (v: boolean) => (auditFails = v),
+    book,
   };
 }
 
@@ -194,6 +195,22 @@ describe.each(stores)('the evaluator on %s', (_name, makeStore) => {
     await rb.evaluate();
     expect(opened()).toHaveLength(1);
     expect(opened()[0]!.details).toMatchObject({ incident_id: incident!.id });
+  });
+
+  it('the outbox sweep ships what the audit refused, without an evaluation, once', async () => {
+    const quiet = harness(store, `${ws}-sweep`);
+    quiet.see([alert('AIOpsOomKill', { namespace: 'web', pod: 'cart-1' }, { sourceState: 'firing' })]);
+    quiet.failAudit(true);
+    await quiet.evaluate();
+    const opened = () => quiet.audited.filter((e) => e.event_type === 'incident' && e.details.action === 'opened');
+    expect(await quiet.book.shipOutboxes()).toContain(`${ws}-sweep`); // still refused: still waiting
+    expect(opened()).toEqual([]);
+    quiet.failAudit(false);
+    expect(await quiet.book.shipOutboxes()).toEqual([]);
+    expect(opened()).toHaveLength(1);
+    await quiet.book.shipOutboxes();
+    expect(opened()).toHaveLength(1);
+    expect(await store.workspacesWithOutbox(1000)).not.toContain(`${ws}-sweep`);
   });
 
   it('workspaces never mix, even with the same fingerprints', async () => {
