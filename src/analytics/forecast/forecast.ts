@@ -9,6 +9,7 @@
  * - a model that cannot be fitted (e.g. robust trend with < 2 points) → naive.
  */
 import { z } from 'zod';
+import { type CombineRule, combineForecasts, combineModels } from './combination.js';
 import { fitHoltWinters } from './holt-winters.js';
 import type { FittedModel, ModelName } from './model.js';
 import { fitNaive, fitSeasonalNaive } from './naive.js';
@@ -16,6 +17,7 @@ import { regularize } from './regularize.js';
 import { fitRobustTrend } from './robust-trend.js';
 import { DAY_MS, detectSeason } from './seasonality.js';
 import type { SeriesInput } from './series-input.js';
+import { fitTheta } from './theta.js';
 
 export const forecastModelChoices = ['auto', 'holt-winters', 'robust-trend', 'naive', 'seasonal-naive'] as const;
 export type ForecastModelChoice = (typeof forecastModelChoices)[number];
@@ -77,6 +79,45 @@ export interface ForecastResult {
  * series has no finite value at all; every other data problem is handled by a documented fallback.
  */
 export function forecast(series: SeriesInput, options: ForecastOptions = {}): ForecastResult {
+  return forecastWith(series, options, DEFAULT_AUTO);
+}
+
+/** A model 'auto' may fit: the selectable ones plus those used only inside combinations. */
+export type MemberName = Exclude<ForecastModelChoice, 'auto'> | 'theta';
+
+/**
+ * How 'auto' turns candidates into one forecast. Internal (not an API option): the backtest
+ * (`npm run eval:forecast`) compares strategies under cross-validation and the product uses
+ * {@link DEFAULT_AUTO}.
+ * - select: in-sample rolling validation picks one of `options.candidates` (see chooseModel), or,
+ *   with `combine`, possibly their combination (scored on the same origins);
+ * - combine: the step-wise median or mean of all `members` that can be fitted.
+ */
+export type AutoStrategy =
+  { kind: 'select'; combine?: CombineRule } | { kind: 'combine'; rule: CombineRule; members: readonly MemberName[] };
+
+export const autoStrategies = {
+  select: { kind: 'select' },
+  'select-or-median': { kind: 'select', combine: 'median' },
+  'select-or-trimmed': { kind: 'select', combine: 'trimmed' },
+  'trimmed-all': { kind: 'combine', rule: 'trimmed', members: ['holt-winters', 'robust-trend', 'naive', 'seasonal-naive', 'theta'] },
+  'median-4': { kind: 'combine', rule: 'median', members: ['holt-winters', 'robust-trend', 'naive', 'seasonal-naive'] },
+  'median-all': { kind: 'combine', rule: 'median', members: ['holt-winters', 'robust-trend', 'naive', 'seasonal-naive', 'theta'] },
+  'mean-all': { kind: 'combine', rule: 'mean', members: ['holt-winters', 'robust-trend', 'naive', 'seasonal-naive', 'theta'] },
+  'median-hw-theta-naive': { kind: 'combine', rule: 'median', members: ['holt-winters', 'theta', 'naive'] },
+  'median-hw-rt-theta': { kind: 'combine', rule: 'median', members: ['holt-winters', 'robust-trend', 'theta'] },
+  'mean-hw-rt-theta': { kind: 'combine', rule: 'mean', members: ['holt-winters', 'robust-trend', 'theta'] },
+  'mean-hw-theta': { kind: 'combine', rule: 'mean', members: ['holt-winters', 'theta'] },
+  'mean-hw-rt': { kind: 'combine', rule: 'mean', members: ['holt-winters', 'robust-trend'] },
+  theta: { kind: 'combine', rule: 'mean', members: ['theta'] },
+} as const satisfies Record<string, AutoStrategy>;
+export type AutoStrategyName = keyof typeof autoStrategies;
+
+/** The strategy behind model 'auto' (chosen by the cross-validated backtest, see evals/forecast/README.md). */
+export const DEFAULT_AUTO: AutoStrategy = autoStrategies.select;
+
+/** {@link forecast} with an explicit strategy for 'auto'. */
+export function forecastWith(series: SeriesInput, options: ForecastOptions, strategy: AutoStrategy): ForecastResult {
   const opts = forecastOptionsSchema.parse(options);
   const grid = regularize(series, { maxFillSteps: opts.maxFillSteps });
   if (!grid) throw new RangeError('cannot forecast a series without any finite value');
@@ -109,8 +150,10 @@ export function forecast(series: SeriesInput, options: ForecastOptions = {}): Fo
   } else if (isConstant(values)) {
     notes.push('constant series: naive forecast');
     model = fitNaive(values);
+  } else if (opts.model === 'auto' && strategy.kind === 'combine') {
+    model = combineMembers(strategy.members, strategy.rule, values, period) ?? fitNaive(values);
   } else if (opts.model === 'auto') {
-    const choice = chooseModel(values, period, horizon, opts);
+    const choice = chooseModel(values, period, horizon, opts, strategy.kind === 'select' ? strategy.combine : undefined);
     model = choice.model;
     validationMae = choice.mae;
   } else {
@@ -153,6 +196,22 @@ export function fitByName(name: Exclude<ForecastModelChoice, 'auto'>, values: Fl
   }
 }
 
+/** Fits every member that applies (seasonal-naive only with a season) and combines them. */
+function combineMembers(
+  members: readonly MemberName[],
+  rule: CombineRule,
+  values: Float64Array,
+  period: number | null,
+): FittedModel | null {
+  const fitted: FittedModel[] = [];
+  for (const name of members) {
+    if (name === 'seasonal-naive' && !period) continue;
+    const model = name === 'theta' ? fitTheta(values, { period }) : fitByName(name, values, period);
+    if (model) fitted.push(model);
+  }
+  return fitted.length > 0 ? combineModels(fitted, rule) : null;
+}
+
 /**
  * In-sample rolling validation: each candidate forecasts `horizon` steps from several origins in the
  * last part of the series (spread over at least a season so every time of day is represented) and
@@ -165,15 +224,16 @@ function chooseModel(
   period: number | null,
   requestedHorizon: number,
   opts: ParsedOptions,
+  combineRule?: CombineRule,
 ): { model: FittedModel; mae: Partial<Record<ModelName, number>> } {
   const n = values.length;
   // A horizon longer than the data cannot be validated in sample; validate at a quarter of the data.
   const horizon = Math.min(requestedHorizon, Math.max(1, Math.floor(n / 4)));
-  const fitted = new Map<ModelName, FittedModel>();
+  const fitted = new Map<Exclude<ForecastModelChoice, 'auto'>, FittedModel>();
   for (const name of opts.candidates) {
     if (name === 'seasonal-naive' && !period) continue;
     const model = fitByName(name, values, period);
-    if (model) fitted.set(model.name, model);
+    if (model) fitted.set(name, model);
   }
   const span = Math.min(Math.floor(n / 3), Math.max(horizon * opts.validationOrigins, period ?? 0));
   const origins: number[] = [];
@@ -181,31 +241,46 @@ function chooseModel(
     const origin = n - 1 - horizon - Math.round((k * Math.max(0, span - horizon)) / Math.max(1, opts.validationOrigins - 1));
     if (origin >= opts.minFitPoints - 1 && !origins.includes(origin)) origins.push(origin);
   }
-  const mae: Partial<Record<ModelName, number>> = {};
-  let best: FittedModel | undefined;
-  let bestMae = Infinity;
+  // Every candidate's forecast at every origin; the combination's are derived from them at no cost.
+  const predictions = origins.map(() => new Map<ModelName, Float64Array>());
   for (const [name, full] of fitted) {
-    let sum = 0;
-    let count = 0;
-    for (const origin of origins) {
+    origins.forEach((origin, k) => {
       const prefix = values.subarray(0, origin + 1);
       const model =
         name === 'holt-winters' ? fitHoltWinters(prefix, { period, params: holtWintersParams(full) }) : fitByName(name, prefix, period);
-      if (!model) continue;
-      const predicted = model.predict(horizon, 0.5).mean;
+      if (model) predictions[k]!.set(name, model.predict(horizon, 0.5).mean);
+    });
+  }
+  const validate = (forecastAt: (k: number) => Float64Array | undefined): number => {
+    let sum = 0;
+    let count = 0;
+    origins.forEach((origin, k) => {
+      const predicted = forecastAt(k);
+      if (!predicted) return;
       for (let h = 1; h <= horizon; h++) {
         const actual = values[origin + h]!;
         if (!Number.isFinite(actual)) continue;
         sum += Math.abs(actual - predicted[h - 1]!);
         count++;
       }
-    }
-    const score = count > 0 ? sum / count : Infinity;
+    });
+    return count > 0 ? sum / count : Infinity;
+  };
+  const mae: Partial<Record<ModelName, number>> = {};
+  let best: FittedModel | undefined;
+  let bestMae = Infinity;
+  for (const [name, full] of fitted) {
+    const score = validate((k) => predictions[k]!.get(name));
     mae[name] = score;
     if (score < bestMae) {
       bestMae = score;
       best = full;
     }
+  }
+  if (combineRule && fitted.size > 1) {
+    const score = validate((k) => combineForecasts([...predictions[k]!.values()], combineRule));
+    mae.combination = score;
+    if (score < bestMae) best = combineModels([...fitted.values()], combineRule);
   }
   return { model: best ?? fitNaive(values), mae };
 }
