@@ -6,13 +6,16 @@
  * Besides the per-file table it reports cross-validated scores (cv.ts): the configuration with the
  * lowest median MASE chosen on other categories / random halves and scored on the held-out files.
  *
- * Usage: tsx evals/forecast/run.ts [--data <dir>] [--out <dir>] [--origins N] [--horizon-min M] [--models auto,naive,...] [--splits N]
+ * `--models all` adds every internal 'auto' strategy (src/analytics/forecast/strategies.ts).
+ *
+ * Usage: tsx evals/forecast/run.ts [--data <dir>] [--out <dir>] [--origins N] [--horizon-min M] [--models all|auto,naive,...] [--splits N]
  */
+import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseSeriesCsv } from '../../src/analytics/series-csv.js';
-import { backtestSeries } from './backtest.js';
+import { backtestSeries, defaultBacktestModels } from './backtest.js';
 import { crossValidate, formatCv } from './cv.js';
 import { type FileResult, formatMarkdown, formatTable, formatTimes, summarise } from './report.js';
 import { allVariants, isVariant, type Variant } from './variants.js';
@@ -30,11 +33,15 @@ interface Args {
 
 function parseArgs(argv: string[]): Args {
   const args: Args = {
-    data: path.resolve(repoRoot, '../shared/datasets/nab-dev'),
+    // ../shared beside the repo; from a worktree under /work/wt that is two levels up.
+    data:
+      [path.resolve(repoRoot, '../shared/datasets/nab-dev'), path.resolve(repoRoot, '../../shared/datasets/nab-dev')].find((d) =>
+        existsSync(d),
+      ) ?? path.resolve(repoRoot, '../shared/datasets/nab-dev'),
     out: path.resolve(repoRoot, 'reports/forecast'),
     origins: 20,
     horizonMs: 3_600_000,
-    models: allVariants,
+    models: defaultBacktestModels,
     splits: 20,
   };
   for (let i = 0; i < argv.length; i++) {
@@ -59,9 +66,8 @@ function parseArgs(argv: string[]): Args {
         args.horizonMs = positiveInt(need(), flag) * 60_000;
         break;
       case '--models': {
-        const models = need()
-          .split(',')
-          .map((m) => m.trim());
+        const list = need();
+        const models = list === 'all' ? allVariants : list.split(',').map((m) => m.trim());
         const bad = models.filter((m) => !isVariant(m));
         if (bad.length > 0) throw new Error(`unknown model(s): ${bad.join(', ')}; choose from ${allVariants.join(', ')}`);
         args.models = models as Variant[];
@@ -73,7 +79,7 @@ function parseArgs(argv: string[]): Args {
       case '--help':
       case '-h':
         process.stdout.write(
-          'tsx evals/forecast/run.ts [--data <dir>] [--out <dir>] [--origins N] [--horizon-min M] [--models auto,holt-winters,auto:median-all,...] [--splits N]\n',
+          'tsx evals/forecast/run.ts [--data <dir>] [--out <dir>] [--origins N] [--horizon-min M] [--models all | auto,holt-winters,auto:median-all,...] [--splits N]\n',
         );
         process.exit(0);
       // falls through (unreachable)

@@ -3,9 +3,8 @@
  * and every internal 'auto' strategy (`auto:<name>`, see autoStrategies). Cross-validation
  * (cv.ts) chooses among them on some files and scores the choice on the others.
  */
+import { autoStrategies, type AutoStrategyName } from '../../src/analytics/forecast/strategies.js';
 import {
-  autoStrategies,
-  type AutoStrategyName,
   DEFAULT_AUTO,
   type ForecastModelChoice,
   type ForecastResult,

@@ -10,6 +10,7 @@
  */
 import { z } from 'zod';
 import { type CombineRule, combineForecasts, combineModels } from './combination.js';
+import { type AutoStrategy, autoStrategies, type MemberName } from './strategies.js';
 import { fitHoltWinters } from './holt-winters.js';
 import type { FittedModel, ModelName } from './model.js';
 import { fitNaive, fitSeasonalNaive } from './naive.js';
@@ -82,37 +83,6 @@ export function forecast(series: SeriesInput, options: ForecastOptions = {}): Fo
   return forecastWith(series, options, DEFAULT_AUTO);
 }
 
-/** A model 'auto' may fit: the selectable ones plus those used only inside combinations. */
-export type MemberName = Exclude<ForecastModelChoice, 'auto'> | 'theta';
-
-/**
- * How 'auto' turns candidates into one forecast. Internal (not an API option): the backtest
- * (`npm run eval:forecast`) compares strategies under cross-validation and the product uses
- * {@link DEFAULT_AUTO}.
- * - select: in-sample rolling validation picks one of `options.candidates` (see chooseModel), or,
- *   with `combine`, possibly their combination (scored on the same origins);
- * - combine: the step-wise median or mean of all `members` that can be fitted.
- */
-export type AutoStrategy =
-  { kind: 'select'; combine?: CombineRule } | { kind: 'combine'; rule: CombineRule; members: readonly MemberName[] };
-
-export const autoStrategies = {
-  select: { kind: 'select' },
-  'select-or-median': { kind: 'select', combine: 'median' },
-  'select-or-trimmed': { kind: 'select', combine: 'trimmed' },
-  'trimmed-all': { kind: 'combine', rule: 'trimmed', members: ['holt-winters', 'robust-trend', 'naive', 'seasonal-naive', 'theta'] },
-  'median-4': { kind: 'combine', rule: 'median', members: ['holt-winters', 'robust-trend', 'naive', 'seasonal-naive'] },
-  'median-all': { kind: 'combine', rule: 'median', members: ['holt-winters', 'robust-trend', 'naive', 'seasonal-naive', 'theta'] },
-  'mean-all': { kind: 'combine', rule: 'mean', members: ['holt-winters', 'robust-trend', 'naive', 'seasonal-naive', 'theta'] },
-  'median-hw-theta-naive': { kind: 'combine', rule: 'median', members: ['holt-winters', 'theta', 'naive'] },
-  'median-hw-rt-theta': { kind: 'combine', rule: 'median', members: ['holt-winters', 'robust-trend', 'theta'] },
-  'mean-hw-rt-theta': { kind: 'combine', rule: 'mean', members: ['holt-winters', 'robust-trend', 'theta'] },
-  'mean-hw-theta': { kind: 'combine', rule: 'mean', members: ['holt-winters', 'theta'] },
-  'mean-hw-rt': { kind: 'combine', rule: 'mean', members: ['holt-winters', 'robust-trend'] },
-  theta: { kind: 'combine', rule: 'mean', members: ['theta'] },
-} as const satisfies Record<string, AutoStrategy>;
-export type AutoStrategyName = keyof typeof autoStrategies;
-
 /** The strategy behind model 'auto' (chosen by the cross-validated backtest, see evals/forecast/README.md). */
 export const DEFAULT_AUTO: AutoStrategy = autoStrategies.select;
 
@@ -153,7 +123,7 @@ export function forecastWith(series: SeriesInput, options: ForecastOptions, stra
   } else if (opts.model === 'auto' && strategy.kind === 'combine') {
     model = combineMembers(strategy.members, strategy.rule, values, period) ?? fitNaive(values);
   } else if (opts.model === 'auto') {
-    const choice = chooseModel(values, period, horizon, opts, strategy.kind === 'select' ? strategy.combine : undefined);
+    const choice = chooseModel(values, period, horizon, stepMs, opts, strategy.kind === 'select' ? strategy : { kind: 'select' });
     model = choice.model;
     validationMae = choice.mae;
   } else {
@@ -196,6 +166,10 @@ export function fitByName(name: Exclude<ForecastModelChoice, 'auto'>, values: Fl
   }
 }
 
+function fitMember(name: MemberName, values: Float64Array, period: number | null): FittedModel | null {
+  return name === 'theta' ? fitTheta(values, { period }) : fitByName(name, values, period);
+}
+
 /** Fits every member that applies (seasonal-naive only with a season) and combines them. */
 function combineMembers(
   members: readonly MemberName[],
@@ -206,7 +180,7 @@ function combineMembers(
   const fitted: FittedModel[] = [];
   for (const name of members) {
     if (name === 'seasonal-naive' && !period) continue;
-    const model = name === 'theta' ? fitTheta(values, { period }) : fitByName(name, values, period);
+    const model = fitMember(name, values, period);
     if (model) fitted.push(model);
   }
   return fitted.length > 0 ? combineModels(fitted, rule) : null;
@@ -223,31 +197,34 @@ function chooseModel(
   values: Float64Array,
   period: number | null,
   requestedHorizon: number,
+  stepMs: number,
   opts: ParsedOptions,
-  combineRule?: CombineRule,
+  strategy: Extract<AutoStrategy, { kind: 'select' }>,
 ): { model: FittedModel; mae: Partial<Record<ModelName, number>> } {
   const n = values.length;
   // A horizon longer than the data cannot be validated in sample; validate at a quarter of the data.
   const horizon = Math.min(requestedHorizon, Math.max(1, Math.floor(n / 4)));
-  const fitted = new Map<Exclude<ForecastModelChoice, 'auto'>, FittedModel>();
-  for (const name of opts.candidates) {
-    if (name === 'seasonal-naive' && !period) continue;
-    const model = fitByName(name, values, period);
+  const fitted = new Map<MemberName, FittedModel>();
+  for (const name of [...opts.candidates, ...(strategy.extra ?? [])]) {
+    if ((name === 'seasonal-naive' && !period) || fitted.has(name)) continue;
+    const model = fitMember(name, values, period);
     if (model) fitted.set(name, model);
   }
-  const span = Math.min(Math.floor(n / 3), Math.max(horizon * opts.validationOrigins, period ?? 0));
+  const count = strategy.origins ?? opts.validationOrigins;
+  const minSpan = strategy.minSpanMs && stepMs > 0 ? Math.round(strategy.minSpanMs / stepMs) : 0;
+  const span = Math.min(Math.floor(n / 3), Math.max(horizon * count, period ?? 0, minSpan));
   const origins: number[] = [];
-  for (let k = 0; k < opts.validationOrigins; k++) {
-    const origin = n - 1 - horizon - Math.round((k * Math.max(0, span - horizon)) / Math.max(1, opts.validationOrigins - 1));
+  for (let k = 0; k < count; k++) {
+    const origin = n - 1 - horizon - Math.round((k * Math.max(0, span - horizon)) / Math.max(1, count - 1));
     if (origin >= opts.minFitPoints - 1 && !origins.includes(origin)) origins.push(origin);
   }
   // Every candidate's forecast at every origin; the combination's are derived from them at no cost.
-  const predictions = origins.map(() => new Map<ModelName, Float64Array>());
+  const predictions = origins.map(() => new Map<MemberName, Float64Array>());
   for (const [name, full] of fitted) {
     origins.forEach((origin, k) => {
       const prefix = values.subarray(0, origin + 1);
       const model =
-        name === 'holt-winters' ? fitHoltWinters(prefix, { period, params: holtWintersParams(full) }) : fitByName(name, prefix, period);
+        name === 'holt-winters' ? fitHoltWinters(prefix, { period, params: holtWintersParams(full) }) : fitMember(name, prefix, period);
       if (model) predictions[k]!.set(name, model.predict(horizon, 0.5).mean);
     });
   }
@@ -277,6 +254,14 @@ function chooseModel(
       best = full;
     }
   }
+  if (strategy.top && strategy.top > 1 && fitted.size > 1) {
+    const ranked = [...fitted.entries()].sort((a, b) => (mae[a[0]] ?? Infinity) - (mae[b[0]] ?? Infinity));
+    best = combineModels(
+      ranked.slice(0, strategy.top).map(([, m]) => m),
+      'mean',
+    );
+  }
+  const combineRule = strategy.combine;
   if (combineRule && fitted.size > 1) {
     const score = validate((k) => combineForecasts([...predictions[k]!.values()], combineRule));
     mae.combination = score;
