@@ -67,6 +67,21 @@ describe('forecast combination', () => {
   });
 });
 
+describe("'auto' selection with the combination as a candidate", () => {
+  it('validates the median of the candidates on the same origins and uses it when it errs least', () => {
+    // Mean-reverting noise around a level that drifts: no single candidate is right, the median hedges.
+    const g = gaussian(11);
+    const n = 800;
+    const times = Array.from({ length: n }, (_, i) => T0 + i * 5 * MIN);
+    const values = Array.from({ length: n }, (_, i) => 100 + 0.02 * i + 3 * g());
+    const fc = forecastWith({ times, values }, { horizonSteps: 12 }, { kind: 'select', combine: 'median' });
+    const mae = fc.validationMae!;
+    expect(Object.keys(mae).sort()).toEqual(['combination', 'holt-winters', 'naive', 'robust-trend']);
+    const best = Object.entries(mae).sort((a, b) => a[1] - b[1])[0]![0];
+    expect(fc.model).toBe(best);
+  });
+});
+
 describe('theta', () => {
   it('continues a noisy ramp with half the least-squares slope plus the smoothing catch-up', () => {
     const g = gaussian(3);
