@@ -3,11 +3,11 @@
  * training prefix, each forecasting a fixed horizon from the rows before it only, scored by MASE
  * (scale = in-sample seasonal-naive MAE of that origin's training part). Pure: no I/O.
  */
-import { type ForecastModelChoice, forecast } from '../../src/analytics/forecast/forecast.js';
 import { mase, seasonalNaiveScale } from '../../src/analytics/forecast/mase.js';
 import type { ModelName } from '../../src/analytics/forecast/model.js';
 import { inferStepMs, regularize } from '../../src/analytics/forecast/regularize.js';
 import { detectSeason } from '../../src/analytics/forecast/seasonality.js';
+import { runVariant, type Variant } from './variants.js';
 
 export interface BacktestOptions {
   /** Forecast horizon (default 1 hour); in steps: horizonMs / step, at least 1. */
@@ -17,7 +17,7 @@ export interface BacktestOptions {
   /** Share of rows before the first origin (default 0.5). */
   trainFraction?: number;
   /** Model configurations to score; the first is the production configuration. */
-  models?: ForecastModelChoice[];
+  models?: Variant[];
   /** Prediction-interval level whose coverage is reported (default 0.9). */
   level?: number;
 }
@@ -29,6 +29,8 @@ export interface ModelScore {
   coverage: number;
   /** Model actually used per origin (differs from the configuration for 'auto' and fallbacks). */
   used: Partial<Record<ModelName, number>>;
+  /** Wall time spent forecasting with this configuration (all origins), ms. */
+  ms: number;
 }
 
 export interface SeriesBacktest {
@@ -40,11 +42,11 @@ export interface SeriesBacktest {
   /** Origins scored (with a defined MASE). */
   origins: number;
   /** Per model configuration. */
-  scores: Partial<Record<ForecastModelChoice, ModelScore>>;
+  scores: Partial<Record<Variant, ModelScore>>;
   notes: string[];
 }
 
-export const defaultBacktestModels: ForecastModelChoice[] = ['auto', 'holt-winters', 'robust-trend', 'naive', 'seasonal-naive'];
+export const defaultBacktestModels: Variant[] = ['auto', 'holt-winters', 'robust-trend', 'naive', 'seasonal-naive'];
 
 /** Backtests one series given as parallel arrays in row order (times in Unix ms). */
 export function backtestSeries(times: Float64Array, values: Float64Array, options: BacktestOptions = {}): SeriesBacktest {
@@ -68,10 +70,10 @@ export function backtestSeries(times: Float64Array, values: Float64Array, option
   }
 
   const sums = new Map<
-    ForecastModelChoice,
-    { mase: number; n: number; inside: number; targets: number; used: Partial<Record<ModelName, number>> }
+    Variant,
+    { mase: number; n: number; inside: number; targets: number; used: Partial<Record<ModelName, number>>; ms: number }
   >();
-  for (const m of models) sums.set(m, { mase: 0, n: 0, inside: 0, targets: 0, used: {} });
+  for (const m of models) sums.set(m, { mase: 0, n: 0, inside: 0, targets: 0, used: {}, ms: 0 });
   let seasonPeriod: number | null | undefined;
   let scored = 0;
   for (const row of originRows) {
@@ -94,10 +96,12 @@ export function backtestSeries(times: Float64Array, values: Float64Array, option
     }
     scored++;
     for (const m of models) {
-      const fc = forecast(train, { model: m, horizonSteps, level });
+      const t0 = performance.now();
+      const fc = runVariant(m, train, horizonSteps, level);
+      const s = sums.get(m)!;
+      s.ms += performance.now() - t0;
       const actual = targets.map((t) => t.value);
       const predicted = targets.map((t) => fc.mean[t.h - 1]!);
-      const s = sums.get(m)!;
       s.mase += mase(actual, predicted, scale);
       s.n++;
       targets.forEach((t) => {
@@ -109,7 +113,12 @@ export function backtestSeries(times: Float64Array, values: Float64Array, option
   }
   const scores: SeriesBacktest['scores'] = {};
   for (const [m, s] of sums) {
-    scores[m] = { mase: s.n > 0 ? s.mase / s.n : Number.NaN, coverage: s.targets > 0 ? s.inside / s.targets : Number.NaN, used: s.used };
+    scores[m] = {
+      mase: s.n > 0 ? s.mase / s.n : Number.NaN,
+      coverage: s.targets > 0 ? s.inside / s.targets : Number.NaN,
+      used: s.used,
+      ms: s.ms,
+    };
   }
   return { rows, stepMs, horizonSteps, seasonPeriod: seasonPeriod ?? null, origins: scored, scores, notes };
 }

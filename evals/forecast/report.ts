@@ -2,9 +2,10 @@
  * Aggregation and formatting of forecast backtest results: the per-file table (console and
  * Markdown) and the summary (median MASE per model configuration). Pure string building.
  */
-import type { ForecastModelChoice } from '../../src/analytics/forecast/forecast.js';
 import { median } from '../../src/analytics/forecast/stats.js';
 import type { SeriesBacktest } from './backtest.js';
+import { type CvReport, formatCv } from './cv.js';
+import type { Variant } from './variants.js';
 
 export interface FileResult extends SeriesBacktest {
   file: string;
@@ -17,18 +18,20 @@ export interface ForecastReport {
   origins: number;
   trainFraction: number;
   /** The production configuration (first model). */
-  production: ForecastModelChoice;
-  models: ForecastModelChoice[];
+  production: Variant;
+  models: Variant[];
   /** Median over files of each configuration's MASE (files with an undefined MASE skipped). */
-  medianMase: Partial<Record<ForecastModelChoice, number>>;
+  medianMase: Partial<Record<Variant, number>>;
   /** Files where each configuration has the lowest MASE. */
-  wins: Partial<Record<ForecastModelChoice, number>>;
+  wins: Partial<Record<Variant, number>>;
   /** Files with a defined production MASE, and how many of them are below 1. */
   filesScored: number;
   filesBelowOne: number;
   /** Mean interval coverage per configuration (nominal = level). */
-  meanCoverage: Partial<Record<ForecastModelChoice, number>>;
+  meanCoverage: Partial<Record<Variant, number>>;
   level: number;
+  /** Cross-validated scores of the choice among `models`. */
+  cv: CvReport;
   target: string;
   targetMet: boolean;
   files: FileResult[];
@@ -67,8 +70,8 @@ export function summarise(
 }
 
 /** The configuration with the lowest MASE on a file ('auto' excluded: it is a choice among the others). */
-export function bestModel(file: SeriesBacktest, models: ForecastModelChoice[]): ForecastModelChoice | null {
-  let best: ForecastModelChoice | null = null;
+export function bestModel(file: SeriesBacktest, models: Variant[]): Variant | null {
+  let best: Variant | null = null;
   for (const m of models) {
     if (m === 'auto') continue;
     const v = file.scores[m]?.mase ?? Number.NaN;
@@ -79,7 +82,7 @@ export function bestModel(file: SeriesBacktest, models: ForecastModelChoice[]): 
 
 const fmt = (x: number | undefined, digits = 3): string => (x !== undefined && Number.isFinite(x) ? x.toFixed(digits) : 'n/a');
 
-function usedSummary(file: FileResult, production: ForecastModelChoice): string {
+function usedSummary(file: FileResult, production: Variant): string {
   const used = file.scores[production]?.used ?? {};
   return Object.entries(used)
     .sort((a, b) => (b[1] ?? 0) - (a[1] ?? 0))
@@ -129,6 +132,7 @@ export function formatMarkdown(report: ForecastReport): string {
   out.push('|---|---|---|---|');
   for (const m of report.models)
     out.push(`| ${m} | ${fmt(report.medianMase[m])} | ${m === 'auto' ? '—' : (report.wins[m] ?? 0)} | ${fmt(report.meanCoverage[m], 2)} |`);
+  out.push('', '## Cross-validation', '', formatCv(report.cv), '', formatTimes(report));
   out.push('', '## Per file', '');
   out.push(`| file | step | H | season | ${report.models.join(' | ')} | best | ${report.production} used |`);
   out.push(`|---|---|---|---|${report.models.map(() => '---|').join('')}---|---|`);
@@ -143,4 +147,13 @@ export function formatMarkdown(report: ForecastReport): string {
     for (const f of notes) out.push(`- ${f.file}: ${f.notes.length} origin(s) skipped (${f.notes[0]})`);
   }
   return `${out.join('\n')}\n`;
+}
+
+/** Total forecasting time per configuration (all files and origins; one core). */
+export function formatTimes(report: ForecastReport): string {
+  const total = (m: Variant): number => report.files.reduce((s, f) => s + (f.scores[m]?.ms ?? 0), 0);
+  const base = total(report.production);
+  return `Forecasting time per configuration (s, all files; × ${report.production}): ${report.models
+    .map((m) => `${m} ${(total(m) / 1000).toFixed(1)} (${base > 0 ? (total(m) / base).toFixed(2) : 'n/a'}×)`)
+    .join(', ')}`;
 }

@@ -3,15 +3,22 @@
  * (default: the NAB dev half). Prints a table on stdout, progress on stderr, and writes
  * `forecast-report.json` and `forecast-report.md` to the output directory.
  *
- * Usage: tsx evals/forecast/run.ts [--data <dir>] [--out <dir>] [--origins N] [--horizon-min M] [--models auto,naive,...]
+ * Besides the per-file table it reports cross-validated scores (cv.ts): the configuration with the
+ * lowest median MASE chosen on other categories / random halves and scored on the held-out files.
+ *
+ * `--models all` adds every internal 'auto' strategy (src/analytics/forecast/strategies.ts).
+ *
+ * Usage: tsx evals/forecast/run.ts [--data <dir>] [--out <dir>] [--origins N] [--horizon-min M] [--models all|auto,naive,...] [--splits N]
  */
+import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type ForecastModelChoice, forecastModelChoices } from '../../src/analytics/forecast/forecast.js';
 import { parseSeriesCsv } from '../../src/analytics/series-csv.js';
 import { backtestSeries, defaultBacktestModels } from './backtest.js';
-import { type FileResult, formatMarkdown, formatTable, summarise } from './report.js';
+import { crossValidate, formatCv } from './cv.js';
+import { type FileResult, formatMarkdown, formatTable, formatTimes, summarise } from './report.js';
+import { allVariants, isVariant, type Variant } from './variants.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -20,16 +27,22 @@ interface Args {
   out: string;
   origins: number;
   horizonMs: number;
-  models: ForecastModelChoice[];
+  models: Variant[];
+  splits: number;
 }
 
 function parseArgs(argv: string[]): Args {
   const args: Args = {
-    data: path.resolve(repoRoot, '../shared/datasets/nab-dev'),
+    // ../shared beside the repo; from a worktree under /work/wt that is two levels up.
+    data:
+      [path.resolve(repoRoot, '../shared/datasets/nab-dev'), path.resolve(repoRoot, '../../shared/datasets/nab-dev')].find((d) =>
+        existsSync(d),
+      ) ?? path.resolve(repoRoot, '../shared/datasets/nab-dev'),
     out: path.resolve(repoRoot, 'reports/forecast'),
     origins: 20,
     horizonMs: 3_600_000,
     models: defaultBacktestModels,
+    splits: 20,
   };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
@@ -53,18 +66,20 @@ function parseArgs(argv: string[]): Args {
         args.horizonMs = positiveInt(need(), flag) * 60_000;
         break;
       case '--models': {
-        const models = need()
-          .split(',')
-          .map((m) => m.trim());
-        const bad = models.filter((m) => !(forecastModelChoices as readonly string[]).includes(m));
-        if (bad.length > 0) throw new Error(`unknown model(s): ${bad.join(', ')}; choose from ${forecastModelChoices.join(', ')}`);
-        args.models = models as ForecastModelChoice[];
+        const list = need();
+        const models = list === 'all' ? allVariants : list.split(',').map((m) => m.trim());
+        const bad = models.filter((m) => !isVariant(m));
+        if (bad.length > 0) throw new Error(`unknown model(s): ${bad.join(', ')}; choose from ${allVariants.join(', ')}`);
+        args.models = models as Variant[];
         break;
       }
+      case '--splits':
+        args.splits = positiveInt(need(), flag);
+        break;
       case '--help':
       case '-h':
         process.stdout.write(
-          'tsx evals/forecast/run.ts [--data <dir>] [--out <dir>] [--origins N] [--horizon-min M] [--models auto,holt-winters,...]\n',
+          'tsx evals/forecast/run.ts [--data <dir>] [--out <dir>] [--origins N] [--horizon-min M] [--models all | auto,holt-winters,auto:median-all,...] [--splits N]\n',
         );
         process.exit(0);
       // falls through (unreachable)
@@ -122,12 +137,13 @@ async function main(): Promise<void> {
     production: args.models[0]!,
     models: args.models,
     level: 0.9,
+    cv: crossValidate(results, args.models, args.splits),
   });
   await mkdir(args.out, { recursive: true });
   const replacer = (_key: string, value: unknown): unknown => (typeof value === 'number' && !Number.isFinite(value) ? null : value);
   await writeFile(path.join(args.out, 'forecast-report.json'), `${JSON.stringify(report, replacer, 2)}\n`);
   await writeFile(path.join(args.out, 'forecast-report.md'), formatMarkdown(report));
-  process.stdout.write(`${formatTable(report)}\n`);
+  process.stdout.write(`${formatTable(report)}\n\n${formatCv(report.cv)}\n\n${formatTimes(report)}\n`);
   process.stderr.write(
     `done in ${((Date.now() - started) / 1000).toFixed(1)} s; reports in ${path.relative(process.cwd(), args.out) || '.'}\n`,
   );

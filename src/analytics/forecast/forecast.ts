@@ -9,6 +9,8 @@
  * - a model that cannot be fitted (e.g. robust trend with < 2 points) → naive.
  */
 import { z } from 'zod';
+import { type CombineRule, combineForecasts, combineModels } from './combination.js';
+import { type AutoStrategy, autoStrategies, type MemberName } from './strategies.js';
 import { fitHoltWinters } from './holt-winters.js';
 import type { FittedModel, ModelName } from './model.js';
 import { fitNaive, fitSeasonalNaive } from './naive.js';
@@ -16,6 +18,7 @@ import { regularize } from './regularize.js';
 import { fitRobustTrend } from './robust-trend.js';
 import { DAY_MS, detectSeason } from './seasonality.js';
 import type { SeriesInput } from './series-input.js';
+import { fitTheta } from './theta.js';
 
 export const forecastModelChoices = ['auto', 'holt-winters', 'robust-trend', 'naive', 'seasonal-naive'] as const;
 export type ForecastModelChoice = (typeof forecastModelChoices)[number];
@@ -77,6 +80,14 @@ export interface ForecastResult {
  * series has no finite value at all; every other data problem is handled by a documented fallback.
  */
 export function forecast(series: SeriesInput, options: ForecastOptions = {}): ForecastResult {
+  return forecastWith(series, options, DEFAULT_AUTO);
+}
+
+/** The strategy behind model 'auto' (chosen by the cross-validated backtest, see evals/forecast/README.md). */
+export const DEFAULT_AUTO: AutoStrategy = autoStrategies.select;
+
+/** {@link forecast} with an explicit strategy for 'auto'. */
+export function forecastWith(series: SeriesInput, options: ForecastOptions, strategy: AutoStrategy): ForecastResult {
   const opts = forecastOptionsSchema.parse(options);
   const grid = regularize(series, { maxFillSteps: opts.maxFillSteps });
   if (!grid) throw new RangeError('cannot forecast a series without any finite value');
@@ -109,8 +120,10 @@ export function forecast(series: SeriesInput, options: ForecastOptions = {}): Fo
   } else if (isConstant(values)) {
     notes.push('constant series: naive forecast');
     model = fitNaive(values);
+  } else if (opts.model === 'auto' && strategy.kind === 'combine') {
+    model = combineMembers(strategy.members, strategy.rule, values, period) ?? fitNaive(values);
   } else if (opts.model === 'auto') {
-    const choice = chooseModel(values, period, horizon, opts);
+    const choice = chooseModel(values, period, horizon, stepMs, opts, strategy.kind === 'select' ? strategy : { kind: 'select' });
     model = choice.model;
     validationMae = choice.mae;
   } else {
@@ -153,6 +166,26 @@ export function fitByName(name: Exclude<ForecastModelChoice, 'auto'>, values: Fl
   }
 }
 
+function fitMember(name: MemberName, values: Float64Array, period: number | null): FittedModel | null {
+  return name === 'theta' ? fitTheta(values, { period }) : fitByName(name, values, period);
+}
+
+/** Fits every member that applies (seasonal-naive only with a season) and combines them. */
+function combineMembers(
+  members: readonly MemberName[],
+  rule: CombineRule,
+  values: Float64Array,
+  period: number | null,
+): FittedModel | null {
+  const fitted: FittedModel[] = [];
+  for (const name of members) {
+    if (name === 'seasonal-naive' && !period) continue;
+    const model = fitMember(name, values, period);
+    if (model) fitted.push(model);
+  }
+  return fitted.length > 0 ? combineModels(fitted, rule) : null;
+}
+
 /**
  * In-sample rolling validation: each candidate forecasts `horizon` steps from several origins in the
  * last part of the series (spread over at least a season so every time of day is represented) and
@@ -164,48 +197,75 @@ function chooseModel(
   values: Float64Array,
   period: number | null,
   requestedHorizon: number,
+  stepMs: number,
   opts: ParsedOptions,
+  strategy: Extract<AutoStrategy, { kind: 'select' }>,
 ): { model: FittedModel; mae: Partial<Record<ModelName, number>> } {
   const n = values.length;
   // A horizon longer than the data cannot be validated in sample; validate at a quarter of the data.
   const horizon = Math.min(requestedHorizon, Math.max(1, Math.floor(n / 4)));
-  const fitted = new Map<ModelName, FittedModel>();
-  for (const name of opts.candidates) {
-    if (name === 'seasonal-naive' && !period) continue;
-    const model = fitByName(name, values, period);
-    if (model) fitted.set(model.name, model);
+  const fitted = new Map<MemberName, FittedModel>();
+  for (const name of [...opts.candidates, ...(strategy.extra ?? [])]) {
+    if ((name === 'seasonal-naive' && !period) || fitted.has(name)) continue;
+    const model = fitMember(name, values, period);
+    if (model) fitted.set(name, model);
   }
-  const span = Math.min(Math.floor(n / 3), Math.max(horizon * opts.validationOrigins, period ?? 0));
+  const count = strategy.origins ?? opts.validationOrigins;
+  const minSpan = strategy.minSpanMs && stepMs > 0 ? Math.round(strategy.minSpanMs / stepMs) : 0;
+  const span = Math.min(Math.floor(n / 3), Math.max(horizon * count, period ?? 0, minSpan));
   const origins: number[] = [];
-  for (let k = 0; k < opts.validationOrigins; k++) {
-    const origin = n - 1 - horizon - Math.round((k * Math.max(0, span - horizon)) / Math.max(1, opts.validationOrigins - 1));
+  for (let k = 0; k < count; k++) {
+    const origin = n - 1 - horizon - Math.round((k * Math.max(0, span - horizon)) / Math.max(1, count - 1));
     if (origin >= opts.minFitPoints - 1 && !origins.includes(origin)) origins.push(origin);
   }
-  const mae: Partial<Record<ModelName, number>> = {};
-  let best: FittedModel | undefined;
-  let bestMae = Infinity;
+  // Every candidate's forecast at every origin; the combination's are derived from them at no cost.
+  const predictions = origins.map(() => new Map<MemberName, Float64Array>());
   for (const [name, full] of fitted) {
-    let sum = 0;
-    let count = 0;
-    for (const origin of origins) {
+    origins.forEach((origin, k) => {
       const prefix = values.subarray(0, origin + 1);
       const model =
-        name === 'holt-winters' ? fitHoltWinters(prefix, { period, params: holtWintersParams(full) }) : fitByName(name, prefix, period);
-      if (!model) continue;
-      const predicted = model.predict(horizon, 0.5).mean;
+        name === 'holt-winters' ? fitHoltWinters(prefix, { period, params: holtWintersParams(full) }) : fitMember(name, prefix, period);
+      if (model) predictions[k]!.set(name, model.predict(horizon, 0.5).mean);
+    });
+  }
+  const validate = (forecastAt: (k: number) => Float64Array | undefined): number => {
+    let sum = 0;
+    let count = 0;
+    origins.forEach((origin, k) => {
+      const predicted = forecastAt(k);
+      if (!predicted) return;
       for (let h = 1; h <= horizon; h++) {
         const actual = values[origin + h]!;
         if (!Number.isFinite(actual)) continue;
         sum += Math.abs(actual - predicted[h - 1]!);
         count++;
       }
-    }
-    const score = count > 0 ? sum / count : Infinity;
+    });
+    return count > 0 ? sum / count : Infinity;
+  };
+  const mae: Partial<Record<ModelName, number>> = {};
+  let best: FittedModel | undefined;
+  let bestMae = Infinity;
+  for (const [name, full] of fitted) {
+    const score = validate((k) => predictions[k]!.get(name));
     mae[name] = score;
     if (score < bestMae) {
       bestMae = score;
       best = full;
     }
+  }
+  if (strategy.top && strategy.top > 1 && fitted.size > 1) {
+    const ranked = [...fitted.entries()].sort((a, b) => (mae[a[0]] ?? Infinity) - (mae[b[0]] ?? Infinity));
+    best = combineModels(
+      ranked.slice(0, strategy.top).map(([, m]) => m),
+      'mean',
+    );
+  }
+  const combineRule = strategy.combine;
+  if (combineRule && fitted.size > 1) {
+    const score = validate((k) => combineForecasts([...predictions[k]!.values()], combineRule));
+    mae.combination = score;
+    if (score < bestMae) best = combineModels([...fitted.values()], combineRule);
   }
   return { model: best ?? fitNaive(values), mae };
 }
