@@ -26,6 +26,17 @@ export function when(iso) {
   return Number.isNaN(d.getTime()) ? String(iso) : d.toLocaleString();
 }
 
+/** How long ago, coarse: "42 s ago", "7 min ago", "3 h ago", "2 d ago". */
+export function ago(iso) {
+  const s = Math.max(0, Math.round((Date.now() - Date.parse(iso)) / 1000));
+  if (s < 90) return `${s} s ago`;
+  if (s < 5400) return `${Math.round(s / 60)} min ago`;
+  return s < 172_800 ? `${Math.round(s / 3600)} h ago` : `${Math.round(s / 86_400)} d ago`;
+}
+
+/** Relative and local, for a time people act on: "7 min ago (05/12/2026, 18:02:11)". */
+export const whenAgo = (iso) => (iso ? `${ago(iso)} (${when(iso)})` : '');
+
 export function fmt(x) {
   if (typeof x !== 'number' || !Number.isFinite(x)) return String(x);
   const a = Math.abs(x);

@@ -167,6 +167,46 @@ describe('the web console in Chromium', () => {
     await shot('overview', '#alerts');
   });
 
+  it('opens an incident from the list by keyboard: its facts, the timeline of its alerts, the investigation with evidence; Back returns to the list', async () => {
+    const link = page.locator('#incidents .card h3 a').first();
+    const id = (await link.evaluate((a) => a.closest('[data-incident-id]')?.getAttribute('data-incident-id')))!;
+    await link.focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.evaluate('location.hash')).toBe(`#incident=${id}`);
+    const view = page.locator('#incident-view');
+    await view.locator('.timeline li').first().waitFor({ timeout: 10_000 });
+    await expect.poll(() => page.evaluate('document.activeElement.id')).toBe('incident-heading');
+    expect(await page.locator('#alerts').isVisible()).toBe(false);
+    const facts = (await view.locator('.incident-facts').textContent()) ?? '';
+    expect(facts).toMatch(/Statusopen/);
+    expect(facts).toMatch(/Opened\d+ (s|min|h|d) ago \(/);
+    expect(facts).toMatch(/Resource.*workload=api/);
+    expect(await view.locator('.timeline li').first().textContent()).toMatch(/began \d+ (s|min|h|d) ago/);
+    // The investigation's run: the hypothesis, its evidence in words (value in its unit) and charted.
+    const hypothesis = view.locator('.hypothesis').first();
+    await hypothesis.waitFor({ timeout: 15_000 });
+    expect(await hypothesis.textContent()).toMatch(/memory leak in shop\/api/);
+    expect(await hypothesis.locator('.evidence li').first().textContent()).toMatch(/ — [\d.,]+ ?(%|B|KiB|MiB|GiB)/);
+    await view.locator('figure.chart').first().scrollIntoViewIfNeeded(); // charts draw when they come into view
+    await view.locator('figure.chart[data-state="drawn"]').first().waitFor({ timeout: 20_000 });
+    await shot('incident', '#incident-view');
+    // Back (a link, from the keyboard): the list again, focus on the incident left.
+    await view.getByRole('link', { name: 'Back to incidents' }).first().focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => view.isHidden()).toBe(true);
+    expect(await page.locator('#alerts').isVisible()).toBe(true);
+    await expect
+      .poll(() => page.evaluate('document.activeElement.closest("[data-incident-id]")?.getAttribute("data-incident-id")'))
+      .toBe(id);
+    // A notification's link opens the console on the incident (the token is still in this tab's session).
+    await page.goto('about:blank');
+    await page.goto(`${base}/ui#incident=${id}`);
+    await view.locator('.timeline li').first().waitFor({ timeout: 15_000 });
+    expect(await view.locator('#incident-heading').textContent()).toBeTruthy();
+    await view.getByRole('link', { name: 'Back to incidents' }).first().click();
+    await expect.poll(() => view.isHidden()).toBe(true);
+  }, 60_000);
+
   it('the range picker re-queries every drawn chart over the new range, one request per chart', async () => {
     const drawn = page.locator('figure.chart[data-state="drawn"]');
     const before = metricsQueries.length;
@@ -366,6 +406,12 @@ describe('the web console in Chromium', () => {
     expect(await done.textContent()).toMatch(/approved by alice/);
     expect(await done.locator('.results li').count()).toBeGreaterThan(0);
     await shot('approved', '#chat');
+    // A notification's `#remediation=<id>` link: the console opens with that remediation highlighted in the history.
+    await page.goto('about:blank');
+    await page.goto(`${base}/ui#remediation=${rid}`);
+    const highlighted = page.locator(`#history .highlight[data-remediation-id="${rid}"]`);
+    await highlighted.waitFor({ timeout: 15_000 });
+    await expect.poll(() => page.evaluate('document.activeElement.getAttribute("data-remediation-id")')).toBe(rid);
   }, 90_000);
 
   it('is accessible by construction: landmarks, a label for every field, text on every button, live regions', async () => {
