@@ -221,7 +221,7 @@ panel('history', async () => {
 /** `#remediation=<id>` (a notification's link): that remediation in the history, scrolled to and highlighted. */
 async function showRemediation(id) {
   const body = $('history').querySelector('.panel-body');
-  let item = body.querySelector(`[data-remediation-id="${CSS.escape(id)}"]`);
+  let item = body.querySelector(`[data-remediation-id="${globalThis.CSS.escape(id)}"]`);
   if (!item) {
     // Older than the history's first page: read on its own, shown on top.
     item = historyItem(await api.get(`/remediations/${encodeURIComponent(id)}`));

@@ -120,7 +120,8 @@ export function createIncidentPage(ctx) {
     body.replaceChildren();
     for (const c of columns()) c.hidden = false;
     const link =
-      document.querySelector(`#incidents [data-incident-id="${CSS.escape(id)}"] a`) ?? document.getElementById('incidents-heading');
+      document.querySelector(`#incidents [data-incident-id="${globalThis.CSS.escape(id)}"] a`) ??
+      document.getElementById('incidents-heading');
     link.scrollIntoView({ block: 'center' });
     link.focus();
   }

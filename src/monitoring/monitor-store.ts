@@ -55,6 +55,18 @@ export interface WorkspaceSummary {
   lastEvaluatedAtMs: number | null;
 }
 
+/** What GET /incidents may ask for; every field but `statuses` and `limit` optional. */
+export interface IncidentFilter {
+  statuses: readonly IncidentStatus[];
+  severity?: Severity;
+  namespace?: string;
+  workload?: string;
+  /** A case-insensitive substring of the title or the resource. */
+  text?: string;
+  after?: PageCursor;
+  limit: number;
+}
+
 /** A position in a newest-first listing: the last row's sort time and id. */
 export interface PageCursor {
   atMs: number;
@@ -234,6 +246,10 @@ function incidentOf(r: Record<string, unknown>): StoredIncident {
   };
 }
 
+/** LIKE with `\\` as its escape character, the same in SQLite and PostgreSQL. */
+const ESCAPE = "ESCAPE '\\'";
+const likeEscape = (value: string) => value.replace(/[\\%_]/g, (c) => `\\${c}`);
+
 const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(', ');
 
 function txOf(db: Pick<SqlDriver, 'query'>): MonitorTx {
@@ -402,13 +418,37 @@ export class SqlMonitorStore {
     return rows.map(alertOf);
   }
 
-  async listIncidents(
-    workspaceId: string,
-    filter: { statuses: readonly IncidentStatus[]; after?: PageCursor; limit: number },
-  ): Promise<StoredIncident[]> {
+  /**
+   * Newest first, filtered in the query (so a page holds `limit` matches and the cursor stays exact).
+   * Namespace and workload match the incident's grouping key (incident-grouping.ts: `workload:<ns>/<name>`,
+   * `namespace:<ns>`); `text` is a case-insensitive substring of the title or of the resource's names
+   * (ASCII case folding in SQLite). Every value is a bound parameter, LIKE's wildcards escaped.
+   */
+  async listIncidents(workspaceId: string, filter: IncidentFilter): Promise<StoredIncident[]> {
     await this.ready();
     const where = ['workspace_id = ?', `status IN (${placeholders(filter.statuses.length)})`];
     const params: unknown[] = [workspaceId, ...filter.statuses];
+    if (filter.severity) {
+      where.push('severity = ?');
+      params.push(filter.severity);
+    }
+    const { namespace, workload, text } = filter;
+    if (namespace && workload) {
+      where.push('resource_key = ?');
+      params.push(`workload:${namespace}/${workload}`);
+    } else if (namespace) {
+      where.push(`(resource_key = ? OR resource_key LIKE ? ${ESCAPE})`);
+      params.push(`namespace:${namespace}`, `workload:${likeEscape(namespace)}/%`);
+    } else if (workload) {
+      where.push(`resource_key LIKE ? ${ESCAPE}`);
+      params.push(`workload:%/${likeEscape(workload)}`);
+    }
+    if (text) {
+      // After the key's first colon: its names, not its kind (`workload:`), are what a search means.
+      const needle = likeEscape(text.toLowerCase());
+      where.push(`(LOWER(title) LIKE ? ${ESCAPE} OR LOWER(resource_key) LIKE ? ${ESCAPE})`);
+      params.push(`%${needle}%`, `%:%${needle}%`);
+    }
     if (filter.after) {
       where.push('(opened_at_ms < ? OR (opened_at_ms = ? AND id < ?))');
       params.push(filter.after.atMs, filter.after.atMs, filter.after.id);
