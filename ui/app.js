@@ -6,6 +6,7 @@ import { createChat } from './chat.js';
 import { ALERT_QUERIES } from './alert-queries.js';
 import { ago, badge, h, labelText, when } from './dom.js';
 import { createIncidentPage } from './incident.js';
+import { incidentsList } from './incidents.js';
 import { remediationCard } from './remediation.js';
 import { evidenceCharts as chartsOf, renderRun } from './run-view.js';
 import { decodeClaims, forgetToken, storedToken, storeToken, tokenFromFragment, workspaceOf } from './token.js';
@@ -107,31 +108,13 @@ panel('alerts', async () => {
   ];
 });
 
-// Open incidents as the monitor grouped them; each one's automatic investigation, once it has a hypothesis.
-panel('incidents', async () => {
-  const { incidents } = await api.get('/incidents?status=open&limit=10');
-  if (!incidents.length) return empty('No open incidents.');
-  const details = await Promise.all(incidents.map((i) => api.get(`/incidents/${i.id}`)));
-  return h(
-    'ul',
-    { class: 'cards' },
-    details.map((i) =>
-      h(
-        'li',
-        { class: `card sev-${i.severity}`, 'data-incident-id': i.id },
-        h('h3', {}, badge(i.severity), ' ', h('a', { href: `#incident=${i.id}` }, i.title)),
-        h('p', { class: 'muted' }, `opened ${when(i.opened_at)} · ${i.alerts.length} alert(s) · ${labelText(i.resource)}`),
-        i.investigation.top_hypothesis
-          ? h(
-              'p',
-              {},
-              `Likely cause (${Math.round(i.investigation.top_hypothesis.confidence * 100)}%): ${i.investigation.top_hypothesis.cause}`,
-            )
-          : h('p', { class: 'muted' }, `Investigation: ${i.investigation.status.replace('_', ' ')}`),
-      ),
-    ),
-  );
+// Incidents as the monitor grouped them, filtered (incidents.js); a filter change reloads the list.
+panel('incidents', incidentsList(api, $('incident-filters')));
+$('incident-filters').addEventListener('submit', (event) => {
+  event.preventDefault();
+  panels.incidents();
 });
+for (const select of $('incident-filters').querySelectorAll('select')) select.addEventListener('change', () => panels.incidents());
 
 panel('insights', async () => {
   const { insights } = await api.get('/insights?limit=20');

@@ -207,6 +207,35 @@ describe('the web console in Chromium', () => {
     await expect.poll(() => view.isHidden()).toBe(true);
   }, 60_000);
 
+  it('filters the incidents: resolved or all, by severity, namespace, workload and text, in the service', async () => {
+    const asked: URL[] = [];
+    const listen = (req: { url(): string }) => {
+      if (/\/incidents\?/.test(req.url())) asked.push(new URL(req.url()));
+    };
+    page.on('request', listen);
+    const reload = async () => page.locator('#incidents .panel-body:not([aria-busy])').waitFor();
+    await page.selectOption('#if-status', 'all');
+    await reload();
+    await page.fill('#if-namespace', 'shop');
+    await page.fill('#if-workload', 'api');
+    await page.fill('#if-text', 'SHOP/API'); // the title says "… on shop/api: …": case does not matter
+    await page.press('#if-text', 'Enter');
+    await expect.poll(() => asked.at(-1)?.searchParams.get('text')).toBe('SHOP/API');
+    const last = asked.at(-1)!;
+    expect(Object.fromEntries(last.searchParams)).toMatchObject({ status: 'all', namespace: 'shop', workload: 'api', text: 'SHOP/API' });
+    await expect.poll(() => page.locator('#incidents .card').count(), { timeout: 10_000 }).toBeGreaterThan(0);
+    await reload();
+    for (const text of await page.locator('#incidents .card').allTextContents()) expect(text).toMatch(/workload=api/);
+    // No resolved incident yet: the resolved view says so.
+    await page.selectOption('#if-status', 'resolved');
+    await expect.poll(() => page.textContent('#incidents .panel-body')).toBe('No incident matches.');
+    await shot('incidents-filtered', '#incidents');
+    page.off('request', listen);
+    for (const id of ['#if-namespace', '#if-workload', '#if-text']) await page.fill(id, '');
+    await page.selectOption('#if-status', 'open');
+    await page.locator('#incidents .card').first().waitFor({ timeout: 10_000 });
+  });
+
   it('the range picker re-queries every drawn chart over the new range, one request per chart', async () => {
     const drawn = page.locator('figure.chart[data-state="drawn"]');
     const before = metricsQueries.length;
