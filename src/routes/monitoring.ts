@@ -107,8 +107,8 @@ const ALERT_STATES: Record<string, readonly AlertState[]> = {
 };
 const INCIDENT_STATUSES: Record<string, readonly IncidentStatus[]> = { open: ['open'], resolved: ['resolved'], all: ['open', 'resolved'] };
 
-/** A Kubernetes object name (RFC 1123 subdomain): what the incidents' resources are keyed by. */
-const K8S_NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
+/** A Kubernetes object name (lower case letters, digits, `-` and `.`): what the incidents' resources are keyed by. */
+const K8S_NAME = /^[a-z0-9][a-z0-9.-]*$/;
 
 const pageQuery = {
   cursor: z.string().max(400).optional().describe('From the previous page'),
