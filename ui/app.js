@@ -3,9 +3,8 @@
 import { createApi } from './api.js';
 import { createCharts } from './chart.js';
 import { createChat } from './chat.js';
-import { ALERT_QUERIES } from './alert-queries.js';
+import { ALERT_QUERIES } from './chart-groups.js';
 import { ago, badge, h, labelText, when } from './dom.js';
-import { createIncidentPage } from './incident.js';
 import { incidentsList } from './incidents.js';
 import { remediationCard } from './remediation.js';
 import { evidenceCharts as chartsOf, renderRun } from './run-view.js';
@@ -244,6 +243,13 @@ $('analyze-form').addEventListener('submit', async (event) => {
   }
 });
 
+// ---- history: past runs, the audit trail, past conversations; each read when its <details> opens,
+// and their code (history.js) loaded with the first one opened: nothing of it on first load.
+let historyPanels;
+const loadHistory = () => (historyPanels ??= import('./history.js').then((m) => m.createHistory({ api, charts, report })));
+for (const details of document.querySelectorAll('details.lazy'))
+  details.addEventListener('toggle', () => details.open && loadHistory().catch(report));
+
 const chat = createChat({
   api,
   charts,
@@ -304,6 +310,7 @@ function useToken(token) {
     .finally(async () => {
       showScopes();
       await refreshAll();
+      void historyPanels?.then((h) => h.reload()); // only those open: a closed one reads when opened
       route();
     });
 }
@@ -336,15 +343,17 @@ function showScopes() {
 }
 
 // ---- the fragment says what to show: `#incident=<id>` the incident page, `#remediation=<id>` that remediation
-const incidentPage = createIncidentPage({ api, charts, report, can });
+// The incident page's code (incident.js) loads when an incident is first opened.
+let incidentPageLoaded;
+const incidentPage = () => (incidentPageLoaded ??= import('./incident.js').then((m) => m.createIncidentPage({ api, charts, report, can })));
 function route() {
   if (!state.workspace) return;
   const hash = window.location.hash.slice(1);
   if (hash && !hash.includes('=') && hash !== 'incidents') return; // an in-page anchor (the skip link)
   const params = new URLSearchParams(hash);
   const incident = params.get('incident');
-  if (incident) return void incidentPage.open(incident);
-  incidentPage.close();
+  if (incident) return void incidentPage().then((page) => page.open(incident), report);
+  void incidentPageLoaded?.then((page) => page.close());
   const remediation = params.get('remediation');
   if (remediation) showRemediation(remediation).catch(report);
 }

@@ -2,7 +2,7 @@
 // status, severity, resource, when it opened and resolved, the timeline of its alerts, a chart of the
 // resource, the investigation's run (hypotheses with evidence) and the remediation it proposed, with
 // Approve / Reject for a token that may decide (remediation.js). "Back to incidents" returns to the list.
-import { ALERT_QUERIES } from './alert-queries.js';
+import { ALERT_QUERIES } from './chart-groups.js';
 import { badge, h, labelText, whenAgo } from './dom.js';
 import { remediationCard } from './remediation.js';
 import { renderRun } from './run-view.js';

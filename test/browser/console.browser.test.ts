@@ -441,7 +441,50 @@ describe('the web console in Chromium', () => {
     const highlighted = page.locator(`#history .highlight[data-remediation-id="${rid}"]`);
     await highlighted.waitFor({ timeout: 15_000 });
     await expect.poll(() => page.evaluate('document.activeElement.getAttribute("data-remediation-id")')).toBe(rid);
+    await page.evaluate('history.replaceState(null, "", location.pathname)'); // the later reloads start plain
   }, 90_000);
+
+  it('history, read when opened: past runs (one opened in place), the audit trail filtered by type, a past conversation with its messages', async () => {
+    await page.locator('#runs-history summary').click();
+    const runs = page.locator('#runs-history .history-item');
+    await runs.first().waitFor({ timeout: 10_000 });
+    // The monitor's investigation and the analysis run above (newest first), each with who started it.
+    expect(await runs.count()).toBeGreaterThanOrEqual(2);
+    const text = (await page.textContent('#runs-history')) ?? '';
+    expect(text).toMatch(/anomaly analysis/);
+    expect(text).toMatch(/started \d+ (s|min) ago \(.*\) by alice/);
+    const diagnosed = runs.filter({ hasText: 'Top hypothesis' }).first();
+    expect(await diagnosed.textContent()).toMatch(/Top hypothesis \(\d+%\): .*memory leak in shop\/api/);
+    const open = diagnosed.locator('button.open');
+    await open.click();
+    await diagnosed.locator('.run .hypothesis').first().waitFor({ timeout: 10_000 });
+    expect(await open.getAttribute('aria-expanded')).toBe('true');
+    // The audit trail: the remediation approved above is in it; filtered to one type, only that type.
+    await page.locator('#audit-history summary').click();
+    await page.selectOption('#audit-type', 'remediation');
+    await expect
+      .poll(
+        async () => {
+          await page.click('#audit-history button.refresh');
+          await page.locator('#audit-history .panel-body:not([aria-busy])').waitFor();
+          return page.locator('#audit-history .history-item').evaluateAll((els) => els.map((e) => e.getAttribute('data-event-type')));
+        },
+        { timeout: 20_000, interval: 1000 },
+      )
+      .toEqual(expect.arrayContaining(['remediation']));
+    const types = await page
+      .locator('#audit-history .history-item')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-event-type')));
+    expect(new Set(types)).toEqual(new Set(['remediation']));
+    // Past conversations: the chat above, its messages shown.
+    await page.locator('#chat-history summary').click();
+    const thread = page.locator('#chat-history .history-item').first();
+    await thread.waitFor({ timeout: 10_000 });
+    await thread.getByRole('button', { name: 'Show messages' }).click();
+    await thread.locator('.thread .msg-user').first().waitFor({ timeout: 10_000 });
+    expect(await thread.locator('.thread').textContent()).toMatch(/what is wrong now\?|restart shop\/api/);
+    await shot('history', '#past');
+  }, 60_000);
 
   it('is accessible by construction: landmarks, a label for every field, text on every button, live regions', async () => {
     const audit = await page.evaluate(`(() => ({
@@ -505,6 +548,8 @@ describe('the web console in Chromium', () => {
     expect(load.every((e) => e.url.startsWith(base))).toBe(true);
     expect(load.some((e) => e.url.endsWith('/ui/vendor/uplot.min.js'))).toBe(true);
     expect(summary.requests).toBeLessThan(30);
+    // History panels read only when opened.
+    expect(load.filter((e) => /\/(runs\?|audit\?|chat\/threads)/.test(e.url)).map((e) => e.url)).toEqual([]);
     if (charts > loaded) {
       // Scrolled to, a waiting chart asks for its data then.
       const waiting = page.locator('figure.chart[data-state="waiting"]').first();
@@ -516,6 +561,11 @@ describe('the web console in Chromium', () => {
 
   it('axe-core finds no serious or critical accessibility violation', async () => {
     await page.locator('figure.chart[aria-busy]').first().waitFor({ state: 'detached', timeout: 20_000 });
+    // The history panels open too (their lists are part of the page a user reads).
+    for (const id of ['#runs-history', '#audit-history', '#chat-history']) {
+      await page.locator(`${id} summary`).click();
+      await page.locator(`${id} .panel-body:not([aria-busy]) > *`).first().waitFor({ timeout: 10_000 });
+    }
     // Evaluated through the DevTools protocol, not added as a <script>: the page's CSP rightly refuses inline script.
     await page.evaluate(readFileSync(AXE, 'utf8'));
     const violations = (await page.evaluate(`axe.run(document, { resultTypes: ['violations'] }).then((r) =>
@@ -544,6 +594,14 @@ describe('the web console in Chromium', () => {
     expect(box.x).toBeGreaterThanOrEqual(0);
     expect(box.x + box.width).toBeLessThanOrEqual(420);
     await shot('420px');
+    // The incident page at 420 px too.
+    const id = await page.locator('#incidents .card').first().getAttribute('data-incident-id');
+    await page.evaluate(`location.hash = 'incident=${id}'`);
+    await page.locator('#incident-view .timeline li').first().waitFor({ timeout: 10_000 });
+    await page.locator('#incident-view .hypothesis').first().waitFor({ timeout: 10_000 });
+    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(420);
+    await shot('incident-420px');
+    await page.locator('#incident-view').getByRole('link', { name: 'Back to incidents' }).first().click();
     await page.setViewportSize({ width: 1440, height: 1000 });
   });
 
