@@ -186,9 +186,13 @@ describe('the web console in Chromium', () => {
     const hypothesis = view.locator('.hypothesis').first();
     await hypothesis.waitFor({ timeout: 15_000 });
     expect(await hypothesis.textContent()).toMatch(/memory leak in shop\/api/);
-    expect(await hypothesis.locator('.evidence li').first().textContent()).toMatch(/ — [\d.,]+ ?(%|B|KiB|MiB|GiB)/);
+    expect(await hypothesis.locator('.evidence').textContent()).toMatch(/ — [\d.,]+ ?(%|B|KiB|MiB|GiB) — /); // memory in its unit, not bytes
     await view.locator('figure.chart').first().scrollIntoViewIfNeeded(); // charts draw when they come into view
     await view.locator('figure.chart[data-state="drawn"]').first().waitFor({ timeout: 20_000 });
+    // Its proposed remediation, which this token (aiops:remediate) may decide.
+    const decide = view.locator('.remediation button.approve');
+    await decide.waitFor({ timeout: 10_000 });
+    expect(await decide.isDisabled()).toBe(false);
     await shot('incident', '#incident-view');
     // Back (a link, from the keyboard): the list again, focus on the incident left.
     await view.getByRole('link', { name: 'Back to incidents' }).first().focus();
@@ -334,6 +338,15 @@ describe('the web console in Chromium', () => {
     for (const button of await approve.all()) expect(await button.isDisabled()).toBe(true);
     expect(await page.locator('#pending .needs-scope').first().textContent()).toContain('needs aiops:remediate');
     await shot('read-only', '#pending');
+    // On the incident page too: the remediation shows, its decision disabled with the reason.
+    const incidentId = await page.locator('#incidents .card').first().getAttribute('data-incident-id');
+    await page.evaluate(`location.hash = 'incident=${incidentId}'`);
+    const readOnlyDecide = page.locator('#incident-view .remediation button.approve');
+    await readOnlyDecide.waitFor({ timeout: 15_000 });
+    expect(await readOnlyDecide.isDisabled()).toBe(true);
+    expect(await page.locator('#incident-view .needs-scope').first().textContent()).toContain('needs aiops:remediate');
+    await page.locator('#incident-view').getByRole('link', { name: 'Back to incidents' }).first().click();
+    await expect.poll(() => page.locator('#incident-view').isHidden()).toBe(true);
     // The console only reflects the rules: a request made anyway (the button re-enabled by hand) is refused by the service.
     await analyze.evaluate((b) => b.removeAttribute('disabled'));
     await analyze.click();
