@@ -4,7 +4,7 @@ import { createApi } from './api.js';
 import { createCharts } from './chart.js';
 import { createChat } from './chat.js';
 import { ALERT_QUERIES } from './chart-groups.js';
-import { ago, badge, h, labelText, when } from './dom.js';
+import { ago, badge, fillFrom, h, labelText, when } from './dom.js';
 import { incidentsList } from './incidents.js';
 import { remediationCard } from './remediation.js';
 import { evidenceCharts as chartsOf, renderRun } from './run-view.js';
@@ -37,17 +37,7 @@ function report(err) {
 const panels = {};
 function panel(id, loader) {
   const body = $(id).querySelector('.panel-body');
-  const load = async () => {
-    body.setAttribute('aria-busy', 'true');
-    try {
-      body.replaceChildren(...[await loader()].flat().filter(Boolean));
-    } catch (err) {
-      body.replaceChildren(h('p', { class: 'warn' }, err.message));
-      report(err);
-    } finally {
-      body.removeAttribute('aria-busy');
-    }
-  };
+  const load = () => fillFrom(body, loader, report);
   $(id).querySelector('button.refresh')?.addEventListener('click', load);
   panels[id] = load;
 }
@@ -108,7 +98,7 @@ panel('alerts', async () => {
 });
 
 // Incidents as the monitor grouped them, filtered (incidents.js); a filter change reloads the list.
-panel('incidents', incidentsList(api, $('incident-filters')));
+panel('incidents', incidentsList(api, $('incident-filters'), report));
 $('incident-filters').addEventListener('submit', (event) => {
   event.preventDefault();
   panels.incidents();

@@ -2,24 +2,16 @@
 // past analysis runs (GET /runs; a run opens in place, read from GET /runs/{id}), the audit trail
 // (GET /audit with its event-type and range filters) and past chat threads (GET /chat/threads; a
 // thread opens in place with its messages). Each pages with "More" where the API pages.
-import { badge, h, whenAgo } from './dom.js';
+import { badge, fillFrom, h, pagedList, whenAgo } from './dom.js';
 import { renderRun } from './run-view.js';
 
 /** A <details> whose body `load()` fills the first time it opens, and again from its Refresh button. */
 function lazy(details, load, report) {
   const body = details.querySelector('.panel-body');
   let loaded = false;
-  const run = async () => {
+  const run = () => {
     loaded = true;
-    body.setAttribute('aria-busy', 'true');
-    try {
-      body.replaceChildren(...[await load()].flat().filter(Boolean));
-    } catch (err) {
-      body.replaceChildren(h('p', { class: 'warn' }, err.message));
-      report(err);
-    } finally {
-      body.removeAttribute('aria-busy');
-    }
+    return fillFrom(body, load, report);
   };
   details.addEventListener('toggle', () => {
     if (details.open && !loaded) void run();
@@ -27,30 +19,6 @@ function lazy(details, load, report) {
   if (details.open) void run(); // opened before this module loaded (app.js loads it on the first toggle)
   details.querySelector('button.refresh')?.addEventListener('click', run);
   return { reload: () => (details.open ? run() : (loaded = false)) };
-}
-
-/** A list and a "More" button that appends the next page while there is one. */
-async function paged(fetchPage, item, { empty, label }) {
-  const first = await fetchPage(null);
-  if (!first.items.length) return h('p', { class: 'muted' }, empty);
-  const list = h('ul', { class: 'history' }, first.items.map(item));
-  const more = h('button', { type: 'button', class: 'more' }, `More ${label}`);
-  let cursor = first.next;
-  more.hidden = !cursor;
-  more.addEventListener('click', async () => {
-    more.disabled = true;
-    try {
-      const next = await fetchPage(cursor);
-      const added = next.items.map(item);
-      list.append(...added);
-      cursor = next.next;
-      more.hidden = !cursor;
-      added[0]?.querySelector('button, a')?.focus();
-    } finally {
-      more.disabled = false;
-    }
-  });
-  return [list, more];
 }
 
 /** A button that shows (and hides) what `render()` returns under it, read once. */
@@ -85,7 +53,7 @@ export function createHistory({ api, charts, report }) {
   const runs = lazy(
     $('runs-history'),
     () =>
-      paged(
+      pagedList(
         async (cursor) => {
           const { runs: items, next_cursor: next } = await api.get(withCursor('/runs?limit=10', cursor));
           return { items, next };
@@ -105,7 +73,7 @@ export function createHistory({ api, charts, report }) {
               report,
             ),
           ),
-        { empty: 'No analysis run yet.', label: 'runs' },
+        { empty: 'No analysis run yet.', label: 'runs', report },
       ),
     report,
   );
@@ -118,7 +86,7 @@ export function createHistory({ api, charts, report }) {
       const hours = Number(auditForm.elements.range.value);
       const from = new Date(Date.now() - hours * 3_600_000).toISOString();
       const base = `/audit?limit=20&from=${encodeURIComponent(from)}${type ? `&event_type=${encodeURIComponent(type)}` : ''}`;
-      return paged(
+      return pagedList(
         async (cursor) => {
           const { events, next_cursor: next } = await api.get(withCursor(base, cursor));
           return { items: events, next };
@@ -134,7 +102,7 @@ export function createHistory({ api, charts, report }) {
               `${whenAgo(e.timestamp)} · ${e.user_id}${e.initiated_by && e.initiated_by !== e.user_id ? ` (via ${e.initiated_by})` : ''}`,
             ),
           ),
-        { empty: 'No event in this range.', label: 'events' },
+        { empty: 'No event in this range.', label: 'events', report },
       );
     },
     report,

@@ -1,7 +1,7 @@
 // The incidents list: open, resolved or all, filtered by severity, namespace, workload and text (the
 // filtering is the service's, GET /incidents, so pages stay exact), "More incidents" following
 // next_cursor. Open incidents show their investigation's likely cause (one read each, ten at most).
-import { badge, h, labelText, whenAgo } from './dom.js';
+import { badge, h, labelText, pagedList, whenAgo } from './dom.js';
 
 const PAGE = 10;
 const FIELDS = ['status', 'severity', 'namespace', 'workload', 'text'];
@@ -39,36 +39,28 @@ function card(i) {
 }
 
 /** The panel's loader (see app.js `panel`): the first page for the form's filters. */
-export function incidentsList(api, form) {
+export function incidentsList(api, form, report) {
   async function page(params) {
     const { incidents, next_cursor: next } = await api.get(`/incidents?${params}`);
     // Open ones in full (alerts and top hypothesis); resolved ones as listed.
     const shown = await Promise.all(incidents.map((i) => (i.status === 'open' ? api.get(`/incidents/${i.id}`) : i)));
-    return { items: shown.map(card), next };
+    return { items: shown, next };
   }
 
-  return async function load() {
+  return function load() {
     const params = query(form);
-    const first = await page(params);
-    if (!first.items.length)
-      return h('p', { class: 'muted' }, params.get('status') === 'open' ? 'No open incidents.' : 'No incident matches.');
-    const list = h('ul', { class: 'cards' }, first.items);
-    const more = h('button', { type: 'button', class: 'more' }, 'More incidents');
-    let cursor = first.next;
-    more.hidden = !cursor;
-    more.addEventListener('click', async () => {
-      more.disabled = true;
-      try {
-        params.set('cursor', cursor);
-        const next = await page(params);
-        list.append(...next.items);
-        cursor = next.next;
-        more.hidden = !cursor;
-        next.items[0]?.querySelector('a')?.focus(); // keyboard users continue where the new ones start
-      } finally {
-        more.disabled = false;
-      }
-    });
-    return [list, more];
+    return pagedList(
+      (cursor) => {
+        if (cursor) params.set('cursor', cursor);
+        return page(params);
+      },
+      card,
+      {
+        empty: params.get('status') === 'open' ? 'No open incidents.' : 'No incident matches.',
+        label: 'incidents',
+        listClass: 'cards',
+        report,
+      },
+    );
   };
 }

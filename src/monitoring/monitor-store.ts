@@ -7,6 +7,7 @@
  */
 import type { Severity } from '../analysis/types.js';
 import type { AuditEventInput } from '../audit/event.js';
+import { schemaOnce } from '../storage/schema-once.js';
 import type { SqlDriver } from '../storage/sql-drivers.js';
 import type { AlertState, LifecycleState } from './alert-lifecycle.js';
 
@@ -338,24 +339,11 @@ function txOf(db: Pick<SqlDriver, 'query'>): MonitorTx {
 }
 
 export class SqlMonitorStore {
-  private initialised: Promise<void> | undefined;
+  /** Creates the tables on first use; a failure is retried on the next call (schema-once.ts). */
+  readonly ready: () => Promise<void>;
 
-  constructor(private readonly db: SqlDriver) {}
-
-  /**
-   * Creates the tables on first use; a failure is retried on the next call. Under a lock: two replicas
-   * creating the same table at once collide in PostgreSQL's catalog even with IF NOT EXISTS.
-   */
-  ready(): Promise<void> {
-    this.initialised ??= this.db
-      .transaction('schema:monitor', async (tx) => {
-        for (const statement of SCHEMA) await tx.query(statement, []);
-      })
-      .catch((err: unknown) => {
-        this.initialised = undefined;
-        throw err;
-      });
-    return this.initialised;
+  constructor(private readonly db: SqlDriver) {
+    this.ready = schemaOnce(db, 'monitor', SCHEMA);
   }
 
   /** One evaluation's changes: one at a time per workspace, across replicas; rolled back if `fn` throws. */

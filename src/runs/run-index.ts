@@ -6,6 +6,7 @@
  * the checkpoints and leases (the table `aiops_run_index`: PostgreSQL with DATABASE_URL, the
  * checkpoints' SQLite file otherwise), or in memory when the checkpoints are (tests).
  */
+import { schemaOnce } from '../storage/schema-once.js';
 import type { SqlDriver } from '../storage/sql-drivers.js';
 
 export interface RunIndexEntry {
@@ -41,21 +42,10 @@ const SCHEMA = [
 ];
 
 export class SqlRunIndex implements RunIndex {
-  private setup: Promise<void> | undefined;
+  private readonly ready: () => Promise<void>;
 
-  constructor(private readonly db: SqlDriver) {}
-
-  private ready(): Promise<void> {
-    // Under a lock: replicas creating the same table at once collide in PostgreSQL's catalog even with IF NOT EXISTS.
-    this.setup ??= this.db
-      .transaction('schema:run_index', async (tx) => {
-        for (const statement of SCHEMA) await tx.query(statement, []);
-      })
-      .catch((err: unknown) => {
-        this.setup = undefined;
-        throw err;
-      });
-    return this.setup;
+  constructor(private readonly db: SqlDriver) {
+    this.ready = schemaOnce(db, 'run_index', SCHEMA);
   }
 
   async record(e: RunIndexEntry): Promise<void> {

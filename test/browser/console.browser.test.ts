@@ -489,6 +489,14 @@ describe('the web console in Chromium', () => {
       .locator('#audit-history .history-item')
       .evaluateAll((els) => els.map((e) => e.getAttribute('data-event-type')));
     expect(new Set(types)).toEqual(new Set(['remediation']));
+    // Every type: more than a page (20) by now — tool calls of the analyses and chat — so More pages by cursor.
+    await page.selectOption('#audit-type', '');
+    const more = page.locator('#audit-history button.more');
+    await more.waitFor({ timeout: 10_000 });
+    const before = await page.locator('#audit-history .history-item').count();
+    expect(before).toBe(20);
+    await more.click();
+    await expect.poll(() => page.locator('#audit-history .history-item').count(), { timeout: 10_000 }).toBeGreaterThan(before);
     // Past conversations: the chat above, its messages shown.
     await page.locator('#chat-history summary').click();
     const thread = page.locator('#chat-history .history-item').first();
