@@ -45,7 +45,7 @@ export class SqlRunIndex implements RunIndex {
   private readonly ready: () => Promise<void>;
 
   constructor(private readonly db: SqlDriver) {
-    this.ready = schemaOnce(db, 'run_index', SCHEMA);
+    this.ready = schemaOnce(db, 'run_index', SCHEMA, { locked: false }); // on SQLite, the checkpointer's connection
   }
 
   async record(e: RunIndexEntry): Promise<void> {
