@@ -17,6 +17,7 @@ import type { AuthContext } from '../src/auth/auth-context.js';
 import { DependencyUnavailable } from '../src/resilience/dependency-unavailable.js';
 import type { RunLease } from '../src/runs/lease-store.js';
 import type { RunLeases } from '../src/runs/leases.js';
+import type { RunIndex, RunIndexCursor, RunIndexEntry } from '../src/runs/run-index.js';
 import { RunsDraining } from '../src/runs/runs-draining.js';
 import { deadline } from '../src/budget/deadline.js';
 import type { RunContext } from './analysis/deps.js';
@@ -77,6 +78,16 @@ export interface AnalysisRunsOptions {
    * Not awaited; it must not throw.
    */
   onSettled?: (view: RunView, auth: AuthContext) => void;
+  /** Where each run is recorded when it starts, so a workspace's runs can be listed (src/runs/run-index.ts). */
+  index?: RunIndex;
+  /** The clock of the index's start times. */
+  now?: () => number;
+}
+
+/** A listed run: what the index recorded, and the run as its checkpoint has it (undefined: it never got going). */
+export interface ListedRun {
+  entry: RunIndexEntry;
+  view: RunView | undefined;
 }
 
 /** The process is shutting down and takes no new runs (the route answers 503; another replica will). */
@@ -122,6 +133,7 @@ export class AnalysisRuns {
     const initial: RunInput = { workspaceId: auth.workspaceId, requestedBy: auth.sub, request };
     const slot = await this.options.admit?.(auth);
     try {
+      await this.recordStart(runId, auth, request);
       await this.holdLease(runId, auth, { ...run, input: initial });
     } catch (err) {
       slot?.release();
@@ -145,6 +157,18 @@ export class AnalysisRuns {
     if (!view || view.state.workspaceId !== auth.workspaceId) return undefined;
     if (view.status !== 'running' || this.active.has(runId) || !this.options.leases) return view;
     return (await this.settleOrphan(runId)) ?? view;
+  }
+
+  /** The workspace's runs, newest first, each read from its checkpoint (in parallel; a page is at most 100). */
+  async list(auth: AuthContext, page: { after?: RunIndexCursor; limit: number }): Promise<ListedRun[]> {
+    await this.ready();
+    let entries: RunIndexEntry[] = [];
+    try {
+      entries = (await this.options.index?.list(auth.workspaceId, page)) ?? [];
+    } catch (err) {
+      throw new DependencyUnavailable('run_store', { cause: err }); // the index lives in the checkpoints' store
+    }
+    return Promise.all(entries.map(async (entry) => ({ entry, view: await this.get(auth, entry.runId) })));
   }
 
   /**
@@ -209,6 +233,20 @@ export class AnalysisRuns {
   private async ready(): Promise<void> {
     try {
       await this.options.beforeUse?.();
+    } catch (err) {
+      throw new DependencyUnavailable('run_store', { cause: err });
+    }
+  }
+
+  private async recordStart(runId: string, auth: AuthContext, request: AnalysisRequest): Promise<void> {
+    try {
+      await this.options.index?.record({
+        runId,
+        workspaceId: auth.workspaceId,
+        analysisType: request.analysisType,
+        requestedBy: auth.sub,
+        startedAtMs: (this.options.now ?? Date.now)(),
+      });
     } catch (err) {
       throw new DependencyUnavailable('run_store', { cause: err });
     }

@@ -3,8 +3,11 @@
 import { createApi } from './api.js';
 import { createCharts } from './chart.js';
 import { createChat } from './chat.js';
-import { badge, h, labelText, when } from './dom.js';
+import { ALERT_QUERIES } from './chart-groups.js';
+import { ago, badge, fillFrom, h, labelText, when } from './dom.js';
+import { incidentsList } from './incidents.js';
 import { remediationCard } from './remediation.js';
+import { evidenceCharts as chartsOf, renderRun } from './run-view.js';
 import { decodeClaims, forgetToken, storedToken, storeToken, tokenFromFragment, workspaceOf } from './token.js';
 
 const $ = (id) => document.getElementById(id);
@@ -34,17 +37,7 @@ function report(err) {
 const panels = {};
 function panel(id, loader) {
   const body = $(id).querySelector('.panel-body');
-  const load = async () => {
-    body.setAttribute('aria-busy', 'true');
-    try {
-      body.replaceChildren(...[await loader()].flat().filter(Boolean));
-    } catch (err) {
-      body.replaceChildren(h('p', { class: 'warn' }, err.message));
-      report(err);
-    } finally {
-      body.removeAttribute('aria-busy');
-    }
-  };
+  const load = () => fillFrom(body, loader, report);
   $(id).querySelector('button.refresh')?.addEventListener('click', load);
   panels[id] = load;
 }
@@ -52,10 +45,6 @@ function panel(id, loader) {
 const empty = (text) => h('p', { class: 'muted' }, text);
 
 // ---- the workspace at a glance (GET /summary), first; "Refresh all" reloads every panel
-const ago = (iso) => {
-  const s = Math.max(0, Math.round((Date.now() - Date.parse(iso)) / 1000));
-  return s < 90 ? `${s} s ago` : s < 5400 ? `${Math.round(s / 60)} min ago` : `${Math.round(s / 3600)} h ago`;
-};
 panel('summary', async () => {
   const s = await api.get('/summary');
   const i = s.open_incidents;
@@ -83,27 +72,7 @@ $('summary')
   .addEventListener('click', () => refreshAll());
 // One range for every chart: those drawn ask again at once, the others when they scroll into view.
 $('chart-range').addEventListener('change', (event) => charts.setRange(Number(event.target.value)));
-const evidenceCharts = (evidence, max = 2) =>
-  h(
-    'div',
-    { class: 'charts' },
-    evidence.slice(0, max).map((e) => charts.chart(e.series, { atIso: e.time, value: e.value, caption: `at ${when(e.time)}: ${e.why}` })),
-  );
-
-// AIOps alerts carry no evidence: chart the catalog query that shows the alert's condition.
-const ALERT_QUERIES = {
-  AIOpsOomKill: 'memory_usage_vs_limits',
-  AIOpsMemoryGrowth: 'memory_working_set',
-  AIOpsRestarts: 'restarts',
-  AIOpsCpuThrottling: 'cpu_throttling',
-  AIOpsCpuSaturation: 'cpu_usage_vs_limits',
-  AIOpsLatency: 'http_latency_p95',
-  AIOpsErrors: 'http_error_ratio',
-  AIOpsCapacity: 'pvc_usage',
-  AIOpsNotReady: 'pods_not_ready',
-  AIOpsQuota: 'quota_usage',
-  AIOpsEgress: 'network_transmit',
-};
+const evidenceCharts = (evidence, max = 2) => chartsOf(charts, evidence, max);
 
 panel('alerts', async () => {
   // The monitor's stored state: firing and pending alerts, newest onset first.
@@ -128,31 +97,13 @@ panel('alerts', async () => {
   ];
 });
 
-// Open incidents as the monitor grouped them; each one's automatic investigation, once it has a hypothesis.
-panel('incidents', async () => {
-  const { incidents } = await api.get('/incidents?status=open&limit=10');
-  if (!incidents.length) return empty('No open incidents.');
-  const details = await Promise.all(incidents.map((i) => api.get(`/incidents/${i.id}`)));
-  return h(
-    'ul',
-    { class: 'cards' },
-    details.map((i) =>
-      h(
-        'li',
-        { class: `card sev-${i.severity}`, 'data-incident-id': i.id },
-        h('h3', {}, badge(i.severity), ' ', i.title),
-        h('p', { class: 'muted' }, `opened ${when(i.opened_at)} · ${i.alerts.length} alert(s) · ${labelText(i.resource)}`),
-        i.investigation.top_hypothesis
-          ? h(
-              'p',
-              {},
-              `Likely cause (${Math.round(i.investigation.top_hypothesis.confidence * 100)}%): ${i.investigation.top_hypothesis.cause}`,
-            )
-          : h('p', { class: 'muted' }, `Investigation: ${i.investigation.status.replace('_', ' ')}`),
-      ),
-    ),
-  );
+// Incidents as the monitor grouped them, filtered (incidents.js); a filter change reloads the list.
+panel('incidents', incidentsList(api, $('incident-filters'), report));
+$('incident-filters').addEventListener('submit', (event) => {
+  event.preventDefault();
+  panels.incidents();
 });
+for (const select of $('incident-filters').querySelectorAll('select')) select.addEventListener('change', () => panels.incidents());
 
 panel('insights', async () => {
   const { insights } = await api.get('/insights?limit=20');
@@ -212,38 +163,48 @@ panel('pending', async () => {
 
 // ---- history: every remediation, newest first — what was asked, who decided, what the control plane answered
 const stepText = (p) => `${p.action_type} ${p.target_resource}${p.namespace ? ` in ${p.namespace}` : ''}`;
+const historyItem = (r) =>
+  h(
+    'li',
+    { class: 'history-item', 'data-remediation-id': r.id, 'data-status': r.status },
+    h('h3', {}, badge(r.status.replaceAll('_', ' '), r.status), ' ', r.plan.map(stepText).join('; ')),
+    h(
+      'p',
+      { class: 'muted' },
+      `asked by ${r.requested_by} ${when(r.requested_at)}`,
+      r.decision ? ` · ${r.decision.decision} by ${r.decision.by} ${when(r.decision.at)}` : '',
+      r.decision?.comment ? ` (“${r.decision.comment}”)` : '',
+    ),
+    r.results.length
+      ? h(
+          'ul',
+          { class: 'results' },
+          r.results.map((x) => h('li', {}, `${x.status}${x.upstream_status ? ` (control plane ${x.upstream_status})` : ''}: ${x.message}`)),
+        )
+      : null,
+    r.error ? h('p', { class: 'warn' }, r.error) : null,
+  );
 panel('history', async () => {
   const { remediations } = await api.get('/remediations?limit=20');
   if (!remediations.length) return empty('No remediation yet.');
-  return h(
-    'ul',
-    { class: 'history' },
-    remediations.map((r) =>
-      h(
-        'li',
-        { class: 'history-item', 'data-remediation-id': r.id, 'data-status': r.status },
-        h('h3', {}, badge(r.status.replaceAll('_', ' '), r.status), ' ', r.plan.map(stepText).join('; ')),
-        h(
-          'p',
-          { class: 'muted' },
-          `asked by ${r.requested_by} ${when(r.requested_at)}`,
-          r.decision ? ` · ${r.decision.decision} by ${r.decision.by} ${when(r.decision.at)}` : '',
-          r.decision?.comment ? ` (“${r.decision.comment}”)` : '',
-        ),
-        r.results.length
-          ? h(
-              'ul',
-              { class: 'results' },
-              r.results.map((x) =>
-                h('li', {}, `${x.status}${x.upstream_status ? ` (control plane ${x.upstream_status})` : ''}: ${x.message}`),
-              ),
-            )
-          : null,
-        r.error ? h('p', { class: 'warn' }, r.error) : null,
-      ),
-    ),
-  );
+  return h('ul', { class: 'history' }, remediations.map(historyItem));
 });
+
+/** `#remediation=<id>` (a notification's link): that remediation in the history, scrolled to and highlighted. */
+async function showRemediation(id) {
+  const body = $('history').querySelector('.panel-body');
+  let item = body.querySelector(`[data-remediation-id="${globalThis.CSS.escape(id)}"]`);
+  if (!item) {
+    // Older than the history's first page: read on its own, shown on top.
+    item = historyItem(await api.get(`/remediations/${encodeURIComponent(id)}`));
+    body.prepend(h('ul', { class: 'history' }, item));
+  }
+  for (const old of document.querySelectorAll('.highlight')) old.classList.remove('highlight');
+  item.classList.add('highlight');
+  item.setAttribute('tabindex', '-1');
+  item.scrollIntoView({ block: 'center' });
+  item.focus();
+}
 
 // ---- analysis: POST /analyze, polling GET /runs/{id} when it answers 202
 $('analyze-form').addEventListener('submit', async (event) => {
@@ -261,7 +222,7 @@ $('analyze-form').addEventListener('submit', async (event) => {
       await new Promise((r) => setTimeout(r, 1000));
       run = await api.get(`/runs/${run.run_id}`);
     }
-    out.replaceChildren(renderRun(run));
+    out.replaceChildren(renderRun(charts, run));
     panels.insights(); // the run's hypotheses become insights
     if (run.status === 'awaiting_approval') panels.pending(); // and its proposed actions a pending remediation
   } catch (err) {
@@ -272,74 +233,12 @@ $('analyze-form').addEventListener('submit', async (event) => {
   }
 });
 
-function renderRun(run) {
-  const d = run.diagnosis;
-  return h(
-    'div',
-    { class: 'run', 'data-status': run.status },
-    h(
-      'p',
-      {},
-      'Run ',
-      h('code', {}, run.run_id.slice(0, 8)),
-      ' ',
-      badge(run.status.replace(/_/g, ' '), 'status'),
-      run.diagnosed_by ? ` · diagnosed by ${run.diagnosed_by}` : '',
-    ),
-    d
-      ? h(
-          'section',
-          { 'aria-label': 'Diagnosis' },
-          h('h3', {}, 'Diagnosis'),
-          h('p', {}, d.summary),
-          d.impact ? h('p', { class: 'muted' }, d.impact) : null,
-          h(
-            'ol',
-            { class: 'hypotheses' },
-            d.hypotheses.map((x) =>
-              h('li', {}, h('strong', {}, x.cause), ` (${Math.round(x.confidence * 100)}%)`, evidenceCharts(x.evidence)),
-            ),
-          ),
-        )
-      : null,
-    h(
-      'details',
-      {},
-      h('summary', {}, `Findings (${run.findings.length})`),
-      h(
-        'ul',
-        {},
-        run.findings.slice(0, 30).map((f) => h('li', {}, badge(f.severity), ` ${f.title}`)),
-      ),
-    ),
-    run.proposed_actions.length
-      ? h(
-          'section',
-          { 'aria-label': 'Proposed actions' },
-          h('h3', {}, 'Proposed actions (need approval)'),
-          h(
-            'ul',
-            {},
-            run.proposed_actions.map((a) =>
-              h(
-                'li',
-                {},
-                badge(`risk ${a.risk}`, a.risk),
-                ` ${a.action_type} ${a.namespace ? `${a.namespace}/` : ''}${a.target_resource}: ${a.reason}`,
-              ),
-            ),
-          ),
-        )
-      : h('p', { class: 'muted' }, 'No action proposed.'),
-    run.errors.length
-      ? h(
-          'ul',
-          { class: 'warn' },
-          run.errors.map((e) => h('li', {}, `${e.node}: ${e.message}`)),
-        )
-      : null,
-  );
-}
+// ---- history: past runs, the audit trail, past conversations; each read when its <details> opens,
+// and their code (history.js) loaded with the first one opened: nothing of it on first load.
+let historyPanels;
+const loadHistory = () => (historyPanels ??= import('./history.js').then((m) => m.createHistory({ api, charts, report })));
+for (const details of document.querySelectorAll('details.lazy'))
+  details.addEventListener('toggle', () => details.open && loadHistory().catch(report));
 
 const chat = createChat({
   api,
@@ -398,9 +297,11 @@ function useToken(token) {
     .get('/access')
     .then((access) => (state.permissions = access.permissions ?? state.permissions))
     .catch(report)
-    .finally(() => {
+    .finally(async () => {
       showScopes();
-      refreshAll();
+      await refreshAll();
+      void historyPanels?.then((h) => h.reload()); // only those open: a closed one reads when opened
+      route();
     });
 }
 
@@ -430,6 +331,23 @@ function showScopes() {
   button.title = allowed ? '' : 'needs aiops:analyze';
   $('analyze-needs').hidden = allowed;
 }
+
+// ---- the fragment says what to show: `#incident=<id>` the incident page, `#remediation=<id>` that remediation
+// The incident page's code (incident.js) loads when an incident is first opened.
+let incidentPageLoaded;
+const incidentPage = () => (incidentPageLoaded ??= import('./incident.js').then((m) => m.createIncidentPage({ api, charts, report, can })));
+function route() {
+  if (!state.workspace) return;
+  const hash = window.location.hash.slice(1);
+  if (hash && !hash.includes('=') && hash !== 'incidents') return; // an in-page anchor (the skip link)
+  const params = new URLSearchParams(hash);
+  const incident = params.get('incident');
+  if (incident) return void incidentPage().then((page) => page.open(incident), report);
+  void incidentPageLoaded?.then((page) => page.close());
+  const remediation = params.get('remediation');
+  if (remediation) showRemediation(remediation).catch(report);
+}
+window.addEventListener('hashchange', route);
 
 $('token-form').addEventListener('submit', (event) => {
   event.preventDefault();

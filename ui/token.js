@@ -6,8 +6,14 @@ const KEY = 'aiops.console.token';
 export function tokenFromFragment() {
   const match = /(?:^#|&)token=([^&]+)/.exec(window.location.hash);
   if (!match) return null;
-  // Out of the address bar and history at once: the URL must not keep (or leak) the token.
-  window.history.replaceState(null, '', window.location.pathname + window.location.search);
+  // Out of the address bar and history at once: the URL must not keep (or leak) the token. What else
+  // the fragment says (`incident=<id>`, a notification's link) stays for the console to open.
+  const rest = window.location.hash
+    .slice(1)
+    .split('&')
+    .filter((part) => part && !part.startsWith('token='))
+    .join('&');
+  window.history.replaceState(null, '', window.location.pathname + window.location.search + (rest ? `#${rest}` : ''));
   return decodeURIComponent(match[1]);
 }
 

@@ -7,6 +7,7 @@
  */
 import type { Severity } from '../analysis/types.js';
 import type { AuditEventInput } from '../audit/event.js';
+import { schemaOnce } from '../storage/schema-once.js';
 import type { SqlDriver } from '../storage/sql-drivers.js';
 import type { AlertState, LifecycleState } from './alert-lifecycle.js';
 
@@ -53,6 +54,18 @@ export interface WorkspaceSummary {
   activeAlerts: Record<string, number>;
   /** When the monitor last evaluated the workspace (null: never). */
   lastEvaluatedAtMs: number | null;
+}
+
+/** What GET /incidents may ask for; every field but `statuses` and `limit` optional. */
+export interface IncidentFilter {
+  statuses: readonly IncidentStatus[];
+  severity?: Severity;
+  namespace?: string;
+  workload?: string;
+  /** A case-insensitive substring of the title or the resource. */
+  text?: string;
+  after?: PageCursor;
+  limit: number;
 }
 
 /** A position in a newest-first listing: the last row's sort time and id. */
@@ -234,6 +247,10 @@ function incidentOf(r: Record<string, unknown>): StoredIncident {
   };
 }
 
+/** LIKE with `\\` as its escape character, the same in SQLite and PostgreSQL. */
+const ESCAPE = "ESCAPE '\\'";
+const likeEscape = (value: string) => value.replace(/[\\%_]/g, (c) => `\\${c}`);
+
 const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(', ');
 
 function txOf(db: Pick<SqlDriver, 'query'>): MonitorTx {
@@ -322,24 +339,11 @@ function txOf(db: Pick<SqlDriver, 'query'>): MonitorTx {
 }
 
 export class SqlMonitorStore {
-  private initialised: Promise<void> | undefined;
+  /** Creates the tables on first use; a failure is retried on the next call (schema-once.ts). */
+  readonly ready: () => Promise<void>;
 
-  constructor(private readonly db: SqlDriver) {}
-
-  /**
-   * Creates the tables on first use; a failure is retried on the next call. Under a lock: two replicas
-   * creating the same table at once collide in PostgreSQL's catalog even with IF NOT EXISTS.
-   */
-  ready(): Promise<void> {
-    this.initialised ??= this.db
-      .transaction('schema:monitor', async (tx) => {
-        for (const statement of SCHEMA) await tx.query(statement, []);
-      })
-      .catch((err: unknown) => {
-        this.initialised = undefined;
-        throw err;
-      });
-    return this.initialised;
+  constructor(private readonly db: SqlDriver) {
+    this.ready = schemaOnce(db, 'monitor', SCHEMA);
   }
 
   /** One evaluation's changes: one at a time per workspace, across replicas; rolled back if `fn` throws. */
@@ -406,13 +410,37 @@ export class SqlMonitorStore {
     return rows.map(alertOf);
   }
 
-  async listIncidents(
-    workspaceId: string,
-    filter: { statuses: readonly IncidentStatus[]; after?: PageCursor; limit: number },
-  ): Promise<StoredIncident[]> {
+  /**
+   * Newest first, filtered in the query (so a page holds `limit` matches and the cursor stays exact).
+   * Namespace and workload match the incident's grouping key (incident-grouping.ts: `workload:<ns>/<name>`,
+   * `namespace:<ns>`); `text` is a case-insensitive substring of the title or of the resource's names
+   * (ASCII case folding in SQLite). Every value is a bound parameter, LIKE's wildcards escaped.
+   */
+  async listIncidents(workspaceId: string, filter: IncidentFilter): Promise<StoredIncident[]> {
     await this.ready();
     const where = ['workspace_id = ?', `status IN (${placeholders(filter.statuses.length)})`];
     const params: unknown[] = [workspaceId, ...filter.statuses];
+    if (filter.severity) {
+      where.push('severity = ?');
+      params.push(filter.severity);
+    }
+    const { namespace, workload, text } = filter;
+    if (namespace && workload) {
+      where.push('resource_key = ?');
+      params.push(`workload:${namespace}/${workload}`);
+    } else if (namespace) {
+      where.push(`(resource_key = ? OR resource_key LIKE ? ${ESCAPE})`);
+      params.push(`namespace:${namespace}`, `workload:${likeEscape(namespace)}/%`);
+    } else if (workload) {
+      where.push(`resource_key LIKE ? ${ESCAPE}`);
+      params.push(`workload:%/${likeEscape(workload)}`);
+    }
+    if (text) {
+      // After the key's first colon: its names, not its kind (`workload:`), are what a search means.
+      const needle = likeEscape(text.toLowerCase());
+      where.push(`(LOWER(title) LIKE ? ${ESCAPE} OR LOWER(resource_key) LIKE ? ${ESCAPE})`);
+      params.push(`%${needle}%`, `%:%${needle}%`);
+    }
     if (filter.after) {
       where.push('(opened_at_ms < ? OR (opened_at_ms = ? AND id < ?))');
       params.push(filter.after.atMs, filter.after.atMs, filter.after.id);

@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { SeveritySchema } from '../analysis/types.js';
+import { schemaOnce } from '../storage/schema-once.js';
 import type { SqlDriver } from '../storage/sql-drivers.js';
 
 const Url = z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).max(2048);
@@ -73,20 +74,10 @@ const SCHEMA = `CREATE TABLE IF NOT EXISTS aiops_notification_settings (
   doc TEXT NOT NULL)`;
 
 export class NotificationSettingsStore {
-  private initialised: Promise<void> | undefined;
+  private readonly ready: () => Promise<void>;
 
-  constructor(private readonly db: SqlDriver) {}
-
-  private ready(): Promise<void> {
-    // Under a lock: replicas creating the table at once collide in PostgreSQL's catalog even with IF NOT EXISTS.
-    this.initialised ??= this.db
-      .transaction('schema:notify', (tx) => tx.query(SCHEMA, []))
-      .then(() => undefined)
-      .catch((err: unknown) => {
-        this.initialised = undefined;
-        throw err;
-      });
-    return this.initialised;
+  constructor(private readonly db: SqlDriver) {
+    this.ready = schemaOnce(db, 'notify', [SCHEMA]);
   }
 
   async get(workspaceId: string): Promise<NotificationSettings | undefined> {

@@ -1,13 +1,15 @@
 /**
  * POST /workspaces/{id}/analyze runs the analysis graph for the caller's workspace and answers
  * with the result when it finishes within the wait, or 202 and a run to poll otherwise;
- * GET /workspaces/{id}/runs/{run_id} reads a run back (from its checkpoint, on any replica).
+ * GET /workspaces/{id}/runs/{run_id} reads a run back (from its checkpoint, on any replica);
+ * GET /workspaces/{id}/runs lists the workspace's runs, newest first (src/runs/run-index.ts).
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AnalysisRuns, RunView } from '../../agents/runs.js';
 import { AnalysisTypeSchema, AnalysisPlanSchema, DiagnosisSchema, FindingSchema, ProposedActionSchema } from '../analysis/types.js';
-import { notFound } from '../http/http-errors.js';
+import { badRequest, notFound } from '../http/http-errors.js';
+import { decodeCursor, encodeCursor } from '../storage/page-cursor.js';
 import { authOf, requireScope } from '../http/route-auth.js';
 import { DependencyUnavailable } from '../resilience/dependency-unavailable.js';
 import { guardedErrorResponses, WorkspaceParamsSchema } from '../schemas/common.js';
@@ -63,6 +65,19 @@ const RunSchema = z.object({
   errors: z.array(z.object({ node: z.string(), message: z.string(), kind: z.string().optional() })),
 });
 
+const RunSummarySchema = z.object({
+  run_id: z.string(),
+  analysis_type: z.string(),
+  status: RunSchema.shape.status.or(z.literal('unknown')).describe('`unknown`: recorded as started but it never checkpointed'),
+  status_reason: RunSchema.shape.status_reason,
+  requested_by: z.string().describe('Who started it (the monitor for its incident investigations)'),
+  started_at: z.string(),
+  diagnosed_by: RunSchema.shape.diagnosed_by,
+  top_hypothesis: z.object({ cause: z.string(), confidence: z.number() }).nullable(),
+  findings: z.number().int().describe('How many findings it made'),
+  remediation_id: z.string().nullable(),
+});
+
 const analyzeRoutes: FastifyPluginAsyncZod<AnalyzeRouteOptions> = async (app, { runs, now }) => {
   app.post(
     '/workspaces/:workspace_id/analyze',
@@ -99,6 +114,53 @@ const analyzeRoutes: FastifyPluginAsyncZod<AnalyzeRouteOptions> = async (app, { 
       }
       if (view.status === 'running') reply.code(202).header('Location', `/workspaces/${auth.workspaceId}/runs/${view.run_id}`);
       return toBody(view);
+    },
+  );
+
+  app.get(
+    '/workspaces/:workspace_id/runs',
+    {
+      config: { auth: requireScope('aiops:read') },
+      schema: {
+        tags: ['analysis'],
+        summary: "The workspace's analysis runs, newest first: type, status, who started it, the top hypothesis",
+        security: [{ bearerAuth: [] }],
+        params: WorkspaceParamsSchema,
+        querystring: z
+          .object({
+            cursor: z.string().max(400).optional().describe('`next_cursor` of the previous page'),
+            limit: z.coerce.number().int().min(1).max(100).default(20),
+          })
+          .strict(),
+        response: { 200: z.object({ runs: z.array(RunSummarySchema), next_cursor: z.string().nullable() }), ...guardedErrorResponses },
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      const c = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
+      if (q.cursor !== undefined && !c) throw badRequest('cursor is not one this service issued');
+      const listed = await runs.list(authOf(request), { ...(c ? { after: { atMs: c.ts, id: c.id } } : {}), limit: q.limit + 1 });
+      const page = listed.slice(0, q.limit);
+      const last = page.at(-1)?.entry;
+      return {
+        runs: page.map(({ entry, view }) => {
+          const s = view?.state;
+          const top = s?.diagnosis?.hypotheses[0];
+          return {
+            run_id: entry.runId,
+            analysis_type: entry.analysisType,
+            status: view?.status ?? ('unknown' as const),
+            status_reason: view?.reason ?? null,
+            requested_by: entry.requestedBy,
+            started_at: new Date(entry.startedAtMs).toISOString(),
+            diagnosed_by: s?.diagnosedBy ?? null,
+            top_hypothesis: top ? { cause: top.cause, confidence: top.confidence } : null,
+            findings: s?.findings?.length ?? 0,
+            remediation_id: s?.remediationId ?? null,
+          };
+        }),
+        next_cursor: listed.length > q.limit && last ? encodeCursor({ ts: last.startedAtMs, id: last.runId }) : null,
+      };
     },
   );
 

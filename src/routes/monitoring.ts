@@ -107,6 +107,9 @@ const ALERT_STATES: Record<string, readonly AlertState[]> = {
 };
 const INCIDENT_STATUSES: Record<string, readonly IncidentStatus[]> = { open: ['open'], resolved: ['resolved'], all: ['open', 'resolved'] };
 
+/** A Kubernetes object name (lower case letters, digits, `-` and `.`): what the incidents' resources are keyed by. */
+const K8S_NAME = /^[a-z0-9][a-z0-9.-]*$/;
+
 const pageQuery = {
   cursor: z.string().max(400).optional().describe('From the previous page'),
   limit: z.coerce.number().int().min(1).max(200).default(50),
@@ -172,7 +175,32 @@ const monitoringRoutes: FastifyPluginAsyncZod<MonitoringRouteOptions> = async (a
         summary: 'Incidents: alerts about the same workload grouped, each with its automatic investigation. Newest first',
         security: [{ bearerAuth: [] }],
         params: WorkspaceParamsSchema,
-        querystring: z.object({ status: z.enum(['open', 'resolved', 'all']).default('all'), ...pageQuery }).strict(),
+        querystring: z
+          .object({
+            status: z.enum(['open', 'resolved', 'all']).default('all'),
+            severity: SeveritySchema.optional().describe('Only this severity'),
+            namespace: z
+              .string()
+              .max(63)
+              .regex(K8S_NAME, 'namespace must be a Kubernetes name')
+              .optional()
+              .describe('Only incidents in this namespace'),
+            workload: z
+              .string()
+              .max(253)
+              .regex(K8S_NAME, 'workload must be a Kubernetes name')
+              .optional()
+              .describe('Only incidents about this workload (Deployment, StatefulSet… name; pods count as their workload)'),
+            text: z
+              .string()
+              .trim()
+              .min(1, 'text must not be empty')
+              .max(100)
+              .optional()
+              .describe('Case-insensitive substring of the title or of the resource names'),
+            ...pageQuery,
+          })
+          .strict(),
         response: { 200: z.object({ incidents: z.array(IncidentSchema), next_cursor: z.string().nullable() }), ...guardedErrorResponses },
       },
     },
@@ -182,6 +210,10 @@ const monitoringRoutes: FastifyPluginAsyncZod<MonitoringRouteOptions> = async (a
       const after = pageCursor(q.cursor);
       const rows = await store.listIncidents(ws.workspaceId, {
         statuses: INCIDENT_STATUSES[q.status]!,
+        ...(q.severity ? { severity: q.severity } : {}),
+        ...(q.namespace ? { namespace: q.namespace } : {}),
+        ...(q.workload ? { workload: q.workload } : {}),
+        ...(q.text ? { text: q.text } : {}),
         ...(after ? { after } : {}),
         limit: q.limit + 1,
       });

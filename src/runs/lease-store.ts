@@ -14,6 +14,7 @@
  * Times are each replica's clock (ms): keep the clocks in sync (NTP); a skew between two replicas
  * shortens or lengthens a lease as seen by the other by as much.
  */
+import { schemaOnce } from '../storage/schema-once.js';
 import type { SqlDriver } from '../storage/sql-drivers.js';
 
 export interface RunLease {
@@ -62,23 +63,15 @@ const SCHEMA = [
 const COLUMNS = 'run_id, workspace_id, owner, expires_at_ms, attempts, payload';
 
 export class SqlRunLeaseStore implements RunLeaseStore {
-  private setup: Promise<void> | undefined;
+  /**
+   * Twice if need be: replicas starting together race on CREATE … IF NOT EXISTS (PostgreSQL then
+   * reports a unique violation in its catalog to the loser, whose second try finds the table). No
+   * transaction: on SQLite the connection is the checkpointer's.
+   */
+  readonly ready: () => Promise<void>;
 
-  constructor(private readonly db: SqlDriver) {}
-
-  ready(): Promise<void> {
-    // Twice if need be: replicas starting together race on CREATE … IF NOT EXISTS (PostgreSQL then
-    // reports a unique violation in its catalog to the loser, whose second try finds the table).
-    const create = async () => {
-      for (const statement of SCHEMA) await this.db.query(statement, []);
-    };
-    this.setup ??= create()
-      .catch(create)
-      .catch((err: unknown) => {
-        this.setup = undefined;
-        throw err;
-      });
-    return this.setup;
+  constructor(private readonly db: SqlDriver) {
+    this.ready = schemaOnce(db, 'run_leases', SCHEMA, { locked: false });
   }
 
   async hold(lease: Omit<RunLease, 'attempts'>): Promise<void> {

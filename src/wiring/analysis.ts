@@ -11,6 +11,7 @@ import { SqliteSaver } from '@langchain/langgraph-checkpoint-sqlite';
 import { postgresDriver, sqliteDriver } from '../storage/sql-drivers.js';
 import { SqlRunLeaseStore } from '../runs/lease-store.js';
 import { RunLeases } from '../runs/leases.js';
+import { MemoryRunIndex, SqlRunIndex } from '../runs/run-index.js';
 import type { RemediationService } from '../remediation/service.js';
 import type { RemediationDecisions } from '../remediation/decisions.js';
 import { remediationPort } from './remediation.js';
@@ -83,6 +84,12 @@ export async function buildAnalysis(
     : checkpointer.saver instanceof SqliteSaver
       ? new SqlRunLeaseStore({ ...sqliteDriver(checkpointer.saver.db), close: async () => undefined })
       : undefined;
+  // The index of each workspace's runs, in the same store (a MemorySaver's runs are listed from memory).
+  const index = deps.postgres
+    ? new SqlRunIndex(postgresDriver(deps.postgres))
+    : checkpointer.saver instanceof SqliteSaver
+      ? new SqlRunIndex({ ...sqliteDriver(checkpointer.saver.db), close: async () => undefined })
+      : new MemoryRunIndex();
   const leases =
     leaseStore && new RunLeases({ store: leaseStore, leaseMs: config.runs.leaseMs, now: Date.now, warn: (msg) => deps.warn?.(msg) });
   const runs = new AnalysisRuns(graph, {
@@ -104,6 +111,7 @@ export async function buildAnalysis(
         }
       : {}),
     ...(leases ? { leases } : {}),
+    index, // started times by the wall clock (kit.now is the analysis clock, pinned in demos and tests)
     ...(deps.onRecovered ? { onRecovered: deps.onRecovered } : {}),
     ...(deps.onSettled ? { onSettled: deps.onSettled } : {}),
   });
@@ -126,6 +134,7 @@ export async function buildAnalysis(
       sweep?.stop();
       resumes?.stop();
       await runs.drain(0); // a no-op after drain(); otherwise nothing may run on a closed store
+      await index.close();
       await leaseStore?.close(); // the agent kit closes the checkpointer and the pool after this
     },
   };

@@ -167,6 +167,79 @@ describe('the web console in Chromium', () => {
     await shot('overview', '#alerts');
   });
 
+  it('opens an incident from the list by keyboard: its facts, the timeline of its alerts, the investigation with evidence; Back returns to the list', async () => {
+    const link = page.locator('#incidents .card h3 a').first();
+    const id = (await link.evaluate((a) => a.closest('[data-incident-id]')?.getAttribute('data-incident-id')))!;
+    await link.focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.evaluate('location.hash')).toBe(`#incident=${id}`);
+    const view = page.locator('#incident-view');
+    await view.locator('.timeline li').first().waitFor({ timeout: 10_000 });
+    await expect.poll(() => page.evaluate('document.activeElement.id')).toBe('incident-heading');
+    expect(await page.locator('#alerts').isVisible()).toBe(false);
+    const facts = (await view.locator('.incident-facts').textContent()) ?? '';
+    expect(facts).toMatch(/Statusopen/);
+    expect(facts).toMatch(/Opened\d+ (s|min|h|d) ago \(/);
+    expect(facts).toMatch(/Resource.*workload=api/);
+    expect(await view.locator('.timeline li').first().textContent()).toMatch(/began \d+ (s|min|h|d) ago/);
+    // The investigation's run: the hypothesis, its evidence in words (value in its unit) and charted.
+    const hypothesis = view.locator('.hypothesis').first();
+    await hypothesis.waitFor({ timeout: 15_000 });
+    expect(await hypothesis.textContent()).toMatch(/memory leak in shop\/api/);
+    expect(await hypothesis.locator('.evidence').textContent()).toMatch(/ — [\d.,]+ ?(%|B|KiB|MiB|GiB) — /); // memory in its unit, not bytes
+    await view.locator('figure.chart').first().scrollIntoViewIfNeeded(); // charts draw when they come into view
+    await view.locator('figure.chart[data-state="drawn"]').first().waitFor({ timeout: 20_000 });
+    // Its proposed remediation, which this token (aiops:remediate) may decide.
+    const decide = view.locator('.remediation button.approve');
+    await decide.waitFor({ timeout: 10_000 });
+    expect(await decide.isDisabled()).toBe(false);
+    await shot('incident', '#incident-view');
+    // Back (a link, from the keyboard): the list again, focus on the incident left.
+    await view.getByRole('link', { name: 'Back to incidents' }).first().focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => view.isHidden()).toBe(true);
+    expect(await page.locator('#alerts').isVisible()).toBe(true);
+    await expect
+      .poll(() => page.evaluate('document.activeElement.closest("[data-incident-id]")?.getAttribute("data-incident-id")'))
+      .toBe(id);
+    // A notification's link opens the console on the incident (the token is still in this tab's session).
+    await page.goto('about:blank');
+    await page.goto(`${base}/ui#incident=${id}`);
+    await view.locator('.timeline li').first().waitFor({ timeout: 15_000 });
+    expect(await view.locator('#incident-heading').textContent()).toBeTruthy();
+    await view.getByRole('link', { name: 'Back to incidents' }).first().click();
+    await expect.poll(() => view.isHidden()).toBe(true);
+  }, 60_000);
+
+  it('filters the incidents: resolved or all, by severity, namespace, workload and text, in the service', async () => {
+    const asked: URL[] = [];
+    const listen = (req: { url(): string }) => {
+      if (/\/incidents\?/.test(req.url())) asked.push(new URL(req.url()));
+    };
+    page.on('request', listen);
+    const reload = async () => page.locator('#incidents .panel-body:not([aria-busy])').waitFor();
+    await page.selectOption('#if-status', 'all');
+    await reload();
+    await page.fill('#if-namespace', 'shop');
+    await page.fill('#if-workload', 'api');
+    await page.fill('#if-text', 'SHOP/API'); // the title says "… on shop/api: …": case does not matter
+    await page.press('#if-text', 'Enter');
+    await expect.poll(() => asked.at(-1)?.searchParams.get('text')).toBe('SHOP/API');
+    const last = asked.at(-1)!;
+    expect(Object.fromEntries(last.searchParams)).toMatchObject({ status: 'all', namespace: 'shop', workload: 'api', text: 'SHOP/API' });
+    await expect.poll(() => page.locator('#incidents .card').count(), { timeout: 10_000 }).toBeGreaterThan(0);
+    await reload();
+    for (const text of await page.locator('#incidents .card').allTextContents()) expect(text).toMatch(/workload=api/);
+    // No resolved incident yet: the resolved view says so.
+    await page.selectOption('#if-status', 'resolved');
+    await expect.poll(() => page.textContent('#incidents .panel-body')).toBe('No incident matches.');
+    await shot('incidents-filtered', '#incidents');
+    page.off('request', listen);
+    for (const id of ['#if-namespace', '#if-workload', '#if-text']) await page.fill(id, '');
+    await page.selectOption('#if-status', 'open');
+    await page.locator('#incidents .card').first().waitFor({ timeout: 10_000 });
+  });
+
   it('the range picker re-queries every drawn chart over the new range, one request per chart', async () => {
     const drawn = page.locator('figure.chart[data-state="drawn"]');
     const before = metricsQueries.length;
@@ -265,6 +338,15 @@ describe('the web console in Chromium', () => {
     for (const button of await approve.all()) expect(await button.isDisabled()).toBe(true);
     expect(await page.locator('#pending .needs-scope').first().textContent()).toContain('needs aiops:remediate');
     await shot('read-only', '#pending');
+    // On the incident page too: the remediation shows, its decision disabled with the reason.
+    const incidentId = await page.locator('#incidents .card').first().getAttribute('data-incident-id');
+    await page.evaluate(`location.hash = 'incident=${incidentId}'`);
+    const readOnlyDecide = page.locator('#incident-view .remediation button.approve');
+    await readOnlyDecide.waitFor({ timeout: 15_000 });
+    expect(await readOnlyDecide.isDisabled()).toBe(true);
+    expect(await page.locator('#incident-view .needs-scope').first().textContent()).toContain('needs aiops:remediate');
+    await page.locator('#incident-view').getByRole('link', { name: 'Back to incidents' }).first().click();
+    await expect.poll(() => page.locator('#incident-view').isHidden()).toBe(true);
     // The console only reflects the rules: a request made anyway (the button re-enabled by hand) is refused by the service.
     await analyze.evaluate((b) => b.removeAttribute('disabled'));
     await analyze.click();
@@ -366,7 +448,64 @@ describe('the web console in Chromium', () => {
     expect(await done.textContent()).toMatch(/approved by alice/);
     expect(await done.locator('.results li').count()).toBeGreaterThan(0);
     await shot('approved', '#chat');
+    // A notification's `#remediation=<id>` link: the console opens with that remediation highlighted in the history.
+    await page.goto('about:blank');
+    await page.goto(`${base}/ui#remediation=${rid}`);
+    const highlighted = page.locator(`#history .highlight[data-remediation-id="${rid}"]`);
+    await highlighted.waitFor({ timeout: 15_000 });
+    await expect.poll(() => page.evaluate('document.activeElement.getAttribute("data-remediation-id")')).toBe(rid);
+    await page.evaluate('history.replaceState(null, "", location.pathname)'); // the later reloads start plain
   }, 90_000);
+
+  it('history, read when opened: past runs (one opened in place), the audit trail filtered by type, a past conversation with its messages', async () => {
+    await page.locator('#runs-history summary').click();
+    const runs = page.locator('#runs-history .history-item');
+    await runs.first().waitFor({ timeout: 10_000 });
+    // The monitor's investigation and the analysis run above (newest first), each with who started it.
+    expect(await runs.count()).toBeGreaterThanOrEqual(2);
+    const text = (await page.textContent('#runs-history')) ?? '';
+    expect(text).toMatch(/anomaly analysis/);
+    expect(text).toMatch(/started \d+ (s|min) ago \(.*\) by alice/);
+    const diagnosed = runs.filter({ hasText: 'Top hypothesis' }).first();
+    expect(await diagnosed.textContent()).toMatch(/Top hypothesis \(\d+%\): .*memory leak in shop\/api/);
+    const open = diagnosed.locator('button.open');
+    await open.click();
+    await diagnosed.locator('.run .hypothesis').first().waitFor({ timeout: 10_000 });
+    expect(await open.getAttribute('aria-expanded')).toBe('true');
+    // The audit trail: the remediation approved above is in it; filtered to one type, only that type.
+    await page.locator('#audit-history summary').click();
+    await page.selectOption('#audit-type', 'remediation');
+    await expect
+      .poll(
+        async () => {
+          await page.click('#audit-history button.refresh');
+          await page.locator('#audit-history .panel-body:not([aria-busy])').waitFor();
+          return page.locator('#audit-history .history-item').evaluateAll((els) => els.map((e) => e.getAttribute('data-event-type')));
+        },
+        { timeout: 20_000, interval: 1000 },
+      )
+      .toEqual(expect.arrayContaining(['remediation']));
+    const types = await page
+      .locator('#audit-history .history-item')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-event-type')));
+    expect(new Set(types)).toEqual(new Set(['remediation']));
+    // Every type: more than a page (20) by now — tool calls of the analyses and chat — so More pages by cursor.
+    await page.selectOption('#audit-type', '');
+    const more = page.locator('#audit-history button.more');
+    await more.waitFor({ timeout: 10_000 });
+    const before = await page.locator('#audit-history .history-item').count();
+    expect(before).toBe(20);
+    await more.click();
+    await expect.poll(() => page.locator('#audit-history .history-item').count(), { timeout: 10_000 }).toBeGreaterThan(before);
+    // Past conversations: the chat above, its messages shown.
+    await page.locator('#chat-history summary').click();
+    const thread = page.locator('#chat-history .history-item').first();
+    await thread.waitFor({ timeout: 10_000 });
+    await thread.getByRole('button', { name: 'Show messages' }).click();
+    await thread.locator('.thread .msg-user').first().waitFor({ timeout: 10_000 });
+    expect(await thread.locator('.thread').textContent()).toMatch(/what is wrong now\?|restart shop\/api/);
+    await shot('history', '#past');
+  }, 60_000);
 
   it('is accessible by construction: landmarks, a label for every field, text on every button, live regions', async () => {
     const audit = await page.evaluate(`(() => ({
@@ -430,6 +569,8 @@ describe('the web console in Chromium', () => {
     expect(load.every((e) => e.url.startsWith(base))).toBe(true);
     expect(load.some((e) => e.url.endsWith('/ui/vendor/uplot.min.js'))).toBe(true);
     expect(summary.requests).toBeLessThan(30);
+    // History panels read only when opened.
+    expect(load.filter((e) => /\/(runs\?|audit\?|chat\/threads)/.test(e.url)).map((e) => e.url)).toEqual([]);
     if (charts > loaded) {
       // Scrolled to, a waiting chart asks for its data then.
       const waiting = page.locator('figure.chart[data-state="waiting"]').first();
@@ -441,6 +582,11 @@ describe('the web console in Chromium', () => {
 
   it('axe-core finds no serious or critical accessibility violation', async () => {
     await page.locator('figure.chart[aria-busy]').first().waitFor({ state: 'detached', timeout: 20_000 });
+    // The history panels open too (their lists are part of the page a user reads).
+    for (const id of ['#runs-history', '#audit-history', '#chat-history']) {
+      await page.locator(`${id} summary`).click();
+      await page.locator(`${id} .panel-body:not([aria-busy]) > *`).first().waitFor({ timeout: 10_000 });
+    }
     // Evaluated through the DevTools protocol, not added as a <script>: the page's CSP rightly refuses inline script.
     await page.evaluate(readFileSync(AXE, 'utf8'));
     const violations = (await page.evaluate(`axe.run(document, { resultTypes: ['violations'] }).then((r) =>
@@ -469,6 +615,14 @@ describe('the web console in Chromium', () => {
     expect(box.x).toBeGreaterThanOrEqual(0);
     expect(box.x + box.width).toBeLessThanOrEqual(420);
     await shot('420px');
+    // The incident page at 420 px too.
+    const id = await page.locator('#incidents .card').first().getAttribute('data-incident-id');
+    await page.evaluate(`location.hash = 'incident=${id}'`);
+    await page.locator('#incident-view .timeline li').first().waitFor({ timeout: 10_000 });
+    await page.locator('#incident-view .hypothesis').first().waitFor({ timeout: 10_000 });
+    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(420);
+    await shot('incident-420px');
+    await page.locator('#incident-view').getByRole('link', { name: 'Back to incidents' }).first().click();
     await page.setViewportSize({ width: 1440, height: 1000 });
   });
 
