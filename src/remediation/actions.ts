@@ -7,6 +7,7 @@
  */
 import type { ActionType } from './action-types.js';
 import { workloadOf } from '../analysis/findings/series-utils.js';
+import { formatValue } from '../analysis/readable.js';
 import { idProblem } from './names.js';
 import type { PlanStep, RemediationAction, Risk } from './types.js';
 
@@ -184,7 +185,7 @@ const SPECS: Record<ActionType, ActionSpec> = {
     describe: (a) =>
       `adjust the resources of ${a.target_resource} (${
         Object.entries(a.parameters)
-          .map(([k, v]) => `${k}=${String(v)}`)
+          .map(([k, v]) => `${k}=${readableParameter(k, v)}`)
           .join(', ') || 'as described'
       }) — by hand`,
   },
@@ -195,6 +196,14 @@ const SPECS: Record<ActionType, ActionSpec> = {
     describe: (a) => `expand ${a.target_resource}${a.parameters.size ? ` to ${String(a.parameters.size)}` : ''} — by hand`,
   },
 };
+
+/** A resource figure as a person reads it (memory in MiB/GiB, CPU in millicores); anything else as given. */
+function readableParameter(name: string, value: unknown): string {
+  if (typeof value !== 'number') return String(value);
+  if (/memory/i.test(name)) return formatValue(value, 'bytes');
+  if (/cpu/i.test(name)) return formatValue(value, 'cores');
+  return String(value);
+}
 
 function functionId(a: Action): string {
   return typeof a.parameters.function_id === 'string' ? a.parameters.function_id : nameOf(a);
