@@ -74,26 +74,56 @@ $('summary')
 $('chart-range').addEventListener('change', (event) => charts.setRange(Number(event.target.value)));
 const evidenceCharts = (evidence, max = 2) => chartsOf(charts, evidence, max);
 
+// An alert's card: what fired, on what, since when, with its chart.
+const alertCard = (a) =>
+  h(
+    'li',
+    { class: `card sev-${a.severity}`, 'data-alert-id': a.id },
+    h('h3', {}, badge(a.severity), ' ', a.name, a.state === 'pending' ? ' (pending)' : ''),
+    h('p', {}, a.summary),
+    h('p', { class: 'muted' }, labelText(a.labels), a.started_at ? ` · since ${when(a.started_at)}` : ''),
+    ALERT_QUERIES[a.name] ? h('div', { class: 'charts' }, charts.chart({ name: ALERT_QUERIES[a.name], labels: a.labels })) : null,
+  );
+
 panel('alerts', async () => {
-  // The monitor's stored state: firing and pending alerts, newest onset first.
+  // The monitor's stored state: firing and pending alerts, newest onset first, grouped under their
+  // incidents (the first alert of a group names it; the link opens the incident page), then the rest.
   const { alerts } = await api.get('/alerts');
+  if (!alerts.length) return [empty('No active alerts.')];
+  const groups = new Map();
+  for (const a of alerts) {
+    const key = a.incident_id ?? '';
+    if (!groups.has(key)) groups.set(key, []);
+    groups.get(key).push(a);
+  }
+  const incidentIds = [...groups.keys()].filter((id) => id !== '');
   return [
-    alerts.length
-      ? h(
-          'ul',
-          { class: 'cards' },
-          alerts.map((a) =>
-            h(
-              'li',
-              { class: `card sev-${a.severity}` },
-              h('h3', {}, badge(a.severity), ' ', a.name, a.state === 'pending' ? ' (pending)' : ''),
-              h('p', {}, a.summary),
-              h('p', { class: 'muted' }, labelText(a.labels), a.started_at ? ` · since ${when(a.started_at)}` : ''),
-              ALERT_QUERIES[a.name] ? h('div', { class: 'charts' }, charts.chart({ name: ALERT_QUERIES[a.name], labels: a.labels })) : null,
-            ),
+    ...incidentIds.map((id) =>
+      h(
+        'div',
+        { class: 'alert-group', 'data-group-incident': id },
+        h(
+          'h3',
+          {},
+          h(
+            'a',
+            { href: `#incident=${encodeURIComponent(id)}` },
+            `Incident: ${groups.get(id).length} alert${groups.get(id).length === 1 ? '' : 's'}`,
           ),
-        )
-      : empty('No active alerts.'),
+        ),
+        h('ul', { class: 'cards' }, groups.get(id).map(alertCard)),
+      ),
+    ),
+    ...(groups.has('')
+      ? [
+          h(
+            'div',
+            { class: 'alert-group' },
+            incidentIds.length ? h('h3', {}, 'Not in an incident (pending, or not yet grouped)') : null,
+            h('ul', { class: 'cards' }, groups.get('').map(alertCard)),
+          ),
+        ]
+      : []),
   ];
 });
 

@@ -128,6 +128,19 @@ describe('the web console in Chromium', () => {
       )
       .toBeGreaterThan(0);
     expect(await page.textContent('#alerts')).toMatch(/workload=api/);
+    // Firing alerts sit under their incident, whose link opens the incident page.
+    await expect
+      .poll(
+        async () => {
+          await page.click('#alerts button.refresh');
+          await page.locator('#alerts .panel-body:not([aria-busy])').waitFor();
+          return page.locator('#alerts .alert-group[data-group-incident] .card').count();
+        },
+        { timeout: 20_000, interval: 500 },
+      )
+      .toBeGreaterThan(0);
+    const group = page.locator('#alerts .alert-group[data-group-incident]').first();
+    expect(await group.locator('h3 a').getAttribute('href')).toBe(`#incident=${await group.getAttribute('data-group-incident')}`);
     await page.locator('#recommendations .card').first().waitFor({ timeout: 20_000 });
     expect(await page.textContent('#recommendations')).toMatch(/postgres/);
     // The leak's alert charts the pod's memory beside its limit: one uPlot chart, two series, units on the axis.
