@@ -1,5 +1,5 @@
 /**
- * `npm run eval:alerts [-- --seeds 4 --hours 24 --interval 60 --for 2]`: false alerts per workspace-day.
+ * `npm run eval:alerts [-- --seeds 4 --first-seed 1 --hours 24 --interval 60 --for 2]`: false alerts per workspace-day.
  *
  * What a pager would see from the monitor on workspaces where nothing is wrong: healthy scenario
  * workspaces (one per seed: different pods, noise and daily phase) on the embedded metrics source, each
@@ -34,6 +34,8 @@ const flag = (name: string, fallback: number) => {
   return n;
 };
 const SEEDS = flag('seeds', 4);
+/** The first seed (`--first-seed 3 --seeds 1` replays workspace 3 alone). */
+const FIRST_SEED = flag('first-seed', 1);
 const HOURS = flag('hours', 24);
 const INTERVAL_MS = flag('interval', 60) * 1000;
 const FOR = flag('for', 2);
@@ -43,7 +45,7 @@ const START_MS = Date.UTC(2026, 10, 2);
 const noAudit: AuditLog = { record: async () => undefined };
 
 async function main(): Promise<void> {
-  const workspaces = Array.from({ length: SEEDS }, (_, k) => scenarioWorkspace(`ws-healthy-${k + 1}`, [], k + 1));
+  const workspaces = Array.from({ length: SEEDS }, (_, k) => scenarioWorkspace(`ws-healthy-${FIRST_SEED + k}`, [], FIRST_SEED + k));
   let now = START_MS;
   const metrics = new EmbeddedMetricsSource({ workspaces, tenantLabel: 'workspace_id', now: () => now });
   const store = new SqlMonitorStore(sqliteDriver(new BetterSqlite3(':memory:')));
@@ -81,7 +83,13 @@ async function main(): Promise<void> {
     const all = await store.listAlerts(ws.workspaceId, { states: ['pending', 'firing', 'resolved'], limit: 10_000 });
     const wasFiring = all.filter((a) => a.firedAtMs !== null);
     const neverFired = all.length - wasFiring.length;
-    const what = [...new Set(wasFiring.map((a) => `${a.name}: ${a.summary.slice(0, 80)}`))].slice(0, 4).join('; ');
+    const hhmm = (ms: number) => new Date(ms).toISOString().slice(11, 16);
+    const what = wasFiring
+      .slice(0, 4)
+      .map(
+        (a) => `${a.name} ${hhmm(a.startedAtMs)}–${a.resolvedAtMs === null ? 'open' : hhmm(a.resolvedAtMs)} UTC: ${a.summary.slice(0, 80)}`,
+      )
+      .join('; ');
     fired += wasFiring.length;
     incidentsOpened += opened.get(ws.workspaceId) ?? 0;
     console.log(`| ${ws.workspaceId} | ${wasFiring.length} | ${opened.get(ws.workspaceId) ?? 0} | ${neverFired} | ${what || '—'} |`);
