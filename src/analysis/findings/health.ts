@@ -116,9 +116,14 @@ function memoryGrowth(byQuery: ByQuery): Finding[] {
     const fit = theilSen(segment);
     if (!fit || !(fit.slope > 0) || !(fit.slopeLow > 0)) continue;
     // Steady, not a warm-up: a new container fills its caches fast, then levels off; a leak keeps
-    // climbing, so its second half rises at least half as fast as the whole.
-    const late = theilSen(segment.slice(Math.floor(segment.length / 2)), { maxPairs: 2000 });
+    // climbing, so its second half rises at least half as fast as the whole, and not much slower than
+    // its first half (a cache filling up decelerates: over 20+ minutes of a 10-minute fill the second
+    // half rises at under 0.4× the first, yet still at half the whole's rate).
+    const half = Math.floor(segment.length / 2);
+    const late = theilSen(segment.slice(half), { maxPairs: 2000 });
     if (!late || late.slope < 0.5 * fit.slope) continue;
+    const early = theilSen(segment.slice(0, half), { maxPairs: 2000 });
+    if (!early || late.slope < 0.6 * early.slope) continue;
     const perHour = (fit.slope * 3600) / stepOf(s);
     const reference = limit ?? Math.max(...segment);
     const rise = (fit.slope * (segment.length - 1)) / Math.max(1, fit.intercept);

@@ -134,6 +134,15 @@ describe('health rules on synthetic series', () => {
     expect(
       collectFindings([limit, series('memory_working_set', ctr, warmUp)], ['health']).find((f) => f.kind === 'memory_growth'),
     ).toBeUndefined();
+    // Its first 20 to 30 minutes too (what a 1-hour monitoring window sees of a pod started in it): the
+    // second half still rises at half the whole's rate, but at under 0.4× the first half's.
+    for (const minutes of [20, 25, 30]) {
+      const young = Array.from({ length: minutes }, (_, i) => (300 + 160 * (1 - Math.exp(-i / 10))) * MiB);
+      expect(
+        collectFindings([limit, series('memory_working_set', ctr, young)], ['health']).find((f) => f.kind === 'memory_growth'),
+        `${minutes} minutes of warm-up`,
+      ).toBeUndefined();
+    }
     expect(
       collectFindings([limit, series('memory_working_set', ctr, rise(60, 150 * MiB, 350 * MiB))], ['health']).find(
         (f) => f.kind === 'memory_growth',
