@@ -24,6 +24,7 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import Fastify from 'fastify';
@@ -92,8 +93,14 @@ async function serve(): Promise<void> {
   });
   const bareUrl = await bare.listen({ host: '127.0.0.1', port: 0 });
   process.send!({ appUrl, bareUrl });
+  // Event-loop delay (a stall makes every request waiting behind it late: the p99), reset with each CPU reading.
+  const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+  loopDelay.enable();
   process.on('message', (m) => {
-    if (m === 'cpu') return void process.send!({ cpu: process.cpuUsage() });
+    if (m === 'cpu') {
+      process.send!({ cpu: process.cpuUsage(), loopMaxMs: loopDelay.max / 1e6, loopP99Ms: loopDelay.percentile(99) / 1e6 });
+      return void loopDelay.reset();
+    }
     void Promise.all([app.close(), bare.close()]).then(() => process.exit(0));
   });
 }
@@ -105,10 +112,13 @@ interface Sample {
   non2xx: number;
   /** The service process's CPU time (user + system) per answered request, µs: steadier than req/s on a busy machine. */
   cpuUs: number;
+  /** The service's event-loop delay during the load (ms): its 99th percentile and its longest stall. */
+  loopP99Ms: number;
+  loopMaxMs: number;
   requests: number;
 }
 
-type Load = Omit<Sample, 'cpuUs'>;
+type Load = Omit<Sample, 'cpuUs' | 'loopP99Ms' | 'loopMaxMs'>;
 
 function load(url: string, token: string | undefined, seconds: number, connections: number): Promise<Load> {
   return new Promise((resolve, reject) => {
@@ -125,14 +135,14 @@ function load(url: string, token: string | undefined, seconds: number, connectio
   });
 }
 
-/** The service process's CPU time so far (µs), asked over the IPC channel. */
-function serviceCpu(child: ChildProcess): Promise<number> {
+/** The service process's CPU time so far (µs) and its event-loop delay since the last reading, asked over the IPC channel. */
+function serviceCpu(child: ChildProcess): Promise<{ cpuUs: number; loopP99Ms: number; loopMaxMs: number }> {
   return new Promise((resolve) => {
     const onMessage = (m: unknown) => {
-      const cpu = (m as { cpu?: NodeJS.CpuUsage }).cpu;
-      if (!cpu) return;
+      const reading = m as { cpu?: NodeJS.CpuUsage; loopP99Ms: number; loopMaxMs: number };
+      if (!reading.cpu) return;
       child.off('message', onMessage);
-      resolve(cpu.user + cpu.system);
+      resolve({ cpuUs: reading.cpu.user + reading.cpu.system, loopP99Ms: reading.loopP99Ms, loopMaxMs: reading.loopMaxMs });
     };
     child.on('message', onMessage);
     child.send('cpu');
@@ -194,8 +204,13 @@ async function main(): Promise<void> {
         const [name, url, t] = targets[(round + k) % targets.length]!;
         const before = await serviceCpu(child);
         const sample = await load(url, t, seconds, connections);
-        const cpuUs = (await serviceCpu(child)) - before;
-        samples.get(name)!.push({ ...sample, cpuUs: cpuUs / Math.max(1, sample.requests) });
+        const after = await serviceCpu(child);
+        samples.get(name)!.push({
+          ...sample,
+          cpuUs: (after.cpuUs - before.cpuUs) / Math.max(1, sample.requests),
+          loopP99Ms: after.loopP99Ms,
+          loopMaxMs: after.loopMaxMs,
+        });
       }
     }
     const bareRps = median(samples.get(targets[0]![0])!.map((s) => s.rps));
@@ -203,7 +218,9 @@ async function main(): Promise<void> {
       `\n${rounds} rounds × ${seconds} s per target, ${connections} connections, medians over rounds (node ${process.version}); ` +
         `audit trail shipped to ${clickhouse ? 'a clickhouse-server over HTTP' : 'the embedded chDB (in the service process)'}\n\n`,
     );
-    process.stdout.write('| target | req/s | p50 ms | p99 ms | × bare | service CPU µs/req | non-2xx |\n|---|---|---|---|---|---|---|\n');
+    process.stdout.write(
+      '| target | req/s | p50 ms | p99 ms | × bare | service CPU µs/req | loop delay p99 / max ms | non-2xx |\n|---|---|---|---|---|---|---|---|\n',
+    );
     let bad = 0;
     for (const [name] of targets) {
       const s = samples.get(name)!;
@@ -211,7 +228,7 @@ async function main(): Promise<void> {
       const non2xx = s.reduce((n, x) => n + x.non2xx, 0);
       bad += non2xx;
       process.stdout.write(
-        `| ${name} | ${rps.toFixed(0)} | ${median(s.map((x) => x.p50)).toFixed(1)} | ${median(s.map((x) => x.p99)).toFixed(1)} | ${(rps / bareRps).toFixed(2)} | ${median(s.map((x) => x.cpuUs)).toFixed(0)} | ${non2xx} |\n`,
+        `| ${name} | ${rps.toFixed(0)} | ${median(s.map((x) => x.p50)).toFixed(1)} | ${median(s.map((x) => x.p99)).toFixed(1)} | ${(rps / bareRps).toFixed(2)} | ${median(s.map((x) => x.cpuUs)).toFixed(0)} | ${median(s.map((x) => x.loopP99Ms)).toFixed(1)} / ${Math.max(...s.map((x) => x.loopMaxMs)).toFixed(1)} | ${non2xx} |\n`,
       );
     }
     if (bad > 0) throw new Error(`${bad} answers were not 2xx: the numbers above are not of the routes' work`);
