@@ -67,16 +67,29 @@ export class PrometheusClient {
   }
 
   /** Instant query at `time` (Unix seconds). `signal` aborts it (its reason is thrown as is, never retried). */
-  instantQuery(query: string, time: number, signal?: AbortSignal): Promise<PromQueryData> {
-    return this.post('/api/v1/query', { query, time: String(time) }, { endpoint: 'query', query }, signal);
+  async instantQuery(query: string, time: number, signal?: AbortSignal): Promise<PromQueryData> {
+    return (await this.instantAnswer(query, time, signal)).data;
   }
 
   /** Range query; times in Unix seconds, step in seconds. `signal` aborts it (its reason is thrown as is, never retried). */
-  rangeQuery(query: string, start: number, end: number, step: number, signal?: AbortSignal): Promise<PromQueryData> {
+  async rangeQuery(query: string, start: number, end: number, step: number, signal?: AbortSignal): Promise<PromQueryData> {
+    return (await this.rangeAnswer(query, start, end, step, signal)).data;
+  }
+
+  /**
+   * `instantQuery` with the answer's text as Prometheus sent it: a cache keeps that text instead of
+   * serialising the parsed data again (which cost a tenth of an analysis's own time).
+   */
+  instantAnswer(query: string, time: number, signal?: AbortSignal): Promise<PromAnswer<PromQueryData>> {
+    return this.answer('/api/v1/query', formOf({ query, time: String(time) }), { endpoint: 'query', query }, signal);
+  }
+
+  /** `rangeQuery` with the answer's text as Prometheus sent it (see `instantAnswer`). */
+  rangeAnswer(query: string, start: number, end: number, step: number, signal?: AbortSignal): Promise<PromAnswer<PromQueryData>> {
     const range = { start, end, step };
-    return this.post(
+    return this.answer(
       '/api/v1/query_range',
-      { query, start: String(start), end: String(end), step: String(step) },
+      formOf({ query, start: String(start), end: String(end), step: String(step) }),
       { endpoint: 'query_range', query, range },
       signal,
     );
@@ -114,6 +127,15 @@ export class PrometheusClient {
     context: PrometheusErrorContext,
     signal?: AbortSignal,
   ): Promise<T> {
+    return (await this.answer<T>(path, body, context, signal)).data;
+  }
+
+  private async answer<T>(
+    path: string,
+    body: URLSearchParams | undefined,
+    context: PrometheusErrorContext,
+    signal?: AbortSignal,
+  ): Promise<PromAnswer<T>> {
     let lastError: PrometheusError | undefined;
     for (let attempt = 0; attempt <= this.maxRetries; attempt++) {
       if (attempt > 0) await sleep(100 * 2 ** (attempt - 1));
@@ -135,7 +157,7 @@ export class PrometheusClient {
     body: URLSearchParams | undefined,
     context: PrometheusErrorContext,
     signal?: AbortSignal,
-  ): Promise<T> {
+  ): Promise<PromAnswer<T>> {
     const timeout = deadline(this.timeoutMs, signal);
     try {
       return await this.exchange<T>(path, body, context, signal, timeout.signal);
@@ -151,7 +173,7 @@ export class PrometheusClient {
     context: PrometheusErrorContext,
     signal: AbortSignal | undefined,
     bounded: AbortSignal,
-  ): Promise<T> {
+  ): Promise<PromAnswer<T>> {
     let response: Response;
     try {
       response = await fetch(`${this.base}${path}`, {
@@ -183,7 +205,7 @@ export class PrometheusClient {
     } catch {
       parsed = undefined;
     }
-    if (response.ok && parsed?.status === 'success') return parsed.data as T;
+    if (response.ok && parsed?.status === 'success') return { data: parsed.data as T, text };
     const upstream = { ...context, upstreamStatus: response.status, ...(parsed?.errorType ? { errorType: parsed.errorType } : {}) };
     const message = parsed?.error ?? `HTTP ${response.status}`;
     if (response.status === 400 || response.status === 422)
@@ -194,6 +216,12 @@ export class PrometheusClient {
       upstream,
     );
   }
+}
+
+/** A successful answer's `data`, and the whole answer's JSON text (`{"status":"success","data":…}`). */
+export interface PromAnswer<T> {
+  data: T;
+  text: string;
 }
 
 /** Form fields as URL-encoded parameters; a list becomes a repeated key (`match[]=a&match[]=b`). */

@@ -6,7 +6,7 @@
  * failures into MetricsErrors.
  */
 import { createHash } from 'node:crypto';
-import { PrometheusError, type PrometheusClient, type PromAlert, type PromQueryData } from '../clients/prometheus.js';
+import { PrometheusError, type PrometheusClient, type PromAlert, type PromAnswer, type PromQueryData } from '../clients/prometheus.js';
 import { CatalogError, catalogPromQL } from './catalog/catalog.js';
 import { MetricsError } from './metrics-error.js';
 import type { MetricsQuery, MetricsSource, QueryResult, ReadOptions, WorkspaceRef } from './metrics-source.js';
@@ -54,7 +54,7 @@ export class PrometheusMetricsSource implements MetricsSource {
     checkInstantTime(timeSeconds, this.now(), this.bounds);
     const enforced = this.enforce(ws, query);
     return this.cached(ws, 'instant', enforced, [timeSeconds], timeSeconds, () =>
-      this.o.client.instantQuery(enforced, timeSeconds, read.signal),
+      this.o.client.instantAnswer(enforced, timeSeconds, read.signal),
     );
   }
 
@@ -62,7 +62,7 @@ export class PrometheusMetricsSource implements MetricsSource {
     checkRangeWindow(w, this.now(), this.bounds);
     const enforced = this.enforce(ws, query);
     return this.cached(ws, 'range', enforced, [w.start, w.end, w.step], w.end, () =>
-      this.o.client.rangeQuery(enforced, w.start, w.end, w.step, read.signal),
+      this.o.client.rangeAnswer(enforced, w.start, w.end, w.step, read.signal),
     );
   }
 
@@ -136,27 +136,29 @@ export class PrometheusMetricsSource implements MetricsSource {
     enforced: string,
     times: number[],
     dataEnd: number,
-    fetchData: () => Promise<PromQueryData>,
+    fetchAnswer: () => Promise<PromAnswer<PromQueryData>>,
   ): Promise<QueryResult> {
     const cache = this.o.cache;
     if (!cache) {
-      const data = await upstream(fetchData);
+      const { data } = await upstream(fetchAnswer);
       checkSeriesCount(data.result.length, this.bounds);
       return { data, enforcedQuery: enforced, cache: 'none' };
     }
-    const key = cacheKey(ws.workspaceId, [kind, normalisePromQL(enforced), ...times]);
+    // The cached value is Prometheus's answer text as received ('answer' in the key: not the bare `data`
+    // an older replica may have cached): storing it costs no second serialisation of what was just parsed.
+    const key = cacheKey(ws.workspaceId, [kind, 'answer', normalisePromQL(enforced), ...times]);
     const hit = await cache.get(key);
     if (hit !== undefined) {
       this.o.onCache?.('hit');
-      const data = JSON.parse(hit) as PromQueryData;
+      const { data } = JSON.parse(hit) as { data: PromQueryData };
       checkSeriesCount(data.result.length, this.bounds);
       return { data, enforcedQuery: enforced, cache: 'hit' };
     }
     this.o.onCache?.('miss');
-    const data = await upstream(fetchData);
+    const { data, text } = await upstream(fetchAnswer);
     checkSeriesCount(data.result.length, this.bounds);
     const settled = dataEnd < this.now() - SETTLED_AFTER_SECONDS;
-    await cache.set(key, JSON.stringify(data), settled ? this.o.cacheTtlSeconds * 10 : this.o.cacheTtlSeconds);
+    await cache.set(key, text, settled ? this.o.cacheTtlSeconds * 10 : this.o.cacheTtlSeconds);
     return { data, enforcedQuery: enforced, cache: 'miss' };
   }
 }

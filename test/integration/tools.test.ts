@@ -65,9 +65,10 @@ describe('tools on the embedded metrics source', () => {
   it('query_metrics: PromQL naming another workspace is refused by the data layer', async () => {
     let sent = 0;
     const client = {
-      instantQuery: async () => {
+      instantAnswer: async () => {
         sent++;
-        return { resultType: 'vector', result: [] };
+        const data = { resultType: 'vector', result: [] };
+        return { data, text: JSON.stringify({ status: 'success', data }) };
       },
     } as unknown as PrometheusClient;
     const prom = createDefaultToolBox({
