@@ -9,7 +9,7 @@ import { PlannedQuerySchema } from '../src/analysis/types.js';
 import { CatalogArgsSchema, QUERY_CATALOG } from '../src/metrics/catalog/catalog.js';
 import { checkAndAlignRange } from '../src/metrics/query-window.js';
 import { defineTool, fail, failFromError, ok } from './define-tool.js';
-import { LabelsSchema, SampleSchema } from './output-shapes.js';
+import { LabelsSchema, SamplesSchema, TimesSchema } from './output-shapes.js';
 
 const MAX_QUERIES = 40;
 /** Generous but bounded: 40 queries × this many points must stay a reasonable checkpoint. */
@@ -30,7 +30,7 @@ const input = z.strictObject({
 
 const output = z.strictObject({
   window: z.strictObject({ start: z.number(), end: z.number(), step: z.number() }).describe('The window as fetched (aligned to the step)'),
-  series: z.array(z.strictObject({ query: z.string(), labels: LabelsSchema, times: z.array(z.number()), values: z.array(SampleSchema) })),
+  series: z.array(z.strictObject({ query: z.string(), labels: LabelsSchema, times: TimesSchema, values: SamplesSchema })),
   failures: z.array(
     z
       .strictObject({ query: z.string(), args: CatalogArgsSchema, message: z.string(), kind: z.string().optional() })
