@@ -75,39 +75,33 @@ export function demoAppLogRows(workspaces: readonly WorkspaceScenario[], nowMs: 
   return rows;
 }
 
+/**
+ * The error lines each log-borne incident writes: one every `everyMin` minutes over `minutes(since)`
+ * (`since`: minutes since the incident began, at least 5). The noise runs for two days at a steady
+ * rate, the same in any window (up to a day) and the one before it.
+ */
+const INCIDENT_LINES: Partial<
+  Record<EventIncidentSpec['kind'], { everyMin: number; minutes: (since: number) => number; line: (m: number) => string }>
+> = {
+  dependency_refused: {
+    everyMin: 1,
+    minutes: (since) => since,
+    line: (m) => `dial tcp 10.43.12.${m % 3}:5432: connect: connection refused (retry ${m % 5} of 5)`,
+  },
+  config_error_logs: {
+    everyMin: 1,
+    minutes: (since) => since,
+    line: (m) => `config error: environment variable PAYMENT_API_URL is not set (request ${m * 13})`,
+  },
+  noisy_logs: { everyMin: 4, minutes: () => NOISE_HISTORY_MIN, line: (m) => `cache miss for key session:${m * 31}, refilling from origin` },
+};
+
 function incidentLines(ws: string, inc: EventIncidentSpec, nowMs: number): OtelLogRow[] {
-  const since = Math.max(5, Math.round(inc.startsBeforeEndMs / MIN));
+  const spec = INCIDENT_LINES[inc.kind];
+  if (!spec) return [];
+  const until = spec.minutes(Math.max(5, Math.round(inc.startsBeforeEndMs / MIN)));
   const lines: OtelLogRow[] = [];
-  if (inc.kind === 'dependency_refused') {
-    for (let m = 1; m <= since; m++)
-      lines.push(
-        appLogRow(
-          ws,
-          nowMs - m * MIN,
-          inc.namespace,
-          inc.workload,
-          `dial tcp 10.43.12.${m % 3}:5432: connect: connection refused (retry ${m % 5} of 5)`,
-          'ERROR',
-        ),
-      );
-  } else if (inc.kind === 'config_error_logs') {
-    for (let m = 1; m <= since; m++)
-      lines.push(
-        appLogRow(
-          ws,
-          nowMs - m * MIN,
-          inc.namespace,
-          inc.workload,
-          `config error: environment variable PAYMENT_API_URL is not set (request ${m * 13})`,
-          'ERROR',
-        ),
-      );
-  } else if (inc.kind === 'noisy_logs') {
-    // Every 4 minutes for two days: the same rate in any window (up to a day) and the one before it.
-    for (let m = 1; m <= NOISE_HISTORY_MIN; m += 4)
-      lines.push(
-        appLogRow(ws, nowMs - m * MIN, inc.namespace, inc.workload, `cache miss for key session:${m * 31}, refilling from origin`, 'ERROR'),
-      );
-  }
+  for (let m = 1; m <= until; m += spec.everyMin)
+    lines.push(appLogRow(ws, nowMs - m * MIN, inc.namespace, inc.workload, spec.line(m), 'ERROR'));
   return lines;
 }
