@@ -83,10 +83,24 @@ const DECODE_SLICE = 64;
 
 /** `<crc32 hex8> <json>\n` */
 export function encodeRecord(event: AuditEvent): Buffer {
-  const json = Buffer.from(JSON.stringify(event), 'utf8');
-  const head = Buffer.from(`${crc32(json).toString(16).padStart(8, '0')} `, 'ascii');
-  return Buffer.concat([head, json, Buffer.from('\n')]);
+  const text = JSON.stringify(event);
+  // One allocation: the JSON is written in place after the 9-byte head, then checksummed there.
+  const length = Buffer.byteLength(text, 'utf8');
+  const line = Buffer.allocUnsafe(RECORD_HEAD + length + 1);
+  line.write(text, RECORD_HEAD, 'utf8');
+  line.write(
+    `${crc32(line.subarray(RECORD_HEAD, RECORD_HEAD + length))
+      .toString(16)
+      .padStart(8, '0')} `,
+    0,
+    'ascii',
+  );
+  line[RECORD_HEAD + length] = 0x0a;
+  return line;
 }
+
+/** `<crc32 hex8> `: the bytes before a record's JSON. */
+const RECORD_HEAD = 9;
 
 /** Parses one line (without the newline); null when torn or corrupt. */
 export function decodeRecord(line: Buffer): AuditEvent | null {

@@ -13,10 +13,11 @@ export function answer503WhileClosing(app: FastifyInstance): void {
   app.addHook('preClose', async () => {
     closing = true;
   });
-  app.addHook('onRequest', async (request, reply) => {
-    if (!closing) return;
+  // A callback hook, not an async one: it runs on every request and almost always has nothing to do.
+  app.addHook('onRequest', (request, reply, done) => {
+    if (!closing) return done();
     reply.header('Connection', 'close').header('Retry-After', '5'); // as for a new run refused while draining (RunsDraining)
-    return reply
+    reply
       .code(503)
       .send(errorBody(request, 503, 'this instance is shutting down; retry (another instance answers)', { reason: 'shutting_down' }));
   });

@@ -57,6 +57,7 @@ export interface AuditHooks {
 }
 
 const pending = new WeakMap<FastifyRequest, Promise<void>[]>();
+const noFailure = (): undefined => undefined;
 
 function track(request: FastifyRequest, p: Promise<void>): void {
   p.catch(() => {}); // awaited (and reported) by the hooks below
@@ -103,26 +104,30 @@ export interface AuditPluginOptions {
 
 export default fp<AuditPluginOptions>(
   async (app, { audit }) => {
-    const settle = async (request: FastifyRequest): Promise<unknown> => {
-      const list = pending.get(request);
-      if (!list) return undefined;
+    /** Waits for the request's audit events; resolves to the first failure, if any. */
+    const settle = (request: FastifyRequest): Promise<unknown> => {
+      const list = pending.get(request)!;
       pending.delete(request);
-      const results = await Promise.allSettled(list);
-      return results.find((r): r is PromiseRejectedResult => r.status === 'rejected')?.reason;
+      if (list.length === 1) return list[0]!.then(noFailure, (err: unknown) => err); // the usual case: one decision
+      return Promise.allSettled(list).then((results) => results.find((r): r is PromiseRejectedResult => r.status === 'rejected')?.reason);
     };
 
-    app.addHook('preHandler', async (request) => {
-      const failure = await settle(request);
-      if (failure) {
+    // Callback hooks: they run on every request, and a public route has nothing to wait for.
+    app.addHook('preHandler', (request, _reply, done) => {
+      if (!pending.has(request)) return done();
+      void settle(request).then((failure) => {
+        if (!failure) return done();
         request.log.error({ err: (failure as Error).message }, 'audit event not recorded: refusing the request');
-        throw serviceUnavailable(
-          'the audit trail cannot record this request right now; retry later',
-          {
-            reason: failure instanceof AuditUnavailableError ? `audit_${failure.reason}` : 'audit_unavailable',
-          },
-          5,
-        ); // the spool opens again within about a second of ClickHouse answering
-      }
+        done(
+          serviceUnavailable(
+            'the audit trail cannot record this request right now; retry later',
+            {
+              reason: failure instanceof AuditUnavailableError ? `audit_${failure.reason}` : 'audit_unavailable',
+            },
+            5,
+          ), // the spool opens again within about a second of ClickHouse answering
+        );
+      });
     });
 
     app.addHook('onError', async (request, _reply: FastifyReply, error) => {
@@ -150,9 +155,13 @@ export default fp<AuditPluginOptions>(
       );
     });
 
-    app.addHook('onSend', async (request) => {
-      const failure = await settle(request);
-      if (failure) request.log.warn({ err: (failure as Error).message }, 'audit event for a refused request not recorded');
+    // Most requests have nothing left to wait for here (the preHandler settled them): no promise then.
+    app.addHook('onSend', (request, _reply, payload, done) => {
+      if (!pending.has(request)) return done(null, payload);
+      void settle(request).then((failure) => {
+        if (failure) request.log.warn({ err: (failure as Error).message }, 'audit event for a refused request not recorded');
+        done(null, payload);
+      });
     });
   },
   { name: 'audit' },

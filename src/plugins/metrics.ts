@@ -47,9 +47,10 @@ export default fp(
     });
     app.decorate('metrics', { registry, httpDuration, authFailures, authzDenials });
 
-    app.addHook('onResponse', async (request, reply) => {
+    app.addHook('onResponse', (request, reply, done) => {
       const route = request.routeOptions.url ?? 'unmatched';
       httpDuration.observe({ method: request.method, route, status_code: String(reply.statusCode) }, reply.elapsedTime / 1000);
+      done();
     });
 
     app.get('/metrics', { config: { auth: PUBLIC }, schema: { hide: true } }, async (_request, reply) => {

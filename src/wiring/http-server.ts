@@ -56,8 +56,9 @@ export async function createHttpServer(config: Config, logger?: FastifyServerOpt
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandling(app);
   answer503WhileClosing(app);
-  app.addHook('onSend', async (request, reply) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     reply.header('X-Request-Id', request.id);
+    done(null, payload);
   });
   await app.register(metrics);
   return app;

@@ -89,4 +89,17 @@ describe('redaction', () => {
     expect(JSON.stringify(redact(deep))).toContain('[truncated]');
     expect((redact('x'.repeat(10_000)) as string).length).toBeLessThan(8300);
   });
+
+  it('remembers only clean strings: a secret is masked every time, also after the memo fills and empties', () => {
+    const secret = `route /x?access_token=${JWT}`;
+    for (let round = 0; round < 3; round++) {
+      expect(redactString(secret)).not.toContain(JWT);
+      expect(redactString('/workspaces/:workspace_id/alerts')).toBe('/workspaces/:workspace_id/alerts');
+      expect(redact({ token: 'abc', scope: 'aiops:read' })).toEqual({ token: REDACTED, scope: 'aiops:read' });
+      for (let i = 0; i < 5000; i++) redactString(`clean-${round}-${i}`); // more than the memo holds
+    }
+    // a clean prefix remembered does not vouch for a longer string that carries a secret
+    expect(redactString('Bearer')).toBe('Bearer');
+    expect(redactString(`Bearer ${JWT}`)).toBe(`Bearer ${REDACTED}`);
+  });
 });
