@@ -1,0 +1,785 @@
+/**
+ * EVAL-ONLY copy of src/analytics/anomaly/default-detector.ts with experiment switches (`ExpSwitches`), for log
+ * item 23 of evals/nab/README.md; with every switch off it scores bit for bit like DefaultDetector (exp23.ts checks
+ * this on every run). Not product code: the product detector is unchanged.
+ *
+ * The default ensemble (adaptive daily/weekly seasonal + range breakout, see registry.ts) fused into one
+ * class for speed.
+ *
+ * It computes exactly what `new CalibratedEnsemble([new AdaptiveSeasonalModel(o), new RangeBreakoutModel(o)])`
+ * computes (unit tests hold the two to the same output, bit for bit), in one monomorphic update per point
+ * that calls nothing but Math.log10 (only for points with a surprise) and Math.pow / Math.exp (rare
+ * calibrated tails):
+ * - the daily and weekly Holt-Winters (seasonal.ts), the two tail calibrators (calibrate.ts), the rolling
+ *   extremes (range high and low, recent surprises for suppress.ts) and the recurrence filter
+ *   (recurrence.ts) are written out inline, same arithmetic in the same order;
+ * - every constant is a const-enum member (inlined as a literal, see `K`), and every floating-point
+ *   scalar of state lives in one Float64Array (`f`): no module-context loads, no boxed doubles, no
+ *   allocation but the returned score, and a class shape that never changes;
+ * - the rolling extremes are exact sliding extremes in blocks (van Herk / Gil-Werman) instead of
+ *   monotonic deques: no data-dependent loop per point;
+ * - time-of-day and week bins are cached with the phase interval that maps to them, so the division is
+ *   skipped while the phase stays in the bin or moves to the next one (`binStarts`);
+ * - only the reported seasonal model (daily or weekly) computes a surprise;
+ * - a point without surprise (p·members ≥ 1, most points) takes a short exit: the recurrence peak fades,
+ *   the suppressor learns a 0, the score is 0.
+ * - the per-point logic is written once, as the body of the loop in `run`: `scoreInto` (batch) runs it over a
+ *   range with no call and no boxed double per point; `update` runs it on one point through one-element
+ *   buffers, so both give the same scores and state and can be mixed.
+ * The generic `CalibratedEnsemble` stays the reference and scores every single-model detector.
+ */
+import { checkRange, type DetectorOptions, type StreamingDetector } from '../../../src/analytics/anomaly/types.js';
+import { TailCalibrator } from '../../../src/analytics/anomaly/calibrate.js';
+
+/**
+ * Experiment switches (issue 15, log item 23). All off = DefaultDetector to the bit (checked by exp23.ts).
+ * - pool: seasonal scale = bin spread + pool × (global spread − bin spread) (item 22's mean pool is 0.5).
+ * - xiMax: cap on the GPD shape ξ of both calibrators (0 = exponential tail).
+ * - mag: magnitude evidence from the distance of the value to a slow level in units of a slow scale
+ *   (EW memory magMemory): 'member' = third Bonferroni member through its own tail calibrator; 'lift' = L
+ *   plus magK × log10(distance / magC) when that is positive (a departure large on the series' long-run scale).
+ * - win: window-shape member (ARTime-like): |mean of the last win seasonal residuals| over its own EW spread,
+ *   a third Bonferroni member through its own tail calibrator (0 = off).
+ */
+export interface ExpSwitches {
+  pool: number;
+  xiMax: number;
+  mag: 'none' | 'member' | 'lift';
+  magMemory: number;
+  magC: number;
+  magK: number;
+  win: number;
+  /** Age discount: L − ageK × log10(t / ageT0) once t > ageT0 points (a false-alarm budget growing like log t). */
+  ageK: number;
+  ageT0: number;
+  /** Count discount: L − cntK × log10(c / cntC0) once c > cntC0, c = past points with L ≥ 2 (an alarm budget growing like log c). */
+  cntK: number;
+  cntC0: number;
+}
+export const BASELINE_SWITCHES: ExpSwitches = {
+  pool: 0,
+  xiMax: 0.8,
+  mag: 'none',
+  magMemory: 10000,
+  magC: 3,
+  magK: 1,
+  win: 0,
+  ageK: 0,
+  ageT0: 1000,
+  cntK: 0,
+  cntC0: 10,
+};
+
+/**
+ * Every constant of the hot path is a member of this const enum (or of `S`), which TypeScript (tsc,
+ * esbuild/tsx, vitest) inlines as a number literal: module-level `const`s and imports would be loaded from
+ * the module context and type-checked on every use in V8's optimised code. The values are those of the modules this
+ * class fuses (named in each group); exact decimal forms of derived values are given where a derivation
+ * is not a constant expression, and the unit test holding this class equal to the generic ensemble
+ * covers all of them.
+ */
+const enum K {
+  DAY_MS = 86_400_000,
+  /** Time-of-day bins, shared by the seasonal model and the recurrence filter (15 minutes each). */
+  BINS = 96,
+  // adaptive-seasonal.ts: WEEK_MS, WEEK_BINS, MIN_BOTH, MARGIN, ERROR_RATE (1 / ERROR_RATE = 1000).
+  WEEK_MS = 604_800_000,
+  WEEK_BINS = 168,
+  MIN_BOTH = 2000,
+  MARGIN = 0.9,
+  ERROR_RATE = 0.001,
+  INV_ERROR_RATE = 1000,
+  // seasonal.ts defaults.
+  ALPHA_LEVEL = 0.02,
+  GAMMA_SEASON = 0.1,
+  MIN_SEEN = 3,
+  // types.ts.
+  MAX_SURPRISE = 1e6,
+  // range-breakout.ts defaults.
+  RANGE_WINDOW = 2048,
+  RANGE_MIN_POINTS = 16,
+  /** First capacity of the range window's values; doubled as points arrive, up to RANGE_WINDOW. */
+  RANGE_FIRST_CAPACITY = 64,
+  // recurrence.ts defaults.
+  RECUR_FADE = 0.97,
+  RECUR_FACTOR = 0.5,
+  // suppress.ts defaults as used by CalibratedEnsemble: SUPPRESS_HORIZON = 144; its factor 0.5 is RECUR_FACTOR's.
+  SUPPRESS_HORIZON = 144,
+  MEMBERS = 2,
+  // calibrate.ts: Q = 0.95 (1 - Q is 0.050000000000000044 in doubles), STEP = 0.05 and
+  // UP = exp(STEP·Q), DOWN = exp(−STEP·(1 − Q)), UP_FAST = exp(10·STEP·Q), DOWN_FAST = exp(−10·STEP·(1 − Q)).
+  ONE_MINUS_Q = 0.050000000000000044,
+  EXCESS_MEMORY = 100,
+  WARMUP = 200,
+  EXCESS_CAP = 20,
+  RATE_MEMORY = 8000,
+  INV_RATE_MEMORY = 0.000125,
+  XI_MAX = 0.8,
+  UP = 1.0486462011212851,
+  DOWN = 0.9975031223974601,
+  UP_FAST = 1.6080141974857827,
+  DOWN_FAST = 0.9753099120283326,
+}
+
+/** Slots of the scalar state array `f` (a separate const enum: lint wants distinct values per enum). */
+const enum S {
+  D_LEVEL = 0, // daily Holt-Winters level (NaN before the first point)
+  D_SPREAD = 1, // daily global spread
+  W_LEVEL = 2,
+  W_SPREAD = 3,
+  ERR_DAILY = 4,
+  ERR_WEEKLY = 5,
+  BOTH = 6,
+  LAST_TIME = 7, // last valid time (NaN before the first: the first phase is a remainder)
+  LAST_PHASE = 8, // its phase in the day
+  LAST_WEEK_PHASE = 9, // and in the week
+  COUNT = 10, // finite values seen (the range and the suppressor see every one)
+  // Calibrators (calibrate.ts fields u, n, nExc, m1, m2, rate): seasonal at S_*, range at R_*.
+  S_U = 11,
+  S_N = 12,
+  S_N_EXC = 13,
+  S_M1 = 14,
+  S_M2 = 15,
+  S_RATE = 16,
+  R_U = 17,
+  R_N = 18,
+  R_N_EXC = 19,
+  R_M1 = 20,
+  R_M2 = 21,
+  R_RATE = 22,
+  PRE_HI = 23, // prefix extremes of the current range block
+  PRE_LO = 24,
+  PRE_RECENT = 25, // prefix max of the current block of recent surprises
+  SLOTS = 26,
+}
+
+/**
+ * starts[b] is the least integer phase that seasonal.ts puts in bin ≥ b, i.e. floor((x / period) · bins) ≥ b
+ * (for b = bins: the least one past the last bin, at most `period`). That map is monotone in x (division
+ * and multiplication by positive constants round monotonically), so every phase, integer or not, in
+ * [starts[b], starts[b + 1] − 1] lies in bin b: the detector caches that interval and skips the division
+ * while the phase stays inside. Found by search, not assumed: rounding moves some weekly boundaries by a
+ * millisecond off the exact multiples of the bin width.
+ */
+function binStarts(bins: number, period: number): Int32Array {
+  const starts = new Int32Array(bins + 1);
+  const width = period / bins;
+  for (let b = 0; b <= bins; b++) {
+    let x = b * width;
+    while (x > 0 && Math.floor(((x - 1) / period) * bins) >= b) x--;
+    while (x < period && Math.floor((x / period) * bins) < b) x++;
+    starts[b] = x;
+  }
+  return starts;
+}
+const DAY_STARTS = binStarts(K.BINS, K.DAY_MS);
+/** The suffix extremes before the first range block closes: never read (see `closeRangeBlock`). */
+const NO_SUFFIX = new Float64Array(0);
+const WEEK_STARTS = binStarts(K.WEEK_BINS, K.WEEK_MS);
+
+export class SwitchableDetector implements StreamingDetector {
+  private readonly x: ExpSwitches;
+  private slowLevel = Number.NaN;
+  private slowScale = 0;
+  private slowN = 0;
+  private readonly magCal = new TailCalibrator();
+  private readonly winCal = new TailCalibrator();
+  private readonly winRes: Float64Array;
+  private winPos = 0;
+  private winSum = 0;
+  private winN = 0;
+  private winSpread = 0;
+  private winSeen = 0;
+  private alarms = 0;
+  private readonly f = new Float64Array(S.SLOTS);
+  /** Cached bins and their phase intervals (empty at first), see `binStarts`. */
+  private dayBin = 0;
+  private dayLo = 1;
+  private dayHi = 0;
+  private weekBin = 0;
+  private weekLo = 1;
+  private weekHi = 0;
+  // Daily and weekly Holt-Winters tables (seasonal.ts).
+  private readonly dSeason = new Float64Array(K.BINS);
+  private readonly dSpread = new Float64Array(K.BINS);
+  private readonly dSeen = new Uint16Array(K.BINS);
+  private readonly wSeason = new Float64Array(K.WEEK_BINS);
+  private readonly wSpread = new Float64Array(K.WEEK_BINS);
+  private readonly wSeen = new Uint16Array(K.WEEK_BINS);
+  /**
+   * Sliding extremes in blocks (van Herk / Gil-Werman): the stream is cut into blocks of the window
+   * size; `rangeVals` holds the current block's values (over the previous block's, each slot being
+   * overwritten exactly when its old value leaves the window), f[PRE_HI] / f[PRE_LO] the current block's
+   * prefix extremes, and `sufHi` / `sufLo` the previous block's suffix extremes, computed when it closed
+   * (one pass per block, O(1) amortised per point like the monotonic deque of rolling-extreme.ts, but
+   * with no data-dependent loop per point). The extremes are exact, so every result is unchanged.
+   * Sized by what the series has shown, not by the window: `rangeVals` grows by doubling until the
+   * first block is full, and the suffix arrays exist once it closes (they are read only after that),
+   * so a series of a few hundred points (an analysis window) holds a few KiB, not 48.
+   */
+  private rangeVals: Float64Array = new Float64Array(K.RANGE_FIRST_CAPACITY);
+  private sufHi: Float64Array = NO_SUFFIX;
+  private sufLo: Float64Array = NO_SUFFIX;
+  /** Offset in the current range block of the next value. */
+  private rangePos = 0;
+  /** Recurrence peaks per time-of-day bin. */
+  private readonly peak = new Float64Array(K.BINS);
+  /** The suppressor's window of recent surprises, in the same blocks (prefix max in f[PRE_RECENT]). */
+  private readonly recentVals = new Float64Array(K.SUPPRESS_HORIZON);
+  private readonly sufRecent = new Float64Array(K.SUPPRESS_HORIZON);
+  private recentPos = 0;
+  /** +1: only deviations above count; −1: only below; 0: both. */
+  private readonly sign: number;
+  private readonly minDev: number;
+  /** One-point buffers through which `update` runs `scoreInto`. */
+  private readonly oneTime = new Float64Array(1);
+  private readonly oneValue = new Float64Array(1);
+  private readonly oneScore = new Float64Array(1);
+
+  constructor(opts: DetectorOptions, x: ExpSwitches = BASELINE_SWITCHES) {
+    this.x = x;
+    this.winRes = new Float64Array(Math.max(x.win, 1));
+    this.sign = opts.direction === 'up' ? 1 : opts.direction === 'down' ? -1 : 0;
+    this.minDev = opts.minDev;
+    const f = this.f;
+    f[S.D_LEVEL] = Number.NaN;
+    f[S.W_LEVEL] = Number.NaN;
+    f[S.LAST_TIME] = Number.NaN;
+    f[S.S_U] = 2;
+    f[S.S_RATE] = K.ONE_MINUS_Q;
+    f[S.R_U] = 2;
+    f[S.R_RATE] = K.ONE_MINUS_Q;
+  }
+
+  /**
+   * Consumes points from..to−1 of (times, values) in order and writes their scores to out[from..to−1]:
+   * exactly `out[i] = update(times[i], values[i])` for each i (same scores to the bit, same state after), in
+   * one loop with no call or boxed double per point. This loop is the only implementation of the
+   * per-point logic; `update` runs it on one point.
+   */
+  scoreInto(times: Float64Array, values: Float64Array, out: Float64Array, from = 0, to: number = times.length): void {
+    checkRange(times, values, out, from, to);
+    this.run(times, values, out, from, to);
+  }
+
+  /** Consumes one point and returns its score: the loop of `scoreInto` on that point (one implementation). */
+  update(time: number, value: number): number {
+    const t = this.oneTime;
+    const v = this.oneValue;
+    const o = this.oneScore;
+    t[0] = time;
+    v[0] = value;
+    this.run(t, v, o, 0, 1);
+    return o[0]!;
+  }
+
+  /** The per-point logic in its loop, for a range already checked (see `scoreInto`). */
+  private run(times: Float64Array, values: Float64Array, out: Float64Array, from: number, to: number): void {
+    const f = this.f;
+    const sign = this.sign;
+    const minDev = this.minDev;
+    const dSeason = this.dSeason;
+    const dSpread = this.dSpread;
+    const dSeen = this.dSeen;
+    const wSeason = this.wSeason;
+    const wSpread = this.wSpread;
+    const wSeen = this.wSeen;
+    let rangeVals = this.rangeVals;
+    let sufHi = this.sufHi;
+    let sufLo = this.sufLo;
+    const peak = this.peak;
+    const recentVals = this.recentVals;
+    const sufRecent = this.sufRecent;
+    for (let i = from; i < to; i++) {
+      const time = times[i]!;
+      const value = values[i]!;
+      if (!(value - value === 0)) {
+        // NaN or ±Infinity: nothing learned, nothing reported
+        out[i] = 0;
+        continue;
+      }
+      const timed = time - time === 0;
+      let b = 0;
+      let zSeasonal = 0;
+      let seasonalResidual = 0;
+      let seasonalReady = false;
+      if (timed) {
+        // Time of day. Integer-millisecond steps of less than a day advance the previous phase (exact, no
+        // floating-point remainder); anything else takes the remainder as seasonal.ts / recurrence.ts do.
+        // Both give the same phase to the last bit.
+        const step = time - f[S.LAST_TIME]!;
+        let phase: number;
+        let weekPhase: number;
+        if (step >= 0 && step < K.DAY_MS && Math.floor(time) === time) {
+          phase = f[S.LAST_PHASE]! + step;
+          if (phase >= K.DAY_MS) phase -= K.DAY_MS;
+          weekPhase = f[S.LAST_WEEK_PHASE]! + step;
+          if (weekPhase >= K.WEEK_MS) weekPhase -= K.WEEK_MS;
+        } else {
+          phase = ((time % K.DAY_MS) + K.DAY_MS) % K.DAY_MS;
+          weekPhase = ((time % K.WEEK_MS) + K.WEEK_MS) % K.WEEK_MS;
+        }
+        f[S.LAST_TIME] = time;
+        f[S.LAST_PHASE] = phase;
+        f[S.LAST_WEEK_PHASE] = weekPhase;
+        // Bins as seasonal.ts computes them, floor((phase / period) · bins) capped at bins − 1, recomputed only
+        // when the phase leaves the last bin's cached interval (see `binStarts`).
+        // Regular sampling mostly stays in the bin or moves to the next one, whose interval starts right after.
+        if (phase >= this.dayLo && phase <= this.dayHi) {
+          b = this.dayBin;
+        } else {
+          b = this.dayBin + 1;
+          if (!(b < K.BINS && phase >= DAY_STARTS[b]! && phase <= DAY_STARTS[b + 1]! - 1)) {
+            b = Math.floor((phase / K.DAY_MS) * K.BINS) | 0;
+            if (b > K.BINS - 1) b = K.BINS - 1;
+          }
+          this.dayBin = b;
+          this.dayLo = DAY_STARTS[b]!;
+          this.dayHi = DAY_STARTS[b + 1]! - 1;
+        }
+        let wb: number;
+        if (weekPhase >= this.weekLo && weekPhase <= this.weekHi) {
+          wb = this.weekBin;
+        } else {
+          wb = this.weekBin + 1;
+          if (!(wb < K.WEEK_BINS && weekPhase >= WEEK_STARTS[wb]! && weekPhase <= WEEK_STARTS[wb + 1]! - 1)) {
+            wb = Math.floor((weekPhase / K.WEEK_MS) * K.WEEK_BINS) | 0;
+            if (wb > K.WEEK_BINS - 1) wb = K.WEEK_BINS - 1;
+          }
+          this.weekBin = wb;
+          this.weekLo = WEEK_STARTS[wb]!;
+          this.weekHi = WEEK_STARTS[wb + 1]! - 1;
+        }
+
+        // Which model is reported (adaptive-seasonal.ts: once both have a baseline, the weekly one after MIN_BOTH
+        // such points while its past error is below MARGIN × the daily one's): only that model's surprise is
+        // computed, both models learn.
+        const readyDaily = dSeen[b]! >= K.MIN_SEEN;
+        const readyWeekly = wSeen[wb]! >= K.MIN_SEEN;
+        const weeklyChosen = readyDaily && readyWeekly && f[S.BOTH]! >= K.MIN_BOTH && f[S.ERR_WEEKLY]! < K.MARGIN * f[S.ERR_DAILY]!;
+
+        // Daily Holt-Winters on bin b (seasonal.ts, same arithmetic in the same order).
+        let zDaily = 0;
+        let dailyResidual = 0;
+        let weeklyResidual = 0;
+        let absDaily: number;
+        {
+          const season = dSeason;
+          const spreads = dSpread;
+          const seens = dSeen;
+          let level = f[S.D_LEVEL]!;
+          if (level !== level) level = value;
+          const s = season[b]!;
+          const seen = seens[b]!;
+          const residual = value - level - s;
+          const spread = spreads[b]!;
+          const a = Math.abs(residual);
+          absDaily = a;
+          const gsPool = f[S.D_SPREAD]!;
+          dailyResidual = residual;
+          if (readyDaily && !weeklyChosen) {
+            let scale = spread + this.x.pool * (gsPool - spread);
+            const g = 0.25 * f[S.D_SPREAD]!;
+            if (g > scale) scale = g;
+            const l = 1e-6 * Math.abs(level);
+            if (l > scale) scale = l;
+            if (scale < 1e-9) scale = 1e-9;
+            // types.ts `directed`: direction, the absolute floor, then deviation / scale capped at MAX_SURPRISE.
+            if (!(sign * residual < 0) && a > minDev) {
+              const z = a / (1.2533 * scale);
+              zDaily = z < K.MAX_SURPRISE ? z : K.MAX_SURPRISE;
+            }
+          }
+          let gamma = 1;
+          if (seen !== 0) {
+            gamma = K.GAMMA_SEASON;
+            spreads[b] = spread + gamma * (a - spread);
+            const gs = f[S.D_SPREAD]!;
+            f[S.D_SPREAD] = gs + 0.01 * (a - gs);
+          }
+          const newLevel = level + K.ALPHA_LEVEL * (value - s - level);
+          f[S.D_LEVEL] = newLevel;
+          season[b] = s + gamma * (value - newLevel - s);
+          if (seen < 65535) seens[b] = seen + 1;
+        }
+
+        // Weekly Holt-Winters on bin wb.
+        let zWeekly = 0;
+        let absWeekly: number;
+        {
+          const season = wSeason;
+          const spreads = wSpread;
+          const seens = wSeen;
+          let level = f[S.W_LEVEL]!;
+          if (level !== level) level = value;
+          const s = season[wb]!;
+          const seen = seens[wb]!;
+          const residual = value - level - s;
+          const spread = spreads[wb]!;
+          const a = Math.abs(residual);
+          absWeekly = a;
+          const gsPool = f[S.W_SPREAD]!;
+          weeklyResidual = residual;
+          if (weeklyChosen) {
+            let scale = spread + this.x.pool * (gsPool - spread);
+            const g = 0.25 * f[S.W_SPREAD]!;
+            if (g > scale) scale = g;
+            const l = 1e-6 * Math.abs(level);
+            if (l > scale) scale = l;
+            if (scale < 1e-9) scale = 1e-9;
+            if (!(sign * residual < 0) && a > minDev) {
+              const z = a / (1.2533 * scale);
+              zWeekly = z < K.MAX_SURPRISE ? z : K.MAX_SURPRISE;
+            }
+          }
+          let gamma = 1;
+          if (seen !== 0) {
+            gamma = K.GAMMA_SEASON;
+            spreads[wb] = spread + gamma * (a - spread);
+            const gs = f[S.W_SPREAD]!;
+            f[S.W_SPREAD] = gs + 0.01 * (a - gs);
+          }
+          const newLevel = level + K.ALPHA_LEVEL * (value - s - level);
+          f[S.W_LEVEL] = newLevel;
+          season[wb] = s + gamma * (value - newLevel - s);
+          if (seen < 65535) seens[wb] = seen + 1;
+        }
+
+        // Then both running errors learn this point (adaptive-seasonal.ts).
+        zSeasonal = weeklyChosen ? zWeekly : zDaily;
+        seasonalResidual = weeklyChosen ? weeklyResidual : dailyResidual;
+        seasonalReady = readyDaily;
+        if (readyDaily && readyWeekly) {
+          const errDaily = f[S.ERR_DAILY]!;
+          const errWeekly = f[S.ERR_WEEKLY]!;
+          const both = f[S.BOTH]! + 1;
+          f[S.BOTH] = both;
+          const a = both < K.INV_ERROR_RATE ? 1 / both : K.ERROR_RATE;
+          f[S.ERR_DAILY] = errDaily + a * (absDaily - errDaily);
+          f[S.ERR_WEEKLY] = errWeekly + a * (absWeekly - errWeekly);
+        }
+      }
+
+      // Range breakout over the last RANGE_WINDOW points (range-breakout.ts), then the window learns the value.
+      // The window's high and low are exact sliding extremes in blocks (see `rangeVals`): the
+      // last t points are the previous block from offset j on (its suffix extremes) and the current
+      // block's first j points (its prefix extremes).
+      const t = f[S.COUNT]!;
+      f[S.COUNT] = t + 1;
+      let zRange = 0;
+      {
+        const j = this.rangePos;
+        if (t >= K.RANGE_MIN_POINTS) {
+          let hi: number;
+          let lo: number;
+          if (j === 0) {
+            // t ≥ RANGE_MIN_POINTS and a multiple of the block: the window is exactly the previous block.
+            hi = sufHi[0]!;
+            lo = sufLo[0]!;
+          } else {
+            hi = f[S.PRE_HI]!;
+            lo = f[S.PRE_LO]!;
+            if (t > j) {
+              const h = sufHi[j]!;
+              if (h > hi) hi = h;
+              const l = sufLo[j]!;
+              if (l < lo) lo = l;
+            }
+          }
+          if (value > hi || value < lo) {
+            let range = hi - lo;
+            const r = 1e-6 * Math.abs(hi);
+            if (r > range) range = r;
+            if (range < 1e-9) range = 1e-9;
+            const deviation = value > hi ? value - hi : value - lo;
+            if (!(sign * deviation < 0)) {
+              const size = Math.abs(deviation);
+              if (size > minDev) {
+                const z = size / range;
+                zRange = z < K.MAX_SURPRISE ? z : K.MAX_SURPRISE;
+              }
+            }
+          }
+        }
+        if (j === rangeVals.length) rangeVals = this.growRange();
+        rangeVals[j] = value;
+        if (j === 0) {
+          f[S.PRE_HI] = value;
+          f[S.PRE_LO] = value;
+        } else {
+          if (value > f[S.PRE_HI]!) f[S.PRE_HI] = value;
+          if (value < f[S.PRE_LO]!) f[S.PRE_LO] = value;
+        }
+        if (j === K.RANGE_WINDOW - 1) {
+          this.closeRangeBlock();
+          sufHi = this.sufHi;
+          sufLo = this.sufLo;
+          this.rangePos = 0;
+        } else {
+          this.rangePos = j + 1;
+        }
+      }
+
+      // Tail probabilities (calibrate.ts TailCalibrator.update: tail of z before learning z), seasonal first.
+      // Both z are numbers ≥ 0 (never NaN, see `directed` above), so update's NaN guard has nothing to do.
+      let pS = 1;
+      {
+        const z = zSeasonal;
+        const n = f[S.S_N]!;
+        const u = f[S.S_U]!;
+        let rate = f[S.S_RATE]!;
+        if (n >= K.WARMUP && z > 0) {
+          const n1 = n + 1;
+          const r = Math.max(rate, n1 < K.RATE_MEMORY ? 1 / n1 : K.INV_RATE_MEMORY);
+          if (z <= u) pS = 1 - ((1 - r) * z) / u;
+          else if (f[S.S_N_EXC]! < 2) pS = r;
+          else {
+            const mean = f[S.S_M1]!;
+            const variance = Math.max(f[S.S_M2]! - mean * mean, 1e-300);
+            const ratio = (mean * mean) / variance;
+            const xi = Math.min(Math.max(0.5 * (1 - ratio), 0), this.x.xiMax);
+            const sigma = Math.max(0.5 * mean * (1 + ratio), 1e-12);
+            const e = (z - u) / sigma;
+            const survival = xi < 1e-6 ? Math.exp(-e) : Math.pow(1 + xi * e, -1 / xi);
+            pS = r * survival;
+          }
+        }
+        // learn(z)
+        const n2 = n + 1;
+        f[S.S_N] = n2;
+        const exceeds = z > u;
+        const d = (exceeds ? 1 : 0) - rate;
+        rate += n2 < K.RATE_MEMORY ? d / n2 : d * K.INV_RATE_MEMORY;
+        f[S.S_RATE] = rate;
+        let nu: number;
+        if (exceeds) {
+          const m1 = f[S.S_M1]!;
+          const nExc = f[S.S_N_EXC]!;
+          const cap = K.EXCESS_CAP * Math.max(m1, 1e-9 * u);
+          const e = nExc < 10 ? z - u : Math.min(z - u, cap);
+          const nExc1 = nExc + 1;
+          f[S.S_N_EXC] = nExc1;
+          const a = 1 / Math.min(nExc1, K.EXCESS_MEMORY);
+          f[S.S_M1] = m1 + a * (e - m1);
+          const m2 = f[S.S_M2]!;
+          f[S.S_M2] = m2 + a * (e * e - m2);
+          nu = u * (n2 < K.WARMUP ? K.UP_FAST : K.UP);
+        } else {
+          nu = u * (n2 < K.WARMUP ? K.DOWN_FAST : K.DOWN);
+        }
+        if (nu < 1e-12) nu = 1e-12;
+        else if (nu > 1e12) nu = 1e12;
+        f[S.S_U] = nu;
+      }
+      let pR = 1;
+      {
+        const z = zRange;
+        const n = f[S.R_N]!;
+        const u = f[S.R_U]!;
+        let rate = f[S.R_RATE]!;
+        if (n >= K.WARMUP && z > 0) {
+          const n1 = n + 1;
+          const r = Math.max(rate, n1 < K.RATE_MEMORY ? 1 / n1 : K.INV_RATE_MEMORY);
+          if (z <= u) pR = 1 - ((1 - r) * z) / u;
+          else if (f[S.R_N_EXC]! < 2) pR = r;
+          else {
+            const mean = f[S.R_M1]!;
+            const variance = Math.max(f[S.R_M2]! - mean * mean, 1e-300);
+            const ratio = (mean * mean) / variance;
+            const xi = Math.min(Math.max(0.5 * (1 - ratio), 0), this.x.xiMax);
+            const sigma = Math.max(0.5 * mean * (1 + ratio), 1e-12);
+            const e = (z - u) / sigma;
+            const survival = xi < 1e-6 ? Math.exp(-e) : Math.pow(1 + xi * e, -1 / xi);
+            pR = r * survival;
+          }
+        }
+        const n2 = n + 1;
+        f[S.R_N] = n2;
+        const exceeds = z > u;
+        const d = (exceeds ? 1 : 0) - rate;
+        rate += n2 < K.RATE_MEMORY ? d / n2 : d * K.INV_RATE_MEMORY;
+        f[S.R_RATE] = rate;
+        let nu: number;
+        if (exceeds) {
+          const m1 = f[S.R_M1]!;
+          const nExc = f[S.R_N_EXC]!;
+          const cap = K.EXCESS_CAP * Math.max(m1, 1e-9 * u);
+          const e = nExc < 10 ? z - u : Math.min(z - u, cap);
+          const nExc1 = nExc + 1;
+          f[S.R_N_EXC] = nExc1;
+          const a = 1 / Math.min(nExc1, K.EXCESS_MEMORY);
+          f[S.R_M1] = m1 + a * (e - m1);
+          const m2 = f[S.R_M2]!;
+          f[S.R_M2] = m2 + a * (e * e - m2);
+          nu = u * (n2 < K.WARMUP ? K.UP_FAST : K.UP);
+        } else {
+          nu = u * (n2 < K.WARMUP ? K.DOWN_FAST : K.DOWN);
+        }
+        if (nu < 1e-12) nu = 1e-12;
+        else if (nu > 1e12) nu = 1e12;
+        f[S.R_U] = nu;
+      }
+
+      // Experiment members (see ExpSwitches).
+      let members: number = K.MEMBERS;
+      let pMin = pS < pR ? pS : pR;
+      let magDistance = 0;
+      if (this.x.mag !== 'none') {
+        const x = this.x;
+        // Slow level and slow mean |deviation| of the raw value (EW, memory magMemory, 1/n at first).
+        let lv = this.slowLevel;
+        if (lv !== lv) lv = value;
+        const dev = value - lv;
+        const sc = this.slowScale;
+        this.slowN++;
+        const a = this.slowN < x.magMemory ? 1 / this.slowN : 1 / x.magMemory;
+        if (this.slowN > K.WARMUP && sc > 0 && !(sign * dev < 0) && Math.abs(dev) > minDev) magDistance = Math.abs(dev) / sc;
+        this.slowLevel = lv + a * dev;
+        this.slowScale = sc + a * (Math.abs(dev) - sc);
+        if (x.mag === 'member') {
+          const pM = this.magCal.update(magDistance);
+          members += 1;
+          if (pM < pMin) pMin = pM;
+        }
+      }
+      if (this.x.win > 0) {
+        const w = this.x.win;
+        let zWin = 0;
+        if (seasonalReady) {
+          const old = this.winRes[this.winPos]!;
+          this.winRes[this.winPos] = seasonalResidual;
+          this.winPos = this.winPos + 1 === w ? 0 : this.winPos + 1;
+          this.winSum += seasonalResidual - (this.winN >= w ? old : 0);
+          if (this.winN < w) this.winN++;
+          if (this.winN === w) {
+            const m = Math.abs(this.winSum / w);
+            if (this.winSeen > 50 && this.winSpread > 0 && !(sign * this.winSum < 0) && m > minDev) zWin = m / this.winSpread;
+            this.winSeen++;
+            this.winSpread += (this.winSeen < 1000 ? 1 / this.winSeen : 0.001) * (m - this.winSpread);
+          }
+        }
+        const pW = this.winCal.update(zWin);
+        members += 1;
+        if (pW < pMin) pMin = pW;
+      }
+      let p = pMin * members;
+      if (this.x.mag === 'lift' && magDistance > this.x.magC && p < 1) p /= Math.pow(magDistance / this.x.magC, this.x.magK);
+      if (!(p < 1)) {
+        // No surprise, the common case, in short: the recurrence peak of this bin only fades (0 never beats it),
+        // the suppressor's window learns a 0 (which no comparison can change), and the score is 0.
+        if (timed) {
+          peak[b] = peak[b]! * K.RECUR_FADE;
+        }
+        const j = this.recentPos;
+        recentVals[j] = 0;
+        if (j === 0) f[S.PRE_RECENT] = 0; // a block's prefix max is ≥ 0 otherwise
+        if (j === K.SUPPRESS_HORIZON - 1) {
+          this.closeRecentBlock();
+          this.recentPos = 0;
+        } else {
+          this.recentPos = j + 1;
+        }
+        out[i] = 0;
+        continue;
+      }
+      if (p < 1e-300) p = 1e-300;
+      let surprise = -Math.log10(p);
+
+      // Daily recurrence discount (recurrence.ts), skipped without a valid time.
+      if (timed) {
+        const here = peak[b]!;
+        let routine = here;
+        const before = peak[b === 0 ? K.BINS - 1 : b - 1]!;
+        const after = peak[b === K.BINS - 1 ? 0 : b + 1]!;
+        if (before > routine) routine = before;
+        if (after > routine) routine = after;
+        const faded = here * K.RECUR_FADE;
+        peak[b] = surprise > faded ? surprise : faded;
+        if (!(surprise > routine)) surprise *= K.RECUR_FACTOR;
+      }
+
+      // De-duplication (suppress.ts): compare with the max of the previous SUPPRESS_HORIZON surprises (0 before
+      // the first), then push; the same block scheme as the range, with blocks of SUPPRESS_HORIZON.
+      {
+        const j = this.recentPos;
+        let prev: number;
+        if (j === 0) {
+          prev = t === 0 ? 0 : sufRecent[0]!;
+        } else {
+          prev = f[S.PRE_RECENT]!;
+          if (t > j) {
+            const h = sufRecent[j]!;
+            if (h > prev) prev = h;
+          }
+        }
+        recentVals[j] = surprise;
+        if (j === 0 || surprise > f[S.PRE_RECENT]!) f[S.PRE_RECENT] = surprise;
+        if (j === K.SUPPRESS_HORIZON - 1) {
+          this.closeRecentBlock();
+          this.recentPos = 0;
+        } else {
+          this.recentPos = j + 1;
+        }
+        if (!(surprise > prev)) surprise *= K.RECUR_FACTOR;
+      }
+
+      if (this.x.cntK > 0) {
+        const c = this.alarms;
+        if (surprise >= 2) this.alarms = c + 1;
+        if (c > this.x.cntC0) surprise -= this.x.cntK * Math.log10(c / this.x.cntC0);
+      }
+      if (this.x.ageK > 0 && t > this.x.ageT0) surprise -= this.x.ageK * Math.log10(t / this.x.ageT0);
+      out[i] = surprise > 0 ? surprise / (surprise + 4) : 0;
+    }
+  }
+
+  stateBytes(): number {
+    // Two Holt-Winters tables (18 bytes per bin + 32), recurrence peaks, the block windows (values and
+    // suffix extremes), two calibrators (48 bytes each) and the scalars.
+    const range = this.rangeVals.byteLength + this.sufHi.byteLength + this.sufLo.byteLength;
+    return (K.BINS + K.WEEK_BINS) * 18 + 64 + K.BINS * 8 + range + 2 * 8 * K.SUPPRESS_HORIZON + 2 * 48 + S.SLOTS * 8 + 64;
+  }
+
+  /** The first range block outgrew its array: twice the room (at most the window), values kept. */
+  private growRange(): Float64Array {
+    const grown = new Float64Array(Math.min(2 * this.rangeVals.length, K.RANGE_WINDOW));
+    grown.set(this.rangeVals);
+    this.rangeVals = grown;
+    return grown;
+  }
+
+  /** The range block is full: its suffix extremes become the previous block's. */
+  private closeRangeBlock(): void {
+    const vals = this.rangeVals;
+    if (this.sufHi.length === 0) {
+      this.sufHi = new Float64Array(K.RANGE_WINDOW);
+      this.sufLo = new Float64Array(K.RANGE_WINDOW);
+    }
+    const sufHi = this.sufHi;
+    const sufLo = this.sufLo;
+    let hi = vals[K.RANGE_WINDOW - 1]!;
+    let lo = hi;
+    sufHi[K.RANGE_WINDOW - 1] = hi;
+    sufLo[K.RANGE_WINDOW - 1] = lo;
+    for (let i = K.RANGE_WINDOW - 2; i >= 0; i--) {
+      const x = vals[i]!;
+      if (x > hi) hi = x;
+      if (x < lo) lo = x;
+      sufHi[i] = hi;
+      sufLo[i] = lo;
+    }
+  }
+
+  /** The block of recent surprises is full: its suffix maxima become the previous block's. */
+  private closeRecentBlock(): void {
+    const vals = this.recentVals;
+    const suf = this.sufRecent;
+    let hi = vals[K.SUPPRESS_HORIZON - 1]!;
+    suf[K.SUPPRESS_HORIZON - 1] = hi;
+    for (let i = K.SUPPRESS_HORIZON - 2; i >= 0; i--) {
+      const x = vals[i]!;
+      if (x > hi) hi = x;
+      suf[i] = hi;
+    }
+  }
+}
