@@ -9,7 +9,7 @@
  * - a model that cannot be fitted (e.g. robust trend with < 2 points) → naive.
  */
 import { z } from 'zod';
-import { type CombineRule, combineForecasts, combineModels } from './combination.js';
+import { combineForecasts, combineModels } from './combination.js';
 import { type AutoStrategy, autoStrategies, type MemberName } from './strategies.js';
 import { fitHoltWinters } from './holt-winters.js';
 import type { FittedModel, ModelName } from './model.js';
@@ -19,6 +19,8 @@ import { fitRobustTrend } from './robust-trend.js';
 import { DAY_MS, detectSeason } from './seasonality.js';
 import type { SeriesInput } from './series-input.js';
 import { fitTheta } from './theta.js';
+import { fitOnCurrentRegime } from './level-shift.js';
+import { fitRecentMedian, fitSeasonalMedian } from './median-baselines.js';
 
 export const forecastModelChoices = ['auto', 'holt-winters', 'robust-trend', 'naive', 'seasonal-naive'] as const;
 export type ForecastModelChoice = (typeof forecastModelChoices)[number];
@@ -121,7 +123,7 @@ export function forecastWith(series: SeriesInput, options: ForecastOptions, stra
     notes.push('constant series: naive forecast');
     model = fitNaive(values);
   } else if (opts.model === 'auto' && strategy.kind === 'combine') {
-    model = combineMembers(strategy.members, strategy.rule, values, period) ?? fitNaive(values);
+    model = combineMembers(strategy, values, period, horizon) ?? fitNaive(values);
   } else if (opts.model === 'auto') {
     const choice = chooseModel(values, period, horizon, stepMs, opts, strategy.kind === 'select' ? strategy : { kind: 'select' });
     model = choice.model;
@@ -166,24 +168,45 @@ export function fitByName(name: Exclude<ForecastModelChoice, 'auto'>, values: Fl
   }
 }
 
-function fitMember(name: MemberName, values: Float64Array, period: number | null): FittedModel | null {
-  return name === 'theta' ? fitTheta(values, { period }) : fitByName(name, values, period);
+/** How a strategy fits its members; `horizon` is also the recent median's window. */
+interface MemberSettings {
+  horizon?: number;
+  robust?: boolean;
+  regime?: boolean;
+  horizonLoss?: boolean;
+}
+
+/** Fits any member the strategies use. */
+function fitMember(name: MemberName, values: Float64Array, period: number | null, how: MemberSettings = {}): FittedModel | null {
+  const horizon = how.horizon ?? 12;
+  const regime = how.regime === true;
+  if (name === 'robust-trend' && regime) {
+    // Shortest regime: a season (so a profile can still be estimated) or four horizons.
+    return fitOnCurrentRegime(values, (v) => fitRobustTrend(v, { period }), Math.max(period ?? 0, 4 * horizon));
+  }
+  if (name === 'theta') return fitTheta(values, { period });
+  if (name === 'recent-median') return fitRecentMedian(values, horizon);
+  if (name === 'seasonal-median') return period ? fitSeasonalMedian(values, period) : null;
+  if (name === 'holt-winters' && (how.robust || how.horizonLoss)) {
+    return fitHoltWinters(values, { period, robust: how.robust === true, lossHorizon: how.horizonLoss ? horizon : 1 });
+  }
+  return fitByName(name, values, period);
 }
 
 /** Fits every member that applies (seasonal-naive only with a season) and combines them. */
 function combineMembers(
-  members: readonly MemberName[],
-  rule: CombineRule,
+  strategy: Extract<AutoStrategy, { kind: 'combine' }>,
   values: Float64Array,
   period: number | null,
+  horizon: number,
 ): FittedModel | null {
   const fitted: FittedModel[] = [];
-  for (const name of members) {
+  for (const name of strategy.members) {
     if (name === 'seasonal-naive' && !period) continue;
-    const model = fitMember(name, values, period);
+    const model = fitMember(name, values, period, { ...strategy, horizon });
     if (model) fitted.push(model);
   }
-  return fitted.length > 0 ? combineModels(fitted, rule) : null;
+  return fitted.length > 0 ? combineModels(fitted, strategy.rule) : null;
 }
 
 /**
@@ -205,9 +228,9 @@ function chooseModel(
   // A horizon longer than the data cannot be validated in sample; validate at a quarter of the data.
   const horizon = Math.min(requestedHorizon, Math.max(1, Math.floor(n / 4)));
   const fitted = new Map<MemberName, FittedModel>();
-  for (const name of [...opts.candidates, ...(strategy.extra ?? [])]) {
+  for (const name of strategy.members ?? [...opts.candidates, ...(strategy.extra ?? [])]) {
     if ((name === 'seasonal-naive' && !period) || fitted.has(name)) continue;
-    const model = fitMember(name, values, period);
+    const model = fitMember(name, values, period, { ...strategy, horizon });
     if (model) fitted.set(name, model);
   }
   const count = strategy.origins ?? opts.validationOrigins;
@@ -224,7 +247,9 @@ function chooseModel(
     origins.forEach((origin, k) => {
       const prefix = values.subarray(0, origin + 1);
       const model =
-        name === 'holt-winters' ? fitHoltWinters(prefix, { period, params: holtWintersParams(full) }) : fitMember(name, prefix, period);
+        name === 'holt-winters'
+          ? fitHoltWinters(prefix, { period, params: holtWintersParams(full), robust: strategy.robust === true })
+          : fitMember(name, prefix, period, { ...strategy, horizon });
       if (model) predictions[k]!.set(name, model.predict(horizon, 0.5).mean);
     });
   }
