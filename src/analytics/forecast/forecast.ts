@@ -19,8 +19,7 @@ import { fitRobustTrend } from './robust-trend.js';
 import { DAY_MS, detectSeason } from './seasonality.js';
 import type { SeriesInput } from './series-input.js';
 import { fitTheta } from './theta.js';
-import { fitOnCurrentRegime } from './level-shift.js';
-import { fitRecentMedian, fitSeasonalMedian } from './median-baselines.js';
+import { fitRecentMedian } from './recent-median.js';
 
 export const forecastModelChoices = ['auto', 'holt-winters', 'robust-trend', 'naive', 'seasonal-naive'] as const;
 export type ForecastModelChoice = (typeof forecastModelChoices)[number];
@@ -45,11 +44,15 @@ export const forecastOptionsSchema = z.object({
   maxFillSteps: z.number().int().nonnegative().default(6),
   /** Rolling origins used by 'auto' model selection. */
   validationOrigins: z.number().int().min(1).max(100).default(8),
-  /** Candidates considered by 'auto'. */
+  /**
+   * Candidates considered by 'auto'. The default has the recent median (of the last horizon) where
+   * it used to have naive: the same "current level" forecast without the last value's spike
+   * sensitivity, which cross-validated better on NAB (evals/forecast/README.md).
+   */
   candidates: z
-    .array(z.enum(['holt-winters', 'robust-trend', 'naive', 'seasonal-naive']))
+    .array(z.enum(['holt-winters', 'robust-trend', 'naive', 'recent-median', 'seasonal-naive']))
     .nonempty()
-    .default(['holt-winters', 'robust-trend', 'naive', 'seasonal-naive']),
+    .default(['holt-winters', 'robust-trend', 'recent-median', 'seasonal-naive']),
 });
 export type ForecastOptions = z.input<typeof forecastOptionsSchema>;
 type ParsedOptions = z.output<typeof forecastOptionsSchema>;
@@ -168,28 +171,10 @@ export function fitByName(name: Exclude<ForecastModelChoice, 'auto'>, values: Fl
   }
 }
 
-/** How a strategy fits its members; `horizon` is also the recent median's window. */
-interface MemberSettings {
-  horizon?: number;
-  robust?: boolean;
-  regime?: boolean;
-  horizonLoss?: boolean;
-}
-
-/** Fits any member the strategies use. */
-function fitMember(name: MemberName, values: Float64Array, period: number | null, how: MemberSettings = {}): FittedModel | null {
-  const horizon = how.horizon ?? 12;
-  const regime = how.regime === true;
-  if (name === 'robust-trend' && regime) {
-    // Shortest regime: a season (so a profile can still be estimated) or four horizons.
-    return fitOnCurrentRegime(values, (v) => fitRobustTrend(v, { period }), Math.max(period ?? 0, 4 * horizon));
-  }
+/** Fits any model a strategy may use; `horizon` is the recent median's window. */
+function fitMember(name: MemberName, values: Float64Array, period: number | null, horizon: number): FittedModel | null {
   if (name === 'theta') return fitTheta(values, { period });
   if (name === 'recent-median') return fitRecentMedian(values, horizon);
-  if (name === 'seasonal-median') return period ? fitSeasonalMedian(values, period) : null;
-  if (name === 'holt-winters' && (how.robust || how.horizonLoss)) {
-    return fitHoltWinters(values, { period, robust: how.robust === true, lossHorizon: how.horizonLoss ? horizon : 1 });
-  }
   return fitByName(name, values, period);
 }
 
@@ -203,7 +188,7 @@ function combineMembers(
   const fitted: FittedModel[] = [];
   for (const name of strategy.members) {
     if (name === 'seasonal-naive' && !period) continue;
-    const model = fitMember(name, values, period, { ...strategy, horizon });
+    const model = fitMember(name, values, period, horizon);
     if (model) fitted.push(model);
   }
   return fitted.length > 0 ? combineModels(fitted, strategy.rule) : null;
@@ -230,7 +215,7 @@ function chooseModel(
   const fitted = new Map<MemberName, FittedModel>();
   for (const name of strategy.members ?? [...opts.candidates, ...(strategy.extra ?? [])]) {
     if ((name === 'seasonal-naive' && !period) || fitted.has(name)) continue;
-    const model = fitMember(name, values, period, { ...strategy, horizon });
+    const model = fitMember(name, values, period, horizon);
     if (model) fitted.set(name, model);
   }
   const count = strategy.origins ?? opts.validationOrigins;
@@ -248,8 +233,8 @@ function chooseModel(
       const prefix = values.subarray(0, origin + 1);
       const model =
         name === 'holt-winters'
-          ? fitHoltWinters(prefix, { period, params: holtWintersParams(full), robust: strategy.robust === true })
-          : fitMember(name, prefix, period, { ...strategy, horizon });
+          ? fitHoltWinters(prefix, { period, params: holtWintersParams(full) })
+          : fitMember(name, prefix, period, horizon);
       if (model) predictions[k]!.set(name, model.predict(horizon, 0.5).mean);
     });
   }

@@ -13,7 +13,7 @@
  */
 import { bandForecast, type FittedModel, residualBand } from './model.js';
 import { nelderMead } from './nelder-mead.js';
-import { mean, median } from './stats.js';
+import { mean } from './stats.js';
 
 export interface HoltWintersParams {
   /** Level smoothing, (0, 1). */
@@ -35,28 +35,6 @@ export interface HoltWintersOptions {
   loss?: 'absolute' | 'squared';
   /** Objective evaluations per Nelder-Mead start (default 150). */
   maxEvaluations?: number;
-  /**
-   * Outlier-robust state updates (Gelper, Fried & Croux 2010): each one-step error is clipped at
-   * 2 online robust scales before it moves the level, trend and season, so a spike does not drag
-   * the forecast; the scale itself grows after persistent large errors, so a level shift is still
-   * followed. Residuals (and so the intervals) stay the raw errors.
-   */
-  robust?: boolean;
-  /**
-   * Fit the parameters to the mean absolute error over horizons 1..lossHorizon (from every origin)
-   * instead of the one-step error: the loss the forecast is judged by. Default 1.
-   */
-  lossHorizon?: number;
-}
-
-/** Everything the filter needs besides the values and the parameters. */
-interface FilterSettings {
-  period: number | null;
-  init: State;
-  burnIn: number;
-  squared: boolean;
-  robust: boolean;
-  lossHorizon: number;
 }
 
 interface State {
@@ -75,17 +53,9 @@ export function fitHoltWinters(values: Float64Array, options: HoltWintersOptions
   const init = initialState(values, period);
   const burnIn = period ?? Math.min(10, Math.floor(values.length / 4));
   const squared = options.loss === 'squared';
-  const settings: FilterSettings = {
-    period,
-    init,
-    burnIn,
-    squared,
-    robust: options.robust === true,
-    lossHorizon: Math.max(1, Math.floor(options.lossHorizon ?? 1)),
-  };
-  const params = options.params ?? optimise(values, settings, options.maxEvaluations ?? 150);
+  const params = options.params ?? optimise(values, period, init, burnIn, squared, options.maxEvaluations ?? 150);
   const residuals = new Float64Array(values.length);
-  const state = runFilter(values, params, { ...settings, lossHorizon: 1 }, residuals).state;
+  const state = runFilter(values, period, init, params, burnIn, squared, residuals).state;
   const n = values.length;
   const m = period ?? 1;
   return {
@@ -126,8 +96,14 @@ export function varianceMultipliers(params: HoltWintersParams, period: number | 
   return v;
 }
 
-function optimise(values: Float64Array, settings: FilterSettings, maxEvaluations: number): HoltWintersParams {
-  const period = settings.period;
+function optimise(
+  values: Float64Array,
+  period: number | null,
+  init: State,
+  burnIn: number,
+  squared: boolean,
+  maxEvaluations: number,
+): HoltWintersParams {
   const logistic = (u: number): number => 1 / (1 + Math.exp(-u));
   const decode = (u: number[]): HoltWintersParams => {
     const alpha = 0.001 + 0.998 * logistic(u[0]!);
@@ -138,7 +114,7 @@ function optimise(values: Float64Array, settings: FilterSettings, maxEvaluations
       phi: 0.8 + 0.18 * logistic(u[2]!),
     };
   };
-  const objective = (u: number[]): number => runFilter(values, decode(u), settings, null).loss;
+  const objective = (u: number[]): number => runFilter(values, period, init, decode(u), burnIn, squared, null).loss;
   // Two starts: a smooth fit and a reactive one; the data's noise level decides which basin wins.
   const logit = (p: number): number => Math.log(p / (1 - p));
   const starts = [
@@ -153,29 +129,20 @@ function optimise(values: Float64Array, settings: FilterSettings, maxEvaluations
   return decode(best.x);
 }
 
-/**
- * Runs the filter; returns the summed loss after `burnIn` steps and the final state, filling
- * `residuals` (one-step errors) if given. With `lossHorizon` H > 1 the loss at t is the mean
- * absolute error of the forecasts of y_t made 1..H steps earlier (level and trend kept in a ring
- * of the last H states; the seasonal index of t's phase, last updated a season ago, is current).
- */
+/** Runs the filter; returns the summed loss after `burnIn` steps and the final state, filling `residuals` if given. */
 function runFilter(
   values: Float64Array,
+  period: number | null,
+  init: State,
   p: HoltWintersParams,
-  settings: FilterSettings,
+  burnIn: number,
+  squared: boolean,
   residuals: Float64Array | null,
 ): { loss: number; state: State } {
-  const { period, init, burnIn, squared, robust } = settings;
-  let scale = robust ? initialScale(values, Math.max(burnIn, 2 * (period ?? 1))) : Infinity;
   let level = init.level;
   let trend = init.trend;
   const season = Float64Array.from(init.season);
   const m = period ?? 1;
-  const H = settings.lossHorizon;
-  const pastLevel = new Float64Array(H);
-  const pastTrend = new Float64Array(H);
-  const dampSum = new Float64Array(H + 1);
-  for (let j = 1; j <= H; j++) dampSum[j] = dampSum[j - 1]! + p.phi ** j;
   let loss = 0;
   for (let t = 0; t < values.length; t++) {
     const phase = t % m;
@@ -187,69 +154,16 @@ function runFilter(
       level = predictedLevel;
       trend = p.phi * trend;
       if (residuals) residuals[t] = Number.NaN;
-      if (H > 1) remember(t, level, trend);
       continue;
     }
     const error = y - (predictedLevel + s);
     if (residuals) residuals[t] = t < burnIn ? Number.NaN : error;
-    if (t >= burnIn && H === 1) loss += squared ? error * error : Math.abs(error);
-    else if (t >= burnIn && t >= H) {
-      let sum = 0;
-      for (let j = 1; j <= H; j++) {
-        const slot = (t - j) % H;
-        const e = y - (pastLevel[slot]! + dampSum[j]! * pastTrend[slot]! + s);
-        sum += squared ? e * e : Math.abs(e);
-      }
-      loss += sum / H;
-    }
-    let update = error;
-    if (scale > 0 && Number.isFinite(scale)) {
-      update = Math.max(-HUBER_K * scale, Math.min(HUBER_K * scale, error));
-      scale = Math.sqrt(SCALE_LAMBDA * biweightRho(error / scale) * scale * scale + (1 - SCALE_LAMBDA) * scale * scale);
-    }
-    level = predictedLevel + p.alpha * update;
-    trend = p.phi * trend + p.alpha * p.beta * update;
-    if (period) season[phase] = s + p.gamma * update;
-    if (H > 1) remember(t, level, trend);
+    if (t >= burnIn) loss += squared ? error * error : Math.abs(error);
+    level = predictedLevel + p.alpha * error;
+    trend = p.phi * trend + p.alpha * p.beta * error;
+    if (period) season[phase] = s + p.gamma * error;
   }
   return { loss, state: { level, trend, season } };
-
-  function remember(t: number, l: number, b: number): void {
-    pastLevel[t % H] = l;
-    pastTrend[t % H] = b;
-  }
-}
-
-// Constants of Gelper, Fried & Croux (2010), "Robust forecasting with exponential and Holt-Winters
-// smoothing", J. Forecasting 29: Huber clipping at 2 scales; τ-scale updated with weight 0.1 through
-// the bounded biweight ρ (k = 2, c_k = 2.52 for consistency at the normal).
-const HUBER_K = 2;
-const SCALE_LAMBDA = 0.1;
-const BIWEIGHT_K = 2;
-const BIWEIGHT_CK = 2.52;
-
-function biweightRho(x: number): number {
-  if (Math.abs(x) > BIWEIGHT_K) return BIWEIGHT_CK;
-  const u = 1 - (x / BIWEIGHT_K) ** 2;
-  return BIWEIGHT_CK * (1 - u * u * u);
-}
-
-/**
- * Start scale of the one-step errors: 1.4826 × MAD of the first differences over the burn-in (a
- * random walk's one-step error); the mean absolute difference when over half the differences are 0
- * (quantised metrics); 0 (no clipping) for a flat start.
- */
-function initialScale(values: Float64Array, span: number): number {
-  const diffs: number[] = [];
-  for (let t = 1; t < Math.min(values.length, span + 1); t++) {
-    const d = values[t]! - values[t - 1]!;
-    if (Number.isFinite(d)) diffs.push(d);
-  }
-  if (diffs.length === 0) return 0;
-  const m = median(diffs);
-  const mad = 1.4826 * median(diffs.map((d) => Math.abs(d - m)));
-  if (mad > 0) return mad;
-  return (1.2533 * diffs.reduce((a, d) => a + Math.abs(d), 0)) / diffs.length;
 }
 
 /**

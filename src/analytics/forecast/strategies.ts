@@ -9,7 +9,7 @@ import type { ForecastModelChoice } from './forecast.js';
 import { DAY_MS } from './seasonality.js';
 
 /** A model 'auto' may fit: the selectable ones plus those used only inside combinations. */
-export type MemberName = Exclude<ForecastModelChoice, 'auto'> | 'theta' | 'recent-median' | 'seasonal-median';
+export type MemberName = Exclude<ForecastModelChoice, 'auto'> | 'theta' | 'recent-median';
 
 /**
  * How 'auto' turns candidates into one forecast. Internal (not an API option): the backtest
@@ -34,21 +34,8 @@ export type AutoStrategy =
       top?: number;
       /** Validation origins spread over at least this much time (default: the horizon × origins, or a season). */
       minSpanMs?: number;
-      /** Holt-Winters with outlier-robust state updates (see HoltWintersOptions.robust). */
-      robust?: boolean;
-      /** Fit the robust trend on the data after its last level shift (level-shift.ts). */
-      regime?: boolean;
-      /** Fit Holt-Winters to the error over the whole horizon (HoltWintersOptions.lossHorizon). */
-      horizonLoss?: boolean;
     }
-  | {
-      kind: 'combine';
-      rule: CombineRule;
-      members: readonly MemberName[];
-      robust?: boolean;
-      regime?: boolean;
-      horizonLoss?: boolean;
-    };
+  | { kind: 'combine'; rule: CombineRule; members: readonly MemberName[] };
 
 export const autoStrategies = {
   select: { kind: 'select' },
@@ -71,19 +58,8 @@ export const autoStrategies = {
   'mean-hw-theta': { kind: 'combine', rule: 'mean', members: ['holt-winters', 'theta'] },
   'mean-hw-rt': { kind: 'combine', rule: 'mean', members: ['holt-winters', 'robust-trend'] },
   theta: { kind: 'combine', rule: 'mean', members: ['theta'] },
-  'select-robust': { kind: 'select', robust: true },
-  'select-medians': { kind: 'select', extra: ['recent-median', 'seasonal-median'] },
-  'select-recent-median': { kind: 'select', extra: ['recent-median'] },
-  'select-regime': { kind: 'select', regime: true },
-  'regime-trend': { kind: 'combine', rule: 'mean', members: ['robust-trend'], regime: true },
-  'select-hloss': { kind: 'select', horizonLoss: true },
-  'hw-hloss': { kind: 'combine', rule: 'mean', members: ['holt-winters'], horizonLoss: true },
-  'select-rmed-not-naive': { kind: 'select', members: ['holt-winters', 'robust-trend', 'recent-median', 'seasonal-naive'] },
-  'select-rmed-not-naive-hloss': {
-    kind: 'select',
-    members: ['holt-winters', 'robust-trend', 'recent-median', 'seasonal-naive'],
-    horizonLoss: true,
-  },
-  'robust-hw': { kind: 'combine', rule: 'mean', members: ['holt-winters'], robust: true },
+  /** The candidate set before issue 15 (naive where the default now has the recent median). */
+  'select-with-naive': { kind: 'select', members: ['holt-winters', 'robust-trend', 'naive', 'seasonal-naive'] },
+  'recent-median': { kind: 'combine', rule: 'mean', members: ['recent-median'] },
 } as const satisfies Record<string, AutoStrategy>;
 export type AutoStrategyName = keyof typeof autoStrategies;
