@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { parseSeriesCsv } from '../../src/analytics/series-csv.js';
 import { backtestSeries, defaultBacktestModels } from './backtest.js';
 import { crossValidate, formatCv } from './cv.js';
+import { formatPaired } from './paired.js';
 import { type FileResult, formatMarkdown, formatTable, formatTimes, summarise } from './report.js';
 import { allVariants, isVariant, type Variant } from './variants.js';
 
@@ -143,7 +144,9 @@ async function main(): Promise<void> {
   const replacer = (_key: string, value: unknown): unknown => (typeof value === 'number' && !Number.isFinite(value) ? null : value);
   await writeFile(path.join(args.out, 'forecast-report.json'), `${JSON.stringify(report, replacer, 2)}\n`);
   await writeFile(path.join(args.out, 'forecast-report.md'), formatMarkdown(report));
-  process.stdout.write(`${formatTable(report)}\n\n${formatCv(report.cv)}\n\n${formatTimes(report)}\n`);
+  process.stdout.write(
+    `${formatTable(report)}\n\n${formatCv(report.cv)}\n\n${formatPaired(results, args.models)}\n\n${formatTimes(report)}\n`,
+  );
   process.stderr.write(
     `done in ${((Date.now() - started) / 1000).toFixed(1)} s; reports in ${path.relative(process.cwd(), args.out) || '.'}\n`,
   );

@@ -9,7 +9,7 @@
  * - a model that cannot be fitted (e.g. robust trend with < 2 points) → naive.
  */
 import { z } from 'zod';
-import { type CombineRule, combineForecasts, combineModels } from './combination.js';
+import { combineForecasts, combineModels } from './combination.js';
 import { type AutoStrategy, autoStrategies, type MemberName } from './strategies.js';
 import { fitHoltWinters } from './holt-winters.js';
 import type { FittedModel, ModelName } from './model.js';
@@ -19,6 +19,7 @@ import { fitRobustTrend } from './robust-trend.js';
 import { DAY_MS, detectSeason } from './seasonality.js';
 import type { SeriesInput } from './series-input.js';
 import { fitTheta } from './theta.js';
+import { fitRecentMedian } from './recent-median.js';
 
 export const forecastModelChoices = ['auto', 'holt-winters', 'robust-trend', 'naive', 'seasonal-naive'] as const;
 export type ForecastModelChoice = (typeof forecastModelChoices)[number];
@@ -43,11 +44,15 @@ export const forecastOptionsSchema = z.object({
   maxFillSteps: z.number().int().nonnegative().default(6),
   /** Rolling origins used by 'auto' model selection. */
   validationOrigins: z.number().int().min(1).max(100).default(8),
-  /** Candidates considered by 'auto'. */
+  /**
+   * Candidates considered by 'auto'. The default has the recent median (of the last horizon) where
+   * it used to have naive: the same "current level" forecast without the last value's spike
+   * sensitivity, which cross-validated better on NAB (evals/forecast/README.md).
+   */
   candidates: z
-    .array(z.enum(['holt-winters', 'robust-trend', 'naive', 'seasonal-naive']))
+    .array(z.enum(['holt-winters', 'robust-trend', 'naive', 'recent-median', 'seasonal-naive']))
     .nonempty()
-    .default(['holt-winters', 'robust-trend', 'naive', 'seasonal-naive']),
+    .default(['holt-winters', 'robust-trend', 'recent-median', 'seasonal-naive']),
 });
 export type ForecastOptions = z.input<typeof forecastOptionsSchema>;
 type ParsedOptions = z.output<typeof forecastOptionsSchema>;
@@ -121,7 +126,7 @@ export function forecastWith(series: SeriesInput, options: ForecastOptions, stra
     notes.push('constant series: naive forecast');
     model = fitNaive(values);
   } else if (opts.model === 'auto' && strategy.kind === 'combine') {
-    model = combineMembers(strategy.members, strategy.rule, values, period) ?? fitNaive(values);
+    model = combineMembers(strategy, values, period, horizon) ?? fitNaive(values);
   } else if (opts.model === 'auto') {
     const choice = chooseModel(values, period, horizon, stepMs, opts, strategy.kind === 'select' ? strategy : { kind: 'select' });
     model = choice.model;
@@ -166,24 +171,27 @@ export function fitByName(name: Exclude<ForecastModelChoice, 'auto'>, values: Fl
   }
 }
 
-function fitMember(name: MemberName, values: Float64Array, period: number | null): FittedModel | null {
-  return name === 'theta' ? fitTheta(values, { period }) : fitByName(name, values, period);
+/** Fits any model a strategy may use; `horizon` is the recent median's window. */
+function fitMember(name: MemberName, values: Float64Array, period: number | null, horizon: number): FittedModel | null {
+  if (name === 'theta') return fitTheta(values, { period });
+  if (name === 'recent-median') return fitRecentMedian(values, horizon);
+  return fitByName(name, values, period);
 }
 
 /** Fits every member that applies (seasonal-naive only with a season) and combines them. */
 function combineMembers(
-  members: readonly MemberName[],
-  rule: CombineRule,
+  strategy: Extract<AutoStrategy, { kind: 'combine' }>,
   values: Float64Array,
   period: number | null,
+  horizon: number,
 ): FittedModel | null {
   const fitted: FittedModel[] = [];
-  for (const name of members) {
+  for (const name of strategy.members) {
     if (name === 'seasonal-naive' && !period) continue;
-    const model = fitMember(name, values, period);
+    const model = fitMember(name, values, period, horizon);
     if (model) fitted.push(model);
   }
-  return fitted.length > 0 ? combineModels(fitted, rule) : null;
+  return fitted.length > 0 ? combineModels(fitted, strategy.rule) : null;
 }
 
 /**
@@ -205,9 +213,9 @@ function chooseModel(
   // A horizon longer than the data cannot be validated in sample; validate at a quarter of the data.
   const horizon = Math.min(requestedHorizon, Math.max(1, Math.floor(n / 4)));
   const fitted = new Map<MemberName, FittedModel>();
-  for (const name of [...opts.candidates, ...(strategy.extra ?? [])]) {
+  for (const name of strategy.members ?? [...opts.candidates, ...(strategy.extra ?? [])]) {
     if ((name === 'seasonal-naive' && !period) || fitted.has(name)) continue;
-    const model = fitMember(name, values, period);
+    const model = fitMember(name, values, period, horizon);
     if (model) fitted.set(name, model);
   }
   const count = strategy.origins ?? opts.validationOrigins;
@@ -224,7 +232,9 @@ function chooseModel(
     origins.forEach((origin, k) => {
       const prefix = values.subarray(0, origin + 1);
       const model =
-        name === 'holt-winters' ? fitHoltWinters(prefix, { period, params: holtWintersParams(full) }) : fitMember(name, prefix, period);
+        name === 'holt-winters'
+          ? fitHoltWinters(prefix, { period, params: holtWintersParams(full) })
+          : fitMember(name, prefix, period, horizon);
       if (model) predictions[k]!.set(name, model.predict(horizon, 0.5).mean);
     });
   }

@@ -12,6 +12,7 @@ export type { HoltWintersParams, HoltWintersOptions } from './holt-winters.js';
 export { fitRobustTrend } from './robust-trend.js';
 export { theilSen } from './theil-sen.js';
 export { fitNaive, fitSeasonalNaive } from './naive.js';
+export { fitRecentMedian } from './recent-median.js';
 export type { FittedModel, ModelName, PointForecast } from './model.js';
 export { toTimedValues } from './series-input.js';
 export type { SeriesInput, TimedValues } from './series-input.js';

@@ -11,7 +11,7 @@
  */
 import { normalQuantile, quantile } from './stats.js';
 
-export type ModelName = 'naive' | 'seasonal-naive' | 'holt-winters' | 'robust-trend' | 'theta' | 'combination';
+export type ModelName = 'naive' | 'seasonal-naive' | 'holt-winters' | 'robust-trend' | 'theta' | 'recent-median' | 'combination';
 
 export interface PointForecast {
   /** Point forecasts for steps 1..horizon after the last grid point. */

@@ -9,7 +9,7 @@ import type { ForecastModelChoice } from './forecast.js';
 import { DAY_MS } from './seasonality.js';
 
 /** A model 'auto' may fit: the selectable ones plus those used only inside combinations. */
-export type MemberName = Exclude<ForecastModelChoice, 'auto'> | 'theta';
+export type MemberName = Exclude<ForecastModelChoice, 'auto'> | 'theta' | 'recent-median';
 
 /**
  * How 'auto' turns candidates into one forecast. Internal (not an API option): the backtest
@@ -26,6 +26,8 @@ export type AutoStrategy =
       combine?: CombineRule;
       /** Models validated besides `options.candidates`. */
       extra?: readonly MemberName[];
+      /** Models validated instead of `options.candidates` (for experiments that swap a candidate). */
+      members?: readonly MemberName[];
       /** Overrides `options.validationOrigins`. */
       origins?: number;
       /** Use the mean of the this-many best-validated candidates instead of the best alone. */
@@ -56,5 +58,8 @@ export const autoStrategies = {
   'mean-hw-theta': { kind: 'combine', rule: 'mean', members: ['holt-winters', 'theta'] },
   'mean-hw-rt': { kind: 'combine', rule: 'mean', members: ['holt-winters', 'robust-trend'] },
   theta: { kind: 'combine', rule: 'mean', members: ['theta'] },
+  /** The candidate set before issue 15 (naive where the default now has the recent median). */
+  'select-with-naive': { kind: 'select', members: ['holt-winters', 'robust-trend', 'naive', 'seasonal-naive'] },
+  'recent-median': { kind: 'combine', rule: 'mean', members: ['recent-median'] },
 } as const satisfies Record<string, AutoStrategy>;
 export type AutoStrategyName = keyof typeof autoStrategies;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { categoryOf, choose, crossValidate } from '../../../../evals/forecast/cv.js';
+import { pairedRatio } from '../../../../evals/forecast/paired.js';
 import type { FileResult } from '../../../../evals/forecast/report.js';
 
 /** A file whose configurations score the given MASE values (coverage 0.9). */
@@ -53,5 +54,23 @@ describe('forecast cross-validation (eval:forecast)', () => {
     expect(a.splits.sdMedianMase).toBeGreaterThan(0);
     expect(a.splits.meanMedianMase).toBeGreaterThan(0.6);
     expect(a.splits.meanMedianMase).toBeLessThan(0.9);
+  });
+
+  it('pairs files: the geometric-mean ratio and its ±2 s.e. interval vs the production configuration', () => {
+    // Ratios 0.5, 2 and 1 → geometric mean 1; 'better' is 0.8× on every file → exactly 0.8, no spread.
+    const files = [
+      file('a/1.csv', { auto: 1, other: 0.5, better: 0.8 }),
+      file('a/2.csv', { auto: 0.5, other: 1, better: 0.4 }),
+      file('b/1.csv', { auto: 2, other: 2, better: 1.6 }),
+      file('b/2.csv', { auto: Number.NaN, other: 1, better: 1 }),
+    ];
+    const other = pairedRatio(files, 'auto', 'other' as never);
+    expect(other.files).toBe(3);
+    expect(other.geoRatio).toBeCloseTo(1, 12);
+    expect(other.low).toBeLessThan(1);
+    expect(other.high).toBeGreaterThan(1);
+    const better = pairedRatio(files, 'auto', 'better' as never);
+    expect(better.geoRatio).toBeCloseTo(0.8, 12);
+    expect(better.high).toBeCloseTo(0.8, 12);
   });
 });
