@@ -18,6 +18,10 @@ import { constants, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
 import { AuditUnavailableError, StoredEventSchema, type AuditEvent } from './event.js';
+import { SpoolHotTail } from './spool-hot-tail.js';
+
+/** Events kept decoded for the shipper (spool-hot-tail.ts): a few of its batches. */
+const HOT_TAIL_EVENTS = 4096;
 
 export interface SpoolPosition {
   segment: number;
@@ -69,6 +73,7 @@ export interface SpoolStats {
 
 interface Pending {
   line: Buffer;
+  event: AuditEvent;
   resolve: () => void;
   reject: (err: Error) => void;
 }
@@ -139,6 +144,7 @@ export class Spool {
   private corrupt = 0;
   private closed = false;
   private readonly waiters = new Set<() => void>();
+  private readonly hot = new SpoolHotTail(HOT_TAIL_EVENTS);
   private lockPath: string;
 
   private constructor(options: SpoolOptions) {
@@ -325,7 +331,7 @@ export class Spool {
       );
     }
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ line, resolve, reject });
+      this.queue.push({ line, event, resolve, reject });
       this.queuedBytes += line.length;
       if (!this.flushing) this.flushing = new Promise<void>((r) => setImmediate(r)).then(() => this.flushLoop());
     });
@@ -346,6 +352,12 @@ export class Spool {
           );
           this.queuedBytes -= bytes;
           this.depthEvents += group.length;
+          // writeGroup rotates before writing, so the whole group ends at the durable position.
+          this.hot.add(
+            this.durable.segment,
+            this.durable.offset - bytes,
+            group.map((p) => ({ event: p.event, bytes: p.line.length })),
+          );
           for (const p of group) p.resolve();
           this.wake();
         } catch (err) {
@@ -390,8 +402,13 @@ export class Spool {
 
   /** Up to `maxEvents` durable, not yet handed out events, from the read cursor on. */
   async readBatch(maxEvents: number, maxBytes = 8 * 1024 * 1024): Promise<SpoolBatch> {
-    const events: AuditEvent[] = [];
     const start = { ...this.readCursor };
+    const hot = this.hot.take(start, maxEvents, (segment) => this.sizes.get(segment));
+    if (hot) {
+      this.readCursor = hot.end;
+      return { events: hot.events, end: hot.end, replayed: cmp(start, this.openedAt) < 0 };
+    }
+    const events: AuditEvent[] = [];
     let cursor = { ...this.readCursor };
     while (events.length < maxEvents && cmp(cursor, this.durable) < 0) {
       const segEnd = cursor.segment === this.durable.segment ? this.durable.offset : (this.sizes.get(cursor.segment) ?? 0);
@@ -493,6 +510,7 @@ export class Spool {
     if (this.closed) return;
     while (this.flushing) await this.flushing;
     this.closed = true;
+    this.hot.clear();
     this.wake();
     await this.fd?.close();
     await fs.rm(this.lockPath, { force: true });
