@@ -19,6 +19,7 @@ import type { AuditEventInput } from '../audit/event.js';
 import { AuditUnavailableError } from '../audit/event.js';
 import type { AuditPipeline } from '../audit/pipeline.js';
 import { serviceUnavailable } from '../http/http-errors.js';
+import { matchedRoute } from '../http/matched-route.js';
 import { newTraceId } from '../audit/trace-id.js';
 import type { AuthorizationDecision } from './auth-guard.js';
 
@@ -131,7 +132,8 @@ export default fp<AuditPluginOptions>(
     });
 
     app.addHook('onError', async (request, _reply: FastifyReply, error) => {
-      const rule = request.routeOptions.config.auth;
+      const route = matchedRoute(request);
+      const rule = route.config.auth;
       if (!(error instanceof AuthError) || error.statusCode !== 401 || !rule || !('scope' in rule)) return;
       const named = (request.params as Record<string, unknown> | undefined)?.workspace_id;
       track(
@@ -146,7 +148,7 @@ export default fp<AuditPluginOptions>(
             allowed: false,
             reason: error.reason,
             scope: rule.scope,
-            route: request.routeOptions.url ?? pathOf(request),
+            route: route.url ?? pathOf(request),
             method: request.method,
             status_code: 401,
             ...(typeof named === 'string' ? { path_workspace_id: named.slice(0, 128) } : {}),

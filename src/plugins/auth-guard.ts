@@ -13,6 +13,7 @@ import { extractBearerToken } from '../auth/bearer.js';
 import { hasPermission, type Permission } from '../auth/permissions.js';
 import type { TokenVerifier } from '../auth/token-verifier.js';
 import { badRequest, forbidden } from '../http/http-errors.js';
+import { matchedRoute } from '../http/matched-route.js';
 import { PUBLIC, type RouteAuth } from '../http/route-auth.js';
 
 /** The docs UI's routes are registered by a third-party plugin and cannot carry our config. */
@@ -80,7 +81,8 @@ export default fp<AuthGuardOptions>(
     });
 
     app.addHook('onRequest', async (request) => {
-      const rule = request.routeOptions.config.auth;
+      const route = matchedRoute(request);
+      const rule = route.config.auth;
       if (!rule || !('scope' in rule)) return;
       let token: string;
       try {
@@ -98,7 +100,7 @@ export default fp<AuthGuardOptions>(
       const event: AuthorizationDecision = {
         ...decision,
         scope: rule.scope,
-        route: request.routeOptions.url ?? request.url,
+        route: route.url ?? request.url,
         method: request.method,
         auth,
         ...(pathWorkspaceId !== undefined ? { pathWorkspaceId } : {}),

@@ -6,6 +6,7 @@
 import fp from 'fastify-plugin';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 import { AUTH_FAILURE_REASONS } from '../auth/auth-error.js';
+import { matchedRoute } from '../http/matched-route.js';
 import { PUBLIC } from '../http/route-auth.js';
 
 export interface ServiceMetrics {
@@ -48,7 +49,7 @@ export default fp(
     app.decorate('metrics', { registry, httpDuration, authFailures, authzDenials });
 
     app.addHook('onResponse', (request, reply, done) => {
-      const route = request.routeOptions.url ?? 'unmatched';
+      const route = matchedRoute(request).url ?? 'unmatched';
       httpDuration.observe({ method: request.method, route, status_code: String(reply.statusCode) }, reply.elapsedTime / 1000);
       done();
     });

@@ -11,6 +11,7 @@ import fp from 'fastify-plugin';
 import rateLimit, { type CreateRateLimitOptions, type RateLimitPluginOptions } from '@fastify/rate-limit';
 import type { Redis } from 'ioredis';
 import { routeClassOf } from '../http/route-auth.js';
+import { matchedRoute } from '../http/matched-route.js';
 import { LimitExceededError } from '../limits/limit-exceeded.js';
 import { rateLimitName, type PlanLimits, type PlanType, type RouteClass } from '../limits/plan-limits.js';
 import type { CountRefusal } from '../limits/refusals.js';
@@ -33,11 +34,21 @@ type Limiter = ReturnType<FastifyInstance['createRateLimit']>;
 
 const WINDOW_MS = 60_000;
 
+type Subject = { routeClass: RouteClass; workspaceId: string; sub: string; plan: PlanType };
+/** Asked five times per request (the hook, then each limiter's key and maximum): worked out once. */
+const subjects = new WeakMap<FastifyRequest, Subject>();
+
 /** The verified identity and route class of a guarded request (undefined on public routes). */
-function subjectOf(request: FastifyRequest): { routeClass: RouteClass; workspaceId: string; sub: string; plan: PlanType } | undefined {
-  const rule = request.routeOptions.config.auth;
-  if (!request.auth || !rule || !('scope' in rule)) return undefined;
-  return { routeClass: routeClassOf(rule), workspaceId: request.auth.workspaceId, sub: request.auth.sub, plan: request.auth.planType };
+function subjectOf(request: FastifyRequest): Subject | undefined {
+  if (!request.auth) return undefined;
+  let subject = subjects.get(request);
+  if (!subject) {
+    const rule = matchedRoute(request).config.auth;
+    if (!rule || !('scope' in rule)) return undefined;
+    subject = { routeClass: routeClassOf(rule), workspaceId: request.auth.workspaceId, sub: request.auth.sub, plan: request.auth.planType };
+    subjects.set(request, subject);
+  }
+  return subject;
 }
 
 /**
