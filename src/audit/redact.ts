@@ -89,7 +89,7 @@ export function redactString(text: string): string {
   const result = scanString(text);
   if (result === text && text.length <= CLEAN_MAX_LENGTH) {
     if (clean.size >= CLEAN_MAX_ENTRIES) clean.clear();
-    clean.add(text);
+    clean.add(ownCopy(text));
   }
   return result;
 }
@@ -99,11 +99,18 @@ export function redactString(text: string): string {
  * handful of values (route, scope, reason, method, path, user, workspace), and scanning them with the
  * patterns above was a fifth of what recording the event cost. Redaction is a pure function of the
  * text, so a remembered verdict is exact; only clean strings are kept, so the set never holds a
- * secret. Bounded: at most CLEAN_MAX_ENTRIES × CLEAN_MAX_LENGTH characters (about 2 MiB), emptied when full.
+ * secret. Bounded: at most CLEAN_MAX_ENTRIES × CLEAN_MAX_LENGTH characters (about 2 MiB; each kept as
+ * its own copy, see ownCopy), emptied when full.
  */
 const clean = new Set<string>();
 const CLEAN_MAX_ENTRIES = 4096;
 const CLEAN_MAX_LENGTH = 256;
+
+/**
+ * A string of its own: a piece cut from a longer string (a path split from a 15 KB URL, the first line
+ * of an upstream error) keeps the whole original alive in V8, so the memo keeps copies. Once per new string.
+ */
+const ownCopy = (text: string): string => Buffer.from(text, 'utf16le').toString('utf16le');
 
 function scanString(text: string): string {
   const masked = maskPatterns(text);
@@ -122,7 +129,7 @@ export function isSecretKey(key: string): boolean {
     verdict = !NOT_SECRET_SUFFIX.test(key) && (SECRET_KEY.test(key) || SECRET_KEY_INFIX.test(key));
     if (key.length <= CLEAN_MAX_LENGTH) {
       if (keyVerdicts.size >= CLEAN_MAX_ENTRIES) keyVerdicts.clear();
-      keyVerdicts.set(key, verdict);
+      keyVerdicts.set(ownCopy(key), verdict);
     }
   }
   return verdict;

@@ -22,18 +22,29 @@ interface HotRecord {
 
 export class SpoolHotTail {
   private records: HotRecord[] = [];
+  /** Encoded bytes of the records held (their decoded form is a small multiple of it). */
+  private bytes = 0;
 
-  constructor(private readonly maxEvents: number) {}
+  constructor(
+    private readonly maxEvents: number,
+    private readonly maxBytes: number,
+  ) {}
 
   /** A durable group of consecutive records starting at `offset` of `segment` (their encoded lengths). */
   add(segment: number, offset: number, group: readonly { event: AuditEvent; bytes: number }[]): void {
     let at = offset;
     for (const { event, bytes } of group) {
       this.records.push({ segment, offset: at, end: at + bytes, event });
+      this.bytes += bytes;
       at += bytes;
     }
     // The shipper fell behind (ClickHouse down, say): keep the newest; the file serves the rest.
-    if (this.records.length > this.maxEvents) this.records = this.records.slice(this.records.length - this.maxEvents);
+    let drop = 0;
+    while (drop < this.records.length && (this.records.length - drop > this.maxEvents || this.bytes > this.maxBytes)) {
+      const r = this.records[drop++]!;
+      this.bytes -= r.end - r.offset;
+    }
+    if (drop > 0) this.records = this.records.slice(drop);
   }
 
   /**
@@ -53,17 +64,24 @@ export class SpoolHotTail {
       ((first.segment === cursor.segment && first.offset === cursor.offset) ||
         (first.offset === 0 && first.segment === cursor.segment + 1 && segmentSize(cursor.segment) === cursor.offset));
     if (!continues) {
-      if (skip > 0) this.records = this.records.slice(skip);
+      this.discard(skip);
       return null;
     }
     const taken = this.records.slice(skip, skip + maxEvents);
-    this.records = this.records.slice(skip + taken.length);
+    this.discard(skip + taken.length);
     const last = taken.at(-1)!;
     return { events: taken.map((r) => r.event), end: { segment: last.segment, offset: last.end } };
   }
 
   clear(): void {
     this.records = [];
+    this.bytes = 0;
+  }
+
+  private discard(count: number): void {
+    if (count === 0) return;
+    for (let i = 0; i < count; i++) this.bytes -= this.records[i]!.end - this.records[i]!.offset;
+    this.records = this.records.slice(count);
   }
 }
 

@@ -22,6 +22,8 @@ import { SpoolHotTail } from './spool-hot-tail.js';
 
 /** Events kept decoded for the shipper (spool-hot-tail.ts): a few of its batches. */
 const HOT_TAIL_EVENTS = 4096;
+/** …and at most this many encoded bytes of them (large tool-call details during a ClickHouse outage). */
+const HOT_TAIL_BYTES = 8 * 1024 * 1024;
 
 export interface SpoolPosition {
   segment: number;
@@ -144,7 +146,7 @@ export class Spool {
   private corrupt = 0;
   private closed = false;
   private readonly waiters = new Set<() => void>();
-  private readonly hot = new SpoolHotTail(HOT_TAIL_EVENTS);
+  private readonly hot = new SpoolHotTail(HOT_TAIL_EVENTS, HOT_TAIL_BYTES);
   private lockPath: string;
 
   private constructor(options: SpoolOptions) {

@@ -59,6 +59,14 @@ export interface AuditHooks {
 
 const pending = new WeakMap<FastifyRequest, Promise<void>[]>();
 const noFailure = (): undefined => undefined;
+/** A logger that throws must not keep a callback hook from calling `done` (the request would hang). */
+function logQuietly(log: () => void): void {
+  try {
+    log();
+  } catch {
+    // nothing more to do: the request is answered either way
+  }
+}
 
 function track(request: FastifyRequest, p: Promise<void>): void {
   p.catch(() => {}); // awaited (and reported) by the hooks below
@@ -118,7 +126,7 @@ export default fp<AuditPluginOptions>(
       if (!pending.has(request)) return done();
       void settle(request).then((failure) => {
         if (!failure) return done();
-        request.log.error({ err: (failure as Error).message }, 'audit event not recorded: refusing the request');
+        logQuietly(() => request.log.error({ err: (failure as Error).message }, 'audit event not recorded: refusing the request'));
         done(
           serviceUnavailable(
             'the audit trail cannot record this request right now; retry later',
@@ -161,7 +169,8 @@ export default fp<AuditPluginOptions>(
     app.addHook('onSend', (request, _reply, payload, done) => {
       if (!pending.has(request)) return done(null, payload);
       void settle(request).then((failure) => {
-        if (failure) request.log.warn({ err: (failure as Error).message }, 'audit event for a refused request not recorded');
+        if (failure)
+          logQuietly(() => request.log.warn({ err: (failure as Error).message }, 'audit event for a refused request not recorded'));
         done(null, payload);
       });
     });

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AuditUnavailableError, normalizeEvent, type AuditEvent } from '../../../src/audit/event.js';
 import { decodeRecord, encodeRecord, Spool } from '../../../src/audit/spool.js';
+import { SpoolHotTail } from '../../../src/audit/spool-hot-tail.js';
 
 const event = (i: number): AuditEvent =>
   normalizeEvent({
@@ -239,6 +240,19 @@ describe('audit spool', () => {
       spool.rewind(); // the tail's next record is the first of segment 2; the file's is the third of segment 1
       expect((await drain(spool)).map((e) => e.user_id)).toEqual(Array.from({ length: 28 }, (_, i) => `u${i + 2}`));
       await spool.close();
+    });
+
+    it('the tail holds at most its byte bound: the oldest go, and a cursor before them is not served from memory', () => {
+      const tail = new SpoolHotTail(100, 1000);
+      tail.add(
+        1,
+        0,
+        Array.from({ length: 5 }, (_, i) => ({ event: event(i), bytes: 300 })),
+      );
+      expect(tail.take({ segment: 1, offset: 0 }, 10, () => undefined)).toBeNull(); // records 0 and 1 were evicted
+      const rest = tail.take({ segment: 1, offset: 600 }, 10, () => undefined);
+      expect(rest?.events.map((e) => e.user_id)).toEqual(['u2', 'u3', 'u4']);
+      expect(rest?.end).toEqual({ segment: 1, offset: 1500 });
     });
 
     it('a shipper far behind (more events than the tail keeps) still gets every event once, in order', async () => {
