@@ -106,7 +106,20 @@ const enum S {
   PRE_HI = 23, // prefix extremes of the current range block
   PRE_LO = 24,
   PRE_RECENT = 25, // prefix max of the current block of recent surprises
-  SLOTS = 26,
+  // The fixed-size tables follow the scalars in `f` (from 26 on), so `run` loads one array, not seven.
+  D_SEASONS = 26, // daily Holt-Winters seasonal offsets per time-of-day bin (K.BINS)
+  D_SPREADS = 122, // and spreads (K.BINS)
+  W_SEASONS = 218, // weekly: per week bin (K.WEEK_BINS)
+  W_SPREADS = 386,
+  PEAK = 554, // recurrence peaks per time-of-day bin (K.BINS)
+  RECENT = 650, // the suppressor's window of recent surprises (K.SUPPRESS_HORIZON), see `recentPos`
+  LENGTH = 794,
+}
+
+/** Offsets in the `seen` counts (Uint16Array): daily bins, then weekly bins. */
+const enum N {
+  W_SEEN = 96,
+  LENGTH = 264,
 }
 
 /**
@@ -134,7 +147,10 @@ const NO_SUFFIX = new Float64Array(0);
 const WEEK_STARTS = binStarts(K.WEEK_BINS, K.WEEK_MS);
 
 export class DefaultDetector implements StreamingDetector {
-  private readonly f = new Float64Array(S.SLOTS);
+  /** Every floating-point scalar and every fixed-size table, at the offsets of `S`. */
+  private readonly f = new Float64Array(S.LENGTH);
+  /** Points seen per daily bin, then per weekly bin (seasonal.ts `seen`, capped at 65535). */
+  private readonly seen = new Uint16Array(N.LENGTH);
   /** Cached bins and their phase intervals (empty at first), see `binStarts`. */
   private dayBin = 0;
   private dayLo = 1;
@@ -142,34 +158,27 @@ export class DefaultDetector implements StreamingDetector {
   private weekBin = 0;
   private weekLo = 1;
   private weekHi = 0;
-  // Daily and weekly Holt-Winters tables (seasonal.ts).
-  private readonly dSeason = new Float64Array(K.BINS);
-  private readonly dSpread = new Float64Array(K.BINS);
-  private readonly dSeen = new Uint16Array(K.BINS);
-  private readonly wSeason = new Float64Array(K.WEEK_BINS);
-  private readonly wSpread = new Float64Array(K.WEEK_BINS);
-  private readonly wSeen = new Uint16Array(K.WEEK_BINS);
   /**
    * Sliding extremes in blocks (van Herk / Gil-Werman): the stream is cut into blocks of the window
-   * size; `rangeVals` holds the current block's values (over the previous block's, each slot being
-   * overwritten exactly when its old value leaves the window), f[PRE_HI] / f[PRE_LO] the current block's
-   * prefix extremes, and `sufHi` / `sufLo` the previous block's suffix extremes, computed when it closed
-   * (one pass per block, O(1) amortised per point like the monotonic deque of rolling-extreme.ts, but
-   * with no data-dependent loop per point). The extremes are exact, so every result is unchanged.
+   * size; f[PRE_HI] / f[PRE_LO] hold the current block's prefix extremes, and the previous block's
+   * suffix extremes are computed when it closes (one pass per block, O(1) amortised per point like the
+   * monotonic deque of rolling-extreme.ts, but with no data-dependent loop per point). The extremes are
+   * exact, so every result is unchanged. Once a block's suffix extremes are known its values are dead,
+   * so one array serves both: `rangeVals[j]` holds the current block's value for j < rangePos and the
+   * previous block's suffix high for j ≥ rangePos (the slot is read at offset j, then overwritten by
+   * the new value), and `sufLo` the previous block's suffix lows: two arrays of the window, not three.
    * Sized by what the series has shown, not by the window: `rangeVals` grows by doubling until the
-   * first block is full, and the suffix arrays exist once it closes (they are read only after that),
-   * so a series of a few hundred points (an analysis window) holds a few KiB, not 48.
+   * first block is full, and `sufLo` exists once it closes (it is read only after that), so a series of a
+   * few hundred points (an analysis window) holds a few KiB, not 32.
    */
   private rangeVals: Float64Array = new Float64Array(K.RANGE_FIRST_CAPACITY);
-  private sufHi: Float64Array = NO_SUFFIX;
   private sufLo: Float64Array = NO_SUFFIX;
   /** Offset in the current range block of the next value. */
   private rangePos = 0;
-  /** Recurrence peaks per time-of-day bin. */
-  private readonly peak = new Float64Array(K.BINS);
-  /** The suppressor's window of recent surprises, in the same blocks (prefix max in f[PRE_RECENT]). */
-  private readonly recentVals = new Float64Array(K.SUPPRESS_HORIZON);
-  private readonly sufRecent = new Float64Array(K.SUPPRESS_HORIZON);
+  /**
+   * Offset in the current block of recent surprises (f[RECENT + j]: current values below it, the
+   * previous block's suffix maxima from it on, as in `rangeVals`; prefix max in f[PRE_RECENT]).
+   */
   private recentPos = 0;
   /** +1: only deviations above count; −1: only below; 0: both. */
   private readonly sign: number;
@@ -219,18 +228,9 @@ export class DefaultDetector implements StreamingDetector {
     const f = this.f;
     const sign = this.sign;
     const minDev = this.minDev;
-    const dSeason = this.dSeason;
-    const dSpread = this.dSpread;
-    const dSeen = this.dSeen;
-    const wSeason = this.wSeason;
-    const wSpread = this.wSpread;
-    const wSeen = this.wSeen;
+    const seen = this.seen;
     let rangeVals = this.rangeVals;
-    let sufHi = this.sufHi;
     let sufLo = this.sufLo;
-    const peak = this.peak;
-    const recentVals = this.recentVals;
-    const sufRecent = this.sufRecent;
     for (let i = from; i < to; i++) {
       const time = times[i]!;
       const value = values[i]!;
@@ -293,23 +293,20 @@ export class DefaultDetector implements StreamingDetector {
         // Which model is reported (adaptive-seasonal.ts: once both have a baseline, the weekly one after MIN_BOTH
         // such points while its past error is below MARGIN × the daily one's): only that model's surprise is
         // computed, both models learn.
-        const readyDaily = dSeen[b]! >= K.MIN_SEEN;
-        const readyWeekly = wSeen[wb]! >= K.MIN_SEEN;
+        const readyDaily = seen[b]! >= K.MIN_SEEN;
+        const readyWeekly = seen[N.W_SEEN + wb]! >= K.MIN_SEEN;
         const weeklyChosen = readyDaily && readyWeekly && f[S.BOTH]! >= K.MIN_BOTH && f[S.ERR_WEEKLY]! < K.MARGIN * f[S.ERR_DAILY]!;
 
         // Daily Holt-Winters on bin b (seasonal.ts, same arithmetic in the same order).
         let zDaily = 0;
         let absDaily: number;
         {
-          const season = dSeason;
-          const spreads = dSpread;
-          const seens = dSeen;
           let level = f[S.D_LEVEL]!;
           if (level !== level) level = value;
-          const s = season[b]!;
-          const seen = seens[b]!;
+          const s = f[S.D_SEASONS + b]!;
+          const seenHere = seen[b]!;
           const residual = value - level - s;
-          const spread = spreads[b]!;
+          const spread = f[S.D_SPREADS + b]!;
           const a = Math.abs(residual);
           absDaily = a;
           if (readyDaily && !weeklyChosen) {
@@ -326,31 +323,28 @@ export class DefaultDetector implements StreamingDetector {
             }
           }
           let gamma = 1;
-          if (seen !== 0) {
+          if (seenHere !== 0) {
             gamma = K.GAMMA_SEASON;
-            spreads[b] = spread + gamma * (a - spread);
+            f[S.D_SPREADS + b] = spread + gamma * (a - spread);
             const gs = f[S.D_SPREAD]!;
             f[S.D_SPREAD] = gs + 0.01 * (a - gs);
           }
           const newLevel = level + K.ALPHA_LEVEL * (value - s - level);
           f[S.D_LEVEL] = newLevel;
-          season[b] = s + gamma * (value - newLevel - s);
-          if (seen < 65535) seens[b] = seen + 1;
+          f[S.D_SEASONS + b] = s + gamma * (value - newLevel - s);
+          if (seenHere < 65535) seen[b] = seenHere + 1;
         }
 
         // Weekly Holt-Winters on bin wb.
         let zWeekly = 0;
         let absWeekly: number;
         {
-          const season = wSeason;
-          const spreads = wSpread;
-          const seens = wSeen;
           let level = f[S.W_LEVEL]!;
           if (level !== level) level = value;
-          const s = season[wb]!;
-          const seen = seens[wb]!;
+          const s = f[S.W_SEASONS + wb]!;
+          const seenHere = seen[N.W_SEEN + wb]!;
           const residual = value - level - s;
-          const spread = spreads[wb]!;
+          const spread = f[S.W_SPREADS + wb]!;
           const a = Math.abs(residual);
           absWeekly = a;
           if (weeklyChosen) {
@@ -366,16 +360,16 @@ export class DefaultDetector implements StreamingDetector {
             }
           }
           let gamma = 1;
-          if (seen !== 0) {
+          if (seenHere !== 0) {
             gamma = K.GAMMA_SEASON;
-            spreads[wb] = spread + gamma * (a - spread);
+            f[S.W_SPREADS + wb] = spread + gamma * (a - spread);
             const gs = f[S.W_SPREAD]!;
             f[S.W_SPREAD] = gs + 0.01 * (a - gs);
           }
           const newLevel = level + K.ALPHA_LEVEL * (value - s - level);
           f[S.W_LEVEL] = newLevel;
-          season[wb] = s + gamma * (value - newLevel - s);
-          if (seen < 65535) seens[wb] = seen + 1;
+          f[S.W_SEASONS + wb] = s + gamma * (value - newLevel - s);
+          if (seenHere < 65535) seen[N.W_SEEN + wb] = seenHere + 1;
         }
 
         // Then both running errors learn this point (adaptive-seasonal.ts).
@@ -393,8 +387,8 @@ export class DefaultDetector implements StreamingDetector {
 
       // Range breakout over the last RANGE_WINDOW points (range-breakout.ts), then the window learns the value.
       // The window's high and low are exact sliding extremes in blocks (see `rangeVals`): the
-      // last t points are the previous block from offset j on (its suffix extremes) and the current
-      // block's first j points (its prefix extremes).
+      // last t points are the previous block from offset j on (its suffix extremes: rangeVals[j], which the
+      // value overwrites only below, and sufLo[j]) and the current block's first j points (its prefix extremes).
       const t = f[S.COUNT]!;
       f[S.COUNT] = t + 1;
       let zRange = 0;
@@ -405,13 +399,13 @@ export class DefaultDetector implements StreamingDetector {
           let lo: number;
           if (j === 0) {
             // t ≥ RANGE_MIN_POINTS and a multiple of the block: the window is exactly the previous block.
-            hi = sufHi[0]!;
+            hi = rangeVals[0]!;
             lo = sufLo[0]!;
           } else {
             hi = f[S.PRE_HI]!;
             lo = f[S.PRE_LO]!;
             if (t > j) {
-              const h = sufHi[j]!;
+              const h = rangeVals[j]!;
               if (h > hi) hi = h;
               const l = sufLo[j]!;
               if (l < lo) lo = l;
@@ -443,7 +437,6 @@ export class DefaultDetector implements StreamingDetector {
         }
         if (j === K.RANGE_WINDOW - 1) {
           this.closeRangeBlock();
-          sufHi = this.sufHi;
           sufLo = this.sufLo;
           this.rangePos = 0;
         } else {
@@ -557,10 +550,10 @@ export class DefaultDetector implements StreamingDetector {
         // No surprise, the common case, in short: the recurrence peak of this bin only fades (0 never beats it),
         // the suppressor's window learns a 0 (which no comparison can change), and the score is 0.
         if (timed) {
-          peak[b] = peak[b]! * K.RECUR_FADE;
+          f[S.PEAK + b] = f[S.PEAK + b]! * K.RECUR_FADE;
         }
         const j = this.recentPos;
-        recentVals[j] = 0;
+        f[S.RECENT + j] = 0;
         if (j === 0) f[S.PRE_RECENT] = 0; // a block's prefix max is ≥ 0 otherwise
         if (j === K.SUPPRESS_HORIZON - 1) {
           this.closeRecentBlock();
@@ -576,14 +569,14 @@ export class DefaultDetector implements StreamingDetector {
 
       // Daily recurrence discount (recurrence.ts), skipped without a valid time.
       if (timed) {
-        const here = peak[b]!;
+        const here = f[S.PEAK + b]!;
         let routine = here;
-        const before = peak[b === 0 ? K.BINS - 1 : b - 1]!;
-        const after = peak[b === K.BINS - 1 ? 0 : b + 1]!;
+        const before = f[S.PEAK + (b === 0 ? K.BINS - 1 : b - 1)]!;
+        const after = f[S.PEAK + (b === K.BINS - 1 ? 0 : b + 1)]!;
         if (before > routine) routine = before;
         if (after > routine) routine = after;
         const faded = here * K.RECUR_FADE;
-        peak[b] = surprise > faded ? surprise : faded;
+        f[S.PEAK + b] = surprise > faded ? surprise : faded;
         if (!(surprise > routine)) surprise *= K.RECUR_FACTOR;
       }
 
@@ -593,15 +586,15 @@ export class DefaultDetector implements StreamingDetector {
         const j = this.recentPos;
         let prev: number;
         if (j === 0) {
-          prev = t === 0 ? 0 : sufRecent[0]!;
+          prev = t === 0 ? 0 : f[S.RECENT]!;
         } else {
           prev = f[S.PRE_RECENT]!;
           if (t > j) {
-            const h = sufRecent[j]!;
+            const h = f[S.RECENT + j]!;
             if (h > prev) prev = h;
           }
         }
-        recentVals[j] = surprise;
+        f[S.RECENT + j] = surprise;
         if (j === 0 || surprise > f[S.PRE_RECENT]!) f[S.PRE_RECENT] = surprise;
         if (j === K.SUPPRESS_HORIZON - 1) {
           this.closeRecentBlock();
@@ -617,10 +610,10 @@ export class DefaultDetector implements StreamingDetector {
   }
 
   stateBytes(): number {
-    // Two Holt-Winters tables (18 bytes per bin + 32), recurrence peaks, the block windows (values and
-    // suffix extremes), two calibrators (48 bytes each) and the scalars.
-    const range = this.rangeVals.byteLength + this.sufHi.byteLength + this.sufLo.byteLength;
-    return (K.BINS + K.WEEK_BINS) * 18 + 64 + K.BINS * 8 + range + 2 * 8 * K.SUPPRESS_HORIZON + 2 * 48 + S.SLOTS * 8 + 64;
+    // The scalars and fixed tables (`f`: Holt-Winters tables, calibrators, recurrence peaks, recent
+    // surprises), the seen counts, the range window (values and suffix extremes) and the object's fields.
+    const range = this.rangeVals.byteLength + this.sufLo.byteLength;
+    return this.f.byteLength + this.seen.byteLength + range + 128;
   }
 
   /** The first range block outgrew its array: twice the room (at most the window), values kept. */
@@ -631,38 +624,34 @@ export class DefaultDetector implements StreamingDetector {
     return grown;
   }
 
-  /** The range block is full: its suffix extremes become the previous block's. */
+  /**
+   * The range block is full: its values become the previous block's suffix extremes, the highs in place
+   * (each value is read before its slot is written) and the lows in `sufLo`.
+   */
   private closeRangeBlock(): void {
     const vals = this.rangeVals;
-    if (this.sufHi.length === 0) {
-      this.sufHi = new Float64Array(K.RANGE_WINDOW);
-      this.sufLo = new Float64Array(K.RANGE_WINDOW);
-    }
-    const sufHi = this.sufHi;
+    if (this.sufLo.length === 0) this.sufLo = new Float64Array(K.RANGE_WINDOW);
     const sufLo = this.sufLo;
     let hi = vals[K.RANGE_WINDOW - 1]!;
     let lo = hi;
-    sufHi[K.RANGE_WINDOW - 1] = hi;
     sufLo[K.RANGE_WINDOW - 1] = lo;
     for (let i = K.RANGE_WINDOW - 2; i >= 0; i--) {
       const x = vals[i]!;
       if (x > hi) hi = x;
       if (x < lo) lo = x;
-      sufHi[i] = hi;
+      vals[i] = hi;
       sufLo[i] = lo;
     }
   }
 
-  /** The block of recent surprises is full: its suffix maxima become the previous block's. */
+  /** The block of recent surprises is full: its values become its suffix maxima, in place. */
   private closeRecentBlock(): void {
-    const vals = this.recentVals;
-    const suf = this.sufRecent;
-    let hi = vals[K.SUPPRESS_HORIZON - 1]!;
-    suf[K.SUPPRESS_HORIZON - 1] = hi;
-    for (let i = K.SUPPRESS_HORIZON - 2; i >= 0; i--) {
-      const x = vals[i]!;
+    const f = this.f;
+    let hi = f[S.RECENT + K.SUPPRESS_HORIZON - 1]!;
+    for (let i = S.RECENT + K.SUPPRESS_HORIZON - 2; i >= S.RECENT; i--) {
+      const x = f[i]!;
       if (x > hi) hi = x;
-      suf[i] = hi;
+      f[i] = hi;
     }
   }
 }
