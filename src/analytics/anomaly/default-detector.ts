@@ -106,14 +106,21 @@ const enum S {
   PRE_HI = 23, // prefix extremes of the current range block
   PRE_LO = 24,
   PRE_RECENT = 25, // prefix max of the current block of recent surprises
-  // The fixed-size tables follow the scalars in `f` (from 26 on), so `run` loads one array, not seven.
-  D_SEASONS = 26, // daily Holt-Winters seasonal offsets per time-of-day bin (K.BINS)
-  D_SPREADS = 122, // and spreads (K.BINS)
-  W_SEASONS = 218, // weekly: per week bin (K.WEEK_BINS)
-  W_SPREADS = 386,
-  PEAK = 554, // recurrence peaks per time-of-day bin (K.BINS)
-  RECENT = 650, // the suppressor's window of recent surprises (K.SUPPRESS_HORIZON), see `recentPos`
-  LENGTH = 794,
+  // The phase interval of the cached day and week bins (empty at first), see `binStarts`.
+  DAY_LO = 26,
+  DAY_HI = 27,
+  WEEK_LO = 28,
+  WEEK_HI = 29,
+  SIGN = 30, // +1: only deviations above count; −1: only below; 0: both
+  MIN_DEV = 31,
+  // The fixed-size tables follow the scalars in `f` (from 32 on), so `run` loads one array, not seven.
+  D_SEASONS = 32, // daily Holt-Winters seasonal offsets per time-of-day bin (K.BINS)
+  D_SPREADS = 128, // and spreads (K.BINS)
+  W_SEASONS = 224, // weekly: per week bin (K.WEEK_BINS)
+  W_SPREADS = 392,
+  PEAK = 560, // recurrence peaks per time-of-day bin (K.BINS)
+  RECENT = 656, // the suppressor's window of recent surprises (K.SUPPRESS_HORIZON), see `recentPos`
+  LENGTH = 800,
 }
 
 /** Offsets in the `seen` counts (Uint16Array): daily bins, then weekly bins. */
@@ -151,13 +158,9 @@ export class DefaultDetector implements StreamingDetector {
   private readonly f = new Float64Array(S.LENGTH);
   /** Points seen per daily bin, then per weekly bin (seasonal.ts `seen`, capped at 65535). */
   private readonly seen = new Uint16Array(N.LENGTH);
-  /** Cached bins and their phase intervals (empty at first), see `binStarts`. */
+  /** Cached bins (their phase intervals are in `f`), see `binStarts`. */
   private dayBin = 0;
-  private dayLo = 1;
-  private dayHi = 0;
   private weekBin = 0;
-  private weekLo = 1;
-  private weekHi = 0;
   /**
    * Sliding extremes in blocks (van Herk / Gil-Werman): the stream is cut into blocks of the window
    * size; f[PRE_HI] / f[PRE_LO] hold the current block's prefix extremes, and the previous block's
@@ -180,18 +183,17 @@ export class DefaultDetector implements StreamingDetector {
    * previous block's suffix maxima from it on, as in `rangeVals`; prefix max in f[PRE_RECENT]).
    */
   private recentPos = 0;
-  /** +1: only deviations above count; −1: only below; 0: both. */
-  private readonly sign: number;
-  private readonly minDev: number;
   /** One-point buffers through which `update` runs `scoreInto`. */
   private readonly oneTime = new Float64Array(1);
   private readonly oneValue = new Float64Array(1);
   private readonly oneScore = new Float64Array(1);
 
   constructor(opts: DetectorOptions) {
-    this.sign = opts.direction === 'up' ? 1 : opts.direction === 'down' ? -1 : 0;
-    this.minDev = opts.minDev;
     const f = this.f;
+    f[S.SIGN] = opts.direction === 'up' ? 1 : opts.direction === 'down' ? -1 : 0;
+    f[S.MIN_DEV] = opts.minDev;
+    f[S.DAY_LO] = 1;
+    f[S.WEEK_LO] = 1;
     f[S.D_LEVEL] = Number.NaN;
     f[S.W_LEVEL] = Number.NaN;
     f[S.LAST_TIME] = Number.NaN;
@@ -226,8 +228,8 @@ export class DefaultDetector implements StreamingDetector {
   /** The per-point logic in its loop, for a range already checked (see `scoreInto`). */
   private run(times: Float64Array, values: Float64Array, out: Float64Array, from: number, to: number): void {
     const f = this.f;
-    const sign = this.sign;
-    const minDev = this.minDev;
+    const sign = f[S.SIGN]!;
+    const minDev = f[S.MIN_DEV]!;
     const seen = this.seen;
     let rangeVals = this.rangeVals;
     let sufLo = this.sufLo;
@@ -264,7 +266,7 @@ export class DefaultDetector implements StreamingDetector {
         // Bins as seasonal.ts computes them, floor((phase / period) · bins) capped at bins − 1, recomputed only
         // when the phase leaves the last bin's cached interval (see `binStarts`).
         // Regular sampling mostly stays in the bin or moves to the next one, whose interval starts right after.
-        if (phase >= this.dayLo && phase <= this.dayHi) {
+        if (phase >= f[S.DAY_LO]! && phase <= f[S.DAY_HI]!) {
           b = this.dayBin;
         } else {
           b = this.dayBin + 1;
@@ -273,11 +275,11 @@ export class DefaultDetector implements StreamingDetector {
             if (b > K.BINS - 1) b = K.BINS - 1;
           }
           this.dayBin = b;
-          this.dayLo = DAY_STARTS[b]!;
-          this.dayHi = DAY_STARTS[b + 1]! - 1;
+          f[S.DAY_LO] = DAY_STARTS[b]!;
+          f[S.DAY_HI] = DAY_STARTS[b + 1]! - 1;
         }
         let wb: number;
-        if (weekPhase >= this.weekLo && weekPhase <= this.weekHi) {
+        if (weekPhase >= f[S.WEEK_LO]! && weekPhase <= f[S.WEEK_HI]!) {
           wb = this.weekBin;
         } else {
           wb = this.weekBin + 1;
@@ -286,8 +288,8 @@ export class DefaultDetector implements StreamingDetector {
             if (wb > K.WEEK_BINS - 1) wb = K.WEEK_BINS - 1;
           }
           this.weekBin = wb;
-          this.weekLo = WEEK_STARTS[wb]!;
-          this.weekHi = WEEK_STARTS[wb + 1]! - 1;
+          f[S.WEEK_LO] = WEEK_STARTS[wb]!;
+          f[S.WEEK_HI] = WEEK_STARTS[wb + 1]! - 1;
         }
 
         // Which model is reported (adaptive-seasonal.ts: once both have a baseline, the weekly one after MIN_BOTH
