@@ -92,38 +92,37 @@ const enum S {
   LAST_TIME = 7, // last valid time (NaN before the first: the first phase is a remainder)
   LAST_PHASE = 8, // its phase in the day
   LAST_WEEK_PHASE = 9, // and in the week
-  COUNT = 10, // finite values seen (the range and the suppressor see every one)
-  // Calibrators (calibrate.ts fields u, n, nExc, m1, m2, rate): seasonal at S_*, range at R_*.
+  // Finite values seen: the range, the suppressor and both calibrators (calibrate.ts field n) see every one.
+  COUNT = 10,
+  // Calibrators (calibrate.ts fields u, nExc, m1, m2, rate; n is COUNT): seasonal at S_*, range at R_*.
   S_U = 11,
-  S_N = 12,
-  S_N_EXC = 13,
-  S_M1 = 14,
-  S_M2 = 15,
-  S_RATE = 16,
-  R_U = 17,
-  R_N = 18,
-  R_N_EXC = 19,
-  R_M1 = 20,
-  R_M2 = 21,
-  R_RATE = 22,
-  PRE_HI = 23, // prefix extremes of the current range block
-  PRE_LO = 24,
-  PRE_RECENT = 25, // prefix max of the current block of recent surprises
+  S_N_EXC = 12,
+  S_M1 = 13,
+  S_M2 = 14,
+  S_RATE = 15,
+  R_U = 16,
+  R_N_EXC = 17,
+  R_M1 = 18,
+  R_M2 = 19,
+  R_RATE = 20,
+  PRE_HI = 21, // prefix extremes of the current range block
+  PRE_LO = 22,
+  PRE_RECENT = 23, // prefix max of the current block of recent surprises
   // The phase interval of the cached day and week bins (empty at first), see `binStarts`.
-  DAY_LO = 26,
-  DAY_HI = 27,
-  WEEK_LO = 28,
-  WEEK_HI = 29,
-  SIGN = 30, // +1: only deviations above count; −1: only below; 0: both
-  MIN_DEV = 31,
-  // The fixed-size tables follow the scalars in `f` (from 32 on), so `run` loads one array, not seven.
-  D_SEASONS = 32, // daily Holt-Winters seasonal offsets per time-of-day bin (K.BINS)
-  D_SPREADS = 128, // and spreads (K.BINS)
-  W_SEASONS = 224, // weekly: per week bin (K.WEEK_BINS)
-  W_SPREADS = 392,
-  PEAK = 560, // recurrence peaks per time-of-day bin (K.BINS)
-  RECENT = 656, // the suppressor's window of recent surprises (K.SUPPRESS_HORIZON), see `recentPos`
-  LENGTH = 800,
+  DAY_LO = 24,
+  DAY_HI = 25,
+  WEEK_LO = 26,
+  WEEK_HI = 27,
+  SIGN = 28, // +1: only deviations above count; −1: only below; 0: both
+  MIN_DEV = 29,
+  // The fixed-size tables follow the scalars in `f` (from 30 on), so `run` loads one array, not seven.
+  D_SEASONS = 30, // daily Holt-Winters seasonal offsets per time-of-day bin (K.BINS)
+  D_SPREADS = 126, // and spreads (K.BINS)
+  W_SEASONS = 222, // weekly: per week bin (K.WEEK_BINS)
+  W_SPREADS = 390,
+  PEAK = 558, // recurrence peaks per time-of-day bin (K.BINS)
+  RECENT = 654, // the suppressor's window of recent surprises (K.SUPPRESS_HORIZON), see `recentPos`
+  LENGTH = 798,
 }
 
 /** Offsets in the `seen` counts (Uint16Array): daily bins, then weekly bins. */
@@ -467,12 +466,13 @@ export class DefaultDetector implements StreamingDetector {
       let pS = 1;
       {
         const z = zSeasonal;
-        const n = f[S.S_N]!;
+        const n = t;
         const u = f[S.S_U]!;
         let rate = f[S.S_RATE]!;
         if (n >= K.WARMUP && z > 0) {
           const n1 = n + 1;
-          const r = Math.max(rate, n1 < K.RATE_MEMORY ? 1 / n1 : K.INV_RATE_MEMORY);
+          const floor = n1 < K.RATE_MEMORY ? 1 / n1 : K.INV_RATE_MEMORY;
+          const r = rate > floor ? rate : floor; // Math.max: both are positive numbers
           if (z <= u) pS = 1 - ((1 - r) * z) / u;
           else if (f[S.S_N_EXC]! < 2) pS = r;
           else {
@@ -488,7 +488,6 @@ export class DefaultDetector implements StreamingDetector {
         }
         // learn(z)
         const n2 = n + 1;
-        f[S.S_N] = n2;
         const exceeds = z > u;
         const d = (exceeds ? 1 : 0) - rate;
         rate += n2 < K.RATE_MEMORY ? d / n2 : d * K.INV_RATE_MEMORY;
@@ -516,12 +515,13 @@ export class DefaultDetector implements StreamingDetector {
       let pR = 1;
       {
         const z = zRange;
-        const n = f[S.R_N]!;
+        const n = t;
         const u = f[S.R_U]!;
         let rate = f[S.R_RATE]!;
         if (n >= K.WARMUP && z > 0) {
           const n1 = n + 1;
-          const r = Math.max(rate, n1 < K.RATE_MEMORY ? 1 / n1 : K.INV_RATE_MEMORY);
+          const floor = n1 < K.RATE_MEMORY ? 1 / n1 : K.INV_RATE_MEMORY;
+          const r = rate > floor ? rate : floor; // Math.max: both are positive numbers
           if (z <= u) pR = 1 - ((1 - r) * z) / u;
           else if (f[S.R_N_EXC]! < 2) pR = r;
           else {
@@ -536,7 +536,6 @@ export class DefaultDetector implements StreamingDetector {
           }
         }
         const n2 = n + 1;
-        f[S.R_N] = n2;
         const exceeds = z > u;
         const d = (exceeds ? 1 : 0) - rate;
         rate += n2 < K.RATE_MEMORY ? d / n2 : d * K.INV_RATE_MEMORY;
