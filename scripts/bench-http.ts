@@ -17,6 +17,8 @@
  *
  * `--clickhouse` ships the audit trail to a private clickhouse-server (as in production) instead of the
  * embedded chDB, whose inserts and merges run in the service process and count as its CPU.
+ * `AUDIT_*` variables in the environment reach the service's config (e.g. `AUDIT_SHIP_INTERVAL_MS=1000
+ * AUDIT_BATCH_MAX_EVENTS=10000` to see what bigger, rarer audit inserts buy: within noise in session 10).
  * `--only <text>` measures only the targets whose name contains it (the bare route always runs);
  * `--cpu-prof` profiles the service process and prints where its CPU went (self time, top functions).
  */
@@ -72,6 +74,7 @@ async function serve(): Promise<void> {
       MONITOR_FOR_EVALUATIONS: '1',
       MONITOR_INTERVAL_SECONDS: '3600',
       ...(process.env.BENCH_CLICKHOUSE_URL ? { CLICKHOUSE_URL: process.env.BENCH_CLICKHOUSE_URL } : {}),
+      ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('AUDIT_'))),
     }),
     { logger: false },
   );
