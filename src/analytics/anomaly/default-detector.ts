@@ -115,20 +115,21 @@ const enum S {
   WEEK_HI = 27,
   SIGN = 28, // +1: only deviations above count; −1: only below; 0: both
   MIN_DEV = 29,
-  // The fixed-size tables follow the scalars in `f` (from 30 on), so `run` loads one array, not seven.
-  D_SEASONS = 30, // daily Holt-Winters seasonal offsets per time-of-day bin (K.BINS)
-  D_SPREADS = 126, // and spreads (K.BINS)
-  W_SEASONS = 222, // weekly: per week bin (K.WEEK_BINS)
-  W_SPREADS = 390,
-  PEAK = 558, // recurrence peaks per time-of-day bin (K.BINS)
-  RECENT = 654, // the suppressor's window of recent surprises (K.SUPPRESS_HORIZON), see `recentPos`
-  LENGTH = 798,
+  // The fixed-size tables follow the scalars in `f`, each at the end of the one before (sizes in `K`), so `run`
+  // loads one array, not seven.
+  D_SEASONS = MIN_DEV + 1, // daily Holt-Winters seasonal offsets per time-of-day bin (K.BINS)
+  D_SPREADS = D_SEASONS + K.BINS, // and spreads (K.BINS)
+  W_SEASONS = D_SPREADS + K.BINS, // weekly: per week bin (K.WEEK_BINS)
+  W_SPREADS = W_SEASONS + K.WEEK_BINS,
+  PEAK = W_SPREADS + K.WEEK_BINS, // recurrence peaks per time-of-day bin (K.BINS)
+  RECENT = PEAK + K.BINS, // the suppressor's window of recent surprises (K.SUPPRESS_HORIZON), see `recentPos`
+  LENGTH = RECENT + K.SUPPRESS_HORIZON,
 }
 
 /** Offsets in the `seen` counts (Uint16Array): daily bins, then weekly bins. */
 const enum N {
-  W_SEEN = 96,
-  LENGTH = 264,
+  W_SEEN = K.BINS,
+  LENGTH = K.BINS + K.WEEK_BINS,
 }
 
 /**
