@@ -40,11 +40,11 @@ export class SpoolHotTail {
     }
     // The shipper fell behind (ClickHouse down, say): keep the newest; the file serves the rest.
     let drop = 0;
-    while (drop < this.records.length && (this.records.length - drop > this.maxEvents || this.bytes > this.maxBytes)) {
-      const r = this.records[drop++]!;
-      this.bytes -= r.end - r.offset;
+    let kept = this.bytes;
+    while (drop < this.records.length && (this.records.length - drop > this.maxEvents || kept > this.maxBytes)) {
+      kept -= size(this.records[drop++]!);
     }
-    if (drop > 0) this.records = this.records.slice(drop);
+    this.discard(drop);
   }
 
   /**
@@ -80,10 +80,13 @@ export class SpoolHotTail {
 
   private discard(count: number): void {
     if (count === 0) return;
-    for (let i = 0; i < count; i++) this.bytes -= this.records[i]!.end - this.records[i]!.offset;
+    for (let i = 0; i < count; i++) this.bytes -= size(this.records[i]!);
     this.records = this.records.slice(count);
   }
 }
+
+/** Encoded bytes of a record. */
+const size = (r: HotRecord) => r.end - r.offset;
 
 /** The record ends at or before the cursor: already handed out. */
 const before = (r: HotRecord, cursor: SpoolPosition) =>
