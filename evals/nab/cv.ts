@@ -54,6 +54,26 @@ export function heldOutSelect(candidates: readonly (readonly ScoredFile[])[], is
   return { threshold, raw, windows, candidate: chosen };
 }
 
+/**
+ * The held-back half's protocol: the candidate is chosen on the training files (with its best threshold
+ * there), and the test files are scored at the threshold that is best *for them*, as NAB scores any run and
+ * as the held-back half was scored. Only the configuration carries over, not the threshold, so this is the
+ * estimate of the held-back number; the threshold-transfer protocol (heldOutSelect) is the harsher,
+ * product-like one (a service runs one fixed threshold on series it has never seen).
+ */
+export function heldOutSelectOwnThreshold(
+  candidates: readonly (readonly ScoredFile[])[],
+  isTrain: (i: number) => boolean,
+  profile: Profile,
+): HeldOut {
+  const chosen = candidates.length === 1 ? 0 : heldOutSelect(candidates, isTrain, profile).candidate;
+  const fit = bestThreshold(
+    candidates[chosen]!.filter((_, i) => !isTrain(i)),
+    profile,
+  );
+  return { threshold: fit.threshold, raw: fit.raw, windows: fit.windows, candidate: chosen };
+}
+
 /** Chooses the threshold on `train` and scores `test` with it. */
 export function heldOutScore(train: readonly ScoredFile[], test: readonly ScoredFile[], profile: Profile): HeldOut {
   return heldOutSelect([[...train, ...test]], (i) => i < train.length, profile);
@@ -150,23 +170,35 @@ export interface SplitResult {
  * scored with it. The splits depend only on the seed and the file order, so every profile (and every
  * detector run on the same files) sees the same splits.
  */
-export function halfSplits(files: readonly CategorisedFile[], profile: Profile, splits: number, seed: number): SplitResult {
-  return halfSplitSelect([files], profile, splits, seed);
+export function halfSplits(
+  files: readonly CategorisedFile[],
+  profile: Profile,
+  splits: number,
+  seed: number,
+  threshold: 'transfer' | 'own' = 'transfer',
+): SplitResult {
+  return halfSplitSelect([files], profile, splits, seed, threshold);
 }
 
-/** Repeated half-splits over several candidate configurations (see heldOutSelect). */
+/**
+ * Repeated half-splits over several candidate configurations. `threshold`: 'transfer' scores the test half at
+ * the threshold chosen on the training half (heldOutSelect), 'own' at the test half's own best threshold
+ * (heldOutSelectOwnThreshold, the held-back half's protocol).
+ */
 export function halfSplitSelect(
   candidates: readonly (readonly CategorisedFile[])[],
   profile: Profile,
   splits: number,
   seed: number,
+  threshold: 'transfer' | 'own' = 'transfer',
 ): SplitResult {
   const random = seededRandom(seed);
+  const select = threshold === 'own' ? heldOutSelectOwnThreshold : heldOutSelect;
   const scores: number[] = [];
   const chosen: number[] = [];
   for (let r = 0; r < splits; r++) {
     const train = stratifiedHalf(candidates[0]!, random);
-    const held = heldOutSelect(candidates, (i) => train.has(i), profile);
+    const held = select(candidates, (i) => train.has(i), profile);
     scores.push(normalise(held.raw, held.windows, profile).score);
     chosen.push(held.candidate);
   }

@@ -24,7 +24,7 @@ export interface NabReport {
   categories: CategoryRow[];
   perFile: { path: string; windows: number; raw: Record<string, number> }[];
   /** Held-out scores per profile: leave-one-category-out and repeated stratified half-splits. */
-  cv: Record<string, { loco: LocoResult; halfSplit: SplitResult }>;
+  cv: Record<string, { loco: LocoResult; halfSplit: SplitResult; ownThreshold: SplitResult }>;
 }
 
 export interface CvOptions {
@@ -77,6 +77,7 @@ export function buildReport(
     cv[profile.name] = {
       loco: leaveOneCategoryOut(files, profile),
       halfSplit: halfSplits(files, profile, cvOptions.splits, cvOptions.seed),
+      ownThreshold: halfSplits(files, profile, cvOptions.splits, cvOptions.seed, 'own'),
     };
   }
   return {
@@ -141,14 +142,16 @@ function cvMarkdown(r: NabReport): string[] {
     '',
     'In-sample: threshold chosen on the scored files. LOCO: each category scored at the threshold chosen on the other',
     'categories, held-out raw scores summed and normalised once. Half-split: threshold chosen on a random half (stratified',
-    `by category), the other half scored; ${first.halfSplit.splits} splits, seed ${first.halfSplit.seed}.`,
+    `by category), the other half scored; ${first.halfSplit.splits} splits, seed ${first.halfSplit.seed}. Own threshold: the same`,
+    "test halves, each at its own best threshold (the held-back half's protocol: only the configuration carries over).",
     '',
-    '| profile | in-sample | LOCO | half-split mean ± sd | min | max |',
-    '|---|---:|---:|---:|---:|---:|',
+    '| profile | in-sample | LOCO | half-split mean ± sd | min | max | own threshold mean ± sd | min | max |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...names.map((n) => {
       const c = r.cv[n]!;
       const h = c.halfSplit;
-      return `| ${n} | ${r.profiles[n]!.score.toFixed(1)} | ${c.loco.score.toFixed(1)} | ${h.mean.toFixed(1)} ± ${h.sd.toFixed(1)} | ${h.min.toFixed(1)} | ${h.max.toFixed(1)} |`;
+      const o = c.ownThreshold;
+      return `| ${n} | ${r.profiles[n]!.score.toFixed(1)} | ${c.loco.score.toFixed(1)} | ${h.mean.toFixed(1)} ± ${h.sd.toFixed(1)} | ${h.min.toFixed(1)} | ${h.max.toFixed(1)} | ${o.mean.toFixed(1)} ± ${o.sd.toFixed(1)} | ${o.min.toFixed(1)} | ${o.max.toFixed(1)} |`;
     }),
     '',
     'Leave-one-category-out per held-out category: normalised score (threshold chosen on the others); a category',

@@ -27,6 +27,7 @@
  *   buffers, so both give the same scores and state and can be mixed.
  * The generic `CalibratedEnsemble` stays the reference and scores every single-model detector.
  */
+import { NEWS_P } from './calibrate.js';
 import { checkRange, type DetectorOptions, type StreamingDetector } from './types.js';
 
 /**
@@ -65,8 +66,6 @@ const enum K {
   // suppress.ts defaults as used by CalibratedEnsemble: SUPPRESS_HORIZON = 144; its factor 0.5 is RECUR_FACTOR's.
   SUPPRESS_HORIZON = 144,
   MEMBERS = 2,
-  // calibrate.ts NEWS_P: a combined tail probability at or above it is no evidence and is reported as 0.
-  NEWS_P = 0.1,
   // calibrate.ts: Q = 0.95 (1 - Q is 0.050000000000000044 in doubles), STEP = 0.05 and
   // UP = exp(STEP·Q), DOWN = exp(−STEP·(1 − Q)), UP_FAST = exp(10·STEP·Q), DOWN_FAST = exp(−10·STEP·(1 − Q)).
   ONE_MINUS_Q = 0.050000000000000044,
@@ -566,7 +565,7 @@ export class DefaultDetector implements StreamingDetector {
 
       // Bonferroni min-p → surprise in decades (calibrate.ts surpriseOf).
       let p = (pS < pR ? pS : pR) * K.MEMBERS;
-      if (!(p < K.NEWS_P)) {
+      if (!(p < NEWS_P)) {
         // No surprise (no evidence, see calibrate.ts NEWS_P), the common case, in short: the recurrence peak of this bin only fades (0 never beats it),
         // the suppressor's window learns a 0 (which no comparison can change), and the score is 0.
         if (timed) {

@@ -3,6 +3,8 @@ import {
   halfSplits,
   halfSplitSelect,
   heldOutScore,
+  heldOutSelect,
+  heldOutSelectOwnThreshold,
   leaveOneCategoryOut,
   locoSelect,
   seededRandom,
@@ -91,6 +93,21 @@ describe('NAB cross-validation', () => {
     // although candidate 1 would have caught it: the held-out files never vote.
     expect(b).toMatchObject({ candidate: 0, threshold: 0.9, raw: -2 });
     expect(loco.score).toBeCloseTo(50, 10);
+  });
+
+  it("own-threshold protocol: the configuration is chosen on the training files, the threshold on the test files", () => {
+    const noisy = [...A, file('B/b1.csv', 'B', { 50: 0.5, 20: 0.5 }), file('B/b2.csv', 'B', { 50: 0.5, 20: 0.5 })];
+    const clean = [1, 2].map((k) => file(`A/a${k}.csv`, 'A', { 50: 0.9 })).concat([1, 2].map((k) => file(`B/b${k}.csv`, 'B', { 50: 0.9 })));
+    const trainOnA = (i: number): boolean => noisy[i]!.category === 'A';
+    // Transfer: A's threshold 0.9 (a tie between the candidates keeps 0) misses both of B's windows.
+    expect(heldOutSelect([noisy, clean], trainOnA, standard)).toMatchObject({ candidate: 0, threshold: 0.9, raw: -2 });
+    // Own threshold: still candidate 0 (chosen on A), but B is scored at its own best, 0.5: 2 × (1 − 0.11).
+    const own = heldOutSelectOwnThreshold([noisy, clean], trainOnA, standard);
+    expect(own).toMatchObject({ candidate: 0, threshold: 0.5, windows: 2 });
+    expect(own.raw).toBeCloseTo(1.78, 12);
+    // One candidate: the test half's in-sample score, whatever the training half holds.
+    const alone = halfSplits([...A, ...B], standard, 4, 3, 'own');
+    for (const s of alone.scores) expect(s).toBeCloseTo(97.25, 10);
   });
 
   it('stratifies half-splits by category: floor or ceil of half of each category trains', () => {
