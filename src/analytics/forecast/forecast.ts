@@ -93,6 +93,22 @@ export const DEFAULT_AUTO: AutoStrategy = autoStrategies.select;
 
 /** {@link forecast} with an explicit strategy for 'auto'. */
 export function forecastWith(series: SeriesInput, options: ForecastOptions, strategy: AutoStrategy): ForecastResult {
+  return fitForecastWith(series, options, strategy).result;
+}
+
+/** A forecast with the model behind it, for callers that need more than one interval level. */
+export interface FittedForecast {
+  result: ForecastResult;
+  /** The model the result came from; predict(result.mean.length, level) gives any other band. */
+  fitted: FittedModel;
+}
+
+/** {@link forecast}, also returning the fitted model (see {@link FittedForecast}). */
+export function forecastFitted(series: SeriesInput, options: ForecastOptions = {}): FittedForecast {
+  return fitForecastWith(series, options, DEFAULT_AUTO);
+}
+
+function fitForecastWith(series: SeriesInput, options: ForecastOptions, strategy: AutoStrategy): FittedForecast {
   const opts = forecastOptionsSchema.parse(options);
   const grid = regularize(series, { maxFillSteps: opts.maxFillSteps });
   if (!grid) throw new RangeError('cannot forecast a series without any finite value');
@@ -139,7 +155,7 @@ export function forecastWith(series: SeriesInput, options: ForecastOptions, stra
   const { mean, lower, upper } = model.predict(horizon, opts.level);
   const times = new Float64Array(horizon);
   for (let h = 1; h <= horizon; h++) times[h - 1] = stepMs > 0 ? originMs + h * stepMs : Number.NaN;
-  return {
+  const result: ForecastResult = {
     model: model.name,
     seasonPeriod: model.seasonPeriod,
     detectedSeasonPeriod: period,
@@ -155,6 +171,7 @@ export function forecastWith(series: SeriesInput, options: ForecastOptions, stra
     ...(validationMae ? { validationMae } : {}),
     notes,
   };
+  return { result, fitted: model };
 }
 
 /** Fits one named model; null when it cannot be fitted (seasonal-naive without a season falls back to naive). */

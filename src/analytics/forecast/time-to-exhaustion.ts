@@ -10,7 +10,8 @@
  * make the forecast cross the limit at the first peak that reaches it, not when the average does.
  */
 import { z } from 'zod';
-import { forecast, type ForecastResult } from './forecast.js';
+import { firstPassage } from './first-passage.js';
+import { forecastFitted, type ForecastResult } from './forecast.js';
 import type { ModelName } from './model.js';
 import { toTimedValues, type SeriesInput } from './series-input.js';
 import { DAY_MS } from './seasonality.js';
@@ -107,7 +108,7 @@ export function timeToExhaustion(series: SeriesInput, limit: number, options: Ex
     };
   }
 
-  const fc = forecast(
+  const { result: fc, fitted } = forecastFitted(
     { times, values },
     {
       horizonMs: opts.horizonMs,
@@ -132,10 +133,10 @@ export function timeToExhaustion(series: SeriesInput, limit: number, options: Ex
     return { ...described, status: 'exhausted', etaMs: 0, etaLowMs: 0, etaHighMs: 0, exhaustsAtMs: fc.originMs };
   }
   const eta = firstCrossing(fc.mean, fc.lastValue, limit, fc.stepMs);
-  const etaLow = firstCrossing(fc.upper, fc.lastValue, limit, fc.stepMs);
-  const etaHighRaw = firstCrossing(fc.lower, fc.lastValue, limit, fc.stepMs);
-  // The band contains the mean, so ordering holds except for interpolation round-off.
-  const etaHigh = etaHighRaw !== null && eta !== null ? Math.max(etaHighRaw, eta) : etaHighRaw;
+  // The range is that of the first crossing (first-passage.ts), not where the pointwise band crosses.
+  const passage = firstPassage(fitted, fc, limit, opts.level, fc.stepMs);
+  const etaLow = passage.earliestMs;
+  const etaHigh = passage.latestMs !== null && eta !== null ? Math.max(passage.latestMs, eta) : passage.latestMs;
   if (fc.mean.length * fc.stepMs < opts.horizonMs) described.notes.push(`forecast capped at ${fc.mean.length} steps`);
   return {
     ...described,

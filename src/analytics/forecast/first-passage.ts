@@ -1,0 +1,146 @@
+/**
+ * When will a series first reach a limit, as a range? The pointwise prediction band says where the series
+ * is likely to be at each future step; a limit is hit at the *first* step the series reaches it, and over
+ * hundreds of steps some step almost surely lands in the band's upper tail. So the step at which the upper
+ * band crosses the limit is not the earliest plausible crossing: a spiky series gets there much sooner
+ * (`npm run eval:exhaustion`: 43 % of the crossings that happened lay inside the old band-crossing range).
+ *
+ * The model's uncertainty has two parts, and they add up differently over time:
+ * - the path: where the level and trend will be (the growth of the band beyond its one-step width, e.g. the
+ *   slope's confidence interval, or Holt-Winters' accumulated level shocks). It is one unknown for the whole
+ *   horizon, so it is taken as two scenarios: the band's upper and lower edges minus the noise's quantiles;
+ * - the noise around the path: the one-step error, a fresh draw at every step. Each step's chance of reaching
+ *   the limit, q_s, is read off the in-sample one-step residuals' quantiles at several levels (log-interpolated
+ *   between them, with an exponential tail beyond 1 %, see NoiseTail), and the
+ *   chance of no crossing by step t is ∏(1 − q_s) raised to (1 − ρ)/(1 + ρ), ρ the lag-1 autocorrelation of
+ *   the one-step residuals (the usual effective-sample-size factor: an excursion that lasts several steps is
+ *   not that many independent chances).
+ * Earliest plausible crossing: the crossing probability on the upper path reaches (1 − level)/2; latest: on
+ * the lower path it reaches 1 − (1 − level)/2 (null when that does not happen within the horizon).
+ */
+import type { FittedModel, PointForecast } from './model.js';
+import { autocorrelation, normalQuantile, quantileSorted, sortedFinite } from './stats.js';
+
+/** Upper-tail probabilities at which the one-step noise's empirical quantiles are read. */
+const TAILS = [0.4, 0.25, 0.1, 0.05, 0.025, 0.01] as const;
+/** Fewest residuals beyond the tail threshold: below 1 % the threshold moves up to keep this many. */
+const MIN_TAIL_COUNT = 20;
+
+/**
+ * The one-step noise's upper tail as knots (excess over the forecast, tail probability), from (0, 0.5) out
+ * to a threshold u exceeded by a share t0 of the residuals, and beyond u an exponential tail (a generalised
+ * Pareto tail of shape 0) whose scale is the residuals' mean excess over u: extreme empirical quantiles of a
+ * few hundred residuals are their largest one or two values, and no basis for extrapolation.
+ */
+export interface NoiseTail {
+  excess: number[];
+  tail: number[];
+  /** Mean excess over the last knot; 0 when nothing lies beyond it. */
+  scale: number;
+}
+
+export interface FirstPassage {
+  /** Milliseconds until the crossing probability (upper path) reaches (1 − level)/2; null: not within the horizon. */
+  earliestMs: number | null;
+  /** Milliseconds until the crossing probability (lower path) reaches 1 − (1 − level)/2; null: not within the horizon. */
+  latestMs: number | null;
+}
+
+/** Per step, P(path value + one-step noise ≥ limit). */
+function exceedance(path: Float64Array, noise: NoiseTail, limit: number): Float64Array {
+  const q = new Float64Array(path.length);
+  const { excess, tail, scale } = noise;
+  const last = excess.length - 1;
+  for (let s = 0; s < path.length; s++) {
+    const gap = limit - path[s]!;
+    if (gap <= 0) {
+      q[s] = 0.5; // the limit is at or below the median: at least an even chance at this step
+      continue;
+    }
+    if (gap > excess[last]!) {
+      if (scale > 0) q[s] = tail[last]! * Math.exp(-(gap - excess[last]!) / scale);
+      continue;
+    }
+    let k = 1;
+    while (excess[k]! < gap) k++;
+    const f = excess[k]! > excess[k - 1]! ? (gap - excess[k - 1]!) / (excess[k]! - excess[k - 1]!) : 1;
+    q[s] = Math.exp(Math.log(tail[k - 1]!) + f * (Math.log(tail[k]!) - Math.log(tail[k - 1]!)));
+  }
+  return q;
+}
+
+/** First step (in ms) at which the chance of having crossed reaches `p`, or null within the horizon. */
+function passageAt(q: Float64Array, independent: number, p: number, stepMs: number): number | null {
+  let logNone = 0;
+  for (let s = 0; s < q.length; s++) {
+    logNone += independent * Math.log1p(-Math.min(q[s]!, 1 - 1e-12));
+    if (1 - Math.exp(logNone) >= p) return (s + 1) * stepMs;
+  }
+  return null;
+}
+
+/** The noise tail (see NoiseTail) and the residual quantiles of the band's own level, from residuals sorted once. */
+function noiseOf(residuals: Float64Array, level: number): { tail: NoiseTail; hi: number; lo: number } {
+  const sorted = sortedFinite(residuals);
+  const n = sorted.length;
+  const bandTail = (1 - level) / 2;
+  if (n < 30) {
+    // As model.ts residualBand: Gaussian from the RMS; beyond 1 % an exponential tail with the normal's mean
+    // excess over its 99 % quantile z, φ(z)/0.01 − z (about 0.34 σ).
+    const rms = n > 0 ? Math.sqrt(sorted.reduce((a, r) => a + r * r, 0) / n) : 0;
+    const z = normalQuantile(0.99);
+    const meanExcess = Math.exp(-0.5 * z * z) / Math.sqrt(2 * Math.PI) / 0.01 - z;
+    return {
+      tail: { excess: [0, ...TAILS.map((t) => normalQuantile(1 - t) * rms)], tail: [0.5, ...TAILS], scale: meanExcess * rms },
+      hi: normalQuantile(1 - bandTail) * rms,
+      lo: -normalQuantile(1 - bandTail) * rms,
+    };
+  }
+  const t0 = Math.max(TAILS[TAILS.length - 1]!, MIN_TAIL_COUNT / n);
+  const excess = [0];
+  const tail = [0.5];
+  for (const t of TAILS) {
+    if (t <= t0) break;
+    excess.push(Math.max(excess[excess.length - 1]!, quantileSorted(sorted, 1 - t)));
+    tail.push(t);
+  }
+  const u = Math.max(excess[excess.length - 1]!, quantileSorted(sorted, 1 - t0));
+  excess.push(u);
+  tail.push(t0);
+  let sum = 0;
+  let count = 0;
+  for (let i = n - 1; i >= 0 && sorted[i]! > u; i--) {
+    sum += sorted[i]! - u;
+    count++;
+  }
+  return {
+    tail: { excess, tail, scale: count > 0 ? sum / count : 0 },
+    hi: Math.max(0, quantileSorted(sorted, 1 - bandTail)),
+    lo: Math.min(0, quantileSorted(sorted, bandTail)),
+  };
+}
+
+/**
+ * The first-crossing range of `limit` for a forecast `band` (the model's prediction at `level`, steps 1..n)
+ * from `fitted`, whose in-sample one-step residuals give the noise.
+ */
+export function firstPassage(fitted: FittedModel, band: PointForecast, limit: number, level: number, stepMs: number): FirstPassage {
+  const mean = band.mean;
+  const horizon = mean.length;
+  const noise = noiseOf(fitted.residuals, level);
+  // The path scenarios: the band's edges without the one-step noise's share of them.
+  const upper = new Float64Array(horizon);
+  const lower = new Float64Array(horizon);
+  for (let s = 0; s < horizon; s++) {
+    upper[s] = mean[s]! + Math.max(0, band.upper[s]! - mean[s]! - noise.hi);
+    lower[s] = mean[s]! - Math.max(0, mean[s]! - band.lower[s]! + noise.lo);
+  }
+  const rho = autocorrelation(fitted.residuals, 1);
+  const r = Number.isFinite(rho) ? Math.min(Math.max(rho, 0), 0.99) : 0;
+  const independent = (1 - r) / (1 + r);
+  const tail = (1 - level) / 2;
+  return {
+    earliestMs: passageAt(exceedance(upper, noise.tail, limit), independent, tail, stepMs),
+    latestMs: passageAt(exceedance(lower, noise.tail, limit), independent, 1 - tail, stepMs),
+  };
+}
