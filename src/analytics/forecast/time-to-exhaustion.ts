@@ -1,8 +1,10 @@
 /**
  * Capacity planning: when will a growing usage series (memory vs its limit, PVC bytes vs capacity,
- * object count vs quota) reach a limit? The answer comes with a range taken from where the
- * prediction interval crosses the limit: the upper bound crosses first (earliest plausible ETA),
- * the lower bound last (latest plausible ETA, or "not within the horizon").
+ * object count vs quota) reach a limit? The point ETA is where the point forecast reaches the limit; the
+ * range is that of the series' *first* crossing (first-passage.ts): earliest plausible ETA when the chance
+ * of having crossed reaches (1 − level)/2, latest when it reaches 1 − (1 − level)/2 (or "not within the
+ * horizon"). Not where the pointwise band crosses: a noisy series touches a limit well before its upper
+ * band does (`npm run eval:exhaustion`).
  *
  * Default model: the robust trend (+ daily profile when the data has one). Capacity horizons are
  * days to weeks, where a steady growth rate extrapolated from the whole window is far more reliable
@@ -22,7 +24,7 @@ export const exhaustionOptionsSchema = z.object({
     .number()
     .positive()
     .default(7 * DAY_MS),
-  /** Probability of the prediction interval that yields the ETA range. */
+  /** Probability of the ETA range (of the first crossing), and of the forecast's prediction interval. */
   level: z.number().gt(0).lt(1).default(0.9),
   /** Forecast model; 'auto' chooses by short-horizon validation, which suits capacity less well. */
   model: z.enum(['robust-trend', 'holt-winters', 'naive', 'auto']).default('robust-trend'),
@@ -43,9 +45,9 @@ export interface ExhaustionResult {
   status: ExhaustionStatus;
   /** Milliseconds from the last observation until the point forecast reaches the limit (0 when exhausted). */
   etaMs: number | null;
-  /** Earliest plausible ETA: the interval's upper bound reaches the limit (null: not within the horizon). */
+  /** Earliest plausible ETA: the chance of a first crossing reaches (1 − level)/2 (null: not within the horizon). */
   etaLowMs: number | null;
-  /** Latest plausible ETA: the interval's lower bound reaches the limit (null: not within the horizon). */
+  /** Latest plausible ETA: the chance of a first crossing reaches 1 − (1 − level)/2, never before the point ETA (null: not within the horizon). */
   etaHighMs: number | null;
   /** Absolute Unix ms of the point-forecast crossing (null when none). */
   exhaustsAtMs: number | null;
