@@ -24,7 +24,7 @@ export class ChangePointModel implements SurpriseModel {
     if (!Number.isFinite(value)) return 0;
     if (Number.isNaN(this.mean)) this.mean = value;
     const dev = value - this.mean;
-    const scale = Math.max(1.2533 * this.spread, 1e-6 * Math.abs(this.mean), 1e-9);
+    const scale = Math.max(1.2533 * this.spread, 1e-12 * Math.abs(this.mean), 1e-9);
     let z = 0;
     if (this.n >= 16) {
       const s = Math.max(Math.min(dev / scale, 50), -50); // clip so one spike is not a "shift"

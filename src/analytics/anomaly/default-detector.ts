@@ -332,7 +332,7 @@ export class DefaultDetector implements StreamingDetector {
             let scale = spread;
             const g = 0.25 * f[S.D_SPREAD]!;
             if (g > scale) scale = g;
-            const l = 1e-6 * Math.abs(level);
+            const l = 1e-12 * Math.abs(level);
             if (l > scale) scale = l;
             if (scale < 1e-9) scale = 1e-9;
             // types.ts `directed`: direction, the absolute floor, then deviation / scale capped at MAX_SURPRISE.
@@ -370,7 +370,7 @@ export class DefaultDetector implements StreamingDetector {
             let scale = spread;
             const g = 0.25 * f[S.W_SPREAD]!;
             if (g > scale) scale = g;
-            const l = 1e-6 * Math.abs(level);
+            const l = 1e-12 * Math.abs(level);
             if (l > scale) scale = l;
             if (scale < 1e-9) scale = 1e-9;
             if (!(sign * residual < 0) && a > minDev) {
@@ -432,7 +432,7 @@ export class DefaultDetector implements StreamingDetector {
           }
           if (value > hi || value < lo) {
             let range = hi - lo;
-            const r = 1e-6 * Math.abs(hi);
+            const r = 1e-12 * Math.abs(hi);
             if (r > range) range = r;
             if (range < 1e-9) range = 1e-9;
             const deviation = value > hi ? value - hi : value - lo;

@@ -24,7 +24,7 @@ export class RangeBreakoutModel implements SurpriseModel {
     if (this.hi.length >= 16) {
       const hi = this.hi.value();
       const lo = this.lo.value();
-      const range = Math.max(hi - lo, 1e-6 * Math.abs(hi), 1e-9);
+      const range = Math.max(hi - lo, 1e-12 * Math.abs(hi), 1e-9);
       const dev = value > hi ? value - hi : value < lo ? value - lo : 0;
       if (dev !== 0) z = directed(dev, range, this.opts);
     }

@@ -44,5 +44,5 @@ export class RobustLevelModel implements SurpriseModel {
  * series that was flat.
  */
 export function robustScale(mad: number, level: number): number {
-  return Math.max(1.4826 * mad, 1e-6 * Math.abs(level), 1e-9);
+  return Math.max(1.4826 * mad, 1e-12 * Math.abs(level), 1e-9);
 }

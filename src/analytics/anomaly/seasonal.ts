@@ -45,7 +45,7 @@ export class SeasonalModel implements SurpriseModel {
     this.lastReady = this.seen[b]! >= this.minSeen;
     if (this.lastReady) {
       // 1.2533 · mean |residual| estimates σ for Gaussian noise.
-      const scale = 1.2533 * Math.max(this.spread[b]!, 0.25 * this.globalSpread, 1e-6 * Math.abs(this.level), 1e-9);
+      const scale = 1.2533 * Math.max(this.spread[b]!, 0.25 * this.globalSpread, 1e-12 * Math.abs(this.level), 1e-9);
       z = directed(residual, scale, this.opts);
     }
     this.learn(b, value, residual);

@@ -31,7 +31,7 @@ export class VolatilityShiftModel implements SurpriseModel {
     this.long += this.alphaLong * (step - this.long);
     this.n++;
     if (this.n < 32) return 0;
-    const floor = 1e-9 + 1e-6 * Math.abs(value);
+    const floor = 1e-9 + 1e-12 * Math.abs(value);
     const ratio = Math.log((this.short + floor) / (this.long + floor));
     // "up" means more volatile than usual, "down" means calmer (flat-lining).
     if (this.opts.direction === 'up' && ratio < 0) return 0;

@@ -98,6 +98,23 @@ describe('options', () => {
     }
   });
 
+  it('scores tiny jitter on a large level like any noise: the numeric floors never become the scale', () => {
+    // 42 + noise, once with noise of 1 and once of 1e-6 (relative 2e-8, like a byte gauge wobbling by a few
+    // bytes): the same series up to scale, so the same scores. A relative floor of 1e-6 used to set the scale
+    // of the second one, so its ordinary wobbles scored as far rarer events than the same wobbles at scale 1.
+    for (const seed of [7, 8, 9]) {
+      const big = series(4000, (_i, n) => 42 + 1.4 * n, seed);
+      const tiny = { times: big.times, values: big.values.map((v) => 42 + (v - 42) * 1e-6) };
+      for (const name of ['default', 'range-breakout', 'seasonal']) {
+        const a = scoreSeries(big.times, big.values, name);
+        const b = scoreSeries(tiny.times, tiny.values, name);
+        let worst = 0;
+        for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i]! - b[i]!));
+        expect(worst).toBeLessThan(1e-6);
+      }
+    }
+  });
+
   it('de-duplicates: a sustained anomaly fires at its start, not at every point', () => {
     const { times, values } = series(4000, (i, n) => flat(i, n) + (i >= 3000 && i < 3050 ? 30 : 0), 19);
     const s = scoreSeries(times, values, 'default');
