@@ -44,37 +44,48 @@ export interface FirstPassage {
   earliestMs: number | null;
   /** Milliseconds until the crossing probability (lower path) reaches 1 − (1 − level)/2; null: not within the horizon. */
   latestMs: number | null;
+  /** Milliseconds until a crossing is more likely than not (the central path); null: not within the horizon. */
+  medianMs: number | null;
 }
 
-/** Per step, P(path value + one-step noise ≥ limit). */
-function exceedance(path: Float64Array, noise: NoiseTail, limit: number): Float64Array {
-  const q = new Float64Array(path.length);
+/** P(noise ≥ x) for x ≥ 0, from the knots and the exponential tail (0.5 at x = 0). */
+function upperTail(noise: NoiseTail, x: number): number {
   const { excess, tail, scale } = noise;
   const last = excess.length - 1;
+  if (x > excess[last]!) return scale > 0 ? tail[last]! * Math.exp(-(x - excess[last]!) / scale) : 0;
+  let k = 1;
+  while (excess[k]! < x) k++;
+  const f = excess[k]! > excess[k - 1]! ? (x - excess[k - 1]!) / (excess[k]! - excess[k - 1]!) : 1;
+  return Math.exp(Math.log(tail[k - 1]!) + f * (Math.log(tail[k]!) - Math.log(tail[k - 1]!)));
+}
+
+/**
+ * Per step, P(path value + one-step noise ≥ limit). Below the path the noise is taken as the mirror of its
+ * upper tail (the residuals' lower tail is not modelled separately: this side only matters once the path
+ * is past the limit, where the crossing is near certain anyway).
+ */
+function exceedance(path: Float64Array, noise: NoiseTail, limit: number): Float64Array {
+  const q = new Float64Array(path.length);
   for (let s = 0; s < path.length; s++) {
     const gap = limit - path[s]!;
-    if (gap <= 0) {
-      q[s] = 0.5; // the limit is at or below the median: at least an even chance at this step
-      continue;
-    }
-    if (gap > excess[last]!) {
-      if (scale > 0) q[s] = tail[last]! * Math.exp(-(gap - excess[last]!) / scale);
-      continue;
-    }
-    let k = 1;
-    while (excess[k]! < gap) k++;
-    const f = excess[k]! > excess[k - 1]! ? (gap - excess[k - 1]!) / (excess[k]! - excess[k - 1]!) : 1;
-    q[s] = Math.exp(Math.log(tail[k - 1]!) + f * (Math.log(tail[k]!) - Math.log(tail[k - 1]!)));
+    q[s] = gap >= 0 ? upperTail(noise, gap) : 1 - upperTail(noise, -gap);
   }
   return q;
 }
 
-/** First step (in ms) at which the chance of having crossed reaches `p`, or null within the horizon. */
+/**
+ * First step (in ms) at which the chance of having crossed reaches `p`, or null within the horizon. That
+ * chance is 1 − ∏(1 − q_s)^independent, and never less than the largest single q_s so far (a step's own
+ * chance of being at the limit is a floor whatever the dependence between steps).
+ */
 function passageAt(q: Float64Array, independent: number, p: number, stepMs: number): number | null {
   let logNone = 0;
+  let most = 0;
   for (let s = 0; s < q.length; s++) {
-    logNone += independent * Math.log1p(-Math.min(q[s]!, 1 - 1e-12));
-    if (1 - Math.exp(logNone) >= p) return (s + 1) * stepMs;
+    const qs = Math.min(q[s]!, 1 - 1e-12);
+    logNone += independent * Math.log1p(-qs);
+    if (qs > most) most = qs;
+    if (Math.max(1 - Math.exp(logNone), most) >= p) return (s + 1) * stepMs;
   }
   return null;
 }
@@ -142,5 +153,6 @@ export function firstPassage(fitted: FittedModel, band: PointForecast, limit: nu
   return {
     earliestMs: passageAt(exceedance(upper, noise.tail, limit), independent, tail, stepMs),
     latestMs: passageAt(exceedance(lower, noise.tail, limit), independent, 1 - tail, stepMs),
+    medianMs: passageAt(exceedance(mean, noise.tail, limit), independent, 0.5, stepMs),
   };
 }

@@ -1,10 +1,10 @@
 /**
  * Capacity planning: when will a growing usage series (memory vs its limit, PVC bytes vs capacity,
- * object count vs quota) reach a limit? The point ETA is where the point forecast reaches the limit; the
- * range is that of the series' *first* crossing (first-passage.ts): earliest plausible ETA when the chance
- * of having crossed reaches (1 − level)/2, latest when it reaches 1 − (1 − level)/2 (or "not within the
- * horizon"). Not where the pointwise band crosses: a noisy series touches a limit well before its upper
- * band does (`npm run eval:exhaustion`).
+ * object count vs quota) reach a limit? A limit is reached by the first sample that gets there (an OOM kill
+ * does not wait for the average), and a noisy series gets there long before its forecast or its upper band
+ * does, so every answer is about that first crossing (first-passage.ts): the point ETA is when a crossing
+ * becomes more likely than not (status will_exhaust when that is within the horizon), the range where its
+ * chance passes (1 − level)/2 and 1 − (1 − level)/2 (`npm run eval:exhaustion`).
  *
  * Default model: the robust trend (+ daily profile when the data has one). Capacity horizons are
  * days to weeks, where a steady growth rate extrapolated from the whole window is far more reliable
@@ -43,13 +43,16 @@ export type ExhaustionStatus = 'exhausted' | 'will_exhaust' | 'not_within_horizo
 
 export interface ExhaustionResult {
   status: ExhaustionStatus;
-  /** Milliseconds from the last observation until the point forecast reaches the limit (0 when exhausted). */
+  /**
+   * Milliseconds from the last observation until a first crossing of the limit is more likely than not (the
+   * point forecast's own crossing when that comes first, interpolated within its step); 0 when exhausted.
+   */
   etaMs: number | null;
   /** Earliest plausible ETA: the chance of a first crossing reaches (1 − level)/2 (null: not within the horizon). */
   etaLowMs: number | null;
   /** Latest plausible ETA: the chance of a first crossing reaches 1 − (1 − level)/2, never before the point ETA (null: not within the horizon). */
   etaHighMs: number | null;
-  /** Absolute Unix ms of the point-forecast crossing (null when none). */
+  /** Absolute Unix ms of the point ETA (null when none within the horizon). */
   exhaustsAtMs: number | null;
   /** Time of the last observation the forecast starts from. */
   originMs: number | null;
@@ -134,9 +137,13 @@ export function timeToExhaustion(series: SeriesInput, limit: number, options: Ex
   if (fc.lastValue >= limit) {
     return { ...described, status: 'exhausted', etaMs: 0, etaLowMs: 0, etaHighMs: 0, exhaustsAtMs: fc.originMs };
   }
-  const eta = firstCrossing(fc.mean, fc.lastValue, limit, fc.stepMs);
-  // The range is that of the first crossing (first-passage.ts), not where the pointwise band crosses.
+  // Everything is about the series' first crossing (first-passage.ts), not where the forecast or its band
+  // crosses: the point ETA is when a crossing becomes more likely than not (where the point forecast itself
+  // crosses first, its interpolated time within that step), the range where its chance passes the level's tails.
   const passage = firstPassage(fitted, fc, limit, opts.level, fc.stepMs);
+  const meanCrossing = firstCrossing(fc.mean, fc.lastValue, limit, fc.stepMs);
+  const eta =
+    meanCrossing !== null && (passage.medianMs === null || meanCrossing <= passage.medianMs) ? meanCrossing : passage.medianMs;
   const etaLow = passage.earliestMs;
   const etaHigh = passage.latestMs !== null && eta !== null ? Math.max(passage.latestMs, eta) : passage.latestMs;
   if (fc.mean.length * fc.stepMs < opts.horizonMs) described.notes.push(`forecast capped at ${fc.mean.length} steps`);
