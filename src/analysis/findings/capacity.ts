@@ -71,6 +71,7 @@ export function analyseCapacity(byQuery: ReadonlyMap<string, SeriesData[]>): Fin
             eta_hours: hours(r.etaMs),
             eta_low_hours: hours(r.etaLowMs),
             eta_high_hours: hours(r.etaHighMs),
+            probability_within_horizon: r.probability === null ? null : round(r.probability, 2),
             exhausts_at: r.exhaustsAtMs === null ? null : rfc3339(r.exhaustsAtMs / 1000),
             utilisation: r.utilisation === null ? null : round(r.utilisation),
             trend_per_hour: r.trendPerHour === null ? null : round(r.trendPerHour),

@@ -46,6 +46,8 @@ export interface FirstPassage {
   latestMs: number | null;
   /** Milliseconds until a crossing is more likely than not (the central path); null: not within the horizon. */
   medianMs: number | null;
+  /** Chance of a crossing within the horizon (the central path). */
+  probability: number;
 }
 
 /** P(noise ≥ x) for x ≥ 0, from the knots and the exponential tail (0.5 at x = 0). */
@@ -74,19 +76,25 @@ function exceedance(path: Float64Array, noise: NoiseTail, limit: number): Float6
 }
 
 /**
- * First step (in ms) at which the chance of having crossed reaches `p`, or null within the horizon. That
- * chance is 1 − ∏(1 − q_s)^independent, and never less than the largest single q_s so far (a step's own
- * chance of being at the limit is a floor whatever the dependence between steps).
+ * The chance of having crossed by each step: 1 − ∏(1 − q_s)^independent, and never less than the largest
+ * single q_s so far (a step's own chance of being at the limit is a floor whatever the dependence).
  */
-function passageAt(q: Float64Array, independent: number, p: number, stepMs: number): number | null {
+function crossedBy(q: Float64Array, independent: number): Float64Array {
+  const out = new Float64Array(q.length);
   let logNone = 0;
   let most = 0;
   for (let s = 0; s < q.length; s++) {
     const qs = Math.min(q[s]!, 1 - 1e-12);
     logNone += independent * Math.log1p(-qs);
     if (qs > most) most = qs;
-    if (Math.max(1 - Math.exp(logNone), most) >= p) return (s + 1) * stepMs;
+    out[s] = Math.max(1 - Math.exp(logNone), most);
   }
+  return out;
+}
+
+/** First step (in ms) at which the chance of having crossed reaches `p`, or null within the horizon. */
+function passageAt(crossed: Float64Array, p: number, stepMs: number): number | null {
+  for (let s = 0; s < crossed.length; s++) if (crossed[s]! >= p) return (s + 1) * stepMs;
   return null;
 }
 
@@ -150,9 +158,11 @@ export function firstPassage(fitted: FittedModel, band: PointForecast, limit: nu
   const r = Number.isFinite(rho) ? Math.min(Math.max(rho, 0), 0.99) : 0;
   const independent = (1 - r) / (1 + r);
   const tail = (1 - level) / 2;
+  const central = crossedBy(exceedance(mean, noise.tail, limit), independent);
   return {
-    earliestMs: passageAt(exceedance(upper, noise.tail, limit), independent, tail, stepMs),
-    latestMs: passageAt(exceedance(lower, noise.tail, limit), independent, 1 - tail, stepMs),
-    medianMs: passageAt(exceedance(mean, noise.tail, limit), independent, 0.5, stepMs),
+    earliestMs: passageAt(crossedBy(exceedance(upper, noise.tail, limit), independent), tail, stepMs),
+    latestMs: passageAt(crossedBy(exceedance(lower, noise.tail, limit), independent), 1 - tail, stepMs),
+    medianMs: passageAt(central, 0.5, stepMs),
+    probability: central.length > 0 ? central[central.length - 1]! : 0,
   };
 }

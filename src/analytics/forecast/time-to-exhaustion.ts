@@ -52,6 +52,8 @@ export interface ExhaustionResult {
   etaLowMs: number | null;
   /** Latest plausible ETA: the chance of a first crossing reaches 1 − (1 − level)/2, never before the point ETA (null: not within the horizon). */
   etaHighMs: number | null;
+  /** Chance that the series reaches the limit within the horizon (1 when exhausted, null without an answer). */
+  probability: number | null;
   /** Absolute Unix ms of the point ETA (null when none within the horizon). */
   exhaustsAtMs: number | null;
   /** Time of the last observation the forecast starts from. */
@@ -81,6 +83,7 @@ export function timeToExhaustion(series: SeriesInput, limit: number, options: Ex
     etaMs: null,
     etaLowMs: null,
     etaHighMs: null,
+    probability: null,
     exhaustsAtMs: null,
     originMs: null,
     limit,
@@ -135,7 +138,7 @@ export function timeToExhaustion(series: SeriesInput, limit: number, options: Ex
     notes: [...fc.notes],
   };
   if (fc.lastValue >= limit) {
-    return { ...described, status: 'exhausted', etaMs: 0, etaLowMs: 0, etaHighMs: 0, exhaustsAtMs: fc.originMs };
+    return { ...described, status: 'exhausted', etaMs: 0, etaLowMs: 0, etaHighMs: 0, probability: 1, exhaustsAtMs: fc.originMs };
   }
   // Everything is about the series' first crossing (first-passage.ts), not where the forecast or its band
   // crosses: the point ETA is when a crossing becomes more likely than not (where the point forecast itself
@@ -151,6 +154,7 @@ export function timeToExhaustion(series: SeriesInput, limit: number, options: Ex
     ...described,
     status: eta === null ? 'not_within_horizon' : 'will_exhaust',
     etaMs: eta,
+    probability: eta !== null ? Math.max(passage.probability, 0.5) : passage.probability,
     etaLowMs: etaLow !== null && eta !== null ? Math.min(etaLow, eta) : etaLow,
     etaHighMs: etaHigh,
     exhaustsAtMs: eta === null ? null : fc.originMs + eta,

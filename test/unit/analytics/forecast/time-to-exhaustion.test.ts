@@ -48,6 +48,7 @@ describe('timeToExhaustion', () => {
     let crossed = 0;
     let warned = 0;
     let likely = 0;
+    let chance = 0;
     const n = 3 * 24 * 12;
     for (let seed = 1; seed <= 40; seed++) {
       const g = gaussian(100 + seed);
@@ -55,6 +56,7 @@ describe('timeToExhaustion', () => {
       const r = timeToExhaustion(all.slice(0, n), 532, { horizonMs: 2 * DAY });
       expect(r.etaHighMs).toBeNull();
       if (r.status === 'will_exhaust') likely++;
+      chance += r.probability! / 40;
       if (r.etaLowMs !== null) warned++;
       const hit = all.findIndex(([, v], i) => i >= n && v >= 532);
       const truth = hit < 0 ? null : all[hit]![0] - all[n - 1]![0];
@@ -67,6 +69,9 @@ describe('timeToExhaustion', () => {
     // exponential tail beyond 1 % is conservative on Gaussian noise, whose tail falls faster (about 1.3× the true
     // chance per step at 3.2 σ).
     expect(likely).toBeLessThanOrEqual(20);
+    // The stated chance of a crossing within the 48 h, averaged over the seeds, against the 12 / 40 that crossed.
+    expect(chance).toBeGreaterThan(0.15);
+    expect(chance).toBeLessThan(0.6);
     expect(covered).toBeGreaterThanOrEqual(34);
   });
 
@@ -85,6 +90,7 @@ describe('timeToExhaustion', () => {
       asked++;
       expect(r.status).toBe('will_exhaust');
       expect(r.etaMs!).toBeLessThan(2 * HOUR); // the true median first crossing is about 50 min
+      expect(r.probability!).toBeGreaterThan(0.99); // 288 chances of 7 % in a day
       expect(r.etaLowMs!).toBeLessThanOrEqual(r.etaMs!);
       expect(r.etaHighMs!).toBeGreaterThanOrEqual(r.etaMs!);
       const hit = all.findIndex(([, v], i) => i >= n && v >= 515);
@@ -129,6 +135,7 @@ describe('timeToExhaustion', () => {
     );
     expect(r.status).toBe('exhausted');
     expect(r.etaMs).toBe(0);
+    expect(r.probability).toBe(1);
   });
 
   it('refuses too little data or a bad limit instead of throwing', () => {
