@@ -77,7 +77,9 @@ export function exhaustionBacktest(times: Float64Array, values: Float64Array, op
     let from = o;
     while (from > 0 && originMs - times[from - 1]! <= historyMs) from--;
     const history = { times: times.subarray(from, o + 1), values: values.subarray(from, o + 1) };
-    const finite = Array.from(history.values).filter(Number.isFinite).sort((a, b) => a - b);
+    const finite = Array.from(history.values)
+      .filter(Number.isFinite)
+      .sort((a, b) => a - b);
     const lastValue = values[o]!;
     const spread = quantile(finite, 0.99) - quantile(finite, 0.01);
     if (!Number.isFinite(lastValue) || !(spread > 0)) continue;

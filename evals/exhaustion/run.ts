@@ -31,7 +31,16 @@ export interface CoverageSummary {
 }
 
 export function summariseCases(cases: readonly ExhaustionCase[]): CoverageSummary {
-  const s: CoverageSummary = { cases: 0, covered: 0, reached: 0, reachedCovered: 0, reachedCommitted: 0, notReached: 0, notReachedCovered: 0, statusRight: 0 };
+  const s: CoverageSummary = {
+    cases: 0,
+    covered: 0,
+    reached: 0,
+    reachedCovered: 0,
+    reachedCommitted: 0,
+    notReached: 0,
+    notReachedCovered: 0,
+    statusRight: 0,
+  };
   for (const c of cases) {
     s.cases++;
     if (c.covered) s.covered++;
@@ -96,7 +105,9 @@ async function main(): Promise<void> {
   console.log(
     `time-to-exhaustion ranges, model ${model}, 90 % band, ${origins} origins per file, ${historyDays} d history, ${horizonHours} h horizon; limits at the last value + 0.25 / 0.5 / 1 / 2 × the history's q1–q99 range`,
   );
-  console.log('| cases | n | range covers the truth | reached | covered | committed (finite latest ETA) | not reached | covered | point ETA on the right side |');
+  console.log(
+    '| cases | n | range covers the truth | reached | covered | committed (finite latest ETA) | not reached | covered | point ETA on the right side |',
+  );
   console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
   console.log(row('all', summariseCases(all)));
   for (const d of [0.25, 0.5, 1, 2]) console.log(row(`limit at +${d} × range`, summariseCases(all.filter((c) => c.distance === d))));

@@ -40,7 +40,11 @@ export function runNullSuite(detector = 'default', points = 4032, seeds = 1): Nu
 
 function main(): void {
   const { values } = parseArgs({
-    options: { points: { type: 'string', default: '4032' }, seeds: { type: 'string', default: '3' }, detector: { type: 'string', default: 'default' } },
+    options: {
+      points: { type: 'string', default: '4032' },
+      seeds: { type: 'string', default: '3' },
+      detector: { type: 'string', default: 'default' },
+    },
   });
   const points = Number(values.points);
   const seeds = Number(values.seeds);

@@ -145,8 +145,7 @@ export function timeToExhaustion(series: SeriesInput, limit: number, options: Ex
   // crosses first, its interpolated time within that step), the range where its chance passes the level's tails.
   const passage = firstPassage(fitted, fc, limit, opts.level, fc.stepMs);
   const meanCrossing = firstCrossing(fc.mean, fc.lastValue, limit, fc.stepMs);
-  const eta =
-    meanCrossing !== null && (passage.medianMs === null || meanCrossing <= passage.medianMs) ? meanCrossing : passage.medianMs;
+  const eta = meanCrossing !== null && (passage.medianMs === null || meanCrossing <= passage.medianMs) ? meanCrossing : passage.medianMs;
   const etaLow = passage.earliestMs;
   const etaHigh = passage.latestMs !== null && eta !== null ? Math.max(passage.latestMs, eta) : passage.latestMs;
   if (fc.mean.length * fc.stepMs < opts.horizonMs) described.notes.push(`forecast capped at ${fc.mean.length} steps`);

@@ -95,7 +95,7 @@ describe('NAB cross-validation', () => {
     expect(loco.score).toBeCloseTo(50, 10);
   });
 
-  it("own-threshold protocol: the configuration is chosen on the training files, the threshold on the test files", () => {
+  it('own-threshold protocol: the configuration is chosen on the training files, the threshold on the test files', () => {
     const noisy = [...A, file('B/b1.csv', 'B', { 50: 0.5, 20: 0.5 }), file('B/b2.csv', 'B', { 50: 0.5, 20: 0.5 })];
     const clean = [1, 2].map((k) => file(`A/a${k}.csv`, 'A', { 50: 0.9 })).concat([1, 2].map((k) => file(`B/b${k}.csv`, 'B', { 50: 0.9 })));
     const trainOnA = (i: number): boolean => noisy[i]!.category === 'A';
