@@ -54,6 +54,7 @@ export interface FirstPassage {
 function upperTail(noise: NoiseTail, x: number): number {
   const { excess, tail, scale } = noise;
   const last = excess.length - 1;
+  if (x <= 0) return 0.5;
   if (x > excess[last]!) return scale > 0 ? tail[last]! * Math.exp(-(x - excess[last]!) / scale) : 0;
   let k = 1;
   while (excess[k]! < x) k++;
@@ -68,9 +69,12 @@ function upperTail(noise: NoiseTail, x: number): number {
  */
 function exceedance(path: Float64Array, noise: NoiseTail, limit: number): Float64Array {
   const q = new Float64Array(path.length);
+  // No noise at all (every residual 0, e.g. a noiseless ramp): the path itself crosses, at the step it reaches the limit.
+  const noiseless = noise.excess[noise.excess.length - 1] === 0 && noise.scale === 0;
   for (let s = 0; s < path.length; s++) {
     const gap = limit - path[s]!;
-    q[s] = gap >= 0 ? upperTail(noise, gap) : 1 - upperTail(noise, -gap);
+    if (noiseless) q[s] = gap <= 0 ? 1 : 0;
+    else q[s] = gap >= 0 ? upperTail(noise, gap) : 1 - upperTail(noise, -gap);
   }
   return q;
 }
