@@ -114,7 +114,7 @@ function etaOf(f: Finding): number {
 export function forecastText(data: FindingData): string {
   const findings = [...data.findings].filter((f) => f.kind === 'capacity').sort((a, b) => etaOf(a) - etaOf(b));
   if (findings.length === 0) {
-    return `Nothing is forecast to run out: no volume reaches its capacity within 7 days, and no memory limit or quota within 24 h, on the trend of the last ${hours(data.window)}.`;
+    return `Nothing is forecast to run out: no volume is likely to reach its capacity within 7 days, and no memory limit or quota within 24 h, from the trend of the last ${hours(data.window)} and how far the series swing around it.`;
   }
   const line = (f: Finding) => {
     const d = f.details as { eta_low_hours?: number | null; eta_high_hours?: number | null; exhausts_at?: string | null };
@@ -129,7 +129,7 @@ export function forecastText(data: FindingData): string {
   return [
     `First to run out: ${line(first!)}`,
     ...(rest.length > 0 ? ['Next:', ...rest.slice(0, 4).map((f, i) => `${i + 2}. ${line(f)}`)] : []),
-    `(Forecast from the trend of the last ${hours(data.window)}.)`,
+    `(Forecast from the trend of the last ${hours(data.window)} and how far each series swings around it: a limit is reached by the first sample that gets there.)`,
   ].join('\n\n');
 }
 

@@ -31,6 +31,12 @@ function severityOf(r: ExhaustionResult): Severity {
 
 const capitalise = (t: string) => `${t[0]!.toUpperCase()}${t.slice(1)}`;
 
+/** ", 80 % chance within 24 h" for a forecast crossing (the ETA is when a crossing becomes more likely than not). */
+function chanceOf(r: ExhaustionResult, horizonMs: number): string {
+  if (r.status !== 'will_exhaust' || r.probability === null) return '';
+  return `, ${Math.round(100 * r.probability)} % chance within ${round(horizonMs / HOUR_MS)} h`;
+}
+
 function hours(ms: number | null): number | null {
   return ms === null ? null : round(ms / HOUR_MS, 3);
 }
@@ -51,7 +57,7 @@ export function analyseCapacity(byQuery: ReadonlyMap<string, SeriesData[]>): Fin
         makeFinding({
           kind: 'capacity',
           severity: severityOf(r),
-          title: `${capitalise(subjectOf(s.labels))} ${eta} (${pct(s.values[last]!)} used)`,
+          title: `${capitalise(subjectOf(s.labels))} ${eta} (${pct(s.values[last]!)} used${chanceOf(r, horizonMs)})`,
           resource: resourceOf(s.labels),
           score: Math.min(1, Math.max(0.3, 1 - (r.etaMs ?? 0) / horizonMs)),
           started_at: rfc3339(s.times[from]!),

@@ -11,12 +11,17 @@
  *   horizon, so it is taken as two scenarios: the band's upper and lower edges minus the noise's quantiles;
  * - the noise around the path: the one-step error, a fresh draw at every step. Each step's chance of reaching
  *   the limit, q_s, is read off the in-sample one-step residuals' quantiles at several levels (log-interpolated
- *   between them, with an exponential tail beyond 1 %, see NoiseTail), and the
+ *   between them, with an exponential tail beyond the 1 % quantile or, with fewer than 2,000 residuals, beyond the
+ *   one with 20 residuals above it, at most the 10 % one; see NoiseTail), and the
  *   chance of no crossing by step t is ∏(1 − q_s) raised to (1 − ρ)/(1 + ρ), ρ the lag-1 autocorrelation of
  *   the one-step residuals (the usual effective-sample-size factor: an excursion that lasts several steps is
  *   not that many independent chances).
  * Earliest plausible crossing: the crossing probability on the upper path reaches (1 − level)/2; latest: on
- * the lower path it reaches 1 − (1 − level)/2 (null when that does not happen within the horizon).
+ * the lower path it reaches 1 − (1 − level)/2 (null when that does not happen within the horizon). The median
+ * crossing and the chance of one within the horizon average the crossing probability over the path's
+ * uncertainty instead (PATH_Z). Known limit: each path slice is rigid, right for a trend's slope, but a random
+ * walk's path wanders and crosses about twice as often as it ends above the limit (the reflection principle),
+ * so for naive and Holt-Winters' level the chance is understated (evals/exhaustion/README.md).
  */
 import type { FittedModel, PointForecast } from './model.js';
 import { autocorrelation, normalQuantile, quantileSorted, sortedFinite } from './stats.js';
@@ -25,6 +30,14 @@ import { autocorrelation, normalQuantile, quantileSorted, sortedFinite } from '.
 const TAILS = [0.4, 0.25, 0.1, 0.05, 0.025, 0.01] as const;
 /** Fewest residuals beyond the tail threshold: below 1 % the threshold moves up to keep this many. */
 const MIN_TAIL_COUNT = 20;
+/**
+ * Where the path uncertainty is averaged over: the midpoints of 10 equally likely slices of N(0, 1). Not
+ * Gauss–Hermite: the crossing chance jumps from about 0 to about 1 as the path passes the limit, and a step
+ * function needs even weights, not a few heavy central nodes (5-point Gauss–Hermite put 53 % on the central path).
+ */
+const PATH_Z = Array.from({ length: 10 }, (_, i) => normalQuantile((i + 0.5) / 10));
+/** The exponential tail starts at the 10 % quantile at the earliest (see noiseOf). */
+const TAIL_START_MAX = 0.1;
 
 /**
  * The one-step noise's upper tail as knots (excess over the forecast, tail probability), from (0, 0.5) out
@@ -63,9 +76,10 @@ function upperTail(noise: NoiseTail, x: number): number {
 }
 
 /**
- * Per step, P(path value + one-step noise ≥ limit). Below the path the noise is taken as the mirror of its
- * upper tail (the residuals' lower tail is not modelled separately: this side only matters once the path
- * is past the limit, where the crossing is near certain anyway).
+ * Per step, P(path value + one-step noise ≥ limit). Once the path is past the limit, the chance that the noise
+ * pulls the value back below it is taken as the mirror of the upper tail (the residuals' lower tail is not
+ * modelled separately). For noise skewed upwards (spikes) that overstates the pull-back, so the latest ETA,
+ * read on the lower path, errs late.
  */
 function exceedance(path: Float64Array, noise: NoiseTail, limit: number): Float64Array {
   const q = new Float64Array(path.length);
@@ -119,7 +133,9 @@ function noiseOf(residuals: Float64Array, level: number): { tail: NoiseTail; hi:
       lo: -normalQuantile(1 - bandTail) * rms,
     };
   }
-  const t0 = Math.max(TAILS[TAILS.length - 1]!, MIN_TAIL_COUNT / n);
+  // At most the 10 % tail, so the knots at 40 % and 25 % always exist and the tail starts beyond them: with
+  // only 30–200 residuals that means fewer than MIN_TAIL_COUNT beyond it, but a tail that stays monotone.
+  const t0 = Math.min(TAIL_START_MAX, Math.max(TAILS[TAILS.length - 1]!, MIN_TAIL_COUNT / n));
   const excess = [0];
   const tail = [0.5];
   for (const t of TAILS) {
@@ -162,11 +178,21 @@ export function firstPassage(fitted: FittedModel, band: PointForecast, limit: nu
   const r = Number.isFinite(rho) ? Math.min(Math.max(rho, 0), 0.99) : 0;
   const independent = (1 - r) / (1 + r);
   const tail = (1 - level) / 2;
-  const central = crossedBy(exceedance(mean, noise.tail, limit), independent);
+  // The path is one unknown for the whole horizon: average the crossing chance over it (PATH_Z; the path at z
+  // standard deviations interpolates towards the scenario edges, which sit at the level's z).
+  const zLevel = normalQuantile(1 - tail);
+  const mixture = new Float64Array(horizon);
+  const path = new Float64Array(horizon);
+  for (let k = 0; k < PATH_Z.length; k++) {
+    const z = PATH_Z[k]! / zLevel;
+    for (let s = 0; s < horizon; s++) path[s] = mean[s]! + (z >= 0 ? z * (upper[s]! - mean[s]!) : z * (mean[s]! - lower[s]!));
+    const crossed = crossedBy(exceedance(path, noise.tail, limit), independent);
+    for (let s = 0; s < horizon; s++) mixture[s] = mixture[s]! + crossed[s]! / PATH_Z.length;
+  }
   return {
     earliestMs: passageAt(crossedBy(exceedance(upper, noise.tail, limit), independent), tail, stepMs),
     latestMs: passageAt(crossedBy(exceedance(lower, noise.tail, limit), independent), 1 - tail, stepMs),
-    medianMs: passageAt(central, 0.5, stepMs),
-    probability: central.length > 0 ? central[central.length - 1]! : 0,
+    medianMs: passageAt(mixture, 0.5, stepMs),
+    probability: horizon > 0 ? mixture[horizon - 1]! : 0,
   };
 }

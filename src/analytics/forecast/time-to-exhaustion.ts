@@ -48,11 +48,14 @@ export interface ExhaustionResult {
    * point forecast's own crossing when that comes first, interpolated within its step); 0 when exhausted.
    */
   etaMs: number | null;
-  /** Earliest plausible ETA: the chance of a first crossing reaches (1 − level)/2 (null: not within the horizon). */
+  /** Earliest plausible ETA: the chance of a first crossing reaches (1 − level)/2, never after the point ETA (null: not within the horizon). */
   etaLowMs: number | null;
   /** Latest plausible ETA: the chance of a first crossing reaches 1 − (1 − level)/2, never before the point ETA (null: not within the horizon). */
   etaHighMs: number | null;
-  /** Chance that the series reaches the limit within the horizon (1 when exhausted, null without an answer). */
+  /**
+   * Chance that the series reaches the limit within the horizon (1 when exhausted, null without an answer); at
+   * least 0.5 when will_exhaust (the ETA can come from the point forecast's own crossing).
+   */
   probability: number | null;
   /** Absolute Unix ms of the point ETA (null when none within the horizon). */
   exhaustsAtMs: number | null;

@@ -5,7 +5,9 @@ import { action, confidenceOf, detailNumber, groupBy, hasProblem, label, type Ru
 const GiB = 1024 ** 3;
 
 function eta(findings: readonly Finding[]): string | undefined {
-  const s = detailNumber(findings, 'time_to_full_seconds', 'seconds_to_full', 'eta_seconds');
+  // The capacity analyser reports eta_hours (findings/capacity.ts); the second-based keys are other producers'.
+  const hours = detailNumber(findings, 'eta_hours');
+  const s = hours !== undefined ? hours * 3600 : detailNumber(findings, 'time_to_full_seconds', 'seconds_to_full', 'eta_seconds');
   if (s === undefined) return undefined;
   return s >= 2 * 86_400 ? `~${Math.round(s / 86_400)} days` : `~${Math.max(1, Math.round(s / 3600))} h`;
 }

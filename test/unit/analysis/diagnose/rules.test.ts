@@ -136,6 +136,17 @@ describe('diagnosis rules', () => {
     expect(r.diagnosis.hypotheses[0]!.finding_ids).toHaveLength(2);
   });
 
+  it('PVC filling quotes the ETA the capacity analyser reports (eta_hours)', () => {
+    const r = run([
+      finding(
+        'capacity',
+        { namespace: 'db', persistentvolumeclaim: 'data-pg-0' },
+        { details: { eta_hours: 50.2, status: 'will_exhaust' } },
+      ),
+    ]);
+    expect(r.diagnosis.hypotheses[0]!.cause).toBe('PVC db/data-pg-0 filling up (full in ~2 days)');
+  });
+
   it('PVC filling → expand_volume, human action', () => {
     const r = run([
       finding(

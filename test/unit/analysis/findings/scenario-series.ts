@@ -17,8 +17,12 @@ export function scenarioSource(workspaceId: string, incidents: IncidentKind[]): 
 }
 
 /** Every series of the queries; a failing query fails the test data (no partial workspace). */
-export async function scenarioSeries(incidents: IncidentKind[], queries = findingsWindowQueries([...ANALYSES])): Promise<SeriesData[]> {
-  const { series, failures } = await fetchSeries(scenarioSource('ws-t', incidents), { workspaceId: 'ws-t' }, queries, WINDOW);
+export async function scenarioSeries(
+  incidents: IncidentKind[],
+  queries = findingsWindowQueries([...ANALYSES]),
+  workspaceId = 'ws-t',
+): Promise<SeriesData[]> {
+  const { series, failures } = await fetchSeries(scenarioSource(workspaceId, incidents), { workspaceId }, queries, WINDOW);
   if (failures.length > 0) throw new Error(`scenario queries failed: ${failures.map((f) => `${f.query}: ${f.message}`).join('; ')}`);
   return series;
 }

@@ -123,6 +123,15 @@ describe('collectFindings on scenario workspaces (6 h, 60 s step)', () => {
     }
   });
 
+  it('healthy workspaces get no capacity finding, although capacity now warns of a limit the noise may touch', async () => {
+    // The point ETA is when a first crossing becomes more likely than not (time-to-exhaustion.ts), so a series that
+    // hovers a noise width below its limit is reported; healthy pods stay far enough from theirs. 12 workspaces.
+    for (let k = 1; k <= 12; k++) {
+      const series = await scenarioSeries([], findingsWindowQueries(['capacity']), `ws-healthy-${k}`);
+      expect(collectFindings(series, ['capacity'])).toEqual([]);
+    }
+  });
+
   it('pvc_filling: ETA and range in the capacity details', async () => {
     const [f] = collectFindings(await scenarioSeries(['pvc_filling']), ['capacity']);
     expect(f?.kind).toBe('capacity');
