@@ -35,6 +35,8 @@ export interface ExhaustionCase {
   covered: boolean;
   /** The point answer's side: the point ETA is within the horizon exactly when the truth is. */
   statusRight: boolean;
+  /** The stated chance of reaching the limit within the horizon. */
+  probability: number;
 }
 
 function quantile(sorted: readonly number[], q: number): number {
@@ -105,6 +107,7 @@ export function exhaustionBacktest(times: Float64Array, values: Float64Array, op
         etaHighMs: r.etaHighMs,
         covered: rangeCovers(truthMs, r.etaLowMs, r.etaHighMs, stepMs),
         statusRight: (r.etaMs !== null) === (truthMs !== null),
+        probability: r.probability ?? 0,
       });
     }
   }

@@ -28,6 +28,8 @@ export interface CoverageSummary {
   notReachedCovered: number;
   /** The point ETA is within the horizon exactly when the truth is. */
   statusRight: number;
+  /** Sum of (stated chance − outcome)²: divided by cases, the Brier score of `probability` (0 is perfect). */
+  brier: number;
 }
 
 export function summariseCases(cases: readonly ExhaustionCase[]): CoverageSummary {
@@ -40,11 +42,13 @@ export function summariseCases(cases: readonly ExhaustionCase[]): CoverageSummar
     notReached: 0,
     notReachedCovered: 0,
     statusRight: 0,
+    brier: 0,
   };
   for (const c of cases) {
     s.cases++;
     if (c.covered) s.covered++;
     if (c.statusRight) s.statusRight++;
+    s.brier += (c.probability - (c.truthMs !== null ? 1 : 0)) ** 2;
     if (c.truthMs !== null) {
       s.reached++;
       if (c.covered) s.reachedCovered++;
@@ -62,7 +66,7 @@ function pct(a: number, b: number): string {
 }
 
 function row(label: string, s: CoverageSummary): string {
-  return `| ${label} | ${s.cases} | ${pct(s.covered, s.cases)} | ${s.reached} | ${pct(s.reachedCovered, s.reached)} | ${pct(s.reachedCommitted, s.reached)} | ${s.notReached} | ${pct(s.notReachedCovered, s.notReached)} | ${pct(s.statusRight, s.cases)} |`;
+  return `| ${label} | ${s.cases} | ${pct(s.covered, s.cases)} | ${s.reached} | ${pct(s.reachedCovered, s.reached)} | ${pct(s.reachedCommitted, s.reached)} | ${s.notReached} | ${pct(s.notReachedCovered, s.notReached)} | ${pct(s.statusRight, s.cases)} | ${s.cases === 0 ? '–' : (s.brier / s.cases).toFixed(3)} |`;
 }
 
 async function main(): Promise<void> {
@@ -106,9 +110,9 @@ async function main(): Promise<void> {
     `time-to-exhaustion ranges, model ${model}, 90 % band, ${origins} origins per file, ${historyDays} d history, ${horizonHours} h horizon; limits at the last value + 0.25 / 0.5 / 1 / 2 × the history's q1–q99 range`,
   );
   console.log(
-    '| cases | n | range covers the truth | reached | covered | committed (finite latest ETA) | not reached | covered | point ETA on the right side |',
+    '| cases | n | range covers the truth | reached | covered | committed (finite latest ETA) | not reached | covered | point ETA on the right side | Brier score of the stated chance |',
   );
-  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   console.log(row('all', summariseCases(all)));
   for (const d of [0.25, 0.5, 1, 2]) console.log(row(`limit at +${d} × range`, summariseCases(all.filter((c) => c.distance === d))));
   for (const [category, cases] of [...byCategory.entries()].sort()) console.log(row(category, summariseCases(cases)));
