@@ -14,7 +14,7 @@ export interface CategorisedFile extends ScoredFile {
 }
 
 export interface HeldOut {
-  /** Threshold chosen on the training files (+Infinity = detect nothing). */
+  /** Threshold chosen on the training files (on the test files in the own-threshold protocol; +Infinity = detect nothing). */
   threshold: number;
   /** Summed raw score of the held-out files at that threshold. */
   raw: number;

@@ -20,8 +20,8 @@
  * - time-of-day and week bins are cached with the phase interval that maps to them, so the division is
  *   skipped while the phase stays in the bin or moves to the next one (`binStarts`);
  * - only the reported seasonal model (daily or weekly) computes a surprise;
- * - a point without surprise (p·members ≥ 1, most points) takes a short exit: the recurrence peak fades,
- *   the suppressor learns a 0, the score is 0.
+ * - a point without evidence (p·members ≥ NEWS_P, calibrate.ts: most points) takes a short exit: the recurrence
+ *   peak fades, the suppressor learns a 0, the score is 0.
  * - the per-point logic is written once, as the body of the loop in `run`: `scoreInto` (batch) runs it over a
  *   range with no call and no boxed double per point; `update` runs it on one point through one-element
  *   buffers, so both give the same scores and state and can be mixed.
@@ -36,7 +36,8 @@ import { checkRange, type DetectorOptions, type StreamingDetector } from './type
  * the module context and type-checked on every use in V8's optimised code. The values are those of the modules this
  * class fuses (named in each group); exact decimal forms of derived values are given where a derivation
  * is not a constant expression, and the unit test holding this class equal to the generic ensemble
- * covers all of them.
+ * covers all of them. One exception: `NEWS_P`, shared with calibrate.ts so that the two cannot drift apart, is
+ * imported (its value 0.1 would duplicate an enum member's, which lint forbids; `npm run bench` shows no cost).
  */
 const enum K {
   DAY_MS = 86_400_000,
