@@ -7,6 +7,7 @@
  */
 import { timeToExhaustion, type ExhaustionResult } from '../../src/analytics/forecast/time-to-exhaustion.js';
 import { inferStepMs } from '../../src/analytics/forecast/regularize.js';
+import { quantileSorted, sortedFinite } from '../../src/analytics/forecast/stats.js';
 
 export interface ExhaustionBacktestOptions {
   /** How far ahead each question looks (default 2 days). */
@@ -37,14 +38,6 @@ export interface ExhaustionCase {
   statusRight: boolean;
   /** The stated chance of reaching the limit within the horizon. */
   probability: number;
-}
-
-function quantile(sorted: readonly number[], q: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const pos = q * (sorted.length - 1);
-  const lo = Math.floor(pos);
-  const hi = Math.min(sorted.length - 1, lo + 1);
-  return sorted[lo]! + (pos - lo) * (sorted[hi]! - sorted[lo]!);
 }
 
 /**
@@ -79,11 +72,9 @@ export function exhaustionBacktest(times: Float64Array, values: Float64Array, op
     let from = o;
     while (from > 0 && originMs - times[from - 1]! <= historyMs) from--;
     const history = { times: times.subarray(from, o + 1), values: values.subarray(from, o + 1) };
-    const finite = Array.from(history.values)
-      .filter(Number.isFinite)
-      .sort((a, b) => a - b);
+    const sorted = sortedFinite(history.values);
     const lastValue = values[o]!;
-    const spread = quantile(finite, 0.99) - quantile(finite, 0.01);
+    const spread = quantileSorted(sorted, 0.99) - quantileSorted(sorted, 0.01); // NaN without a finite value
     if (!Number.isFinite(lastValue) || !(spread > 0)) continue;
     for (const d of distances) {
       const limit = lastValue + d * spread;

@@ -3,6 +3,8 @@
  * must not page on — flat lines, quantised noise, square waves, cron-like spikes, sparse counts, heavy
  * tails, random walks. Seeded, so every run sees the same values. 5-minute steps.
  */
+import { seededRandom } from '../../src/analytics/forecast/stats.js';
+
 export const NULL_STEP_MS = 300_000;
 const T0 = Date.UTC(2014, 3, 1);
 
@@ -10,11 +12,7 @@ type Draw = { rand: () => number; gauss: () => number; poisson: (l: number) => n
 type Gen = (i: number, prev: number, d: Draw) => number;
 
 function draws(seed: number): Draw {
-  let s = seed >>> 0;
-  const rand = (): number => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 4294967296;
-  };
+  const rand = seededRandom(seed);
   const gauss = (): number => {
     let x = 0;
     for (let k = 0; k < 12; k++) x += rand();

@@ -14,7 +14,7 @@ describe('null suite (generic anomaly-free series)', () => {
   });
 
   it('the default detector stays quiet on them: ≤ 2 rows per 1000 at the dev standard threshold, ≤ 0.2 at the product threshold', () => {
-    // Measured: 76 and 9 of 61,704 rows (1.23 and 0.15 per 1000). A change that makes the detector
+    // Measured: 53 and 4 of 61,704 rows (0.86 and 0.06 per 1000). A change that makes the detector
     // page on generic noise, cron spikes or sparse counts fails here, whatever it does to the NAB files.
     const rows = runNullSuite('default', 4032, 1);
     expect(rows.map((r) => r.series)).toEqual(Object.keys(NULL_SERIES));
