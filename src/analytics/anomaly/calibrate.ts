@@ -91,7 +91,7 @@ export class TailCalibrator {
 }
 
 /**
- * A combined tail probability at or above this is no evidence of anything (L = −log10(p) < 1: about one
+ * A combined tail probability at or above this is no evidence of anything (L = −log10(p) ≤ 1: about one
  * point in ten looks at least that unusual on any series), so its surprise is 0. What this changes: only
  * scores of 0.2 or less (L ≤ 1). Such points score 0, and a surprise the recurrence discount already halved below
  * 1 is no longer halved again by the suppressor because of one of them. No score of 0.2 or more moves, to

@@ -57,9 +57,9 @@ export interface FirstPassage {
   earliestMs: number | null;
   /** Milliseconds until the crossing probability (lower path) reaches 1 − (1 − level)/2; null: not within the horizon. */
   latestMs: number | null;
-  /** Milliseconds until a crossing is more likely than not (the central path); null: not within the horizon. */
+  /** Milliseconds until a crossing is more likely than not (averaged over the path); null: not within the horizon. */
   medianMs: number | null;
-  /** Chance of a crossing within the horizon (the central path). */
+  /** Chance of a crossing within the horizon (averaged over the path). */
   probability: number;
 }
 

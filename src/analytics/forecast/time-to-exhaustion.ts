@@ -149,7 +149,8 @@ export function timeToExhaustion(series: SeriesInput, limit: number, options: Ex
   const passage = firstPassage(fitted, fc, limit, opts.level, fc.stepMs);
   const meanCrossing = firstCrossing(fc.mean, fc.lastValue, limit, fc.stepMs);
   const eta = meanCrossing !== null && (passage.medianMs === null || meanCrossing <= passage.medianMs) ? meanCrossing : passage.medianMs;
-  const etaLow = passage.earliestMs;
+  // The range holds the point ETA (they come from different paths, so only interpolation can order them otherwise).
+  const etaLow = passage.earliestMs !== null && eta !== null ? Math.min(passage.earliestMs, eta) : passage.earliestMs;
   const etaHigh = passage.latestMs !== null && eta !== null ? Math.max(passage.latestMs, eta) : passage.latestMs;
   if (fc.mean.length * fc.stepMs < opts.horizonMs) described.notes.push(`forecast capped at ${fc.mean.length} steps`);
   return {
@@ -157,7 +158,7 @@ export function timeToExhaustion(series: SeriesInput, limit: number, options: Ex
     status: eta === null ? 'not_within_horizon' : 'will_exhaust',
     etaMs: eta,
     probability: eta !== null ? Math.max(passage.probability, 0.5) : passage.probability,
-    etaLowMs: etaLow !== null && eta !== null ? Math.min(etaLow, eta) : etaLow,
+    etaLowMs: etaLow,
     etaHighMs: etaHigh,
     exhaustsAtMs: eta === null ? null : fc.originMs + eta,
   };

@@ -2,6 +2,18 @@ import { describe, expect, it } from 'vitest';
 import { firstCrossing, timeToExhaustion } from '../../../../src/analytics/forecast/time-to-exhaustion.js';
 import { DAY, gaussian, HOUR, makeSeries, MIN, T0 } from './helpers.js';
 
+/** How long after the n-th sample the series first reached `limit` (null: never in what follows). */
+function firstReached(all: [number, number][], n: number, limit: number): number | null {
+  const hit = all.findIndex(([, v], i) => i >= n && v >= limit);
+  return hit < 0 ? null : all[hit]![0] - all[n - 1]![0];
+}
+
+/** N(500, 10²) every 5 min: `n` samples of history and `more` of future. */
+function noisyFlat(seed: number, n: number, more: number): [number, number][] {
+  const g = gaussian(seed);
+  return makeSeries(n + more, 5 * MIN, () => 500 + 10 * g());
+}
+
 describe('timeToExhaustion', () => {
   it('finds when a linear ramp reaches the limit (16 h after the last sample)', () => {
     // 100 + 10/h over 24 h: last value 340 at 24 h; limit 500 is reached 16 h later.
@@ -30,8 +42,7 @@ describe('timeToExhaustion', () => {
       const trend = (1600 - (1000 + 5 * ((n - 1) / 12))) / 5;
       expect(Math.abs(r.etaMs! / HOUR - trend)).toBeLessThan(6);
       expect(r.etaLowMs!).toBeLessThan(r.etaHighMs!);
-      const hit = all.findIndex(([, v], i) => i >= n && v >= 1600);
-      const truth = all[hit]![0] - all[n - 1]![0];
+      const truth = firstReached(all, n, 1600)!;
       expect(truth / HOUR).toBeLessThan(trend);
       if (r.etaLowMs! - 5 * MIN <= truth && truth <= r.etaHighMs! + 5 * MIN) covered++;
     }
@@ -51,15 +62,13 @@ describe('timeToExhaustion', () => {
     let chance = 0;
     const n = 3 * 24 * 12;
     for (let seed = 1; seed <= 40; seed++) {
-      const g = gaussian(100 + seed);
-      const all = makeSeries(n + 48 * 12, 5 * MIN, () => 500 + 10 * g());
+      const all = noisyFlat(100 + seed, n, 48 * 12);
       const r = timeToExhaustion(all.slice(0, n), 532, { horizonMs: 2 * DAY });
       expect(r.etaHighMs).toBeNull();
       if (r.status === 'will_exhaust') likely++;
       chance += r.probability! / 40;
       if (r.etaLowMs !== null) warned++;
-      const hit = all.findIndex(([, v], i) => i >= n && v >= 532);
-      const truth = hit < 0 ? null : all[hit]![0] - all[n - 1]![0];
+      const truth = firstReached(all, n, 532);
       if (truth !== null) crossed++;
       if (truth === null || truth >= (r.etaLowMs ?? Infinity) - 5 * MIN) covered++;
     }
@@ -83,8 +92,7 @@ describe('timeToExhaustion', () => {
     let asked = 0;
     const n = 3 * 24 * 12;
     for (let seed = 1; seed <= 20; seed++) {
-      const g = gaussian(300 + seed);
-      const all = makeSeries(n + 24 * 12, 5 * MIN, () => 500 + 10 * g());
+      const all = noisyFlat(300 + seed, n, 24 * 12);
       const r = timeToExhaustion(all.slice(0, n), 515, { horizonMs: DAY });
       if (r.status === 'exhausted') continue; // the last sample is over the limit already (7 % of seeds)
       asked++;
@@ -93,8 +101,7 @@ describe('timeToExhaustion', () => {
       expect(r.probability!).toBeGreaterThan(0.99); // 288 chances of 7 % in a day
       expect(r.etaLowMs!).toBeLessThanOrEqual(r.etaMs!);
       expect(r.etaHighMs!).toBeGreaterThanOrEqual(r.etaMs!);
-      const hit = all.findIndex(([, v], i) => i >= n && v >= 515);
-      const truth = all[hit]![0] - all[n - 1]![0];
+      const truth = firstReached(all, n, 515)!;
       if (r.etaLowMs! - 5 * MIN <= truth && truth <= r.etaHighMs! + 5 * MIN) inRange++;
     }
     expect(asked).toBeGreaterThanOrEqual(15);
