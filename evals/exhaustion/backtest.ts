@@ -5,7 +5,7 @@
  * [etaLow, etaHigh] is checked against when the series really first reached the limit afterwards
  * (or that it did not within the horizon). Pure: no I/O.
  */
-import { timeToExhaustion, type ExhaustionResult } from '../../src/analytics/forecast/time-to-exhaustion.js';
+import { timeToExhaustion, type ExhaustionOptions, type ExhaustionResult } from '../../src/analytics/forecast/time-to-exhaustion.js';
 import { inferStepMs } from '../../src/analytics/forecast/regularize.js';
 import { quantileSorted, sortedFinite } from '../../src/analytics/forecast/stats.js';
 
@@ -18,7 +18,7 @@ export interface ExhaustionBacktestOptions {
   origins?: number;
   /** Limits: last value + d × (q99 − q1 of the history), one question per d (default 0.25, 0.5, 1, 2). */
   distances?: readonly number[];
-  model?: 'robust-trend' | 'holt-winters' | 'naive' | 'auto';
+  model?: ExhaustionOptions['model'];
   level?: number;
 }
 

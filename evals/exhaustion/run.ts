@@ -10,6 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { exhaustionOptionsSchema } from '../../src/analytics/forecast/time-to-exhaustion.js';
 import { parseSeriesCsv } from '../../src/analytics/series-csv.js';
 import { listNabFiles } from '../nab/data.js';
 import { exhaustionBacktest, type ExhaustionCase } from './backtest.js';
@@ -79,11 +80,13 @@ async function main(): Promise<void> {
       'history-days': { type: 'string', default: '7' },
     },
   });
-  const model = values.model as 'robust-trend' | 'holt-winters' | 'naive' | 'auto';
-  if (!['robust-trend', 'holt-winters', 'naive', 'auto'].includes(model)) {
-    console.error(`--model must be robust-trend, holt-winters, naive or auto, not "${values.model}"`);
+  const models = exhaustionOptionsSchema.shape.model.removeDefault();
+  const parsed = models.safeParse(values.model);
+  if (!parsed.success) {
+    console.error(`--model must be one of ${models.options.join(', ')}, not "${values.model}"`);
     process.exit(2);
   }
+  const model = parsed.data;
   const origins = Number(values.origins);
   const horizonHours = Number(values['horizon-hours']);
   const historyDays = Number(values['history-days']);
@@ -104,7 +107,9 @@ async function main(): Promise<void> {
     });
     all.push(...cases);
     const category = path.split('/')[0]!;
-    byCategory.set(category, [...(byCategory.get(category) ?? []), ...cases]);
+    const inCategory = byCategory.get(category) ?? [];
+    inCategory.push(...cases);
+    byCategory.set(category, inCategory);
   }
   console.log(
     `time-to-exhaustion ranges, model ${model}, 90 % band, ${origins} origins per file, ${historyDays} d history, ${horizonHours} h horizon; limits at the last value + 0.25 / 0.5 / 1 / 2 × the history's q1–q99 range`,

@@ -38,6 +38,12 @@ export function runNullSuite(detector = 'default', points = 4032, seeds = 1): Nu
   });
 }
 
+/** Rows at or above NULL_THRESHOLDS[k] per 1000 scored rows, over all the series of a run. */
+export function firedPer1000(rows: readonly NullRow[], k: number): number {
+  const total = rows.reduce((n, r) => n + r.rows, 0);
+  return (1000 * rows.reduce((n, r) => n + r.fired[k]!, 0)) / total;
+}
+
 function main(): void {
   const { values } = parseArgs({
     options: {
@@ -58,7 +64,7 @@ function main(): void {
   console.log(`|---|---:|${NULL_THRESHOLDS.map(() => '---:|').join('')}---:|`);
   for (const r of rows) console.log(`| ${r.series} | ${r.rows} | ${r.fired.join(' | ')} | ${r.max.toFixed(3)} |`);
   const total = rows.reduce((n, r) => n + r.rows, 0);
-  const per = NULL_THRESHOLDS.map((_, k) => ((1000 * rows.reduce((n, r) => n + r.fired[k]!, 0)) / total).toFixed(3));
+  const per = NULL_THRESHOLDS.map((_, k) => firedPer1000(rows, k).toFixed(3));
   console.log(`| all (per 1000 rows) | ${total} | ${per.join(' | ')} | |`);
 }
 

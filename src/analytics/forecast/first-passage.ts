@@ -23,8 +23,8 @@
  * walk's path wanders and crosses about twice as often as it ends above the limit (the reflection principle),
  * so for naive and Holt-Winters' level the chance is understated (evals/exhaustion/README.md).
  */
-import type { FittedModel, PointForecast } from './model.js';
-import { autocorrelation, normalQuantile, quantileSorted, sortedFinite } from './stats.js';
+import { residualBandSorted, type FittedModel, type PointForecast } from './model.js';
+import { autocorrelation, normalQuantile, quantileSorted, rootMeanSquare, sortedFinite } from './stats.js';
 
 /** Upper-tail probabilities at which the one-step noise's empirical quantiles are read. */
 const TAILS = [0.4, 0.25, 0.1, 0.05, 0.025, 0.01] as const;
@@ -120,17 +120,19 @@ function passageAt(crossed: Float64Array, p: number, stepMs: number): number | n
 function noiseOf(residuals: Float64Array, level: number): { tail: NoiseTail; hi: number; lo: number } {
   const sorted = sortedFinite(residuals);
   const n = sorted.length;
-  const bandTail = (1 - level) / 2;
+  const band = residualBandSorted(sorted, level);
+  const hi = Math.max(0, band.hi);
+  const lo = Math.min(0, band.lo);
   if (n < 30) {
-    // As model.ts residualBand: Gaussian from the RMS; beyond 1 % an exponential tail with the normal's mean
-    // excess over its 99 % quantile z, φ(z)/0.01 − z (about 0.34 σ).
-    const rms = n > 0 ? Math.sqrt(sorted.reduce((a, r) => a + r * r, 0) / n) : 0;
+    // As residualBand: Gaussian from the RMS; beyond 1 % an exponential tail with the normal's mean excess over
+    // its 99 % quantile z, φ(z)/0.01 − z (about 0.34 σ).
+    const rms = rootMeanSquare(sorted);
     const z = normalQuantile(0.99);
     const meanExcess = Math.exp(-0.5 * z * z) / Math.sqrt(2 * Math.PI) / 0.01 - z;
     return {
       tail: { excess: [0, ...TAILS.map((t) => normalQuantile(1 - t) * rms)], tail: [0.5, ...TAILS], scale: meanExcess * rms },
-      hi: normalQuantile(1 - bandTail) * rms,
-      lo: -normalQuantile(1 - bandTail) * rms,
+      hi,
+      lo,
     };
   }
   // At most the 10 % tail, so the knots at 40 % and 25 % always exist and the tail starts beyond them: with
@@ -152,11 +154,7 @@ function noiseOf(residuals: Float64Array, level: number): { tail: NoiseTail; hi:
     sum += sorted[i]! - u;
     count++;
   }
-  return {
-    tail: { excess, tail, scale: count > 0 ? sum / count : 0 },
-    hi: Math.max(0, quantileSorted(sorted, 1 - bandTail)),
-    lo: Math.min(0, quantileSorted(sorted, bandTail)),
-  };
+  return { tail: { excess, tail, scale: count > 0 ? sum / count : 0 }, hi, lo };
 }
 
 /**

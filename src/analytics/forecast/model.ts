@@ -9,7 +9,7 @@
  * the ETS(A,Ad,A) variance multiplier for Holt-Winters). The robust trend model adds its slope
  * uncertainty separately. With fewer than 30 residuals the quantiles fall back to ±z·RMS.
  */
-import { normalQuantile, quantile } from './stats.js';
+import { normalQuantile, quantileSorted, rootMeanSquare, sortedFinite } from './stats.js';
 
 export type ModelName = 'naive' | 'seasonal-naive' | 'holt-winters' | 'robust-trend' | 'theta' | 'recent-median' | 'combination';
 
@@ -42,16 +42,16 @@ export interface ResidualBand {
 
 /** Empirical (or, with < 30 residuals, Gaussian) quantiles of the finite residuals. */
 export function residualBand(residuals: ArrayLike<number>, level: number): ResidualBand {
-  const finite: number[] = [];
-  for (let i = 0; i < residuals.length; i++) {
-    const r = residuals[i]!;
-    if (Number.isFinite(r)) finite.push(r);
-  }
+  return residualBandSorted(sortedFinite(residuals), level);
+}
+
+/** {@link residualBand} of residuals already finite and sorted ascending (`sortedFinite`), without another copy. */
+export function residualBandSorted(sorted: ArrayLike<number>, level: number): ResidualBand {
   const tail = (1 - level) / 2;
-  if (finite.length >= 30) return { lo: quantile(finite, tail), hi: quantile(finite, 1 - tail) };
-  if (finite.length === 0) return { lo: 0, hi: 0 };
-  const rms = Math.sqrt(finite.reduce((s, r) => s + r * r, 0) / finite.length);
+  if (sorted.length >= 30) return { lo: quantileSorted(sorted, tail), hi: quantileSorted(sorted, 1 - tail) };
+  if (sorted.length === 0) return { lo: 0, hi: 0 };
   const z = normalQuantile(1 - tail);
+  const rms = rootMeanSquare(sorted);
   return { lo: -z * rms, hi: z * rms };
 }
 

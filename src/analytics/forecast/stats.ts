@@ -53,6 +53,13 @@ export function mean(values: ArrayLike<number>): number {
   return n === 0 ? Number.NaN : sum / n;
 }
 
+/** Root mean square of the values, all assumed finite (0 when there are none). */
+export function rootMeanSquare(values: ArrayLike<number>): number {
+  let sum = 0;
+  for (let i = 0; i < values.length; i++) sum += values[i]! * values[i]!;
+  return values.length === 0 ? 0 : Math.sqrt(sum / values.length);
+}
+
 /** Maximum of the finite values (NaN when none). */
 export function max(values: ArrayLike<number>): number {
   let best = Number.NaN;
